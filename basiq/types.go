@@ -1,0 +1,321 @@
+package basiq
+
+import "time"
+
+// The data types below mirror Basiq API v3 bodies with Basiq's own JSON field
+// names, so that --json output and the request inspector show what Basiq sent.
+// Money stays a decimal string, as Basiq sends it: no float rounding.
+
+// NewUser is the body of POST /users. One of Email or Mobile is required.
+type NewUser struct {
+	Email      string `json:"email,omitempty"`
+	Mobile     string `json:"mobile,omitempty"`
+	FirstName  string `json:"firstName,omitempty"`
+	MiddleName string `json:"middleName,omitempty"`
+	LastName   string `json:"lastName,omitempty"`
+}
+
+// User is a Basiq user: the owner of connections, accounts and transactions.
+type User struct {
+	Type       string `json:"type"`
+	ID         string `json:"id"`
+	Email      string `json:"email"`
+	Mobile     string `json:"mobile"`
+	Name       string `json:"name,omitempty"`
+	FirstName  string `json:"firstName,omitempty"`
+	MiddleName string `json:"middleName,omitempty"`
+	LastName   string `json:"lastName,omitempty"`
+	Links      Links  `json:"links"`
+}
+
+// Links is the links object Basiq puts on most resources. Absolute URLs.
+type Links struct {
+	Self         string `json:"self,omitempty"`
+	Source       string `json:"source,omitempty"`
+	Next         string `json:"next,omitempty"`
+	Accounts     string `json:"accounts,omitempty"`
+	Connections  string `json:"connections,omitempty"`
+	Transactions string `json:"transactions,omitempty"`
+	Institution  string `json:"institution,omitempty"`
+	Connection   string `json:"connection,omitempty"`
+	Account      string `json:"account,omitempty"`
+}
+
+// Job is a connection job: what the consent flow starts to fetch a bank's data.
+type Job struct {
+	Type        string    `json:"type"`
+	ID          string    `json:"id"`
+	Status      string    `json:"status,omitempty"` // present on some job kinds only; steps are the truth
+	JobType     string    `json:"jobType,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+	Institution *Ref      `json:"institution,omitempty"` // on GET /users/{id}/jobs items
+	Steps       []Step    `json:"steps"`
+	Links       Links     `json:"links"`
+}
+
+// Ref is a reference to another resource: {type, id, links}.
+type Ref struct {
+	Type  string `json:"type"`
+	ID    string `json:"id"`
+	Links Links  `json:"links"`
+}
+
+// Step titles Basiq uses. Others may appear and are kept as they come.
+const (
+	StepVerifyCredentials    = "verify-credentials"
+	StepMFAChallenge         = "mfa-challenge"
+	StepRetrieveAccounts     = "retrieve-accounts"
+	StepRetrieveTransactions = "retrieve-transactions"
+	StepRetrieveStatements   = "retrieve-statements"
+)
+
+// Step statuses. "skipped" is unofficial (seen for mfa-challenge) and counts as done.
+const (
+	StepPending    = "pending"
+	StepInProgress = "in-progress"
+	StepSuccess    = "success"
+	StepFailed     = "failed"
+	StepSkipped    = "skipped"
+)
+
+// Step is one stage of a job.
+type Step struct {
+	Title  string      `json:"title"`
+	Status string      `json:"status"`
+	Result *StepResult `json:"result"`
+}
+
+// StepResult is null while a step is pending or running, a link on success,
+// and {code, title, detail} on failure. Basiq spells detail both "detail"
+// and "details"; Detail() reads either.
+type StepResult struct {
+	Type    string `json:"type,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Details string `json:"details,omitempty"`
+}
+
+// Explanation returns the failure detail whichever field Basiq used.
+func (r *StepResult) Explanation() string {
+	if r == nil {
+		return ""
+	}
+	if r.Detail != "" {
+		return r.Detail
+	}
+	return r.Details
+}
+
+// Done reports whether the step has finished well (success, or skipped).
+func (s Step) Done() bool { return s.Status == StepSuccess || s.Status == StepSkipped }
+
+// JobState is what a job's steps add up to.
+type JobState int
+
+const (
+	JobPending   JobState = iota // no step has started
+	JobRunning                   // a step is running, or some are done and others pending
+	JobSucceeded                 // every step is done
+	JobFailed                    // a step failed
+)
+
+func (s JobState) String() string {
+	switch s {
+	case JobPending:
+		return "pending"
+	case JobRunning:
+		return "running"
+	case JobSucceeded:
+		return "succeeded"
+	case JobFailed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// State derives the job's state from its steps. A top-level status, when
+// Basiq sends one, only decides the case of a job with no steps.
+func (j Job) State() JobState {
+	if len(j.Steps) == 0 {
+		switch j.Status {
+		case "success":
+			return JobSucceeded
+		case "failed":
+			return JobFailed
+		case "in-progress":
+			return JobRunning
+		}
+		return JobPending
+	}
+	done, started := 0, false
+	for _, s := range j.Steps {
+		switch {
+		case s.Status == StepFailed:
+			return JobFailed
+		case s.Done():
+			done++
+			started = true
+		case s.Status != StepPending:
+			started = true // in-progress, or a status we do not know yet
+		}
+	}
+	switch {
+	case done == len(j.Steps):
+		return JobSucceeded
+	case started:
+		return JobRunning
+	}
+	return JobPending
+}
+
+// FailedStep returns the first failed step, or nil.
+func (j Job) FailedStep() *Step {
+	for i := range j.Steps {
+		if j.Steps[i].Status == StepFailed {
+			return &j.Steps[i]
+		}
+	}
+	return nil
+}
+
+// StepDone reports whether the step with this title has finished well.
+func (j Job) StepDone(title string) bool {
+	for _, s := range j.Steps {
+		if s.Title == title {
+			return s.Done()
+		}
+	}
+	return false
+}
+
+// InstitutionID is the job's institution, from the list item's institution
+// reference or the accounts step's result filter; "" when unknown.
+func (j Job) InstitutionID() string {
+	if j.Institution != nil && j.Institution.ID != "" {
+		return j.Institution.ID
+	}
+	for _, s := range j.Steps {
+		if s.Result != nil {
+			if id := institutionFromFilter(s.Result.URL); id != "" {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+// ConnectionID is the last path segment of links.source, "" when absent.
+func (j Job) ConnectionID() string { return lastSegment(j.Links.Source) }
+
+// Account is one bank account of a user.
+type Account struct {
+	Type                 string                `json:"type"`
+	ID                   string                `json:"id"`
+	AccountNo            string                `json:"accountNo"`
+	Name                 string                `json:"name"`
+	Currency             string                `json:"currency"`
+	Balance              string                `json:"balance"`
+	AvailableFunds       string                `json:"availableFunds"`
+	CreditLimit          string                `json:"creditLimit,omitempty"`
+	LastUpdated          time.Time             `json:"lastUpdated"`
+	Status               string                `json:"status"` // available | unavailable
+	Class                AccountClass          `json:"class"`
+	Connection           string                `json:"connection"`
+	Institution          string                `json:"institution"`
+	AccountHolder        string                `json:"accountHolder,omitempty"`
+	AccountOwnership     string                `json:"accountOwnership,omitempty"`
+	TransactionIntervals []TransactionInterval `json:"transactionIntervals,omitempty"`
+	BSB                  string                `json:"bsb,omitempty"`
+	MaskedNumber         string                `json:"maskedNumber,omitempty"`
+	Links                Links                 `json:"links"`
+}
+
+// AccountClass says what kind of account it is: transaction, savings,
+// credit-card, mortgage, loan, investment, term-deposit, insurance, foreign, unknown.
+type AccountClass struct {
+	Type    string `json:"type"`
+	Product string `json:"product"`
+}
+
+// TransactionInterval is a span of dates for which transactions exist.
+type TransactionInterval struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Connection links a user to an institution.
+type Connection struct {
+	Type        string `json:"type"`
+	ID          string `json:"id"`
+	Method      string `json:"method,omitempty"`
+	Status      string `json:"status"` // active | pending | invalid | pre-init
+	CreatedDate string `json:"createdDate,omitempty"`
+	LastUsed    string `json:"lastUsed,omitempty"`
+	ExpiryDate  string `json:"expiryDate,omitempty"`
+	Institution Ref    `json:"institution"`
+	Links       Links  `json:"links"`
+}
+
+// Institution is a bank (or a sandbox test bank such as Hooli, AU00000).
+type Institution struct {
+	Type            string           `json:"type"`
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	ShortName       string           `json:"shortName,omitempty"`
+	InstitutionType string           `json:"institutionType,omitempty"`
+	Country         string           `json:"country,omitempty"`
+	Tier            string           `json:"tier,omitempty"`
+	Status          string           `json:"status,omitempty"`
+	Stats           InstitutionStats `json:"stats"`
+	Links           Links            `json:"links"`
+}
+
+// InstitutionStats holds Basiq's rolling averages of how long each job step takes.
+type InstitutionStats struct {
+	AverageDurationMs struct {
+		VerifyCredentials    float64 `json:"verifyCredentials"`
+		RetrieveAccounts     float64 `json:"retrieveAccounts"`
+		RetrieveTransactions float64 `json:"retrieveTransactions"`
+		RetrieveMeta         float64 `json:"retrieveMeta"`
+		Total                float64 `json:"total"`
+	} `json:"averageDurationMs"`
+}
+
+// AverageTotal is the institution's usual job duration, 0 when unknown.
+func (i Institution) AverageTotal() time.Duration {
+	return time.Duration(i.Stats.AverageDurationMs.Total * float64(time.Millisecond))
+}
+
+// DisplayName is the name to show: the name, else the short name, else the id.
+func (i Institution) DisplayName() string {
+	switch {
+	case i.Name != "":
+		return i.Name
+	case i.ShortName != "":
+		return i.ShortName
+	}
+	return i.ID
+}
+
+// Transaction is one transaction on an account. Amounts are decimal strings,
+// negative for money going out.
+type Transaction struct {
+	Type            string `json:"type"`
+	ID              string `json:"id"`
+	Status          string `json:"status"` // pending | posted
+	Description     string `json:"description"`
+	Amount          string `json:"amount"`
+	Currency        string `json:"currency"`
+	Account         string `json:"account"`
+	Balance         string `json:"balance,omitempty"`
+	Direction       string `json:"direction,omitempty"`
+	Class           string `json:"class,omitempty"`
+	Institution     string `json:"institution,omitempty"`
+	Connection      string `json:"connection,omitempty"`
+	TransactionDate string `json:"transactionDate,omitempty"`
+	PostDate        string `json:"postDate,omitempty"`
+	Links           Links  `json:"links"`
+}

@@ -1,0 +1,150 @@
+package basiq
+
+import (
+	"errors"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Local validation with Basiq's own rules, so a form can say what is wrong
+// before a round trip. The messages are Basiq's, plus an example of the form.
+
+var (
+	ErrEmailOrMobileRequired = errors.New("give an email, a mobile, or both")
+	ErrEmailFormat           = errors.New("not an email address, e.g. max@example.com")
+	ErrMobileFormat          = errors.New("use international form, e.g. +61412345678")
+)
+
+// mobilePattern is "+<country code><number>": Basiq publishes no regex, so
+// this follows E.164 (at most 15 digits, no leading zero in the country code).
+var mobilePattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// ValidateEmail checks one email address: a local part, an @ and a domain with a dot.
+func ValidateEmail(email string) error {
+	if email == "" {
+		return nil
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" {
+		return ErrEmailFormat
+	}
+	at := strings.LastIndexByte(email, '@')
+	domain := email[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return ErrEmailFormat
+	}
+	return nil
+}
+
+// NormalizeMobile drops the spaces, dashes and brackets people type in phone
+// numbers ("+61 412 345 678" -> "+61412345678"); the API wants digits only.
+func NormalizeMobile(mobile string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '(', ')', '.':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(mobile))
+}
+
+// ValidateMobile checks a mobile number, after NormalizeMobile, is in international form.
+func ValidateMobile(mobile string) error {
+	if mobile == "" {
+		return nil
+	}
+	if !mobilePattern.MatchString(NormalizeMobile(mobile)) {
+		return ErrMobileFormat
+	}
+	return nil
+}
+
+// Validate checks a new user as Basiq will: one of email or mobile, each well formed.
+func (u NewUser) Validate() error {
+	if strings.TrimSpace(u.Email) == "" && strings.TrimSpace(u.Mobile) == "" {
+		return ErrEmailOrMobileRequired
+	}
+	if err := ValidateEmail(strings.TrimSpace(u.Email)); err != nil {
+		return err
+	}
+	return ValidateMobile(u.Mobile)
+}
+
+var idPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ErrIDFormat says an id is not the UUID form Basiq uses for users and jobs.
+var ErrIDFormat = errors.New("not a Basiq id: expected a UUID like 7f1c2a4e-…-0b2e9c3d4f5a")
+
+// ValidateID checks a user or job id has Basiq's UUID form.
+func ValidateID(id string) error {
+	if !idPattern.MatchString(id) {
+		return ErrIDFormat
+	}
+	return nil
+}
+
+// ErrNoJobID says a pasted text held no job id.
+var ErrNoJobID = errors.New("no job id found: paste the page address the consent flow ended on, or a job id")
+
+// ParseJobRefs pulls job ids out of what a user pasted after consent: the
+// redirect URL (with jobIds=a,b,c and/or jobId=a), a query string, a
+// comma-separated list, or one bare id. Order is kept; duplicates are dropped.
+func ParseJobRefs(pasted string) ([]string, error) {
+	s := strings.TrimSpace(pasted)
+	var candidates []string
+	if i := strings.IndexByte(s, '?'); i >= 0 || strings.Contains(s, "jobId") {
+		query := s
+		if i >= 0 {
+			query = s[i+1:]
+		}
+		if j := strings.IndexByte(query, '#'); j >= 0 {
+			query = query[:j]
+		}
+		values, err := url.ParseQuery(query)
+		if err == nil {
+			for _, v := range append(values["jobIds"], values["jobId"]...) {
+				candidates = append(candidates, strings.Split(v, ",")...)
+			}
+		}
+	} else {
+		candidates = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if ValidateID(c) != nil || seen[c] {
+			continue
+		}
+		seen[c] = true
+		ids = append(ids, c)
+	}
+	if len(ids) == 0 {
+		return nil, ErrNoJobID
+	}
+	return ids, nil
+}
+
+var institutionFilterPattern = regexp.MustCompile(`institution\.id\.eq\('([A-Za-z0-9]+)'\)`)
+
+// institutionFromFilter reads the id out of a step result URL such as
+// /users/u/accounts?filter=institution.id.eq('AU00000'), raw or URL-encoded.
+func institutionFromFilter(link string) string {
+	if decoded, err := url.QueryUnescape(link); err == nil {
+		link = decoded
+	}
+	if m := institutionFilterPattern.FindStringSubmatch(link); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func lastSegment(link string) string {
+	link = strings.TrimRight(link, "/")
+	if i := strings.LastIndexByte(link, '/'); i >= 0 {
+		return link[i+1:]
+	}
+	return link
+}

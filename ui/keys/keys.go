@@ -1,0 +1,21 @@
+// Package keys holds the key bindings that work on every screen. Each screen
+// has its own bindings beside its model; the help line shows both.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// Global are the bindings flow handles before any screen sees a key.
+type Global struct {
+	Quit key.Binding // ctrl+c: quit from anywhere, cancelling what is in flight
+	Help key.Binding // ?: all keys of this screen
+	Back key.Binding // esc: one step back, where that makes sense
+}
+
+// NewGlobal returns the global bindings.
+func NewGlobal() Global {
+	return Global{
+		Quit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}

@@ -1,0 +1,118 @@
+// Package theme holds the one Styles struct every screen draws with: all
+// colours live here, chosen for a light or a dark terminal background.
+// Nothing on screen needs colour to be understood: every state also has a
+// symbol or a word (✓ ✗ ⣾ ·), so NO_COLOR and monochrome terminals lose nothing.
+package theme
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Symbols used across screens, so a state looks the same everywhere.
+const (
+	SymbolDone    = "✓"
+	SymbolFailed  = "✗"
+	SymbolPending = "·"
+	SymbolCurrent = "◉"
+	SymbolPast    = "●"
+	SymbolFuture  = "○"
+	SymbolWarning = "!"
+	Ellipsis      = "…"
+)
+
+// Styles is the palette and the text styles, built for one background.
+type Styles struct {
+	IsDark bool
+
+	// Colours, for components that take a color.Color (spinner, progress).
+	AccentColor, SuccessColor, ErrorColor, WarningColor, MutedColor, SubtleColor color.Color
+
+	Product     lipgloss.Style // "basiq-onboard" in the header
+	Where       lipgloss.Style // "sandbox", "demo" or the API host
+	StepDone    lipgloss.Style // header: steps behind
+	StepCurrent lipgloss.Style // header: the step the user is on
+	StepFuture  lipgloss.Style // header: steps ahead
+
+	Title     lipgloss.Style // a screen's heading
+	Text      lipgloss.Style // body text
+	Muted     lipgloss.Style // secondary text, hints
+	Label     lipgloss.Style // form labels
+	Value     lipgloss.Style // values the user typed or the server returned
+	Link      lipgloss.Style // URLs (use .Hyperlink(url) for OSC 8)
+	Code      lipgloss.Style // ids, commands, HTTP paths
+	Key       lipgloss.Style // a key in the help line ("enter")
+	KeyHelp   lipgloss.Style // what the key does ("create")
+	Separator lipgloss.Style // " · " between help items
+
+	Success lipgloss.Style // ✓ and good news
+	Error   lipgloss.Style // ✗ and errors; negative money
+	Warning lipgloss.Style // warnings, "taking longer than usual"
+	Spinner lipgloss.Style
+	Dimmed  lipgloss.Style // unavailable rows, disabled fields
+
+	TableHeader lipgloss.Style
+	TableRow    lipgloss.Style
+	Selected    lipgloss.Style // the row or field under the cursor
+	Rule        lipgloss.Style // horizontal rules
+
+	InputFocused lipgloss.Style // a text field with focus
+	InputBlurred lipgloss.Style // a text field without focus
+	Box          lipgloss.Style // framed panels (QR code, help overlay)
+}
+
+// New builds the styles for a dark or a light background.
+func New(isDark bool) *Styles {
+	ld := lipgloss.LightDark(isDark)
+	accent := ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#A996FF"))
+	success := ld(lipgloss.Color("#1F7A3A"), lipgloss.Color("#5FD68A"))
+	errc := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF7A73"))
+	warning := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#F2C14E"))
+	muted := ld(lipgloss.Color("#6B6B76"), lipgloss.Color("#9A9AA6"))
+	subtle := ld(lipgloss.Color("#C9C9D1"), lipgloss.Color("#4A4A55"))
+	text := ld(lipgloss.Color("#1C1B22"), lipgloss.Color("#E6E6EC"))
+
+	s := lipgloss.NewStyle()
+	return &Styles{
+		IsDark:       isDark,
+		AccentColor:  accent,
+		SuccessColor: success,
+		ErrorColor:   errc,
+		WarningColor: warning,
+		MutedColor:   muted,
+		SubtleColor:  subtle,
+
+		Product:     s.Bold(true).Foreground(accent),
+		Where:       s.Foreground(muted),
+		StepDone:    s.Foreground(success),
+		StepCurrent: s.Bold(true).Foreground(accent),
+		StepFuture:  s.Foreground(muted),
+
+		Title:     s.Bold(true).Foreground(text),
+		Text:      s.Foreground(text),
+		Muted:     s.Foreground(muted),
+		Label:     s.Foreground(muted),
+		Value:     s.Foreground(text),
+		Link:      s.Foreground(accent).Underline(true),
+		Code:      s.Foreground(accent),
+		Key:       s.Bold(true).Foreground(text),
+		KeyHelp:   s.Foreground(muted),
+		Separator: s.Foreground(subtle),
+
+		Success: s.Foreground(success),
+		Error:   s.Foreground(errc),
+		Warning: s.Foreground(warning),
+		Spinner: s.Foreground(accent),
+		Dimmed:  s.Foreground(muted).Faint(true),
+
+		TableHeader: s.Bold(true).Foreground(muted),
+		TableRow:    s.Foreground(text),
+		Selected:    s.Bold(true).Foreground(accent),
+		Rule:        s.Foreground(subtle),
+
+		InputFocused: s.Foreground(text),
+		InputBlurred: s.Foreground(muted),
+		Box:          s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
+	}
+}

@@ -1,0 +1,41 @@
+// Package uitest holds what the screen tests share: goldens of a rendered
+// view with the colour profile pinned, so a CI terminal cannot change them.
+package uitest
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// Render converts a styled view to what a terminal with the given profile
+// receives: colorprofile.NoTTY gives plain text, colorprofile.ANSI256 keeps
+// colours in a stable 256-colour form. Trailing spaces are trimmed per line
+// so goldens do not depend on padding.
+func Render(view string, profile colorprofile.Profile) string {
+	var buf bytes.Buffer
+	w := &colorprofile.Writer{Forward: &buf, Profile: profile}
+	_, _ = w.WriteString(view)
+	lines := strings.Split(buf.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Golden compares the view, as plain text, with testdata/<test name>.golden
+// (go test ./... -update rewrites it).
+func Golden(t testing.TB, view string) {
+	t.Helper()
+	golden.RequireEqual(t, Render(view, colorprofile.NoTTY))
+}
+
+// GoldenColor is Golden with colours kept (256-colour profile), for the one
+// golden per screen that guards the palette.
+func GoldenColor(t testing.TB, view string) {
+	t.Helper()
+	golden.RequireEqual(t, Render(view, colorprofile.ANSI256))
+}
