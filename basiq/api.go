@@ -1,0 +1,307 @@
+package basiq
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// listBody is Basiq's list envelope.
+type listBody[T any] struct {
+	Data  []T   `json:"data"`
+	Links Links `json:"links"`
+}
+
+func get(path string, query url.Values) request {
+	return request{method: http.MethodGet, path: path, query: query, retry: retrySafe}
+}
+
+// CreateUser checks u locally, then creates the user. It is not repeated
+// once it may have reached Basiq, which does not de-duplicate users: such a
+// failure has Error.UserMayExist set.
+func (c *Client) CreateUser(ctx context.Context, u NewUser) (User, error) {
+	u.Email = strings.TrimSpace(u.Email)
+	u.Mobile = NormalizeMobile(u.Mobile)
+	if err := u.Validate(); err != nil {
+		return User{}, err
+	}
+	body, err := json.Marshal(u)
+	if err != nil {
+		return User{}, err
+	}
+	req := request{
+		method: http.MethodPost, path: "/users", body: body, contentType: "application/json",
+		retry: retryUnsent, createsUser: true,
+	}
+	var out User
+	return out, c.call(ctx, req, &out)
+}
+
+// GetUser fetches one user.
+func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
+	if err := ValidateID(id); err != nil {
+		return User{}, err
+	}
+	var out User
+	return out, c.call(ctx, get("/users/"+id, nil), &out)
+}
+
+// DeleteUser deletes a user and all its data. Irreversible.
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: http.MethodDelete, path: "/users/" + id, retry: retrySafe}, nil)
+}
+
+// GetJob fetches one job.
+func (c *Client) GetJob(ctx context.Context, id string) (Job, error) {
+	if err := ValidateID(id); err != nil {
+		return Job{}, err
+	}
+	var out Job
+	return out, c.call(ctx, get("/jobs/"+id, nil), &out)
+}
+
+// ListUserJobs lists a user's jobs (Basiq keeps the last 7 days).
+func (c *Client) ListUserJobs(ctx context.Context, userID string) ([]Job, error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, err
+	}
+	var out listBody[Job]
+	err := c.call(ctx, get("/users/"+userID+"/jobs", nil), &out)
+	return out.Data, err
+}
+
+// Filter is one statement of Basiq's filter grammar, e.g.
+// institution.id.eq('AU00000'). Several are ANDed.
+type Filter struct{ Field, Op, Value string }
+
+// Eq is field.eq('value').
+func Eq(field, value string) Filter { return Filter{Field: field, Op: "eq", Value: value} }
+
+// Ne is field.ne('value').
+func Ne(field, value string) Filter { return Filter{Field: field, Op: "ne", Value: value} }
+
+func (f Filter) String() string { return fmt.Sprintf("%s.%s('%s')", f.Field, f.Op, f.Value) }
+
+var errFilterQuote = errors.New("basiq: a filter value may not contain a quote")
+
+// filterQuery renders filters as ?filter=a.eq('x'),b.ne('y').
+func filterQuery(filters []Filter) (url.Values, error) {
+	if len(filters) == 0 {
+		return nil, nil
+	}
+	parts := make([]string, len(filters))
+	for i, f := range filters {
+		if strings.ContainsAny(f.Value, "'") {
+			return nil, errFilterQuote
+		}
+		parts[i] = f.String()
+	}
+	return url.Values{"filter": {strings.Join(parts, ",")}}, nil
+}
+
+// ListAccounts lists a user's accounts, optionally filtered on account.id,
+// connection.id or institution.id (eq and ne only).
+func (c *Client) ListAccounts(ctx context.Context, userID string, filters ...Filter) ([]Account, error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, err
+	}
+	q, err := filterQuery(filters)
+	if err != nil {
+		return nil, err
+	}
+	var out listBody[Account]
+	err = c.call(ctx, get("/users/"+userID+"/accounts", q), &out)
+	return out.Data, err
+}
+
+// GetAccount fetches one account.
+func (c *Client) GetAccount(ctx context.Context, userID, accountID string) (Account, error) {
+	if err := ValidateID(userID); err != nil {
+		return Account{}, err
+	}
+	if err := pathSegment(accountID); err != nil {
+		return Account{}, err
+	}
+	var out Account
+	return out, c.call(ctx, get("/users/"+userID+"/accounts/"+accountID, nil), &out)
+}
+
+// ListConnections lists a user's connections.
+func (c *Client) ListConnections(ctx context.Context, userID string) ([]Connection, error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, err
+	}
+	var out listBody[Connection]
+	err := c.call(ctx, get("/users/"+userID+"/connections", nil), &out)
+	return out.Data, err
+}
+
+// RefreshConnection asks Basiq to fetch a connection's data again and
+// returns the job doing it. Basiq answers an in-flight refresh with the
+// existing job, but open-banking refreshes are capped per day, so this is
+// only repeated when it never reached the server.
+func (c *Client) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
+	if err := ValidateID(userID); err != nil {
+		return "", err
+	}
+	if err := pathSegment(connectionID); err != nil {
+		return "", err
+	}
+	req := request{method: http.MethodPost, path: "/users/" + userID + "/connections/" + connectionID + "/refresh", retry: retryUnsent}
+	var out Ref
+	if err := c.call(ctx, req, &out); err != nil {
+		return "", err
+	}
+	return out.ID, nil
+}
+
+// GetInstitution fetches an institution, including its average job timings.
+func (c *Client) GetInstitution(ctx context.Context, id string) (Institution, error) {
+	if err := pathSegment(id); err != nil {
+		return Institution{}, err
+	}
+	var out Institution
+	return out, c.call(ctx, get("/institutions/"+id, nil), &out)
+}
+
+var errBadSegment = errors.New("basiq: not a valid id")
+
+// pathSegment refuses ids that would change the path they are put in.
+func pathSegment(id string) error {
+	if id == "" || id == "." || id == ".." || url.PathEscape(id) != id {
+		return errBadSegment
+	}
+	return nil
+}
+
+// MaxTransactionLimit is the largest page Basiq serves.
+const MaxTransactionLimit = 500
+
+// TransactionQuery selects transactions. Limit is the page size: 0 means
+// Basiq's maximum (500, fewest requests); larger values are clamped to 500.
+type TransactionQuery struct {
+	AccountID string
+	Limit     int
+}
+
+// TransactionPages walks a user's transactions page by page.
+type TransactionPages struct {
+	c      *Client
+	userID string
+	q      TransactionQuery
+	next   *url.URL // nil before the first page
+	done   bool
+	err    error
+}
+
+// Transactions returns an iterator; nothing is fetched until Next.
+func (c *Client) Transactions(userID string, q TransactionQuery) *TransactionPages {
+	if q.Limit <= 0 || q.Limit > MaxTransactionLimit {
+		q.Limit = MaxTransactionLimit
+	}
+	p := &TransactionPages{c: c, userID: userID, q: q}
+	if err := ValidateID(userID); err != nil {
+		p.err = err
+	}
+	return p
+}
+
+// More is true before the first page and while Basiq gives a links.next.
+func (p *TransactionPages) More() bool { return !p.done }
+
+// Next fetches the next page. After the last page it returns nil, nil.
+func (p *TransactionPages) Next(ctx context.Context) ([]Transaction, error) {
+	if p.err != nil {
+		p.done = true
+		return nil, p.err
+	}
+	if p.done {
+		return nil, nil
+	}
+	var req request
+	if p.next == nil {
+		q := url.Values{"limit": {strconv.Itoa(p.q.Limit)}}
+		if p.q.AccountID != "" {
+			fq, err := filterQuery([]Filter{Eq("account.id", p.q.AccountID)})
+			if err != nil {
+				p.done = true
+				return nil, err
+			}
+			q.Set("filter", fq.Get("filter"))
+		}
+		req = get("/users/"+p.userID+"/transactions", q)
+	} else {
+		req = get(p.next.Path, p.next.Query())
+	}
+	var out listBody[Transaction]
+	if err := p.c.call(ctx, req, &out); err != nil {
+		return nil, err // the same page can be asked for again
+	}
+	p.next = nil
+	if out.Links.Next == "" {
+		p.done = true
+		return out.Data, nil
+	}
+	next, err := p.c.followable(out.Links.Next)
+	if err != nil {
+		p.done = true
+		return out.Data, err
+	}
+	p.next = next
+	return out.Data, nil
+}
+
+// followable keeps only the path and query of a links.next URL: the bearer
+// token goes only to the configured base, whatever host a link names.
+func (c *Client) followable(link string) (*url.URL, error) {
+	u, err := url.Parse(link)
+	if err != nil || u.Path == "" {
+		return nil, fmt.Errorf("basiq: links.next %q is not a URL", link)
+	}
+	path := u.Path
+	if bp := c.base.Path; bp != "" && strings.HasPrefix(path, bp+"/") {
+		path = strings.TrimPrefix(path, bp)
+	}
+	return &url.URL{Path: path, RawQuery: u.RawQuery}, nil
+}
+
+// ConsentOptions are the consent UI's query parameters. Token (a client
+// token) is required; Action "" starts the create-consent flow.
+type ConsentOptions struct {
+	Token, Action, State, InstitutionID string
+}
+
+// ConsentURL builds the consent UI address. base "" is DefaultConsentBase.
+// The URL carries a client token: show it to the user, never log it.
+func ConsentURL(base string, o ConsentOptions) (string, error) {
+	if base == "" {
+		base = DefaultConsentBase
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("basiq: consent URL base %q is not an absolute URL", base)
+	}
+	if u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
+		return "", fmt.Errorf("basiq: consent URL base %q must use https (http only for localhost)", base)
+	}
+	if o.Token == "" {
+		return "", errors.New("basiq: a consent URL needs a client token")
+	}
+	q := u.Query()
+	q.Set("token", o.Token)
+	for k, v := range map[string]string{"action": o.Action, "state": o.State, "institutionId": o.InstitutionID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}

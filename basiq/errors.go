@@ -1,0 +1,276 @@
+package basiq
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Error is every failure of a Basiq call: an HTTP answer other than 2xx, a
+// body that is not what Basiq sends, or no answer at all (Status 0).
+type Error struct {
+	Status        int
+	Method, Path  string
+	CorrelationID string
+	Items         []ErrorItem
+	// Body describes a body that is not Basiq's JSON error list, e.g.
+	// "an HTML page instead of JSON (a proxy or gateway answered)".
+	Body string
+	// UserMayExist is set when a POST /users failed after it may have
+	// reached Basiq: a user may have been created, so do not blindly repeat.
+	UserMayExist bool
+
+	cause error
+}
+
+// ErrorItem is one entry of Basiq's error list.
+type ErrorItem struct {
+	Code   string       `json:"code"`
+	Title  string       `json:"title"`
+	Detail string       `json:"detail"`
+	Source *ErrorSource `json:"source"`
+}
+
+// ErrorSource points at the part of the request Basiq objected to.
+type ErrorSource struct {
+	Pointer   string `json:"pointer"`
+	Parameter string `json:"parameter"`
+}
+
+const (
+	bodyHTML    = "an HTML page instead of JSON (a proxy or gateway answered)"
+	bodyEmpty   = "an empty body"
+	bodyTooBig  = "a body over 10 MiB"
+	bodyNotJSON = "a body that is not Basiq's JSON error list"
+)
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "basiq: %s %s: ", e.Method, e.Path)
+	switch {
+	case e.Status == 0:
+		b.WriteString("no answer")
+		if e.cause != nil {
+			b.WriteString(": " + errorText(e.cause))
+		}
+	case e.Body != "":
+		fmt.Fprintf(&b, "%d with %s", e.Status, e.Body)
+	case len(e.Items) > 0:
+		fmt.Fprintf(&b, "%d %s", e.Status, e.Code())
+		if msg := e.message(); msg != "" {
+			b.WriteString(": " + msg)
+		}
+		if len(e.Items) > 1 {
+			fmt.Fprintf(&b, " (and %d more)", len(e.Items)-1)
+		}
+	default:
+		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.CorrelationID != "" {
+		fmt.Fprintf(&b, " (correlation id %s)", e.CorrelationID)
+	}
+	if e.UserMayExist {
+		b.WriteString("; the user may have been created: look for it before creating another")
+	}
+	return b.String()
+}
+
+// Unwrap gives the network or context error behind a Status 0 Error.
+func (e *Error) Unwrap() error { return e.cause }
+
+func (e *Error) first() ErrorItem {
+	if e == nil || len(e.Items) == 0 {
+		return ErrorItem{}
+	}
+	return e.Items[0]
+}
+
+// message is the first item's detail, else its title.
+func (e *Error) message() string {
+	it := e.first()
+	if it.Detail != "" {
+		return it.Detail
+	}
+	return it.Title
+}
+
+// Code is the first item's code, "" when there is none.
+func (e *Error) Code() string { return e.first().Code }
+
+// Title is the first item's title.
+func (e *Error) Title() string { return e.first().Title }
+
+// Detail is the first item's detail.
+func (e *Error) Detail() string { return e.first().Detail }
+
+// Field names the input the first item is about ("email", "mobile", ...),
+// from its source pointer or parameter; "" when Basiq does not say.
+func (e *Error) Field() string {
+	src := e.first().Source
+	if src == nil {
+		return ""
+	}
+	name := src.Parameter
+	if p := strings.Trim(src.Pointer, "/"); p != "" {
+		name = p[strings.LastIndexByte(p, '/')+1:]
+	}
+	return strings.ToLower(strings.TrimSpace(name))
+}
+
+// errorBody is Basiq's error list: {type:"list", correlationId, data:[...]}.
+type errorBody struct {
+	CorrelationID string      `json:"correlationId"`
+	Data          []ErrorItem `json:"data"`
+}
+
+// decodeError turns a non-2xx answer into an Error. It never fails: a body
+// that is not Basiq's error list is described instead.
+func decodeError(status int, header http.Header, body []byte) *Error {
+	e := &Error{Status: status, CorrelationID: correlationFromHeader(header)}
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		e.Body = bodyEmpty
+	case looksHTML(trimmed):
+		e.Body = bodyHTML
+	default:
+		var eb errorBody
+		if err := json.Unmarshal(trimmed, &eb); err != nil || len(eb.Data) == 0 {
+			e.Body = bodyNotJSON
+			if eb.CorrelationID != "" {
+				e.CorrelationID = eb.CorrelationID
+			}
+			return e
+		}
+		if eb.CorrelationID != "" {
+			e.CorrelationID = eb.CorrelationID
+		}
+		e.Items = eb.Data
+	}
+	return e
+}
+
+// looksHTML spots the error pages proxies and gateways send.
+func looksHTML(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '<' {
+		return false
+	}
+	if len(b) > 1024 {
+		b = b[:1024]
+	}
+	lower := bytes.ToLower(b)
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<title"} {
+		if bytes.Contains(lower, []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
+// correlationFromHeader reads a correlation id header, should Basiq or a
+// gateway send one; the body's correlationId wins when both exist.
+func correlationFromHeader(h http.Header) string {
+	for _, k := range []string{"X-Correlation-Id", "Correlation-Id", "X-Request-Id"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func correlationFromBody(body []byte) string {
+	var eb struct {
+		CorrelationID string `json:"correlationId"`
+	}
+	if json.Unmarshal(body, &eb) != nil {
+		return ""
+	}
+	return eb.CorrelationID
+}
+
+func asError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func hasCode(e *Error, code string) bool {
+	for _, it := range e.Items {
+		if it.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// IsBadAPIKey: Basiq answers an unknown or wrong-environment key on /token
+// with 404 parameter-not-valid (not 401).
+func IsBadAPIKey(err error) bool {
+	if errors.Is(err, errNoKey) {
+		return true
+	}
+	e, ok := asError(err)
+	return ok && e.Path == "/token" && e.Status == http.StatusNotFound
+}
+
+// IsTokenExpired: the token was rejected as expired (403 access-denied) or
+// invalid (401 invalid-authorization-token).
+func IsTokenExpired(err error) bool { return isTokenRejected(err) }
+
+func isTokenRejected(err error) bool {
+	e, ok := asError(err)
+	if !ok {
+		return false
+	}
+	return (e.Status == http.StatusForbidden && hasCode(e, "access-denied")) ||
+		(e.Status == http.StatusUnauthorized && hasCode(e, "invalid-authorization-token"))
+}
+
+// IsWrongScope: the token is valid but may not do this (403 forbidden-access,
+// or 401 unauthorized-access for a client token bound to another user).
+func IsWrongScope(err error) bool {
+	e, ok := asError(err)
+	if !ok {
+		return false
+	}
+	return (e.Status == http.StatusForbidden && hasCode(e, "forbidden-access")) ||
+		(e.Status == http.StatusUnauthorized && hasCode(e, "unauthorized-access"))
+}
+
+// IsNotFound: the user, job, account or institution does not exist.
+func IsNotFound(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Status == http.StatusNotFound && e.Path != "/token"
+}
+
+// IsRateLimited: Basiq said too many requests.
+func IsRateLimited(err error) bool {
+	e, ok := asError(err)
+	return ok && (e.Status == http.StatusTooManyRequests || hasCode(e, "too-many-requests"))
+}
+
+// IsUnavailable: Basiq or a gateway in front of it is down (5xx).
+func IsUnavailable(err error) bool {
+	e, ok := asError(err)
+	return ok && (e.Status >= 500 || hasCode(e, "service-unavailable"))
+}
+
+// IsNetwork: no HTTP answer came (dial failure, timeout, reset). A cancelled
+// context is not a network failure. A POST /users that timed out is also
+// UserMayExist: check that first.
+func IsNetwork(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Status == 0 && !errors.Is(e.cause, context.Canceled)
+}
+
+// UserMayExist reports whether err is a POST /users failure whose user may
+// nevertheless have been created.
+func UserMayExist(err error) bool {
+	e, ok := asError(err)
+	return ok && e.UserMayExist
+}

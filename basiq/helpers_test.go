@@ -1,0 +1,132 @@
+package basiq
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	testKey    = "dGVzdC1hcHAtaWQ6dGVzdC1zZWNyZXQta2V5LTEyMzQ1"
+	testUserID = "86c79d8c-5033-46b3-b16e-d6cee4200fb3"
+	testJobID  = "a03e4df4-dc05-4cd3-9af0-0f28a13ea614"
+)
+
+// fakeClock never sleeps: After fires at once and records what was asked,
+// moving Now forward by that much.
+type fakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) After(d time.Duration) <-chan time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.waits = append(f.waits, d)
+	f.now = f.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- f.now
+	return ch
+}
+
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+func (f *fakeClock) Waits() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.waits...)
+}
+
+// fakeAPI is a minimal Basiq: /token hands out numbered tokens, and every
+// other route is whatever the test registers.
+type fakeAPI struct {
+	t         *testing.T
+	srv       *httptest.Server
+	mux       *http.ServeMux
+	tokens    atomic.Int32
+	expiresIn int
+	tokenHook func(w http.ResponseWriter, r *http.Request) bool // true = handled
+	mu        sync.Mutex
+	issued    []string
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	f := &fakeAPI{t: t, mux: http.NewServeMux(), expiresIn: 3600}
+	f.mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if f.tokenHook != nil && f.tokenHook(w, r) {
+			return
+		}
+		if r.Header.Get("Authorization") != "Basic "+testKey {
+			writeError(w, 404, "parameter-not-valid", "We have encountered an error", "Unable to authenticate. Please, check your API key")
+			return
+		}
+		n := f.tokens.Add(1)
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("token form: %v", err)
+		}
+		tok := fmt.Sprintf("eyJ.tok-%s-%d.sig", r.PostForm.Get("scope"), n)
+		f.mu.Lock()
+		f.issued = append(f.issued, tok)
+		f.mu.Unlock()
+		writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": f.expiresIn})
+	})
+	f.srv = httptest.NewServer(f.mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) Issued() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.issued...)
+}
+
+func (f *fakeAPI) client(t *testing.T, clock Clock, mod ...func(*Config)) *Client {
+	cfg := Config{APIKey: testKey, BaseURL: f.srv.URL, Clock: clock, Jitter: func() float64 { return 1 }}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, title, detail string) {
+	writeJSON(w, status, map[string]any{
+		"type": "list", "correlationId": "corr-1",
+		"data": []map[string]any{{"type": "error", "code": code, "title": title, "detail": detail}},
+	})
+}
+
+func userJSON(id string) map[string]any {
+	return map[string]any{"type": "user", "id": id, "email": "max@example.com", "mobile": "+61410888999",
+		"links": map[string]any{"self": "https://au-api.basiq.io/users/" + id}}
+}
