@@ -1,0 +1,385 @@
+package flow_test
+
+// End-to-end tests: the real binary, built from this checkout, run as a user
+// would run it: without a terminal (plain and JSON output), and in tmux.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds basiq-onboard once per test run.
+func binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "basiq-onboard-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "basiq-onboard")
+		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// cleanEnv is a user with no saved key, no display and no Basiq variables,
+// whose home is a fresh directory the test can search afterwards.
+func cleanEnv(t *testing.T, extra ...string) (env []string, home string) {
+	home = t.TempDir()
+	env = []string{
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"PATH=" + os.Getenv("PATH"),
+		"TERM=xterm-256color",
+		"BASIQ_DEMO_STEP_DELAY=0",
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent", // no keyring: the 0600 file fallback
+	}
+	return append(env, extra...), home
+}
+
+func requireProgram(t *testing.T, name, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed, and CI must run every test (apt-get install %s)", name, pkg)
+	}
+	t.Skipf("%s is not installed: apt-get install %s", name, pkg)
+	return ""
+}
+
+func TestDemoJSONWithoutATerminal(t *testing.T) {
+	env, _ := cleanEnv(t)
+	cmd := exec.Command(binary(t), "--demo", "--persona", "Wentworth-Smith", "--email", "a@b.co", "--json")
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, stderr.String())
+	}
+	var doc struct {
+		User     struct{ ID, Email string }
+		Jobs     []struct{ ID string }
+		Accounts []struct{ Name, Balance string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+	}
+	if doc.User.ID == "" || doc.User.Email != "a@b.co" || len(doc.Jobs) != 1 || len(doc.Accounts) != 4 {
+		t.Errorf("document: user %+v, %d jobs, %d accounts; want 1 job and Wentworth-Smith's 4 accounts", doc.User, len(doc.Jobs), len(doc.Accounts))
+	}
+}
+
+func TestDemoPlainUnderAPipeDrawsNoEscapeCodes(t *testing.T) {
+	env, _ := cleanEnv(t)
+	cmd := exec.Command("sh", "-c", `"$0" --demo --persona Wentworth-Smith --email a@b.co --plain 2>&1 | cat`, binary(t))
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if bytes.Contains(out, []byte("\x1b")) {
+		t.Errorf("escape codes in plain output:\n%q", out)
+	}
+	for _, want := range []string{"Verifying credentials", "Transaction 14000", "-299292.25"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("plain output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDemoFailurePersonaExitsOneWithTheReason(t *testing.T) {
+	env, _ := cleanEnv(t)
+	cmd := exec.Command(binary(t), "--demo", "--persona", "bighead", "--email", "a@b.co", "--plain")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want code 1\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "Account is locked") {
+		t.Errorf("stderr does not say why:\n%s", stderr.String())
+	}
+}
+
+func TestMissingFlagWithoutATerminalIsAUsageError(t *testing.T) {
+	env, _ := cleanEnv(t)
+	cmd := exec.Command(binary(t), "--demo")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want code 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--email") {
+		t.Errorf("the usage error does not name --email:\n%s", out)
+	}
+}
+
+// tmuxSession runs the binary in a detached tmux session of the given size.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+	exit   string // file the exit code is written to
+}
+
+func startTmux(t *testing.T, env []string, width, height int, args ...string) *tmuxSession {
+	t.Helper()
+	requireProgram(t, "tmux", "tmux")
+	dir := t.TempDir()
+	s := &tmuxSession{t: t, socket: "bo-" + filepath.Base(dir), name: "wizard", exit: filepath.Join(dir, "exit")}
+	script := filepath.Join(dir, "run.sh")
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\n")
+	for _, kv := range env {
+		fmt.Fprintf(&b, "export %q\n", kv)
+	}
+	fmt.Fprintf(&b, "%q", binary(t))
+	for _, a := range args {
+		fmt.Fprintf(&b, " %q", a)
+	}
+	fmt.Fprintf(&b, "\necho $? > %q\nsleep 600\n", s.exit)
+	if err := os.WriteFile(script, []byte(b.String()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("tmux", "-L", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
+		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height), script)
+	cmd.Env = append(env, "TMUX=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	args := append([]string{"-L", s.socket, "send-keys", "-t", s.name}, keys...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys %q: %v\n%s", keys, err, out)
+	}
+}
+
+// text types literal text (no key names).
+func (s *tmuxSession) text(text string) { s.keys("-l", text) }
+
+// pane is what the screen shows now, with the scrollback.
+func (s *tmuxSession) pane() string {
+	out, err := exec.Command("tmux", "-L", s.socket, "capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
+	if err != nil {
+		s.t.Fatalf("capture-pane: %v", err)
+	}
+	return string(out)
+}
+
+// waitFor polls the pane until it shows want, failing after a generous
+// deadline with what the screen showed.
+func (s *tmuxSession) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p := s.pane()
+		if strings.Contains(p, want) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %q; it shows:\n%s", want, p)
+		}
+		<-tick.C
+	}
+}
+
+// exitCode waits for the program to end and returns its exit code.
+func (s *tmuxSession) exitCode() string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(s.exit); err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the program did not exit; the screen shows:\n%s", s.pane())
+		}
+		<-tick.C
+	}
+}
+
+func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
+	env, _ := cleanEnv(t, "BASIQ_DEMO_STEP_DELAY=300ms")
+	s := startTmux(t, env, 100, 30)
+	s.waitFor("API key")
+	s.keys("C-d")
+	s.waitFor("Email")
+	s.text("max@example.com")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+	s.waitFor("Hooli")
+	s.keys("a")
+	s.waitFor("Verifying credentials")
+	s.waitFor("Transaction 14000")
+	p := s.waitFor("-$232,914.02")
+	for _, want := range []string{"$34,076.00", "-$299,292.25"} {
+		if !strings.Contains(p, want) {
+			t.Errorf("the accounts table lacks %s:\n%s", want, p)
+		}
+	}
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Errorf("exit code %s, want 0", code)
+	}
+	after := s.pane()
+	for _, want := range []string{"Transaction 14000", "User "} {
+		if !strings.Contains(after, want) {
+			t.Errorf("after quitting the scrollback lacks %q:\n%s", want, after)
+		}
+	}
+}
+
+func TestTmuxFailurePersonaIsExplainedAndExitsOne(t *testing.T) {
+	env, _ := cleanEnv(t)
+	s := startTmux(t, env, 100, 30, "--demo", "--persona", "bighead", "--email", "a@b.co")
+	s.waitFor("Email")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+	p := s.waitFor("Account is locked")
+	if !strings.Contains(p, "consent again") {
+		t.Errorf("the failure is not explained:\n%s", p)
+	}
+	s.keys("q")
+	if code := s.exitCode(); code != "1" {
+		t.Errorf("exit code %s, want 1", code)
+	}
+}
+
+// startSimulator runs `basiq-onboard simulator` and returns its exports.
+func startSimulator(t *testing.T) (apiURL, apiKey string) {
+	t.Helper()
+	cmd := exec.Command(binary(t), "simulator", "--addr", "127.0.0.1:0", "--step-delay", "0s")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() && (apiURL == "" || apiKey == "") {
+		line := lines.Text()
+		if v, ok := strings.CutPrefix(line, "export BASIQ_API_URL="); ok {
+			apiURL = strings.Trim(v, `'"`)
+		}
+		if v, ok := strings.CutPrefix(line, "export BASIQ_API_KEY="); ok {
+			apiKey = strings.Trim(v, `'"`)
+		}
+	}
+	if apiURL == "" || apiKey == "" {
+		t.Fatal("the simulator did not print its exports")
+	}
+	go func() { // keep draining so the simulator never blocks on a full pipe
+		for lines.Scan() {
+		}
+	}()
+	return apiURL, apiKey
+}
+
+func TestTmuxWrongKeyThenTheRightOneNeverShowsTheKey(t *testing.T) {
+	apiURL, apiKey := startSimulator(t)
+	env, home := cleanEnv(t, "BASIQ_API_URL="+apiURL)
+	s := startTmux(t, env, 100, 30)
+	s.waitFor("API key")
+	s.text("not-a-real-key")
+	s.keys("Enter")
+	s.waitFor("did not recognise")
+	for range len("not-a-real-key") {
+		s.keys("BSpace")
+	}
+	s.text(apiKey)
+	s.keys("Enter")
+	s.waitFor("Save")
+	s.keys("y")
+	s.waitFor("Email")
+	s.text("max@example.com")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+	s.waitFor("token=")
+	s.keys("C-c")
+	if code := s.exitCode(); code != "130" {
+		t.Errorf("ctrl+c exit code %s, want 130", code)
+	}
+	if p := s.pane(); strings.Contains(p, apiKey) {
+		t.Fatalf("the API key is on screen or in the scrollback:\n%s", p)
+	}
+	// The key is in the one file the user accepted, owner-only, and nowhere else.
+	var holders []string
+	err := filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte(apiKey)) {
+			info, _ := d.Info()
+			holders = append(holders, fmt.Sprintf("%s %o", strings.TrimPrefix(path, home), info.Mode().Perm()))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(holders) != 1 || !strings.HasSuffix(holders[0], "/.config/basiq-onboard/api-key 600") {
+		t.Errorf("files holding the key: %q; want only the accepted 0600 file", holders)
+	}
+}
+
+// BenchmarkDemoJSONRun times a whole `--demo --json` run with zero step
+// delays, process start to exit, and reports its peak memory (max RSS).
+func BenchmarkDemoJSONRun(b *testing.B) {
+	bin := binary(b)
+	env := []string{"HOME=" + b.TempDir(), "PATH=" + os.Getenv("PATH"), "BASIQ_DEMO_STEP_DELAY=0"}
+	var peakKB int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "--demo", "--persona", "Wentworth-Smith", "--email", "a@b.co", "--json")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peakKB = max(peakKB, ru.Maxrss)
+		}
+	}
+	b.ReportMetric(float64(peakKB)/1024, "peak-MB")
+}

@@ -1,0 +1,137 @@
+package flow
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// exportData is what `e` on the accounts screen writes: Basiq's own field
+// names, so the file reads like the API's answers.
+type exportData struct {
+	User         basiq.User          `json:"user"`
+	Accounts     []basiq.Account     `json:"accounts"`
+	Transactions []basiq.Transaction `json:"transactions,omitempty"`
+}
+
+func (m Model) exportData() exportData {
+	d := exportData{User: m.user, Accounts: m.accounts}
+	loaded := m.accountsScreen.Transactions()
+	for _, a := range m.accounts { // in table order, not map order
+		d.Transactions = append(d.Transactions, loaded[a.ID]...)
+	}
+	return d
+}
+
+// exportAccounts writes the accounts (and loaded transactions) into the
+// current directory, owner-readable only (it is someone's bank data), never
+// over an existing file. CSV gives one file for accounts and, when any are
+// loaded, one for transactions.
+func exportAccounts(d exportData, format string, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		stamp := now.Format("20060102-150405")
+		var written []string
+		write := func(name string, body []byte) error {
+			path, err := writeNew(name, body)
+			if err == nil {
+				written = append(written, path)
+			}
+			return err
+		}
+		var err error
+		switch format {
+		case "json":
+			body, _ := json.MarshalIndent(d, "", "  ")
+			err = write("basiq-accounts-"+stamp+".json", append(body, '\n'))
+		default:
+			err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts))
+			if err == nil && len(d.Transactions) > 0 {
+				err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions))
+			}
+		}
+		path := ""
+		switch len(written) {
+		case 1:
+			path = written[0]
+		case 2:
+			path = written[0] + " and " + written[1]
+		}
+		return exportedMsg{path: path, err: err}
+	}
+}
+
+func writeNew(name string, body []byte) (string, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(body); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return name, nil
+	}
+	return abs, nil
+}
+
+func accountsCSV(accounts []basiq.Account) []byte {
+	rows := [][]string{{"id", "institution", "name", "class", "product", "accountNo", "currency", "balance", "availableFunds", "status", "lastUpdated"}}
+	for _, a := range accounts {
+		rows = append(rows, []string{a.ID, a.Institution, a.Name, a.Class.Type, a.Class.Product, a.AccountNo,
+			a.Currency, a.Balance, a.AvailableFunds, a.Status, a.LastUpdated.Format(time.RFC3339)})
+	}
+	return csvBytes(rows)
+}
+
+func transactionsCSV(txns []basiq.Transaction) []byte {
+	rows := [][]string{{"id", "account", "postDate", "transactionDate", "description", "amount", "currency", "direction", "class", "status"}}
+	for _, t := range txns {
+		rows = append(rows, []string{t.ID, t.Account, t.PostDate, t.TransactionDate, t.Description, t.Amount,
+			t.Currency, t.Direction, t.Class, t.Status})
+	}
+	return csvBytes(rows)
+}
+
+func csvBytes(rows [][]string) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	for _, r := range rows {
+		for i, cell := range r {
+			r[i] = defuseFormula(cell)
+		}
+		_ = w.Write(r) // writes to a bytes.Buffer cannot fail
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// defuseFormula keeps a spreadsheet from running a cell that came from a bank
+// (a description like "=HYPERLINK(...)") as a formula. Negative amounts are
+// numbers, not formulas, and stay as they are.
+func defuseFormula(cell string) string {
+	if cell == "" {
+		return cell
+	}
+	switch cell[0] {
+	case '=', '+', '@', '\t', '\r':
+		return "'" + cell
+	case '-':
+		if _, err := fmt.Sscanf(cell, "%f", new(float64)); err != nil {
+			return "'" + cell
+		}
+	}
+	return cell
+}

@@ -1,0 +1,140 @@
+package flow
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+func TestKeyringKeepsTheKeyAndNoFileIsWritten(t *testing.T) {
+	keyring.MockInit()
+	s := &FileKeyStore{Path: filepath.Join(t.TempDir(), "api-key")}
+	if where, insecure := s.Where(); insecure || where != "the system keyring" {
+		t.Fatalf("Where() = %q, %v with a keyring", where, insecure)
+	}
+	if err := s.Save(goodKey); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(); err != nil || got != goodKey {
+		t.Errorf("Load() = %q, %v", got, err)
+	}
+	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a file was written although the keyring works")
+	}
+}
+
+func TestWithoutAKeyringTheKeyGoesToAnOwnerOnlyFile(t *testing.T) {
+	keyring.MockInitWithError(errors.New("no secret service"))
+	s := &FileKeyStore{Path: filepath.Join(t.TempDir(), "conf", "api-key")}
+	if _, insecure := s.Where(); !insecure {
+		t.Fatal("without a keyring, Where() must say the key goes to a plain file")
+	}
+	if err := s.Save(goodKey); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(s.Path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %o; want 0600", err, info.Mode().Perm())
+	}
+	if got, _ := s.Load(); got != goodKey {
+		t.Errorf("Load() = %q", got)
+	}
+	// A key file others can read is refused, not used.
+	if err := os.Chmod(s.Path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := (&FileKeyStore{Path: s.Path}).Load(); got != "" || err == nil {
+		t.Errorf("a world-readable key file was used (%q, %v)", got, err)
+	}
+}
+
+func TestNoBrowserOverSSHOrWithoutADisplay(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	cases := []struct {
+		goos string
+		env  map[string]string
+		want string
+	}{
+		{"linux", map[string]string{"DISPLAY": ":0"}, ""},
+		{"linux", map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, ""},
+		{"linux", map[string]string{}, "no display"},
+		{"linux", map[string]string{"DISPLAY": ":0", "SSH_CONNECTION": "1.2.3.4 22 5.6.7.8 22"}, "SSH"},
+		{"darwin", map[string]string{}, ""},
+		{"darwin", map[string]string{"SSH_TTY": "/dev/ttys001"}, "SSH"},
+	}
+	for _, c := range cases {
+		got := noBrowserReason(env(c.env), c.goos)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%s %v: %q, want %q", c.goos, c.env, got, c.want)
+		}
+	}
+}
+
+func TestExportWritesCSVAndJSONOwnerOnlyAndDefusesFormulas(t *testing.T) {
+	t.Chdir(t.TempDir())
+	d := exportData{
+		User:         basiq.User{ID: testUserID},
+		Accounts:     []basiq.Account{{ID: "acc-1", Name: "=HYPERLINK(\"http://evil\")", Balance: "-6081.50", Currency: "AUD"}},
+		Transactions: []basiq.Transaction{{ID: "t-1", Account: "acc-1", Description: "@SUM(A1)", Amount: "-12.00"}},
+	}
+	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	msg := exportAccounts(d, "csv", now)().(exportedMsg)
+	if msg.err != nil || !strings.Contains(msg.path, "basiq-accounts-20261124-140500.csv") || !strings.Contains(msg.path, "transactions") {
+		t.Fatalf("export: %+v", msg)
+	}
+	b, err := os.ReadFile("basiq-accounts-20261124-140500.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("accounts CSV: %v\n%s", err, b)
+	}
+	if rows[1][2] != `'=HYPERLINK("http://evil")` || rows[1][7] != "-6081.50" {
+		t.Errorf("row = %q: a formula must be defused, a negative amount kept", rows[1])
+	}
+	if info, _ := os.Stat("basiq-accounts-20261124-140500.csv"); info.Mode().Perm() != 0o600 {
+		t.Errorf("export mode %o, want 0600", info.Mode().Perm())
+	}
+	if again := exportAccounts(d, "csv", now)().(exportedMsg); again.err == nil {
+		t.Error("a second export at the same second overwrote the first")
+	}
+	msg = exportAccounts(d, "json", now)().(exportedMsg)
+	b, _ = os.ReadFile("basiq-accounts-20261124-140500.json")
+	var doc exportData
+	if msg.err != nil || json.Unmarshal(b, &doc) != nil || len(doc.Accounts) != 1 || len(doc.Transactions) != 1 {
+		t.Errorf("JSON export: %+v\n%s", msg, b)
+	}
+}
+
+func TestTraceLogKeepsTheLatestAndWritesTheDebugFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.log")
+	log, closeLog, err := NewTraceLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range traceKeep + 5 {
+		log.Add(basiq.Exchange{Method: "GET", URL: "https://au-api.basiq.io/jobs/" + string(rune('a'+i%26)), Status: 200})
+	}
+	closeLog()
+	if got := log.Snapshot(); len(got) != traceKeep {
+		t.Errorf("kept %d exchanges, want %d", len(got), traceKeep)
+	}
+	b, _ := os.ReadFile(path)
+	if n := strings.Count(string(b), " GET "); n != traceKeep+5 {
+		t.Errorf("debug file has %d exchanges, want all %d", n, traceKeep+5)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("debug file mode %o, want 0600", info.Mode().Perm())
+	}
+}

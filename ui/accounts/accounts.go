@@ -1,0 +1,671 @@
+// Package accounts is the last screen: the user's accounts in a table that
+// fits the terminal, one account in full, its transactions, and export.
+package accounts
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Messages to flow.
+type (
+	// TransactionsRequestedMsg asks for an account's transactions: the
+	// first page, or (More) the next one.
+	TransactionsRequestedMsg struct {
+		AccountID string
+		More      bool
+	}
+	ExportRequestedMsg struct{ Format string } // "csv" or "json"
+	QuitMsg            struct{}
+)
+
+type view int
+
+const (
+	viewTable view = iota
+	viewDetail
+	viewTransactions
+	viewExport
+)
+
+// row is one account, formatted once when the accounts arrive.
+type row struct {
+	acct                 basiq.Account
+	inst, name, kind     string
+	number               string
+	balance, available   string
+	negBal, negAvail, na bool
+}
+
+type txnState struct {
+	list    []basiq.Transaction
+	more    bool
+	loading bool
+	problem *theme.Problem
+	top     int
+}
+
+// Model is the accounts screen.
+type Model struct {
+	st               *theme.Styles
+	width, height    int
+	heading          string
+	rows             []row
+	totals           []string // per currency, formatted
+	totalsCurrencies []string
+	updated          time.Time
+	unparsed         int
+	cursor, top      int
+	mode             view
+	txnsPending      bool
+	txns             map[string]*txnState
+	exported         string
+	exportErr        error
+
+	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, csv, json key.Binding
+}
+
+// New builds the accounts screen.
+func New(st *theme.Styles) Model {
+	return Model{
+		st:     st,
+		txns:   map[string]*txnState{},
+		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
+		down:   key.NewBinding(key.WithKeys("down", "j")),
+		pgUp:   key.NewBinding(key.WithKeys("pgup")),
+		pgDown: key.NewBinding(key.WithKeys("pgdown", " ")),
+		home:   key.NewBinding(key.WithKeys("home", "g")),
+		end:    key.NewBinding(key.WithKeys("end", "G")),
+		detail: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		txnKey: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "transactions")),
+		export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
+		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		more:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
+		csv:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "CSV")),
+		json:   key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "JSON")),
+	}
+}
+
+// SetSize gives the screen its body size.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// SetHeading names whose accounts these are ("" for nobody in particular).
+func (m *Model) SetHeading(userName string) { m.heading = userName }
+
+// SetAccounts shows the accounts; insts names their institutions.
+func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Institution, updated time.Time) {
+	m.updated = updated
+	m.rows = m.rows[:0]
+	sums := map[string]Money{}
+	m.unparsed = 0
+	for _, a := range accts {
+		r := row{acct: a, name: theme.Safe(a.Name), kind: classWords(a.Class.Type), number: mask(a.AccountNo),
+			na: a.Status == "unavailable"}
+		r.inst = theme.Safe(a.Institution)
+		if inst, ok := insts[a.Institution]; ok {
+			r.inst = theme.Safe(inst.DisplayName())
+		}
+		bal, avail := ParseMoney(a.Balance), ParseMoney(a.AvailableFunds)
+		r.balance, r.available = FormatAmount(theme.Safe(a.Balance), a.Currency), FormatAmount(theme.Safe(a.AvailableFunds), a.Currency)
+		r.negBal, r.negAvail = bal.Negative(), avail.Negative()
+		if bal.OK() {
+			sums[a.Currency] = sums[a.Currency].Add(bal)
+		} else if a.Balance != "" {
+			m.unparsed++
+		}
+		m.rows = append(m.rows, r)
+	}
+	currencies := make([]string, 0, len(sums))
+	for c := range sums {
+		currencies = append(currencies, c)
+	}
+	sort.Strings(currencies)
+	m.totals = m.totals[:0]
+	for _, c := range currencies {
+		m.totals = append(m.totals, sums[c].Format(c))
+	}
+	m.totalsCurrencies = currencies
+	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
+}
+
+// SetTransactionsPending says whether Basiq is still retrieving transactions.
+func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
+
+// SetTransactions adds a page of an account's transactions, or a problem.
+func (m *Model) SetTransactions(accountID string, txns []basiq.Transaction, hasMore bool, p *theme.Problem) {
+	s := m.txnState(accountID)
+	s.loading, s.problem = false, p
+	if p == nil {
+		s.list = append(s.list, txns...)
+		s.more = hasMore
+	}
+}
+
+// SetExported says where the export went, or why it did not.
+func (m *Model) SetExported(path string, err error) {
+	m.exported, m.exportErr = path, err
+	if m.mode == viewExport {
+		m.mode = viewTable
+	}
+}
+
+// Transactions are the transactions loaded so far, by account id.
+func (m Model) Transactions() map[string][]basiq.Transaction {
+	out := map[string][]basiq.Transaction{}
+	for id, s := range m.txns {
+		if len(s.list) > 0 {
+			out[id] = s.list
+		}
+	}
+	return out
+}
+
+func (m *Model) txnState(id string) *txnState {
+	s, ok := m.txns[id]
+	if !ok {
+		s = &txnState{}
+		m.txns[id] = s
+	}
+	return s
+}
+
+// Capturing is true away from the table, so esc comes here, not to flow.
+func (m Model) Capturing() bool { return m.mode != viewTable }
+
+// Keys are this screen's keys for its state.
+func (m Model) Keys() []key.Binding {
+	switch m.mode {
+	case viewDetail:
+		return []key.Binding{m.txnKey, m.back}
+	case viewTransactions:
+		if s := m.current(); s != nil && s.more {
+			return []key.Binding{m.up, m.more, m.back}
+		}
+		return []key.Binding{m.up, m.back}
+	case viewExport:
+		return []key.Binding{m.csv, m.json, m.back}
+	}
+	if len(m.rows) == 0 {
+		return []key.Binding{m.quit}
+	}
+	return []key.Binding{m.up, m.detail, m.txnKey, m.export, m.quit}
+}
+
+func (m Model) current() *txnState {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	return m.txns[m.rows[m.cursor].acct.ID]
+}
+
+// Update handles keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch m.mode {
+	case viewExport:
+		switch {
+		case key.Matches(k, m.csv):
+			return m, send(ExportRequestedMsg{Format: "csv"})
+		case key.Matches(k, m.json):
+			return m, send(ExportRequestedMsg{Format: "json"})
+		case key.Matches(k, m.back):
+			m.mode = viewTable
+		}
+		return m, nil
+	case viewDetail, viewTransactions:
+		return m.subviewKey(k)
+	}
+	visible := m.tableRows()
+	switch {
+	case key.Matches(k, m.up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(k, m.down):
+		m.cursor = min(m.cursor+1, max(len(m.rows)-1, 0))
+	case key.Matches(k, m.pgUp):
+		m.cursor = max(m.cursor-visible, 0)
+	case key.Matches(k, m.pgDown):
+		m.cursor = min(m.cursor+visible, max(len(m.rows)-1, 0))
+	case key.Matches(k, m.home):
+		m.cursor = 0
+	case key.Matches(k, m.end):
+		m.cursor = max(len(m.rows)-1, 0)
+	case key.Matches(k, m.quit):
+		return m, send(QuitMsg{})
+	case len(m.rows) == 0:
+	case key.Matches(k, m.detail):
+		m.mode = viewDetail
+	case key.Matches(k, m.txnKey):
+		return m.openTransactions()
+	case key.Matches(k, m.export):
+		m.mode, m.exported, m.exportErr = viewExport, "", nil
+	}
+	// Keep the cursor in the window.
+	if m.cursor < m.top {
+		m.top = m.cursor
+	} else if m.cursor >= m.top+visible {
+		m.top = m.cursor - visible + 1
+	}
+	return m, nil
+}
+
+func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.back):
+		m.mode = viewTable
+	case key.Matches(k, m.txnKey) && m.mode == viewDetail:
+		return m.openTransactions()
+	case m.mode != viewTransactions:
+	case key.Matches(k, m.up):
+		if s := m.current(); s != nil && s.top > 0 {
+			s.top--
+		}
+	case key.Matches(k, m.down):
+		if s := m.current(); s != nil && s.top < len(s.list)-1 {
+			s.top++
+		}
+	case key.Matches(k, m.more):
+		if s := m.current(); s != nil && s.more && !s.loading {
+			s.loading = true
+			return m, send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID, More: true})
+		}
+	}
+	return m, nil
+}
+
+func (m Model) openTransactions() (Model, tea.Cmd) {
+	m.mode = viewTransactions
+	id := m.rows[m.cursor].acct.ID
+	s := m.txnState(id)
+	if len(s.list) > 0 || s.loading {
+		return m, nil
+	}
+	s.loading, s.problem = true, nil
+	return m, send(TransactionsRequestedMsg{AccountID: id})
+}
+
+func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// View draws the current view.
+func (m Model) View() string {
+	w := max(m.width, 40)
+	var out string
+	switch m.mode {
+	case viewDetail:
+		out = m.detailView(w)
+	case viewTransactions:
+		out = m.transactionsView(w)
+	default:
+		out = m.tableView(w, m.tableRows(), true)
+		if m.mode == viewExport {
+			out += "\n\n" + m.st.Text.Render("Export the accounts (and transactions loaded so far) as ") +
+				m.st.Key.Render("c") + m.st.Text.Render(" CSV or ") + m.st.Key.Render("j") + m.st.Text.Render(" JSON?")
+		}
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(out)
+}
+
+// FinalView is the table for the scrollback after quitting: no cursor, and
+// at most finalRows rows.
+func (m Model) FinalView(width int) string {
+	return m.tableView(width, finalRows, false)
+}
+
+const finalRows = 50
+
+// tableRows is how many account rows fit: the body less heading, header,
+// rule, totals and notes.
+func (m Model) tableRows() int {
+	return max(m.height-6-len(m.totals), 3)
+}
+
+// columns decides which columns fit in w, dropping the least useful first.
+type columns struct {
+	inst, kind, avail bool
+	instW, nameW      int
+	kindW, numW       int
+	balW, availW      int
+}
+
+func (m Model) layout(w int) columns {
+	c := columns{inst: true, kind: true, avail: true, numW: 6, balW: len("Balance"), availW: len("Available")}
+	for _, r := range m.rows {
+		c.instW = max(c.instW, lipgloss.Width(r.inst))
+		c.nameW = max(c.nameW, lipgloss.Width(r.name))
+		c.kindW = max(c.kindW, lipgloss.Width(r.kind))
+		c.balW = max(c.balW, lipgloss.Width(r.balance))
+		c.availW = max(c.availW, lipgloss.Width(r.available))
+	}
+	for _, t := range m.totals {
+		c.balW = max(c.balW, lipgloss.Width(t))
+	}
+	c.instW = min(max(c.instW, len("Institution")), 24)
+	c.kindW = max(c.kindW, len("Type"))
+	c.nameW = max(c.nameW, len("Account"))
+	minName := 14
+	width := func() int {
+		n := minName + 2 + c.numW + 2 + c.balW
+		if c.inst {
+			n += c.instW + 2
+		}
+		if c.kind {
+			n += c.kindW + 2
+		}
+		if c.avail {
+			n += c.availW + 2
+		}
+		return n
+	}
+	if m.singleInstitution() {
+		c.inst = false // the heading names it
+	}
+	for _, drop := range []*bool{&c.inst, &c.avail, &c.kind} {
+		if width() <= w {
+			break
+		}
+		*drop = false
+	}
+	c.nameW = min(c.nameW, max(w-(width()-minName), minName))
+	return c
+}
+
+func (m Model) singleInstitution() bool {
+	for _, r := range m.rows {
+		if r.inst != m.rows[0].inst {
+			return false
+		}
+	}
+	return true
+}
+
+func (m Model) tableView(w, visible int, interactive bool) string {
+	st := m.st
+	var lines []string
+	head := []string{}
+	if m.heading != "" {
+		head = append(head, theme.Safe(m.heading))
+	}
+	if len(m.rows) > 0 && m.singleInstitution() {
+		head = append(head, m.rows[0].inst)
+	}
+	head = append(head, plural(len(m.rows), "account"))
+	right := ""
+	if !m.updated.IsZero() {
+		right = st.Muted.Render("updated " + m.updated.Local().Format("15:04:05"))
+	}
+	lines = append(lines, spread(st.Title.Render(strings.Join(head, " · ")), right, w), "")
+	if len(m.rows) == 0 {
+		lines = append(lines, st.Muted.Width(w).Render("Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."))
+		return strings.Join(lines, "\n")
+	}
+	c := m.layout(w)
+	cells := func(inst, name, kind, num, bal, avail string, balStyle, availStyle lipgloss.Style) string {
+		var parts []string
+		if c.inst {
+			parts = append(parts, pad(inst, c.instW))
+		}
+		parts = append(parts, pad(name, c.nameW))
+		if c.kind {
+			parts = append(parts, pad(kind, c.kindW))
+		}
+		parts = append(parts, padLeft(num, c.numW), balStyle.Render(padLeft(bal, c.balW)))
+		if c.avail {
+			parts = append(parts, availStyle.Render(padLeft(avail, c.availW)))
+		}
+		return strings.Join(parts, "  ")
+	}
+	plain := lipgloss.NewStyle()
+	lines = append(lines, st.TableHeader.Render(cells("Institution", "Account", "Type", "Number", "Balance", "Available", plain, plain)))
+	top := 0
+	if interactive {
+		top = m.top
+	}
+	end := min(top+visible, len(m.rows))
+	for i := top; i < end; i++ {
+		r := m.rows[i]
+		balStyle, availStyle := st.TableRow, st.TableRow
+		if r.negBal {
+			balStyle = st.Error
+		}
+		if r.negAvail {
+			availStyle = st.Error
+		}
+		line := cells(r.inst, r.name, r.kind, r.number, r.balance, r.available, balStyle, availStyle)
+		switch {
+		case r.na:
+			line = st.Dimmed.Render(ansi.Strip(line) + "  (unavailable)")
+		case interactive && i == m.cursor:
+			line = st.Selected.Render("›") + line[0:0] + line
+		}
+		if interactive && i != m.cursor {
+			line = " " + line
+		}
+		lines = append(lines, line)
+	}
+	ruleW := lipgloss.Width(cells("", "", "", "", "", "", plain, plain)) + 1
+	lines = append(lines, st.Rule.Render(strings.Repeat("─", min(ruleW, w))))
+	for i, total := range m.totals {
+		style := st.TableRow.Bold(true)
+		if strings.HasPrefix(total, "-") {
+			style = st.Error.Bold(true)
+		}
+		label := "Total " + m.totalsCurrencies[i]
+		lines = append(lines, " "+spreadTo(st.Text.Bold(true).Render(label), style.Render(total), ruleW-1-(ruleWAfterBalance(c))))
+	}
+	var notes []string
+	if len(m.rows) > visible {
+		notes = append(notes, fmt.Sprintf("%d–%d of %s", top+1, end, plural(len(m.rows), "account")))
+		if !interactive {
+			notes[len(notes)-1] += " (e exports them all)"
+		}
+	}
+	if m.unparsed > 0 {
+		notes = append(notes, fmt.Sprintf("%d balance(s) Basiq sent in a form we could not add up are left out of the total", m.unparsed))
+	}
+	if interactive && m.txnsPending {
+		notes = append(notes, "Transactions are still being retrieved…")
+	}
+	if len(notes) > 0 {
+		lines = append(lines, st.Muted.Render(strings.Join(notes, " · ")))
+	}
+	if interactive {
+		switch {
+		case m.exportErr != nil:
+			lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" The export failed: "+m.exportErr.Error()))
+		case m.exported != "":
+			lines = append(lines, st.Success.Width(w).Render(theme.SymbolDone+" Exported to "+m.exported))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ruleWAfterBalance is the width right of the balance column (available, if shown).
+func ruleWAfterBalance(c columns) int {
+	if c.avail {
+		return c.availW + 2
+	}
+	return 0
+}
+
+func (m Model) detailView(w int) string {
+	st := m.st
+	r := m.rows[m.cursor]
+	a := r.acct
+	var b strings.Builder
+	b.WriteString(st.Title.Render(r.name) + st.Muted.Render("  "+r.inst) + "\n\n")
+	field := func(label, value string) {
+		if value == "" {
+			return
+		}
+		b.WriteString(st.Label.Render(pad(label, 18)) + st.Value.Render(theme.Safe(value)) + "\n")
+	}
+	field("Holder", a.AccountHolder)
+	field("Product", a.Class.Product)
+	field("Type", r.kind)
+	field("BSB", a.BSB)
+	field("Account number", a.AccountNo)
+	field("Status", a.Status)
+	field("Balance", r.balance)
+	field("Available", r.available)
+	if a.CreditLimit != "" {
+		field("Credit limit", FormatAmount(a.CreditLimit, a.Currency))
+	}
+	field("Currency", a.Currency)
+	if !a.LastUpdated.IsZero() {
+		field("Last updated", a.LastUpdated.Local().Format("2 Jan 2006 15:04:05"))
+	}
+	for i, iv := range a.TransactionIntervals {
+		label := ""
+		if i == 0 {
+			label = "Transactions"
+		}
+		field(label, iv.From+" to "+iv.To)
+	}
+	field("Account id", a.ID)
+	field("Connection", a.Connection)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (m Model) transactionsView(w int) string {
+	st := m.st
+	r := m.rows[m.cursor]
+	s := m.txnState(r.acct.ID)
+	var lines []string
+	lines = append(lines, st.Title.Render(r.name)+st.Muted.Render("  transactions, newest first"), "")
+	if s.problem != nil {
+		lines = append(lines, st.RenderProblem(*s.problem, w))
+	}
+	if len(s.list) == 0 {
+		if s.loading {
+			lines = append(lines, st.Muted.Render("Loading transactions…"))
+		} else if s.problem == nil {
+			msg := "No transactions for this account."
+			if m.txnsPending {
+				msg = "No transactions yet: Basiq is still retrieving them. Go back (esc) and press t again in a moment."
+			}
+			lines = append(lines, st.Muted.Width(w).Render(msg))
+		}
+		return strings.Join(lines, "\n")
+	}
+	amountW := 0
+	for _, t := range s.list {
+		amountW = max(amountW, lipgloss.Width(FormatAmount(t.Amount, t.Currency)))
+	}
+	descW := max(w-12-amountW-4, 10)
+	visible := max(m.height-4, 3)
+	end := min(s.top+visible, len(s.list))
+	for _, t := range s.list[s.top:end] {
+		date := t.PostDate
+		if date == "" {
+			date = t.TransactionDate
+		}
+		if len(date) > 10 {
+			date = date[:10]
+		}
+		amount := FormatAmount(t.Amount, t.Currency)
+		style := st.TableRow
+		if ParseMoney(t.Amount).Negative() {
+			style = st.Error
+		}
+		desc := ansi.Truncate(theme.Safe(t.Description), descW, theme.Ellipsis)
+		lines = append(lines, pad(date, 10)+"  "+pad(desc, descW)+"  "+style.Render(padLeft(amount, amountW)))
+	}
+	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.list))
+	switch {
+	case s.loading:
+		status += " · loading more…"
+	case s.more:
+		status += " · n loads more"
+	}
+	lines = append(lines, st.Muted.Render(status))
+	return strings.Join(lines, "\n")
+}
+
+var classNames = map[string]string{
+	"transaction":  "Transaction",
+	"savings":      "Savings",
+	"credit-card":  "Credit card",
+	"mortgage":     "Mortgage",
+	"loan":         "Loan",
+	"investment":   "Investment",
+	"term-deposit": "Term deposit",
+	"insurance":    "Insurance",
+	"foreign":      "Foreign",
+	"unknown":      "Other",
+}
+
+func classWords(class string) string {
+	if n, ok := classNames[class]; ok {
+		return n
+	}
+	return theme.Safe(class)
+}
+
+// mask keeps the last four digits of an account number: "••0002".
+func mask(n string) string {
+	digits := []rune(strings.TrimSpace(theme.Safe(n)))
+	if len(digits) <= 4 {
+		return string(digits)
+	}
+	return "••" + string(digits[len(digits)-4:])
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%s %ss", thousands(n), noun)
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func pad(s string, w int) string {
+	if lipgloss.Width(s) > w {
+		return ansi.Truncate(s, w, theme.Ellipsis)
+	}
+	return s + strings.Repeat(" ", w-lipgloss.Width(s))
+}
+
+func padLeft(s string, w int) string {
+	if lipgloss.Width(s) > w {
+		return ansi.Truncate(s, w, theme.Ellipsis)
+	}
+	return strings.Repeat(" ", w-lipgloss.Width(s)) + s
+}
+
+func spread(left, right string, w int) string {
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 2 {
+		return left + "  " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// spreadTo puts right so that it ends at column end.
+func spreadTo(left, right string, end int) string {
+	gap := end - lipgloss.Width(left) - lipgloss.Width(right)
+	return left + strings.Repeat(" ", max(gap, 2)) + right
+}

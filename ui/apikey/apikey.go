@@ -1,0 +1,229 @@
+// Package apikey is the first screen: the API key, masked, swapped for an
+// access token; then the offer to save it.
+package apikey
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// SubmittedMsg asks flow to exchange the key for a token.
+type SubmittedMsg struct{ Key string }
+
+// DemoMsg asks flow to run the built-in simulator instead.
+type DemoMsg struct{}
+
+// SaveAnsweredMsg is the answer to "save this key?".
+type SaveAnsweredMsg struct{ Save bool }
+
+// Model is the key screen.
+type Model struct {
+	st       *theme.Styles
+	input    textinput.Model
+	spin     spinner.Model
+	width    int
+	working  bool
+	fromEnv  bool
+	problem  *theme.Problem
+	retry    bool
+	hint     string // inline, e.g. "Paste your API key first"
+	asking   bool   // the key is good: save it?
+	saveTo   string
+	insecure bool
+
+	submit, demo, yes, no key.Binding
+}
+
+// New builds the key screen.
+func New(st *theme.Styles) Model {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = "paste your API key"
+	in.EchoMode = textinput.EchoPassword
+	in.EchoCharacter = '•'
+	in.CharLimit = 512
+	return Model{
+		st:     st,
+		input:  in,
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check the key")),
+		demo:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo, no key")),
+		yes:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "save it")),
+		no:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "not now")),
+	}
+}
+
+// SetSize gives the screen its body size.
+func (m *Model) SetSize(width, height int) {
+	m.width = width
+	m.input.SetWidth(min(max(width-14, 20), 60))
+}
+
+// Focus puts the cursor in the field.
+func (m *Model) Focus() tea.Cmd { return m.input.Focus() }
+
+// SetValue fills the field (a saved key or BASIQ_API_KEY); it stays masked.
+func (m *Model) SetValue(k string) { m.input.SetValue(strings.TrimSpace(k)) }
+
+// Value is what the field holds.
+func (m Model) Value() string { return m.input.Value() }
+
+// SetFromEnv notes that the key came from BASIQ_API_KEY.
+func (m *Model) SetFromEnv(v bool) { m.fromEnv = v }
+
+// SetWorking shows the spinner while the key is checked.
+func (m *Model) SetWorking(working bool) tea.Cmd {
+	m.working = working
+	if working {
+		m.input.Blur()
+		return m.spin.Tick
+	}
+	return nil
+}
+
+// SetProblem shows why the key did not work; the field keeps the key.
+func (m *Model) SetProblem(p theme.Problem, retryable bool) {
+	m.problem, m.retry, m.asking = &p, retryable, false
+}
+
+// ClearProblem removes the problem.
+func (m *Model) ClearProblem() { m.problem, m.hint = nil, "" }
+
+// AskSave offers to keep the good key in where; insecure means a plain file.
+func (m *Model) AskSave(where string, insecure bool) {
+	m.asking, m.saveTo, m.insecure = true, where, insecure
+	m.input.Blur()
+}
+
+// Capturing reports whether the field has focus (letters are text).
+func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }
+
+// Keys are this screen's keys for its state.
+func (m Model) Keys() []key.Binding {
+	switch {
+	case m.asking:
+		return []key.Binding{m.yes, m.no}
+	case m.working:
+		return nil
+	case m.problem != nil && m.retry:
+		retry := m.submit
+		retry.SetHelp("enter", "try again")
+		return []key.Binding{retry, m.demo}
+	}
+	return []key.Binding{m.submit, m.demo}
+}
+
+// Update handles keys, paste and the spinner.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !m.working {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.PasteMsg:
+		if m.working || m.asking {
+			return m, nil
+		}
+		// A pasted key often carries a newline or spaces from the dashboard.
+		m.input.SetValue(strings.TrimSpace(msg.Content))
+		m.input.CursorEnd()
+		m.hint = ""
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case m.asking:
+		switch {
+		case key.Matches(msg, m.yes):
+			m.asking = false
+			return m, send(SaveAnsweredMsg{Save: true})
+		case key.Matches(msg, m.no):
+			m.asking = false
+			return m, send(SaveAnsweredMsg{Save: false})
+		}
+		return m, nil
+	case m.working:
+		return m, nil
+	case key.Matches(msg, m.demo), msg.String() == "d" && m.input.Value() == "":
+		return m, send(DemoMsg{})
+	case key.Matches(msg, m.submit):
+		k := strings.TrimSpace(m.input.Value())
+		if k == "" {
+			m.hint = "Paste your API key first."
+			return m, nil
+		}
+		m.hint = ""
+		return m, send(SubmittedMsg{Key: k})
+	}
+	if !m.input.Focused() {
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	m.hint = ""
+	return m, cmd
+}
+
+func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// View draws the screen. The key itself never appears: only its mask.
+func (m Model) View() string {
+	st := m.st
+	w := max(m.width, 40)
+	para := func(s string) string { return st.Text.Width(w).Render(s) }
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Your API key") + "\n\n")
+	b.WriteString(para("Paste the key from the Basiq dashboard (Developer → API Keys). It is swapped for an access token that lasts 60 minutes; the key itself is never shown, logged or sent anywhere but Basiq.") + "\n\n")
+
+	field := m.input.View()
+	if m.working || m.asking {
+		field = st.Dimmed.Render(strings.Repeat("•", min(len([]rune(m.input.Value())), 40)))
+	}
+	label := st.Label.Render("API key   ")
+	b.WriteString(label + field)
+	if m.fromEnv {
+		b.WriteString(st.Muted.Render("   from BASIQ_API_KEY"))
+	}
+	b.WriteString("\n")
+	if m.hint != "" {
+		b.WriteString(st.Warning.Render("          "+m.hint) + "\n")
+	}
+	b.WriteString("\n")
+
+	switch {
+	case m.working:
+		b.WriteString(m.spin.View() + " " + st.Text.Render("Exchanging the key for an access token…") + "\n")
+	case m.asking:
+		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
+		b.WriteString(para("Save it in "+m.saveTo+" so next time starts here? ") + st.Key.Render("y") + st.Muted.Render("/") + st.Key.Render("n") + "\n")
+		if m.insecure {
+			b.WriteString(st.Warning.Width(w).Render(theme.SymbolWarning+" There is no system keyring here, so this would be a plain file that only your user can read (mode 0600).") + "\n")
+		}
+	case m.problem != nil:
+		b.WriteString(st.RenderProblem(*m.problem, w) + "\n")
+	}
+	if !m.asking && !m.working {
+		b.WriteString("\n")
+		if m.input.Value() == "" {
+			b.WriteString(st.Muted.Render("No key yet? Press ") + st.Key.Render("d") + st.Muted.Render(" for the demo: the whole flow against a built-in Basiq simulator.") + "\n")
+		} else {
+			b.WriteString(st.Muted.Render("No key yet? ") + st.Key.Render("ctrl+d") + st.Muted.Render(" runs the demo against a built-in Basiq simulator.") + "\n")
+		}
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}

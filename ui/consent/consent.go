@@ -1,0 +1,340 @@
+// Package consent is the third screen: the consent link (opened in the
+// browser, copied, or shown as a QR code) and the wait for the job it starts.
+package consent
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Messages to flow.
+type (
+	OpenMsg        struct{}               // o: open the link again
+	JobsPastedMsg  struct{ IDs []string } // p: a redirect URL or job ids
+	AutoConsentMsg struct{}               // a: demo, complete consent as the persona
+	WaitLongerMsg  struct{}               // w: past --timeout, keep waiting
+	ReopenMsg      struct{}               // r: past --timeout, a new link
+)
+
+// Model is the consent screen.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+
+	userID, userName string
+	link             string
+	expires          time.Time
+	working          string
+	browserOpened    bool
+	browserReason    string
+	sandboxHint      bool
+	demo             bool
+	persona          string
+	polled           time.Time
+	pollWhat         string
+	now              time.Time
+	timedOut         bool
+	waited           time.Duration
+	problem          *theme.Problem
+	copied           bool
+	showQR           bool
+	pasting          bool
+	pasteErr         string
+	paste            textinput.Model
+	spin             spinner.Model
+
+	copyKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, enterKey, cancelKey key.Binding
+}
+
+// New builds the consent screen.
+func New(st *theme.Styles) Model {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = "https://…?jobId=… or a job id"
+	in.CharLimit = 4096
+	return Model{
+		st:        st,
+		paste:     in,
+		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		copyKey:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy link")),
+		qrKey:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "QR code")),
+		openKey:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open again")),
+		pasteKey:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste job id")),
+		autoKey:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "consent automatically")),
+		waitKey:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wait longer")),
+		reopenKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new consent link")),
+		enterKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "watch this job")),
+		cancelKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// SetSize gives the screen its body size.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.paste.SetWidth(max(width-16, 20))
+}
+
+// SetUser names whose consent this is.
+func (m *Model) SetUser(id, name string) { m.userID, m.userName = id, name }
+
+// SetWorking shows a spinner with what is happening; "" stops it.
+func (m *Model) SetWorking(what string) tea.Cmd {
+	m.working = what
+	if what != "" {
+		return m.spin.Tick
+	}
+	return nil
+}
+
+// SetLink shows a fresh consent link.
+func (m *Model) SetLink(url string, expires time.Time) {
+	m.link, m.expires, m.copied = url, expires, false
+}
+
+// SetBrowser says whether the browser opened, and if not, why.
+func (m *Model) SetBrowser(opened bool, reason string) {
+	m.browserOpened, m.browserReason = opened, reason
+}
+
+// SetSandboxHint shows Basiq's sandbox bank and login.
+func (m *Model) SetSandboxHint(show bool) { m.sandboxHint = show }
+
+// SetDemo offers a (complete consent as persona) in the demo.
+func (m *Model) SetDemo(demo bool, persona string) { m.demo, m.persona = demo, persona }
+
+// SetPolling says when the jobs were last checked, and with what request.
+func (m *Model) SetPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
+
+// SetNow moves the screen's clock ("checked 3s ago").
+func (m *Model) SetNow(now time.Time) { m.now = now }
+
+// SetTimedOut offers to wait longer or start again, past --timeout.
+func (m *Model) SetTimedOut(timedOut bool, waited time.Duration) {
+	m.timedOut, m.waited = timedOut, waited
+}
+
+// SetProblem shows a failure (polling, minting); nil clears it.
+func (m *Model) SetProblem(p *theme.Problem) { m.problem = p }
+
+// ShowingQR reports whether the QR code is up (esc hides it).
+func (m Model) ShowingQR() bool { return m.showQR }
+
+// Capturing reports whether the paste field has focus.
+func (m Model) Capturing() bool { return m.pasting }
+
+// Keys are this screen's keys for its state.
+func (m Model) Keys() []key.Binding {
+	if m.pasting {
+		return []key.Binding{m.enterKey, m.cancelKey}
+	}
+	if m.link == "" {
+		return nil
+	}
+	ks := []key.Binding{}
+	if m.timedOut {
+		ks = append(ks, m.waitKey, m.reopenKey)
+	}
+	if m.demo && m.working == "" {
+		ks = append(ks, m.autoKey)
+	}
+	qr := m.qrKey
+	if m.showQR {
+		qr.SetHelp("q", "hide QR code")
+	}
+	return append(ks, m.copyKey, qr, m.openKey, m.pasteKey)
+}
+
+// Update handles keys, paste and the spinner.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.PasteMsg:
+		if !m.pasting {
+			m.pasting = true
+			m.paste.SetValue("")
+			m.paste.Focus()
+		}
+		m.paste.SetValue(strings.TrimSpace(msg.Content))
+		m.paste.CursorEnd()
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.pasting {
+			return m.pasteKeyPress(msg)
+		}
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.link == "" {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.copyKey):
+		m.copied = true
+		return m, tea.SetClipboard(m.link)
+	case key.Matches(msg, m.qrKey):
+		m.showQR = !m.showQR
+	case key.Matches(msg, m.openKey):
+		return m, send(OpenMsg{})
+	case key.Matches(msg, m.pasteKey):
+		m.pasting, m.pasteErr = true, ""
+		m.paste.SetValue("")
+		return m, m.paste.Focus()
+	case key.Matches(msg, m.autoKey) && m.demo && m.working == "":
+		return m, send(AutoConsentMsg{})
+	case key.Matches(msg, m.waitKey) && m.timedOut:
+		return m, send(WaitLongerMsg{})
+	case key.Matches(msg, m.reopenKey) && m.timedOut:
+		return m, send(ReopenMsg{})
+	case msg.String() == "esc" && m.showQR:
+		m.showQR = false
+	}
+	return m, nil
+}
+
+func (m Model) pasteKeyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.cancelKey):
+		m.pasting, m.pasteErr = false, ""
+		m.paste.Blur()
+		return m, nil
+	case key.Matches(msg, m.enterKey):
+		ids, err := basiq.ParseJobRefs(m.paste.Value())
+		if err != nil {
+			m.pasteErr = err.Error()
+			return m, nil
+		}
+		m.pasting, m.pasteErr = false, ""
+		m.paste.Blur()
+		return m, send(JobsPastedMsg{IDs: ids})
+	}
+	var cmd tea.Cmd
+	m.paste, cmd = m.paste.Update(msg)
+	m.pasteErr = ""
+	return m, cmd
+}
+
+func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// View draws the screen.
+func (m Model) View() string {
+	st := m.st
+	w := max(m.width, 40)
+	para := func(s string) string { return st.Text.Width(w).Render(s) }
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Consent in the browser") + "\n\n")
+	if m.link == "" {
+		if m.working != "" {
+			b.WriteString(m.spin.View() + " " + st.Text.Render(m.working) + "\n")
+		}
+		if m.problem != nil {
+			b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	if m.showQR {
+		return strings.TrimRight(b.String(), "\n") + "\n" + m.qrView(w)
+	}
+	who := "The user"
+	if m.userName != "" {
+		who = theme.Safe(m.userName)
+	}
+	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
+	switch {
+	case m.browserOpened:
+		lead += " It opened in your browser; if it did not, open this link."
+	case m.browserReason != "":
+		lead += " " + m.browserReason
+	default:
+		lead += " Open this link:"
+	}
+	b.WriteString(para(lead) + "\n\n")
+	b.WriteString(m.linkLine(w) + "\n")
+	note := "The link holds a token that expires"
+	if !m.expires.IsZero() {
+		note += " at " + m.expires.Local().Format("15:04")
+	} else {
+		note += " in an hour"
+	}
+	note += "; treat it like a password."
+	if m.copied {
+		note = st.Success.Render(theme.SymbolDone+" Copied to the clipboard. ") + note
+	}
+	b.WriteString(st.Muted.Width(w).Render(note) + "\n\n")
+	if m.sandboxHint {
+		b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render("Hooli") + st.Label.Render(" · login ") +
+			st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
+	}
+	if m.demo {
+		b.WriteString(st.Muted.Render("No browser? Press ") + st.Key.Render("a") + st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".") + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case m.pasting:
+		b.WriteString(st.Label.Render("Job or URL  ") + m.paste.View() + "\n")
+		if m.pasteErr != "" {
+			b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+m.pasteErr) + "\n")
+		} else {
+			b.WriteString(st.Muted.Width(w).Render("Paste the address the consent page ended on (it carries jobIds), or a job id.") + "\n")
+		}
+	case m.working != "":
+		b.WriteString(m.spin.View() + " " + st.Text.Render(m.working) + "\n")
+	case m.timedOut:
+		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, r for a new link, or ctrl+c to quit.",
+			theme.SymbolWarning, m.waited.Round(time.Second))) + "\n")
+	default:
+		line := m.spin.View() + " " + st.Text.Render("Waiting for a connection…")
+		if !m.polled.IsZero() && !m.now.IsZero() {
+			ago := max(m.now.Sub(m.polled), 0).Round(time.Second)
+			line += st.Muted.Render(fmt.Sprintf(" checked %s ago", ago))
+		}
+		if m.pollWhat != "" {
+			line += st.Muted.Render(" (" + m.pollWhat + ")")
+		}
+		b.WriteString(line + "\n")
+	}
+	if m.problem != nil {
+		b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// linkLine is the link as an OSC 8 hyperlink: clickable in full even where
+// the visible text has to be shortened to fit.
+func (m Model) linkLine(w int) string {
+	visible := m.link
+	if len(visible) > w {
+		visible = ansi.Truncate(visible, w-1, theme.Ellipsis)
+	}
+	return m.st.Link.Hyperlink(m.link).Render(visible)
+}
+
+// qrView draws the link as a QR code, two modules a character (half blocks).
+func (m Model) qrView(w int) string {
+	st := m.st
+	rows, err := qrRows(m.link)
+	if err != nil {
+		return st.Error.Render(theme.SymbolFailed + " No QR code for this link: " + err.Error())
+	}
+	if len(rows)+2 > m.height || lipgloss.Width(rows[0]) > w {
+		return st.Warning.Width(w).Render(fmt.Sprintf("%s The QR code needs %d rows and %d columns; this window has %d rows for it. Make the window taller, or press c to copy the link instead.",
+			theme.SymbolWarning, len(rows)+2, lipgloss.Width(rows[0]), m.height))
+	}
+	return strings.Join(rows, "\n") + "\n" + st.Muted.Render("Scan it to finish consent on a phone. q hides it.")
+}

@@ -1,0 +1,183 @@
+// Package frame draws what surrounds every screen: a header with the
+// product, where it points and the steps; the screen's body; a help line.
+package frame
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Steps are the quickstart's stages, as the header names them.
+var Steps = []string{"Key", "User", "Consent", "Connect", "Accounts"}
+
+// The smallest terminal the wizard draws in.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Rows the frame takes from the terminal: header, blank, blank, notice, help.
+const chromeRows = 5
+
+// Frame is one full-window picture.
+type Frame struct {
+	Width, Height int
+	Where         string // "demo", "sandbox" or the API host
+	Step          int    // index into Steps
+	Body          string
+	Keys          []key.Binding // the screen's keys; the global ones are added
+	ShowHelp      bool          // ? pressed: every key, one per line
+	Notice        string        // a one-line status above the help line
+	Overlay       string        // replaces the body (the request inspector)
+}
+
+// BodySize is the room a screen has inside the frame: two columns of margin
+// each side, and the rows the header and help line leave.
+func BodySize(width, height int) (int, int) {
+	return max(width-4, 0), max(height-chromeRows, 0)
+}
+
+// TooSmall reports whether the terminal is under 80x24.
+func TooSmall(width, height int) bool { return width < MinWidth || height < MinHeight }
+
+// TooSmallView asks politely for more room.
+func TooSmallView(st *theme.Styles, width, height int) string {
+	msg := st.Title.Render("basiq-onboard needs a bigger window") + "\n\n" +
+		st.Text.Render(fmt.Sprintf("It needs at least %dx%d; this one is %dx%d.", MinWidth, MinHeight, width, height)) + "\n" +
+		st.Muted.Render("Make the window larger (or the font smaller). ctrl+c quits.")
+	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+// Render draws the frame: exactly Height lines, none wider than Width.
+func Render(st *theme.Styles, f Frame) string {
+	bodyW, bodyH := BodySize(f.Width, f.Height)
+	body := f.Body
+	if f.Overlay != "" {
+		body = f.Overlay
+	}
+	if f.ShowHelp {
+		body = fullHelp(st, f.Keys)
+	}
+	lines := []string{header(st, f), ""}
+	lines = append(lines, fit(body, bodyW, bodyH)...)
+	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Keys, f.Width))
+	return strings.Join(lines, "\n")
+}
+
+// globalKeys are shown after the screen's own keys.
+func globalKeys(showHelp bool) []key.Binding {
+	g := keys.NewGlobal()
+	help := g.Help
+	if showHelp {
+		help.SetHelp("?", "close help")
+	}
+	return []key.Binding{help, g.Quit}
+}
+
+func header(st *theme.Styles, f Frame) string {
+	left := " " + st.Product.Render("basiq-onboard")
+	if f.Where != "" {
+		left += st.Where.Render(" · " + f.Where)
+	}
+	var parts []string
+	for i, name := range Steps {
+		switch {
+		case i < f.Step:
+			parts = append(parts, st.StepDone.Render(theme.SymbolPast+" "+name))
+		case i == f.Step:
+			parts = append(parts, st.StepCurrent.Render(theme.SymbolCurrent+" "+name))
+		default:
+			parts = append(parts, st.StepFuture.Render(theme.SymbolFuture+" "+name))
+		}
+	}
+	right := strings.Join(parts, st.Separator.Render(" ─ ")) + " "
+	gap := f.Width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		// Narrow: the steps matter more than where the API is.
+		left = " " + st.Product.Render("basiq-onboard")
+		gap = max(f.Width-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	}
+	return clip(left+strings.Repeat(" ", gap)+right, f.Width)
+}
+
+// helpLine shows as many keys as fit, most useful first; ? and ctrl+c always.
+func helpLine(st *theme.Styles, screen []key.Binding, width int) string {
+	render := func(b key.Binding) string {
+		h := b.Help()
+		return st.Key.Render(h.Key) + " " + st.KeyHelp.Render(h.Desc)
+	}
+	sep := st.Separator.Render(" · ")
+	global := globalKeys(false)
+	tail := ""
+	for _, b := range global {
+		tail += sep + render(b)
+	}
+	line := " "
+	first := true
+	for _, b := range screen {
+		if !b.Enabled() || b.Help().Key == "" {
+			continue
+		}
+		item := render(b)
+		if !first {
+			item = sep + item
+		}
+		if lipgloss.Width(line+item+tail) > width {
+			break
+		}
+		line += item
+		first = false
+	}
+	if first {
+		tail = strings.TrimPrefix(tail, sep)
+	}
+	return clip(line+tail, width)
+}
+
+func fullHelp(st *theme.Styles, screen []key.Binding) string {
+	g := keys.NewGlobal()
+	all := append(append([]key.Binding{}, screen...), g.Back, g.Help, g.Quit)
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Keys on this screen") + "\n\n")
+	seen := map[string]bool{}
+	for _, k := range all {
+		h := k.Help()
+		if h.Key == "" || seen[h.Key] {
+			continue
+		}
+		seen[h.Key] = true
+		fmt.Fprintf(&b, "%s  %s\n", st.Key.Render(fmt.Sprintf("%-8s", h.Key)), st.Text.Render(h.Desc))
+	}
+	b.WriteString("\n" + st.Muted.Render("Letters act only when no text field has focus. ? or esc closes this."))
+	return b.String()
+}
+
+// fit pads or clips text to exactly h lines, each indented two columns and
+// at most w wide.
+func fit(text string, w, h int) []string {
+	lines := strings.Split(text, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = "  " + clip(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+func clip(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, theme.Ellipsis)
+}

@@ -1,0 +1,150 @@
+// Package inspector is the request inspector (i): every HTTP exchange the
+// wizard made, and the curl command that repeats the selected one.
+package inspector
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Entry is one exchange, secrets already hidden by the client.
+type Entry struct {
+	Time          time.Time
+	Method, URL   string
+	Status        int
+	Duration      time.Duration
+	CorrelationID string
+	Curl          string
+	Err           string
+}
+
+// CloseMsg asks flow to close the inspector.
+type CloseMsg struct{}
+
+// Model is the inspector.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+	entries       []Entry
+	cursor        int
+	follow        bool // the cursor stays on the newest until the user moves it
+	copied        bool
+
+	up, down, copyKey, closeKey key.Binding
+}
+
+// New builds the inspector.
+func New(st *theme.Styles) Model {
+	return Model{
+		st:       st,
+		follow:   true,
+		up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
+		down:     key.NewBinding(key.WithKeys("down", "j")),
+		copyKey:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy as curl")),
+		closeKey: key.NewBinding(key.WithKeys("esc", "i"), key.WithHelp("i", "close")),
+	}
+}
+
+// SetSize gives the inspector its body size.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// SetEntries replaces the list, newest last.
+func (m *Model) SetEntries(e []Entry) {
+	m.entries = e
+	if m.follow || m.cursor >= len(e) {
+		m.cursor = max(len(e)-1, 0)
+	}
+}
+
+// Keys are the inspector's keys.
+func (m Model) Keys() []key.Binding { return []key.Binding{m.up, m.copyKey, m.closeKey} }
+
+// Capturing is false: the inspector has no text field.
+func (m Model) Capturing() bool { return false }
+
+// Update moves the cursor and copies.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.up) && m.cursor > 0:
+		m.cursor--
+		m.follow, m.copied = false, false
+	case key.Matches(k, m.down) && m.cursor < len(m.entries)-1:
+		m.cursor++
+		m.follow, m.copied = m.cursor == len(m.entries)-1, false
+	case key.Matches(k, m.copyKey) && len(m.entries) > 0:
+		m.copied = true
+		return m, tea.SetClipboard(m.entries[m.cursor].Curl)
+	case key.Matches(k, m.closeKey):
+		return m, func() tea.Msg { return CloseMsg{} }
+	}
+	return m, nil
+}
+
+// View draws the list and the selected exchange.
+func (m Model) View() string {
+	st := m.st
+	w := max(m.width, 40)
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n\n")
+	if len(m.entries) == 0 {
+		b.WriteString(st.Muted.Render("No requests yet."))
+		return b.String()
+	}
+	listRows := max(min(len(m.entries), m.height/2-2), 3)
+	first := max(0, min(m.cursor-listRows/2, len(m.entries)-listRows))
+	for i := first; i < min(first+listRows, len(m.entries)); i++ {
+		e := m.entries[i]
+		status := fmt.Sprint(e.Status)
+		statusStyle := st.Success
+		switch {
+		case e.Err != "" || e.Status == 0:
+			status, statusStyle = "---", st.Error
+		case e.Status >= 400:
+			statusStyle = st.Error
+		}
+		row := fmt.Sprintf("%s  %-6s %s  %s  %s", e.Time.Local().Format("15:04:05"), e.Method,
+			statusStyle.Render(fmt.Sprintf("%3s", status)), st.Muted.Render(fmt.Sprintf("%6s", e.Duration.Round(time.Millisecond))), pathOf(e.URL))
+		row = ansi.Truncate(row, w-2, theme.Ellipsis)
+		if i == m.cursor {
+			row = st.Selected.Render("› ") + row
+		} else {
+			row = "  " + row
+		}
+		b.WriteString(row + "\n")
+	}
+	e := m.entries[m.cursor]
+	b.WriteString("\n" + st.Label.Render("curl") + "\n")
+	b.WriteString(st.Code.Width(w).Render(theme.Safe(e.Curl)) + "\n")
+	if e.CorrelationID != "" {
+		b.WriteString(st.Muted.Render("correlation id "+theme.Safe(e.CorrelationID)) + "\n")
+	}
+	if e.Err != "" {
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(e.Err)) + "\n")
+	}
+	if m.copied {
+		b.WriteString(st.Success.Render(theme.SymbolDone+" Copied") + "\n")
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// pathOf shows the path and query of a URL, the part that differs between rows.
+func pathOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return theme.Safe(u[i+3+j:])
+		}
+	}
+	return theme.Safe(u)
+}

@@ -1,0 +1,328 @@
+// Package user is the second screen: the Basiq user who owns the
+// connection: a new one from an email and/or mobile, or an existing id.
+package user
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// SubmittedMsg asks flow to create a user; the values are validated.
+type SubmittedMsg struct{ Email, Mobile string }
+
+// ExistingUserMsg asks flow to use an existing user.
+type ExistingUserMsg struct{ ID string }
+
+// ContinueMsg moves on once the user exists.
+type ContinueMsg struct{}
+
+const (
+	fieldEmail = iota
+	fieldMobile
+	fieldID
+)
+
+// Model is the user screen.
+type Model struct {
+	st      *theme.Styles
+	fields  [3]textinput.Model
+	touched [3]bool   // left once, or submit tried: errors show from then on
+	apiErr  [3]string // what Basiq said about the field's current value
+	focus   int
+	byID    bool // "use an existing user id" mode
+	spin    spinner.Model
+	working bool
+	problem *theme.Problem
+	created *basiq.User
+	copied  bool
+	width   int
+
+	submit, next, toggle, copyID, cont key.Binding
+}
+
+// New builds the user screen.
+func New(st *theme.Styles) Model {
+	m := Model{
+		st:     st,
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),
+		next:   key.NewBinding(key.WithKeys("tab", "shift+tab", "down", "up"), key.WithHelp("tab", "next field")),
+		toggle: key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "use an existing user id")),
+		copyID: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the id")),
+		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
+	}
+	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
+	for i := range m.fields {
+		in := textinput.New()
+		in.Prompt = ""
+		in.Placeholder = placeholders[i]
+		in.CharLimit = 254
+		m.fields[i] = in
+	}
+	return m
+}
+
+// SetSize gives the screen its body size.
+func (m *Model) SetSize(width, height int) {
+	m.width = width
+	for i := range m.fields {
+		m.fields[i].SetWidth(min(max(width-30, 20), 44))
+	}
+}
+
+// Focus puts the cursor in the current field.
+func (m *Model) Focus() tea.Cmd {
+	if m.created != nil {
+		return nil
+	}
+	return m.fields[m.focus].Focus()
+}
+
+// SetValues prefills email and mobile (from --email, --mobile).
+func (m *Model) SetValues(email, mobile string) {
+	m.fields[fieldEmail].SetValue(email)
+	m.fields[fieldMobile].SetValue(mobile)
+}
+
+// SetWorking shows the spinner while the user is created or looked up.
+func (m *Model) SetWorking(working bool) tea.Cmd {
+	m.working = working
+	if working {
+		m.fields[m.focus].Blur()
+		return m.spin.Tick
+	}
+	return nil
+}
+
+// SetFieldError puts Basiq's message next to the field it concerns
+// ("email", "mobile" or "id"); other fields get it as a problem.
+func (m *Model) SetFieldError(field, msg string) {
+	i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
+	if !ok {
+		m.problem = &theme.Problem{What: msg}
+		return
+	}
+	m.apiErr[i] = msg
+	m.touched[i] = true
+	m.setFocus(i)
+}
+
+// SetProblem shows a failure that concerns no single field.
+func (m *Model) SetProblem(p theme.Problem) { m.problem = &p }
+
+// ClearProblem removes it.
+func (m *Model) ClearProblem() { m.problem = nil }
+
+// SetCreated shows the new user's id.
+func (m *Model) SetCreated(u basiq.User) {
+	m.created = &u
+	m.working = false
+	for i := range m.fields {
+		m.fields[i].Blur()
+	}
+}
+
+// Capturing reports whether a text field has focus.
+func (m Model) Capturing() bool { return m.created == nil && !m.working }
+
+// Keys are this screen's keys for its state.
+func (m Model) Keys() []key.Binding {
+	switch {
+	case m.created != nil:
+		return []key.Binding{m.cont, m.copyID}
+	case m.working:
+		return nil
+	case m.byID:
+		use := m.submit
+		use.SetHelp("enter", "use this user")
+		back := m.toggle
+		back.SetHelp("ctrl+u", "create a new user instead")
+		return []key.Binding{use, back}
+	}
+	return []key.Binding{m.submit, m.next, m.toggle}
+}
+
+func (m *Model) setFocus(i int) tea.Cmd {
+	m.fields[m.focus].Blur()
+	m.focus = i
+	return m.fields[i].Focus()
+}
+
+// fieldError is what to say about field i now, "" when nothing.
+func (m Model) fieldError(i int) string {
+	v := strings.TrimSpace(m.fields[i].Value())
+	if m.apiErr[i] != "" {
+		return m.apiErr[i]
+	}
+	if !m.touched[i] || v == "" {
+		return ""
+	}
+	var err error
+	switch i {
+	case fieldEmail:
+		err = basiq.ValidateEmail(v)
+	case fieldMobile:
+		err = basiq.ValidateMobile(v)
+	case fieldID:
+		err = basiq.ValidateID(v)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// Update handles keys, paste and the spinner.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !m.working {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		if m.created != nil || m.working {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.fields[m.focus], cmd = m.fields[m.focus].Update(tea.PasteMsg{Content: strings.TrimSpace(msg.Content)})
+		m.apiErr[m.focus] = ""
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.created != nil {
+		switch {
+		case key.Matches(msg, m.cont):
+			return m, send(ContinueMsg{})
+		case key.Matches(msg, m.copyID):
+			m.copied = true
+			return m, tea.SetClipboard(m.created.ID)
+		}
+		return m, nil
+	}
+	if m.working {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.toggle):
+		m.byID = !m.byID
+		m.problem = nil
+		if m.byID {
+			return m, m.setFocus(fieldID)
+		}
+		return m, m.setFocus(fieldEmail)
+	case key.Matches(msg, m.next) && !m.byID:
+		m.touched[m.focus] = true
+		return m, m.setFocus(1 - m.focus) // two fields: the other one
+	case key.Matches(msg, m.submit):
+		return m.trySubmit()
+	}
+	var cmd tea.Cmd
+	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
+	m.apiErr[m.focus] = ""
+	return m, cmd
+}
+
+func (m Model) trySubmit() (Model, tea.Cmd) {
+	m.problem = nil
+	if m.byID {
+		m.touched[fieldID] = true
+		id := strings.TrimSpace(m.fields[fieldID].Value())
+		if id == "" {
+			m.problem = &theme.Problem{What: "Paste the id of a user of this application."}
+			return m, nil
+		}
+		if m.fieldError(fieldID) != "" {
+			return m, nil
+		}
+		return m, send(ExistingUserMsg{ID: id})
+	}
+	m.touched[fieldEmail], m.touched[fieldMobile] = true, true
+	email := strings.TrimSpace(m.fields[fieldEmail].Value())
+	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
+	if email == "" && mobile == "" {
+		m.problem = &theme.Problem{What: "Give an email, a mobile, or both."}
+		return m, nil
+	}
+	for _, i := range []int{fieldEmail, fieldMobile} {
+		if m.fieldError(i) != "" {
+			return m, m.setFocus(i)
+		}
+	}
+	return m, send(SubmittedMsg{Email: email, Mobile: mobile})
+}
+
+func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// View draws the screen.
+func (m Model) View() string {
+	st := m.st
+	w := max(m.width, 40)
+	var b strings.Builder
+	if m.byID {
+		b.WriteString(st.Title.Render("Use an existing user") + "\n\n")
+		b.WriteString(st.Text.Width(w).Render("Paste the id of a user this application created before (the dashboard lists them).") + "\n\n")
+		b.WriteString(m.fieldLine("User id", fieldID) + "\n")
+	} else {
+		b.WriteString(st.Title.Render("Create a user") + "\n\n")
+		b.WriteString(st.Text.Width(w).Render("Basiq keeps each customer's data under a user. Give an email, a mobile, or both.") + "\n\n")
+		b.WriteString(m.fieldLine("Email", fieldEmail) + "\n")
+		b.WriteString(m.fieldLine("Mobile", fieldMobile) + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case m.created != nil:
+		b.WriteString(st.Success.Render(theme.SymbolDone+" Created user ") + st.Code.Render(theme.Safe(m.created.ID)))
+		if m.copied {
+			b.WriteString(st.Muted.Render("  (copied)"))
+		} else {
+			b.WriteString(st.Muted.Render("  (c copies the id)"))
+		}
+		b.WriteString("\n\n" + st.Text.Render("Next: consent, where the user picks a bank and agrees to share data. Press ") + st.Key.Render("enter") + st.Text.Render("."))
+	case m.working && m.byID:
+		b.WriteString(m.spin.View() + " " + st.Text.Render("Looking up the user…"))
+	case m.working:
+		b.WriteString(m.spin.View() + " " + st.Text.Render("Creating the user (POST /users)…"))
+	case m.problem != nil:
+		b.WriteString(st.RenderProblem(*m.problem, w))
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+func (m Model) fieldLine(label string, i int) string {
+	st := m.st
+	line := st.Label.Render(lipgloss.NewStyle().Width(10).Render(label))
+	value := m.fields[i].View()
+	if m.created != nil || m.working {
+		value = st.Value.Render(m.fields[i].Value())
+	}
+	line += lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)
+	e := m.fieldError(i)
+	switch {
+	case e != "":
+		msg := st.Error.Render(theme.SymbolFailed + " " + theme.Safe(e))
+		if lipgloss.Width(line)+1+lipgloss.Width(msg) > max(m.width, 40) {
+			// No room beside the field: under it, aligned with the value.
+			return line + "\n" + strings.Repeat(" ", 10) + st.Error.Width(max(m.width-10, 20)).Render(theme.SymbolFailed+" "+theme.Safe(e))
+		}
+		line += " " + msg
+	case m.touched[i] && strings.TrimSpace(m.fields[i].Value()) != "":
+		line += " " + st.Success.Render(theme.SymbolDone)
+	}
+	return line
+}
