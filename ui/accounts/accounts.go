@@ -428,12 +428,14 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 		return strings.Join(parts, "  ")
 	}
 	plain := lipgloss.NewStyle()
-	lines = append(lines, st.TableHeader.Render(cells("Institution", "Account", "Type", "Number", "Balance", "Available", plain, plain)))
+	// Every line has a one-column gutter, where the cursor goes.
+	lines = append(lines, " "+st.TableHeader.Render(cells("Institution", "Account", "Type", "Number", "Balance", "Available", plain, plain)))
 	top := 0
 	if interactive {
 		top = m.top
 	}
 	end := min(top+visible, len(m.rows))
+	unavailable := false
 	for i := top; i < end; i++ {
 		r := m.rows[i]
 		balStyle, availStyle := st.TableRow, st.TableRow
@@ -444,26 +446,30 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 			availStyle = st.Error
 		}
 		line := cells(r.inst, r.name, r.kind, r.number, r.balance, r.available, balStyle, availStyle)
-		switch {
-		case r.na:
-			line = st.Dimmed.Render(ansi.Strip(line) + "  (unavailable)")
-		case interactive && i == m.cursor:
-			line = st.Selected.Render("›") + line[0:0] + line
+		if r.na {
+			line = st.Dimmed.Render(ansi.Strip(line))
+			unavailable = true
 		}
-		if interactive && i != m.cursor {
-			line = " " + line
+		gutter := " "
+		if interactive && i == m.cursor {
+			gutter = st.Selected.Render("›")
 		}
-		lines = append(lines, line)
+		lines = append(lines, gutter+line)
 	}
-	ruleW := lipgloss.Width(cells("", "", "", "", "", "", plain, plain)) + 1
-	lines = append(lines, st.Rule.Render(strings.Repeat("─", min(ruleW, w))))
+	tableW := lipgloss.Width(cells("", "", "", "", "", "", plain, plain))
+	lines = append(lines, " "+st.Rule.Render(strings.Repeat("─", min(tableW, w-1))))
+	// Totals end where the balance column ends.
+	balanceEnd := tableW
+	if c.avail {
+		balanceEnd -= c.availW + 2
+	}
 	for i, total := range m.totals {
 		style := st.TableRow.Bold(true)
 		if strings.HasPrefix(total, "-") {
 			style = st.Error.Bold(true)
 		}
 		label := "Total " + m.totalsCurrencies[i]
-		lines = append(lines, " "+spreadTo(st.Text.Bold(true).Render(label), style.Render(total), ruleW-1-(ruleWAfterBalance(c))))
+		lines = append(lines, " "+st.Text.Bold(true).Render(pad(label, max(balanceEnd-c.balW, len(label)+2)))+style.Render(padLeft(total, c.balW)))
 	}
 	var notes []string
 	if len(m.rows) > visible {
@@ -471,6 +477,9 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 		if !interactive {
 			notes[len(notes)-1] += " (e exports them all)"
 		}
+	}
+	if unavailable {
+		notes = append(notes, "dimmed: unavailable at the bank")
 	}
 	if m.unparsed > 0 {
 		notes = append(notes, fmt.Sprintf("%d balance(s) Basiq sent in a form we could not add up are left out of the total", m.unparsed))
@@ -490,14 +499,6 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// ruleWAfterBalance is the width right of the balance column (available, if shown).
-func ruleWAfterBalance(c columns) int {
-	if c.avail {
-		return c.availW + 2
-	}
-	return 0
 }
 
 func (m Model) detailView(w int) string {
@@ -662,10 +663,4 @@ func spread(left, right string, w int) string {
 		return left + "  " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
-}
-
-// spreadTo puts right so that it ends at column end.
-func spreadTo(left, right string, end int) string {
-	gap := end - lipgloss.Width(left) - lipgloss.Width(right)
-	return left + strings.Repeat(" ", max(gap, 2)) + right
 }

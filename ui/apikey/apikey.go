@@ -45,6 +45,9 @@ type Model struct {
 func New(st *theme.Styles) Model {
 	in := textinput.New()
 	in.Prompt = ""
+	steady := in.Styles()
+	steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
+	in.SetStyles(steady)
 	in.Placeholder = "paste your API key"
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'

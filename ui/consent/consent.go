@@ -61,6 +61,9 @@ type Model struct {
 func New(st *theme.Styles) Model {
 	in := textinput.New()
 	in.Prompt = ""
+	steady := in.Styles()
+	steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
+	in.SetStyles(steady)
 	in.Placeholder = "https://…?jobId=… or a job id"
 	in.CharLimit = 4096
 	return Model{

@@ -28,7 +28,9 @@ func (s *Styles) RenderProblem(p Problem, width int) string {
 		return lipgloss.NewStyle().PaddingLeft(indent).Render(st.Width(w).Render(Safe(text)))
 	}
 	var lines []string
-	lines = append(lines, s.Error.Render(SymbolFailed+" ")+wrap(s.Error, p.What, 0))
+	// The ✗ hangs in the margin: the text wraps two columns in.
+	what := strings.TrimPrefix(wrap(s.Error, p.What, 2), "  ")
+	lines = append(lines, s.Error.Render(SymbolFailed+" ")+what)
 	for _, text := range []string{p.Meaning, p.Next} {
 		if text != "" {
 			lines = append(lines, wrap(s.Text, text, 2))

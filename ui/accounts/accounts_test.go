@@ -1,0 +1,244 @@
+package accounts
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+var updated = time.Date(2026, 11, 24, 14, 5, 12, 0, time.UTC)
+
+var insts = map[string]basiq.Institution{"AU00000": {ID: "AU00000", Name: "Hooli Bank"}}
+
+// wentworthSmith is the sandbox persona's four accounts (basiq-api.md §6).
+func wentworthSmith() []basiq.Account {
+	acct := func(no, name, class, product, bal, avail, holder string) basiq.Account {
+		return basiq.Account{ID: "acc-" + no, AccountNo: "60000015700000" + no, Name: name, Currency: "AUD", Balance: bal, AvailableFunds: avail,
+			Status: "available", Class: basiq.AccountClass{Type: class, Product: product}, Institution: "AU00000", AccountHolder: holder,
+			LastUpdated: updated, TransactionIntervals: []basiq.TransactionInterval{{From: "2024-05-30", To: "2026-11-24"}}}
+	}
+	return []basiq.Account{
+		acct("2", "Transaction 14000", "transaction", "Hooli Transaction", "34076.00", "34076.00", "Max Wentworth-Smith"),
+		acct("3", "Savings 123890", "savings", "Hooli Saver", "38383.73", "38383.73", "Max Wentworth-Smith"),
+		acct("1", "Credit Card 13000", "credit-card", "Hooli Visa", "-6081.50", "13918.50", "Max Wentworth-Smith"),
+		acct("4", "Mortgage 746833", "mortgage", "Hooli Home Loan", "-299292.25", "100707.75", "Max Wentworth-Smith & Paul Wentworth-Smith"),
+	}
+}
+
+func many(n int) []basiq.Account {
+	var out []basiq.Account
+	base := wentworthSmith()
+	for i := range n {
+		a := base[i%4]
+		a.ID = fmt.Sprintf("acc-%d", i)
+		a.Name = fmt.Sprintf("%s #%d", a.Name, i)
+		if i%2 == 1 {
+			a.Institution = "AU00001"
+		}
+		if i%7 == 0 {
+			a.Status = "unavailable"
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func sized(w, h int, accts []basiq.Account) Model {
+	m := New(theme.New(true))
+	bw, bh := frame.BodySize(w, h)
+	m.SetSize(bw, bh)
+	m.SetHeading("Max Wentworth-Smith")
+	all := map[string]basiq.Institution{"AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}
+	for k, v := range insts {
+		all[k] = v
+	}
+	m.SetAccounts(accts, all, updated)
+	return m
+}
+
+func press(m Model, code rune) (Model, tea.Msg) {
+	k := tea.KeyPressMsg{Code: code}
+	if code != tea.KeyEnter && code != tea.KeyEscape {
+		k.Text = string(code)
+	}
+	m, cmd := m.Update(k)
+	if cmd == nil {
+		return m, nil
+	}
+	return m, cmd()
+}
+
+func txns() []basiq.Transaction {
+	return []basiq.Transaction{
+		{ID: "t1", Description: "WOOLWORTHS 1234 SYDNEY", Amount: "-82.35", Currency: "AUD", PostDate: "2026-11-23T00:00:00Z"},
+		{ID: "t2", Description: "Salary ACME PTY LTD", Amount: "4250.00", Currency: "AUD", PostDate: "2026-11-20T00:00:00Z"},
+		{ID: "t3", Description: "Transfer to savings", Amount: "-1000.00", Currency: "AUD", PostDate: "2026-11-19T00:00:00Z"},
+	}
+}
+
+func TestGoldens(t *testing.T) {
+	cases := map[string]struct {
+		accts []basiq.Account
+		setup func(Model) Model
+	}{
+		"none":         {nil, nil},
+		"four":         {wentworthSmith(), nil},
+		"thousand":     {many(1000), nil},
+		"thousand_end": {many(1000), func(m Model) Model { m, _ = press(m, 'G'); return m }},
+		"detail": {wentworthSmith(), func(m Model) Model {
+			m, _ = press(m, tea.KeyDown)
+			m, _ = press(m, tea.KeyDown)
+			m, _ = press(m, tea.KeyDown)
+			m, _ = press(m, tea.KeyEnter)
+			return m
+		}},
+		"transactions": {wentworthSmith(), func(m Model) Model {
+			m, _ = press(m, 't')
+			m.SetTransactions("acc-2", txns(), true, nil)
+			return m
+		}},
+		"pending_transactions": {wentworthSmith(), func(m Model) Model { m.SetTransactionsPending(true); return m }},
+		"exported": {wentworthSmith(), func(m Model) Model {
+			m, _ = press(m, 'e')
+			m.SetExported("/home/max/basiq-accounts-20261124-140512.csv", nil)
+			return m
+		}},
+	}
+	for name, c := range cases {
+		for _, size := range [][2]int{{80, 24}, {160, 50}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := sized(size[0], size[1], c.accts)
+				if c.setup != nil {
+					m = c.setup(m)
+				}
+				view := m.View()
+				bw, bh := frame.BodySize(size[0], size[1])
+				lines := strings.Split(view, "\n")
+				for _, line := range lines {
+					if lipgloss.Width(line) > bw {
+						t.Errorf("line wider than %d: %q", bw, line)
+					}
+				}
+				if len(lines) > bh {
+					t.Errorf("%d lines; the body has %d", len(lines), bh)
+				}
+				uitest.Golden(t, view)
+			})
+		}
+	}
+	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, sized(100, 30, wentworthSmith()).View()) })
+}
+
+func TestWentworthSmithTotalIsExact(t *testing.T) {
+	v := sized(100, 30, wentworthSmith()).View()
+	for _, want := range []string{"-$232,914.02", "$34,076.00", "-$299,292.25", "••0002", "Credit card"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the table lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestNarrowTerminalsDropTheLeastUsefulColumnsFirst(t *testing.T) {
+	accts := many(8) // two institutions: the institution column is wanted
+	wide := sized(160, 40, accts).View()
+	if !strings.Contains(wide, "Institution") || !strings.Contains(wide, "Available") || !strings.Contains(wide, "Type") {
+		t.Fatalf("at 160 columns every column should show:\n%s", wide)
+	}
+	narrow := sized(80, 24, accts).View()
+	if strings.Contains(narrow, "Institution") || !strings.Contains(narrow, "Balance") || !strings.Contains(narrow, "Number") {
+		t.Errorf("at 80 columns the institution goes first, balance and number stay:\n%s", narrow)
+	}
+}
+
+func TestMoney(t *testing.T) {
+	cases := []struct{ in, currency, want string }{
+		{"34076.00", "AUD", "$34,076.00"},
+		{"-6081.50", "AUD", "-$6,081.50"},
+		{"0", "AUD", "$0.00"},
+		{"1234567.891", "AUD", "$1,234,567.89"},
+		{"12", "NZD", "NZD 12.00"},
+		{"-0.5", "USD", "-USD 0.50"},
+		{"1e5", "AUD", ""},
+		{"12,00", "AUD", ""},
+		{"", "AUD", ""},
+		{"--1", "AUD", ""},
+	}
+	for _, c := range cases {
+		if got := ParseMoney(c.in).Format(c.currency); got != c.want {
+			t.Errorf("%q %s: %q, want %q", c.in, c.currency, got, c.want)
+		}
+	}
+	sum := Money{}
+	for _, a := range wentworthSmith() {
+		sum = sum.Add(ParseMoney(a.Balance))
+	}
+	if got := sum.Format("AUD"); got != "-$232,914.02" {
+		t.Errorf("total %s, want -$232,914.02", got)
+	}
+	if FormatAmount("1e5", "AUD") != "1e5" {
+		t.Error("an amount that does not parse must show as it came")
+	}
+}
+
+func TestUnparseableBalanceIsLeftOutOfTheTotalAndSaid(t *testing.T) {
+	accts := wentworthSmith()
+	accts[0].Balance = "n/a"
+	v := sized(100, 30, accts).View()
+	if !strings.Contains(v, "-$266,990.02") || !strings.Contains(v, "left out of the total") {
+		t.Errorf("view:\n%s", v)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	m := sized(100, 30, wentworthSmith())
+	m, msg := press(m, 't')
+	if msg != (TransactionsRequestedMsg{AccountID: "acc-2"}) || !m.Capturing() {
+		t.Fatalf("t sent %#v", msg)
+	}
+	m.SetTransactions("acc-2", txns(), true, nil)
+	if _, msg := press(m, 'n'); msg != (TransactionsRequestedMsg{AccountID: "acc-2", More: true}) {
+		t.Errorf("n sent %#v", msg)
+	}
+	m, _ = press(m, tea.KeyEscape)
+	if m.Capturing() {
+		t.Error("esc did not go back to the table")
+	}
+	if _, msg := press(m, 't'); msg != nil {
+		t.Errorf("loaded transactions were asked for again: %#v", msg)
+	}
+	m, _ = press(m, 'e')
+	if _, msg := press(m, 'j'); msg != (ExportRequestedMsg{Format: "json"}) {
+		t.Errorf("e j sent %#v", msg)
+	}
+	if _, msg := press(sized(100, 30, wentworthSmith()), 'q'); msg != (QuitMsg{}) {
+		t.Errorf("q sent %#v", msg)
+	}
+	if got := len(m.Transactions()["acc-2"]); got != 3 {
+		t.Errorf("%d transactions kept for export, want 3", got)
+	}
+}
+
+func TestFinalViewHasNoCursor(t *testing.T) {
+	m := sized(100, 30, wentworthSmith())
+	v := m.FinalView(100)
+	if strings.Contains(v, "›") || !strings.Contains(v, "-$232,914.02") {
+		t.Errorf("final view:\n%s", v)
+	}
+}
+
+func BenchmarkAccountsView1000(b *testing.B) {
+	m := sized(200, 60, many(1000))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}

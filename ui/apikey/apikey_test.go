@@ -1,0 +1,128 @@
+package apikey
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+const secret = "NjA0ZmY0ZTgtc2VjcmV0LWtleTpzZWNyZXQ="
+
+func sized(w, h int) Model {
+	m := New(theme.New(true))
+	bw, bh := frame.BodySize(w, h)
+	m.SetSize(bw, bh)
+	m.Focus()
+	return m
+}
+
+func typeText(m Model, s string) Model {
+	for _, r := range s {
+		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return m
+}
+
+func TestGoldens(t *testing.T) {
+	states := map[string]func(Model) Model{
+		"empty":  func(m Model) Model { return m },
+		"typing": func(m Model) Model { return typeText(m, secret) },
+		"invalid": func(m Model) Model {
+			m = typeText(m, secret)
+			m.SetProblem(theme.Problem{What: "Basiq did not recognise this key (404 parameter-not-valid).", Next: "Copy it again from the Basiq dashboard.", CorrelationID: "a1b2c3"}, false)
+			return m
+		},
+		"working": func(m Model) Model { m = typeText(m, secret); m.SetWorking(true); return m },
+		"error": func(m Model) Model {
+			m = typeText(m, secret)
+			m.SetProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
+			return m
+		},
+		"done":     func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false); return m },
+		"insecure": func(m Model) Model { m = typeText(m, secret); m.AskSave("/home/max/.config/basiq-onboard/api-key", true); return m },
+	}
+	for name, state := range states {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := state(sized(size[0], size[1]))
+				view := m.View()
+				if strings.Contains(view, secret) {
+					t.Fatal("the key is on screen")
+				}
+				bw, _ := frame.BodySize(size[0], size[1])
+				for _, line := range strings.Split(view, "\n") {
+					if lipgloss.Width(line) > bw {
+						t.Errorf("line wider than %d: %q", bw, line)
+					}
+				}
+				uitest.Golden(t, view)
+			})
+		}
+	}
+	m := typeText(sized(100, 30), secret)
+	m.SetProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
+	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, m.View()) })
+}
+
+func result(cmd tea.Cmd) tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	return cmd()
+}
+
+func TestPasteIsTrimmedAndSubmitted(t *testing.T) {
+	m := sized(100, 30)
+	m, _ = m.Update(tea.PasteMsg{Content: "  \n" + secret + "\n  "})
+	if m.Value() != secret {
+		t.Fatalf("pasted value = %q, want it trimmed", m.Value())
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if got, ok := result(cmd).(SubmittedMsg); !ok || got.Key != secret {
+		t.Errorf("enter sent %#v, want SubmittedMsg with the key", result(cmd))
+	}
+}
+
+func TestEmptyEnterAsksForTheKeyAndSendsNothing(t *testing.T) {
+	m := sized(100, 30)
+	m, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if result(cmd) != nil || !strings.Contains(m.View(), "Paste your API key first") {
+		t.Errorf("empty enter: msg %#v, view:\n%s", result(cmd), m.View())
+	}
+}
+
+func TestDemoKeys(t *testing.T) {
+	m := sized(100, 30)
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"}); result(cmd) != (DemoMsg{}) {
+		t.Error("d on an empty field did not start the demo")
+	}
+	m = typeText(m, "abc")
+	m2, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"})
+	if result(cmd) == (DemoMsg{}) || m2.Value() != "abcd" {
+		t.Errorf("d in a typed key must be text (value %q)", m2.Value())
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}); result(cmd) != (DemoMsg{}) {
+		t.Error("ctrl+d did not start the demo")
+	}
+}
+
+func TestSaveAnswer(t *testing.T) {
+	m := typeText(sized(100, 30), secret)
+	m.AskSave("the system keyring", false)
+	if m.Capturing() {
+		t.Error("while asking y/n the field still captures letters")
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"}); result(cmd) != (SaveAnsweredMsg{Save: true}) {
+		t.Error("y did not answer yes")
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+		t.Error("n did not answer no")
+	}
+}

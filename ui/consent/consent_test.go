@@ -1,0 +1,154 @@
+package consent
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+const link = "https://consent.basiq.io/home?token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6IkNMSUVOVF9BQ0NFU1MiLCJ1c2VyaWQiOiI3ZjFjMmE0ZSJ9.c2lnbmF0dXJl&state=7f1c2a4e"
+
+var now = time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+
+func sized(w, h int) Model {
+	m := New(theme.New(true))
+	bw, bh := frame.BodySize(w, h)
+	m.SetSize(bw, bh)
+	m.SetUser("7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", "")
+	m.SetSandboxHint(true)
+	return m
+}
+
+func withLink(m Model) Model {
+	m.SetLink(link, now.Add(time.Hour))
+	m.SetBrowser(true, "")
+	m.SetNow(now.Add(3 * time.Second))
+	m.SetPolling(now, "GET /users/7f1c2a4e…/jobs")
+	return m
+}
+
+func pressKey(m Model, code rune, text string) (Model, tea.Msg) {
+	m, cmd := m.Update(tea.KeyPressMsg{Code: code, Text: text})
+	if cmd == nil {
+		return m, nil
+	}
+	return m, cmd()
+}
+
+func TestGoldens(t *testing.T) {
+	states := map[string]func(Model) Model{
+		"minting": func(m Model) Model { m.SetWorking("Minting a client token for the consent link…"); return m },
+		"waiting": withLink,
+		"no_browser": func(m Model) Model {
+			m = withLink(m)
+			m.SetBrowser(false, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (q).")
+			return m
+		},
+		"demo": func(m Model) Model { m = withLink(m); m.SetDemo(true, "Wentworth-Smith"); return m },
+		"paste": func(m Model) Model {
+			m = withLink(m)
+			m, _ = pressKey(m, 'p', "p")
+			m, _ = m.Update(tea.PasteMsg{Content: "https://example.com/done?state=x"})
+			m, _ = pressKey(m, tea.KeyEnter, "")
+			return m
+		},
+		"timed_out": func(m Model) Model { m = withLink(m); m.SetTimedOut(true, 10*time.Minute); return m },
+		"error": func(m Model) Model {
+			m = withLink(m)
+			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while checking for the connection.", Next: "Checking again in 8s."})
+			return m
+		},
+		"qr": func(m Model) Model { m = withLink(m); m, _ = pressKey(m, 'q', "q"); return m },
+	}
+	for name, state := range states {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 50}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				view := state(sized(size[0], size[1])).View()
+				bw, bh := frame.BodySize(size[0], size[1])
+				lines := strings.Split(view, "\n")
+				for _, line := range lines {
+					if lipgloss.Width(line) > bw {
+						t.Errorf("line wider than %d: %q", bw, line)
+					}
+				}
+				if len(lines) > bh {
+					t.Errorf("%d lines, the body has %d", len(lines), bh)
+				}
+				uitest.Golden(t, view)
+			})
+		}
+	}
+	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, withLink(sized(100, 30)).View()) })
+}
+
+func TestLinkIsAClickableHyperlinkToTheWholeURL(t *testing.T) {
+	view := withLink(sized(80, 24)).View()
+	if !strings.Contains(view, "\x1b]8;;"+link) {
+		t.Errorf("no OSC 8 hyperlink to the full URL in:\n%q", view)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	m := withLink(sized(100, 30))
+	if _, msg := pressKey(m, 'c', "c"); msg == nil {
+		t.Error("c did not copy the link")
+	}
+	if _, msg := pressKey(m, 'o', "o"); msg != (OpenMsg{}) {
+		t.Errorf("o sent %#v", msg)
+	}
+	if _, msg := pressKey(m, 'a', "a"); msg != nil {
+		t.Error("a completed consent outside the demo")
+	}
+	m.SetDemo(true, "Wentworth-Smith")
+	if _, msg := pressKey(m, 'a', "a"); msg != (AutoConsentMsg{}) {
+		t.Errorf("a in the demo sent %#v", msg)
+	}
+	if _, msg := pressKey(m, 'w', "w"); msg != nil {
+		t.Error("w did something before the timeout")
+	}
+	m.SetTimedOut(true, 10*time.Minute)
+	if _, msg := pressKey(m, 'w', "w"); msg != (WaitLongerMsg{}) {
+		t.Errorf("w sent %#v", msg)
+	}
+	if _, msg := pressKey(m, 'r', "r"); msg != (ReopenMsg{}) {
+		t.Errorf("r sent %#v", msg)
+	}
+}
+
+func TestPastedRedirectGivesItsJobs(t *testing.T) {
+	m := withLink(sized(100, 30))
+	m, _ = pressKey(m, 'p', "p")
+	if !m.Capturing() {
+		t.Fatal("p did not open the paste field")
+	}
+	m, _ = m.Update(tea.PasteMsg{Content: "https://example.com/done?jobIds=a03e4df4-0000-4000-8000-000000000001,b03e4df4-0000-4000-8000-000000000002&state=x\n"})
+	m, msg := pressKey(m, tea.KeyEnter, "")
+	got, ok := msg.(JobsPastedMsg)
+	if !ok || len(got.IDs) != 2 || m.Capturing() {
+		t.Errorf("paste sent %#v (capturing %v)", msg, m.Capturing())
+	}
+}
+
+func TestQRCodeRowsAreSquareAndScannable(t *testing.T) {
+	rows, err := qrRows(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	width := lipgloss.Width(rows[0])
+	if len(rows) != (width+1)/2 {
+		t.Errorf("%d rows for %d columns: half blocks should halve the height", len(rows), width)
+	}
+	for _, r := range rows {
+		if lipgloss.Width(r) != width {
+			t.Fatalf("ragged QR row %q", r)
+		}
+	}
+}

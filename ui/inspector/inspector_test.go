@@ -1,0 +1,53 @@
+package inspector
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+var t0 = time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+
+func entries() []Entry {
+	return []Entry{
+		{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200, Duration: 312 * time.Millisecond,
+			Curl: `curl -X POST https://au-api.basiq.io/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS`},
+		{Time: t0.Add(time.Second), Method: "POST", URL: "https://au-api.basiq.io/users", Status: 400, Duration: 120 * time.Millisecond,
+			CorrelationID: "abc-123", Curl: `curl -X POST https://au-api.basiq.io/users -H "Authorization: Bearer $BASIQ_TOKEN" -d '{"email":"max@"}'`},
+		{Time: t0.Add(2 * time.Second), Method: "GET", URL: "https://au-api.basiq.io/jobs/a03e", Err: "connection refused",
+			Curl: `curl https://au-api.basiq.io/jobs/a03e -H "Authorization: Bearer $BASIQ_TOKEN"`},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(96, 25)
+	m.SetEntries(entries())
+	uitest.Golden(t, m.View())
+}
+
+func TestCursorFollowsTheNewestUntilMovedAndCopiesCurl(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(96, 25)
+	m.SetEntries(entries()[:2])
+	m.SetEntries(entries())
+	if !strings.Contains(m.View(), "connection refused") {
+		t.Error("the newest exchange is not selected")
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	m.SetEntries(append(entries(), Entry{Method: "GET", URL: "https://au-api.basiq.io/jobs/b"}))
+	if !strings.Contains(m.View(), "abc-123") {
+		t.Error("after moving up the cursor should stay where the user put it")
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"}); cmd == nil {
+		t.Error("c did not copy the curl command")
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil || cmd() != (CloseMsg{}) {
+		t.Error("esc did not close the inspector")
+	}
+}

@@ -1,0 +1,144 @@
+package user
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+func sized(w, h int) Model {
+	m := New(theme.New(true))
+	bw, bh := frame.BodySize(w, h)
+	m.SetSize(bw, bh)
+	m.Focus()
+	return m
+}
+
+func typeText(m Model, s string) Model {
+	for _, r := range s {
+		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return m
+}
+
+func press(m Model, code rune, mod tea.KeyMod) (Model, tea.Msg) {
+	m, cmd := m.Update(tea.KeyPressMsg{Code: code, Mod: mod})
+	if cmd == nil {
+		return m, nil
+	}
+	return m, cmd()
+}
+
+const userID = "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
+
+func TestGoldens(t *testing.T) {
+	states := map[string]func(Model) Model{
+		"empty":  func(m Model) Model { return m },
+		"typing": func(m Model) Model { return typeText(m, "max@exam") },
+		"invalid": func(m Model) Model {
+			m = typeText(m, "max@example")
+			m, _ = press(m, tea.KeyTab, 0)
+			return typeText(m, "+61 4")
+		},
+		"working": func(m Model) Model { m = typeText(m, "max@example.com"); m.SetWorking(true); return m },
+		"error": func(m Model) Model {
+			m = typeText(m, "max@example.com")
+			m.SetProblem(theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."})
+			return m
+		},
+		"api_field_error": func(m Model) Model {
+			m, _ = press(m, tea.KeyTab, 0)
+			m = typeText(m, "+61400000000")
+			m.SetFieldError("mobile", "Mobile number is not a valid Australian number.")
+			return m
+		},
+		"done": func(m Model) Model {
+			m = typeText(m, "max@example.com")
+			m.SetCreated(basiq.User{ID: userID, Email: "max@example.com"})
+			return m
+		},
+		"existing_id": func(m Model) Model {
+			m, _ = press(m, 'u', tea.ModCtrl)
+			return typeText(m, "not-an-id")
+		},
+	}
+	for name, state := range states {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				view := state(sized(size[0], size[1])).View()
+				bw, _ := frame.BodySize(size[0], size[1])
+				for _, line := range strings.Split(view, "\n") {
+					if lipgloss.Width(line) > bw {
+						t.Errorf("line wider than %d: %q", bw, line)
+					}
+				}
+				uitest.Golden(t, view)
+			})
+		}
+	}
+	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["invalid"](sized(100, 30)).View()) })
+}
+
+func TestInvalidEmailIsShownAndNothingIsSent(t *testing.T) {
+	m := typeText(sized(100, 30), "max@")
+	m, msg := press(m, tea.KeyEnter, 0)
+	if msg != nil {
+		t.Fatalf("an invalid email was submitted: %#v", msg)
+	}
+	if !strings.Contains(m.View(), "max@example.com") {
+		t.Errorf("the error does not show an example of the form:\n%s", m.View())
+	}
+}
+
+func TestValidDetailsAreSubmittedNormalised(t *testing.T) {
+	m := typeText(sized(100, 30), "max@example.com")
+	m, _ = press(m, tea.KeyTab, 0)
+	m = typeText(m, "+61 412 345 678")
+	_, msg := press(m, tea.KeyEnter, 0)
+	if msg != (SubmittedMsg{Email: "max@example.com", Mobile: "+61412345678"}) {
+		t.Errorf("submitted %#v", msg)
+	}
+}
+
+func TestNothingGivenAsksForOne(t *testing.T) {
+	m, msg := press(sized(100, 30), tea.KeyEnter, 0)
+	if msg != nil || !strings.Contains(m.View(), "Give an email, a mobile, or both") {
+		t.Errorf("msg %#v, view:\n%s", msg, m.View())
+	}
+}
+
+func TestExistingUserID(t *testing.T) {
+	m, _ := press(sized(100, 30), 'u', tea.ModCtrl)
+	m = typeText(m, "nope")
+	if m, msg := press(m, tea.KeyEnter, 0); msg != nil || !strings.Contains(m.View(), "not a Basiq id") {
+		t.Errorf("a bad id: msg %#v, view:\n%s", msg, m.View())
+	}
+	m, _ = press(sized(100, 30), 'u', tea.ModCtrl)
+	m = typeText(m, userID)
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (ExistingUserMsg{ID: userID}) {
+		t.Errorf("a good id sent %#v", msg)
+	}
+}
+
+func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
+	m := sized(100, 30)
+	m.SetCreated(basiq.User{ID: userID})
+	if m.Capturing() {
+		t.Error("after creation letters should be keys, not text")
+	}
+	m, msg := press(m, 'c', 0)
+	if msg == nil || !strings.Contains(m.View(), "copied") {
+		t.Errorf("c did not copy (msg %#v)", msg)
+	}
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (ContinueMsg{}) {
+		t.Errorf("enter sent %#v, want ContinueMsg", msg)
+	}
+}
