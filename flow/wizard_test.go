@@ -295,7 +295,7 @@ func TestFailedJobExplainsOffersRetryAndExitsOne(t *testing.T) {
 	}
 	r.api.refreshed = "b1111111-0000-4000-8000-000000000002"
 	r.api.jobs[r.api.refreshed] = []basiq.Job{job(r.api.refreshed, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}
-	m, cmd = step[refreshedMsg](t, m, jobs.RetryMsg{JobID: testJobID})
+	_, cmd = step[refreshedMsg](t, m, jobs.RetryMsg{JobID: testJobID})
 	if !slices.Contains(r.api.Calls(), "POST /users/"+testUserID+"/connections/conn-1/refresh") {
 		t.Fatalf("retry did not refresh the connection: %q", r.api.Calls())
 	}

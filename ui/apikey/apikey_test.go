@@ -45,8 +45,12 @@ func TestGoldens(t *testing.T) {
 			m.SetProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
 			return m
 		},
-		"done":     func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false); return m },
-		"insecure": func(m Model) Model { m = typeText(m, secret); m.AskSave("/home/max/.config/basiq-onboard/api-key", true); return m },
+		"done": func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false); return m },
+		"insecure": func(m Model) Model {
+			m = typeText(m, secret)
+			m.AskSave("/home/max/.config/basiq-onboard/api-key", true)
+			return m
+		},
 	}
 	for name, state := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {

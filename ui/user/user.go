@@ -63,9 +63,9 @@ func New(st *theme.Styles) Model {
 	for i := range m.fields {
 		in := textinput.New()
 		in.Prompt = ""
-	steady := in.Styles()
-	steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
-	in.SetStyles(steady)
+		steady := in.Styles()
+		steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
+		in.SetStyles(steady)
 		in.Placeholder = placeholders[i]
 		in.CharLimit = 254
 		m.fields[i] = in
