@@ -14,9 +14,16 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/pkg/browser"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 )
 
 // Exit codes: a contract that scripts depend on (design.md).
@@ -115,6 +122,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return o, usageError{"--demo runs the built-in simulator; it cannot be combined with --api-url or BASIQ_API_URL"}
 	case o.persona != "" && !o.demo:
 		return o, usageError{"--persona completes consent in the built-in simulator only; add --demo"}
+	case o.persona != "" && !isPersona(o.persona):
+		return o, usageError{fmt.Sprintf("--persona %q is not a sandbox login; try Wentworth-Smith (or bighead, erlich, jianYang to see failures)", o.persona)}
 	case o.timeout <= 0:
 		return o, usageError{"--timeout must be positive, e.g. 10m"}
 	}
@@ -129,6 +138,11 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		}
 	}
 	return o, nil
+}
+
+func isPersona(login string) bool {
+	_, ok := simulator.Persona(login)
+	return ok
 }
 
 // checkBaseURL accepts https anywhere and plain http on loopback only, so a
@@ -155,10 +169,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if len(args) > 0 && args[0] == "simulator" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		defer stop()
 		return simulator.RunCommand(ctx, args[1:], stdout, stderr)
 	}
 	o, err := parseOptions(args, getenv, stderr)
@@ -173,6 +187,127 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintln(stdout, "basiq-onboard", currentVersion())
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "basiq-onboard: the wizard is not built yet; only --version and the simulator work in this build")
-	return exitUsage
+
+	traces, closeTrace, err := flow.NewTraceLog(o.debugFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard: --debug:", err)
+		return exitUsage
+	}
+	defer closeTrace()
+
+	cfg := wizardConfig(o, getenv, traces)
+	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd())
+	if !interactive {
+		return flow.RunPlain(ctx, cfg, stdout, stderr, o.json)
+	}
+	// The browser launcher's chatter would scribble over the screen.
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	m := flow.New(cfg)
+	defer m.Close()
+	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if fm, ok := final.(flow.Model); ok {
+		fm.Close()
+		if err == nil || errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return fm.ExitCode()
+		}
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard:", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// userAgent is what every request says it is.
+func userAgent() string { return "basiq-onboard/" + currentVersion() }
+
+// wizardConfig turns the command line and environment into the wizard's configuration.
+func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) flow.Config {
+	apiURL := o.apiURL
+	if apiURL == "" {
+		apiURL = defaultAPIURL
+	}
+	cfg := flow.Config{
+		NewAPI: func(key string) (flow.API, error) {
+			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add})
+		},
+		StartDemo:   func() (flow.Demo, error) { return startDemo(getenv, traces) },
+		Traces:      traces.Snapshot,
+		Demo:        o.demo,
+		Where:       whereLabel(apiURL),
+		APIURL:      apiURL,
+		ConsentBase: o.consentURL,
+		EnvKey:      getenv("BASIQ_API_KEY"),
+		Email:       o.email,
+		Mobile:      o.mobile,
+		UserID:      o.userID,
+		JobIDs:      o.jobIDs,
+		Persona:     o.persona,
+		Timeout:     o.timeout,
+	}
+	if o.demo {
+		cfg.EnvKey = "" // the demo has its own key; a real one stays out of it
+	}
+	if store, err := flow.NewKeyStore(); err == nil {
+		cfg.Keys = store
+	}
+	if !o.noBrowser {
+		cfg.OpenBrowser = browser.OpenURL
+		cfg.BrowserUnavailable = flow.NoBrowserReason(getenv)
+	}
+	return cfg
+}
+
+// whereLabel names the API in the header: "sandbox" for Basiq's own API
+// (keys for sandbox and production share it), else the host.
+func whereLabel(apiURL string) string {
+	if apiURL == defaultAPIURL {
+		return "au-api.basiq.io"
+	}
+	if u, err := url.Parse(apiURL); err == nil {
+		return u.Host
+	}
+	return apiURL
+}
+
+// demoStepDelayEnv slows or speeds the demo's job steps (tests set 0).
+const demoStepDelayEnv = "BASIQ_DEMO_STEP_DELAY"
+
+// startDemo runs the simulator in this process on a free loopback port and
+// a client for it with the simulator's demo key.
+func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, error) {
+	delay := 1500 * time.Millisecond
+	if v := getenv(demoStepDelayEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return flow.Demo{}, fmt.Errorf("%s=%q: %w", demoStepDelayEnv, v, err)
+		}
+		delay = d
+	}
+	srv := simulator.New(simulator.Options{StepDelay: delay})
+	baseURL, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		return flow.Demo{}, err
+	}
+	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, UserAgent: userAgent(), Trace: traces.Add})
+	if err != nil {
+		srv.Close()
+		return flow.Demo{}, err
+	}
+	return flow.Demo{
+		API:         client,
+		APIURL:      baseURL,
+		ConsentBase: srv.ConsentBase(),
+		AutoConsent: func(ctx context.Context, clientToken, institutionID, login string) ([]string, error) {
+			password, ok := simulator.Persona(login)
+			if !ok {
+				return nil, fmt.Errorf("%q is not a sandbox login; try %s", login, "Wentworth-Smith")
+			}
+			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password)
+		},
+		Close: func() { srv.Close() },
+	}, nil
 }

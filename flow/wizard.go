@@ -139,6 +139,7 @@ func New(cfg Config) Model {
 	}
 	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
 	m.consentScreen.SetSandboxHint(true)
+	m.keyScreen.Focus() // here, not in Init: Init cannot change the model
 	switch {
 	case cfg.Demo:
 		m.keyScreen.SetWorking(true)
@@ -154,13 +155,13 @@ func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, clockTick(m.ctx, m.clock, 0)}
 	switch {
 	case m.cfg.Demo:
-		cmds = append(cmds, startDemo(m.cfg.StartDemo))
+		// SetWorking on Init's copy only to get the spinner's first tick: New set the state.
+		cmds = append(cmds, startDemo(m.cfg.StartDemo), m.keyScreen.SetWorking(true))
 	case m.cfg.EnvKey != "":
-		cmds = append(cmds, checkKey(m.ctx, m.cfg.NewAPI, strings.TrimSpace(m.cfg.EnvKey), keyFromEnv))
+		cmds = append(cmds, checkKey(m.ctx, m.cfg.NewAPI, strings.TrimSpace(m.cfg.EnvKey), keyFromEnv), m.keyScreen.SetWorking(true))
 	default:
 		cmds = append(cmds, loadSavedKey(m.cfg.Keys))
 	}
-	cmds = append(cmds, m.keyScreen.Focus())
 	return tea.Batch(cmds...)
 }
 

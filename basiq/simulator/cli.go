@@ -2,13 +2,53 @@ package simulator
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"time"
 )
 
-// RunCommand runs `basiq-onboard simulator [flags]` until ctx is cancelled.
-// Placeholder until the simulator lands.
+// RunCommand is `basiq-onboard simulator`: the simulator alone, until ctx
+// ends (ctrl+c). It prints the variables that point a shell at it.
 func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "basiq-onboard: the simulator is not built yet")
-	return 2
+	fs := flag.NewFlagSet("basiq-onboard simulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "where to listen (127.0.0.1:0 picks a free port)")
+	delay := fs.Duration("step-delay", 2*time.Second, "how long each job step takes")
+	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 503=0.1,429=0.1,latency=200ms,seed=7\n(keys: 500, 503, 429, burst429, latency, truncate, html, seed)")
+	redirect := fs.String("redirect-url", "", "where the consent page sends the browser when done (with jobId, jobIds, state)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "basiq-onboard simulator: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	faults, err := ParseFaults(*faultSpec)
+	if err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard simulator: --faults:", err)
+		return 2
+	}
+	srv := New(Options{StepDelay: *delay, Faults: faults, RedirectURL: *redirect})
+	base, err := srv.Start(*addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "export BASIQ_API_URL=%s\n", base)
+	fmt.Fprintf(stdout, "export BASIQ_API_KEY=%s\n", DemoAPIKey)
+	fmt.Fprintf(stdout, "# A local Basiq on %s (job steps take %s each). Point the wizard at it:\n", base, *delay)
+	fmt.Fprintf(stdout, "#   paste the two export lines above into another shell, then run: basiq-onboard\n")
+	fmt.Fprintf(stdout, "# Or curl it: curl -s -X POST $BASIQ_API_URL/token -H \"Authorization: Basic $BASIQ_API_KEY\" -H \"basiq-version: 3.0\" -d scope=SERVER_ACCESS\n")
+	fmt.Fprintf(stdout, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)
+		return 1
+	}
+	fmt.Fprintln(stderr, "basiq-onboard simulator: stopped")
+	return 0
 }

@@ -1,0 +1,32 @@
+package simulator
+
+import "net/http"
+
+// apiError is one Basiq error; fail writes it in Basiq's list body.
+type apiError struct {
+	status              int
+	code, title, detail string
+	source              *source
+}
+
+type source struct {
+	Pointer   string `json:"pointer,omitempty"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+type errorItem struct {
+	Type   string  `json:"type"`
+	Code   string  `json:"code"`
+	Title  string  `json:"title,omitempty"`
+	Detail string  `json:"detail,omitempty"`
+	Source *source `json:"source,omitempty"`
+}
+
+// fail writes {"type":"list","correlationId":…,"data":[{"type":"error",…}]}.
+func (s *Server) fail(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, map[string]any{
+		"type":          "list",
+		"correlationId": s.ids.uuid(),
+		"data":          []errorItem{{Type: "error", Code: e.code, Title: e.title, Detail: e.detail, Source: e.source}},
+	})
+}
