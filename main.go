@@ -18,6 +18,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 	"github.com/pkg/browser"
 
@@ -207,6 +208,11 @@ func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(str
 	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if fm, ok := final.(flow.Model); ok {
 		fm.Close()
+		if summary := fm.Summary(); summary != "" {
+			// Printed after the program, to the restored terminal, in its colours (or none).
+			out := colorprofile.NewWriter(stdout, os.Environ())
+			fmt.Fprintln(out, summary)
+		}
 		if err == nil || errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 			return fm.ExitCode()
 		}

@@ -116,6 +116,9 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 			m.consentScreen.SetProblem(&p)
 			return nil, true
 		}
+		for _, id := range msg.jobIDs {
+			m.jobInstitutions[id] = basiq.Ref{Type: "institution", ID: sandboxInstitution}
+		}
 		return m.watchJobs(msg.jobIDs), true
 
 	case jobPolledMsg:
@@ -375,6 +378,10 @@ func (m *Model) consentJobs(msg userJobsMsg) tea.Cmd {
 	for _, j := range msg.jobs {
 		if !m.knownJobs[j.ID] && !j.Created.Before(m.consentSince.Add(-time.Minute)) {
 			found = append(found, j.ID)
+			if j.Institution != nil {
+				// GET /jobs/{id} names no institution until accounts are in; the list does.
+				m.jobInstitutions[j.ID] = *j.Institution
+			}
 		}
 	}
 	if len(found) > 0 {
@@ -434,6 +441,9 @@ func (m *Model) jobPolled(msg jobPolledMsg) tea.Cmd {
 	}
 	m.jobFailures[msg.id] = 0
 	m.jobsScreen.SetPollProblem(msg.id, nil)
+	if ref, ok := m.jobInstitutions[msg.id]; ok && msg.job.Institution == nil {
+		msg.job.Institution = &ref
+	}
 	m.jobStates[msg.id] = msg.job
 	m.jobsScreen.SetJob(msg.job, now)
 

@@ -14,12 +14,12 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// View draws the frame around the current screen, full-window. The last
-// frame, drawn on quit, is inline instead, so what it shows (the accounts
-// table and how to get them again) stays in the terminal's scrollback.
+// View draws the frame around the current screen, full-window. On quit it
+// draws nothing: main prints Summary after the terminal is restored, so the
+// accounts and how to get them again stay in the scrollback, whole.
 func (m Model) View() tea.View {
 	if m.quitting {
-		return tea.NewView(m.finalView())
+		return tea.NewView("")
 	}
 	var v tea.View
 	v.AltScreen = true
@@ -85,9 +85,9 @@ func (m Model) screenKeys() []key.Binding {
 	return ks
 }
 
-// finalView is what stays in the terminal after quitting: the accounts, and
+// Summary is what stays in the terminal after quitting: the accounts, and
 // what was created with how to pick it up again. Never a secret.
-func (m Model) finalView() string {
+func (m Model) Summary() string {
 	width := m.width
 	if width <= 0 {
 		width = 100
@@ -100,8 +100,9 @@ func (m Model) finalView() string {
 	}
 	for _, id := range m.jobsScreen.Failed() {
 		if step := m.jobStates[id].FailedStep(); step != nil {
-			fmt.Fprintf(&b, "%s Job %s failed at %s: %s\n", st.Error.Render(theme.SymbolFailed), id,
-				step.Title, theme.Safe(strings.TrimSpace(stepFailure(step))))
+			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
+			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, step.Title, theme.Safe(strings.TrimSpace(stepFailure(step))))
+			b.WriteString(st.Error.Width(width).Render(line) + "\n")
 		}
 	}
 	if m.user.ID == "" {
@@ -114,14 +115,14 @@ func (m Model) finalView() string {
 	b.WriteString(summary + "\n")
 	switch {
 	case m.accountsLoaded && m.demo != nil:
-		b.WriteString(st.Muted.Render("The demo simulator stopped with the wizard. To try these calls yourself, run `basiq-onboard simulator`.") + "\n")
+		b.WriteString(st.Muted.Width(width).Render("The demo simulator stopped with the wizard. To try these calls yourself, run `basiq-onboard simulator`.") + "\n")
 	case m.accountsLoaded:
-		b.WriteString(st.Muted.Render("Fetch the same accounts again (the key stays in your environment):") + "\n")
+		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in your environment):") + "\n")
 		for _, line := range accountsCurl(m.cfg.APIURL, m.user.ID) {
 			b.WriteString("  " + line + "\n")
 		}
 	case m.demo == nil:
-		b.WriteString(st.Muted.Render("Pick up where you left off: basiq-onboard "+m.resumeFlags()) + "\n")
+		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+m.resumeFlags()) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

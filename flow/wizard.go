@@ -85,6 +85,7 @@ type Model struct {
 	knownJobs       map[string]bool // jobs seen or watched, never discovered twice
 	jobOrder        []string
 	jobStates       map[string]basiq.Job
+	jobInstitutions map[string]basiq.Ref // from the user's job list, for jobs whose own answer lacks it
 	jobFailures     map[string]int
 	institutions    map[string]basiq.Institution
 	instRequested   map[string]bool
@@ -123,12 +124,13 @@ func New(cfg Config) Model {
 		retryKey:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")),
 		where:      cfg.Where,
 
-		knownJobs:     map[string]bool{},
-		jobStates:     map[string]basiq.Job{},
-		jobFailures:   map[string]int{},
-		institutions:  map[string]basiq.Institution{},
-		instRequested: map[string]bool{},
-		txnPages:      map[string]*basiq.TransactionPages{},
+		knownJobs:       map[string]bool{},
+		jobStates:       map[string]basiq.Job{},
+		jobInstitutions: map[string]basiq.Ref{},
+		jobFailures:     map[string]int{},
+		institutions:    map[string]basiq.Institution{},
+		instRequested:   map[string]bool{},
+		txnPages:        map[string]*basiq.TransactionPages{},
 
 		keyScreen:      apikey.New(st),
 		userScreen:     user.New(st),

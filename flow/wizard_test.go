@@ -128,7 +128,7 @@ func TestWrongKeyIsExplainedAndKeptThenTheRightOneIsSaved(t *testing.T) {
 	if m.CurrentStep() != StepUser {
 		t.Errorf("after saving, the wizard is on %v, want user", m.CurrentStep())
 	}
-	for _, s := range []string{screen(m), m.finalView()} {
+	for _, s := range []string{screen(m), m.Summary()} {
 		if strings.Contains(s, goodKey) {
 			t.Fatal("the API key is on screen")
 		}
@@ -243,7 +243,7 @@ func TestConsentOpensTheBrowserAndDiscoversTheNewJob(t *testing.T) {
 		t.Errorf("the accounts table does not show the account:\n%s", s)
 	}
 	m, _ = update(t, m, accounts.QuitMsg{})
-	final := m.finalView()
+	final := m.Summary()
 	for _, want := range []string{"Transaction 14000", testUserID, testJobID, "$BASIQ_API_KEY", "/users/" + testUserID + "/accounts"} {
 		if !strings.Contains(final, want) {
 			t.Errorf("the last frame lacks %q:\n%s", want, final)
@@ -311,8 +311,8 @@ func TestFailedJobExplainsOffersRetryAndExitsOne(t *testing.T) {
 	if m2.ExitCode() != exitFailed {
 		t.Errorf("quitting after a failed job exits %d, want 1", m2.ExitCode())
 	}
-	if !strings.Contains(m2.finalView(), "Account not accessible") {
-		t.Errorf("the last frame does not say why the job failed:\n%s", m2.finalView())
+	if !strings.Contains(m2.Summary(), "Account not accessible") {
+		t.Errorf("the last frame does not say why the job failed:\n%s", m2.Summary())
 	}
 }
 

@@ -232,9 +232,10 @@ func (s *Server) jobBody(r *http.Request, j *job, now time.Time, withInstitution
 	return body
 }
 
-// stepLink is a successful step's result: a relative path, as Basiq sends.
+// stepLink is a successful step's result: a relative path with the filter
+// unescaped, as Basiq sends it.
 func stepLink(j *job, title string) string {
-	filter := "?filter=" + url.QueryEscape("institution.id.eq('"+j.institution+"')")
+	filter := "?filter=institution.id.eq('" + j.institution + "')"
 	switch title {
 	case "verify-credentials":
 		return "/users/" + j.userID + "/connections/" + j.connID

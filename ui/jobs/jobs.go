@@ -295,7 +295,7 @@ func (m Model) jobView(wj *watched, w int) string {
 	case basiq.JobSucceeded:
 		title = "Connected " + m.instName(j)
 	case basiq.JobFailed:
-		title = "Could not connect " + m.instName(j)
+		title = "Could not connect to " + m.instName(j)
 	}
 	right := st.Muted.Render("job " + shortID(theme.Safe(j.ID)))
 	lines := []string{spread(st.Title.Render(title), right, w)}
