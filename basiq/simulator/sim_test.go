@@ -1,0 +1,546 @@
+package simulator
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is the simulator's time in tests: it moves only when told.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+type sim struct {
+	t     testing.TB
+	srv   *Server
+	http  *httptest.Server
+	clock *fakeClock
+}
+
+func newSim(t testing.TB, o Options) *sim {
+	clock := &fakeClock{now: time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)}
+	o.Clock = clock
+	s := New(o)
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	return &sim{t: t, srv: s, http: hs, clock: clock}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+// errorCode is data[0].code of an error body.
+func (a answer) errorCode() string {
+	data, _ := a.body["data"].([]any)
+	if len(data) == 0 {
+		return ""
+	}
+	item, _ := data[0].(map[string]any)
+	code, _ := item["code"].(string)
+	return code
+}
+
+func (a answer) errorDetail() string {
+	data, _ := a.body["data"].([]any)
+	if len(data) == 0 {
+		return ""
+	}
+	item, _ := data[0].(map[string]any)
+	d, _ := item["detail"].(string)
+	return d
+}
+
+func (s *sim) do(method, path string, header map[string]string, body string) answer {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.http.Client().Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	_ = json.Unmarshal(raw, &a.body)
+	return a
+}
+
+func (s *sim) token(form string) string {
+	s.t.Helper()
+	a := s.do("POST", "/token", map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0",
+		"Content-Type": "application/x-www-form-urlencoded"}, form)
+	if a.status != 200 {
+		s.t.Fatalf("POST /token %s: %d %s", form, a.status, a.raw)
+	}
+	return a.body["access_token"].(string)
+}
+
+func (s *sim) serverToken() string { return s.token("scope=SERVER_ACCESS") }
+
+func (s *sim) bearer(tok string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+}
+
+func (s *sim) createUser(tok, email string) string {
+	s.t.Helper()
+	a := s.do("POST", "/users", s.bearer(tok), `{"email":"`+email+`"}`)
+	if a.status != 201 {
+		s.t.Fatalf("POST /users: %d %s", a.status, a.raw)
+	}
+	return a.body["id"].(string)
+}
+
+// consent completes consent for a new user as login, returning user and job.
+func (s *sim) consent(tok, login, password string) (userID, jobID string) {
+	s.t.Helper()
+	userID = s.createUser(tok, "max@example.com")
+	ids, err := s.srv.CompleteConsent(context.Background(), s.token("scope=CLIENT_ACCESS&userId="+userID), "AU00000", login, password)
+	if err != nil || len(ids) != 1 {
+		s.t.Fatalf("consent: %v %v", ids, err)
+	}
+	return userID, ids[0]
+}
+
+func stepStatuses(a answer) []string {
+	var out []string
+	steps, _ := a.body["steps"].([]any)
+	for _, st := range steps {
+		out = append(out, st.(map[string]any)["status"].(string))
+	}
+	return out
+}
+
+func TestTokenErrorsAreBasiqs(t *testing.T) {
+	s := newSim(t, Options{})
+	form := "scope=SERVER_ACCESS"
+	cases := []struct {
+		name   string
+		header map[string]string
+		status int
+		code   string
+		detail string
+	}{
+		{"no version", map[string]string{"Authorization": "Basic " + DemoAPIKey}, 400, "parameter-not-valid", "Basiq-version must be specified in HTTP request header"},
+		{"no authorization", map[string]string{"basiq-version": "3.0"}, 400, "parameter-not-supplied", "Authorization header parameter is required"},
+		{"unknown key", map[string]string{"Authorization": "Basic bm90LWEta2V5", "basiq-version": "3.0"}, 404, "parameter-not-valid", "Unable to authenticate. Please, check your API key"},
+	}
+	for _, c := range cases {
+		a := s.do("POST", "/token", c.header, form)
+		if a.status != c.status || a.errorCode() != c.code || a.errorDetail() != c.detail || a.body["correlationId"] == "" || a.body["type"] != "list" {
+			t.Errorf("%s: %d %s", c.name, a.status, a.raw)
+		}
+	}
+	a := s.do("POST", "/token", map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0", "Content-Type": "application/x-www-form-urlencoded"}, "scope=CLIENT_ACCESS&userId=u-1")
+	tok, _ := a.body["access_token"].(string)
+	parts := strings.Split(tok, ".")
+	if a.status != 200 || a.body["token_type"] != "Bearer" || a.body["expires_in"] != float64(3600) || len(parts) != 3 {
+		t.Fatalf("good key: %d %s", a.status, a.raw)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	_ = json.Unmarshal(payload, &claims)
+	if claims["scope"] != "CLIENT_ACCESS" || claims["userid"] != "u-1" || claims["version"] != "3.0" || claims["exp"] == nil {
+		t.Errorf("claims %v", claims)
+	}
+}
+
+func TestAuthMatrix(t *testing.T) {
+	s := newSim(t, Options{})
+	server := s.serverToken()
+	mine := s.createUser(server, "a@b.co")
+	theirs := s.createUser(server, "c@d.co")
+	client := s.token("scope=CLIENT_ACCESS&userId=" + mine)
+	cases := []struct {
+		name, method, path string
+		header             map[string]string
+		status             int
+		code               string
+	}{
+		{"no bearer", "GET", "/users/" + mine, nil, 401, "invalid-authorization-token"},
+		{"garbage bearer", "GET", "/users/" + mine, map[string]string{"Authorization": "Bearer abc.def.ghi"}, 401, "invalid-authorization-token"},
+		{"client token on a server-only route", "POST", "/users", s.bearer(client), 403, "forbidden-access"},
+		{"client token of another user", "GET", "/users/" + theirs, s.bearer(client), 401, "unauthorized-access"},
+		{"client token of the user", "GET", "/users/" + mine, s.bearer(client), 200, ""},
+		{"server token", "GET", "/users/" + theirs, s.bearer(server), 200, ""},
+		{"unknown user", "GET", "/users/7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", s.bearer(server), 404, "resource-not-found"},
+		{"not an id", "GET", "/users/nope", s.bearer(server), 400, "parameter-not-valid"},
+	}
+	for _, c := range cases {
+		if a := s.do(c.method, c.path, c.header, `{"email":"x@y.co"}`); a.status != c.status || a.errorCode() != c.code {
+			t.Errorf("%s: %d %s", c.name, a.status, a.raw)
+		}
+	}
+	s.clock.Advance(61 * time.Minute)
+	if a := s.do("GET", "/users/"+mine, s.bearer(server), ""); a.status != 403 || a.errorCode() != "access-denied" || a.errorDetail() != "Token has expired" {
+		t.Errorf("expired token: %d %s", a.status, a.raw)
+	}
+}
+
+func TestCreateUserValidatesLikeBasiq(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	cases := []struct{ body, code, detail string }{
+		{`{}`, "parameter-not-supplied", "One of 'email' or 'mobile' is required."},
+		{`{"email":"max@"}`, "parameter-not-valid", "Provided email is in bad format."},
+		{`{"mobile":"0412345678"}`, "parameter-not-valid", "Provided mobile is in bad format."},
+		{`not json`, "invalid-content", "Posted user is not in valid format."},
+	}
+	for _, c := range cases {
+		if a := s.do("POST", "/users", s.bearer(tok), c.body); a.status != 400 || a.errorCode() != c.code || a.errorDetail() != c.detail {
+			t.Errorf("%s: %d %s", c.body, a.status, a.raw)
+		}
+	}
+	a := s.do("POST", "/users", s.bearer(tok), `{"email":"max@example.com","mobile":"+61412345678","firstName":"Max"}`)
+	links, _ := a.body["links"].(map[string]any)
+	if a.status != 201 || !validUUID(a.body["id"].(string)) || a.body["mobile"] != "+61412345678" || links["self"] == nil {
+		t.Errorf("good user: %d %s", a.status, a.raw)
+	}
+}
+
+func TestJobStepsMoveWithTheClock(t *testing.T) {
+	s := newSim(t, Options{StepDelay: 2 * time.Second})
+	tok := s.serverToken()
+	user, job := s.consent(tok, "Wentworth-Smith", "whislter")
+	want := []struct {
+		at       time.Duration
+		statuses string
+		accounts int
+	}{
+		{0, "in-progress pending pending", 0},
+		{2 * time.Second, "success in-progress pending", 0},
+		{4 * time.Second, "success success in-progress", 4},
+		{6 * time.Second, "success success success", 4},
+	}
+	elapsed := time.Duration(0)
+	for _, w := range want {
+		s.clock.Advance(w.at - elapsed)
+		elapsed = w.at
+		a := s.do("GET", "/jobs/"+job, s.bearer(tok), "")
+		if got := strings.Join(stepStatuses(a), " "); got != w.statuses {
+			t.Errorf("at %v: steps %s, want %s", w.at, got, w.statuses)
+		}
+		accts := s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "")
+		if n := len(accts.body["data"].([]any)); n != w.accounts {
+			t.Errorf("at %v: %d accounts visible, want %d", w.at, n, w.accounts)
+		}
+	}
+	a := s.do("GET", "/jobs/"+job, s.bearer(tok), "")
+	step := a.body["steps"].([]any)[1].(map[string]any)
+	result := step["result"].(map[string]any)
+	if result["type"] != "link" || result["url"] != "/users/"+user+"/accounts?filter=institution.id.eq('AU00000')" {
+		t.Errorf("retrieve-accounts result %v", result)
+	}
+	list := s.do("GET", "/users/"+user+"/jobs", s.bearer(tok), "")
+	first := list.body["data"].([]any)[0].(map[string]any)
+	if list.body["size"] != float64(1) || first["id"] != job || first["institution"].(map[string]any)["id"] != "AU00000" {
+		t.Errorf("user's jobs: %s", list.raw)
+	}
+}
+
+func TestFailurePersonasFailTheirFirstStep(t *testing.T) {
+	cases := []struct{ login, password, code, detail string }{
+		{"bighead", "password", "invalid-credentials", "Account is locked"},
+		{"erlich", "aviato", "account-not-accessible-requires-user-action", "An action is required from end-user before account details can be returned."},
+		{"jianYang", "nothotdog", "service-unavailable", "Service is currently unavailable. Please try again later."},
+		{"Wentworth-Smith", "wrong", "invalid-credentials", "Cannot login to target institution using supplied credentials. Please check credentials and try again."},
+	}
+	s := newSim(t, Options{StepDelay: time.Second})
+	tok := s.serverToken()
+	for _, c := range cases {
+		user, job := s.consent(tok, c.login, c.password)
+		s.clock.Advance(10 * time.Second)
+		a := s.do("GET", "/jobs/"+job, s.bearer(tok), "")
+		step := a.body["steps"].([]any)[0].(map[string]any)
+		result, _ := step["result"].(map[string]any)
+		if got := strings.Join(stepStatuses(a), " "); got != "failed pending pending" || result["code"] != c.code || result["detail"] != c.detail {
+			t.Errorf("%s: %s %v", c.login, got, result)
+		}
+		if accts := s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), ""); len(accts.body["data"].([]any)) != 0 {
+			t.Errorf("%s: accounts after a failed job", c.login)
+		}
+	}
+}
+
+func TestWentworthSmithsAccountsAndFilters(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
+	a := s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "")
+	balances := map[string]string{}
+	var first string
+	for _, raw := range a.body["data"].([]any) {
+		acct := raw.(map[string]any)
+		balances[acct["name"].(string)] = acct["balance"].(string)
+		if first == "" {
+			first = acct["id"].(string)
+		}
+	}
+	want := map[string]string{"Transaction 14000": "34076.00", "Savings 123890": "38383.73", "Credit Card 13000": "-6081.50", "Mortgage 746833": "-299292.25"}
+	for name, bal := range want {
+		if balances[name] != bal {
+			t.Errorf("%s balance %q, want %s", name, balances[name], bal)
+		}
+	}
+	eq := s.do("GET", "/users/"+user+"/accounts?filter="+url.QueryEscape("account.id.eq('"+first+"')"), s.bearer(tok), "")
+	ne := s.do("GET", "/users/"+user+"/accounts?filter="+url.QueryEscape("account.id.ne('"+first+"')"), s.bearer(tok), "")
+	if len(eq.body["data"].([]any)) != 1 || len(ne.body["data"].([]any)) != 3 {
+		t.Errorf("eq gave %d, ne gave %d", len(eq.body["data"].([]any)), len(ne.body["data"].([]any)))
+	}
+	if bad := s.do("GET", "/users/"+user+"/accounts?filter=nonsense", s.bearer(tok), ""); bad.status != 400 {
+		t.Errorf("a bad filter: %d", bad.status)
+	}
+	if one := s.do("GET", "/users/"+user+"/accounts/"+first, s.bearer(tok), ""); one.status != 200 || one.body["id"] != first {
+		t.Errorf("one account: %d %s", one.status, one.raw)
+	}
+}
+
+func TestTransactionsPageThroughNext(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
+	path := "/users/" + user + "/transactions?limit=200"
+	seen := map[string]bool{}
+	for pages := 0; path != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("links.next never ends")
+		}
+		a := s.do("GET", path, s.bearer(tok), "")
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", path, a.status, a.raw)
+		}
+		for _, raw := range a.body["data"].([]any) {
+			seen[raw.(map[string]any)["id"].(string)] = true
+		}
+		next, _ := a.body["links"].(map[string]any)["next"].(string)
+		path = strings.TrimPrefix(next, s.http.URL)
+	}
+	if len(seen) != 4*transactionsPerAccount {
+		t.Errorf("%d distinct transactions, want %d", len(seen), 4*transactionsPerAccount)
+	}
+	for q, detail := range map[string]string{"limit=501": "Maximum limit allowed is 500", "limit=0": "Limit value is not valid", "next=zzz": "Next value is not valid"} {
+		if a := s.do("GET", "/users/"+user+"/transactions?"+q, s.bearer(tok), ""); a.status != 400 || a.errorDetail() != detail {
+			t.Errorf("%s: %d %s", q, a.status, a.raw)
+		}
+	}
+}
+
+func TestRefreshStartsANewJob(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, job := s.consent(tok, "erlich", "aviato")
+	conns := s.do("GET", "/users/"+user+"/connections", s.bearer(tok), "")
+	conn := conns.body["data"].([]any)[0].(map[string]any)
+	if conn["status"] != "invalid" {
+		t.Errorf("a failed connection's status is %v", conn["status"])
+	}
+	a := s.do("POST", "/users/"+user+"/connections/"+conn["id"].(string)+"/refresh", s.bearer(tok), "")
+	if a.status != 202 || a.body["type"] != "job" || a.body["id"] == job {
+		t.Errorf("refresh: %d %s", a.status, a.raw)
+	}
+}
+
+func TestInstitutionHasItsAverageDuration(t *testing.T) {
+	s := newSim(t, Options{})
+	a := s.do("GET", "/institutions/AU00000", s.bearer(s.serverToken()), "")
+	stats := a.body["stats"].(map[string]any)["averageDurationMs"].(map[string]any)
+	if a.body["name"] != "Hooli Bank" || stats["total"] != float64(31588) {
+		t.Errorf("%s", a.raw)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	f, err := ParseFaults("burst429=2,html=0.5,seed=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() []int {
+		s := newSim(t, Options{Faults: f})
+		var statuses []int
+		for range 12 {
+			a := s.do("GET", "/institutions/AU00000", nil, "")
+			statuses = append(statuses, a.status)
+			if a.status == 502 && !strings.Contains(a.raw, "<html>") {
+				t.Errorf("the html fault is not a page: %s", a.raw)
+			}
+		}
+		return statuses
+	}
+	first := run()
+	if first[0] != 429 || first[1] != 429 {
+		t.Errorf("burst429=2: %v", first)
+	}
+	if fmt.Sprint(first) != fmt.Sprint(run()) {
+		t.Error("the same seed gave different faults")
+	}
+	seen502 := false
+	for _, st := range first[2:] {
+		seen502 = seen502 || st == 502
+	}
+	if !seen502 {
+		t.Errorf("html=0.5 never fired: %v", first)
+	}
+	for _, bad := range []string{"503", "503=2", "nope=1", "latency=fast", "500=0.6,503=0.6"} {
+		if _, err := ParseFaults(bad); err == nil {
+			t.Errorf("ParseFaults(%q) accepted it", bad)
+		}
+	}
+}
+
+func FuzzParseFaults(f *testing.F) {
+	for _, seed := range []string{"", "500=0.05,503=0.05,429=0.1,burst429=5,latency=200ms,truncate=0.02,html=0.02,seed=42", "x", "500=", "=1,,"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		faults, err := ParseFaults(spec)
+		if err == nil && faults.P500+faults.P503+faults.P429+faults.HTML > 1 {
+			t.Errorf("%q: shares over 1 accepted", spec)
+		}
+	})
+}
+
+// TestHundredUsersOnboardAtOnce runs the quickstart for 100 users in
+// parallel against a real listener (run it with -race), then checks no
+// goroutine outlives Close.
+func TestHundredUsersOnboardAtOnce(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := New(Options{})
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
+	call := func(method, path, auth, ctype, body string) (map[string]any, error) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("basiq-version", "3.0")
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 300 {
+			return nil, fmt.Errorf("%s %s: %d %v", method, path, resp.StatusCode, out)
+		}
+		return out, nil
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- func() error {
+				tok, err := call("POST", "/token", "Basic "+DemoAPIKey, "application/x-www-form-urlencoded", "scope=SERVER_ACCESS")
+				if err != nil {
+					return err
+				}
+				bearer := "Bearer " + tok["access_token"].(string)
+				u, err := call("POST", "/users", bearer, "application/json", fmt.Sprintf(`{"email":"user%d@example.com"}`, i))
+				if err != nil {
+					return err
+				}
+				id := u["id"].(string)
+				ct, err := call("POST", "/token", "Basic "+DemoAPIKey, "application/x-www-form-urlencoded", "scope=CLIENT_ACCESS&userId="+id)
+				if err != nil {
+					return err
+				}
+				if _, err := srv.CompleteConsent(context.Background(), ct["access_token"].(string), "AU00000", "Wentworth-Smith", "whislter"); err != nil {
+					return err
+				}
+				accts, err := call("GET", "/users/"+id+"/accounts", bearer, "", "")
+				if err != nil {
+					return err
+				}
+				if n := len(accts["data"].([]any)); n != 4 {
+					return fmt.Errorf("user %d has %d accounts", i, n)
+				}
+				return nil
+			}()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	client.CloseIdleConnections()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Goroutines end shortly after Close; give them a bounded while to.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		runtime.Gosched()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before, %d after Close:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func benchSetup(b *testing.B) (*sim, string, string, string) {
+	s := newSim(b, Options{})
+	tok := s.serverToken()
+	user, job := s.consent(tok, "Wentworth-Smith", "whislter")
+	return s, tok, user, job
+}
+
+func benchGet(b *testing.B, s *sim, path, tok string) {
+	h := s.srv.Handler()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("%s: %d", path, w.Code)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+func BenchmarkGetJob(b *testing.B) {
+	s, tok, _, job := benchSetup(b)
+	benchGet(b, s, "/jobs/"+job, tok)
+}
+
+func BenchmarkListAccounts(b *testing.B) {
+	s, tok, user, _ := benchSetup(b)
+	benchGet(b, s, "/users/"+user+"/accounts", tok)
+}
