@@ -69,20 +69,37 @@ type accountBody struct {
 }
 
 type transaction struct {
-	Type            string `json:"type"`
-	ID              string `json:"id"`
-	Status          string `json:"status"`
-	Description     string `json:"description"`
-	Amount          string `json:"amount"`
-	Currency        string `json:"currency"`
-	Account         string `json:"account"`
-	Direction       string `json:"direction"`
-	Class           string `json:"class"`
-	Institution     string `json:"institution"`
-	Connection      string `json:"connection"`
-	TransactionDate string `json:"transactionDate"`
-	PostDate        string `json:"postDate"`
-	Links           links  `json:"links,omitempty"`
+	Type            string   `json:"type"`
+	ID              string   `json:"id"`
+	Status          string   `json:"status"`
+	Description     string   `json:"description"`
+	Reference       string   `json:"reference"`
+	Amount          string   `json:"amount"`
+	Currency        string   `json:"currency"`
+	Account         string   `json:"account"`
+	Direction       string   `json:"direction"`
+	Class           string   `json:"class"`
+	Institution     string   `json:"institution"`
+	Connection      string   `json:"connection"`
+	TransactionDate string   `json:"transactionDate"`
+	PostDate        string   `json:"postDate"`
+	SubClass        subClass `json:"subClass"`
+	Enrich          enrich   `json:"enrich"`
+	Links           links    `json:"links,omitempty"`
+}
+
+type subClass struct {
+	Code  string `json:"code"`
+	Title string `json:"title"`
+}
+
+// enrich is Basiq's enrichment, off in the sandbox: present, mostly empty.
+type enrich struct {
+	CleanDescription string   `json:"cleanDescription"`
+	Tags             []string `json:"tags"`
+	Category         any      `json:"category"`
+	Location         any      `json:"location"`
+	Merchant         any      `json:"merchant"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
@@ -178,16 +195,34 @@ func (s *Server) userBody(r *http.Request, u *user) map[string]any {
 	return map[string]any{
 		"type": "user", "id": u.id, "email": u.email, "mobile": u.mobile,
 		"name": u.name, "firstName": u.firstName, "middleName": u.middleName, "lastName": u.lastName,
-		"links": links{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions"},
+		// auth_link: null, as v2 had it: the spec still requires the key.
+		"links": map[string]any{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions", "auth_link": nil},
 	}
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if u, ok := s.lookupUser(w, r, userScoped); ok {
-		writeJSON(w, http.StatusOK, s.userBody(r, u))
+	u, ok := s.lookupUser(w, r, userScoped)
+	if !ok {
+		return
 	}
+	body := s.userBody(r, u)
+	self := s.baseURL(r) + "/users/" + u.id
+	// GET adds the user's connections and accounts as lists of references.
+	conns := []ref{}
+	for _, id := range u.conns {
+		conns = append(conns, ref{Type: "connection", ID: id, Links: links{"self": self + "/connections/" + id}})
+	}
+	accts := []ref{}
+	for _, c := range s.visibleAccounts(u, s.clock.Now()) {
+		for _, id := range c.accountIDs {
+			accts = append(accts, ref{Type: "account", ID: id, Links: links{"self": self + "/accounts/" + id}})
+		}
+	}
+	body["connections"] = map[string]any{"type": "list", "count": len(conns), "data": conns}
+	body["accounts"] = map[string]any{"type": "list", "count": len(accts), "data": accts}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
@@ -317,7 +352,7 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		self := base + "/users/" + u.id + "/connections/" + c.id
 		data = append(data, map[string]any{
 			"type": "connection", "id": c.id, "method": "web", "status": status,
-			"createdDate": stamp(c.created), "lastUsed": stamp(c.created),
+			"createdDate": stamp(c.created), "lastUsed": stamp(c.created), "expiryDate": "", // set for open banking only
 			"institution": ref{Type: "institution", ID: c.institution, Links: links{"self": base + "/institutions/" + c.institution}},
 			"links": links{"self": self, "accounts": base + "/users/" + u.id + "/accounts" + filter,
 				"transactions": base + "/users/" + u.id + "/transactions" + filter, "institution": base + "/institutions/" + c.institution},
@@ -514,7 +549,8 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		for i, a := range c.accounts {
 			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
 				if matchTxn(t, filters) {
-					t.Links = links{"self": s.baseURL(r) + "/users/" + u.id + "/transactions/" + t.ID, "account": s.baseURL(r) + "/users/" + u.id + "/accounts/" + t.Account}
+					t.Links = links{"self": s.baseURL(r) + "/users/" + u.id + "/transactions/" + t.ID, "account": s.baseURL(r) + "/users/" + u.id + "/accounts/" + t.Account,
+						"institution": s.baseURL(r) + "/institutions/" + t.Institution, "connection": s.baseURL(r) + "/users/" + u.id + "/connections/" + t.Connection}
 					all = append(all, t)
 				}
 			}

@@ -97,20 +97,20 @@ func Persona(login string) (password string, ok bool) {
 const transactionsPerAccount = 120
 
 var merchants = []struct {
-	desc  string
-	class string
-	cents int
+	desc, class string
+	sub         subClass
+	cents       int
 }{
-	{"WOOLWORTHS 1234 SYDNEY", "payment", -8235},
-	{"COLES 0456 NEWTOWN", "payment", -6410},
-	{"SALARY HOOLI PTY LTD", "direct-credit", 425000},
-	{"TRANSFER TO SAVINGS", "transfer", -100000},
-	{"UBER *TRIP", "payment", -2390},
-	{"NETFLIX.COM", "payment", -1699},
-	{"ATM WITHDRAWAL", "cash-withdrawal", -5000},
-	{"INTEREST", "interest", 312},
-	{"AGL ENERGY", "payment", -18744},
-	{"MORTGAGE REPAYMENT", "loan-repayment", -265000},
+	{"WOOLWORTHS 1234 SYDNEY", "payment", subClass{"411", "Supermarket and Grocery Stores"}, -8235},
+	{"COLES 0456 NEWTOWN", "payment", subClass{"411", "Supermarket and Grocery Stores"}, -6410},
+	{"SALARY HOOLI PTY LTD", "direct-credit", subClass{"", ""}, 425000},
+	{"TRANSFER TO SAVINGS", "transfer", subClass{"", ""}, -100000},
+	{"UBER *TRIP", "payment", subClass{"461", "Road Passenger Transport"}, -2390},
+	{"NETFLIX.COM", "payment", subClass{"552", "Motion Picture and Video Activities"}, -1699},
+	{"ATM WITHDRAWAL", "cash-withdrawal", subClass{"", ""}, -5000},
+	{"INTEREST", "interest", subClass{"", ""}, 312},
+	{"AGL ENERGY", "payment", subClass{"261", "Electricity Generation"}, -18744},
+	{"MORTGAGE REPAYMENT", "loan-repayment", subClass{"", ""}, -265000},
 }
 
 // transactionsFor makes an account's transactions: the same every time for
@@ -133,6 +133,7 @@ func transactionsFor(acct accountData, accountID, connID, institution string, en
 			Description: m.desc, Amount: centsString(cents), Currency: "AUD", Account: accountID,
 			Direction: direction, Class: m.class, Institution: institution, Connection: connID,
 			TransactionDate: "", PostDate: day.Format(time.RFC3339),
+			SubClass: m.sub, Enrich: enrich{CleanDescription: m.desc, Tags: []string{}},
 		})
 	}
 	return out

@@ -19,11 +19,14 @@ type errorItem struct {
 	Code   string  `json:"code"`
 	Title  string  `json:"title,omitempty"`
 	Detail string  `json:"detail,omitempty"`
-	Source *source `json:"source,omitempty"`
+	Source *source `json:"source"` // always an object: the spec requires it on some statuses
 }
 
 // fail writes {"type":"list","correlationId":…,"data":[{"type":"error",…}]}.
 func (s *Server) fail(w http.ResponseWriter, e *apiError) {
+	if e.source == nil {
+		e.source = &source{} // real answers show {} (or null, or nothing); {} is what the spec accepts
+	}
 	writeJSON(w, e.status, map[string]any{
 		"type":          "list",
 		"correlationId": s.ids.uuid(),
