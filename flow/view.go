@@ -114,10 +114,12 @@ func (m Model) Summary() string {
 	}
 	b.WriteString(summary + "\n")
 	switch {
-	case m.accountsLoaded && m.demo != nil:
-		b.WriteString(st.Muted.Width(width).Render("The demo simulator stopped with the wizard. To try these calls yourself, run `basiq-onboard simulator`.") + "\n")
 	case m.accountsLoaded:
-		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in your environment):") + "\n")
+		intro := "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):"
+		if m.demo != nil {
+			intro = "The calls that fetch these accounts (the demo's simulator stopped with the wizard; with your own key they work against Basiq):"
+		}
+		b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
 		for _, line := range accountsCurl(m.cfg.APIURL, m.user.ID) {
 			b.WriteString("  " + line + "\n")
 		}

@@ -63,6 +63,8 @@ type Model struct {
 	rows             []row
 	totals           []string // per currency, formatted
 	totalsCurrencies []string
+	natural          columns // widest value per column, from measure
+	oneInstitution   bool
 	updated          time.Time
 	unparsed         int
 	cursor, top      int
@@ -136,6 +138,7 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 		m.totals = append(m.totals, sums[c].Format(c))
 	}
 	m.totalsCurrencies = currencies
+	m.measure()
 	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
 }
 
@@ -309,11 +312,14 @@ func (m Model) View() string {
 	case viewTransactions:
 		out = m.transactionsView(w)
 	default:
+		// The table is laid out to fit w; it skips the clipping pass below,
+		// which would cost as much as drawing it.
 		out = m.tableView(w, m.tableRows(), true)
 		if m.mode == viewExport {
 			out += "\n\n" + m.st.Text.Render("Export the accounts (and transactions loaded so far) as ") +
 				m.st.Key.Render("c") + m.st.Text.Render(" CSV or ") + m.st.Key.Render("j") + m.st.Text.Render(" JSON?")
 		}
+		return out
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(out)
 }
@@ -340,7 +346,9 @@ type columns struct {
 	balW, availW      int
 }
 
-func (m Model) layout(w int) columns {
+// measure finds each column's natural width, once per SetAccounts: a frame
+// then costs only the rows it shows.
+func (m *Model) measure() {
 	c := columns{inst: true, kind: true, avail: true, numW: 6, balW: len("Balance"), availW: len("Available")}
 	for _, r := range m.rows {
 		c.instW = max(c.instW, lipgloss.Width(r.inst))
@@ -352,6 +360,15 @@ func (m Model) layout(w int) columns {
 	for _, t := range m.totals {
 		c.balW = max(c.balW, lipgloss.Width(t))
 	}
+	m.natural = c
+	m.oneInstitution = true
+	for _, r := range m.rows {
+		m.oneInstitution = m.oneInstitution && r.inst == m.rows[0].inst
+	}
+}
+
+func (m Model) layout(w int) columns {
+	c := m.natural
 	c.instW = min(max(c.instW, len("Institution")), 24)
 	c.kindW = max(c.kindW, len("Type"))
 	c.nameW = max(c.nameW, len("Account"))
@@ -382,14 +399,7 @@ func (m Model) layout(w int) columns {
 	return c
 }
 
-func (m Model) singleInstitution() bool {
-	for _, r := range m.rows {
-		if r.inst != m.rows[0].inst {
-			return false
-		}
-	}
-	return true
-}
+func (m Model) singleInstitution() bool { return m.oneInstitution }
 
 func (m Model) tableView(w, visible int, interactive bool) string {
 	st := m.st
