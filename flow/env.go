@@ -25,12 +25,10 @@ type API interface {
 	Transactions(userID string, q basiq.TransactionQuery) *basiq.TransactionPages
 }
 
-// Clock is the time the wizard sees. Tests pass a fake whose After returns at
-// once and records what was asked, so polling and backoff run without sleeps.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
+// Clock is the time the wizard sees (the client's Clock: one notion of time).
+// Tests pass a fake whose After returns at once and records what was asked,
+// so polling and backoff run without sleeps.
+type Clock = basiq.Clock
 
 type realClock struct{}
 

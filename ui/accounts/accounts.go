@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -222,9 +223,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case viewExport:
 		switch {
 		case key.Matches(k, m.csv):
-			return m, send(ExportRequestedMsg{Format: "csv"})
+			return m, keys.Send(ExportRequestedMsg{Format: "csv"})
 		case key.Matches(k, m.json):
-			return m, send(ExportRequestedMsg{Format: "json"})
+			return m, keys.Send(ExportRequestedMsg{Format: "json"})
 		case key.Matches(k, m.back):
 			m.mode = viewTable
 		}
@@ -247,7 +248,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.end):
 		m.cursor = max(len(m.rows)-1, 0)
 	case key.Matches(k, m.quit):
-		return m, send(QuitMsg{})
+		return m, keys.Send(QuitMsg{})
 	case len(m.rows) == 0:
 	case key.Matches(k, m.detail):
 		m.mode = viewDetail
@@ -283,7 +284,7 @@ func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, m.more):
 		if s := m.current(); s != nil && s.more && !s.loading {
 			s.loading = true
-			return m, send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID, More: true})
+			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID, More: true})
 		}
 	}
 	return m, nil
@@ -297,10 +298,8 @@ func (m Model) openTransactions() (Model, tea.Cmd) {
 		return m, nil
 	}
 	s.loading, s.problem = true, nil
-	return m, send(TransactionsRequestedMsg{AccountID: id})
+	return m, keys.Send(TransactionsRequestedMsg{AccountID: id})
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // View draws the current view.
 func (m Model) View() string {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -43,15 +44,9 @@ type Model struct {
 
 // New builds the key screen.
 func New(st *theme.Styles) Model {
-	in := textinput.New()
-	in.Prompt = ""
-	steady := in.Styles()
-	steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
-	in.SetStyles(steady)
-	in.Placeholder = "paste your API key"
+	in := theme.TextInput("paste your API key", 512)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
-	in.CharLimit = 512
 	return Model{
 		st:     st,
 		input:  in,
@@ -154,16 +149,16 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, m.yes):
 			m.asking = false
-			return m, send(SaveAnsweredMsg{Save: true})
+			return m, keys.Send(SaveAnsweredMsg{Save: true})
 		case key.Matches(msg, m.no):
 			m.asking = false
-			return m, send(SaveAnsweredMsg{Save: false})
+			return m, keys.Send(SaveAnsweredMsg{Save: false})
 		}
 		return m, nil
 	case m.working:
 		return m, nil
 	case key.Matches(msg, m.demo), msg.String() == "d" && m.input.Value() == "":
-		return m, send(DemoMsg{})
+		return m, keys.Send(DemoMsg{})
 	case key.Matches(msg, m.submit):
 		k := strings.TrimSpace(m.input.Value())
 		if k == "" {
@@ -171,7 +166,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.hint = ""
-		return m, send(SubmittedMsg{Key: k})
+		return m, keys.Send(SubmittedMsg{Key: k})
 	}
 	if !m.input.Focused() {
 		return m, nil
@@ -181,8 +176,6 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.hint = ""
 	return m, cmd
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // View draws the screen. The key itself never appears: only its mask.
 func (m Model) View() string {

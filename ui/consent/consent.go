@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -59,13 +60,7 @@ type Model struct {
 
 // New builds the consent screen.
 func New(st *theme.Styles) Model {
-	in := textinput.New()
-	in.Prompt = ""
-	steady := in.Styles()
-	steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
-	in.SetStyles(steady)
-	in.Placeholder = "https://…?jobId=… or a job id"
-	in.CharLimit = 4096
+	in := theme.TextInput("https://…?jobId=… or a job id", 4096)
 	return Model{
 		st:        st,
 		paste:     in,
@@ -194,17 +189,17 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.qrKey):
 		m.showQR = !m.showQR
 	case key.Matches(msg, m.openKey):
-		return m, send(OpenMsg{})
+		return m, keys.Send(OpenMsg{})
 	case key.Matches(msg, m.pasteKey):
 		m.pasting, m.pasteErr = true, ""
 		m.paste.SetValue("")
 		return m, m.paste.Focus()
 	case key.Matches(msg, m.autoKey) && m.demo && m.working == "":
-		return m, send(AutoConsentMsg{})
+		return m, keys.Send(AutoConsentMsg{})
 	case key.Matches(msg, m.waitKey) && m.timedOut:
-		return m, send(WaitLongerMsg{})
+		return m, keys.Send(WaitLongerMsg{})
 	case key.Matches(msg, m.reopenKey) && m.timedOut:
-		return m, send(ReopenMsg{})
+		return m, keys.Send(ReopenMsg{})
 	case msg.String() == "esc" && m.showQR:
 		m.showQR = false
 	}
@@ -225,15 +220,13 @@ func (m Model) pasteKeyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		m.pasting, m.pasteErr = false, ""
 		m.paste.Blur()
-		return m, send(JobsPastedMsg{IDs: ids})
+		return m, keys.Send(JobsPastedMsg{IDs: ids})
 	}
 	var cmd tea.Cmd
 	m.paste, cmd = m.paste.Update(msg)
 	m.pasteErr = ""
 	return m, cmd
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // View draws the screen.
 func (m Model) View() string {

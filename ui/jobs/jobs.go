@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -233,19 +234,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		reconsent, retry, failedJob := m.remedies()
 		switch {
 		case key.Matches(msg, m.quit):
-			return m, send(QuitMsg{})
+			return m, keys.Send(QuitMsg{})
 		case key.Matches(msg, m.cont) && m.AccountsReady():
-			return m, send(ContinueMsg{})
+			return m, keys.Send(ContinueMsg{})
 		case key.Matches(msg, m.retry) && retry:
-			return m, send(RetryMsg{JobID: failedJob})
+			return m, keys.Send(RetryMsg{JobID: failedJob})
 		case key.Matches(msg, m.reconsent) && reconsent:
-			return m, send(ReconsentMsg{JobID: failedJob})
+			return m, keys.Send(ReconsentMsg{JobID: failedJob})
 		}
 	}
 	return m, nil
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // View draws every job with its steps, then the overall progress.
 func (m Model) View() string {

@@ -2,7 +2,10 @@
 // has its own bindings beside its model; the help line shows both.
 package keys
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // Global are the bindings flow handles before any screen sees a key.
 type Global struct {
@@ -19,3 +22,7 @@ func NewGlobal() Global {
 		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
+
+// Send is a command that delivers msg: how a screen tells flow what a key
+// press asks for.
+func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

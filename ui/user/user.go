@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -61,13 +62,7 @@ func New(st *theme.Styles) Model {
 	}
 	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
-		in := textinput.New()
-		in.Prompt = ""
-		steady := in.Styles()
-		steady.Cursor.Blink = false // a steady cursor: no timer ticking while someone reads
-		in.SetStyles(steady)
-		in.Placeholder = placeholders[i]
-		in.CharLimit = 254
+		in := theme.TextInput(placeholders[i], 254)
 		m.fields[i] = in
 	}
 	return m
@@ -211,7 +206,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.created != nil {
 		switch {
 		case key.Matches(msg, m.cont):
-			return m, send(ContinueMsg{})
+			return m, keys.Send(ContinueMsg{})
 		case key.Matches(msg, m.copyID):
 			m.copied = true
 			return m, tea.SetClipboard(m.created.ID)
@@ -253,7 +248,7 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 		if m.fieldError(fieldID) != "" {
 			return m, nil
 		}
-		return m, send(ExistingUserMsg{ID: id})
+		return m, keys.Send(ExistingUserMsg{ID: id})
 	}
 	m.touched[fieldEmail], m.touched[fieldMobile] = true, true
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())
@@ -267,10 +262,8 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 			return m, m.setFocus(i)
 		}
 	}
-	return m, send(SubmittedMsg{Email: email, Mobile: mobile})
+	return m, keys.Send(SubmittedMsg{Email: email, Mobile: mobile})
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // View draws the screen.
 func (m Model) View() string {
