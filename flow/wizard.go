@@ -147,6 +147,7 @@ func New(cfg Config) Model {
 		m.keyScreen.SetWorking(true)
 	case cfg.EnvKey != "":
 		m.keyScreen.SetValue(strings.TrimSpace(cfg.EnvKey))
+		m.keyScreen.SetFromEnv(true)
 		m.keyScreen.SetWorking(true)
 	}
 	return m

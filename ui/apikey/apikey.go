@@ -191,11 +191,10 @@ func (m Model) View() string {
 		field = st.Dimmed.Render(strings.Repeat("•", min(len([]rune(m.input.Value())), 40)))
 	}
 	label := st.Label.Render("API key   ")
-	b.WriteString(label + field)
+	b.WriteString(label + field + "\n")
 	if m.fromEnv {
-		b.WriteString(st.Muted.Render("   from BASIQ_API_KEY"))
+		b.WriteString(st.Muted.Render("          from BASIQ_API_KEY") + "\n")
 	}
-	b.WriteString("\n")
 	if m.hint != "" {
 		b.WriteString(st.Warning.Render("          "+m.hint) + "\n")
 	}
