@@ -145,7 +145,7 @@ func TestMissingFlagWithoutATerminalIsAUsageError(t *testing.T) {
 // tmuxSession runs the binary in a detached tmux session of the given size.
 type tmuxSession struct {
 	t      *testing.T
-	socket string
+	socket string // socket path, private to the test so servers never collide
 	name   string
 	exit   string // file the exit code is written to
 }
@@ -154,7 +154,7 @@ func startTmux(t *testing.T, env []string, width, height int, args ...string) *t
 	t.Helper()
 	requireProgram(t, "tmux", "tmux")
 	dir := t.TempDir()
-	s := &tmuxSession{t: t, socket: "bo-" + filepath.Base(dir), name: "wizard", exit: filepath.Join(dir, "exit")}
+	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "wizard", exit: filepath.Join(dir, "exit")}
 	script := filepath.Join(dir, "run.sh")
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
@@ -169,19 +169,19 @@ func startTmux(t *testing.T, env []string, width, height int, args ...string) *t
 	if err := os.WriteFile(script, []byte(b.String()), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("tmux", "-L", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
+	cmd := exec.Command("tmux", "-S", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
 		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height), script)
 	cmd.Env = append(env, "TMUX=")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	return s
 }
 
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
-	args := append([]string{"-L", s.socket, "send-keys", "-t", s.name}, keys...)
+	args := append([]string{"-S", s.socket, "send-keys", "-t", s.name}, keys...)
 	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
 		s.t.Fatalf("send-keys %q: %v\n%s", keys, err, out)
 	}
@@ -192,7 +192,7 @@ func (s *tmuxSession) text(text string) { s.keys("-l", text) }
 
 // pane is what the screen shows now, with the scrollback.
 func (s *tmuxSession) pane() string {
-	out, err := exec.Command("tmux", "-L", s.socket, "capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
+	out, err := exec.Command("tmux", "-S", s.socket, "capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
 	if err != nil {
 		s.t.Fatalf("capture-pane: %v", err)
 	}
