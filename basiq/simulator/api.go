@@ -608,7 +608,21 @@ func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
 		"institutionType": "Test Bank", "country": "Australia", "serviceName": "Personal Online Banking",
 		"serviceType": "Personal Banking", "tier": "4", "authorization": "user", "stage": "live", "status": "operational",
 		"loginIdCaption": "Login", "passwordCaption": "Password",
-		"stats": map[string]any{"averageDurationMs": inst.AverageMs},
+		"stats": map[string]any{"averageDurationMs": s.averageDurations(inst)},
 		"links": links{"self": s.baseURL(r) + "/institutions/" + inst.ID},
 	})
+}
+
+// averageDurations are the institution's usual step durations. Like the real
+// API's, they describe the jobs this server runs: with a step delay set, each
+// step takes that long, so an estimate made from them comes true.
+func (s *Server) averageDurations(inst institutionData) map[string]float64 {
+	if s.opts.StepDelay <= 0 {
+		return inst.AverageMs
+	}
+	step := float64(s.opts.StepDelay.Milliseconds())
+	return map[string]float64{
+		"verifyCredentials": step, "retrieveAccounts": step, "retrieveTransactions": step,
+		"retrieveMeta": 0, "total": float64(len(connectionSteps)) * step,
+	}
 }

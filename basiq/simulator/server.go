@@ -198,10 +198,13 @@ func (s *Server) connect(userID, institutionID, loginID, password string) (strin
 	return s.newJob(u, c, now), nil
 }
 
+// connectionSteps are the steps of every connection job, in order.
+var connectionSteps = []string{"verify-credentials", "retrieve-accounts", "retrieve-transactions"}
+
 // newJob starts a connection job; s.mu is held.
 func (s *Server) newJob(u *user, c *connection, now time.Time) string {
 	j := &job{id: s.ids.uuid(), userID: u.id, connID: c.id, institution: c.institution, created: now,
-		steps: []string{"verify-credentials", "retrieve-accounts", "retrieve-transactions"}, failure: c.failure}
+		steps: connectionSteps, failure: c.failure}
 	s.jobs[j.id] = j
 	u.jobs = append(u.jobs, j.id)
 	return j.id

@@ -372,6 +372,15 @@ func TestInstitutionHasItsAverageDuration(t *testing.T) {
 	}
 }
 
+func TestInstitutionAverageDurationMatchesTheStepDelay(t *testing.T) {
+	s := newSim(t, Options{StepDelay: 1500 * time.Millisecond})
+	a := s.do("GET", "/institutions/AU00000", s.bearer(s.serverToken()), "")
+	stats := a.body["stats"].(map[string]any)["averageDurationMs"].(map[string]any)
+	if stats["total"] != float64(4500) || stats["verifyCredentials"] != float64(1500) {
+		t.Errorf("with 1.5s steps the wizard's estimate would be wrong: %s", a.raw)
+	}
+}
+
 func TestFaults(t *testing.T) {
 	f, err := ParseFaults("burst429=2,html=0.5,seed=7")
 	if err != nil {

@@ -389,17 +389,23 @@ func (m Model) progressView(w int) string {
 	elapsed := max(m.now.Sub(since), 0)
 	switch {
 	case usual <= 0:
-		line += "  " + st.Muted.Render(seconds(elapsed)+" so far")
+		line += "\n" + st.Muted.Render(seconds(elapsed)+" so far")
 	case float64(elapsed) > slowFactor*float64(usual):
-		line += "  " + st.Warning.Render(fmt.Sprintf("%s Taking longer than usual (%s so far; %s usually takes %s). Still checking.", theme.SymbolWarning, seconds(elapsed), name, seconds(usual)))
+		line += "\n" + st.Warning.Render(fmt.Sprintf("%s Taking longer than usual: %s so far, usually %s. Still checking.", theme.SymbolWarning, roughly(elapsed), roughly(usual)))
 	default:
 		left := max(usual-elapsed, time.Second)
-		line += "  " + st.Muted.Render(fmt.Sprintf("about %s left (%s usually takes %s)", seconds(left), name, seconds(usual)))
+		line += "\n" + st.Muted.Render(fmt.Sprintf("About %s left · %s usually takes %s", roughly(left), name, roughly(usual)))
 	}
 	if m.AccountsReady() {
-		line += "\n\n" + st.Success.Render(theme.SymbolDone+" Accounts are in.") + st.Muted.Render(" Transactions are still coming; enter shows the accounts now.")
+		line += "\n\n" + st.Success.Render(theme.SymbolDone+" Accounts are in") + st.Muted.Render(" (transactions still coming). enter shows the accounts.")
 	}
 	return st.Text.Width(w).Render(line)
+}
+
+// roughly is an estimate's duration in whole seconds: a tenth of a second
+// would claim a precision the estimate does not have.
+func roughly(d time.Duration) string {
+	return d.Round(time.Second).String()
 }
 
 func seconds(d time.Duration) string {
