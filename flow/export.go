@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -40,9 +39,9 @@ func exportAccounts(d exportData, format string, now time.Time) tea.Cmd {
 		stamp := now.Format("20060102-150405")
 		var written []string
 		write := func(name string, body []byte) error {
-			path, err := writeNew(name, body)
+			err := writeNew(name, body)
 			if err == nil {
-				written = append(written, path)
+				written = append(written, name)
 			}
 			return err
 		}
@@ -57,34 +56,21 @@ func exportAccounts(d exportData, format string, now time.Time) tea.Cmd {
 				err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions))
 			}
 		}
-		path := ""
-		switch len(written) {
-		case 1:
-			path = written[0]
-		case 2:
-			path = written[0] + " and " + written[1]
-		}
-		return exportedMsg{path: path, err: err}
+		dir, _ := os.Getwd() // only said to the user; empty if the directory is gone
+		return exportedMsg{dir: dir, files: written, err: err}
 	}
 }
 
-func writeNew(name string, body []byte) (string, error) {
+func writeNew(name string, body []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if _, err := f.Write(body); err != nil {
 		f.Close()
-		return "", err
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return name, nil
-	}
-	return abs, nil
+	return f.Close()
 }
 
 func accountsCSV(accounts []basiq.Account) []byte {

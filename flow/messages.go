@@ -85,8 +85,9 @@ type transactionsMsg struct {
 }
 
 type exportedMsg struct {
-	path string
-	err  error
+	dir   string   // where the files went
+	files []string // their names, in the order written
+	err   error
 }
 
 // clockTickMsg refreshes what depends on the time ("checked 3s ago", elapsed times).

@@ -89,7 +89,7 @@ func TestExportWritesCSVAndJSONOwnerOnlyAndDefusesFormulas(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
 	msg := exportAccounts(d, "csv", now)().(exportedMsg)
-	if msg.err != nil || !strings.Contains(msg.path, "basiq-accounts-20261124-140500.csv") || !strings.Contains(msg.path, "transactions") {
+	if msg.err != nil || len(msg.files) != 2 || msg.files[0] != "basiq-accounts-20261124-140500.csv" || msg.files[1] != "basiq-transactions-20261124-140500.csv" {
 		t.Fatalf("export: %+v", msg)
 	}
 	b, err := os.ReadFile("basiq-accounts-20261124-140500.csv")

@@ -159,7 +159,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 
 	case exportedMsg:
-		m.accountsScreen.SetExported(msg.path, msg.err)
+		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
 		return nil, true
 	}
 	return nil, false

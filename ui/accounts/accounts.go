@@ -72,7 +72,8 @@ type Model struct {
 	mode             view
 	txnsPending      bool
 	txns             map[string]*txnState
-	exported         string
+	exportDir        string   // where the last export went
+	exported         []string // the files it wrote
 	exportErr        error
 
 	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, csv, json key.Binding
@@ -101,7 +102,10 @@ func New(st *theme.Styles) Model {
 }
 
 // SetSize gives the screen its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.keepCursorVisible()
+}
 
 // SetHeading names whose accounts these are ("" for nobody in particular).
 func (m *Model) SetHeading(userName string) { m.heading = userName }
@@ -156,12 +160,13 @@ func (m *Model) SetTransactions(accountID string, txns []basiq.Transaction, hasM
 	}
 }
 
-// SetExported says where the export went, or why it did not.
-func (m *Model) SetExported(path string, err error) {
-	m.exported, m.exportErr = path, err
+// SetExported says which files the export wrote in dir, or why it did not.
+func (m *Model) SetExported(dir string, files []string, err error) {
+	m.exportDir, m.exported, m.exportErr = dir, files, err
 	if m.mode == viewExport {
 		m.mode = viewTable
 	}
+	m.keepCursorVisible()
 }
 
 // Transactions are the transactions loaded so far, by account id.
@@ -255,15 +260,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.txnKey):
 		return m.openTransactions()
 	case key.Matches(k, m.export):
-		m.mode, m.exported, m.exportErr = viewExport, "", nil
+		m.mode, m.exported, m.exportErr = viewExport, nil, nil
 	}
-	// Keep the cursor in the window.
+	m.keepCursorVisible()
+	return m, nil
+}
+
+// keepCursorVisible scrolls the table so the cursor's row is in the window,
+// after a move or after the window shrank (a resize, an export message).
+func (m *Model) keepCursorVisible() {
+	visible := m.tableRows()
 	if m.cursor < m.top {
 		m.top = m.cursor
 	} else if m.cursor >= m.top+visible {
 		m.top = m.cursor - visible + 1
 	}
-	return m, nil
 }
 
 func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -332,9 +343,20 @@ func (m Model) FinalView(width int) string {
 const finalRows = 50
 
 // tableRows is how many account rows fit: the body less heading, header,
-// rule, totals and notes.
+// rule, totals, notes and what the last export said.
 func (m Model) tableRows() int {
-	return max(m.height-6-len(m.totals), 3)
+	return max(m.height-6-len(m.totals)-m.exportLines(), 3)
+}
+
+// exportLines is how many lines the export's outcome takes under the table.
+func (m Model) exportLines() int {
+	switch {
+	case m.exportErr != nil:
+		return 2 // a blank line and the error (long errors wrap; rare enough)
+	case len(m.exported) > 0:
+		return 2 + len(m.exported)
+	}
+	return 0
 }
 
 // columns decides which columns fit in w, dropping the least useful first.
@@ -502,9 +524,17 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 	if interactive {
 		switch {
 		case m.exportErr != nil:
-			lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" The export failed: "+m.exportErr.Error()))
-		case m.exported != "":
-			lines = append(lines, st.Success.Width(w).Render(theme.SymbolDone+" Exported to "+m.exported))
+			lines = append(lines, "", st.Error.Width(w).Render(theme.SymbolFailed+" The export failed: "+m.exportErr.Error()))
+		case len(m.exported) > 0:
+			// One file a line, so wrapping never splits a name.
+			where := ""
+			if m.exportDir != "" {
+				where = " in " + theme.Safe(m.exportDir)
+			}
+			lines = append(lines, "", st.Success.Width(w).Render(theme.SymbolDone+" Saved"+where+", readable only by you:"))
+			for _, f := range m.exported {
+				lines = append(lines, "  "+st.Text.Render(f))
+			}
 		}
 	}
 	return strings.Join(lines, "\n")

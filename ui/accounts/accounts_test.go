@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -109,7 +110,7 @@ func TestGoldens(t *testing.T) {
 		"pending_transactions": {wentworthSmith(), func(m Model) Model { m.SetTransactionsPending(true); return m }},
 		"exported": {wentworthSmith(), func(m Model) Model {
 			m, _ = press(m, 'e')
-			m.SetExported("/home/max/basiq-accounts-20261124-140512.csv", nil)
+			m.SetExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
 			return m
 		}},
 	}
@@ -224,6 +225,24 @@ func TestKeys(t *testing.T) {
 	}
 	if got := len(m.Transactions()["acc-2"]); got != 3 {
 		t.Errorf("%d transactions kept for export, want 3", got)
+	}
+}
+
+func TestTheCursorStaysInViewWhenTheExportMessageTakesRoom(t *testing.T) {
+	m := sized(80, 24, many(1000))
+	m, _ = press(m, 'G')
+	m, _ = press(m, 'e')
+	m.SetExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	_, bodyHeight := frame.BodySize(80, 24)
+	if !strings.Contains(v, "›Mortgage 746833 #999") {
+		t.Errorf("the selected last row scrolled out of view:\n%s", v)
+	}
+	if !strings.Contains(v, "basiq-transactions-20261124-140512.csv") {
+		t.Errorf("the export message is cut off:\n%s", v)
+	}
+	if n := strings.Count(v, "\n") + 1; n > bodyHeight {
+		t.Errorf("the table takes %d lines; the body has %d", n, bodyHeight)
 	}
 }
 
