@@ -205,7 +205,7 @@ func (m Model) View() string {
 		b.WriteString(m.spin.View() + " " + st.Text.Render("Exchanging the key for an access token…") + "\n")
 	case m.asking:
 		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
-		b.WriteString(para("Save it in "+m.saveTo+" so next time starts here? ") + st.Key.Render("y") + st.Muted.Render("/") + st.Key.Render("n") + "\n")
+		b.WriteString(theme.Wrap(w, st.Text.Render("Save it in "+m.saveTo+" so next time starts here? "), st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("n")) + "\n")
 		if m.insecure {
 			b.WriteString(st.Warning.Width(w).Render(theme.SymbolWarning+" There is no system keyring here, so this would be a plain file that only your user can read (mode 0600).") + "\n")
 		}
@@ -215,9 +215,9 @@ func (m Model) View() string {
 	if !m.asking && !m.working {
 		b.WriteString("\n")
 		if m.input.Value() == "" {
-			b.WriteString(st.Muted.Render("No key yet? Press ") + st.Key.Render("d") + st.Muted.Render(" for the demo: the whole flow against a built-in Basiq simulator.") + "\n")
+			b.WriteString(theme.Wrap(w, st.Muted.Render("No key yet? Press "), st.Key.Render("d"), st.Muted.Render(" for the demo: the whole flow against a built-in Basiq simulator.")) + "\n")
 		} else {
-			b.WriteString(st.Muted.Render("No key yet? ") + st.Key.Render("ctrl+d") + st.Muted.Render(" runs the demo against a built-in Basiq simulator.") + "\n")
+			b.WriteString(theme.Wrap(w, st.Muted.Render("No key yet? "), st.Key.Render("ctrl+d"), st.Muted.Render(" runs the demo against a built-in Basiq simulator.")) + "\n")
 		}
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))

@@ -278,7 +278,7 @@ func (m Model) View() string {
 			st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	}
 	if m.demo {
-		b.WriteString(st.Muted.Render("No browser? Press ") + st.Key.Render("a") + st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".") + "\n")
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")
 	}
 	b.WriteString("\n")
 	switch {

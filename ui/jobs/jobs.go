@@ -397,7 +397,7 @@ func (m Model) progressView(w int) string {
 		line += "\n" + st.Muted.Render(fmt.Sprintf("About %s left · %s usually takes %s", roughly(left), name, roughly(usual)))
 	}
 	if m.AccountsReady() {
-		line += "\n\n" + st.Success.Render(theme.SymbolDone+" Accounts are in") + st.Muted.Render(" (transactions still coming). enter shows the accounts.")
+		line += "\n\n" + theme.Wrap(w, st.Success.Render(theme.SymbolDone+" Accounts are in"), st.Muted.Render(" (transactions still coming). enter shows the accounts."))
 	}
 	return st.Text.Width(w).Render(line)
 }

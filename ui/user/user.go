@@ -289,7 +289,7 @@ func (m Model) View() string {
 		} else {
 			b.WriteString(st.Muted.Render("  (c copies the id)"))
 		}
-		b.WriteString("\n\n" + st.Text.Render("Next: consent, where the user picks a bank and agrees to share data. Press ") + st.Key.Render("enter") + st.Text.Render("."))
+		b.WriteString("\n\n" + theme.Wrap(w, st.Text.Render("Next: consent, where the user picks a bank and agrees to share data. Press "), st.Key.Render("enter"), st.Text.Render(".")))
 	case m.working && m.byID:
 		b.WriteString(m.spin.View() + " " + st.Text.Render("Looking up the user…"))
 	case m.working:
