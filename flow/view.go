@@ -32,13 +32,15 @@ func (m Model) View() tea.View {
 		return v
 	}
 	f := frame.Frame{
-		Width:    m.width,
-		Height:   m.height,
-		Where:    m.where,
-		Step:     int(m.step),
-		Keys:     m.screenKeys(),
-		ShowHelp: m.showHelp,
-		Notice:   m.notice,
+		Width:     m.width,
+		Height:    m.height,
+		Where:     m.where,
+		Step:      int(m.step),
+		Keys:      m.screenKeys(),
+		ShowHelp:  m.showHelp,
+		Typing:    m.capturing(),
+		CanGoBack: m.canGoBack(),
+		Notice:    m.notice,
 	}
 	if m.showInspector {
 		f.Overlay = m.inspector.View()

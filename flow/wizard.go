@@ -256,10 +256,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.inspector, cmd = m.inspector.Update(msg)
 		return cmd
-	case m.showHelp && (key.Matches(msg, m.global.Help) || key.Matches(msg, m.global.Back)):
+	case m.showHelp && (key.Matches(msg, m.global.Help, m.global.HelpWhileTyping, m.global.Back)):
 		m.showHelp = false
 		return nil
-	case key.Matches(msg, m.global.Help) && !m.capturing():
+	case key.Matches(msg, m.global.HelpWhileTyping) || key.Matches(msg, m.global.Help) && !m.capturing():
 		m.showHelp = true
 		return nil
 	case key.Matches(msg, m.inspectKey) && !m.capturing() && m.cfg.Traces != nil:
@@ -307,12 +307,25 @@ func (m Model) screenTakesEsc() bool {
 
 // back goes one step back where that makes sense: from the user form to the
 // key, from consent to the user form. Past consent, nothing is undone.
-func (m *Model) back() tea.Cmd {
+// canGoBack reports whether esc has a step to go back to: not from the
+// key, nor to it when the key came from the demo or the environment (it is
+// not changed here), nor past the consent (a connection cannot be undone).
+func (m Model) canGoBack() bool {
 	switch m.step {
 	case StepUser:
-		if m.demo != nil || m.cfg.EnvKey != "" {
-			return nil // the demo key, or the one from the environment, is not changed here
-		}
+		return m.demo == nil && m.cfg.EnvKey == ""
+	case StepConsent:
+		return true
+	}
+	return false
+}
+
+func (m *Model) back() tea.Cmd {
+	if !m.canGoBack() {
+		return nil
+	}
+	switch m.step {
+	case StepUser:
 		m.step = StepKey
 		m.keyScreen.SetWorking(false)
 		return m.keyScreen.Focus()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
@@ -437,5 +438,22 @@ func TestPollDelayNeverFasterThanTheBaseAndCapped(t *testing.T) {
 				t.Errorf("pollDelay(%d failures, jitter %v) = %v, want within [%v, %v]", failures, j, d, jobPollEvery, maxPollBackoff)
 			}
 		}
+	}
+}
+
+func TestInATextFieldQuestionMarkTypesAndF1ShowsHelp(t *testing.T) {
+	r := newRig()
+	m := r.start(t)
+	m, _ = update(t, m, press("?"))
+	if s := ansi.Strip(screen(m)); strings.Contains(s, "Keys on this screen") || !strings.Contains(s, "f1 help") {
+		t.Fatalf("in the key field, ? should type and the help line should offer f1:\n%s", s)
+	}
+	m, _ = update(t, m, press("f1"))
+	if s := ansi.Strip(screen(m)); !strings.Contains(s, "Keys on this screen") || strings.Contains(s, "back") {
+		t.Fatalf("f1 did not show the keys, or offers esc back from the first step:\n%s", s)
+	}
+	m, _ = update(t, m, press("f1"))
+	if s := screen(m); strings.Contains(s, "Keys on this screen") {
+		t.Fatalf("f1 did not close the help:\n%s", s)
 	}
 }

@@ -34,6 +34,8 @@ type Frame struct {
 	Body          string
 	Keys          []key.Binding // the screen's keys; the global ones are added
 	ShowHelp      bool          // ? pressed: every key, one per line
+	Typing        bool          // a text field has focus: help is f1, not ?
+	CanGoBack     bool          // esc goes back a step, so help lists it
 	Notice        string        // a one-line status above the help line
 	Overlay       string        // replaces the body (the request inspector)
 }
@@ -63,22 +65,21 @@ func Render(st *theme.Styles, f Frame) string {
 		body = f.Overlay
 	}
 	if f.ShowHelp {
-		body = fullHelp(st, f.Keys)
+		body = fullHelp(st, f.Keys, f.CanGoBack)
 	}
 	lines := []string{header(st, f), ""}
 	lines = append(lines, fit(body, bodyW, bodyH)...)
-	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Keys, f.Width))
+	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Keys, f.Typing, f.Width))
 	return strings.Join(lines, "\n")
 }
 
 // globalKeys are shown after the screen's own keys.
-func globalKeys(showHelp bool) []key.Binding {
+func globalKeys(typing bool) []key.Binding {
 	g := keys.NewGlobal()
-	help := g.Help
-	if showHelp {
-		help.SetHelp("?", "close help")
+	if typing {
+		return []key.Binding{g.HelpWhileTyping, g.Quit}
 	}
-	return []key.Binding{help, g.Quit}
+	return []key.Binding{g.Help, g.Quit}
 }
 
 func header(st *theme.Styles, f Frame) string {
@@ -108,13 +109,13 @@ func header(st *theme.Styles, f Frame) string {
 }
 
 // helpLine shows as many keys as fit, most useful first; ? and ctrl+c always.
-func helpLine(st *theme.Styles, screen []key.Binding, width int) string {
+func helpLine(st *theme.Styles, screen []key.Binding, typing bool, width int) string {
 	render := func(b key.Binding) string {
 		h := b.Help()
 		return st.Key.Render(h.Key) + " " + st.KeyHelp.Render(h.Desc)
 	}
 	sep := st.Separator.Render(" · ")
-	global := globalKeys(false)
+	global := globalKeys(typing)
 	tail := ""
 	for _, b := range global {
 		tail += sep + render(b)
@@ -141,9 +142,15 @@ func helpLine(st *theme.Styles, screen []key.Binding, width int) string {
 	return clip(line+tail, width)
 }
 
-func fullHelp(st *theme.Styles, screen []key.Binding) string {
+func fullHelp(st *theme.Styles, screen []key.Binding, canGoBack bool) string {
 	g := keys.NewGlobal()
-	all := append(append([]key.Binding{}, screen...), g.Back, g.Help, g.Quit)
+	help := g.Help
+	help.SetHelp("? or f1", "help (f1 also while typing in a field)")
+	all := append([]key.Binding{}, screen...)
+	if canGoBack {
+		all = append(all, g.Back)
+	}
+	all = append(all, help, g.Quit)
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Keys on this screen") + "\n\n")
 	seen := map[string]bool{}
@@ -153,9 +160,9 @@ func fullHelp(st *theme.Styles, screen []key.Binding) string {
 			continue
 		}
 		seen[h.Key] = true
-		fmt.Fprintf(&b, "%s  %s\n", st.Key.Render(fmt.Sprintf("%-8s", h.Key)), st.Text.Render(h.Desc))
+		fmt.Fprintf(&b, "%s  %s\n", st.Key.Render(fmt.Sprintf("%-9s", h.Key)), st.Text.Render(h.Desc))
 	}
-	b.WriteString("\n" + st.Muted.Render("Letters act only when no text field has focus. ? or esc closes this."))
+	b.WriteString("\n" + st.Muted.Render("Letters act only when no text field has focus. esc, ? or f1 closes this."))
 	return b.String()
 }
 

@@ -27,7 +27,7 @@ func TestGoldens(t *testing.T) {
 		for _, help := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%dx%d_help_%v", size[0], size[1], help), func(t *testing.T) {
 				out := Render(st, Frame{Width: size[0], Height: size[1], Where: "demo", Step: 2,
-					Body: "Consent in the browser\n\nbody text", Keys: screenKeys, ShowHelp: help, Notice: "✓ Key saved in the system keyring"})
+					Body: "Consent in the browser\n\nbody text", Keys: screenKeys, ShowHelp: help, CanGoBack: true, Notice: "✓ Key saved in the system keyring"})
 				lines := strings.Split(out, "\n")
 				if len(lines) != size[1] {
 					t.Errorf("%d lines, want exactly %d", len(lines), size[1])

@@ -11,15 +11,19 @@ import (
 type Global struct {
 	Quit key.Binding // ctrl+c: quit from anywhere, cancelling what is in flight
 	Help key.Binding // ?: all keys of this screen
-	Back key.Binding // esc: one step back, where that makes sense
+	// HelpWhileTyping is f1: in a text field ? is a character, so help
+	// needs a key that types nothing.
+	HelpWhileTyping key.Binding
+	Back            key.Binding // esc: one step back, where that makes sense
 }
 
 // NewGlobal returns the global bindings.
 func NewGlobal() Global {
 	return Global{
-		Quit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:            key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help:            key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		HelpWhileTyping: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
+		Back:            key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 
