@@ -336,7 +336,9 @@ func (m *Model) showConsent() tea.Cmd {
 	m.consentSince, m.consentDeadline = now, now.Add(m.cfg.Timeout)
 	m.consentScreen.SetPolling(time.Time{}, m.jobsPath())
 	poll := pollUserJobs(m.ctx, m.api, m.clock, m.pollGen, m.user.ID, consentPollEvery)
-	if m.demo != nil && m.cfg.Persona != "" {
+	if m.demo != nil && m.cfg.Persona != "" && !m.personaConsented {
+		// Once: consent reopened after a failure is the user's to give.
+		m.personaConsented = true
 		return tea.Batch(poll, func() tea.Msg { return consent.AutoConsentMsg{} })
 	}
 	return tea.Batch(poll, m.openConsent())
@@ -395,6 +397,9 @@ func (m *Model) watchJobs(ids []string) tea.Cmd {
 	m.stopPolling()
 	m.step = StepConnect
 	m.jobsScreen = jobs.New(m.styles)
+	for _, inst := range m.institutions { // loaded for an earlier job; not asked for again
+		m.jobsScreen.SetInstitution(inst)
+	}
 	m.resize()
 	m.jobOrder = nil
 	m.jobStates = map[string]basiq.Job{}

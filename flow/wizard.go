@@ -89,10 +89,12 @@ type Model struct {
 	jobFailures     map[string]int
 	institutions    map[string]basiq.Institution
 	instRequested   map[string]bool
-	accountsAsked   bool
-	accountsLoaded  bool
-	accounts        []basiq.Account
-	txnPages        map[string]*basiq.TransactionPages
+	// personaConsented: the demo has completed consent as --persona once.
+	personaConsented bool
+	accountsAsked    bool
+	accountsLoaded   bool
+	accounts         []basiq.Account
+	txnPages         map[string]*basiq.TransactionPages
 
 	keyScreen      apikey.Model
 	userScreen     user.Model

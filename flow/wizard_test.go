@@ -290,18 +290,24 @@ func TestFailedJobExplainsOffersRetryAndExitsOne(t *testing.T) {
 		Title: "Account not accessible", Detail: "The bank needs you to log in to its website."}
 	r.api.jobs[testJobID] = []basiq.Job{failed}
 	m, cmd := update(t, m, consent.JobsPastedMsg{IDs: []string{testJobID}})
-	m, _ = update(t, m, await[jobPolledMsg](t, cmd))
-	if s := screen(m); !strings.Contains(s, "Account not accessible") {
-		t.Fatalf("the failure is not on screen:\n%s", s)
+	m, cmd = update(t, m, await[jobPolledMsg](t, cmd))
+	m, _ = update(t, m, await[institutionMsg](t, cmd))
+	if s := screen(m); !strings.Contains(s, "Account not accessible") || !strings.Contains(s, "Hooli Bank") {
+		t.Fatalf("the failure, or the bank, is not on screen:\n%s", s)
 	}
 	r.api.refreshed = "b1111111-0000-4000-8000-000000000002"
 	r.api.jobs[r.api.refreshed] = []basiq.Job{job(r.api.refreshed, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}
-	_, cmd = step[refreshedMsg](t, m, jobs.RetryMsg{JobID: testJobID})
+	m, cmd = step[refreshedMsg](t, m, jobs.RetryMsg{JobID: testJobID})
 	if !slices.Contains(r.api.Calls(), "POST /users/"+testUserID+"/connections/conn-1/refresh") {
 		t.Fatalf("retry did not refresh the connection: %q", r.api.Calls())
 	}
-	if got := await[jobPolledMsg](t, cmd); got.id != r.api.refreshed {
+	got := await[jobPolledMsg](t, cmd)
+	if got.id != r.api.refreshed {
 		t.Errorf("after retry the wizard polls %q, want the new job", got.id)
+	}
+	m, _ = update(t, m, got)
+	if s := ansi.Strip(screen(m)); !strings.Contains(s, "Connecting Hooli Bank") {
+		t.Errorf("the retried job is not headed by its bank's name:\n%s", s)
 	}
 	// Quitting on a failed job exits 1.
 	m2, _ := r.toConsentStep(t)
@@ -455,5 +461,29 @@ func TestInATextFieldQuestionMarkTypesAndF1ShowsHelp(t *testing.T) {
 	m, _ = update(t, m, press("f1"))
 	if s := screen(m); strings.Contains(s, "Keys on this screen") {
 		t.Fatalf("f1 did not close the help:\n%s", s)
+	}
+}
+
+func TestDemoPersonaConsentsOnceThenReopenedConsentIsTheUsers(t *testing.T) {
+	r := newRig()
+	r.cfg.StartDemo = func() (Demo, error) {
+		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home"}, nil
+	}
+	r.cfg.Demo, r.cfg.Persona = true, "bighead"
+	m := r.start(t)
+	m, _ = update(t, m, await[demoStartedMsg](t, m.Init()))
+	m, cmd := step[userReadyMsg](t, m, user.SubmittedMsg{Email: "max@example.com"})
+	m, _ = update(t, m, await[consentLinkMsg](t, cmd))
+	m, cmd = update(t, m, user.ContinueMsg{})
+	await[consent.AutoConsentMsg](t, cmd)
+	if len(r.opened) != 0 {
+		t.Fatalf("the browser opened although --persona consents: %q", r.opened)
+	}
+	// After bighead's job fails, r reopens consent: now the user's to give.
+	m, cmd = update(t, m, jobs.ReconsentMsg{})
+	m, cmd = update(t, m, await[consentLinkMsg](t, cmd))
+	await[browserOpenedMsg](t, cmd)
+	if len(r.opened) != 1 || m.CurrentStep() != StepConsent {
+		t.Errorf("reopened consent: browser opened %q, step %v; want the consent page in the browser", r.opened, m.CurrentStep())
 	}
 }
