@@ -88,7 +88,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.mobile, "mobile", "", "the new user's mobile, international form, e.g. +61412345678")
 	fs.StringVar(&o.userID, "user-id", "", "use an existing user instead of creating one")
 	jobIDs := fs.String("job-id", "", "watch these jobs (comma-separated) instead of opening consent")
-	fs.StringVar(&o.persona, "persona", "", "demo only: complete consent automatically as this sandbox login")
+	fs.StringVar(&o.persona, "persona", "", "demo only: complete the first consent automatically as this sandbox login")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; show the URL (and QR code) instead")
 	fs.BoolVar(&o.plain, "plain", false, "line-by-line progress, no full-screen UI")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout (progress on stderr); implies --plain")
