@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -85,6 +86,9 @@ func joinSentences(a, b string) string {
 		return b
 	case b == "":
 		return a
+	}
+	if strings.HasPrefix(strings.ToLower(b), strings.ToLower(strings.TrimRight(a, ".!?"))) {
+		return b // Basiq's detail often repeats its title: "Internal Server error. Contact support."
 	}
 	if last := a[len(a)-1]; last != '.' && last != '!' && last != '?' {
 		a += "."

@@ -138,3 +138,16 @@ func TestTraceLogKeepsTheLatestAndWritesTheDebugFile(t *testing.T) {
 		t.Errorf("debug file mode %o, want 0600", info.Mode().Perm())
 	}
 }
+
+func TestProblemDoesNotSayBasiqsTitleTwice(t *testing.T) {
+	err := &basiq.Error{Status: 500, Method: "POST", Path: "/token", Items: []basiq.ErrorItem{{
+		Code: "internal-server-error", Title: "Internal Server error.", Detail: "Internal Server error. Contact support."}}}
+	p := problemFor("checking the key", err)
+	if strings.Count(p.What, "Internal Server error") != 1 || !strings.Contains(p.What, "Contact support.") {
+		t.Errorf("What = %q: the title once, then the rest of the detail", p.What)
+	}
+	locked := &basiq.Error{Status: 400, Items: []basiq.ErrorItem{{Code: "x", Title: "Account is locked", Detail: "Call the bank."}}}
+	if p := problemFor("connecting", locked); !strings.Contains(p.What, "Account is locked. Call the bank.") {
+		t.Errorf("What = %q: title and a different detail both belong", p.What)
+	}
+}

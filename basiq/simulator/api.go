@@ -132,7 +132,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
 	})
-	return s.faults.wrap(mux)
+	return s.faults.wrap(mux, s.fail)
 }
 
 // lookupUser checks the path's user id and the token, and finds the user.

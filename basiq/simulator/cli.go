@@ -44,6 +44,9 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "#   paste the two export lines above into another shell, then run: basiq-onboard\n")
 	fmt.Fprintf(stdout, "# Or curl it: curl -s -X POST $BASIQ_API_URL/token -H \"Authorization: Basic $BASIQ_API_KEY\" -H \"basiq-version: 3.0\" -d scope=SERVER_ACCESS\n")
 	fmt.Fprintf(stdout, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
+	if !faults.none() {
+		fmt.Fprintf(stdout, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", *faultSpec)
+	}
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)

@@ -130,8 +130,9 @@ func (fs *faultState) draw() (fault string, truncate bool) {
 
 const proxyPage = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body></html>`
 
-// wrap puts the faults in front of the API (not the consent page).
-func (fs *faultState) wrap(next http.Handler) http.Handler {
+// wrap puts the faults in front of the API (not the consent page); fail
+// writes their error bodies, so they look like every other error.
+func (fs *faultState) wrap(next http.Handler, fail func(http.ResponseWriter, *apiError)) http.Handler {
 	if fs.f.none() {
 		return next
 	}
@@ -149,8 +150,7 @@ func (fs *faultState) wrap(next http.Handler) http.Handler {
 		}
 		fault, truncate := fs.draw()
 		item := func(status int, code, title, detail string) {
-			writeJSON(w, status, map[string]any{"type": "list", "correlationId": "fault-" + code,
-				"data": []errorItem{{Type: "error", Code: code, Title: title, Detail: detail}}})
+			fail(w, &apiError{status: status, code: code, title: title, detail: detail})
 		}
 		switch fault {
 		case "500":
