@@ -50,7 +50,21 @@ const (
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "basiq: %s %s: ", e.Method, e.Path)
+	fmt.Fprintf(&b, "basiq: %s %s: %s", e.Method, e.Path, e.Answer())
+	if e.CorrelationID != "" {
+		fmt.Fprintf(&b, " (correlation id %s)", e.CorrelationID)
+	}
+	if e.UserMayExist {
+		b.WriteString("; the user may have been created: look for it before creating another")
+	}
+	return b.String()
+}
+
+// Answer is what came back, in a few words: "no answer: <why>", "502 with
+// an HTML page…", "500 internal-server-error: <detail>". Error adds the
+// request and the correlation id.
+func (e *Error) Answer() string {
+	var b strings.Builder
 	switch {
 	case e.Status == 0:
 		b.WriteString("no answer")
@@ -69,12 +83,6 @@ func (e *Error) Error() string {
 		}
 	default:
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
-	}
-	if e.CorrelationID != "" {
-		fmt.Fprintf(&b, " (correlation id %s)", e.CorrelationID)
-	}
-	if e.UserMayExist {
-		b.WriteString("; the user may have been created: look for it before creating another")
 	}
 	return b.String()
 }

@@ -151,3 +151,16 @@ func TestProblemDoesNotSayBasiqsTitleTwice(t *testing.T) {
 		t.Errorf("What = %q: title and a different detail both belong", p.What)
 	}
 }
+
+func TestUserMayExistProblemSaysItOnceWithoutTheRequestDump(t *testing.T) {
+	err := &basiq.Error{Status: 500, Method: "POST", Path: "/users", CorrelationID: "c69f94cb", UserMayExist: true,
+		Items: []basiq.ErrorItem{{Code: "internal-server-error", Title: "Internal Server error.", Detail: "Internal Server error. Contact support."}}}
+	p := problemFor("creating the user", err)
+	if !strings.Contains(p.What, "500 internal-server-error") || strings.Contains(p.What, "basiq:") ||
+		strings.Contains(p.What, "c69f94cb") || strings.Contains(p.What, "may have been created") {
+		t.Errorf("What = %q: the answer in a few words; the id and the warning have lines of their own", p.What)
+	}
+	if p.CorrelationID != "c69f94cb" || !strings.Contains(p.Meaning, "may or may not exist") {
+		t.Errorf("problem = %+v", p)
+	}
+}
