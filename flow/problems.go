@@ -19,7 +19,7 @@ func problemFor(doing string, err error) theme.Problem {
 	switch {
 	case basiq.UserMayExist(err):
 		return theme.Problem{
-			What:          fmt.Sprintf("No clear answer came back while %s (%s).", doing, answer(err)),
+			What:          fmt.Sprintf("No clear answer came back while %s: %s", doing, answer(err)),
 			Meaning:       "The request reached Basiq, so the user may or may not exist now (Basiq does not de-duplicate users).",
 			Next:          "Look in the Basiq dashboard before trying again, or use that user's id with ctrl+u.",
 			CorrelationID: correlationID(err),
@@ -37,7 +37,7 @@ func problemFor(doing string, err error) theme.Problem {
 		}
 	case basiq.IsNetwork(err):
 		return theme.Problem{
-			What: fmt.Sprintf("Could not reach Basiq while %s (%s).", doing, answer(err)),
+			What: fmt.Sprintf("Could not reach Basiq while %s: %s", doing, answer(err)),
 			Next: "Check your network connection (or proxy), then try again.",
 		}
 	case errors.As(err, &apiErr) && apiErr.Body != "":
