@@ -314,11 +314,14 @@ func (m Model) View() string {
 // linkLine is the link as an OSC 8 hyperlink: clickable in full even where
 // the visible text has to be shortened to fit.
 func (m Model) linkLine(w int) string {
-	visible := m.link
-	if len(visible) > w {
-		visible = ansi.Truncate(visible, w-1, theme.Ellipsis)
+	if len(m.link) <= w {
+		return m.st.Link.Hyperlink(m.link).Render(m.link)
 	}
-	return m.st.Link.Hyperlink(m.link).Render(visible)
+	// Too long to show whole: the hyperlink still carries all of it, and c
+	// copies it for terminals that cannot follow links.
+	const hint = "  (c copies it)"
+	visible := ansi.Truncate(m.link, w-len(hint), theme.Ellipsis)
+	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
 }
 
 // qrView draws the link as a QR code, two modules a character (half blocks).
