@@ -298,7 +298,11 @@ func (m Model) View() string {
 		line := m.spin.View() + " " + st.Text.Render("Waiting for a connection…")
 		if !m.polled.IsZero() && !m.now.IsZero() {
 			ago := max(m.now.Sub(m.polled), 0).Round(time.Second)
-			line += st.Muted.Render(fmt.Sprintf(" checked %s ago", ago))
+			if ago < time.Second {
+				line += st.Muted.Render(" checked just now")
+			} else {
+				line += st.Muted.Render(fmt.Sprintf(" checked %s ago", ago))
+			}
 		}
 		if m.pollWhat != "" {
 			line += st.Muted.Render(" (" + m.pollWhat + ")")

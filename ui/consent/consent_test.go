@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -150,5 +151,16 @@ func TestQRCodeRowsAreSquareAndScannable(t *testing.T) {
 		if lipgloss.Width(r) != width {
 			t.Fatalf("ragged QR row %q", r)
 		}
+	}
+}
+
+func TestPollAgeReadsNaturally(t *testing.T) {
+	m := withLink(sized(100, 30))
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "checked 3s ago") {
+		t.Errorf("three seconds after a poll:\n%s", v)
+	}
+	m.SetNow(now.Add(200 * time.Millisecond))
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "checked just now") {
+		t.Errorf("right after a poll the screen should say just now, not 0s ago:\n%s", v)
 	}
 }
