@@ -61,7 +61,7 @@ func New(st *theme.Styles) Model {
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.width = width
-	m.input.SetWidth(min(max(width-14, 20), 60))
+	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
 // Focus puts the cursor in the field.

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -128,5 +129,18 @@ func TestSaveAnswer(t *testing.T) {
 	}
 	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
 		t.Error("n did not answer no")
+	}
+}
+
+func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetValue(strings.Repeat("K", 100)) // BASIQ_API_KEY arrives before the first WindowSizeMsg
+	m.SetFromEnv(true)
+	bw, bh := frame.BodySize(80, 24)
+	m.SetSize(bw, bh)
+	for _, line := range strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n") {
+		if n := strings.Count(line, "•"); n > 60 {
+			t.Errorf("the masked field draws %d bullets, wider than its 60 columns:\n%s", n, line)
+		}
 	}
 }

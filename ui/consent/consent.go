@@ -80,7 +80,7 @@ func New(st *theme.Styles) Model {
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
-	m.paste.SetWidth(max(width-16, 20))
+	theme.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
 // SetUser names whose consent this is.

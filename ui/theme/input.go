@@ -15,3 +15,11 @@ func TextInput(placeholder string, limit int) textinput.Model {
 	in.CharLimit = limit
 	return in
 }
+
+// SetInputWidth sets a field's width and re-fits its text to it: textinput
+// only scrolls its text on a cursor move, so a value set before the first
+// window size would otherwise be drawn at full length.
+func SetInputWidth(in *textinput.Model, width int) {
+	in.SetWidth(width)
+	in.SetCursor(in.Position())
+}

@@ -72,7 +72,7 @@ func New(st *theme.Styles) Model {
 func (m *Model) SetSize(width, height int) {
 	m.width = width
 	for i := range m.fields {
-		m.fields[i].SetWidth(min(max(width-30, 20), 44))
+		theme.SetInputWidth(&m.fields[i], min(max(width-30, 20), 44))
 	}
 }
 
