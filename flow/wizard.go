@@ -261,7 +261,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.showHelp && (key.Matches(msg, m.global.Help, m.global.HelpWhileTyping, m.global.Back)):
 		m.showHelp = false
 		return nil
-	case key.Matches(msg, m.global.HelpWhileTyping) || key.Matches(msg, m.global.Help) && !m.capturing():
+	case key.Matches(msg, m.global.HelpWhileTyping) || (key.Matches(msg, m.global.Help) && !m.capturing()):
 		m.showHelp = true
 		return nil
 	case key.Matches(msg, m.inspectKey) && !m.capturing() && m.cfg.Traces != nil:
