@@ -154,7 +154,14 @@ func startTmux(t *testing.T, env []string, width, height int, args ...string) *t
 	t.Helper()
 	requireProgram(t, "tmux", "tmux")
 	dir := t.TempDir()
-	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "wizard", exit: filepath.Join(dir, "exit")}
+	// The socket gets a short directory of its own: unix socket paths stop at
+	// 108 bytes, and t.TempDir's carries the (long) test name.
+	sockDir, err := os.MkdirTemp("", "bo-tmux-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	s := &tmuxSession{t: t, socket: filepath.Join(sockDir, "s"), name: "wizard", exit: filepath.Join(dir, "exit")}
 	script := filepath.Join(dir, "run.sh")
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
