@@ -42,6 +42,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.cfg.APIURL = msg.demo.APIURL
 		m.cfg.ConsentBase = msg.demo.ConsentBase
 		m.keyScreen.SetWorking(false)
+		m.notice = "Demo: a built-in Basiq simulator answers; nothing leaves this machine."
 		return m.toUser(), true
 
 	case keyCheckedMsg:

@@ -175,6 +175,9 @@ func TestDemoStartsTheSimulatorAndSkipsTheKey(t *testing.T) {
 	if m.CurrentStep() != StepUser || m.where != "demo" {
 		t.Fatalf("demo: step %v, where %q", m.CurrentStep(), m.where)
 	}
+	if s := screen(m); !strings.Contains(s, "nothing leaves this machine") {
+		t.Errorf("the demo does not say it runs locally:\n%s", s)
+	}
 	if m, _ = update(t, m, press("esc")); m.CurrentStep() != StepUser {
 		t.Error("esc in the demo went back to a key the user never gave")
 	}
