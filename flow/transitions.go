@@ -43,6 +43,7 @@ func (m *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.cfg.ConsentBase = msg.demo.ConsentBase
 		m.keyScreen.SetWorking(false)
 		m.notice = "Demo: a built-in Basiq simulator answers; nothing leaves this machine."
+		m.userScreen.SetExampleWhenEmpty(true)
 		return m.toUser(), true
 
 	case keyCheckedMsg:

@@ -335,6 +335,7 @@ func (m *Model) back() tea.Cmd {
 		m.stopPolling()
 		m.step = StepUser
 		m.userScreen = user.New(m.styles)
+		m.userScreen.SetExampleWhenEmpty(m.demo != nil)
 		m.userScreen.SetValues(m.cfg.Email, m.cfg.Mobile)
 		m.clientToken, m.consentLink = "", ""
 		m.resize()

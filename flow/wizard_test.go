@@ -178,6 +178,9 @@ func TestDemoStartsTheSimulatorAndSkipsTheKey(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "nothing leaves this machine") {
 		t.Errorf("the demo does not say it runs locally:\n%s", s)
 	}
+	if _, cmd := update(t, m, press("enter")); cmd == nil || await[user.SubmittedMsg](t, cmd).Email != "max@example.com" {
+		t.Error("in the demo, enter on the user form should create the made-up user at once")
+	}
 	if m, _ = update(t, m, press("esc")); m.CurrentStep() != StepUser {
 		t.Error("esc in the demo went back to a key the user never gave")
 	}

@@ -39,6 +39,9 @@ type Model struct {
 	apiErr  [3]string // what Basiq said about the field's current value
 	focus   int
 	byID    bool // "use an existing user id" mode
+	// exampleWhenEmpty: enter on an empty form creates the example user
+	// (the demo, where the details are made up anyway).
+	exampleWhenEmpty bool
 	spin    spinner.Model
 	working bool
 	problem *theme.Problem
@@ -83,6 +86,10 @@ func (m *Model) Focus() tea.Cmd {
 	}
 	return m.fields[m.focus].Focus()
 }
+
+// SetExampleWhenEmpty makes enter on an empty form create the user of the
+// email field's example, so a demo needs no typing.
+func (m *Model) SetExampleWhenEmpty(on bool) { m.exampleWhenEmpty = on }
 
 // SetValues prefills email and mobile (from --email, --mobile).
 func (m *Model) SetValues(email, mobile string) {
@@ -254,6 +261,11 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())
 	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
 	if email == "" && mobile == "" {
+		if m.exampleWhenEmpty {
+			example := m.fields[fieldEmail].Placeholder
+			m.fields[fieldEmail].SetValue(example) // so the screen shows who was created
+			return m, keys.Send(SubmittedMsg{Email: example})
+		}
 		m.problem = &theme.Problem{What: "Give an email, a mobile, or both."}
 		return m, nil
 	}
@@ -296,6 +308,9 @@ func (m Model) View() string {
 		b.WriteString(m.spin.View() + " " + st.Text.Render("Creating the user (POST /users)…"))
 	case m.problem != nil:
 		b.WriteString(st.RenderProblem(*m.problem, w))
+	case m.exampleWhenEmpty && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
+		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
+			st.Muted.Render(" with nothing typed creates "+m.fields[fieldEmail].Placeholder+".")))
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }
