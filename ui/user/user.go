@@ -42,12 +42,12 @@ type Model struct {
 	// exampleWhenEmpty: enter on an empty form creates the example user
 	// (the demo, where the details are made up anyway).
 	exampleWhenEmpty bool
-	spin    spinner.Model
-	working bool
-	problem *theme.Problem
-	created *basiq.User
-	copied  bool
-	width   int
+	spin             spinner.Model
+	working          bool
+	problem          *theme.Problem
+	created          *basiq.User
+	copied           bool
+	width            int
 
 	submit, next, toggle, copyID, cont key.Binding
 }
