@@ -1,8 +1,11 @@
 // Package inspector is the request inspector (i): every HTTP exchange the
-// wizard made, and the curl command that repeats the selected one.
+// wizard made, the curl command that repeats the selected one, and what
+// Basiq answered.
 package inspector
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +26,7 @@ type Entry struct {
 	Duration      time.Duration
 	CorrelationID string
 	Curl          string
+	Response      string // the answer's body, secrets hidden
 	Err           string
 }
 
@@ -115,7 +119,7 @@ func (m Model) View() string {
 			statusStyle = st.Error
 		}
 		row := fmt.Sprintf("%s  %-6s %s  %s  %s", e.Time.Local().Format("15:04:05"), e.Method,
-			statusStyle.Render(fmt.Sprintf("%3s", status)), st.Muted.Render(fmt.Sprintf("%6s", e.Duration.Round(time.Millisecond))), pathOf(e.URL))
+			statusStyle.Render(fmt.Sprintf("%3s", status)), st.Muted.Render(fmt.Sprintf("%6s", duration(e.Duration))), pathOf(e.URL))
 		row = ansi.Truncate(row, w-2, theme.Ellipsis)
 		if i == m.cursor {
 			row = st.Selected.Render("› ") + row
@@ -125,18 +129,67 @@ func (m Model) View() string {
 		b.WriteString(row + "\n")
 	}
 	e := m.entries[m.cursor]
-	b.WriteString("\n" + st.Label.Render("curl") + "\n")
-	b.WriteString(st.Code.Width(w).Render(theme.Safe(e.Curl)) + "\n")
+	b.WriteString("\n" + st.Label.Render("curl"))
+	if m.copied {
+		b.WriteString(st.Success.Render("  " + theme.SymbolDone + " copied"))
+	}
+	b.WriteString("\n")
+	b.WriteString(st.Code.Width(w).Render(curlForReading(theme.Safe(e.Curl))) + "\n")
 	if e.CorrelationID != "" {
 		b.WriteString(st.Muted.Render("correlation id "+theme.Safe(e.CorrelationID)) + "\n")
 	}
 	if e.Err != "" {
 		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(e.Err)) + "\n")
 	}
-	if m.copied {
-		b.WriteString(st.Success.Render(theme.SymbolDone+" Copied") + "\n")
+	if e.Response != "" {
+		// The answer gets whatever room is left: it is the longest part.
+		room := m.height - strings.Count(b.String(), "\n") - 2
+		if room >= 2 {
+			b.WriteString("\n" + st.Label.Render("answer") + "\n" + st.Code.Render(firstLines(readable(e.Response), room, w)) + "\n")
+		}
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// duration is an exchange's time at the precision that matters to a person.
+func duration(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// curlForReading puts each option of the one-line curl command on a line of
+// its own, with shell continuations, so it still works when pasted. Only for
+// the screen: c copies the command as it is.
+func curlForReading(curl string) string {
+	for _, opt := range []string{" -H ", " --data-raw "} {
+		curl = strings.ReplaceAll(curl, opt, " \\\n  "+strings.TrimPrefix(opt, " "))
+	}
+	return curl
+}
+
+// readable indents a JSON answer; anything else is shown as it came.
+func readable(body string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(body), "", "  ") == nil {
+		return out.String()
+	}
+	return body
+}
+
+// firstLines is at most n lines of text, each cut to width w, saying how
+// many were left out.
+func firstLines(text string, n, w int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) > n {
+		left := len(lines) - (n - 1)
+		lines = append(lines[:n-1], fmt.Sprintf("… %d more lines", left))
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(theme.Safe(l), w, theme.Ellipsis)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // pathOf shows the path and query of a URL, the part that differs between rows.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
@@ -18,7 +19,8 @@ func entries() []Entry {
 		{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200, Duration: 312 * time.Millisecond,
 			Curl: `curl -X POST https://au-api.basiq.io/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS`},
 		{Time: t0.Add(time.Second), Method: "POST", URL: "https://au-api.basiq.io/users", Status: 400, Duration: 120 * time.Millisecond,
-			CorrelationID: "abc-123", Curl: `curl -X POST https://au-api.basiq.io/users -H "Authorization: Bearer $BASIQ_TOKEN" -d '{"email":"max@"}'`},
+			CorrelationID: "abc-123", Curl: `curl -X POST https://au-api.basiq.io/users -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '{"email":"max@"}'`,
+			Response: `{"type":"list","correlationId":"abc-123","data":[{"type":"error","code":"parameter-not-valid","title":"Parameter value is not valid","detail":"Email has an invalid format.","source":{"pointer":"data/attributes/email"}}]}`},
 		{Time: t0.Add(2 * time.Second), Method: "GET", URL: "https://au-api.basiq.io/jobs/a03e", Err: "connection refused",
 			Curl: `curl https://au-api.basiq.io/jobs/a03e -H "Authorization: Bearer $BASIQ_TOKEN"`},
 	}
@@ -49,5 +51,22 @@ func TestCursorFollowsTheNewestUntilMovedAndCopiesCurl(t *testing.T) {
 	}
 	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil || cmd() != (CloseMsg{}) {
 		t.Error("esc did not close the inspector")
+	}
+}
+
+func TestTheAnswerIsShownIndentedWithinTheRoomLeft(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(96, 25)
+	m.SetEntries(entries()[:2])
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	for _, want := range []string{"answer", `"detail": "Email has an invalid format."`, "  --data-raw '{\"email\":\"max@\"}'"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the inspector lacks %q:\n%s", want, v)
+		}
+	}
+	m.SetSize(96, 16)
+	v = uitest.Render(m.View(), colorprofile.NoTTY)
+	if n := strings.Count(v, "\n") + 1; n > 16 || !strings.Contains(v, "more lines") {
+		t.Errorf("in 16 rows the answer should be cut, saying so (%d lines):\n%s", n, v)
 	}
 }
