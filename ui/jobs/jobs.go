@@ -372,7 +372,10 @@ func (m Model) progressView(w int) string {
 		if len(m.Failed()) == 0 {
 			return line + "  " + st.Success.Render("done")
 		}
-		return line
+		if failed := len(m.Failed()); failed < len(m.order) {
+			return line + "  " + st.Error.Render(fmt.Sprintf("%d of %d connections failed", failed, len(m.order)))
+		}
+		return line + "  " + st.Error.Render("stopped: a step failed")
 	}
 	var usual time.Duration
 	var since time.Time
