@@ -81,6 +81,11 @@ var states = map[string]func(Model) Model{
 		m.SetInstitution(basiq.Institution{ID: "AU00001", Name: "Hooli Credit Union"})
 		return play(m, job(id1, "success", "in-progress", "pending"), other)
 	},
+	"several_one_failed": func(m Model) Model {
+		other := job(id2, "failed", "pending", "pending")
+		other.Steps[0].Result = &basiq.StepResult{Code: "service-unavailable", Title: "Service Unavailable", Detail: "Try again later."}
+		return play(m, job(id1, "success", "success", "success"), other)
+	},
 	"slow": func(m Model) Model {
 		m = play(m, job(id1, "in-progress", "pending", "pending"))
 		m.SetNow(t0.Add(50 * time.Second))
