@@ -194,9 +194,16 @@ func (r *plainRun) consent(ctx context.Context, api API, user basiq.User, base s
 	if err != nil {
 		return nil, r.explain("minting a client token", err)
 	}
-	if autoConsent != nil && r.cfg.Persona != "" {
-		r.logf("Completing consent at Hooli as %s", r.cfg.Persona)
-		ids, err := autoConsent(ctx, token, sandboxInstitution, r.cfg.Persona)
+	persona := r.cfg.Persona
+	if autoConsent != nil && persona == "" && (r.cfg.OpenBrowser == nil || r.cfg.BrowserUnavailable != "") {
+		// No browser and no keys to press: nobody could open the simulator's
+		// page, so the demo would only wait out --timeout.
+		persona = sandboxPersona
+		r.logf("No browser to open the demo's consent page in; --persona picks another login than %s", persona)
+	}
+	if autoConsent != nil && persona != "" {
+		r.logf("Completing consent at Hooli as %s", persona)
+		ids, err := autoConsent(ctx, token, sandboxInstitution, persona)
 		if err != nil {
 			return nil, r.explain("completing consent", err)
 		}

@@ -131,3 +131,23 @@ func TestPlainWrongKeyExitsOne(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+func TestPlainDemoWithNoBrowserConsentsAsTheSandboxPersona(t *testing.T) {
+	r, stdout, stderr := plainRig() // plainRig has no browser
+	r.cfg.EnvKey, r.cfg.Demo, r.cfg.Email = "", true, "a@b.co"
+	consentedAs := ""
+	r.cfg.StartDemo = func() (Demo, error) {
+		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
+			AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
+				consentedAs = login
+				return []string{testJobID}, nil
+			}}, nil
+	}
+	r.api.jobs[testJobID] = []basiq.Job{job(testJobID, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
+	if code := RunPlain(context.Background(), r.cfg, stdout, stderr, true); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if consentedAs != sandboxPersona || !strings.Contains(stderr.String(), "--persona") {
+		t.Errorf("consented as %q; stderr:\n%s\nwant the sandbox persona, and a word on --persona", consentedAs, stderr)
+	}
+}
