@@ -130,8 +130,9 @@ func TestDemoFailurePersonaExitsOneWithTheReason(t *testing.T) {
 }
 
 func TestMissingFlagWithoutATerminalIsAUsageError(t *testing.T) {
-	env, _ := cleanEnv(t)
-	cmd := exec.Command(binary(t), "--demo")
+	// With a key (unchecked: usage comes before any request) and no --email.
+	env, _ := cleanEnv(t, "BASIQ_API_KEY=some-key", "BASIQ_API_URL=http://127.0.0.1:1")
+	cmd := exec.Command(binary(t))
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 {

@@ -13,6 +13,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
 // exitUsage is a command line the plain runner cannot run with (design.md).
@@ -80,6 +81,9 @@ func (r *plainRun) explain(doing string, err error) error {
 
 func (r *plainRun) run(ctx context.Context) (int, error) {
 	cfg := r.cfg
+	if cfg.Demo && cfg.UserID == "" && cfg.Email == "" && cfg.Mobile == "" {
+		cfg.Email = user.ExampleEmail // the demo's user is made up, as on the form
+	}
 	newUser := basiq.NewUser{Email: cfg.Email, Mobile: basiq.NormalizeMobile(cfg.Mobile)}
 	// Usage first: a script learns what is missing before anything is created.
 	switch {

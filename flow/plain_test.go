@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
 func plainRig() (*rig, *bytes.Buffer, *bytes.Buffer) {
@@ -133,8 +135,8 @@ func TestPlainWrongKeyExitsOne(t *testing.T) {
 }
 
 func TestPlainDemoWithNoBrowserConsentsAsTheSandboxPersona(t *testing.T) {
-	r, stdout, stderr := plainRig() // plainRig has no browser
-	r.cfg.EnvKey, r.cfg.Demo, r.cfg.Email = "", true, "a@b.co"
+	r, stdout, stderr := plainRig()     // plainRig has no browser
+	r.cfg.EnvKey, r.cfg.Demo = "", true // and no --email: the demo makes its user up
 	consentedAs := ""
 	r.cfg.StartDemo = func() (Demo, error) {
 		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
@@ -146,6 +148,9 @@ func TestPlainDemoWithNoBrowserConsentsAsTheSandboxPersona(t *testing.T) {
 	r.api.jobs[testJobID] = []basiq.Job{job(testJobID, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
 	if code := RunPlain(context.Background(), r.cfg, stdout, stderr, true); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !slices.Contains(r.api.Calls(), "POST /users "+user.ExampleEmail) {
+		t.Errorf("the demo made %q, want the example user created", r.api.Calls())
 	}
 	if consentedAs != sandboxPersona || !strings.Contains(stderr.String(), "--persona") {
 		t.Errorf("consented as %q; stderr:\n%s\nwant the sandbox persona, and a word on --persona", consentedAs, stderr)

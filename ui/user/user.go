@@ -52,6 +52,10 @@ type Model struct {
 	submit, next, toggle, copyID, cont key.Binding
 }
 
+// ExampleEmail is the email field's example, and the made-up user the demo
+// creates when nothing is typed.
+const ExampleEmail = "max@example.com"
+
 // New builds the user screen.
 func New(st *theme.Styles) Model {
 	m := Model{
@@ -63,7 +67,7 @@ func New(st *theme.Styles) Model {
 		copyID: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the id")),
 		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
 	}
-	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
+	placeholders := [3]string{ExampleEmail, "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
 		in := theme.TextInput(placeholders[i], 254)
 		m.fields[i] = in
@@ -262,9 +266,8 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
 	if email == "" && mobile == "" {
 		if m.exampleWhenEmpty {
-			example := m.fields[fieldEmail].Placeholder
-			m.fields[fieldEmail].SetValue(example) // so the screen shows who was created
-			return m, keys.Send(SubmittedMsg{Email: example})
+			m.fields[fieldEmail].SetValue(ExampleEmail) // so the screen shows who was created
+			return m, keys.Send(SubmittedMsg{Email: ExampleEmail})
 		}
 		m.problem = &theme.Problem{What: "Give an email, a mobile, or both."}
 		return m, nil
@@ -310,7 +313,7 @@ func (m Model) View() string {
 		b.WriteString(st.RenderProblem(*m.problem, w))
 	case m.exampleWhenEmpty && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
-			st.Muted.Render(" with nothing typed creates "+m.fields[fieldEmail].Placeholder+".")))
+			st.Muted.Render(" with nothing typed creates "+ExampleEmail+".")))
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }
