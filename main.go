@@ -25,14 +25,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
-)
-
-// Exit codes: a contract that scripts depend on (design.md).
-const (
-	exitOK          = 0
-	exitFailed      = 1 // the API or a job failed
-	exitUsage       = 2
-	exitInterrupted = 130
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/flow/wizard"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -43,10 +38,29 @@ func currentVersion() string {
 	if version != "" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
 	}
-	return "dev"
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	// Built from a checkout: the commit says which.
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+changes"
+			}
+		}
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	return "commit " + rev[:min(12, len(rev))] + modified
 }
 
 // options is the parsed command line of the wizard.
@@ -62,45 +76,57 @@ type options struct {
 	noBrowser  bool
 	plain      bool
 	json       bool
+	events     bool
 	timeout    time.Duration
 	debugFile  string
 	version    bool
 }
-
-const (
-	defaultAPIURL     = "https://au-api.basiq.io"
-	defaultConsentURL = "https://consent.basiq.io/home"
-)
 
 // usageError is a command line the program cannot run with; it exits 2.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+const usageHead = `Usage:
+  basiq-onboard [flags]
+  basiq-onboard simulator [--addr 127.0.0.1:8080] [--step-delay 2s] [--faults SPEC]
+
+The API key comes from BASIQ_API_KEY, then the saved key, then a prompt; never a flag.
+
+Flags:
+`
+
+func parseOptions(args []string, getenv func(string) string, stdout, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("basiq-onboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.demo, "demo", false, "run against the built-in Basiq simulator; no key needed")
-	fs.StringVar(&o.apiURL, "api-url", "", "Basiq API base URL (or BASIQ_API_URL; default "+defaultAPIURL+")")
-	fs.StringVar(&o.consentURL, "consent-url", "", "consent UI (default "+defaultConsentURL+")")
+	fs.StringVar(&o.apiURL, "api-url", "", "Basiq API base URL (or BASIQ_API_URL; default "+basiq.DefaultBaseURL+")")
+	fs.StringVar(&o.consentURL, "consent-url", "", "consent UI (or BASIQ_CONSENT_URL; default "+basiq.DefaultConsentBase+")")
 	fs.StringVar(&o.email, "email", "", "the new user's email (prefills the form)")
 	fs.StringVar(&o.mobile, "mobile", "", "the new user's mobile, international form, e.g. +61412345678")
 	fs.StringVar(&o.userID, "user-id", "", "use an existing user instead of creating one")
-	jobIDs := fs.String("job-id", "", "watch these jobs (comma-separated) instead of opening consent")
+	jobIDs := fs.String("job-id", "", fmt.Sprintf("watch these jobs (comma-separated, at most %d) instead of opening consent", qs.MaxJobs))
 	fs.StringVar(&o.persona, "persona", "", "demo only: complete the first consent automatically as this sandbox login")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; show the URL (and QR code) instead")
 	fs.BoolVar(&o.plain, "plain", false, "line-by-line progress, no full-screen UI")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout (progress on stderr); implies --plain")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for consent and jobs")
+	fs.BoolVar(&o.events, "events", false, "print each step as one JSON object a line on stdout; implies --plain")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take: consent and jobs included")
 	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage:\n  basiq-onboard [flags]\n  basiq-onboard simulator [--addr 127.0.0.1:8080] [--step-delay 2s] [--faults SPEC]\n\nThe API key comes from BASIQ_API_KEY, then the saved key, then a prompt; never a flag.\n\nFlags:\n")
+		// Asked for (--help): stdout. After a mistake: stderr, with the mistake.
+		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
 	}
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
-		return o, usageError{err.Error()}
+		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, usageError{fmt.Sprintf("unexpected argument %q (flags start with --; see --help)", fs.Arg(0))}
@@ -108,12 +134,17 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	if o.apiURL == "" {
 		o.apiURL = getenv("BASIQ_API_URL")
 	}
-	if o.json {
+	if o.consentURL == "" {
+		o.consentURL = getenv("BASIQ_CONSENT_URL")
+	}
+	if o.json || o.events {
 		o.plain = true
 	}
 	if *jobIDs != "" {
+		seen := map[string]bool{}
 		for _, id := range strings.Split(*jobIDs, ",") {
-			if id = strings.TrimSpace(id); id != "" {
+			if id = strings.TrimSpace(id); id != "" && !seen[id] {
+				seen[id] = true
 				o.jobIDs = append(o.jobIDs, id)
 			}
 		}
@@ -121,21 +152,28 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	switch {
 	case o.demo && o.apiURL != "":
 		return o, usageError{"--demo runs the built-in simulator; it cannot be combined with --api-url or BASIQ_API_URL"}
+	case o.json && o.events:
+		return o, usageError{"--json and --events both write stdout; pick one"}
 	case o.persona != "" && !o.demo:
 		return o, usageError{"--persona completes consent in the built-in simulator only; add --demo"}
 	case o.persona != "" && !isPersona(o.persona):
 		return o, usageError{fmt.Sprintf("--persona %q is not a sandbox login; try Wentworth-Smith (or bighead, erlich, jianYang to see failures)", o.persona)}
 	case o.timeout <= 0:
 		return o, usageError{"--timeout must be positive, e.g. 10m"}
+	case len(o.jobIDs) > qs.MaxJobs:
+		return o, usageError{fmt.Sprintf("--job-id: %d ids; one run watches at most %d", len(o.jobIDs), qs.MaxJobs)}
 	}
-	if o.apiURL != "" {
-		if err := checkBaseURL(o.apiURL); err != nil {
-			return o, usageError{"--api-url: " + err.Error()}
+	for _, id := range o.jobIDs {
+		if err := basiq.ValidateID(id); err != nil {
+			return o, usageError{fmt.Sprintf("--job-id %q: %v", id, err)}
 		}
 	}
-	if o.consentURL != "" {
-		if err := checkBaseURL(o.consentURL); err != nil {
-			return o, usageError{"--consent-url: " + err.Error()}
+	for flagName, u := range map[string]string{"--api-url": o.apiURL, "--consent-url": o.consentURL} {
+		if u == "" {
+			continue
+		}
+		if err := basiq.CheckBaseURL(u); err != nil {
+			return o, usageError{flagName + ": " + strings.TrimPrefix(err.Error(), "basiq: ")}
 		}
 	}
 	return o, nil
@@ -146,95 +184,163 @@ func isPersona(login string) bool {
 	return ok
 }
 
-// checkBaseURL accepts https anywhere and plain http on loopback only, so a
-// key and tokens never cross a network in clear text.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a URL like https://au-api.basiq.io", raw)
+// consentWarning says when a consent link would point at Basiq's real
+// consent page although the API is this machine (the standalone simulator):
+// that page cannot know the simulator's users. "" when all is well.
+func consentWarning(o options) string {
+	if o.demo || o.consentURL != "" || o.apiURL == "" {
+		return ""
 	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
-			return nil
-		}
-		return fmt.Errorf("plain http is allowed only for loopback (localhost, 127.0.0.1, ::1); use https for %s", host)
+	u, err := url.Parse(o.apiURL)
+	if err != nil || !isLoopbackHost(u.Hostname()) {
+		return ""
 	}
-	return fmt.Errorf("%q: the scheme must be https (or http for loopback)", raw)
+	return "the API is on this machine (" + u.Host + ") but the consent link goes to " + basiq.DefaultConsentBase +
+		", which cannot see its users: set BASIQ_CONSENT_URL (the simulator prints it) or --consent-url"
+}
+
+func isLoopbackHost(host string) bool {
+	return basiq.CheckBaseURL("http://"+host) == nil
 }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
+// interruption is why the run was stopped from outside: a signal.
+type interruption struct{ sig os.Signal }
+
+func (i interruption) Error() string { return "interrupted by " + i.sig.String() }
+
+// exitCode is the code for a signal: 128 + its number, as shells report it.
+func (i interruption) exitCode() int {
+	switch i.sig {
+	case syscall.SIGTERM:
+		return qs.ExitTerminated
+	case syscall.SIGHUP:
+		return qs.ExitHungUp
+	}
+	return qs.ExitInterrupted
+}
+
+// withSignals is a context cancelled, with the signal as its cause, by
+// SIGINT, SIGTERM or SIGHUP; stop ends the watch.
+func withSignals() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			cancel(interruption{sig})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// signalled is the exit code for a context a signal cancelled, 0 if none did.
+func signalled(ctx context.Context) int {
+	var i interruption
+	if errors.As(context.Cause(ctx), &i) {
+		return i.exitCode()
+	}
+	return 0
+}
+
 func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(string) string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withSignals()
 	defer stop()
 	if len(args) > 0 && args[0] == "simulator" {
-		return simulator.RunCommand(ctx, args[1:], stdout, stderr)
+		code := simulator.RunCommand(ctx, args[1:], stdout, stderr)
+		if c := signalled(ctx); c != 0 && code == 0 {
+			return qs.ExitOK // the simulator's way to stop is a signal
+		}
+		return code
 	}
-	o, err := parseOptions(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) || (err != nil && strings.Contains(err.Error(), flag.ErrHelp.Error())) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "basiq-onboard:", err)
-		return exitUsage
-	}
-	if o.version {
+	o, err := parseOptions(args, getenv, stdout, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return qs.ExitOK
+	case err != nil:
+		var usage usageError
+		if errors.As(err, &usage) {
+			fmt.Fprintln(stderr, "basiq-onboard:", err)
+		} // the flag package has said what was wrong, with the usage
+		return qs.ExitUsage
+	case o.version:
 		fmt.Fprintln(stdout, "basiq-onboard", currentVersion())
-		return exitOK
+		return qs.ExitOK
+	}
+	if w := consentWarning(o); w != "" {
+		fmt.Fprintln(stderr, "basiq-onboard: warning:", w)
 	}
 
 	traces, closeTrace, err := flow.NewTraceLog(o.debugFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard: --debug:", err)
-		return exitUsage
+		return qs.ExitUsage
 	}
 	defer closeTrace()
 
 	cfg := wizardConfig(o, getenv, traces)
 	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd())
 	if !interactive {
-		return flow.RunPlain(ctx, cfg, stdout, stderr, o.json)
+		out := flow.OutputTable
+		switch {
+		case o.json:
+			out = flow.OutputJSON
+		case o.events:
+			out = flow.OutputEvents
+		}
+		code := flow.RunHeadless(ctx, cfg, out, stdout, stderr)
+		if c := signalled(ctx); c != 0 {
+			return c
+		}
+		return code
 	}
+	return runWizard(ctx, cfg, getenv, stdout, stderr)
+}
+
+// runWizard runs the full-screen wizard; its summary stays in the terminal.
+func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string, stdout, stderr *os.File) int {
 	// The browser launcher's chatter would scribble over the screen.
 	browser.Stdout, browser.Stderr = io.Discard, io.Discard
-	m := flow.New(cfg)
+	m := wizard.New(cfg, theme.DarkFromEnv(getenv))
 	defer m.Close()
-	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
-	if fm, ok := final.(flow.Model); ok {
-		fm.Close()
-		if summary := fm.Summary(); summary != "" {
-			// Printed after the program, to the restored terminal, in its colours (or none).
-			out := colorprofile.NewWriter(stdout, os.Environ())
-			fmt.Fprintln(out, summary)
-		}
-		if err == nil || errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-			return fm.ExitCode()
-		}
+	// Signals are ours (withSignals): Bubble Tea's own handler would quit
+	// with exit 0 on SIGTERM. Cancelling ctx restores the terminal.
+	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler()).Run()
+	if c := signalled(ctx); c != 0 {
+		return c
 	}
-	if ctx.Err() != nil {
-		return exitInterrupted
-	}
-	if err != nil {
+	fm, ok := final.(wizard.Model)
+	if !ok || err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard:", err)
-		return exitFailed
+		return qs.ExitFailed
 	}
-	return exitOK
+	fm.Close()
+	if summary := fm.Summary(); summary != "" {
+		// Printed after the program, to the restored terminal, in its colours (or none).
+		out := colorprofile.NewWriter(stdout, os.Environ())
+		fmt.Fprintln(out, summary)
+	}
+	return fm.ExitCode()
 }
 
 // userAgent is what every request says it is.
 func userAgent() string { return "basiq-onboard/" + currentVersion() }
 
-// wizardConfig turns the command line and environment into the wizard's configuration.
+// wizardConfig turns the command line and environment into the quickstart's configuration.
 func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) flow.Config {
 	apiURL := o.apiURL
 	if apiURL == "" {
-		apiURL = defaultAPIURL
+		apiURL = basiq.DefaultBaseURL
 	}
 	cfg := flow.Config{
 		NewAPI: func(key string) (flow.API, error) {
@@ -267,13 +373,9 @@ func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) 
 	return cfg
 }
 
-// whereLabel names the API in the header: "sandbox" for Basiq's own API
-// (keys for sandbox and production share it), else the host.
+// whereLabel names the API in the header: its host.
 func whereLabel(apiURL string) string {
-	if apiURL == defaultAPIURL {
-		return "au-api.basiq.io"
-	}
-	if u, err := url.Parse(apiURL); err == nil {
+	if u, err := url.Parse(apiURL); err == nil && u.Host != "" {
 		return u.Host
 	}
 	return apiURL
@@ -310,7 +412,7 @@ func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, er
 		AutoConsent: func(ctx context.Context, clientToken, institutionID, login string) ([]string, error) {
 			password, ok := simulator.Persona(login)
 			if !ok {
-				return nil, fmt.Errorf("%q is not a sandbox login; try %s", login, "Wentworth-Smith")
+				return nil, fmt.Errorf("%q is not a sandbox login; try %s", login, qs.SandboxPersona)
 			}
 			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password)
 		},

@@ -139,3 +139,20 @@ func AdviceFor(code string) Advice {
 	}
 	return genericAdvice
 }
+
+var stepNames = map[string]string{
+	StepVerifyCredentials:    "Verifying credentials",
+	StepMFAChallenge:         "Answering a security question",
+	StepRetrieveAccounts:     "Retrieving accounts",
+	StepRetrieveTransactions: "Retrieving transactions",
+	StepRetrieveStatements:   "Retrieving statements",
+}
+
+// StepName is a job step's title in plain words; unknown titles stay as
+// they come (from the server: sanitise before showing).
+func StepName(title string) string {
+	if n, ok := stepNames[title]; ok {
+		return n
+	}
+	return title
+}

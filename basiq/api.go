@@ -197,9 +197,8 @@ type TransactionPages struct {
 	c      *Client
 	userID string
 	q      TransactionQuery
-	next   *url.URL // nil before the first page
+	cursor string // "" before the first page
 	done   bool
-	err    error
 }
 
 // Transactions returns an iterator; nothing is fetched until Next.
@@ -207,11 +206,7 @@ func (c *Client) Transactions(userID string, q TransactionQuery) *TransactionPag
 	if q.Limit <= 0 || q.Limit > MaxTransactionLimit {
 		q.Limit = MaxTransactionLimit
 	}
-	p := &TransactionPages{c: c, userID: userID, q: q}
-	if err := ValidateID(userID); err != nil {
-		p.err = err
-	}
-	return p
+	return &TransactionPages{c: c, userID: userID, q: q}
 }
 
 // More is true before the first page and while Basiq gives a links.next.
@@ -219,44 +214,64 @@ func (p *TransactionPages) More() bool { return !p.done }
 
 // Next fetches the next page. After the last page it returns nil, nil.
 func (p *TransactionPages) Next(ctx context.Context) ([]Transaction, error) {
-	if p.err != nil {
-		p.done = true
-		return nil, p.err
-	}
 	if p.done {
 		return nil, nil
 	}
-	var req request
-	if p.next == nil {
-		q := url.Values{"limit": {strconv.Itoa(p.q.Limit)}}
-		if p.q.AccountID != "" {
-			fq, err := filterQuery([]Filter{Eq("account.id", p.q.AccountID)})
-			if err != nil {
-				p.done = true
-				return nil, err
-			}
-			q.Set("filter", fq.Get("filter"))
+	txns, next, err := p.c.TransactionsPage(ctx, p.userID, p.q, p.cursor)
+	if err != nil {
+		if errors.Is(err, ErrIDFormat) || errors.Is(err, errFilterQuote) || errors.Is(err, errBadCursor) {
+			p.done = true // asking again cannot help
 		}
-		req = get("/users/"+p.userID+"/transactions", q)
+		return txns, err // otherwise the same page can be asked for again
+	}
+	p.cursor, p.done = next, next == ""
+	return txns, nil
+}
+
+var errBadCursor = errors.New("basiq: not a transactions cursor of this user")
+
+// TransactionsPage fetches one page of a user's transactions: the first when
+// cursor is "", else the page that an earlier answer's next cursor names.
+// next is "" after the last page. The cursor is only the path and query of
+// Basiq's links.next: the bearer token goes only to the configured base.
+func (c *Client) TransactionsPage(ctx context.Context, userID string, q TransactionQuery, cursor string) (txns []Transaction, next string, err error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, "", err
+	}
+	if q.Limit <= 0 || q.Limit > MaxTransactionLimit {
+		q.Limit = MaxTransactionLimit
+	}
+	path := "/users/" + userID + "/transactions"
+	var req request
+	if cursor == "" {
+		query := url.Values{"limit": {strconv.Itoa(q.Limit)}}
+		if q.AccountID != "" {
+			fq, err := filterQuery([]Filter{Eq("account.id", q.AccountID)})
+			if err != nil {
+				return nil, "", err
+			}
+			query.Set("filter", fq.Get("filter"))
+		}
+		req = get(path, query)
 	} else {
-		req = get(p.next.Path, p.next.Query())
+		u, err := url.Parse(cursor)
+		if err != nil || u.Path != path {
+			return nil, "", errBadCursor
+		}
+		req = get(u.Path, u.Query())
 	}
 	var out listBody[Transaction]
-	if err := p.c.call(ctx, req, &out); err != nil {
-		return nil, err // the same page can be asked for again
+	if err := c.call(ctx, req, &out); err != nil {
+		return nil, "", err
 	}
-	p.next = nil
 	if out.Links.Next == "" {
-		p.done = true
-		return out.Data, nil
+		return out.Data, "", nil
 	}
-	next, err := p.c.followable(out.Links.Next)
+	n, err := c.followable(out.Links.Next)
 	if err != nil {
-		p.done = true
-		return out.Data, err
+		return out.Data, "", err
 	}
-	p.next = next
-	return out.Data, nil
+	return out.Data, n.String(), nil
 }
 
 // followable keeps only the path and query of a links.next URL: the bearer
@@ -279,6 +294,14 @@ type ConsentOptions struct {
 	Token, Action, State, InstitutionID string
 }
 
+// CheckBaseURL is the rule for every base URL the program is given, the API's
+// and the consent page's: https anywhere, plain http only to this machine, so
+// a key or token never crosses a network in clear text.
+func CheckBaseURL(raw string) error {
+	_, err := checkBaseURL(raw)
+	return err
+}
+
 // ConsentURL builds the consent UI address. base "" is DefaultConsentBase.
 // The URL carries a client token: show it to the user, never log it.
 func ConsentURL(base string, o ConsentOptions) (string, error) {
@@ -289,8 +312,8 @@ func ConsentURL(base string, o ConsentOptions) (string, error) {
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("basiq: consent URL base %q is not an absolute URL", base)
 	}
-	if u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
-		return "", fmt.Errorf("basiq: consent URL base %q must use https (http only for localhost)", base)
+	if _, err := checkBaseURL(base); err != nil {
+		return "", err
 	}
 	if o.Token == "" {
 		return "", errors.New("basiq: a consent URL needs a client token")

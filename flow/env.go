@@ -1,17 +1,19 @@
-// Package flow is the wizard: the one tea.Model that owns the current step,
-// the window, the global keys and every call to Basiq (always in a tea.Cmd,
-// with a context cancelled on quit), and the plain runner that takes the same
-// steps without a terminal.
+// Package flow runs the quickstart (package quickstart holds its rules): it
+// performs the session's effects (every call to Basiq, the browser, the
+// keyring, the clock) and is its headless faces: plain lines, --json and
+// --events. The full-screen face is flow/wizard.
 package flow
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
-// API is what the wizard asks of Basiq: *basiq.Client, or a fake in tests.
+// API is what the quickstart asks of Basiq: *basiq.Client, or a fake in tests.
 type API interface {
 	Authenticate(ctx context.Context) error
 	ClientToken(ctx context.Context, userID string) (string, time.Time, error)
@@ -22,12 +24,12 @@ type API interface {
 	ListAccounts(ctx context.Context, userID string, filters ...basiq.Filter) ([]basiq.Account, error)
 	GetInstitution(ctx context.Context, id string) (basiq.Institution, error)
 	RefreshConnection(ctx context.Context, userID, connectionID string) (jobID string, err error)
-	Transactions(userID string, q basiq.TransactionQuery) *basiq.TransactionPages
+	TransactionsPage(ctx context.Context, userID string, q basiq.TransactionQuery, cursor string) ([]basiq.Transaction, string, error)
 }
 
-// Clock is the time the wizard sees (the client's Clock: one notion of time).
-// Tests pass a fake whose After returns at once and records what was asked,
-// so polling and backoff run without sleeps.
+// Clock is the time the quickstart sees (the client's Clock: one notion of
+// time). Tests pass a fake whose After returns at once, so polling and
+// backoff run without sleeps.
 type Clock = basiq.Clock
 
 type realClock struct{}
@@ -38,7 +40,7 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // Demo is the built-in simulator, started in-process for --demo or ctrl+d.
 type Demo struct {
 	API         API
-	APIURL      string // the simulator's base URL, for the closing curl line
+	APIURL      string // the simulator's base URL
 	ConsentBase string // its consent page, standing in for consent.basiq.io
 	// AutoConsent does what the consent page's submit does, as a sandbox login.
 	AutoConsent func(ctx context.Context, clientToken, institutionID, login string) ([]string, error)
@@ -53,9 +55,9 @@ type KeyStore interface {
 	Save(key string) error
 }
 
-// Config is everything the wizard needs from main.
+// Config is everything the quickstart needs from main.
 type Config struct {
-	// NewAPI makes a client for a key (the key screen calls it with what was pasted).
+	// NewAPI makes a client for a key.
 	NewAPI func(key string) (API, error)
 	// StartDemo starts the simulator; nil where the demo is not offered.
 	StartDemo func() (Demo, error)
@@ -67,12 +69,14 @@ type Config struct {
 	BrowserUnavailable string
 	// Traces returns the latest HTTP exchanges, newest last, for the request inspector.
 	Traces func() []basiq.Exchange
+	// Jitter spreads retries; nil is math/rand (tests pin it).
+	Jitter func() float64
 
 	Demo        bool   // start in the simulator
-	Where       string // where the API is: "demo", or the host of the API URL
-	APIURL      string // the API base URL, for the closing curl line
+	Where       string // where the API is: the host of the API URL
+	APIURL      string // the API base URL, for the closing curl lines
 	ConsentBase string // "" = Basiq's consent UI
-	EnvKey      string // BASIQ_API_KEY, validated at once when set
+	EnvKey      string // BASIQ_API_KEY, checked at once when set
 	Email       string
 	Mobile      string
 	UserID      string
@@ -81,8 +85,33 @@ type Config struct {
 	Timeout     time.Duration
 }
 
-// sandboxPersona is Basiq's recommended happy-path sandbox login (Hooli, AU00000).
-const (
-	sandboxInstitution = "AU00000"
-	sandboxPersona     = "Wentworth-Smith"
-)
+// Session makes the quickstart's session for this configuration;
+// interactive is true for the wizard, false for the headless faces.
+func (c Config) Session(interactive bool) *quickstart.Session {
+	noBrowser := c.BrowserUnavailable
+	if c.OpenBrowser == nil && noBrowser == "" {
+		noBrowser = "Not opening a browser (--no-browser)."
+	}
+	return quickstart.New(quickstart.Config{
+		Interactive: interactive,
+		Demo:        c.Demo,
+		EnvKey:      strings.TrimSpace(c.EnvKey),
+		KeyStore:    c.Keys != nil,
+		Email:       c.Email,
+		Mobile:      c.Mobile,
+		UserID:      c.UserID,
+		JobIDs:      c.JobIDs,
+		Persona:     c.Persona,
+		Timeout:     c.Timeout,
+		ConsentBase: c.ConsentBase,
+		NoBrowser:   noBrowser,
+		Jitter:      c.Jitter,
+	})
+}
+
+func (c Config) clock() Clock {
+	if c.Clock == nil {
+		return realClock{}
+	}
+	return c.Clock
+}

@@ -8,57 +8,43 @@ import (
 	"os"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 )
 
-// exportData is what `e` on the accounts screen writes: Basiq's own field
+// ExportData is what `e` on the accounts screen writes: Basiq's own field
 // names, so the file reads like the API's answers.
-type exportData struct {
+type ExportData struct {
 	User         basiq.User          `json:"user"`
 	Accounts     []basiq.Account     `json:"accounts"`
 	Transactions []basiq.Transaction `json:"transactions,omitempty"`
 }
 
-func (m Model) exportData() exportData {
-	d := exportData{User: m.user, Accounts: m.accounts}
-	loaded := m.accountsScreen.Transactions()
-	for _, a := range m.accounts { // in table order, not map order
-		d.Transactions = append(d.Transactions, loaded[a.ID]...)
-	}
-	return d
-}
-
-// exportAccounts writes the accounts (and loaded transactions) into the
+// ExportAccounts writes the accounts (and loaded transactions) into the
 // current directory, owner-readable only (it is someone's bank data), never
 // over an existing file. CSV gives one file for accounts and, when any are
-// loaded, one for transactions.
-func exportAccounts(d exportData, format string, now time.Time) tea.Cmd {
-	return func() tea.Msg {
-		stamp := now.Format("20060102-150405")
-		var written []string
-		write := func(name string, body []byte) error {
-			err := writeNew(name, body)
-			if err == nil {
-				written = append(written, name)
-			}
-			return err
+// loaded, one for transactions. It says where the files went, and their names
+// in the order written (those written before a failure too).
+func ExportAccounts(d ExportData, format string, now time.Time) (dir string, files []string, err error) {
+	stamp := now.Format("20060102-150405")
+	write := func(name string, body []byte) error {
+		err := writeNew(name, body)
+		if err == nil {
+			files = append(files, name)
 		}
-		var err error
-		switch format {
-		case "json":
-			body, _ := json.MarshalIndent(d, "", "  ")
-			err = write("basiq-accounts-"+stamp+".json", append(body, '\n'))
-		default:
-			err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts))
-			if err == nil && len(d.Transactions) > 0 {
-				err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions))
-			}
-		}
-		dir, _ := os.Getwd() // only said to the user; empty if the directory is gone
-		return exportedMsg{dir: dir, files: written, err: err}
+		return err
 	}
+	switch format {
+	case "json":
+		body, _ := json.MarshalIndent(d, "", "  ")
+		err = write("basiq-accounts-"+stamp+".json", append(body, '\n'))
+	default:
+		err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts))
+		if err == nil && len(d.Transactions) > 0 {
+			err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions))
+		}
+	}
+	dir, _ = os.Getwd() // only said to the user; empty if the directory is gone
+	return dir, files, err
 }
 
 func writeNew(name string, body []byte) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 )
 
 func TestKeyringKeepsTheKeyAndNoFileIsWritten(t *testing.T) {
@@ -22,10 +23,10 @@ func TestKeyringKeepsTheKeyAndNoFileIsWritten(t *testing.T) {
 	if where, insecure := s.Where(); insecure || where != "the system keyring" {
 		t.Fatalf("Where() = %q, %v with a keyring", where, insecure)
 	}
-	if err := s.Save(goodKey); err != nil {
+	if err := s.Save(flowtest.GoodKey); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Load(); err != nil || got != goodKey {
+	if got, err := s.Load(); err != nil || got != flowtest.GoodKey {
 		t.Errorf("Load() = %q, %v", got, err)
 	}
 	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
@@ -39,14 +40,14 @@ func TestWithoutAKeyringTheKeyGoesToAnOwnerOnlyFile(t *testing.T) {
 	if _, insecure := s.Where(); !insecure {
 		t.Fatal("without a keyring, Where() must say the key goes to a plain file")
 	}
-	if err := s.Save(goodKey); err != nil {
+	if err := s.Save(flowtest.GoodKey); err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(s.Path)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v, mode %o; want 0600", err, info.Mode().Perm())
 	}
-	if got, _ := s.Load(); got != goodKey {
+	if got, _ := s.Load(); got != flowtest.GoodKey {
 		t.Errorf("Load() = %q", got)
 	}
 	// A key file others can read is refused, not used.
@@ -82,15 +83,15 @@ func TestNoBrowserOverSSHOrWithoutADisplay(t *testing.T) {
 
 func TestExportWritesCSVAndJSONOwnerOnlyAndDefusesFormulas(t *testing.T) {
 	t.Chdir(t.TempDir())
-	d := exportData{
-		User:         basiq.User{ID: testUserID},
+	d := ExportData{
+		User:         basiq.User{ID: flowtest.UserID},
 		Accounts:     []basiq.Account{{ID: "acc-1", Name: "=HYPERLINK(\"http://evil\")", Balance: "-6081.50", Currency: "AUD"}},
 		Transactions: []basiq.Transaction{{ID: "t-1", Account: "acc-1", Description: "@SUM(A1)", Amount: "-12.00"}},
 	}
 	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
-	msg := exportAccounts(d, "csv", now)().(exportedMsg)
-	if msg.err != nil || len(msg.files) != 2 || msg.files[0] != "basiq-accounts-20261124-140500.csv" || msg.files[1] != "basiq-transactions-20261124-140500.csv" {
-		t.Fatalf("export: %+v", msg)
+	_, files, err := ExportAccounts(d, "csv", now)
+	if err != nil || len(files) != 2 || files[0] != "basiq-accounts-20261124-140500.csv" || files[1] != "basiq-transactions-20261124-140500.csv" {
+		t.Fatalf("export: %q, %v", files, err)
 	}
 	b, err := os.ReadFile("basiq-accounts-20261124-140500.csv")
 	if err != nil {
@@ -106,14 +107,14 @@ func TestExportWritesCSVAndJSONOwnerOnlyAndDefusesFormulas(t *testing.T) {
 	if info, _ := os.Stat("basiq-accounts-20261124-140500.csv"); info.Mode().Perm() != 0o600 {
 		t.Errorf("export mode %o, want 0600", info.Mode().Perm())
 	}
-	if again := exportAccounts(d, "csv", now)().(exportedMsg); again.err == nil {
+	if _, _, err := ExportAccounts(d, "csv", now); err == nil {
 		t.Error("a second export at the same second overwrote the first")
 	}
-	msg = exportAccounts(d, "json", now)().(exportedMsg)
+	_, _, err = ExportAccounts(d, "json", now)
 	b, _ = os.ReadFile("basiq-accounts-20261124-140500.json")
-	var doc exportData
-	if msg.err != nil || json.Unmarshal(b, &doc) != nil || len(doc.Accounts) != 1 || len(doc.Transactions) != 1 {
-		t.Errorf("JSON export: %+v\n%s", msg, b)
+	var doc ExportData
+	if err != nil || json.Unmarshal(b, &doc) != nil || len(doc.Accounts) != 1 || len(doc.Transactions) != 1 {
+		t.Errorf("JSON export: %v\n%s", err, b)
 	}
 }
 
@@ -136,31 +137,5 @@ func TestTraceLogKeepsTheLatestAndWritesTheDebugFile(t *testing.T) {
 	}
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Errorf("debug file mode %o, want 0600", info.Mode().Perm())
-	}
-}
-
-func TestProblemDoesNotSayBasiqsTitleTwice(t *testing.T) {
-	err := &basiq.Error{Status: 500, Method: "POST", Path: "/token", Items: []basiq.ErrorItem{{
-		Code: "internal-server-error", Title: "Internal Server error.", Detail: "Internal Server error. Contact support."}}}
-	p := problemFor("checking the key", err)
-	if strings.Count(p.What, "Internal Server error") != 1 || !strings.Contains(p.What, "Contact support.") {
-		t.Errorf("What = %q: the title once, then the rest of the detail", p.What)
-	}
-	locked := &basiq.Error{Status: 400, Items: []basiq.ErrorItem{{Code: "x", Title: "Account is locked", Detail: "Call the bank."}}}
-	if p := problemFor("connecting", locked); !strings.Contains(p.What, "Account is locked. Call the bank.") {
-		t.Errorf("What = %q: title and a different detail both belong", p.What)
-	}
-}
-
-func TestUserMayExistProblemSaysItOnceWithoutTheRequestDump(t *testing.T) {
-	err := &basiq.Error{Status: 500, Method: "POST", Path: "/users", CorrelationID: "c69f94cb", UserMayExist: true,
-		Items: []basiq.ErrorItem{{Code: "internal-server-error", Title: "Internal Server error.", Detail: "Internal Server error. Contact support."}}}
-	p := problemFor("creating the user", err)
-	if !strings.Contains(p.What, "500 internal-server-error") || strings.Contains(p.What, "basiq:") ||
-		strings.Contains(p.What, "c69f94cb") || strings.Contains(p.What, "may have been created") {
-		t.Errorf("What = %q: the answer in a few words; the id and the warning have lines of their own", p.What)
-	}
-	if p.CorrelationID != "c69f94cb" || !strings.Contains(p.Meaning, "may or may not exist") {
-		t.Errorf("problem = %+v", p)
 	}
 }

@@ -48,12 +48,19 @@ type row struct {
 	negBal, negAvail, na bool
 }
 
+// Feed is one account's transactions as loaded so far (flow decides what
+// is loaded, and when).
+type Feed struct {
+	Items   []basiq.Transaction
+	Started bool // the first page is in
+	More    bool // another page can be asked for
+	Loading bool
+	Problem *theme.Problem
+}
+
 type txnState struct {
-	list    []basiq.Transaction
-	more    bool
-	loading bool
-	problem *theme.Problem
-	top     int
+	Feed
+	top int // the first transaction shown
 }
 
 // Model is the accounts screen.
@@ -76,7 +83,7 @@ type Model struct {
 	exported         []string // the files it wrote
 	exportErr        error
 
-	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, csv, json key.Binding
+	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, retry, csv, json key.Binding
 }
 
 // New builds the accounts screen.
@@ -87,7 +94,7 @@ func New(st *theme.Styles) Model {
 		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		down:   key.NewBinding(key.WithKeys("down", "j")),
 		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown", " ")),
+		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
 		home:   key.NewBinding(key.WithKeys("home", "g")),
 		end:    key.NewBinding(key.WithKeys("end", "G")),
 		detail: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
@@ -96,6 +103,7 @@ func New(st *theme.Styles) Model {
 		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		more:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
+		retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
 		csv:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "CSV")),
 		json:   key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "JSON")),
 	}
@@ -117,7 +125,7 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 	sums := map[string]Money{}
 	m.unparsed = 0
 	for _, a := range accts {
-		r := row{acct: a, name: theme.Safe(a.Name), kind: classWords(a.Class.Type), number: mask(a.AccountNo),
+		r := row{acct: a, name: theme.Safe(a.Name), kind: classWords(a.Class.Type), number: theme.MaskNumber(a.AccountNo),
 			na: a.Status == "unavailable"}
 		r.inst = theme.Safe(a.Institution)
 		if inst, ok := insts[a.Institution]; ok {
@@ -150,14 +158,11 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 // SetTransactionsPending says whether Basiq is still retrieving transactions.
 func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
 
-// SetTransactions adds a page of an account's transactions, or a problem.
-func (m *Model) SetTransactions(accountID string, txns []basiq.Transaction, hasMore bool, p *theme.Problem) {
+// SetFeed shows an account's transactions as they are now.
+func (m *Model) SetFeed(accountID string, f Feed) {
 	s := m.txnState(accountID)
-	s.loading, s.problem = false, p
-	if p == nil {
-		s.list = append(s.list, txns...)
-		s.more = hasMore
-	}
+	s.Feed = f
+	s.top = min(s.top, max(len(f.Items)-1, 0))
 }
 
 // SetExported says which files the export wrote in dir, or why it did not.
@@ -169,17 +174,6 @@ func (m *Model) SetExported(dir string, files []string, err error) {
 	m.keepCursorVisible()
 }
 
-// Transactions are the transactions loaded so far, by account id.
-func (m Model) Transactions() map[string][]basiq.Transaction {
-	out := map[string][]basiq.Transaction{}
-	for id, s := range m.txns {
-		if len(s.list) > 0 {
-			out[id] = s.list
-		}
-	}
-	return out
-}
-
 func (m *Model) txnState(id string) *txnState {
 	s, ok := m.txns[id]
 	if !ok {
@@ -189,8 +183,11 @@ func (m *Model) txnState(id string) *txnState {
 	return s
 }
 
-// Capturing is true away from the table, so esc comes here, not to flow.
-func (m Model) Capturing() bool { return m.mode != viewTable }
+// Capturing is false: the screen has no text field, so letters are keys.
+func (m Model) Capturing() bool { return false }
+
+// TakesEsc is true away from the table, where esc goes back to it.
+func (m Model) TakesEsc() bool { return m.mode != viewTable }
 
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
@@ -198,10 +195,13 @@ func (m Model) Keys() []key.Binding {
 	case viewDetail:
 		return []key.Binding{m.txnKey, m.back}
 	case viewTransactions:
-		if s := m.current(); s != nil && s.more {
-			return []key.Binding{m.up, m.more, m.back}
+		ks := []key.Binding{m.up}
+		if s := m.current(); s != nil && s.Problem != nil && !s.Loading {
+			ks = append(ks, m.retry)
+		} else if s != nil && s.More && !s.Loading {
+			ks = append(ks, m.more)
 		}
-		return []key.Binding{m.up, m.back}
+		return append(ks, m.back)
 	case viewExport:
 		return []key.Binding{m.csv, m.json, m.back}
 	}
@@ -289,27 +289,26 @@ func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 			s.top--
 		}
 	case key.Matches(k, m.down):
-		if s := m.current(); s != nil && s.top < len(s.list)-1 {
+		if s := m.current(); s != nil && s.top < len(s.Items)-1 {
 			s.top++
 		}
 	case key.Matches(k, m.more):
-		if s := m.current(); s != nil && s.more && !s.loading {
-			s.loading = true
+		if s := m.current(); s != nil && s.More && !s.Loading {
 			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID, More: true})
+		}
+	case key.Matches(k, m.retry):
+		if s := m.current(); s != nil && s.Problem != nil && !s.Loading {
+			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID})
 		}
 	}
 	return m, nil
 }
 
+// openTransactions shows the account's transactions, asking for the first
+// page (flow loads it only once).
 func (m Model) openTransactions() (Model, tea.Cmd) {
 	m.mode = viewTransactions
-	id := m.rows[m.cursor].acct.ID
-	s := m.txnState(id)
-	if len(s.list) > 0 || s.loading {
-		return m, nil
-	}
-	s.loading, s.problem = true, nil
-	return m, keys.Send(TransactionsRequestedMsg{AccountID: id})
+	return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID})
 }
 
 // View draws the current view.
@@ -437,7 +436,7 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 	if !m.updated.IsZero() {
 		right = st.Muted.Render("updated " + m.updated.Local().Format("15:04:05"))
 	}
-	lines = append(lines, spread(st.Title.Render(strings.Join(head, " · ")), right, w), "")
+	lines = append(lines, theme.Spread(st.Title.Render(strings.Join(head, " · ")), right, w), "")
 	if len(m.rows) == 0 {
 		lines = append(lines, st.Muted.Width(w).Render("Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."))
 		return strings.Join(lines, "\n")
@@ -585,13 +584,13 @@ func (m Model) transactionsView(w int) string {
 	s := m.txnState(r.acct.ID)
 	var lines []string
 	lines = append(lines, st.Title.Render(r.name)+st.Muted.Render("  transactions, newest first"), "")
-	if s.problem != nil {
-		lines = append(lines, st.RenderProblem(*s.problem, w))
+	if s.Problem != nil {
+		lines = append(lines, st.RenderProblem(*s.Problem, w))
 	}
-	if len(s.list) == 0 {
-		if s.loading {
+	if len(s.Items) == 0 {
+		if s.Loading || !s.Started && s.Problem == nil {
 			lines = append(lines, st.Muted.Render("Loading transactions…"))
-		} else if s.problem == nil {
+		} else if s.Problem == nil {
 			msg := "No transactions for this account."
 			if m.txnsPending {
 				msg = "No transactions yet: Basiq is still retrieving them. Go back (esc) and press t again in a moment."
@@ -601,13 +600,13 @@ func (m Model) transactionsView(w int) string {
 		return strings.Join(lines, "\n")
 	}
 	amountW := 0
-	for _, t := range s.list {
+	for _, t := range s.Items {
 		amountW = max(amountW, lipgloss.Width(FormatAmount(t.Amount, t.Currency)))
 	}
 	descW := max(w-12-amountW-4, 10)
 	visible := max(m.height-4, 3)
-	end := min(s.top+visible, len(s.list))
-	for _, t := range s.list[s.top:end] {
+	end := min(s.top+visible, len(s.Items))
+	for _, t := range s.Items[s.top:end] {
 		date := t.PostDate
 		if date == "" {
 			date = t.TransactionDate
@@ -623,11 +622,11 @@ func (m Model) transactionsView(w int) string {
 		desc := ansi.Truncate(theme.Safe(t.Description), descW, theme.Ellipsis)
 		lines = append(lines, pad(date, 10)+"  "+pad(desc, descW)+"  "+style.Render(padLeft(amount, amountW)))
 	}
-	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.list))
+	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.Items))
 	switch {
-	case s.loading:
+	case s.Loading:
 		status += " · loading more…"
-	case s.more:
+	case s.More:
 		status += " · n loads more"
 	}
 	lines = append(lines, st.Muted.Render(status))
@@ -652,15 +651,6 @@ func classWords(class string) string {
 		return n
 	}
 	return theme.Safe(class)
-}
-
-// mask keeps the last four digits of an account number: "••0002".
-func mask(n string) string {
-	digits := []rune(strings.TrimSpace(theme.Safe(n)))
-	if len(digits) <= 4 {
-		return string(digits)
-	}
-	return "••" + string(digits[len(digits)-4:])
 }
 
 func plural(n int, noun string) string {
@@ -694,12 +684,4 @@ func padLeft(s string, w int) string {
 		return ansi.Truncate(s, w, theme.Ellipsis)
 	}
 	return strings.Repeat(" ", w-lipgloss.Width(s)) + s
-}
-
-func spread(left, right string, w int) string {
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 2 {
-		return left + "  " + right
-	}
-	return left + strings.Repeat(" ", gap) + right
 }

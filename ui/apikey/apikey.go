@@ -36,7 +36,7 @@ type Model struct {
 	retry    bool
 	hint     string // inline, e.g. "Paste your API key first"
 	asking   bool   // the key is good: save it?
-	saveTo   string
+	saveTo   string // "" while finding out where
 	insecure bool
 
 	submit, demo, yes, no key.Binding
@@ -76,11 +76,15 @@ func (m Model) Value() string { return m.input.Value() }
 // SetFromEnv notes that the key came from BASIQ_API_KEY.
 func (m *Model) SetFromEnv(v bool) { m.fromEnv = v }
 
-// SetWorking shows the spinner while the key is checked.
+// SetWorking shows the spinner while the key is checked; it returns the
+// spinner's first tick when it starts.
 func (m *Model) SetWorking(working bool) tea.Cmd {
+	started := working && !m.working
 	m.working = working
 	if working {
 		m.input.Blur()
+	}
+	if started {
 		return m.spin.Tick
 	}
 	return nil
@@ -94,11 +98,15 @@ func (m *Model) SetProblem(p theme.Problem, retryable bool) {
 // ClearProblem removes the problem.
 func (m *Model) ClearProblem() { m.problem, m.hint = nil, "" }
 
-// AskSave offers to keep the good key in where; insecure means a plain file.
+// AskSave offers to keep the good key in where ("" while finding out where);
+// insecure means a plain file. StopAsking ends the offer.
 func (m *Model) AskSave(where string, insecure bool) {
 	m.asking, m.saveTo, m.insecure = true, where, insecure
 	m.input.Blur()
 }
+
+// StopAsking ends the offer to save the key.
+func (m *Model) StopAsking() { m.asking = false }
 
 // Capturing reports whether the field has focus (letters are text).
 func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }
@@ -106,6 +114,8 @@ func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.a
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
 	switch {
+	case m.asking && m.saveTo == "":
+		return nil
 	case m.asking:
 		return []key.Binding{m.yes, m.no}
 	case m.working:
@@ -145,6 +155,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
+	case m.asking && m.saveTo == "":
+		return m, nil
 	case m.asking:
 		switch {
 		case key.Matches(msg, m.yes):
@@ -202,7 +214,10 @@ func (m Model) View() string {
 
 	switch {
 	case m.working:
-		b.WriteString(m.spin.View() + " " + st.Text.Render("Exchanging the key for an access token…") + "\n")
+		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render("Exchanging the key for an access token…") + "\n")
+	case m.asking && m.saveTo == "":
+		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
+		b.WriteString(st.Muted.Render("Finding where it could be saved…") + "\n")
 	case m.asking:
 		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
 		b.WriteString(theme.Wrap(w, st.Text.Render("Save it in "+m.saveTo+" so next time starts here? "), st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("n")) + "\n")

@@ -25,7 +25,8 @@ type (
 	JobsPastedMsg  struct{ IDs []string } // p: a redirect URL or job ids
 	AutoConsentMsg struct{}               // a: demo, complete consent as the persona
 	WaitLongerMsg  struct{}               // w: past --timeout, keep waiting
-	ReopenMsg      struct{}               // r: past --timeout, a new link
+	ReopenMsg      struct{}               // r: a new link
+	RetryMsg       struct{}               // enter: what failed, again
 )
 
 // Model is the consent screen.
@@ -38,8 +39,8 @@ type Model struct {
 	expires          time.Time
 	working          string
 	browserOpened    bool
+	browserOpens     int
 	browserReason    string
-	sandboxHint      bool
 	demo             bool
 	persona          string
 	polled           time.Time
@@ -48,6 +49,8 @@ type Model struct {
 	timedOut         bool
 	waited           time.Duration
 	problem          *theme.Problem
+	canRetry         bool // enter tries again what failed
+	canReopen        bool // r: a new link
 	copied           bool
 	showQR           bool
 	pasting          bool
@@ -55,7 +58,7 @@ type Model struct {
 	paste            textinput.Model
 	spin             spinner.Model
 
-	copyKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, enterKey, cancelKey key.Binding
+	copyKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, retryKey, enterKey, cancelKey key.Binding
 }
 
 // New builds the consent screen.
@@ -72,6 +75,7 @@ func New(st *theme.Styles) Model {
 		autoKey:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "consent automatically")),
 		waitKey:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wait longer")),
 		reopenKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new consent link")),
+		retryKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")),
 		enterKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "watch this job")),
 		cancelKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
@@ -86,30 +90,35 @@ func (m *Model) SetSize(width, height int) {
 // SetUser names whose consent this is.
 func (m *Model) SetUser(id, name string) { m.userID, m.userName = id, name }
 
-// SetWorking shows a spinner with what is happening; "" stops it.
+// SetWorking shows a spinner with what is happening; "" stops it. It
+// returns the spinner's first tick when it starts.
 func (m *Model) SetWorking(what string) tea.Cmd {
+	started := what != "" && m.working == ""
 	m.working = what
-	if what != "" {
+	if started {
 		return m.spin.Tick
 	}
 	return nil
 }
 
-// SetLink shows a fresh consent link.
+// SetLink shows the consent link ("" while there is none).
 func (m *Model) SetLink(url string, expires time.Time) {
-	m.link, m.expires, m.copied = url, expires, false
+	if url != m.link {
+		m.copied, m.showQR = false, false
+	}
+	m.link, m.expires = url, expires
 }
 
-// SetBrowser says whether the browser opened, and if not, why.
-func (m *Model) SetBrowser(opened bool, reason string) {
-	m.browserOpened, m.browserReason = opened, reason
+// SetBrowser says whether the browser opened (opens: how many times), and if not, why.
+func (m *Model) SetBrowser(opened bool, opens int, reason string) {
+	m.browserOpened, m.browserOpens, m.browserReason = opened, opens, reason
 }
 
-// SetSandboxHint shows Basiq's sandbox bank and login.
-func (m *Model) SetSandboxHint(show bool) { m.sandboxHint = show }
+// SetDemo offers a (complete consent as login) in the demo.
+func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, login }
 
-// SetDemo offers a (complete consent as persona) in the demo.
-func (m *Model) SetDemo(demo bool, persona string) { m.demo, m.persona = demo, persona }
+// SetRemedies says which ways on a problem offers: enter tries again, r a new link.
+func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
 
 // SetPolling says when the jobs were last checked, and with what request.
 func (m *Model) SetPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
@@ -117,7 +126,8 @@ func (m *Model) SetPolling(last time.Time, what string) { m.polled, m.pollWhat =
 // SetNow moves the screen's clock ("checked 3s ago").
 func (m *Model) SetNow(now time.Time) { m.now = now }
 
-// SetTimedOut offers to wait longer or start again, past --timeout.
+// SetTimedOut offers to wait longer or start again, past --timeout
+// (waited is how long the wait was).
 func (m *Model) SetTimedOut(timedOut bool, waited time.Duration) {
 	m.timedOut, m.waited = timedOut, waited
 }
@@ -136,12 +146,18 @@ func (m Model) Keys() []key.Binding {
 	if m.pasting {
 		return []key.Binding{m.enterKey, m.cancelKey}
 	}
-	if m.link == "" {
-		return nil
-	}
 	ks := []key.Binding{}
+	if m.canRetry {
+		ks = append(ks, m.retryKey)
+	}
 	if m.timedOut {
-		ks = append(ks, m.waitKey, m.reopenKey)
+		ks = append(ks, m.waitKey)
+	}
+	if m.timedOut || m.canReopen {
+		ks = append(ks, m.reopenKey)
+	}
+	if m.link == "" {
+		return ks
 	}
 	if m.demo && m.working == "" {
 		ks = append(ks, m.autoKey)
@@ -179,7 +195,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	if m.link == "" {
+	switch {
+	case key.Matches(msg, m.retryKey) && m.canRetry:
+		return m, keys.Send(RetryMsg{})
+	case key.Matches(msg, m.reopenKey) && (m.timedOut || m.canReopen):
+		return m, keys.Send(ReopenMsg{})
+	case m.link == "":
 		return m, nil
 	}
 	switch {
@@ -198,8 +219,6 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, keys.Send(AutoConsentMsg{})
 	case key.Matches(msg, m.waitKey) && m.timedOut:
 		return m, keys.Send(WaitLongerMsg{})
-	case key.Matches(msg, m.reopenKey) && m.timedOut:
-		return m, keys.Send(ReopenMsg{})
 	case msg.String() == "esc" && m.showQR:
 		m.showQR = false
 	}
@@ -237,7 +256,7 @@ func (m Model) View() string {
 	b.WriteString(st.Title.Render("Consent in the browser") + "\n\n")
 	if m.link == "" {
 		if m.working != "" {
-			b.WriteString(m.spin.View() + " " + st.Text.Render(m.working) + "\n")
+			b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
 		}
 		if m.problem != nil {
 			b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
@@ -253,6 +272,8 @@ func (m Model) View() string {
 	}
 	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
 	switch {
+	case m.browserOpened && m.browserOpens > 1:
+		lead += " It opened in your browser again; if it did not, open this link."
 	case m.browserOpened:
 		lead += " It opened in your browser; if it did not, open this link."
 	case m.browserReason != "":
@@ -273,10 +294,9 @@ func (m Model) View() string {
 		note = st.Success.Render(theme.SymbolDone+" Copied to the clipboard. ") + note
 	}
 	b.WriteString(st.Muted.Width(w).Render(note) + "\n\n")
-	if m.sandboxHint {
-		b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render("Hooli") + st.Label.Render(" · login ") +
-			st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
-	}
+	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
+	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render("Hooli") + st.Label.Render(" · login ") +
+		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	if m.demo {
 		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")
 	}
@@ -290,12 +310,12 @@ func (m Model) View() string {
 			b.WriteString(st.Muted.Width(w).Render("Paste the address the consent page ended on (it carries jobIds), or a job id.") + "\n")
 		}
 	case m.working != "":
-		b.WriteString(m.spin.View() + " " + st.Text.Render(m.working) + "\n")
+		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
 	case m.timedOut:
 		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, r for a new link, or ctrl+c to quit.",
 			theme.SymbolWarning, m.waited.Round(time.Second))) + "\n")
 	default:
-		line := m.spin.View() + " " + st.Text.Render("Waiting for a connection…")
+		line := m.st.Spin(m.spin) + " " + st.Text.Render("Waiting for a connection…")
 		if !m.polled.IsZero() && !m.now.IsZero() {
 			ago := max(m.now.Sub(m.polled), 0).Round(time.Second)
 			if ago < time.Second {

@@ -24,13 +24,12 @@ func sized(w, h int) Model {
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
 	m.SetUser("7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", "")
-	m.SetSandboxHint(true)
 	return m
 }
 
 func withLink(m Model) Model {
 	m.SetLink(link, now.Add(time.Hour))
-	m.SetBrowser(true, "")
+	m.SetBrowser(true, 1, "")
 	m.SetNow(now.Add(3 * time.Second))
 	m.SetPolling(now, "GET /users/7f1c2a4e…/jobs")
 	return m
@@ -50,7 +49,7 @@ func TestGoldens(t *testing.T) {
 		"waiting": withLink,
 		"no_browser": func(m Model) Model {
 			m = withLink(m)
-			m.SetBrowser(false, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (q).")
+			m.SetBrowser(false, 0, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (q).")
 			return m
 		},
 		"demo": func(m Model) Model { m = withLink(m); m.SetDemo(true, "Wentworth-Smith"); return m },

@@ -38,6 +38,7 @@ type Frame struct {
 	CanGoBack     bool          // esc goes back a step, so help lists it
 	Notice        string        // a one-line status above the help line
 	Overlay       string        // replaces the body (the request inspector)
+	Global        keys.Global   // the keys every screen has
 }
 
 // BodySize is the room a screen has inside the frame: two columns of margin
@@ -65,17 +66,16 @@ func Render(st *theme.Styles, f Frame) string {
 		body = f.Overlay
 	}
 	if f.ShowHelp {
-		body = fullHelp(st, f.Keys, f.CanGoBack)
+		body = fullHelp(st, f.Global, f.Keys, f.CanGoBack)
 	}
 	lines := []string{header(st, f), ""}
 	lines = append(lines, fit(body, bodyW, bodyH)...)
-	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Keys, f.Typing, f.Width))
+	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, f.Keys, f.Typing, f.Width))
 	return strings.Join(lines, "\n")
 }
 
 // globalKeys are shown after the screen's own keys.
-func globalKeys(typing bool) []key.Binding {
-	g := keys.NewGlobal()
+func globalKeys(g keys.Global, typing bool) []key.Binding {
 	if typing {
 		return []key.Binding{g.HelpWhileTyping, g.Quit}
 	}
@@ -109,13 +109,13 @@ func header(st *theme.Styles, f Frame) string {
 }
 
 // helpLine shows as many keys as fit, most useful first; ? and ctrl+c always.
-func helpLine(st *theme.Styles, screen []key.Binding, typing bool, width int) string {
+func helpLine(st *theme.Styles, g keys.Global, screen []key.Binding, typing bool, width int) string {
 	render := func(b key.Binding) string {
 		h := b.Help()
 		return st.Key.Render(h.Key) + " " + st.KeyHelp.Render(h.Desc)
 	}
 	sep := st.Separator.Render(" · ")
-	global := globalKeys(typing)
+	global := globalKeys(g, typing)
 	tail := ""
 	for _, b := range global {
 		tail += sep + render(b)
@@ -142,8 +142,7 @@ func helpLine(st *theme.Styles, screen []key.Binding, typing bool, width int) st
 	return clip(line+tail, width)
 }
 
-func fullHelp(st *theme.Styles, screen []key.Binding, canGoBack bool) string {
-	g := keys.NewGlobal()
+func fullHelp(st *theme.Styles, g keys.Global, screen []key.Binding, canGoBack bool) string {
 	help := g.Help
 	help.SetHelp("? or f1", "help (f1 also while typing in a field)")
 	all := append([]key.Binding{}, screen...)

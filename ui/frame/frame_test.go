@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -26,7 +27,7 @@ func TestGoldens(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, help := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%dx%d_help_%v", size[0], size[1], help), func(t *testing.T) {
-				out := Render(st, Frame{Width: size[0], Height: size[1], Where: "demo", Step: 2,
+				out := Render(st, Frame{Width: size[0], Height: size[1], Where: "demo", Step: 2, Global: keys.NewGlobal(),
 					Body: "Consent in the browser\n\nbody text", Keys: screenKeys, ShowHelp: help, CanGoBack: true, Notice: "✓ Key saved in the system keyring"})
 				lines := strings.Split(out, "\n")
 				if len(lines) != size[1] {
@@ -45,14 +46,14 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	t.Run("color", func(t *testing.T) {
-		uitest.GoldenColor(t, Render(st, Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 0, Body: "body", Keys: screenKeys}))
+		uitest.GoldenColor(t, Render(st, Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 0, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
 	})
 	t.Run("too_small", func(t *testing.T) { uitest.Golden(t, TooSmallView(st, 60, 20)) })
 }
 
 func TestBodyOverflowIsClipped(t *testing.T) {
 	long := strings.Repeat("a very long line that goes on ", 20) + "\n" + strings.Repeat("row\n", 100)
-	out := Render(theme.New(false), Frame{Width: 80, Height: 24, Step: 0, Body: long})
+	out := Render(theme.New(false), Frame{Width: 80, Height: 24, Step: 0, Body: long, Global: keys.NewGlobal()})
 	if n := len(strings.Split(out, "\n")); n != 24 {
 		t.Errorf("%d lines, want 24", n)
 	}

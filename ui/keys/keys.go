@@ -15,15 +15,20 @@ type Global struct {
 	// needs a key that types nothing.
 	HelpWhileTyping key.Binding
 	Back            key.Binding // esc: one step back, where that makes sense
+	Requests        key.Binding // i: the request inspector
+	// RequestsWhileTyping is f2, for the same reason as f1.
+	RequestsWhileTyping key.Binding
 }
 
 // NewGlobal returns the global bindings.
 func NewGlobal() Global {
 	return Global{
-		Quit:            key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help:            key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		HelpWhileTyping: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
-		Back:            key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:                key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help:                key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		HelpWhileTyping:     key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
+		Back:                key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Requests:            key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "requests")),
+		RequestsWhileTyping: key.NewBinding(key.WithKeys("f2"), key.WithHelp("f2", "requests")),
 	}
 }
 

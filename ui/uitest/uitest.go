@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/golden"
 )
@@ -38,4 +39,37 @@ func Golden(t testing.TB, view string) {
 func GoldenColor(t testing.TB, view string) {
 	t.Helper()
 	golden.RequireEqual(t, Render(view, colorprofile.ANSI256))
+}
+
+// Press is the key press a key name stands for: "enter", "esc", "tab",
+// "ctrl+c", "f1", or a single character.
+func Press(name string) tea.KeyPressMsg {
+	named := map[string]tea.KeyPressMsg{
+		"enter":  {Code: tea.KeyEnter},
+		"esc":    {Code: tea.KeyEscape},
+		"tab":    {Code: tea.KeyTab},
+		"space":  {Code: tea.KeySpace, Text: " "},
+		"up":     {Code: tea.KeyUp},
+		"down":   {Code: tea.KeyDown},
+		"pgdown": {Code: tea.KeyPgDown},
+		"f1":     {Code: tea.KeyF1},
+		"f2":     {Code: tea.KeyF2},
+	}
+	if k, ok := named[name]; ok {
+		return k
+	}
+	if mod, ch, ok := strings.Cut(name, "+"); ok && mod == "ctrl" {
+		return tea.KeyPressMsg{Code: []rune(ch)[0], Mod: tea.ModCtrl}
+	}
+	r := []rune(name)[0]
+	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// Type is the key presses that type text, one a character.
+func Type(text string) []tea.Msg {
+	msgs := make([]tea.Msg, 0, len(text))
+	for _, r := range text {
+		msgs = append(msgs, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return msgs
 }

@@ -25,6 +25,9 @@ type ExistingUserMsg struct{ ID string }
 // ContinueMsg moves on once the user exists.
 type ContinueMsg struct{}
 
+// CreateAgainMsg answers "the last request may have made the user: create another?".
+type CreateAgainMsg struct{ Yes bool }
+
 const (
 	fieldEmail = iota
 	fieldMobile
@@ -35,22 +38,27 @@ const (
 type Model struct {
 	st      *theme.Styles
 	fields  [3]textinput.Model
-	touched [3]bool   // left once, or submit tried: errors show from then on
-	apiErr  [3]string // what Basiq said about the field's current value
+	touched [3]bool     // left once, or submit tried: errors show from then on
+	apiErr  [3]apiError // what Basiq said about a field, while it holds the value it was said of
 	focus   int
 	byID    bool // "use an existing user id" mode
 	// exampleWhenEmpty: enter on an empty form creates the example user
 	// (the demo, where the details are made up anyway).
 	exampleWhenEmpty bool
 	spin             spinner.Model
-	working          bool
+	working          string // what is being done, "" when nothing
 	problem          *theme.Problem
-	created          *basiq.User
+	retry            bool // enter tries the failed request again
+	askAgain         bool // y/N: create another user although the last may exist
+	user             *basiq.User
+	created          bool // user was created here, not looked up
 	copied           bool
 	width            int
 
-	submit, next, toggle, copyID, cont key.Binding
+	submit, next, toggle, copyID, cont, yes, no key.Binding
 }
+
+type apiError struct{ msg, value string }
 
 // ExampleEmail is the email field's example, and the made-up user the demo
 // creates when nothing is typed.
@@ -63,9 +71,12 @@ func New(st *theme.Styles) Model {
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
 		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),
 		next:   key.NewBinding(key.WithKeys("tab", "shift+tab", "down", "up"), key.WithHelp("tab", "next field")),
-		toggle: key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "use an existing user id")),
+		// ctrl+o, not ctrl+u: in a shell ctrl+u clears the line, and a field should too.
+		toggle: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "use an existing user id")),
 		copyID: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the id")),
 		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
+		yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "create another")),
+		no:     key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "don't")),
 	}
 	placeholders := [3]string{ExampleEmail, "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
@@ -85,7 +96,7 @@ func (m *Model) SetSize(width, height int) {
 
 // Focus puts the cursor in the current field.
 func (m *Model) Focus() tea.Cmd {
-	if m.created != nil {
+	if m.user != nil || m.working != "" || m.fields[m.focus].Focused() {
 		return nil
 	}
 	return m.fields[m.focus].Focus()
@@ -101,54 +112,88 @@ func (m *Model) SetValues(email, mobile string) {
 	m.fields[fieldMobile].SetValue(mobile)
 }
 
-// SetWorking shows the spinner while the user is created or looked up.
-func (m *Model) SetWorking(working bool) tea.Cmd {
-	m.working = working
-	if working {
+// SetWorking shows a spinner with what is being done ("" when nothing); it
+// returns the spinner's first tick when it starts.
+func (m *Model) SetWorking(what string) tea.Cmd {
+	started := what != "" && m.working == ""
+	m.working = what
+	if what != "" {
 		m.fields[m.focus].Blur()
+	}
+	if started {
 		return m.spin.Tick
 	}
 	return nil
 }
 
-// SetFieldError puts Basiq's message next to the field it concerns
-// ("email", "mobile" or "id"); other fields get it as a problem.
-func (m *Model) SetFieldError(field, msg string) {
-	i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
-	if !ok {
-		m.problem = &theme.Problem{What: msg}
-		return
+// SetFieldErrors puts Basiq's words next to the fields they concern
+// ("email", "mobile" or "id"); each stays while its field holds the value
+// it was said of. Words for other fields show as a problem.
+func (m *Model) SetFieldErrors(errs map[string]string) {
+	for field, msg := range errs {
+		i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
+		if !ok {
+			m.problem = &theme.Problem{What: msg}
+			continue
+		}
+		value := strings.TrimSpace(m.fields[i].Value())
+		if m.apiErr[i] == (apiError{msg, value}) {
+			continue
+		}
+		m.apiErr[i], m.touched[i] = apiError{msg, value}, true
+		m.setFocus(i)
 	}
-	m.apiErr[i] = msg
-	m.touched[i] = true
-	m.setFocus(i)
 }
 
-// SetProblem shows a failure that concerns no single field.
-func (m *Model) SetProblem(p theme.Problem) { m.problem = &p }
+// SetProblem shows a failure that concerns no single field (nil clears it);
+// retry says enter tries the request again.
+func (m *Model) SetProblem(p *theme.Problem, retry bool) { m.problem, m.retry = p, retry }
 
-// ClearProblem removes it.
-func (m *Model) ClearProblem() { m.problem = nil }
+// SetExistingID shows the form for an existing user's id, holding id
+// (--user-id, or the user looked up).
+func (m *Model) SetExistingID(id string) {
+	if !m.byID {
+		m.byID = true
+		m.setFocus(fieldID)
+	}
+	if m.fields[fieldID].Value() != id {
+		m.fields[fieldID].SetValue(id)
+	}
+}
 
-// SetCreated shows the new user's id.
-func (m *Model) SetCreated(u basiq.User) {
-	m.created = &u
-	m.working = false
+// SetAskCreateAgain asks whether to create a user although the last request may have made one.
+func (m *Model) SetAskCreateAgain(ask bool) { m.askAgain = ask }
+
+// SetUser shows the user the quickstart goes on with (nil: the form).
+func (m *Model) SetUser(u *basiq.User, created bool) {
+	if u == nil {
+		m.user = nil
+		return
+	}
+	if m.user == nil || m.user.ID != u.ID {
+		m.copied = false
+	}
+	m.user, m.created = u, created
 	for i := range m.fields {
 		m.fields[i].Blur()
 	}
 }
 
+// TakesEsc is true while a question is asked: esc answers no.
+func (m Model) TakesEsc() bool { return m.askAgain }
+
 // Capturing reports whether a text field has focus.
-func (m Model) Capturing() bool { return m.created == nil && !m.working }
+func (m Model) Capturing() bool { return m.user == nil && m.working == "" && !m.askAgain }
 
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
 	switch {
-	case m.created != nil:
+	case m.user != nil:
 		return []key.Binding{m.cont, m.copyID}
-	case m.working:
+	case m.working != "":
 		return nil
+	case m.askAgain:
+		return []key.Binding{m.yes, m.no}
 	case m.byID:
 		use := m.submit
 		use.SetHelp("enter", "use this user")
@@ -156,7 +201,11 @@ func (m Model) Keys() []key.Binding {
 		back.SetHelp("ctrl+u", "create a new user instead")
 		return []key.Binding{use, back}
 	}
-	return []key.Binding{m.submit, m.next, m.toggle}
+	submit := m.submit
+	if m.problem != nil && m.retry {
+		submit.SetHelp("enter", "try again")
+	}
+	return []key.Binding{submit, m.next, m.toggle}
 }
 
 func (m *Model) setFocus(i int) tea.Cmd {
@@ -168,8 +217,8 @@ func (m *Model) setFocus(i int) tea.Cmd {
 // fieldError is what to say about field i now, "" when nothing.
 func (m Model) fieldError(i int) string {
 	v := strings.TrimSpace(m.fields[i].Value())
-	if m.apiErr[i] != "" {
-		return m.apiErr[i]
+	if e := m.apiErr[i]; e.msg != "" && e.value == v {
+		return e.msg
 	}
 	if !m.touched[i] || v == "" {
 		return ""
@@ -193,7 +242,7 @@ func (m Model) fieldError(i int) string {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !m.working {
+		if m.working == "" {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -202,29 +251,37 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.PasteMsg:
-		if m.created != nil || m.working {
+		if !m.Capturing() {
 			return m, nil
 		}
 		var cmd tea.Cmd
 		m.fields[m.focus], cmd = m.fields[m.focus].Update(tea.PasteMsg{Content: strings.TrimSpace(msg.Content)})
-		m.apiErr[m.focus] = ""
 		return m, cmd
 	}
 	return m, nil
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	if m.created != nil {
+	if m.user != nil {
 		switch {
 		case key.Matches(msg, m.cont):
 			return m, keys.Send(ContinueMsg{})
 		case key.Matches(msg, m.copyID):
 			m.copied = true
-			return m, tea.SetClipboard(m.created.ID)
+			return m, tea.SetClipboard(m.user.ID)
 		}
 		return m, nil
 	}
-	if m.working {
+	if m.working != "" {
+		return m, nil
+	}
+	if m.askAgain {
+		switch {
+		case key.Matches(msg, m.yes):
+			return m, keys.Send(CreateAgainMsg{Yes: true})
+		case key.Matches(msg, m.no):
+			return m, keys.Send(CreateAgainMsg{Yes: false})
+		}
 		return m, nil
 	}
 	switch {
@@ -243,7 +300,6 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-	m.apiErr[m.focus] = ""
 	return m, cmd
 }
 
@@ -297,18 +353,26 @@ func (m Model) View() string {
 	}
 	b.WriteString("\n")
 	switch {
-	case m.created != nil:
-		b.WriteString(st.Success.Render(theme.SymbolDone+" Created user ") + st.Code.Render(theme.Safe(m.created.ID)))
+	case m.user != nil:
+		did := " Using user "
+		if m.created {
+			did = " Created user "
+		}
+		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(theme.Safe(m.user.ID)))
 		if m.copied {
 			b.WriteString(st.Muted.Render("  (copied)"))
 		} else {
 			b.WriteString(st.Muted.Render("  (c copies the id)"))
 		}
 		b.WriteString("\n\n" + theme.Wrap(w, st.Text.Render("Next: consent, where the user picks a bank and agrees to share data. Press "), st.Key.Render("enter"), st.Text.Render(".")))
-	case m.working && m.byID:
-		b.WriteString(m.spin.View() + " " + st.Text.Render("Looking up the user…"))
-	case m.working:
-		b.WriteString(m.spin.View() + " " + st.Text.Render("Creating the user (POST /users)…"))
+	case m.working != "":
+		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working))
+	case m.askAgain:
+		if m.problem != nil {
+			b.WriteString(st.RenderProblem(*m.problem, w) + "\n\n")
+		}
+		b.WriteString(theme.Wrap(w, st.Warning.Render(theme.SymbolWarning+" The last request may have created this user already. Create another anyway? "),
+			st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("N")))
 	case m.problem != nil:
 		b.WriteString(st.RenderProblem(*m.problem, w))
 	case m.exampleWhenEmpty && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
@@ -322,7 +386,7 @@ func (m Model) fieldLine(label string, i int) string {
 	st := m.st
 	line := st.Label.Render(lipgloss.NewStyle().Width(10).Render(label))
 	value := m.fields[i].View()
-	if m.created != nil || m.working {
+	if m.user != nil || m.working != "" {
 		value = st.Value.Render(m.fields[i].Value())
 	}
 	line += lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)

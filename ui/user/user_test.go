@@ -49,25 +49,29 @@ func TestGoldens(t *testing.T) {
 			m, _ = press(m, tea.KeyTab, 0)
 			return typeText(m, "+61 4")
 		},
-		"working": func(m Model) Model { m = typeText(m, "max@example.com"); m.SetWorking(true); return m },
+		"working": func(m Model) Model {
+			m = typeText(m, "max@example.com")
+			m.SetWorking("Creating the user (POST /users)…")
+			return m
+		},
 		"error": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetProblem(theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."})
+			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."}, true)
 			return m
 		},
 		"api_field_error": func(m Model) Model {
 			m, _ = press(m, tea.KeyTab, 0)
 			m = typeText(m, "+61400000000")
-			m.SetFieldError("mobile", "Mobile number is not a valid Australian number.")
+			m.SetFieldErrors(map[string]string{"mobile": "Mobile number is not a valid Australian number."})
 			return m
 		},
 		"done": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetCreated(basiq.User{ID: userID, Email: "max@example.com"})
+			m.SetUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
 			return m
 		},
 		"existing_id": func(m Model) Model {
-			m, _ = press(m, 'u', tea.ModCtrl)
+			m, _ = press(m, 'o', tea.ModCtrl)
 			return typeText(m, "not-an-id")
 		},
 	}
@@ -117,12 +121,12 @@ func TestNothingGivenAsksForOne(t *testing.T) {
 }
 
 func TestExistingUserID(t *testing.T) {
-	m, _ := press(sized(100, 30), 'u', tea.ModCtrl)
+	m, _ := press(sized(100, 30), 'o', tea.ModCtrl)
 	m = typeText(m, "nope")
 	if m, msg := press(m, tea.KeyEnter, 0); msg != nil || !strings.Contains(m.View(), "not a Basiq id") {
 		t.Errorf("a bad id: msg %#v, view:\n%s", msg, m.View())
 	}
-	m, _ = press(sized(100, 30), 'u', tea.ModCtrl)
+	m, _ = press(sized(100, 30), 'o', tea.ModCtrl)
 	m = typeText(m, userID)
 	if _, msg := press(m, tea.KeyEnter, 0); msg != (ExistingUserMsg{ID: userID}) {
 		t.Errorf("a good id sent %#v", msg)
@@ -131,7 +135,7 @@ func TestExistingUserID(t *testing.T) {
 
 func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 	m := sized(100, 30)
-	m.SetCreated(basiq.User{ID: userID})
+	m.SetUser(&basiq.User{ID: userID}, true)
 	if m.Capturing() {
 		t.Error("after creation letters should be keys, not text")
 	}

@@ -1,4 +1,4 @@
-package flow
+package wizard
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -34,17 +35,19 @@ func (m Model) View() tea.View {
 	f := frame.Frame{
 		Width:     m.width,
 		Height:    m.height,
-		Where:     m.where,
-		Step:      int(m.step),
+		Where:     m.where(),
+		Step:      int(m.session.Stage),
 		Keys:      m.screenKeys(),
 		ShowHelp:  m.showHelp,
 		Typing:    m.capturing(),
-		CanGoBack: m.canGoBack(),
-		Notice:    m.notice,
+		CanGoBack: m.session.CanGoBack() && !m.showInspector,
+		Notice:    m.notice(),
+		Global:    m.global,
 	}
 	if m.showInspector {
 		f.Overlay = m.inspector.View()
 		f.Keys = m.inspector.Keys()
+		f.Typing = false
 	} else {
 		f.Body = m.screenView()
 	}
@@ -52,15 +55,36 @@ func (m Model) View() tea.View {
 	return v
 }
 
+// where names the API in the header: "demo", or the API's host.
+func (m Model) where() string {
+	if m.session.Demo {
+		return "demo"
+	}
+	return m.cfg.Where
+}
+
+func (m Model) notice() string {
+	n := m.session.Notice
+	switch {
+	case n.Text == "":
+		return ""
+	case n.Warning:
+		return m.styles.Warning.Render(theme.SymbolWarning + " " + theme.Safe(n.Text))
+	case n.Done:
+		return m.styles.Success.Render(theme.SymbolDone + " " + theme.Safe(n.Text))
+	}
+	return m.styles.Muted.Render(theme.Safe(n.Text))
+}
+
 func (m Model) screenView() string {
-	switch m.step {
-	case StepKey:
+	switch m.session.Stage {
+	case qs.StageKey:
 		return m.keyScreen.View()
-	case StepUser:
+	case qs.StageUser:
 		return m.userScreen.View()
-	case StepConsent:
+	case qs.StageConsent:
 		return m.consentScreen.View()
-	case StepConnect:
+	case qs.StageConnect:
 		return m.jobsScreen.View()
 	}
 	return m.accountsScreen.View()
@@ -69,20 +93,24 @@ func (m Model) screenView() string {
 // screenKeys are the current screen's keys plus the request inspector's.
 func (m Model) screenKeys() []key.Binding {
 	var ks []key.Binding
-	switch m.step {
-	case StepKey:
+	switch m.session.Stage {
+	case qs.StageKey:
 		ks = m.keyScreen.Keys()
-	case StepUser:
+	case qs.StageUser:
 		ks = m.userScreen.Keys()
-	case StepConsent:
+	case qs.StageConsent:
 		ks = m.consentScreen.Keys()
-	case StepConnect:
+	case qs.StageConnect:
 		ks = m.jobsScreen.Keys()
-	case StepAccounts:
+	case qs.StageAccounts:
 		ks = m.accountsScreen.Keys()
 	}
-	if m.cfg.Traces != nil && !m.capturing() {
-		ks = append(ks, m.inspectKey)
+	if m.cfg.Traces != nil {
+		if m.capturing() {
+			ks = append(ks, m.global.RequestsWhileTyping)
+		} else {
+			ks = append(ks, m.global.Requests)
+		}
 	}
 	return ks
 }
@@ -90,61 +118,49 @@ func (m Model) screenKeys() []key.Binding {
 // Summary is what stays in the terminal after quitting: the accounts, and
 // what was created with how to pick it up again. Never a secret.
 func (m Model) Summary() string {
+	s := m.session
 	width := m.width
 	if width <= 0 {
 		width = 100
 	}
 	st := m.styles
 	var b strings.Builder
-	if m.accountsLoaded {
+	if s.Accounts.Loaded {
 		b.WriteString(m.accountsScreen.FinalView(width))
 		b.WriteString("\n\n")
 	}
-	for _, id := range m.jobsScreen.Failed() {
-		if step := m.jobStates[id].FailedStep(); step != nil {
+	for _, id := range s.Jobs.FailedIDs() {
+		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
 			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
-			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, step.Title, theme.Safe(strings.TrimSpace(stepFailure(step))))
-			b.WriteString(st.Error.Width(width).Render(line) + "\n")
+			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, basiq.StepName(step.Title), qs.StepFailure(step))
+			b.WriteString(st.Error.Width(width).Render(theme.Safe(line)) + "\n")
 		}
 	}
-	if m.user.ID == "" {
+	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(m.user.ID)
-	if len(m.jobOrder) > 0 {
-		summary += " · job " + st.Code.Render(strings.Join(m.jobOrder, ", "))
+	summary := "User " + st.Code.Render(s.User.User.ID)
+	if len(s.Jobs.Order) > 0 {
+		summary += " · job " + st.Code.Render(strings.Join(s.Jobs.Order, ", "))
 	}
 	b.WriteString(summary + "\n")
 	switch {
-	case m.accountsLoaded:
+	case s.Accounts.Loaded:
 		intro := "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):"
-		if m.demo != nil {
-			intro = "The calls that fetch these accounts (the demo's simulator stopped with the wizard; with your own key they work against Basiq):"
+		apiURL := m.cfg.APIURL
+		if s.Demo {
+			// The simulator stopped with the wizard: the calls as they go to Basiq.
+			intro = "With your own key in $BASIQ_API_KEY, these calls fetch a user's accounts from Basiq (the demo's simulator has stopped):"
+			apiURL = basiq.DefaultBaseURL
 		}
 		b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
-		for _, line := range accountsCurl(m.cfg.APIURL, m.user.ID) {
+		for _, line := range accountsCurl(apiURL, s.User.User.ID) {
 			b.WriteString("  " + line + "\n")
 		}
-	case m.demo == nil:
-		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+m.resumeFlags()) + "\n")
+	case !s.Demo:
+		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+s.ResumeFlags()) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func stepFailure(s *basiq.Step) string {
-	if s.Result == nil {
-		return "no reason given"
-	}
-	return joinSentences(s.Result.Title, s.Result.Explanation()) + " (" + s.Result.Code + ")"
-}
-
-// resumeFlags are the flags that continue this session: the user, and the jobs if any.
-func (m Model) resumeFlags() string {
-	flags := "--user-id " + m.user.ID
-	if len(m.jobOrder) > 0 {
-		flags += " --job-id " + strings.Join(m.jobOrder, ",")
-	}
-	return flags
 }
 
 // accountsCurl is the quickstart's last two calls as shell lines: a server

@@ -1,4 +1,4 @@
-package flow_test
+package main
 
 // End-to-end tests: the real binary, built from this checkout, run as a user
 // would run it: without a terminal (plain and JSON output), and in tmux.
@@ -35,7 +35,7 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "basiq-onboard")
-		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -1,0 +1,258 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Output is what a headless run prints on stdout.
+type Output int
+
+const (
+	OutputTable  Output = iota // plain: the accounts as a table
+	OutputJSON                 // --json: one document at the end
+	OutputEvents               // --events: one JSON object a line, as things happen
+)
+
+// RunHeadless runs the quickstart with no prompts: every answer comes from a
+// flag or the environment. Progress goes to stderr as timestamped lines
+// (except with --events, where it is on stdout); it returns the exit code.
+// --timeout bounds the whole run.
+func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.Writer) int {
+	s := cfg.Session(false)
+	clock := cfg.clock()
+	p := NewPerformer(cfg)
+	defer p.Close()
+	w := &headlessWriter{session: s, clock: clock, out: out, stdout: stdout, stderr: stderr}
+
+	run, stop := context.WithTimeout(ctx, s.Config().Timeout)
+	defer stop()
+	events := make(chan qs.Event)
+	var inFlight sync.WaitGroup
+	apply := func(now time.Time, ev qs.Event) {
+		for _, eff := range s.Apply(now, ev) {
+			switch eff := eff.(type) {
+			case qs.Say:
+				w.note(qs.Note(eff))
+			case qs.Finish:
+			default:
+				inFlight.Add(1)
+				go func() {
+					defer inFlight.Done()
+					if ev := p.Perform(run, eff); ev != nil {
+						select {
+						case events <- ev:
+						case <-run.Done():
+						}
+					}
+				}()
+			}
+		}
+	}
+	apply(clock.Now(), qs.Started{})
+	for {
+		if done, _ := s.Finished(); done {
+			break
+		}
+		select {
+		case ev := <-events:
+			apply(clock.Now(), ev)
+			continue
+		case <-run.Done():
+		}
+		if ctx.Err() != nil {
+			break // interrupted: main says by what
+		}
+		// --timeout ran out with a call still in flight: the session says so.
+		apply(maxTime(clock.Now(), s.Deadline), qs.Tick{})
+	}
+	stop()
+	inFlight.Wait()
+	done, code := s.Finished()
+	if !done {
+		fmt.Fprintln(stderr, "basiq-onboard: interrupted")
+		return qs.ExitInterrupted
+	}
+	w.finish(code)
+	return code
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// headlessWriter prints the session's notes: lines on stderr, or events on stdout.
+type headlessWriter struct {
+	session        *qs.Session
+	clock          Clock
+	out            Output
+	stdout, stderr io.Writer
+}
+
+func (w *headlessWriter) logf(format string, args ...any) {
+	fmt.Fprintf(w.stderr, "%s  %s\n", w.clock.Now().Format("15:04:05"), theme.Safe(fmt.Sprintf(format, args...)))
+}
+
+func (w *headlessWriter) note(n qs.Note) {
+	if w.out == OutputEvents {
+		w.event(eventOf(n))
+		return
+	}
+	switch n.Kind {
+	case qs.NoteDoing, qs.NoteInfo:
+		w.logf("%s", n.Text)
+	case qs.NoteDone, qs.NoteUser, qs.NoteAccounts:
+		w.logf("%s %s", theme.SymbolDone, n.Text)
+	case qs.NoteJobDone:
+		if !strings.HasSuffix(n.Text, "failed") { // the problem that follows says why
+			w.logf("%s %s", theme.SymbolDone, n.Text)
+		}
+	case qs.NoteWarning:
+		w.logf("%s %s", theme.SymbolWarning, n.Text)
+	case qs.NoteLink:
+		w.logf("%s", n.Text)
+		fmt.Fprintln(w.stderr, theme.Safe(n.Link.URL))
+	case qs.NoteJobStep:
+		w.step(n.Step)
+	case qs.NoteProblem:
+		w.problem(n.Problem)
+	}
+}
+
+func (w *headlessWriter) step(s *qs.StepNote) {
+	name := basiq.StepName(s.Title)
+	switch {
+	case s.Status == basiq.StepInProgress:
+		w.logf("… %s", name)
+	case (s.Status == basiq.StepSuccess || s.Status == basiq.StepSkipped) && s.Took > 0:
+		w.logf("%s %s (%.1fs)", theme.SymbolDone, name, s.Took.Seconds())
+	case s.Status == basiq.StepSuccess || s.Status == basiq.StepSkipped:
+		w.logf("%s %s", theme.SymbolDone, name)
+	case s.Status == basiq.StepFailed:
+		w.logf("%s %s: %s", theme.SymbolFailed, name, s.Reason)
+	default:
+		w.logf("%s: %s", name, s.Status)
+	}
+}
+
+func (w *headlessWriter) problem(p *qs.Problem) {
+	w.logf("%s %s", theme.SymbolFailed, p.What)
+	for _, line := range []string{p.Meaning, p.Next} {
+		if line != "" {
+			w.logf("  %s", line)
+		}
+	}
+	if p.CorrelationID != "" {
+		w.logf("  Basiq correlation id %s", p.CorrelationID)
+	}
+	switch flags := w.session.ResumeFlags(); {
+	case p.Call == qs.CallJob:
+		// Watching a failed job again shows the same failure: consent again instead.
+		w.logf("  Consent again for the same user: basiq-onboard --user-id %s", w.session.User.User.ID)
+	case flags != "" && p.Call != qs.CallTimeout:
+		w.logf("  Pick up where you left off: basiq-onboard %s", flags)
+	}
+}
+
+// finish prints the result: the accounts table, the JSON document, or the last event.
+func (w *headlessWriter) finish(code int) {
+	result := w.session.Result()
+	switch w.out {
+	case OutputJSON:
+		enc := json.NewEncoder(w.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(result) // stdout gone: nothing left to tell
+	case OutputEvents:
+		w.event(map[string]any{"event": "done", "exit": code, "result": result})
+	default:
+		if len(result.Accounts) > 0 {
+			writeAccountsTable(w.stdout, result.Accounts)
+		}
+	}
+}
+
+func (w *headlessWriter) event(e map[string]any) {
+	e["time"] = w.clock.Now().UTC().Format(time.RFC3339Nano)
+	b, err := json.Marshal(e)
+	if err != nil {
+		return // every value here marshals; a failure would be a bug, not news
+	}
+	fmt.Fprintf(w.stdout, "%s\n", b)
+}
+
+// eventOf is a note as an --events line. Every line has "event" and "time".
+func eventOf(n qs.Note) map[string]any {
+	switch n.Kind {
+	case qs.NoteUser:
+		return map[string]any{"event": "user", "user": n.User}
+	case qs.NoteLink:
+		return map[string]any{"event": "consent_link", "url": n.Link.URL, "expires": n.Link.Expires.UTC().Format(time.RFC3339)}
+	case qs.NoteJobStep:
+		e := map[string]any{"event": "job_step", "job": n.Step.JobID, "step": n.Step.Title, "status": n.Step.Status}
+		if n.Step.Took > 0 {
+			e["took_ms"] = n.Step.Took.Milliseconds()
+		}
+		if n.Step.Reason != "" {
+			e["reason"] = n.Step.Reason
+		}
+		return e
+	case qs.NoteProblem:
+		p := n.Problem
+		return map[string]any{"event": "problem", "what": p.What, "meaning": p.Meaning, "next": p.Next,
+			"code": p.Code, "correlation_id": p.CorrelationID}
+	case qs.NoteAccounts:
+		return map[string]any{"event": "accounts", "accounts": n.Accounts}
+	}
+	level := map[qs.NoteKind]string{qs.NoteDoing: "doing", qs.NoteDone: "done", qs.NoteInfo: "info",
+		qs.NoteWarning: "warning", qs.NoteJobDone: "done"}[n.Kind]
+	return map[string]any{"event": "progress", "level": level, "message": n.Text}
+}
+
+// writeAccountsTable prints the accounts as a plain, aligned table: numbers
+// right-aligned, exactly as Basiq sent them.
+func writeAccountsTable(w io.Writer, accts []basiq.Account) {
+	rows := [][]string{{"Account", "Type", "Number", "Balance", "Available", "Currency", "Status"}}
+	for _, a := range accts {
+		rows = append(rows, []string{a.Name, a.Class.Type, theme.MaskNumber(a.AccountNo), a.Balance, a.AvailableFunds, a.Currency, a.Status})
+	}
+	for r := range rows {
+		for i := range rows[r] {
+			rows[r][i] = theme.Safe(rows[r][i])
+		}
+	}
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	rightAligned := map[int]bool{3: true, 4: true}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if rightAligned[i] {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}

@@ -1,0 +1,138 @@
+package flow
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+)
+
+// Performer does the session's effects for every face, and answers each
+// with the event the session expects. Perform blocks; faces run it off
+// their event loop (the wizard in a tea.Cmd, headless in a goroutine).
+type Performer struct {
+	cfg   Config
+	clock Clock
+
+	mu   sync.Mutex
+	api  API   // the client of the key that was accepted, or the demo's
+	demo *Demo // the running simulator, nil when none
+}
+
+// NewPerformer performs effects with what cfg provides.
+func NewPerformer(cfg Config) *Performer {
+	return &Performer{cfg: cfg, clock: cfg.clock()}
+}
+
+// Close stops the demo's simulator, if it runs.
+func (p *Performer) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.demo != nil && p.demo.Close != nil {
+		p.demo.Close()
+		p.demo = nil
+	}
+}
+
+func (p *Performer) client() (API, *Demo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.api, p.demo
+}
+
+// Perform does one effect. It returns nil for effects with no answer, and
+// when ctx ends first (the run is over: nobody is waiting for the answer).
+func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
+	api, demo := p.client()
+	switch e := eff.(type) {
+	case qs.StartDemo:
+		d, err := p.cfg.StartDemo()
+		if err == nil {
+			p.mu.Lock()
+			p.api, p.demo = d.API, &d
+			p.mu.Unlock()
+		}
+		return qs.DemoStarted{Err: err}
+	case qs.LoadSavedKey:
+		key, err := p.cfg.Keys.Load()
+		return qs.SavedKeyLoaded{Key: key, Err: err}
+	case qs.CheckKey:
+		c, err := p.cfg.NewAPI(e.Key)
+		if err == nil {
+			err = c.Authenticate(ctx)
+		}
+		if err == nil {
+			p.mu.Lock()
+			p.api = c
+			p.mu.Unlock()
+		}
+		return qs.KeyChecked{Source: e.Source, Err: err}
+	case qs.ProbeKeyStore:
+		where, insecure := p.cfg.Keys.Where()
+		return qs.KeyStoreProbed{Where: where, Insecure: insecure}
+	case qs.SaveKey:
+		return qs.KeySaved{Err: p.cfg.Keys.Save(e.Key)}
+	case qs.CreateUser:
+		u, err := api.CreateUser(ctx, e.User)
+		return qs.UserLoaded{User: u, Created: true, Err: err}
+	case qs.LookUpUser:
+		u, err := api.GetUser(ctx, e.ID)
+		return qs.UserLoaded{User: u, Err: err}
+	case qs.MintLink:
+		token, expires, err := api.ClientToken(ctx, e.UserID)
+		if err != nil {
+			return qs.LinkMinted{Gen: e.Gen, Err: err}
+		}
+		base := p.cfg.ConsentBase
+		if demo != nil {
+			base = demo.ConsentBase
+		}
+		link, err := basiq.ConsentURL(base, basiq.ConsentOptions{Token: token, State: e.UserID})
+		return qs.LinkMinted{Gen: e.Gen, Token: token, URL: link, Expires: expires, Err: err}
+	case qs.ListJobs:
+		if !p.sleep(ctx, e.After) {
+			return nil
+		}
+		jobs, err := api.ListUserJobs(ctx, e.UserID)
+		return qs.JobsListed{Gen: e.Gen, Purpose: e.Purpose, Jobs: jobs, Err: err}
+	case qs.OpenBrowser:
+		return qs.BrowserOpened{Err: p.cfg.OpenBrowser(e.URL)}
+	case qs.AutoConsent:
+		ids, err := demo.AutoConsent(ctx, e.Token, e.InstitutionID, e.Login)
+		return qs.AutoConsented{JobIDs: ids, Err: err}
+	case qs.PollJob:
+		if !p.sleep(ctx, e.After) {
+			return nil
+		}
+		job, err := api.GetJob(ctx, e.ID)
+		return qs.JobPolled{Gen: e.Gen, ID: e.ID, Job: job, Err: err}
+	case qs.LoadInstitution:
+		inst, err := api.GetInstitution(ctx, e.ID)
+		return qs.InstitutionLoaded{ID: e.ID, Inst: inst, Err: err}
+	case qs.LoadAccounts:
+		accts, err := api.ListAccounts(ctx, e.UserID)
+		return qs.AccountsLoaded{Accounts: accts, Err: err}
+	case qs.LoadTransactions:
+		items, next, err := api.TransactionsPage(ctx, e.UserID, basiq.TransactionQuery{AccountID: e.AccountID, Limit: e.Limit}, e.Cursor)
+		return qs.TransactionsLoaded{AccountID: e.AccountID, Items: items, Next: next, Err: err}
+	case qs.RefreshConnection:
+		id, err := api.RefreshConnection(ctx, e.UserID, e.ConnectionID)
+		return qs.ConnectionRefreshed{FailedJobID: e.FailedJobID, JobID: id, Err: err}
+	}
+	return nil
+}
+
+// sleep waits d on the clock, or until ctx ends; it reports whether to go on.
+func (p *Performer) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-p.clock.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

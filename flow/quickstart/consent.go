@@ -1,0 +1,315 @@
+package quickstart
+
+import (
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// LinkState is the consent link: a client token bound to the user, and the
+// jobs the user had when it was made (so the new job is the one not among them).
+type LinkState struct {
+	Gen      int // bumped for every new link; older answers are dropped
+	Minting  bool
+	URL      string // holds a client token: shown, never logged
+	Expires  time.Time
+	token    string
+	snapshot map[string]bool // job ids that are not new; nil until listed
+	listing  bool
+}
+
+// Ready reports whether the link can be shown.
+func (l LinkState) Ready() bool { return l.URL != "" && l.snapshot != nil }
+
+// ConsentState is the wait for the person to consent.
+type ConsentState struct {
+	Waiting        bool // the link is shown and the user's jobs are polled
+	Since          time.Time
+	Deadline       time.Time // --timeout after the link was shown (w waits longer)
+	TimedOut       bool
+	LastChecked    time.Time // when the user's jobs were last listed
+	PollFailures   int
+	PollProblem    *Problem // trouble listing, being worked around
+	AutoConsenting bool     // demo: consenting as a sandbox login
+	AutoLogin      string   // the login a (auto consent) uses now
+	personaUsed    bool     // --persona consents once; after that it is the person's turn
+	lastLogin      string   // the login of the last automatic consent, for a retry
+	Browser        BrowserState
+}
+
+// BrowserState is what became of opening the link.
+type BrowserState struct {
+	Opening bool
+	Opened  bool
+	Opens   int // how many times it opened, so a second o can say it did
+	// Reason says why the link did not open in a browser, "" when it did or will.
+	Reason string
+}
+
+func (a *applying) consentEvent(ev Event) bool {
+	s := a.s
+	switch ev := ev.(type) {
+	case LinkMinted:
+		if ev.Gen != s.Link.Gen {
+			return true
+		}
+		s.Link.Minting = false
+		if ev.Err != nil {
+			a.linkFailed(CallClientToken, ev.Err)
+			return true
+		}
+		s.Link.token, s.Link.URL, s.Link.Expires = ev.Token, ev.URL, ev.Expires
+		a.linkReady()
+	case JobsListed:
+		a.jobsListed(ev)
+	case BrowserOpened:
+		s.Consent.Browser.Opening = false
+		if ev.Err != nil {
+			s.Consent.Browser.Opened = false
+			s.Consent.Browser.Reason = "The browser did not open (" + ev.Err.Error() + "): open the link yourself."
+			a.say(NoteWarning, s.Consent.Browser.Reason)
+		} else {
+			s.Consent.Browser.Opened, s.Consent.Browser.Reason = true, ""
+			s.Consent.Browser.Opens++
+		}
+	case BrowserAsked:
+		if s.Stage == StageConsent && s.Consent.Waiting {
+			a.openBrowser()
+		}
+	case AutoConsentAsked:
+		if s.Stage == StageConsent && s.Consent.Waiting && s.Demo && !s.Consent.AutoConsenting {
+			a.autoConsent(s.autoLogin())
+		}
+	case AutoConsented:
+		s.Consent.AutoConsenting = false
+		if s.Stage != StageConsent {
+			return true
+		}
+		if ev.Err != nil {
+			p := problemFor(CallAutoConsent, ev.Err)
+			p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
+			a.fail(p)
+			return true
+		}
+		for _, id := range ev.JobIDs { // consent was given at the sandbox bank
+			s.Jobs.institutions[id] = basiq.Ref{Type: "institution", ID: SandboxInstitution}
+		}
+		a.watch(ev.JobIDs)
+	case JobsPasted:
+		if s.Stage == StageConsent && s.User.User.ID != "" {
+			a.watch(ev.IDs)
+		}
+	case WaitLongerAsked:
+		if s.Stage == StageConsent && s.Consent.TimedOut {
+			s.Consent.TimedOut = false
+			s.Consent.Deadline = a.now.Add(s.cfg.Timeout)
+		}
+	case NewLinkAsked:
+		if s.Stage == StageConsent || s.Problem.Offers(RemedyNewLink) {
+			a.reconsent()
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// prepareConsent mints a fresh link and lists the jobs the user has now,
+// both at once; the link is shown when both are in.
+func (a *applying) prepareConsent() {
+	s := a.s
+	a.clearProblem(CallClientToken, CallListJobs)
+	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, listing: true}
+	a.say(NoteDoing, "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)")
+	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID},
+		ListJobs{Gen: s.Link.Gen, Purpose: ListSnapshot, UserID: s.User.User.ID})
+}
+
+// toConsent shows the consent step: the link once it is ready.
+func (a *applying) toConsent() {
+	s := a.s
+	s.Stage = StageConsent
+	switch {
+	case s.Link.Ready():
+		a.beginWait()
+	case !s.Link.Minting && !s.Link.listing:
+		a.prepareConsent()
+	}
+}
+
+func (a *applying) linkFailed(call Call, err error) {
+	s := a.s
+	s.Link.Minting, s.Link.listing = false, false
+	s.Link.URL, s.Link.token = "", ""
+	p := problemFor(call, err)
+	p.Remedies = []Remedy{RemedyRetry, RemedyBack}
+	if s.Stage != StageConsent && s.cfg.Interactive {
+		// Made ahead while the person reads the new user's id: said when they get here.
+		s.Problem = &p
+		return
+	}
+	a.fail(p)
+}
+
+func (a *applying) linkReady() {
+	if a.s.Link.Ready() && a.s.Stage == StageConsent {
+		a.beginWait()
+	}
+}
+
+// beginWait shows the link, opens it (or consents as the sandbox login), and
+// polls the user's jobs for one that was not there before.
+func (a *applying) beginWait() {
+	s := a.s
+	c := &s.Consent
+	*c = ConsentState{personaUsed: c.personaUsed, Waiting: true, Since: a.now, Deadline: a.now.Add(s.cfg.Timeout)}
+	if !s.cfg.Interactive {
+		c.Deadline = s.Deadline
+	}
+	c.AutoLogin = s.autoLogin()
+	a.do(Say{Kind: NoteLink, Text: "Open this link to connect a bank (it holds a token that expires at " + s.Link.Expires.Local().Format("15:04") + "):",
+		Link: &LinkNote{URL: s.Link.URL, Expires: s.Link.Expires}})
+	if login := s.firstConsentLogin(); login != "" {
+		a.autoConsent(login)
+		return
+	}
+	if s.Demo && !s.cfg.Interactive {
+		a.say(NoteInfo, "(or run with --persona "+SandboxPersona+" to complete it automatically)")
+	}
+	a.openBrowser()
+	a.say(NoteDoing, "Waiting for a connection (GET /users/"+s.User.User.ID+"/jobs every "+ConsentPollEvery.String()+", for up to "+c.Deadline.Sub(a.now).Round(time.Second).String()+")")
+	a.pollUserJobs(ConsentPollEvery)
+}
+
+// firstConsentLogin is the sandbox login the demo consents as without a
+// key press, "" for none: --persona, once; and headless with no browser,
+// where nobody could open the page, the happy-path login.
+func (s *Session) firstConsentLogin() string {
+	switch {
+	case !s.Demo || s.Consent.personaUsed && s.cfg.Persona != "":
+		return ""
+	case s.cfg.Persona != "":
+		return s.cfg.Persona
+	case !s.cfg.Interactive && s.cfg.NoBrowser != "":
+		return SandboxPersona
+	}
+	return ""
+}
+
+// autoLogin is the login a (consent automatically) uses: --persona before it
+// was used; after that, consent reopened is the person's, so the happy path.
+func (s *Session) autoLogin() string {
+	if s.cfg.Persona != "" && !s.Consent.personaUsed {
+		return s.cfg.Persona
+	}
+	return SandboxPersona
+}
+
+// autoConsent consents as a sandbox login, in the demo's simulator.
+func (a *applying) autoConsent(login string) {
+	s := a.s
+	a.clearProblem(CallAutoConsent)
+	s.Consent.AutoConsenting, s.Consent.lastLogin = true, login
+	s.Consent.personaUsed = s.Consent.personaUsed || login == s.cfg.Persona
+	s.Consent.AutoLogin = s.autoLogin()
+	if !s.cfg.Interactive && s.cfg.Persona == "" {
+		a.say(NoteInfo, "No browser to open the demo's consent page in; --persona picks another login than "+login)
+	}
+	a.say(NoteDoing, "Completing consent at Hooli as "+login)
+	a.do(AutoConsent{Token: s.Link.token, InstitutionID: SandboxInstitution, Login: login})
+}
+
+func (a *applying) openBrowser() {
+	b := &a.s.Consent.Browser
+	if a.s.cfg.NoBrowser != "" {
+		b.Reason = a.s.cfg.NoBrowser
+		return
+	}
+	b.Opening, b.Reason = true, ""
+	a.do(OpenBrowser{URL: a.s.Link.URL})
+}
+
+func (a *applying) pollUserJobs(after time.Duration) {
+	s := a.s
+	a.do(ListJobs{Gen: s.Link.Gen, Purpose: ListWaiting, UserID: s.User.User.ID, After: after})
+}
+
+func (a *applying) jobsListed(ev JobsListed) {
+	s := a.s
+	if ev.Gen != s.Link.Gen {
+		return
+	}
+	if ev.Err == nil {
+		s.Jobs.noteInstitutions(ev.Jobs)
+	}
+	switch ev.Purpose {
+	case ListSnapshot:
+		if !s.Link.listing {
+			return
+		}
+		s.Link.listing = false
+		if ev.Err != nil {
+			a.linkFailed(CallListJobs, ev.Err)
+			return
+		}
+		s.Link.snapshot = map[string]bool{}
+		for _, j := range ev.Jobs {
+			s.Link.snapshot[j.ID] = true
+		}
+		a.linkReady()
+	case ListWaiting:
+		if !s.Consent.Waiting || s.Stage != StageConsent {
+			return
+		}
+		c := &s.Consent
+		if ev.Err != nil {
+			c.PollFailures++
+			p := problemFor(CallListJobs, ev.Err)
+			if !retryable(ev.Err) || c.PollFailures >= maxPollFailures {
+				p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
+				c.PollProblem = nil
+				a.fail(p)
+				return
+			}
+			delay := s.pollDelay(ConsentPollEvery, c.PollFailures)
+			p.Warning, p.Next = true, "Checking again in "+delay.Round(time.Second).String()+"."
+			c.PollProblem = &p
+			a.say(NoteWarning, p.What+" "+p.Next)
+			a.pollUserJobs(delay)
+			return
+		}
+		c.PollFailures, c.PollProblem, c.LastChecked = 0, nil, a.now
+		var found []string
+		for _, j := range ev.Jobs {
+			if !s.Link.snapshot[j.ID] && !s.Jobs.known[j.ID] {
+				found = append(found, j.ID)
+			}
+		}
+		if len(found) > 0 {
+			a.watch(found)
+			return
+		}
+		a.pollUserJobs(ConsentPollEvery)
+	}
+}
+
+// stopWaiting drops every answer in flight for the consent wait.
+func (a *applying) stopWaiting() {
+	s := a.s
+	s.Consent.Waiting, s.Consent.TimedOut, s.Consent.AutoConsenting = false, false, false
+	s.Consent.PollProblem = nil
+	// Answers carry the link's generation; a used link is not shown again.
+	s.Link.Gen++
+	s.Link.URL, s.Link.token, s.Link.snapshot, s.Link.Minting, s.Link.listing = "", "", nil, false, false
+}
+
+// reconsent goes back to consent with a fresh link: the old token may be
+// spent or expired.
+func (a *applying) reconsent() {
+	s := a.s
+	a.stopWaiting()
+	a.stopJobs()
+	a.clearProblem()
+	s.Stage = StageConsent
+	a.prepareConsent()
+}

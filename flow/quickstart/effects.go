@@ -1,0 +1,129 @@
+package quickstart
+
+import (
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// Effect is work the session asks its face to do. Each face performs them
+// (flow.Performer) and sends the answer back as an Event.
+type Effect interface{ isEffect() }
+
+type (
+	StartDemo    struct{}
+	LoadSavedKey struct{}
+	// CheckKey makes a client for the key and exchanges it for a server token.
+	CheckKey struct {
+		Key    string // a secret: never in a note
+		Source KeySource
+	}
+	ProbeKeyStore struct{}
+	SaveKey       struct{ Key string }
+	CreateUser    struct{ User basiq.NewUser }
+	LookUpUser    struct{ ID string }
+	MintLink      struct {
+		Gen    int
+		UserID string
+	}
+	// ListJobs lists the user's jobs after a wait.
+	ListJobs struct {
+		Gen     int
+		Purpose ListPurpose
+		UserID  string
+		After   time.Duration
+	}
+	OpenBrowser struct{ URL string }
+	// AutoConsent does in the demo what the consent page does: log in as a sandbox login.
+	AutoConsent struct {
+		Token         string
+		InstitutionID string
+		Login         string
+	}
+	PollJob struct {
+		Gen   int
+		ID    string
+		After time.Duration
+	}
+	LoadInstitution  struct{ ID string }
+	LoadAccounts     struct{ UserID string }
+	LoadTransactions struct {
+		UserID    string
+		AccountID string
+		Cursor    string // "" for the first page
+		Limit     int
+	}
+	RefreshConnection struct {
+		UserID       string
+		ConnectionID string
+		FailedJobID  string
+	}
+	// Say is news for the person or script watching: plain lines, --events.
+	Say Note
+	// Finish ends a run with its exit code.
+	Finish struct{ Code int }
+)
+
+func (StartDemo) isEffect()         {}
+func (LoadSavedKey) isEffect()      {}
+func (CheckKey) isEffect()          {}
+func (ProbeKeyStore) isEffect()     {}
+func (SaveKey) isEffect()           {}
+func (CreateUser) isEffect()        {}
+func (LookUpUser) isEffect()        {}
+func (MintLink) isEffect()          {}
+func (ListJobs) isEffect()          {}
+func (OpenBrowser) isEffect()       {}
+func (AutoConsent) isEffect()       {}
+func (PollJob) isEffect()           {}
+func (LoadInstitution) isEffect()   {}
+func (LoadAccounts) isEffect()      {}
+func (LoadTransactions) isEffect()  {}
+func (RefreshConnection) isEffect() {}
+func (Say) isEffect()               {}
+func (Finish) isEffect()            {}
+
+// NoteKind is what a note is about; --events names them.
+type NoteKind int
+
+const (
+	NoteDoing    NoteKind = iota + 1 // a request starts: "Creating a user (POST /users)"
+	NoteDone                         // it went well: "✓ User 7f1c…"
+	NoteInfo                         // something worth knowing
+	NoteWarning                      // trouble being worked around
+	NoteUser                         // the user is known
+	NoteLink                         // the consent link
+	NoteJobStep                      // a job's step changed
+	NoteJobDone                      // a job ended (well or not)
+	NoteProblem                      // a failure
+	NoteAccounts                     // the accounts arrived
+)
+
+// Note is one piece of news. Text is always set, in plain words with no
+// secret in it; the rest is there for the kinds that carry data.
+type Note struct {
+	Kind     NoteKind
+	Text     string
+	User     *basiq.User
+	Link     *LinkNote
+	Step     *StepNote
+	Problem  *Problem
+	Accounts []basiq.Account
+}
+
+// LinkNote is the consent link. Its URL holds a client token: shown because
+// the person needs it, never logged.
+type LinkNote struct {
+	URL     string
+	Expires time.Time
+}
+
+// StepNote is a job step that changed.
+type StepNote struct {
+	JobID  string
+	Title  string // Basiq's title, e.g. "verify-credentials"
+	Status string // Basiq's status
+	Took   time.Duration
+	// Reason is why it failed, "" unless Status is failed.
+	Reason string
+}

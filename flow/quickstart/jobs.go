@@ -1,0 +1,301 @@
+package quickstart
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// JobSet is the jobs being watched, in the order they were found.
+type JobSet struct {
+	Gen   int // bumped whenever watching restarts; older answers are dropped
+	Order []string
+	ByID  map[string]*WatchedJob
+	Since time.Time // when watching began
+	known map[string]bool
+	// institutions are the banks the user's job list named, for jobs whose
+	// own answer lacks one (GET /jobs/{id} names none until accounts are in).
+	institutions map[string]basiq.Ref
+}
+
+// WatchedJob is one job and what has been seen of it.
+type WatchedJob struct {
+	Job          basiq.Job
+	Seen         bool                 // Job holds an answer
+	StepStarted  map[string]time.Time // step title -> first seen under way
+	StepEnded    map[string]time.Time // step title -> first seen over
+	PollFailures int
+	PollProblem  *Problem // trouble checking it, being worked around
+}
+
+func newJobSet() JobSet {
+	return JobSet{ByID: map[string]*WatchedJob{}, known: map[string]bool{}, institutions: map[string]basiq.Ref{}}
+}
+
+// Bank is the job's institution id, "" when unknown.
+func (w *WatchedJob) Bank() string { return w.Job.InstitutionID() }
+
+// StepTook is how long a step ran: until it ended, or until now.
+func (w *WatchedJob) StepTook(title string, now time.Time) (time.Duration, bool) {
+	start, ok := w.StepStarted[title]
+	if !ok {
+		return 0, false
+	}
+	end, over := w.StepEnded[title]
+	if !over {
+		end = now
+	}
+	return max(end.Sub(start), 0), true
+}
+
+// FailedIDs are the failed jobs, in order.
+func (js JobSet) FailedIDs() []string {
+	var ids []string
+	for _, id := range js.Order {
+		if js.ByID[id].Job.State() == basiq.JobFailed {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// AccountsReady reports whether every job has retrieved its accounts.
+func (js JobSet) AccountsReady() bool {
+	for _, id := range js.Order {
+		j := js.ByID[id].Job
+		if j.State() != basiq.JobSucceeded && !j.StepDone(basiq.StepRetrieveAccounts) {
+			return false
+		}
+	}
+	return len(js.Order) > 0
+}
+
+// AllOver reports whether every job has succeeded or failed.
+func (js JobSet) AllOver() bool {
+	for _, id := range js.Order {
+		if s := js.ByID[id].Job.State(); s != basiq.JobSucceeded && s != basiq.JobFailed {
+			return false
+		}
+	}
+	return len(js.Order) > 0
+}
+
+// AllSucceeded reports whether every job has succeeded.
+func (js JobSet) AllSucceeded() bool {
+	for _, id := range js.Order {
+		if js.ByID[id].Job.State() != basiq.JobSucceeded {
+			return false
+		}
+	}
+	return len(js.Order) > 0
+}
+
+// Progress is the share of the steps of all jobs that are over.
+func (js JobSet) Progress() float64 {
+	total, over := 0, 0
+	for _, id := range js.Order {
+		for _, st := range js.ByID[id].Job.Steps {
+			total++
+			if st.Done() || st.Status == basiq.StepFailed {
+				over++
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(over) / float64(total)
+}
+
+func (js *JobSet) noteInstitutions(jobs []basiq.Job) {
+	for _, j := range jobs {
+		if j.Institution != nil && j.Institution.ID != "" {
+			js.institutions[j.ID] = *j.Institution
+		}
+	}
+}
+
+func (a *applying) jobEvent(ev Event) bool {
+	s := a.s
+	switch ev := ev.(type) {
+	case JobPolled:
+		if ev.Gen == s.Jobs.Gen {
+			a.jobPolled(ev)
+		}
+	case InstitutionLoaded:
+		// The id stands in for a name that did not load: nothing depends on it.
+		if ev.Err == nil {
+			s.Institutions[ev.ID] = ev.Inst
+			s.Accounts.Version++ // the table names the bank
+		}
+	case ConnectionRefreshed:
+		if ev.Err != nil {
+			p := problemFor(CallRefresh, ev.Err)
+			p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
+			a.fail(p)
+			return true
+		}
+		a.watch([]string{ev.JobID})
+	default:
+		return false
+	}
+	return true
+}
+
+// watch moves to the connect step and polls each job (at most MaxJobs).
+func (a *applying) watch(ids []string) {
+	s := a.s
+	a.stopWaiting()
+	a.clearProblem()
+	s.Stage = StageConnect
+	js := &s.Jobs
+	js.Gen++
+	js.Order, js.ByID, js.Since = nil, map[string]*WatchedJob{}, a.now
+	s.Accounts.asked, s.Accounts.final = false, false
+	for _, id := range ids {
+		if _, dup := js.ByID[id]; dup || len(js.Order) == MaxJobs {
+			continue
+		}
+		js.known[id] = true
+		js.Order = append(js.Order, id)
+		js.ByID[id] = &WatchedJob{StepStarted: map[string]time.Time{}, StepEnded: map[string]time.Time{}}
+		a.say(NoteInfo, "Watching job "+id)
+		a.do(PollJob{Gen: js.Gen, ID: id})
+	}
+}
+
+// stopJobs drops every job answer in flight.
+func (a *applying) stopJobs() {
+	a.s.Jobs.Gen++
+}
+
+// repollJobs polls again the jobs whose checking failed.
+func (a *applying) repollJobs() {
+	js := &a.s.Jobs
+	a.clearProblem()
+	for _, id := range js.Order {
+		w := js.ByID[id]
+		if s := w.Job.State(); !w.Seen || s == basiq.JobPending || s == basiq.JobRunning {
+			w.PollFailures, w.PollProblem = 0, nil
+			a.do(PollJob{Gen: js.Gen, ID: id})
+		}
+	}
+	if js.AccountsReady() && !a.s.Accounts.Loaded {
+		a.loadAccounts()
+	}
+}
+
+func (a *applying) jobPolled(ev JobPolled) {
+	s := a.s
+	js := &s.Jobs
+	w, ok := js.ByID[ev.ID]
+	if !ok {
+		return
+	}
+	if ev.Err != nil {
+		w.PollFailures++
+		p := problemFor(CallGetJob, ev.Err)
+		switch {
+		case basiq.IsNotFound(ev.Err):
+			p.What = "Basiq has no job " + ev.ID + " for this application."
+			p.Meaning = ""
+			p.Next = "Check the id, or go through consent again."
+			p.Remedies = []Remedy{RemedyNewLink, RemedyBack}
+		case !retryable(ev.Err) || w.PollFailures >= maxPollFailures:
+			p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
+		default:
+			delay := s.pollDelay(JobPollEvery, w.PollFailures)
+			p.Warning, p.Next = true, "Checking again in "+delay.Round(time.Second).String()+"."
+			w.PollProblem = &p
+			a.say(NoteWarning, p.What+" "+p.Next)
+			a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: delay})
+			return
+		}
+		w.PollProblem = nil
+		a.fail(p)
+		return
+	}
+	w.PollFailures, w.PollProblem = 0, nil
+	job := ev.Job
+	if ref, ok := js.institutions[ev.ID]; ok && job.Institution == nil {
+		job.Institution = &ref
+	}
+	a.noteSteps(ev.ID, w, job)
+	w.Job, w.Seen = job, true
+	if inst := job.InstitutionID(); inst != "" {
+		if _, asked := s.Institutions[inst]; !asked {
+			s.Institutions[inst] = basiq.Institution{ID: inst} // asked once; the name fills in when it loads
+			a.do(LoadInstitution{ID: inst})
+		}
+	}
+	switch job.State() {
+	case basiq.JobPending, basiq.JobRunning:
+		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
+	case basiq.JobSucceeded:
+		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " done"})
+	case basiq.JobFailed:
+		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " failed"})
+		a.fail(JobProblem(job, s.BankName(job.InstitutionID())))
+		return
+	}
+	a.accountsMaybe()
+}
+
+// noteSteps dates each step's start and end, and says what changed.
+func (a *applying) noteSteps(id string, w *WatchedJob, job basiq.Job) {
+	before := map[string]string{}
+	for _, st := range w.Job.Steps {
+		before[st.Title] = st.Status
+	}
+	for _, st := range job.Steps {
+		over := st.Done() || st.Status == basiq.StepFailed
+		if _, seen := w.StepStarted[st.Title]; !seen && st.Status != basiq.StepPending && (!over || before[st.Title] != "") {
+			// A step first seen over ran between two looks: how long is not known.
+			w.StepStarted[st.Title] = a.now
+		}
+		if _, seen := w.StepEnded[st.Title]; over && !seen {
+			w.StepEnded[st.Title] = a.now
+		}
+		if before[st.Title] == st.Status || (st.Status == basiq.StepPending && before[st.Title] == "") {
+			continue
+		}
+		n := &StepNote{JobID: id, Title: st.Title, Status: st.Status}
+		if over {
+			n.Took, _ = w.StepTook(st.Title, a.now)
+		}
+		if st.Status == basiq.StepFailed {
+			n.Reason = StepFailure(&st)
+		}
+		a.do(Say{Kind: NoteJobStep, Text: fmt.Sprintf("%s: %s", st.Title, st.Status), Step: n})
+	}
+}
+
+// BankName names an institution for people: its name once loaded, else its id.
+func (s *Session) BankName(id string) string {
+	if inst, ok := s.Institutions[id]; ok && inst.Name != "" {
+		return inst.DisplayName()
+	}
+	if id != "" {
+		return id
+	}
+	return "your bank"
+}
+
+// retryConnection asks Basiq to run the failed job's connection again; with
+// no connection to refresh, consent again is the only way.
+func (a *applying) retryConnection() {
+	s := a.s
+	failed := s.Jobs.FailedIDs()
+	if len(failed) == 0 {
+		return
+	}
+	conn := s.Jobs.ByID[failed[0]].Job.ConnectionID()
+	if conn == "" {
+		a.reconsent()
+		return
+	}
+	a.clearProblem()
+	a.say(NoteDoing, "Refreshing connection "+conn+" (POST /users/"+s.User.User.ID+"/connections/"+conn+"/refresh)")
+	a.do(RefreshConnection{UserID: s.User.User.ID, ConnectionID: conn, FailedJobID: failed[0]})
+}

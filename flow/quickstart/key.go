@@ -1,0 +1,183 @@
+package quickstart
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// KeyState is the API key: where it came from and what Basiq said of it.
+type KeyState struct {
+	Source   KeySource
+	Loading  bool // the saved key is being read
+	Checking bool // exchanging it for a server token
+	Good     bool
+	// SaveOffer: the key is good and typed here; save it in Where?
+	SaveOffer *SaveOffer
+	value     string // kept only until it is saved or declined; never in a note
+	savedIn   string
+}
+
+// SaveOffer is where a good key would be saved.
+type SaveOffer struct {
+	Probing  bool // finding out where (the keyring may take seconds to answer)
+	Where    string
+	Insecure bool // a plain file, not a keyring
+}
+
+func (a *applying) keyEvent(ev Event) bool {
+	s := a.s
+	switch ev := ev.(type) {
+	case SavedKeyLoaded:
+		s.Key.Loading = false
+		switch {
+		case ev.Err != nil && s.cfg.Interactive:
+			s.Notice = Notice{Text: "The saved key was not used: " + ev.Err.Error(), Warning: true}
+		case ev.Err != nil:
+			a.say(NoteWarning, "The saved key was not used: "+ev.Err.Error())
+		}
+		switch {
+		case ev.Key != "" && s.Stage == StageKey && !s.Key.Checking && !s.Key.Good:
+			a.checkKey(ev.Key, KeyFromStore)
+		case !s.cfg.Interactive:
+			a.noKey(ev.Key)
+		}
+	case KeySubmitted:
+		if s.Stage != StageKey || s.Key.Checking || s.Demo {
+			return true
+		}
+		if k := strings.TrimSpace(ev.Key); k != "" {
+			a.checkKey(k, KeyTyped)
+		}
+	case DemoAsked:
+		if s.Stage == StageKey && !s.Key.Checking && !s.Key.Good {
+			a.startDemo()
+		}
+	case DemoStarted:
+		s.Key.Checking = false
+		if ev.Err != nil {
+			a.fail(Problem{Call: CallStartDemo, What: "The built-in simulator did not start: " + ev.Err.Error(),
+				Next: "Try again, or paste a Basiq API key.", Remedies: []Remedy{RemedyRetry}})
+			return true
+		}
+		a.clearProblem()
+		s.Demo, s.Key.Good, s.Key.Source = true, true, KeyDemo
+		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine."}
+		a.say(NoteInfo, s.Notice.Text)
+		a.toUser()
+	case KeyChecked:
+		s.Key.Checking = false
+		if ev.Err != nil {
+			p := problemFor(CallServerToken, ev.Err)
+			switch ev.Source {
+			case KeyFromStore:
+				p.What = "The saved key no longer works. " + p.What
+			case KeyFromEnv:
+				p.What = "BASIQ_API_KEY: " + p.What
+			}
+			if retryable(ev.Err) {
+				p.Remedies = []Remedy{RemedyRetry}
+			}
+			a.fail(p)
+			return true
+		}
+		a.clearProblem()
+		s.Key.Good = true
+		a.say(NoteDone, "Key accepted")
+		if ev.Source == KeyTyped && s.cfg.KeyStore {
+			// Where it would go is asked off the event loop: a keyring may take seconds.
+			s.Key.SaveOffer = &SaveOffer{Probing: true}
+			a.do(ProbeKeyStore{})
+			return true
+		}
+		s.Key.value = ""
+		a.toUser()
+	case KeyStoreProbed:
+		if s.Key.SaveOffer != nil {
+			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure}
+		}
+	case SaveAnswered:
+		if s.Key.SaveOffer == nil || s.Key.SaveOffer.Probing {
+			return true
+		}
+		if ev.Save {
+			s.Key.savedIn = s.Key.SaveOffer.Where
+			a.do(SaveKey{Key: s.Key.value})
+		}
+		s.Key.SaveOffer, s.Key.value = nil, ""
+		a.toUser()
+	case KeySaved:
+		if ev.Err != nil {
+			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true}
+		} else {
+			s.Notice = Notice{Text: "Key saved in " + s.Key.savedIn, Done: true}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func (a *applying) startDemo() {
+	a.clearProblem()
+	a.s.Key.Checking, a.s.Key.Source = true, KeyDemo
+	a.say(NoteDoing, "Starting the built-in Basiq simulator")
+	a.do(StartDemo{})
+}
+
+func (a *applying) checkKey(key string, source KeySource) {
+	s := a.s
+	a.clearProblem()
+	s.Key.Checking, s.Key.Source, s.Key.value = true, source, key
+	from := map[KeySource]string{KeyTyped: "the key", KeyFromEnv: "BASIQ_API_KEY", KeyFromStore: "the saved key"}[source]
+	a.say(NoteDoing, "Exchanging "+from+" for a server token (POST /token)")
+	a.do(CheckKey{Key: key, Source: source})
+}
+
+// noKey ends a headless run that has no key to try.
+func (a *applying) noKey(saved string) {
+	if saved != "" {
+		a.checkKey(saved, KeyFromStore)
+		return
+	}
+	msg := "No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo."
+	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
+	a.finish(ExitUsage)
+}
+
+// usageProblem is what a headless run lacks before anything may be sent:
+// a script learns what is missing before a user is created. "" when nothing.
+func (s *Session) usageProblem() string {
+	c := s.cfg
+	switch {
+	case len(c.JobIDs) > MaxJobs:
+		return fmt.Sprintf("--job-id: %d ids; one run watches at most %d", len(c.JobIDs), MaxJobs)
+	case c.UserID != "":
+		if err := basiq.ValidateID(c.UserID); err != nil {
+			return "--user-id: " + err.Error()
+		}
+	case c.Email == "" && c.Mobile == "" && !c.Demo:
+		return "Without a terminal there is no form to fill: give --email or --mobile (or --user-id)."
+	default:
+		if err := s.newUserFromFlags().Validate(); err != nil {
+			return "--email/--mobile: " + err.Error()
+		}
+	}
+	for _, id := range c.JobIDs {
+		if err := basiq.ValidateID(id); err != nil {
+			return "--job-id " + id + ": " + err.Error()
+		}
+	}
+	return ""
+}
+
+// newUserFromFlags is the user --email and --mobile describe; the demo makes
+// one up when neither is given.
+func (s *Session) newUserFromFlags() basiq.NewUser {
+	u := basiq.NewUser{Email: strings.TrimSpace(s.cfg.Email), Mobile: basiq.NormalizeMobile(s.cfg.Mobile)}
+	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
+		u.Email = ExampleEmail
+	}
+	return u
+}

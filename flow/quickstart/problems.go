@@ -1,0 +1,217 @@
+package quickstart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// Call names a request of the quickstart: what failed, for the words of a
+// problem and for what "try again" repeats.
+type Call int
+
+const (
+	CallStartDemo    Call = iota + 1 // start the built-in simulator
+	CallServerToken                  // POST /token: check the key
+	CallCreateUser                   // POST /users
+	CallGetUser                      // GET /users/{id}
+	CallClientToken                  // POST /token CLIENT_ACCESS: the consent link
+	CallListJobs                     // GET /users/{id}/jobs: the snapshot and the wait for consent
+	CallAutoConsent                  // demo: consent as a sandbox persona
+	CallGetJob                       // GET /jobs/{id}
+	CallRefresh                      // POST /users/{id}/connections/{id}/refresh
+	CallJob                          // not a call: a job step that failed at the bank
+	CallAccounts                     // GET /users/{id}/accounts
+	CallTransactions                 // GET /users/{id}/transactions
+	CallTimeout                      // not a call: --timeout ran out
+)
+
+// doing is what the call was doing, for "… while checking the key".
+var doing = map[Call]string{
+	CallStartDemo:    "starting the built-in simulator",
+	CallServerToken:  "checking the key",
+	CallCreateUser:   "creating the user",
+	CallGetUser:      "looking up the user",
+	CallClientToken:  "minting a client token for the consent link",
+	CallListJobs:     "checking the user's jobs",
+	CallAutoConsent:  "completing consent in the simulator",
+	CallGetJob:       "checking the job",
+	CallRefresh:      "asking Basiq to retry the connection",
+	CallAccounts:     "loading the accounts",
+	CallTransactions: "loading transactions",
+}
+
+// Remedy is a way forward from a problem. The wizard gives each a key on the
+// screen where it shows; a headless run has none and stops.
+type Remedy int
+
+const (
+	RemedyRetry   Remedy = iota + 1 // the same call again (or the connection, for a failed job)
+	RemedyNewLink                   // consent again with a fresh link
+	RemedyBack                      // one step back
+	RemedyQuit                      // always possible; listed where it is the only way
+)
+
+// Problem is a failure in plain words, face-neutral: Next never names a key
+// or a flag (the faces add those, from Remedies and Resume).
+type Problem struct {
+	Call          Call
+	What          string // what happened, Basiq's answer in a few words
+	Meaning       string // what it means, "" when the words say it
+	Next          string // what to do about it
+	Code          string // Basiq's error code, "" when none
+	CorrelationID string // Basiq's id for support, "" when none
+	Remedies      []Remedy
+	// Warning marks trouble the quickstart is already working around
+	// (a poll that will be tried again): shown, but not a failure.
+	Warning bool
+}
+
+// Offers reports whether r is one of the problem's remedies.
+func (p *Problem) Offers(r Remedy) bool {
+	if p == nil {
+		return false
+	}
+	for _, x := range p.Remedies {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// problemFor turns an error from a call into what the user reads. Words for
+// Basiq's codes come from the one table, basiq.AdviceFor.
+func problemFor(call Call, err error) Problem {
+	doing := doing[call]
+	var apiErr *basiq.Error
+	p := Problem{Call: call}
+	if errors.As(err, &apiErr) {
+		p.CorrelationID = apiErr.CorrelationID
+		p.Code = apiErr.Code()
+	}
+	switch {
+	case basiq.UserMayExist(err):
+		p.What = fmt.Sprintf("No clear answer came back while %s: %s", doing, answer(err))
+		p.Meaning = "The request reached Basiq, so the user may or may not exist now (Basiq does not de-duplicate users)."
+		p.Next = "Look in the Basiq dashboard before creating another; if it is there, use its id."
+	case basiq.IsBadAPIKey(err):
+		p.What = "Basiq did not recognise this key (404 parameter-not-valid)."
+		p.Next = "Copy it again from the Basiq dashboard (Developer → API Keys), all of it, for this application."
+	case errors.Is(err, context.DeadlineExceeded):
+		p.What = fmt.Sprintf("Basiq did not answer in time while %s.", doing)
+		p.Next = "Check your connection, then try again."
+	case basiq.IsNetwork(err):
+		p.What = fmt.Sprintf("Could not reach Basiq while %s: %s", doing, answer(err))
+		p.Next = "Check your network connection (or proxy), then try again."
+	case apiErr != nil && apiErr.Body != "":
+		p.What = fmt.Sprintf("Basiq answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
+		p.Next = "Something between you and Basiq (a proxy or gateway) may be in the way; try again in a minute."
+	case apiErr != nil:
+		advice := basiq.AdviceFor(apiErr.Code())
+		what := apiErr.Title()
+		if d := apiErr.Detail(); d != "" {
+			what = joinSentences(what, d)
+		}
+		if what == "" {
+			what = fmt.Sprintf("Basiq answered %d", apiErr.Status)
+		}
+		if code := apiErr.Code(); code != "" {
+			what = fmt.Sprintf("%s (%d %s)", what, apiErr.Status, code)
+		}
+		p.What, p.Meaning, p.Next = what, advice.Meaning, advice.Next
+	default:
+		p.What = fmt.Sprintf("Something went wrong while %s: %v", doing, err)
+		p.Next = "Try again."
+	}
+	return p
+}
+
+// JobProblem is a job that failed at the bank, in Basiq's words and ours.
+func JobProblem(job basiq.Job, bank string) Problem {
+	step := job.FailedStep()
+	code, title, detail := "", "", ""
+	if step != nil && step.Result != nil {
+		code, title, detail = step.Result.Code, step.Result.Title, step.Result.Explanation()
+	}
+	advice := basiq.AdviceFor(code)
+	what := "Basiq could not connect to " + bank
+	if title != "" {
+		what += ": " + title
+	}
+	if detail != "" && detail != title {
+		what = strings.TrimRight(what, ".") + ". " + detail
+	}
+	if code != "" {
+		what += " (" + code + ")"
+	}
+	p := Problem{Call: CallJob, What: what, Meaning: advice.Meaning, Next: advice.Next, Code: code}
+	if advice.Remedy == basiq.RemedyRetry || advice.Remedy == basiq.RemedyWaitRetry {
+		p.Remedies = append(p.Remedies, RemedyRetry)
+	}
+	p.Remedies = append(p.Remedies, RemedyNewLink, RemedyQuit)
+	return p
+}
+
+// StepFailure is a failed step's reason in one line: "Account is locked. Call the bank. (invalid-credentials)".
+func StepFailure(s *basiq.Step) string {
+	if s.Result == nil {
+		return "no reason given"
+	}
+	return joinSentences(s.Result.Title, s.Result.Explanation()) + " (" + s.Result.Code + ")"
+}
+
+// retryable reports whether trying the same thing again may work.
+func retryable(err error) bool {
+	return basiq.IsNetwork(err) || basiq.IsUnavailable(err) || basiq.IsRateLimited(err) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+func joinSentences(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	if strings.HasPrefix(strings.ToLower(b), strings.ToLower(strings.TrimRight(a, ".!?"))) {
+		return b // Basiq's detail often repeats its title: "Internal Server error. Contact support."
+	}
+	if last := a[len(a)-1]; last != '.' && last != '!' && last != '?' {
+		a += "."
+	}
+	return a + " " + b
+}
+
+// answer is what came back from Basiq, without the request and correlation
+// id that Error() adds (the problem has a line of its own for the id).
+func answer(err error) string {
+	var apiErr *basiq.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Answer()
+	}
+	return err.Error()
+}
+
+// FieldOf is the request field Basiq's error names ("email", "mobile"), "" when none.
+func fieldOf(err error) string {
+	var apiErr *basiq.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Field()
+	}
+	return ""
+}
+
+func detailOf(err error) string {
+	var apiErr *basiq.Error
+	if errors.As(err, &apiErr) {
+		if d := apiErr.Detail(); d != "" {
+			return d
+		}
+		return apiErr.Title()
+	}
+	return err.Error()
+}

@@ -1,0 +1,423 @@
+// Package quickstart is the quickstart's one set of rules: which key to try,
+// create or look up the user, the consent link and the wait for its job, the
+// jobs, the accounts and their transactions, and the exit code. It is a pure
+// state machine (events in, effects out) with no I/O and no clock of its own:
+// the wizard, plain lines, --json and --events are faces on it.
+package quickstart
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// Exit codes (a contract: design.md).
+const (
+	ExitOK          = 0
+	ExitFailed      = 1 // the API or a job failed
+	ExitUsage       = 2
+	ExitHungUp      = 129
+	ExitInterrupted = 130
+	ExitTerminated  = 143
+)
+
+// MaxJobs is how many jobs one run watches at most (--job-id, a paste).
+const MaxJobs = 20
+
+// Sandbox facts: Basiq's happy-path login at Hooli.
+const (
+	SandboxInstitution = "AU00000"
+	SandboxPersona     = "Wentworth-Smith"
+	// ExampleEmail is the made-up user of the demo.
+	ExampleEmail = "max@example.com"
+)
+
+// Polling: never more than one request a second per thing polled; backoff
+// with jitter after failures; after maxPollFailures in a row, a person decides.
+const (
+	ConsentPollEvery = 2 * time.Second
+	JobPollEvery     = 1500 * time.Millisecond
+	maxPollBackoff   = 30 * time.Second
+	maxPollFailures  = 5
+	// TransactionsPage is how many transactions one request loads.
+	TransactionsPage = 50
+)
+
+// Stage is where the quickstart is.
+type Stage int
+
+const (
+	StageKey Stage = iota
+	StageUser
+	StageConsent
+	StageConnect
+	StageAccounts
+)
+
+func (s Stage) String() string {
+	return [...]string{"key", "user", "consent", "connect", "accounts"}[s]
+}
+
+// KeySource is where the key came from.
+type KeySource int
+
+const (
+	KeyTyped KeySource = iota + 1
+	KeyFromEnv
+	KeyFromStore
+	KeyDemo
+)
+
+// Config is what a session knows before it starts.
+type Config struct {
+	// Interactive: a person can press keys (the wizard). Headless runs take
+	// every answer from here and stop at the first failure.
+	Interactive bool
+	Demo        bool
+	EnvKey      string // BASIQ_API_KEY
+	KeyStore    bool   // a key may be saved and loaded
+	Email       string
+	Mobile      string
+	UserID      string
+	JobIDs      []string
+	Persona     string // demo: complete the first consent as this login
+	Timeout     time.Duration
+	ConsentBase string // "" is Basiq's consent UI
+	// NoBrowser says why no browser will be opened, "" when one may be.
+	NoBrowser string
+	// Jitter returns a number in [0,1) to spread retries; nil is math/rand.
+	Jitter func() float64
+}
+
+// Session is one run of the quickstart. Its fields are for faces to read;
+// only Apply changes them.
+type Session struct {
+	cfg      Config
+	Stage    Stage
+	Demo     bool
+	Started  time.Time
+	Deadline time.Time // headless: --timeout from the start bounds the whole run
+
+	Key      KeyState
+	User     UserState
+	Link     LinkState
+	Consent  ConsentState
+	Jobs     JobSet
+	Accounts AccountsState
+	Feeds    map[string]*Feed // transactions, by account id
+	// Institutions are the banks named so far, by id.
+	Institutions map[string]basiq.Institution
+
+	// Problem is the failure that stands, nil when none; its Remedies are the ways on.
+	Problem *Problem
+	Notice  Notice // a one-line status: "Key saved in …"
+
+	finished bool
+	exit     int
+}
+
+// Notice is a one-line status for the wizard's notice line.
+type Notice struct {
+	Text    string
+	Done    bool // something went well
+	Warning bool // something to look at
+}
+
+// New makes a session; send it Started first.
+func New(cfg Config) *Session {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Minute
+	}
+	if cfg.Jitter == nil {
+		cfg.Jitter = rand.Float64
+	}
+	return &Session{
+		cfg:          cfg,
+		Jobs:         newJobSet(),
+		Feeds:        map[string]*Feed{},
+		Institutions: map[string]basiq.Institution{},
+	}
+}
+
+// Config is the session's configuration.
+func (s *Session) Config() Config { return s.cfg }
+
+// Finished reports whether the run is over, and its exit code.
+func (s *Session) Finished() (bool, int) { return s.finished, s.exit }
+
+// Apply takes one event at time now and returns the effects it calls for.
+func (s *Session) Apply(now time.Time, ev Event) []Effect {
+	if s.finished {
+		return nil // nothing runs after the end
+	}
+	a := &applying{s: s, now: now}
+	if !s.cfg.Interactive && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
+		a.timedOut() // --timeout bounds the whole of a headless run
+		return a.effects
+	}
+	switch ev := ev.(type) {
+	case Started:
+		a.start()
+	case Tick:
+		a.tick()
+	case QuitAsked:
+		a.finish(s.quitCode(ev.Interrupted))
+	case RetryAsked:
+		a.retry()
+	case BackAsked:
+		a.back()
+	default:
+		if !a.keyEvent(ev) && !a.userEvent(ev) && !a.consentEvent(ev) && !a.jobEvent(ev) {
+			a.accountsEvent(ev)
+		}
+	}
+	return a.effects
+}
+
+// applying is one Apply: the session, the time, the effects so far.
+type applying struct {
+	s       *Session
+	now     time.Time
+	effects []Effect
+}
+
+func (a *applying) do(e ...Effect) { a.effects = append(a.effects, e...) }
+
+func (a *applying) say(kind NoteKind, text string) { a.do(Say{Kind: kind, Text: text}) }
+
+func (a *applying) finish(code int) {
+	a.s.finished, a.s.exit = true, code
+	a.do(Finish{Code: code})
+}
+
+// fail makes p the standing problem. A headless run ends there (exit 1):
+// nothing after a failed step runs.
+func (a *applying) fail(p Problem) {
+	if len(p.Remedies) == 0 {
+		p.Remedies = []Remedy{RemedyQuit}
+	}
+	a.s.Problem = &p
+	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	if !a.s.cfg.Interactive {
+		a.finish(ExitFailed)
+	}
+}
+
+// clearProblem drops the standing problem of the given calls (all when none given).
+func (a *applying) clearProblem(calls ...Call) {
+	if a.s.Problem == nil {
+		return
+	}
+	if len(calls) == 0 {
+		a.s.Problem = nil
+		return
+	}
+	for _, c := range calls {
+		if a.s.Problem.Call == c {
+			a.s.Problem = nil
+			return
+		}
+	}
+}
+
+// start decides the first step: the demo, the key from the environment or the
+// keyring, or (headless) a usage error before anything is sent.
+func (a *applying) start() {
+	s := a.s
+	s.Started = a.now
+	if !s.cfg.Interactive {
+		s.Deadline = a.now.Add(s.cfg.Timeout)
+		if msg := s.usageProblem(); msg != "" {
+			a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
+			a.finish(ExitUsage)
+			return
+		}
+	}
+	switch {
+	case s.cfg.Demo:
+		a.startDemo()
+	case s.cfg.EnvKey != "":
+		a.checkKey(s.cfg.EnvKey, KeyFromEnv)
+	case s.cfg.KeyStore:
+		s.Key.Loading = true
+		a.do(LoadSavedKey{})
+	case !s.cfg.Interactive:
+		a.noKey("")
+	}
+}
+
+// quitCode is the exit code of a person quitting now: 1 after a failure
+// that stands, 0 once the accounts are in, else 130 (stopped before the end).
+func (s *Session) quitCode(interrupted bool) int {
+	switch {
+	case s.Failed():
+		return ExitFailed
+	case s.Accounts.Loaded && !interrupted:
+		return ExitOK
+	case s.Accounts.Loaded && s.Jobs.AllSucceeded():
+		return ExitOK
+	}
+	return ExitInterrupted
+}
+
+// Failed reports whether a failure stands: a problem not yet worked around,
+// or a job that failed and was not retried.
+func (s *Session) Failed() bool {
+	return (s.Problem != nil && !s.Problem.Warning) || len(s.Jobs.FailedIDs()) > 0
+}
+
+// tick checks the consent wait's deadline (the wizard ticks every second).
+func (a *applying) tick() {
+	s := a.s
+	if s.Stage == StageConsent && s.Consent.Waiting && !s.Consent.Deadline.IsZero() && !a.now.Before(s.Consent.Deadline) {
+		s.Consent.TimedOut = true
+	}
+}
+
+// retry repeats what the standing problem says failed.
+func (a *applying) retry() {
+	p := a.s.Problem
+	if !p.Offers(RemedyRetry) {
+		return
+	}
+	switch p.Call {
+	case CallStartDemo:
+		a.startDemo()
+	case CallServerToken:
+		a.checkKey(a.s.Key.value, a.s.Key.Source)
+	case CallCreateUser:
+		a.createUser(a.s.User.pending, false)
+	case CallGetUser:
+		a.lookUpUser(a.s.User.LookingUp)
+	case CallClientToken:
+		a.prepareConsent()
+	case CallListJobs:
+		if a.s.Consent.Waiting {
+			a.clearProblem()
+			a.s.Consent.PollFailures = 0
+			a.pollUserJobs(0)
+		} else {
+			a.prepareConsent()
+		}
+	case CallAutoConsent:
+		a.autoConsent(a.s.Consent.lastLogin)
+	case CallGetJob:
+		a.repollJobs()
+	case CallJob, CallRefresh:
+		a.retryConnection()
+	case CallAccounts:
+		a.loadAccounts()
+	}
+}
+
+// back goes one step back where that undoes nothing: to the key (one typed
+// or saved here), from consent to the user, from jobs that went wrong to consent.
+func (a *applying) back() {
+	s := a.s
+	if !s.CanGoBack() {
+		return
+	}
+	switch s.Stage {
+	case StageUser:
+		s.Stage = StageKey
+		a.clearProblem()
+	case StageConsent:
+		a.stopWaiting()
+		a.clearProblem(CallClientToken, CallListJobs, CallAutoConsent)
+		s.Stage = StageUser
+	case StageConnect:
+		a.reconsent()
+	}
+}
+
+// CanGoBack reports whether BackAsked has a step to go back to.
+func (s *Session) CanGoBack() bool {
+	switch s.Stage {
+	case StageUser:
+		return !s.Demo && s.Key.Source != KeyFromEnv && !s.User.Working && s.cfg.UserID == ""
+	case StageConsent:
+		return !s.Consent.AutoConsenting
+	case StageConnect:
+		// Only from jobs that went wrong: a connection under way is not undone.
+		return s.Problem != nil && !s.Problem.Warning || len(s.Jobs.FailedIDs()) > 0
+	}
+	return false
+}
+
+// timedOut ends a headless run that ran past --timeout, saying how to pick it up.
+func (a *applying) timedOut() {
+	s := a.s
+	p := Problem{Call: CallTimeout, What: "No connection within " + s.cfg.Timeout.String() + " (--timeout)."}
+	switch {
+	case s.Stage >= StageConnect:
+		p.What = "The job did not finish within " + s.cfg.Timeout.String() + " (--timeout)."
+		p.Next = "Watch it again with " + s.ResumeFlags() + ", or give a longer --timeout."
+	case s.User.User.ID != "":
+		p.Next = "Did consent finish? Run again with " + s.ResumeFlags() + " for a new link, or give a longer --timeout."
+	default:
+		p.What = "Nothing was done within " + s.cfg.Timeout.String() + " (--timeout)."
+		p.Next = "Give a longer --timeout."
+	}
+	a.fail(p)
+}
+
+// ResumeFlags are the flags that pick this session up again: the user, and
+// the jobs if any. "" before there is a user.
+func (s *Session) ResumeFlags() string {
+	if s.User.User.ID == "" {
+		return ""
+	}
+	flags := "--user-id " + s.User.User.ID
+	if len(s.Jobs.Order) > 0 {
+		flags += " --job-id " + joinIDs(s.Jobs.Order)
+	}
+	return flags
+}
+
+func joinIDs(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ","
+		}
+		out += id
+	}
+	return out
+}
+
+// pollDelay is the wait before the next poll: the base rate while all is
+// well, then exponential backoff with jitter after failures in a row.
+func (s *Session) pollDelay(base time.Duration, failures int) time.Duration {
+	if failures == 0 {
+		return base
+	}
+	d := min(base<<min(failures, 5), maxPollBackoff)
+	// Half fixed, half jittered: never faster than base, never in lockstep.
+	return max(base, d/2+time.Duration(s.cfg.Jitter()*float64(d/2)))
+}
+
+// Result is what a headless run prints: --json's document, and --events' last line.
+type Result struct {
+	User     *basiq.User     `json:"user"`
+	Jobs     []basiq.Job     `json:"jobs"`
+	Accounts []basiq.Account `json:"accounts"`
+}
+
+// Result is the session's outcome so far, with Basiq's own field names.
+func (s *Session) Result() Result {
+	r := Result{Jobs: []basiq.Job{}, Accounts: []basiq.Account{}}
+	if s.User.User.ID != "" {
+		u := s.User.User
+		r.User = &u
+	}
+	for _, id := range s.Jobs.Order {
+		if w := s.Jobs.ByID[id]; w.Seen {
+			r.Jobs = append(r.Jobs, w.Job)
+		}
+	}
+	if s.Accounts.Loaded {
+		r.Accounts = append(r.Accounts, s.Accounts.List...)
+	}
+	return r
+}

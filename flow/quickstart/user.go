@@ -1,0 +1,149 @@
+package quickstart
+
+import (
+	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// UserState is the Basiq user who owns the connection.
+type UserState struct {
+	User    basiq.User // ID "" until there is one
+	Created bool       // made by this session (false: looked up by id)
+	Working bool
+	// FieldErrors are Basiq's words about a field of the form: "email", "mobile", "id".
+	FieldErrors map[string]string
+	// MayExist: a POST /users got no clear answer, so posting again needs a yes.
+	MayExist bool
+	// AskCreateAgain: a new POST /users waits for that yes (default no).
+	AskCreateAgain bool
+	// LookingUp is the id being (or last) looked up, "" for a new user.
+	LookingUp string
+	pending   basiq.NewUser // the details of the last POST /users
+}
+
+func (a *applying) userEvent(ev Event) bool {
+	s := a.s
+	switch ev := ev.(type) {
+	case UserSubmitted:
+		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
+			return true
+		}
+		a.createUser(ev.User, false)
+	case CreateAgainAnswered:
+		if !s.User.AskCreateAgain {
+			return true
+		}
+		s.User.AskCreateAgain = false
+		if ev.Yes {
+			a.createUser(s.User.pending, true)
+		}
+	case ExistingUserGiven:
+		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
+			return true
+		}
+		a.lookUpUser(strings.TrimSpace(ev.ID))
+	case UserLoaded:
+		a.userLoaded(ev)
+	case ConsentAsked:
+		if s.Stage == StageUser && s.User.User.ID != "" {
+			a.toConsent()
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// toUser moves on from the key: with --user-id that user is looked up at once;
+// headless, the user of the flags is created.
+func (a *applying) toUser() {
+	s := a.s
+	s.Stage = StageUser
+	switch {
+	case s.cfg.UserID != "":
+		a.lookUpUser(s.cfg.UserID)
+	case !s.cfg.Interactive:
+		a.createUser(s.newUserFromFlags(), false)
+	}
+}
+
+// createUser posts a new user, unless the last post may have made one
+// already: then it asks first (confirmed says it has).
+func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
+	s := a.s
+	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
+		u.Email = ExampleEmail // enter on the demo's empty form
+	}
+	if err := u.Validate(); err != nil {
+		a.fail(Problem{Call: CallCreateUser, What: err.Error(), Next: "Correct the details and try again.", Remedies: []Remedy{RemedyBack}})
+		return
+	}
+	s.User.pending = u
+	if s.User.MayExist && !confirmed {
+		s.User.AskCreateAgain = true
+		return
+	}
+	a.clearProblem()
+	s.User.Working, s.User.FieldErrors, s.User.LookingUp = true, nil, ""
+	a.say(NoteDoing, "Creating a user (POST /users)")
+	a.do(CreateUser{User: u})
+}
+
+func (a *applying) lookUpUser(id string) {
+	s := a.s
+	a.clearProblem()
+	s.User.Working, s.User.FieldErrors, s.User.LookingUp = true, nil, id
+	a.say(NoteDoing, "Looking up user "+id+" (GET /users/"+id+")")
+	a.do(LookUpUser{ID: id})
+}
+
+func (a *applying) userLoaded(ev UserLoaded) {
+	s := a.s
+	s.User.Working = false
+	if ev.Err != nil {
+		call := CallCreateUser
+		if !ev.Created {
+			call = CallGetUser
+		}
+		// Basiq's word on a field goes next to that field, where a person can fix it.
+		field := fieldOf(ev.Err)
+		if !ev.Created && basiq.IsNotFound(ev.Err) {
+			field = "id"
+		}
+		if field != "" && s.cfg.Interactive {
+			msg := detailOf(ev.Err)
+			if field == "id" && basiq.IsNotFound(ev.Err) {
+				msg = "No user with this id under this application."
+			}
+			s.User.FieldErrors = map[string]string{field: msg}
+			return
+		}
+		p := problemFor(call, ev.Err)
+		switch {
+		case basiq.UserMayExist(ev.Err):
+			s.User.MayExist = true
+			p.Remedies = []Remedy{RemedyRetry}
+		case retryable(ev.Err):
+			p.Remedies = []Remedy{RemedyRetry}
+		}
+		if s.CanGoBack() {
+			p.Remedies = append(p.Remedies, RemedyBack)
+		}
+		a.fail(p)
+		return
+	}
+	a.clearProblem()
+	s.User.User, s.User.Created, s.User.MayExist = ev.User, ev.Created, false
+	u := ev.User
+	a.do(Say{Kind: NoteUser, Text: "User " + u.ID, User: &u})
+	switch {
+	case len(s.cfg.JobIDs) > 0:
+		a.watch(s.cfg.JobIDs)
+	case ev.Created && s.cfg.Interactive:
+		// The person sees the new id first; the link is minted meanwhile.
+		a.prepareConsent()
+	default:
+		a.toConsent()
+	}
+}

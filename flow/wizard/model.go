@@ -1,0 +1,379 @@
+// Package wizard is the quickstart's full-screen face: the one tea.Model.
+// It performs the session's effects in tea.Cmds, sends their answers and the
+// screens' intents to the session as events, and gives every screen the
+// session's state to draw. It decides nothing about the quickstart.
+package wizard
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
+	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/consent"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/user"
+)
+
+// clockTickEvery refreshes what depends on the time ("checked 3s ago",
+// elapsed times) and lets the session check the consent wait's deadline.
+const clockTickEvery = time.Second
+
+// Model is the wizard.
+type Model struct {
+	cfg     flow.Config
+	session *qs.Session
+	perform *flow.Performer
+	ctx     context.Context // cancelled on quit: every call in flight ends
+	cancel  context.CancelFunc
+	clock   flow.Clock
+
+	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background change
+	global keys.Global
+
+	width, height int
+	showHelp      bool
+	showInspector bool
+	quitting      bool
+	shownStage    qs.Stage // the stage whose screen has focus
+	shownAccounts int      // the accounts version the table shows
+	initCmds      tea.Cmd  // what New started, for Init to return
+	noTicks       bool     // tests move the clock themselves
+
+	keyScreen      apikey.Model
+	userScreen     user.Model
+	consentScreen  consent.Model
+	jobsScreen     jobs.Model
+	accountsScreen accounts.Model
+	inspector      inspector.Model
+}
+
+// eventMsg carries an effect's answer to Update.
+type eventMsg struct{ ev qs.Event }
+
+// clockTickMsg is the wizard's second hand.
+type clockTickMsg struct{}
+
+// exportedMsg is where an export went.
+type exportedMsg struct {
+	dir   string
+	files []string
+	err   error
+}
+
+// New builds the wizard and starts its session. isDark is the terminal's
+// background as far as known before it answers (theme.DarkFromEnv).
+// Run it with tea.NewProgram(m).Run(); Close it after.
+func New(cfg flow.Config, isDark bool) Model {
+	ctx, cancel := context.WithCancel(context.Background())
+	st := theme.New(isDark)
+	clock := cfg.Clock
+	if clock == nil {
+		clock = realClock{}
+	}
+	m := Model{
+		cfg:     cfg,
+		session: cfg.Session(true),
+		perform: flow.NewPerformer(cfg),
+		ctx:     ctx,
+		cancel:  cancel,
+		clock:   clock,
+		styles:  st,
+		global:  keys.NewGlobal(),
+
+		keyScreen:      apikey.New(st),
+		userScreen:     user.New(st),
+		consentScreen:  consent.New(st),
+		jobsScreen:     jobs.New(st),
+		accountsScreen: accounts.New(st),
+		inspector:      inspector.New(st),
+	}
+	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
+	if cfg.EnvKey != "" && !cfg.Demo {
+		m.keyScreen.SetValue(cfg.EnvKey)
+	}
+	m.initCmds = tea.Batch(m.keyScreen.Focus(), m.apply(qs.Started{}))
+	return m
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Init asks the terminal for its background and starts what New set going.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.tick(), m.jobsScreen.Tick(), m.initCmds)
+}
+
+func (m Model) tick() tea.Cmd {
+	if m.noTicks {
+		return nil
+	}
+	clock, ctx := m.clock, m.ctx
+	return func() tea.Msg {
+		select {
+		case <-clock.After(clockTickEvery):
+			return clockTickMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// Close cancels everything still in flight and stops the demo's simulator.
+func (m Model) Close() {
+	m.cancel()
+	m.perform.Close()
+}
+
+// ExitCode is the process exit code the wizard ended with.
+func (m Model) ExitCode() int {
+	_, code := m.session.Finished()
+	return code
+}
+
+// Session is the quickstart as it stands.
+func (m Model) Session() *qs.Session { return m.session }
+
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		*m.styles = *theme.New(msg.IsDark())
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.showInspector || frame.TooSmall(m.width, m.height) {
+			return m, nil
+		}
+		return m, m.forwardToScreen(msg)
+	case eventMsg:
+		return m, m.apply(msg.ev)
+	case clockTickMsg:
+		if m.showInspector {
+			m.inspector.SetEntries(m.inspectorEntries())
+		}
+		return m, tea.Batch(m.apply(qs.Tick{}), m.tick())
+	case spinner.TickMsg:
+		return m, m.forwardToAll(msg)
+	case exportedMsg:
+		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
+		return m, nil
+	case inspector.CloseMsg:
+		m.showInspector = false
+		return m, nil
+	case accounts.ExportRequestedMsg:
+		return m, m.export(msg.Format)
+	}
+	if ev := intent(msg); ev != nil {
+		return m, m.apply(ev)
+	}
+	return m, m.forwardToScreen(msg)
+}
+
+// apply gives the session an event, turns the effects into commands, and
+// shows every screen the state that results.
+func (m *Model) apply(ev qs.Event) tea.Cmd {
+	effects := m.session.Apply(m.clock.Now(), ev)
+	cmds := make([]tea.Cmd, 0, len(effects)+1)
+	for _, eff := range effects {
+		switch eff.(type) {
+		case qs.Say:
+			// News is for the headless faces; the screens draw the state itself.
+		case qs.Finish:
+			m.quitting = true
+			m.cancel()
+			cmds = append(cmds, tea.Quit)
+		default:
+			cmds = append(cmds, m.performCmd(eff))
+		}
+	}
+	cmds = append(cmds, m.sync())
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) performCmd(eff qs.Effect) tea.Cmd {
+	p, ctx := m.perform, m.ctx
+	return func() tea.Msg {
+		if ev := p.Perform(ctx, eff); ev != nil {
+			return eventMsg{ev}
+		}
+		return nil
+	}
+}
+
+// intent turns what a screen asks for into the session's event; nil for a
+// message that is not an intent.
+func intent(msg tea.Msg) qs.Event {
+	switch msg := msg.(type) {
+	case apikey.SubmittedMsg:
+		return qs.KeySubmitted{Key: msg.Key}
+	case apikey.DemoMsg:
+		return qs.DemoAsked{}
+	case apikey.SaveAnsweredMsg:
+		return qs.SaveAnswered{Save: msg.Save}
+	case user.SubmittedMsg:
+		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}}
+	case user.CreateAgainMsg:
+		return qs.CreateAgainAnswered{Yes: msg.Yes}
+	case user.ExistingUserMsg:
+		return qs.ExistingUserGiven{ID: msg.ID}
+	case user.ContinueMsg:
+		return qs.ConsentAsked{}
+	case consent.OpenMsg:
+		return qs.BrowserAsked{}
+	case consent.JobsPastedMsg:
+		return qs.JobsPasted{IDs: msg.IDs}
+	case consent.AutoConsentMsg:
+		return qs.AutoConsentAsked{}
+	case consent.WaitLongerMsg:
+		return qs.WaitLongerAsked{}
+	case consent.ReopenMsg, jobs.ReconsentMsg:
+		return qs.NewLinkAsked{}
+	case consent.RetryMsg, jobs.RetryMsg:
+		return qs.RetryAsked{}
+	case jobs.ContinueMsg:
+		return qs.AccountsAsked{}
+	case jobs.QuitMsg, accounts.QuitMsg:
+		return qs.QuitAsked{}
+	case accounts.TransactionsRequestedMsg:
+		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
+	}
+	return nil
+}
+
+// handleKey runs global keys first, then gives the key to the screen.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	g := m.global
+	typing := m.capturing()
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m.apply(qs.QuitAsked{Interrupted: true})
+	case frame.TooSmall(m.width, m.height):
+		return nil // nothing acts behind the "needs a bigger window" cover
+	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
+		m.showHelp = false
+		return nil
+	case key.Matches(msg, g.HelpWhileTyping) || key.Matches(msg, g.Help) && !typing:
+		m.showHelp = true
+		return nil
+	case m.showInspector && key.Matches(msg, g.Requests, g.RequestsWhileTyping, g.Back):
+		m.showInspector = false
+		return nil
+	case m.showInspector:
+		var cmd tea.Cmd
+		m.inspector, cmd = m.inspector.Update(msg)
+		return cmd
+	case m.cfg.Traces != nil && (key.Matches(msg, g.RequestsWhileTyping) || key.Matches(msg, g.Requests) && !typing):
+		m.showInspector, m.showHelp = true, false
+		m.inspector.SetEntries(m.inspectorEntries())
+		return nil
+	case key.Matches(msg, g.Back) && !m.screenTakesEsc():
+		m.showHelp = false
+		return m.apply(qs.BackAsked{})
+	}
+	m.showHelp = false
+	return m.forwardToScreen(msg)
+}
+
+// capturing reports whether a text field has focus, so letters are the
+// field's, not shortcuts.
+func (m Model) capturing() bool {
+	switch m.session.Stage {
+	case qs.StageKey:
+		return m.keyScreen.Capturing()
+	case qs.StageUser:
+		return m.userScreen.Capturing()
+	case qs.StageConsent:
+		return m.consentScreen.Capturing()
+	}
+	return false
+}
+
+// screenTakesEsc reports whether esc closes something on the screen (a
+// paste field, a QR code, a question, an account's detail) rather than
+// going back. In the key and user forms esc means back.
+func (m Model) screenTakesEsc() bool {
+	switch m.session.Stage {
+	case qs.StageUser:
+		return m.userScreen.TakesEsc()
+	case qs.StageConsent:
+		return m.consentScreen.Capturing() || m.consentScreen.ShowingQR()
+	case qs.StageAccounts:
+		return m.accountsScreen.TakesEsc()
+	}
+	return false
+}
+
+func (m *Model) forwardToScreen(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.session.Stage {
+	case qs.StageKey:
+		m.keyScreen, cmd = m.keyScreen.Update(msg)
+	case qs.StageUser:
+		m.userScreen, cmd = m.userScreen.Update(msg)
+	case qs.StageConsent:
+		m.consentScreen, cmd = m.consentScreen.Update(msg)
+	case qs.StageConnect:
+		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
+	case qs.StageAccounts:
+		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
+	}
+	return cmd
+}
+
+// forwardToAll gives a message every screen may own (a spinner tick carries
+// the id of the spinner it belongs to) to all of them.
+func (m *Model) forwardToAll(msg tea.Msg) tea.Cmd {
+	var cmds [6]tea.Cmd
+	m.keyScreen, cmds[0] = m.keyScreen.Update(msg)
+	m.userScreen, cmds[1] = m.userScreen.Update(msg)
+	m.consentScreen, cmds[2] = m.consentScreen.Update(msg)
+	m.jobsScreen, cmds[3] = m.jobsScreen.Update(msg)
+	m.accountsScreen, cmds[4] = m.accountsScreen.Update(msg)
+	m.inspector, cmds[5] = m.inspector.Update(msg)
+	return tea.Batch(cmds[:]...)
+}
+
+// resize gives every screen the body size of the frame.
+func (m *Model) resize() {
+	w, h := frame.BodySize(m.width, m.height)
+	m.keyScreen.SetSize(w, h)
+	m.userScreen.SetSize(w, h)
+	m.consentScreen.SetSize(w, h)
+	m.jobsScreen.SetSize(w, h)
+	m.accountsScreen.SetSize(w, h)
+	m.inspector.SetSize(w, h)
+}
+
+// export writes the accounts and the transactions loaded so far, off the event loop.
+func (m *Model) export(format string) tea.Cmd {
+	s := m.session
+	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List}
+	for _, a := range s.Accounts.List { // in table order, not map order
+		if f := s.Feeds[a.ID]; f != nil {
+			d.Transactions = append(d.Transactions, f.Items...)
+		}
+	}
+	now := m.clock.Now()
+	return func() tea.Msg {
+		dir, files, err := flow.ExportAccounts(d, format, now)
+		return exportedMsg{dir: dir, files: files, err: err}
+	}
+}

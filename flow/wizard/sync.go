@@ -1,0 +1,194 @@
+package wizard
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// sync gives every screen the session's state to draw. It returns the
+// commands screens need to start (a spinner's first tick, a field's focus).
+func (m *Model) sync() tea.Cmd {
+	var cmds []tea.Cmd
+	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent())
+	m.jobsScreen.SetState(m.jobsState())
+	m.syncAccounts()
+	if stage := m.session.Stage; stage != m.shownStage {
+		m.shownStage = stage
+		switch stage {
+		case qs.StageKey:
+			cmds = append(cmds, m.keyScreen.Focus())
+		case qs.StageUser:
+			cmds = append(cmds, m.userScreen.Focus())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// problemHere is the standing problem when the session is at stage, as the
+// screens draw it; nil when none.
+func (m *Model) problemHere(stage qs.Stage) *theme.Problem {
+	if m.session.Stage != stage || m.session.Problem == nil {
+		return nil
+	}
+	return themeProblem(m.session.Problem)
+}
+
+func themeProblem(p *qs.Problem) *theme.Problem {
+	if p == nil {
+		return nil
+	}
+	return &theme.Problem{What: p.What, Meaning: p.Meaning, Next: p.Next, CorrelationID: p.CorrelationID}
+}
+
+func (m *Model) syncKey() tea.Cmd {
+	s := m.session
+	k := &m.keyScreen
+	cmd := k.SetWorking(s.Key.Checking || s.Key.Loading)
+	k.SetFromEnv(s.Key.Source == qs.KeyFromEnv)
+	if p := m.problemHere(qs.StageKey); p != nil {
+		k.SetProblem(*p, s.Problem.Offers(qs.RemedyRetry))
+	} else {
+		k.ClearProblem()
+	}
+	if o := s.Key.SaveOffer; o != nil {
+		k.AskSave(o.Where, o.Insecure)
+	} else {
+		k.StopAsking()
+	}
+	if s.Stage == qs.StageKey && !s.Key.Checking && !s.Key.Loading && s.Key.SaveOffer == nil {
+		cmd = tea.Batch(cmd, k.Focus())
+	}
+	return cmd
+}
+
+func (m *Model) syncUser() tea.Cmd {
+	s := m.session
+	u := &m.userScreen
+	u.SetExampleWhenEmpty(s.Demo)
+	if s.User.LookingUp != "" {
+		u.SetExistingID(s.User.LookingUp)
+	}
+	working := ""
+	switch {
+	case s.User.Working && s.User.LookingUp != "":
+		working = "Looking up user " + theme.ShortID(s.User.LookingUp) + "… (GET /users/" + theme.ShortID(s.User.LookingUp) + "…)"
+	case s.User.Working:
+		working = "Creating the user (POST /users)…"
+	}
+	cmd := u.SetWorking(working)
+	u.SetFieldErrors(s.User.FieldErrors)
+	u.SetProblem(m.problemHere(qs.StageUser), s.Problem.Offers(qs.RemedyRetry))
+	u.SetAskCreateAgain(s.User.AskCreateAgain)
+	if s.User.User.ID != "" {
+		usr := s.User.User
+		u.SetUser(&usr, s.User.Created)
+	} else {
+		u.SetUser(nil, false)
+	}
+	if s.Stage == qs.StageUser && working == "" {
+		cmd = tea.Batch(cmd, u.Focus())
+	}
+	return cmd
+}
+
+func (m *Model) syncConsent() tea.Cmd {
+	s := m.session
+	c := &m.consentScreen
+	c.SetUser(s.User.User.ID, s.User.User.Name)
+	link := ""
+	if s.Consent.Waiting {
+		link = s.Link.URL
+	}
+	c.SetLink(link, s.Link.Expires)
+	working := ""
+	switch {
+	case s.Consent.AutoConsenting:
+		working = "Completing consent as " + s.Consent.AutoLogin + "…"
+	case s.Link.Minting:
+		working = "Minting a client token for the consent link…"
+	case s.Stage == qs.StageConsent && !s.Consent.Waiting && s.Problem == nil:
+		working = "Getting the consent link ready…"
+	}
+	cmd := c.SetWorking(working)
+	b := s.Consent.Browser
+	reason := b.Reason
+	if reason != "" {
+		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
+	}
+	c.SetBrowser(b.Opened, b.Opens, reason)
+	c.SetDemo(s.Demo, s.Consent.AutoLogin)
+	c.SetPolling(s.Consent.LastChecked, "GET /users/"+theme.ShortID(s.User.User.ID)+"…/jobs")
+	c.SetNow(m.clock.Now())
+	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
+	p := m.problemHere(qs.StageConsent)
+	if p == nil {
+		p = themeProblem(s.Consent.PollProblem)
+	}
+	c.SetProblem(p)
+	c.SetRemedies(s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry), s.Problem.Offers(qs.RemedyNewLink))
+	return cmd
+}
+
+// jobsState is the jobs as the job view draws them.
+func (m *Model) jobsState() jobs.State {
+	s := m.session
+	js := &s.Jobs
+	now := m.clock.Now()
+	st := jobs.State{
+		Progress:      js.Progress(),
+		AllOver:       js.AllOver(),
+		AccountsReady: js.AccountsReady() && s.Accounts.Loaded,
+		Failed:        len(js.FailedIDs()),
+		Retry:         s.Problem.Offers(qs.RemedyRetry),
+		Reconsent:     s.Problem.Offers(qs.RemedyNewLink),
+	}
+	if !js.Since.IsZero() {
+		st.Elapsed = now.Sub(js.Since)
+	}
+	for _, id := range js.Order {
+		w := js.ByID[id]
+		bank := s.BankName(w.Bank())
+		j := jobs.Job{Job: w.Job, Seen: w.Seen, Bank: bank, Took: map[string]time.Duration{}, Trouble: themeProblem(w.PollProblem)}
+		if j.Job.ID == "" {
+			j.Job.ID = id // not answered yet: the id is all there is
+		}
+		if inst, ok := s.Institutions[w.Bank()]; ok {
+			j.Usual = inst.AverageTotal()
+		}
+		for _, step := range w.Job.Steps {
+			if d, ok := w.StepTook(step.Title, now); ok {
+				j.Took[step.Title] = d
+			}
+		}
+		if w.Job.State() == basiq.JobFailed {
+			p := qs.JobProblem(w.Job, bank)
+			j.Failure = themeProblem(&p)
+		}
+		st.Jobs = append(st.Jobs, j)
+	}
+	if p := s.Problem; p != nil && p.Call != qs.CallJob && s.Stage == qs.StageConnect {
+		st.Problem = themeProblem(p)
+	}
+	return st
+}
+
+func (m *Model) syncAccounts() {
+	s := m.session
+	a := &m.accountsScreen
+	if s.Accounts.Version != m.shownAccounts {
+		m.shownAccounts = s.Accounts.Version
+		a.SetHeading(s.User.User.Name)
+		a.SetAccounts(s.Accounts.List, s.Institutions, m.clock.Now())
+	}
+	a.SetTransactionsPending(!s.Jobs.AllOver())
+	for id, f := range s.Feeds {
+		a.SetFeed(id, accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)})
+	}
+}

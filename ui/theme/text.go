@@ -1,0 +1,57 @@
+package theme
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/lipgloss/v2"
+)
+
+// ShortID shortens a Basiq id (a UUID) for a heading: its first 8 characters.
+func ShortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// MaskNumber keeps the last four characters of an account number: "••0002".
+func MaskNumber(n string) string {
+	digits := []rune(strings.TrimSpace(Safe(n)))
+	if len(digits) <= 4 {
+		return string(digits)
+	}
+	return "••" + string(digits[len(digits)-4:])
+}
+
+// Spread puts left and right on one line of width w, at least two columns apart.
+func Spread(left, right string, w int) string {
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 2 {
+		return left + "  " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// Spin draws a spinner in the current colours: a spinner built before the
+// terminal said whether its background is light keeps the style it was
+// built with, so the frame is drawn with today's.
+func (s *Styles) Spin(sp spinner.Model) string {
+	sp.Style = s.Spinner
+	return sp.View()
+}
+
+// DarkFromEnv guesses the terminal's background before it answers (or when
+// it never does) from COLORFGBG ("15;0": light text on black). Dark when unsure.
+func DarkFromEnv(getenv func(string) string) bool {
+	v := getenv("COLORFGBG")
+	i := strings.LastIndexByte(v, ';')
+	if i < 0 {
+		return true
+	}
+	switch v[i+1:] {
+	case "7", "15": // white or light grey background
+		return false
+	}
+	return true
+}
