@@ -166,6 +166,7 @@ func startTmux(t *testing.T, env []string, width, height int, args ...string) *t
 	script := filepath.Join(dir, "run.sh")
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
+	fmt.Fprintf(&b, "echo $$ > %q\n", s.exit+".pid")
 	for _, kv := range env {
 		fmt.Fprintf(&b, "export %q\n", kv)
 	}
@@ -173,7 +174,9 @@ func startTmux(t *testing.T, env []string, width, height int, args ...string) *t
 	for _, a := range args {
 		fmt.Fprintf(&b, " %q", a)
 	}
-	fmt.Fprintf(&b, "\necho $? > %q\nsleep 600\n", s.exit)
+	// The script's pid, so a test can signal the program (its child); after
+	// the program, the terminal's echo setting, to see it was restored.
+	fmt.Fprintf(&b, "\necho $? > %q\nstty -a > %q 2>&1\nsleep 600\n", s.exit, s.exit+".stty")
 	if err := os.WriteFile(script, []byte(b.String()), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +229,39 @@ func (s *tmuxSession) waitFor(want string) string {
 	}
 }
 
+// signal sends sig to the program (the child of the session's script).
+func (s *tmuxSession) signal(sig syscall.Signal) {
+	s.t.Helper()
+	script, err := os.ReadFile(s.exit + ".pid")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out, err := exec.Command("pgrep", "-P", strings.TrimSpace(string(script))).Output()
+	if err != nil {
+		s.t.Fatalf("no program under the script: %v", err)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(out), &pid); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// terminal is the pane's state after the program: alternate screen, cursor
+// shown, and whether the tty echoes again.
+func (s *tmuxSession) terminal() (altScreen, cursorShown, echo bool) {
+	s.t.Helper()
+	out, err := exec.Command("tmux", "-S", s.socket, "display", "-p", "-t", s.name, "#{alternate_on} #{cursor_flag}").Output()
+	if err != nil {
+		s.t.Fatalf("tmux display: %v", err)
+	}
+	f := strings.Fields(string(out))
+	stty, _ := os.ReadFile(s.exit + ".stty")
+	return f[0] == "1", f[1] == "1", strings.Contains(" "+string(stty)+" ", " echo ")
+}
+
 // exitCode waits for the program to end and returns its exit code.
 func (s *tmuxSession) exitCode() string {
 	s.t.Helper()
@@ -234,6 +270,7 @@ func (s *tmuxSession) exitCode() string {
 	defer tick.Stop()
 	for {
 		if b, err := os.ReadFile(s.exit); err == nil && len(b) > 0 {
+			s.waitForFile(s.exit + ".stty")
 			return strings.TrimSpace(string(b))
 		}
 		if time.Now().After(deadline) {
@@ -289,6 +326,66 @@ func TestTmuxFailurePersonaIsExplainedAndExitsOne(t *testing.T) {
 	s.keys("q")
 	if code := s.exitCode(); code != "1" {
 		t.Errorf("exit code %s, want 1", code)
+	}
+}
+
+func (s *tmuxSession) waitForFile(path string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // polling a file another process writes; not a timing assumption
+	}
+}
+
+func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.T) {
+	env, _ := cleanEnv(t)
+	s := startTmux(t, env, 100, 30, "--demo", "--no-browser")
+	s.waitFor("Email")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+	s.waitFor("Waiting for a connection")
+	s.keys("p")
+	s.text("deadbeef-0000-4000-8000-000000000000")
+	s.keys("Enter")
+	p := s.waitFor("Basiq has no job deadbeef-0000-4000-8000-000000000000")
+	if !strings.Contains(p, "r reopen consent") || !strings.Contains(p, "esc back") {
+		t.Errorf("the help line does not offer the way back:\n%s", p)
+	}
+	s.keys("Escape")
+	s.waitFor("Waiting for a connection")
+	s.keys("a")
+	s.waitFor("Transaction 14000")
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Errorf("exit code %s, want 0", code)
+	}
+}
+
+func TestTmuxSignalsExitWithTheirCodeAndRestoreTheTerminal(t *testing.T) {
+	requireProgram(t, "pgrep", "procps")
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code string
+	}{{syscall.SIGTERM, "143"}, {syscall.SIGHUP, "129"}, {syscall.SIGINT, "130"}} {
+		t.Run(c.sig.String(), func(t *testing.T) {
+			env, _ := cleanEnv(t, "BASIQ_DEMO_STEP_DELAY=1h") // the job never ends on its own
+			s := startTmux(t, env, 100, 30, "--demo", "--persona", "Wentworth-Smith")
+			s.waitFor("Email")
+			s.keys("Enter")
+			s.waitFor("Created user")
+			s.keys("Enter")
+			s.waitFor("Verifying credentials") // mid-job
+			s.signal(c.sig)
+			if code := s.exitCode(); code != c.code {
+				t.Errorf("exit code %s, want %s", code, c.code)
+			}
+			if alt, cursor, echo := s.terminal(); alt || !cursor || !echo {
+				t.Errorf("after %v: alternate screen %v, cursor shown %v, echo %v; want the terminal as it was", c.sig, alt, cursor, echo)
+			}
+		})
 	}
 }
 

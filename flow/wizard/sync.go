@@ -71,7 +71,9 @@ func (m *Model) syncKey() tea.Cmd {
 func (m *Model) syncUser() tea.Cmd {
 	s := m.session
 	u := &m.userScreen
-	u.SetExampleWhenEmpty(s.Demo)
+	if s.Demo {
+		u.SetExample(qs.ExampleEmail)
+	}
 	if s.User.LookingUp != "" {
 		u.SetExistingID(s.User.LookingUp)
 	}

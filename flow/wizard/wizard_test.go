@@ -103,7 +103,10 @@ func TestDemoStartsTheSimulatorSkipsTheKeyAndStopsItOnClose(t *testing.T) {
 	if c := r.api.Count("POST /users"); c != 1 {
 		t.Fatalf("enter made %d users", c)
 	}
-	w.sees("Created user " + flowtest.UserID)
+	w.sees("Created user "+flowtest.UserID, qs.ExampleEmail)
+	if e := w.m.session.User.User.Email; e != qs.ExampleEmail {
+		t.Errorf("the demo made %q, want %s", e, qs.ExampleEmail)
+	}
 	w.m.Close()
 	if !*closed {
 		t.Error("closing the wizard left the simulator running")

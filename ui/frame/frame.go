@@ -70,8 +70,16 @@ func Render(st *theme.Styles, f Frame) string {
 	}
 	lines := []string{header(st, f), ""}
 	lines = append(lines, fit(body, bodyW, bodyH)...)
-	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, f.Keys, f.Typing, f.Width))
+	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, withBack(f), f.Typing, f.Width))
 	return strings.Join(lines, "\n")
+}
+
+// withBack is the screen's keys and, where esc goes back a step, esc.
+func withBack(f Frame) []key.Binding {
+	if !f.CanGoBack {
+		return f.Keys
+	}
+	return append(append([]key.Binding{}, f.Keys...), f.Global.Back)
 }
 
 // globalKeys are shown after the screen's own keys.

@@ -42,9 +42,9 @@ type Model struct {
 	apiErr  [3]apiError // what Basiq said about a field, while it holds the value it was said of
 	focus   int
 	byID    bool // "use an existing user id" mode
-	// exampleWhenEmpty: enter on an empty form creates the example user
-	// (the demo, where the details are made up anyway).
-	exampleWhenEmpty bool
+	// example is the user enter on an empty form creates ("" for none): the
+	// demo's, where the details are made up anyway.
+	example string
 	spin             spinner.Model
 	working          string // what is being done, "" when nothing
 	problem          *theme.Problem
@@ -60,10 +60,6 @@ type Model struct {
 
 type apiError struct{ msg, value string }
 
-// ExampleEmail is the email field's example, and the made-up user the demo
-// creates when nothing is typed.
-const ExampleEmail = "max@example.com"
-
 // New builds the user screen.
 func New(st *theme.Styles) Model {
 	m := Model{
@@ -78,7 +74,7 @@ func New(st *theme.Styles) Model {
 		yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "create another")),
 		no:     key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "don't")),
 	}
-	placeholders := [3]string{ExampleEmail, "+61412345678", "7f1c2a4e-…"}
+	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
 		in := theme.TextInput(placeholders[i], 254)
 		m.fields[i] = in
@@ -102,9 +98,9 @@ func (m *Model) Focus() tea.Cmd {
 	return m.fields[m.focus].Focus()
 }
 
-// SetExampleWhenEmpty makes enter on an empty form create the user of the
-// email field's example, so a demo needs no typing.
-func (m *Model) SetExampleWhenEmpty(on bool) { m.exampleWhenEmpty = on }
+// SetExample says that enter on an empty form creates the user of this email
+// ("" for none), so a demo needs no typing.
+func (m *Model) SetExample(email string) { m.example = email }
 
 // SetValues prefills email and mobile (from --email, --mobile).
 func (m *Model) SetValues(email, mobile string) {
@@ -176,6 +172,11 @@ func (m *Model) SetUser(u *basiq.User, created bool) {
 	m.user, m.created = u, created
 	for i := range m.fields {
 		m.fields[i].Blur()
+	}
+	if created && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "" {
+		// Made up (the demo's example): show who was created.
+		m.fields[fieldEmail].SetValue(u.Email)
+		m.fields[fieldMobile].SetValue(u.Mobile)
 	}
 }
 
@@ -321,9 +322,8 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())
 	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
 	if email == "" && mobile == "" {
-		if m.exampleWhenEmpty {
-			m.fields[fieldEmail].SetValue(ExampleEmail) // so the screen shows who was created
-			return m, keys.Send(SubmittedMsg{Email: ExampleEmail})
+		if m.example != "" {
+			return m, keys.Send(SubmittedMsg{}) // flow makes the example user up
 		}
 		m.problem = &theme.Problem{What: "Give an email, a mobile, or both."}
 		return m, nil
@@ -375,9 +375,9 @@ func (m Model) View() string {
 			st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("N")))
 	case m.problem != nil:
 		b.WriteString(st.RenderProblem(*m.problem, w))
-	case m.exampleWhenEmpty && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
+	case m.example != "" && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
-			st.Muted.Render(" with nothing typed creates "+ExampleEmail+".")))
+			st.Muted.Render(" with nothing typed creates "+theme.Safe(m.example)+".")))
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }

@@ -42,7 +42,7 @@ const userID = "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{
 		"empty":  func(m Model) Model { return m },
-		"demo":   func(m Model) Model { m.SetExampleWhenEmpty(true); return m },
+		"demo":   func(m Model) Model { m.SetExample("max@example.com"); return m },
 		"typing": func(m Model) Model { return typeText(m, "max@exam") },
 		"invalid": func(m Model) Model {
 			m = typeText(m, "max@example")
