@@ -44,16 +44,16 @@ type Model struct {
 	byID    bool // "use an existing user id" mode
 	// example is the user enter on an empty form creates ("" for none): the
 	// demo's, where the details are made up anyway.
-	example string
-	spin             spinner.Model
-	working          string // what is being done, "" when nothing
-	problem          *theme.Problem
-	retry            bool // enter tries the failed request again
-	askAgain         bool // y/N: create another user although the last may exist
-	user             *basiq.User
-	created          bool // user was created here, not looked up
-	copied           bool
-	width            int
+	example  string
+	spin     spinner.Model
+	working  string // what is being done, "" when nothing
+	problem  *theme.Problem
+	retry    bool // enter tries the failed request again
+	askAgain bool // y/N: create another user although the last may exist
+	user     *basiq.User
+	created  bool // user was created here, not looked up
+	copied   bool
+	width    int
 
 	submit, next, toggle, copyID, cont, yes, no key.Binding
 }
