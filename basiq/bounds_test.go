@@ -38,84 +38,85 @@ func drip(w http.ResponseWriter, r *http.Request, every time.Duration) {
 	}
 }
 
-func TestDripEndsWithinCallBudget(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		api := newPipedAPI(t)
-		var attempts atomic.Int32
-		api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-			attempts.Add(1)
-			drip(w, r, 200*time.Millisecond)
+// TestTimeBounds: a server that drips, goes silent or stops mid-body ends
+// the call at the bound that applies, with words a user understands.
+func TestTimeBounds(t *testing.T) {
+	getUser := func(ctx context.Context, c *Client) error { _, err := c.GetUser(ctx, testUserID); return err }
+	createUser := func(ctx context.Context, c *Client) error {
+		_, err := c.CreateUser(ctx, NewUser{Email: "max@example.com"})
+		return err
+	}
+	for _, tc := range []struct {
+		name      string
+		route     string
+		answer    http.HandlerFunc
+		config    func(*Config)
+		call      func(context.Context, *Client) error
+		took      time.Duration
+		attempts  int32
+		says      string
+		userMaybe bool
+	}{
+		{
+			// A drip never goes quiet, so each attempt runs to its own bound:
+			// one of 30s, a backoff of 0.5s, and one cut by the call budget.
+			name: "drip with the defaults", route: "GET /users/{id}",
+			answer: func(w http.ResponseWriter, r *http.Request) { drip(w, r, 200*time.Millisecond) },
+			config: func(*Config) {}, call: getUser, took: defaultCallTimeout, attempts: 2,
+			says: "basiq: GET /users/" + testUserID + ": 200 OK came, then the body broke off: Basiq took too long: gave up after 60s, retries included",
+		},
+		{
+			name: "drip after creating, attempt bound from Config", route: "POST /users",
+			answer: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusCreated)
+				drip(w, r, 200*time.Millisecond)
+			},
+			config: func(c *Config) { c.AttemptTimeout = 3 * time.Second }, call: createUser, took: 3 * time.Second, attempts: 1,
+			says: "basiq: POST /users: 201 Created came, then the body broke off: Basiq took too long to answer (over 3s); not retried", userMaybe: true,
+		},
+		{
+			name: "silence, idle bound from Config", route: "POST /users",
+			answer: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+			config: func(c *Config) { c.IdleTimeout = 2 * time.Second }, call: createUser, took: 2 * time.Second, attempts: 1,
+			says: "basiq: POST /users: no answer: Basiq stopped answering (nothing came for 2s); not retried", userMaybe: true,
+		},
+		{
+			name: "a body that stops", route: "GET /users/{id}",
+			answer: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				io.WriteString(w, `{"type":"user",`)
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			},
+			config: func(c *Config) { c.MaxAttempts = 1 }, call: getUser, took: defaultIdleTimeout, attempts: 1,
+			says: "basiq: GET /users/" + testUserID + ": 200 OK came, then the body broke off: Basiq stopped answering (nothing came for 15s)",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				api := newPipedAPI(t)
+				var attempts atomic.Int32
+				api.mux.HandleFunc(tc.route, func(w http.ResponseWriter, r *http.Request) {
+					attempts.Add(1)
+					io.ReadAll(r.Body)
+					tc.answer(w, r)
+				})
+				c := api.client(t, nil, tc.config)
+				start := time.Now()
+				err := tc.call(t.Context(), c)
+				took := time.Since(start)
+				if !IsTimeout(err) || !IsNetwork(err) || !errors.Is(err, context.DeadlineExceeded) || UserMayExist(err) != tc.userMaybe {
+					t.Fatalf("err = %v: want a timeout, with the user maybe made: %v", err, tc.userMaybe)
+				}
+				if !strings.HasPrefix(err.Error(), tc.says) {
+					t.Errorf("got  %q\nwant it to start %q", err, tc.says)
+				}
+				if took != tc.took || attempts.Load() != tc.attempts {
+					t.Errorf("took %v in %d attempts, want %v in %d", took, attempts.Load(), tc.took, tc.attempts)
+				}
+			})
 		})
-		c := api.client(t, nil) // the defaults: idle 15s, attempt 30s, call 60s
-		start := time.Now()
-		_, err := c.GetUser(t.Context(), testUserID)
-		took := time.Since(start)
-		if !IsTimeout(err) || !errors.Is(err, context.DeadlineExceeded) || !IsNetwork(err) {
-			t.Fatalf("err = %v, want a timeout", err)
-		}
-		if want := "Basiq took too long: gave up after 60s, retries included"; !strings.Contains(err.Error(), want) {
-			t.Errorf("message %q does not say %q", err, want)
-		}
-		if took != defaultCallTimeout {
-			t.Errorf("the call took %v, want the call budget %v", took, defaultCallTimeout)
-		}
-		// A drip never goes quiet, so each attempt ran to its own bound: one
-		// of 30s, a backoff of 0.5s, and one cut by the call budget.
-		if n := attempts.Load(); n != 2 {
-			t.Errorf("attempts = %d, want 2", n)
-		}
-	})
-}
-
-func TestSilentServerEndsAttemptAtIdleBound(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		api := newPipedAPI(t)
-		var posts atomic.Int32
-		api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-			posts.Add(1)
-			io.ReadAll(r.Body)
-			<-r.Context().Done() // never answer
-		})
-		c := api.client(t, nil, func(c *Config) { c.IdleTimeout = 2 * time.Second })
-		start := time.Now()
-		_, err := c.CreateUser(t.Context(), NewUser{Email: "max@example.com"})
-		took := time.Since(start)
-		if !IsTimeout(err) || !UserMayExist(err) {
-			t.Fatalf("err = %v, want a timeout after which the user may exist", err)
-		}
-		want := "basiq: POST /users: no answer: Basiq stopped answering (nothing came for 2s); not retried"
-		if !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("got  %q\nwant it to start %q", err, want)
-		}
-		if took != 2*time.Second || posts.Load() != 1 {
-			t.Errorf("took %v with %d POSTs, want 2s and one POST", took, posts.Load())
-		}
-	})
-}
-
-func TestBodyThatStopsEndsAtIdleBound(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		api := newPipedAPI(t)
-		api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(http.StatusOK)
-			io.WriteString(w, `{"type":"user",`)
-			w.(http.Flusher).Flush()
-			<-r.Context().Done()
-		})
-		c := api.client(t, nil, func(c *Config) { c.MaxAttempts = 1 })
-		start := time.Now()
-		_, err := c.GetUser(t.Context(), testUserID)
-		if !IsTimeout(err) || !IsNetwork(err) {
-			t.Fatalf("err = %v, want a timeout", err)
-		}
-		want := "basiq: GET /users/" + testUserID + ": 200 OK came, then the body broke off: Basiq stopped answering (nothing came for 15s)"
-		if err.Error() != want {
-			t.Errorf("got  %q\nwant %q", err, want)
-		}
-		if took := time.Since(start); took != defaultIdleTimeout {
-			t.Errorf("took %v, want the idle bound %v", took, defaultIdleTimeout)
-		}
-	})
+	}
 }
 
 func TestSlowSteadyBodyIsNotIdle(t *testing.T) {
@@ -140,26 +141,6 @@ func TestSlowSteadyBodyIsNotIdle(t *testing.T) {
 		}
 		if took := time.Since(start); took < 10*time.Second {
 			t.Errorf("took %v: the body should have taken far longer than the 1s idle bound", took)
-		}
-	})
-}
-
-func TestAttemptBoundFromConfig(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		api := newPipedAPI(t)
-		api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-			io.ReadAll(r.Body)
-			w.WriteHeader(http.StatusCreated)
-			drip(w, r, 200*time.Millisecond)
-		})
-		c := api.client(t, nil, func(c *Config) { c.AttemptTimeout = 3 * time.Second })
-		start := time.Now()
-		_, err := c.CreateUser(t.Context(), NewUser{Email: "max@example.com"})
-		if !IsTimeout(err) || !UserMayExist(err) || !strings.Contains(err.Error(), "Basiq took too long to answer (over 3s)") {
-			t.Fatalf("err = %v", err)
-		}
-		if took := time.Since(start); took != 3*time.Second {
-			t.Errorf("took %v, want the 3s attempt bound (and no retry)", took)
 		}
 	})
 }
