@@ -169,7 +169,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 	if !ok || e.Status != http.StatusTemporaryRedirect || e.Location != elsewhere.URL+"/users" || UserMayExist(err) {
 		t.Fatalf("err = %v", err)
 	}
-	want := `basiq: POST /users: 307 with a redirect to "` + elsewhere.URL + `/users", which API calls do not follow`
+	want := `basiq: POST /users: 307 with a redirect to "` + elsewhere.URL + `/users" (API calls never follow one)`
 	if err.Error() != want {
 		t.Errorf("got  %q\nwant %q", err, want)
 	}

@@ -161,7 +161,7 @@ func decodeError(status int, header http.Header, body []byte) *Error {
 		e.Location = header.Get("Location")
 		e.Body = "a redirect with no Location"
 		if e.Location != "" {
-			e.Body = fmt.Sprintf("a redirect to %q, which API calls do not follow", e.Location)
+			e.Body = fmt.Sprintf("a redirect to %q (API calls never follow one)", e.Location)
 		}
 	case len(trimmed) == 0:
 		e.Body = bodyEmpty
