@@ -2,6 +2,7 @@ package basiq
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,14 +30,18 @@ const (
 	defaultMaxAttempts = 4
 	backoffBase        = 500 * time.Millisecond
 	backoffCap         = 30 * time.Second
-	// A Retry-After longer than this is handed back to the caller rather
-	// than waited out inside one call.
-	maxRetryAfter = 2 * time.Minute
 	// Basiq tokens live 60 minutes; its own samples refresh every 30, and we
 	// never use one with less than 5 minutes left.
-	tokenRefreshAge    = 30 * time.Minute
-	tokenMinRemaining  = 5 * time.Minute
-	defaultHTTPTimeout = 60 * time.Second
+	tokenRefreshAge   = 30 * time.Minute
+	tokenMinRemaining = 5 * time.Minute
+
+	// Basiq answers in well under a second, so 15s of silence means it has
+	// stopped. An attempt gets half the call's budget, leaving room for one
+	// retry of an attempt that timed out. The call's 60s is what Basiq's own
+	// JS SDK allows a request.
+	defaultIdleTimeout    = 15 * time.Second
+	defaultAttemptTimeout = 30 * time.Second
+	defaultCallTimeout    = 60 * time.Second
 )
 
 // Clock is the time source; tests pass a fake whose After fires at once.
@@ -52,14 +57,24 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Config configures a Client. Only APIKey is needed for the real API.
 type Config struct {
-	APIKey      string
-	BaseURL     string // default DefaultBaseURL; http only for loopback hosts
+	APIKey  string
+	BaseURL string // default DefaultBaseURL; http only for loopback hosts
+	// HTTPClient's transport is used; its redirect policy is not: a 3xx
+	// comes back as an error, never followed. Nil = http.DefaultTransport.
 	HTTPClient  *http.Client
 	UserAgent   string         // default DefaultUserAgent
-	Clock       Clock          // nil = the real clock
+	Clock       Clock          // nil = the real clock; it times the waits between retries
 	Trace       func(Exchange) // once per attempt, secrets replaced; may be called concurrently
 	MaxAttempts int            // per call, 0 = 4
 	Jitter      func() float64 // in [0,1); nil = math/rand/v2
+
+	// Time bounds, 0 = the default; running out of one is IsTimeout.
+	// IdleTimeout ends an attempt when Basiq sends nothing for that long
+	// (waiting for its answer to start, or between reads of its body): 15s.
+	// AttemptTimeout ends an attempt that takes longer in all: 30s.
+	// CallTimeout ends a call, its token, retries and the waits between them
+	// included: 60s. A Retry-After that would outlast it is not waited out.
+	IdleTimeout, AttemptTimeout, CallTimeout time.Duration
 }
 
 // Client talks to the Basiq API v3 with a cached server token.
@@ -72,6 +87,9 @@ type Client struct {
 	trace     func(Exchange)
 	attempts  int
 	jitter    func() float64
+
+	idleTimeout, attemptTimeout, callTimeout      time.Duration
+	stoppedAnswering, attemptTooLong, callTooLong *timeoutError
 
 	flight singleflight.Group
 	mu     sync.Mutex
@@ -99,16 +117,13 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		key:       strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.APIKey), "Basic ")),
 		base:      base,
-		http:      cfg.HTTPClient,
+		http:      noRedirects(cfg.HTTPClient),
 		userAgent: cfg.UserAgent,
 		clock:     cfg.Clock,
 		trace:     cfg.Trace,
 		attempts:  cfg.MaxAttempts,
 		jitter:    cfg.Jitter,
 		secrets:   map[string]bool{},
-	}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: defaultHTTPTimeout}
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -122,7 +137,43 @@ func New(cfg Config) (*Client, error) {
 	if c.jitter == nil {
 		c.jitter = rand.Float64
 	}
+	c.idleTimeout = cmp.Or(cfg.IdleTimeout, defaultIdleTimeout)
+	c.attemptTimeout = cmp.Or(cfg.AttemptTimeout, defaultAttemptTimeout)
+	c.callTimeout = cmp.Or(cfg.CallTimeout, defaultCallTimeout)
+	c.stoppedAnswering = &timeoutError{"Basiq stopped answering (nothing came for " + seconds(c.idleTimeout) + ")"}
+	c.attemptTooLong = &timeoutError{"Basiq took too long to answer (over " + seconds(c.attemptTimeout) + ")"}
+	c.callTooLong = &timeoutError{"Basiq took too long: gave up after " + seconds(c.callTimeout) + ", retries included"}
 	return c, nil
+}
+
+// noRedirects copies hc so that a 3xx comes back as the answer: following
+// it would send the key or token, and the body, wherever the server said.
+func noRedirects(hc *http.Client) *http.Client {
+	c := &http.Client{}
+	if hc != nil {
+		copied := *hc
+		c = &copied
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+// seconds writes d as "15s" or "0.2s", not "1m0s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+}
+
+// timeoutError is one of the client's time bounds running out. Like any
+// deadline, it is context.DeadlineExceeded to errors.Is.
+type timeoutError struct{ msg string }
+
+func (e *timeoutError) Error() string        { return e.msg }
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// withBudget bounds one call: its attempts, the waits between them and the
+// token it needs.
+func (c *Client) withBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, c.callTimeout, c.callTooLong)
 }
 
 // checkBaseURL refuses anything but https, except plain http to this machine
@@ -171,11 +222,12 @@ const (
 type retryPolicy int
 
 const (
-	// retrySafe: idempotent requests (GET, DELETE, /token) retry on network
-	// errors, 429, 502, 503 and 504.
+	// retrySafe: idempotent requests (GET, DELETE, /token) retry on no
+	// answer, 429, 502, 503 and 504.
 	retrySafe retryPolicy = iota
 	// retryUnsent: requests that create something (POST /users) repeat only
-	// when they provably never reached the server.
+	// when the server provably did nothing: they never reached it, or it
+	// refused them with 429.
 	retryUnsent
 )
 
@@ -190,95 +242,143 @@ type request struct {
 	createsUser bool // a failure after sending sets Error.UserMayExist
 }
 
+// answer is a complete HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
 // call sends req with the server token and decodes a 2xx JSON body into out
-// (nil = ignore the body). An expired or rejected token is refreshed once
-// and the request repeated once: never in a loop.
+// (nil = ignore the body), within one call budget. An expired or rejected
+// token is refreshed once and the request repeated once: never in a loop.
 func (c *Client) call(ctx context.Context, req request, out any) error {
+	ctx, cancel := c.withBudget(ctx)
+	defer cancel()
 	tok, err := c.serverToken(ctx)
 	if err != nil {
 		return err
 	}
-	body, err := c.send(ctx, req, tok)
+	a, err := c.send(ctx, req, tok)
 	if isTokenRejected(err) {
 		c.dropToken(tok)
 		if tok, err = c.serverToken(ctx); err != nil {
 			return err
 		}
-		body, err = c.send(ctx, req, tok)
+		a, err = c.send(ctx, req, tok)
 	}
 	if err != nil {
 		return err
 	}
-	return c.decode(req, body, out)
+	return c.decode(req, a, out)
 }
 
-func (c *Client) decode(req request, body []byte, out any) error {
+// decode reads a 2xx answer into out. A body it cannot read after a POST
+// /users means the user may exist: the server said it was done.
+func (c *Client) decode(req request, a answer, out any) error {
 	if out == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return &Error{Status: http.StatusOK, Method: req.method, Path: req.path, Body: "an empty body"}
+	body := bytes.TrimSpace(a.body)
+	var err error
+	if len(body) > 0 {
+		err = json.NewDecoder(bytes.NewReader(body)).Decode(out)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		e := &Error{Status: http.StatusOK, Method: req.method, Path: req.path, cause: err}
-		if looksHTML(body) {
-			e.Body = bodyHTML
-		} else {
-			e.Body = "a body that is not the JSON Basiq documents"
+	e := &Error{Status: a.status, Method: req.method, Path: req.path, CorrelationID: correlationFromHeader(a.header), UserMayExist: req.createsUser, cause: err}
+	switch {
+	case len(body) == 0:
+		e.Body = bodyEmpty
+	case err == nil:
+		if u, ok := out.(*User); !ok || !req.createsUser || u.ID != "" {
+			return nil
 		}
-		return e
+		e.Body = bodyNoUserID
+	case looksHTML(body):
+		e.Body = bodyHTML
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		e.Body = bodyCut
+	default:
+		e.Body = bodyUndocumented
 	}
-	return nil
+	c.scrub(e)
+	return e
 }
 
-// send performs req, retrying as its policy allows, and returns the body of
-// a 2xx answer. Every other outcome is an *Error.
-func (c *Client) send(ctx context.Context, req request, token string) ([]byte, error) {
+// send performs req, retrying as its policy allows and its context's
+// deadline leaves time for, and returns a 2xx answer. Every other outcome
+// is an *Error.
+func (c *Client) send(ctx context.Context, req request, token string) (answer, error) {
 	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			// Nothing was sent, so no user can have been created.
-			return nil, &Error{Method: req.method, Path: req.path, cause: err}
-		}
-		status, header, body, sent, err := c.once(ctx, req, token)
-		if err == nil && status >= 200 && status < 300 {
-			return body, nil
-		}
-		var e *Error
-		final := false
-		switch {
-		case errors.Is(err, errBodyTooBig):
-			e = &Error{Status: status, CorrelationID: correlationFromHeader(header), Body: bodyTooBig}
-			final = true
-		case err != nil:
-			e = &Error{cause: err}
-		default:
-			e = decodeError(status, header, body)
-		}
-		e.Method, e.Path = req.method, req.path
-		c.scrub(e)
-		if req.createsUser && ((err != nil && sent) || status >= 500) {
-			// The server may have acted on it: Basiq does not de-duplicate users.
-			e.UserMayExist = true
-		}
 		if ctx.Err() != nil {
-			e.cause = ctx.Err()
-			return nil, e
+			// Nothing was sent, so no user can have been created.
+			return answer{}, &Error{Method: req.method, Path: req.path, cause: context.Cause(ctx)}
 		}
-		wait, ok := c.retryWait(req, attempt, status, header, err != nil, sent)
-		if final || !ok {
-			return nil, e
+		a, sent, err := c.once(ctx, req, token)
+		if err == nil && a.status/100 == 2 {
+			return a, nil
+		}
+		e := c.failure(req, a, sent, err)
+		if ctx.Err() != nil || errors.Is(err, errBodyTooBig) {
+			return answer{}, e
+		}
+		wait, ok := c.retryWait(req, attempt, a, err != nil, sent)
+		if !ok || !timeLeft(ctx, wait) {
+			return answer{}, e
 		}
 		select {
 		case <-ctx.Done():
-			e.cause = ctx.Err()
-			return nil, e
+			e.cause = context.Cause(ctx)
+			return answer{}, e
 		case <-c.clock.After(wait):
 		}
 	}
 }
 
+// failure describes an attempt that did not bring a 2xx answer. sent says
+// whether the request may have reached the server.
+func (c *Client) failure(req request, a answer, sent bool, err error) *Error {
+	var e *Error
+	switch {
+	case errors.Is(err, errBodyTooBig):
+		e = &Error{Status: a.status, CorrelationID: correlationFromHeader(a.header), Body: bodyTooBig}
+	case err != nil && a.status != 0:
+		e = &Error{cause: &brokenBody{status: a.status, err: err}}
+	case err != nil:
+		e = &Error{cause: err}
+	default:
+		e = decodeError(a.status, a.header, a.body)
+	}
+	e.Method, e.Path = req.method, req.path
+	if req.createsUser && ((err != nil && sent) || a.status >= 500) {
+		// The server may have acted on it: Basiq does not de-duplicate users.
+		e.UserMayExist = true
+	}
+	c.scrub(e)
+	return e
+}
+
+// brokenBody is an answer whose status and headers came but whose body
+// did not, all of it.
+type brokenBody struct {
+	status int
+	err    error
+}
+
+func (b *brokenBody) Error() string {
+	return fmt.Sprintf("%d %s came, then the body broke off: %s", b.status, http.StatusText(b.status), errorText(b.err))
+}
+
+func (b *brokenBody) Unwrap() error { return b.err }
+
+// timeLeft reports whether waiting d still ends before ctx's deadline: a
+// wait that would outlast the call hands the error back at once instead.
+func timeLeft(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) > d
+}
+
 // retryWait decides whether to try again and after how long.
-func (c *Client) retryWait(req request, attempt, status int, header http.Header, noAnswer, sent bool) (time.Duration, bool) {
+func (c *Client) retryWait(req request, attempt int, a answer, noAnswer, sent bool) (time.Duration, bool) {
 	if attempt >= c.attempts {
 		return 0, false
 	}
@@ -287,17 +387,15 @@ func (c *Client) retryWait(req request, attempt, status int, header http.Header,
 		if req.retry == retryUnsent && sent {
 			return 0, false
 		}
+	case a.status == http.StatusTooManyRequests:
+		// Refused, so not done: even a request that creates may be repeated.
 	case req.retry == retryUnsent:
 		return 0, false // the server answered, so the request arrived
-	case status == http.StatusTooManyRequests, status == http.StatusBadGateway,
-		status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+	case a.status == http.StatusBadGateway, a.status == http.StatusServiceUnavailable, a.status == http.StatusGatewayTimeout:
 	default:
 		return 0, false
 	}
-	if d, ok := retryAfter(header, c.clock.Now()); ok {
-		if d > maxRetryAfter {
-			return 0, false
-		}
+	if d, ok := retryAfter(a.header, c.clock.Now()); ok {
 		return d, true
 	}
 	// Exponential backoff with full jitter: a random wait up to the cap, so
@@ -328,10 +426,20 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// once performs one HTTP exchange. sent reports whether any of the request
-// may have reached the server; it is false only for failures before or
-// while connecting.
-func (c *Client) once(ctx context.Context, req request, token string) (status int, header http.Header, body []byte, sent bool, err error) {
+// once performs one HTTP exchange, ended early when the server sends
+// nothing for the idle bound or the whole takes longer than the attempt
+// bound. sent reports whether any of the request may have reached the
+// server; it is false only for failures before or while connecting. A
+// status with an error means the body broke off.
+func (c *Client) once(ctx context.Context, req request, token string) (a answer, sent bool, err error) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	tooLong := time.AfterFunc(c.attemptTimeout, func() { stop(c.attemptTooLong) })
+	defer tooLong.Stop()
+	idle := time.AfterFunc(c.idleTimeout, func() { stop(c.stoppedAnswering) })
+	defer idle.Stop()
+	stillSending := func() { idle.Reset(c.idleTimeout) }
+
 	u := *c.base
 	u.Path = c.base.Path + req.path
 	u.RawPath = ""
@@ -344,7 +452,7 @@ func (c *Client) once(ctx context.Context, req request, token string) (status in
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), rd)
 	if err != nil {
-		return 0, nil, nil, false, err
+		return answer{}, false, err
 	}
 	hr.Header.Set("Accept", "application/json")
 	hr.Header.Set("basiq-version", apiVersion)
@@ -373,26 +481,53 @@ func (c *Client) once(ctx context.Context, req request, token string) (status in
 
 	resp, err := c.http.Do(hr)
 	if err != nil {
-		return 0, nil, nil, !neverSent(err), err
+		return answer{}, !neverSent(err), whyEnded(ctx, err)
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	stillSending()
+	a = answer{status: resp.StatusCode, header: resp.Header}
 	x.Status = resp.StatusCode
 	x.ResponseHeader = c.redactHeader(resp.Header)
 	x.CorrelationID = c.redactString(correlationFromHeader(resp.Header))
+	body, err := io.ReadAll(io.LimitReader(activityReader{resp.Body, stillSending}, maxBodyBytes+1))
 	if err != nil {
-		return 0, nil, nil, true, err
+		return a, true, whyEnded(ctx, err)
 	}
 	if len(body) > maxBodyBytes {
 		x.ResponseBody = "(over 10 MiB, not kept)"
 		// An oversized body is an error whatever the status.
-		return resp.StatusCode, resp.Header, nil, true, errBodyTooBig
+		return a, true, errBodyTooBig
 	}
+	a.body = body
 	x.ResponseBody = c.redactBody(body)
 	if id := correlationFromBody(body); id != "" {
 		x.CorrelationID = c.redactString(id)
 	}
-	return resp.StatusCode, resp.Header, body, true, nil
+	return a, true, nil
+}
+
+// activityReader calls active whenever bytes arrive, so that a body that
+// keeps coming is not taken for a server that stopped.
+type activityReader struct {
+	r      io.Reader
+	active func()
+}
+
+func (a activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.active()
+	}
+	return n, err
+}
+
+// whyEnded gives the reason ctx ended (a time bound, the caller's cancel),
+// rather than the transport's report of it, when it has.
+func whyEnded(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
 }
 
 // neverSent reports failures that happen before a connection exists: the
@@ -443,7 +578,7 @@ func (c *Client) serverToken(ctx context.Context) (string, error) {
 			return t.value, nil
 		}
 		// Detached from the first caller's cancellation: the others share
-		// this fetch. It is still bounded by the retry budget.
+		// this fetch. fetchToken gives it a call budget of its own.
 		value, expires, err := c.fetchToken(context.WithoutCancel(ctx), url.Values{"scope": {"SERVER_ACCESS"}})
 		if err != nil {
 			return "", err
@@ -455,7 +590,7 @@ func (c *Client) serverToken(ctx context.Context) (string, error) {
 	})
 	select {
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return "", &Error{Method: http.MethodPost, Path: "/token", cause: context.Cause(ctx)}
 	case r := <-ch:
 		if r.Err != nil {
 			return "", r.Err
@@ -497,20 +632,22 @@ func (c *Client) fetchToken(ctx context.Context, form url.Values) (string, time.
 	if c.key == "" {
 		return "", time.Time{}, errNoKey
 	}
+	ctx, cancel := c.withBudget(ctx)
+	defer cancel()
 	req := request{
 		method: http.MethodPost, path: "/token", body: []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded", auth: authBasic, retry: retrySafe,
 	}
-	body, err := c.send(ctx, req, "")
+	a, err := c.send(ctx, req, "")
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	var tr tokenResponse
-	if err := c.decode(req, body, &tr); err != nil {
+	if err := c.decode(req, a, &tr); err != nil {
 		return "", time.Time{}, err
 	}
 	if tr.AccessToken == "" {
-		return "", time.Time{}, &Error{Status: http.StatusOK, Method: req.method, Path: req.path, Body: "a token response without an access_token"}
+		return "", time.Time{}, &Error{Status: a.status, Method: req.method, Path: req.path, Body: bodyNoToken}
 	}
 	c.mu.Lock()
 	c.secrets[tr.AccessToken] = true

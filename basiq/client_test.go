@@ -475,34 +475,6 @@ func TestCreateUser(t *testing.T) {
 	}
 }
 
-func TestCreateUserTimeoutAfterSendNotRetried(t *testing.T) {
-	api := newFakeAPI(t)
-	var posts atomic.Int32
-	release := make(chan struct{})
-	defer close(release)
-	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
-		io.ReadAll(r.Body)
-		select { // never answer: the client times out after sending
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
-	clock := newFakeClock()
-	c := api.client(t, clock, func(c *Config) { c.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond} })
-	_, err := c.CreateUser(context.Background(), NewUser{Email: "max@example.com"})
-	var e *Error
-	if !errors.As(err, &e) || !e.UserMayExist || !UserMayExist(err) || !IsNetwork(err) {
-		t.Fatalf("err = %v (%#v)", err, e)
-	}
-	if posts.Load() != 1 || len(clock.Waits()) != 0 {
-		t.Errorf("POSTs = %d, waits = %v; want one POST, no retry", posts.Load(), clock.Waits())
-	}
-	if !strings.Contains(err.Error(), "may have been created") {
-		t.Errorf("message does not warn: %v", err)
-	}
-}
-
 func TestCreateUserConnectionDroppedNotRetried(t *testing.T) {
 	api := newFakeAPI(t)
 	var posts atomic.Int32
@@ -532,6 +504,9 @@ func TestCreateUser5xxNotRetried(t *testing.T) {
 	_, err := c.CreateUser(context.Background(), NewUser{Email: "max@example.com"})
 	if !UserMayExist(err) || !IsUnavailable(err) || posts.Load() != 1 {
 		t.Fatalf("err = %v, posts = %d", err, posts.Load())
+	}
+	if !strings.Contains(err.Error(), "not retried, as it reached Basiq and the user may have been created") {
+		t.Errorf("message does not say why it was not retried: %v", err)
 	}
 }
 

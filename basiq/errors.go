@@ -11,17 +11,24 @@ import (
 )
 
 // Error is every failure of a Basiq call: an HTTP answer other than 2xx, a
-// body that is not what Basiq sends, or no answer at all (Status 0).
+// body that is not what Basiq sends, or no complete answer at all (Status 0:
+// none came, or its body broke off).
 type Error struct {
 	Status        int
 	Method, Path  string
 	CorrelationID string
 	Items         []ErrorItem
 	// Body describes a body that is not Basiq's JSON error list, e.g.
-	// "an HTML page instead of JSON (a proxy or gateway answered)".
+	// "an HTML page instead of JSON (a proxy or gateway answered)", or a
+	// redirect.
 	Body string
-	// UserMayExist is set when a POST /users failed after it may have
-	// reached Basiq: a user may have been created, so do not blindly repeat.
+	// Location is where a 3xx pointed. Redirects are never followed: that
+	// would send the key or token, and the body, to wherever it says.
+	Location string
+	// UserMayExist is set when a POST /users failed after it reached Basiq:
+	// a 5xx, no answer or a lost one, a 2xx whose body could not be read. A
+	// user may have been created, so it was not repeated: look before
+	// creating another.
 	UserMayExist bool
 
 	cause error
@@ -42,10 +49,14 @@ type ErrorSource struct {
 }
 
 const (
-	bodyHTML    = "an HTML page instead of JSON (a proxy or gateway answered)"
-	bodyEmpty   = "an empty body"
-	bodyTooBig  = "a body over 10 MiB"
-	bodyNotJSON = "a body that is not Basiq's JSON error list"
+	bodyHTML         = "an HTML page instead of JSON (a proxy or gateway answered)"
+	bodyEmpty        = "an empty body"
+	bodyTooBig       = "a body over 10 MiB"
+	bodyNotJSON      = "a body that is not Basiq's JSON error list"
+	bodyUndocumented = "a body that is not the JSON Basiq documents"
+	bodyCut          = "a body cut short"
+	bodyNoUserID     = "an answer without the new user's id"
+	bodyNoToken      = "a token response without an access_token"
 )
 
 func (e *Error) Error() string {
@@ -55,17 +66,21 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (correlation id %s)", e.CorrelationID)
 	}
 	if e.UserMayExist {
-		b.WriteString("; the user may have been created: look for it before creating another")
+		b.WriteString("; not retried, as it reached Basiq and the user may have been created (Basiq does not de-duplicate users): look for it before creating another")
 	}
 	return b.String()
 }
 
-// Answer is what came back, in a few words: "no answer: <why>", "502 with
-// an HTML page…", "500 internal-server-error: <detail>". Error adds the
-// request and the correlation id.
+// Answer is what came back, in a few words: "no answer: <why>", "200 OK
+// came, then the body broke off: <why>", "502 with an HTML page…", "500
+// internal-server-error: <detail>". Error adds the request and the
+// correlation id.
 func (e *Error) Answer() string {
 	var b strings.Builder
+	var broken *brokenBody
 	switch {
+	case e.Status == 0 && errors.As(e.cause, &broken):
+		b.WriteString(errorText(e.cause))
 	case e.Status == 0:
 		b.WriteString("no answer")
 		if e.cause != nil {
@@ -87,7 +102,8 @@ func (e *Error) Answer() string {
 	return b.String()
 }
 
-// Unwrap gives the network or context error behind a Status 0 Error.
+// Unwrap gives the network, time-bound or context error behind a Status 0
+// Error.
 func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) first() ErrorItem {
@@ -141,6 +157,12 @@ func decodeError(status int, header http.Header, body []byte) *Error {
 	e := &Error{Status: status, CorrelationID: correlationFromHeader(header)}
 	trimmed := bytes.TrimSpace(body)
 	switch {
+	case status/100 == 3:
+		e.Location = header.Get("Location")
+		e.Body = "a redirect with no Location"
+		if e.Location != "" {
+			e.Body = fmt.Sprintf("a redirect to %q (API calls never follow one)", e.Location)
+		}
 	case len(trimmed) == 0:
 		e.Body = bodyEmpty
 	case looksHTML(trimmed):
@@ -268,12 +290,22 @@ func IsUnavailable(err error) bool {
 	return ok && (e.Status >= 500 || hasCode(e, "service-unavailable"))
 }
 
-// IsNetwork: no HTTP answer came (dial failure, timeout, reset). A cancelled
-// context is not a network failure. A POST /users that timed out is also
-// UserMayExist: check that first.
+// IsNetwork: no complete HTTP answer came (dial failure, reset, timeout, a
+// body that broke off). A cancelled context is not a network failure. A POST
+// /users that timed out is also UserMayExist: check that first.
 func IsNetwork(err error) bool {
 	e, ok := asError(err)
 	return ok && e.Status == 0 && !errors.Is(e.cause, context.Canceled)
+}
+
+// IsTimeout: one of the client's time bounds ended the call (Config's
+// IdleTimeout, AttemptTimeout, CallTimeout): Basiq stopped answering, or
+// took too long. Its message says which, in words a user understands. It
+// is also IsNetwork, and context.DeadlineExceeded to errors.Is, as the
+// caller's own deadline is; IsTimeout tells the two apart.
+func IsTimeout(err error) bool {
+	var t *timeoutError
+	return errors.As(err, &t)
 }
 
 // UserMayExist reports whether err is a POST /users failure whose user may

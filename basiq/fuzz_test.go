@@ -2,8 +2,12 @@ package basiq
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/mail"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzDecodeError(f *testing.F) {
@@ -45,6 +49,60 @@ func FuzzDecodeJob(f *testing.F) {
 		_ = j.StepDone(StepRetrieveAccounts)
 		if s := j.FailedStep(); s != nil {
 			_ = s.Result.Explanation()
+		}
+	})
+}
+
+// FuzzValidateNewUser holds the form's validator to what it promises: an
+// accepted email is within RFC 5321's lengths, has nothing hidden in it and
+// parses as one address; an accepted mobile is in international form.
+func FuzzValidateNewUser(f *testing.F) {
+	f.Add("max@example.com", "+61 410 888 999")
+	f.Add("max\u009b@example.com", "")
+	f.Add(strings.Repeat("a", 65)+"@example.com", "")
+	f.Add(`"a@b"@example.com`, "0412345678")
+	f.Add("", "+6141\u202e0888999")
+	f.Add("ma\xffx@example.com", "")
+	f.Fuzz(func(t *testing.T, email, mobile string) {
+		err := NewUser{Email: email, Mobile: mobile}.Validate()
+		if err != nil {
+			return
+		}
+		if e := strings.TrimSpace(email); e != "" {
+			at := strings.LastIndexByte(e, '@')
+			if len(e) > maxEmailOctets || at < 1 || at > maxLocalOctets || strings.IndexFunc(e, hiddenRune) >= 0 || !utf8.ValidString(e) {
+				t.Errorf("accepted email %q", e)
+			}
+			if _, err := mail.ParseAddress(e); err != nil {
+				t.Errorf("accepted email %q that does not parse: %v", e, err)
+			}
+		}
+		if m := NormalizeMobile(mobile); m != "" && !mobilePattern.MatchString(m) {
+			t.Errorf("accepted mobile %q", mobile)
+		}
+	})
+}
+
+// FuzzParseJobRefs: whatever is pasted, the ids found are Basiq ids, each once.
+func FuzzParseJobRefs(f *testing.F) {
+	f.Add("https://example.com/done?jobIds=" + testJobID + "," + testJobID + "&state=x")
+	f.Add(testJobID + " " + strings.ToUpper(testJobID))
+	f.Add("jobId=%zz")
+	f.Add("?#")
+	f.Fuzz(func(t *testing.T, pasted string) {
+		ids, err := ParseJobRefs(pasted)
+		if err != nil {
+			if !errors.Is(err, ErrNoJobID) || len(ids) != 0 {
+				t.Errorf("ids %q with %v", ids, err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if ValidateID(id) != nil || seen[id] {
+				t.Errorf("id %q in %q", id, ids)
+			}
+			seen[id] = true
 		}
 	})
 }

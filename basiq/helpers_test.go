@@ -1,8 +1,10 @@
 package basiq
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -62,6 +64,7 @@ func (f *fakeClock) Waits() []time.Duration {
 type fakeAPI struct {
 	t         *testing.T
 	srv       *httptest.Server
+	http      *http.Client // nil: the client's default
 	mux       *http.ServeMux
 	tokens    atomic.Int32
 	expiresIn int
@@ -71,6 +74,74 @@ type fakeAPI struct {
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
+	f := newFakeRoutes(t)
+	f.srv = httptest.NewServer(f.mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// newPipedAPI is newFakeAPI reached through in-memory pipes instead of
+// loopback sockets, for tests in a testing/synctest bubble: a goroutine
+// waiting on a socket would keep the bubble's fake clock from moving.
+func newPipedAPI(t *testing.T) *fakeAPI {
+	f := newFakeRoutes(t)
+	f.srv = httptest.NewUnstartedServer(f.mux)
+	f.srv.Listener.Close()
+	pipes := &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{})}
+	f.srv.Listener = pipes
+	f.srv.Start()
+	transport := &http.Transport{DialContext: pipes.dial}
+	f.http = &http.Client{Transport: transport}
+	t.Cleanup(func() {
+		transport.CloseIdleConnections()
+		f.srv.Close()
+	})
+	return f
+}
+
+// pipeListener hands the server one end of a net.Pipe per dial.
+type pipeListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	server, client := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// pipeAddr gives the server a loopback URL, which the client accepts over http.
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "127.0.0.1:9" }
+
+// newFakeRoutes is the fake API's handlers, not yet served.
+func newFakeRoutes(t *testing.T) *fakeAPI {
 	f := &fakeAPI{t: t, mux: http.NewServeMux(), expiresIn: 3600}
 	f.mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		if f.tokenHook != nil && f.tokenHook(w, r) {
@@ -90,8 +161,6 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 		f.mu.Unlock()
 		writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": f.expiresIn})
 	})
-	f.srv = httptest.NewServer(f.mux)
-	t.Cleanup(f.srv.Close)
 	return f
 }
 
@@ -102,7 +171,7 @@ func (f *fakeAPI) Issued() []string {
 }
 
 func (f *fakeAPI) client(t *testing.T, clock Clock, mod ...func(*Config)) *Client {
-	cfg := Config{APIKey: testKey, BaseURL: f.srv.URL, Clock: clock, Jitter: func() float64 { return 1 }}
+	cfg := Config{APIKey: testKey, BaseURL: f.srv.URL, HTTPClient: f.http, Clock: clock, Jitter: func() float64 { return 1 }}
 	for _, m := range mod {
 		m(&cfg)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 		w.WriteHeader(502)
 		io.WriteString(w, "<html><body>"+r.Header.Get("Authorization")+"</body></html>")
 	})
+	api.mux.HandleFunc("GET /users/{id}/connections", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://elsewhere.example/?seen="+url.QueryEscape(r.Header.Get("Authorization")), http.StatusFound)
+	})
 	api.mux.HandleFunc("GET /users/{id}/accounts", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"type": "list", "data": []any{}, "links": map[string]any{"self": r.Header.Get("Authorization")}})
 	})
@@ -60,6 +64,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	_, err = c.GetJob(ctx, testJobID)
 	errs = append(errs, err)
 	_, err = c.ListAccounts(ctx, testUserID)
+	errs = append(errs, err)
+	_, err = c.ListConnections(ctx, testUserID)
 	errs = append(errs, err)
 	tok, _, err := c.ClientToken(ctx, testUserID)
 	errs = append(errs, err)

@@ -85,6 +85,7 @@ func (c *Client) scrub(e *Error) {
 		}
 	}
 	e.CorrelationID = c.redactString(e.CorrelationID)
+	e.Location, e.Body = c.redactString(e.Location), c.redactString(e.Body)
 	if e.cause != nil {
 		if msg := errorText(e.cause); c.redactString(msg) != msg {
 			e.cause = scrubbedError{msg: c.redactString(msg), err: e.cause}

@@ -2,10 +2,13 @@ package basiq
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Local validation with Basiq's own rules, so a form can say what is wrong
@@ -15,16 +18,39 @@ var (
 	ErrEmailOrMobileRequired = errors.New("give an email, a mobile, or both")
 	ErrEmailFormat           = errors.New("not an email address, e.g. max@example.com")
 	ErrMobileFormat          = errors.New("use international form, e.g. +61412345678")
+	// RFC 5321's limits, in octets: characters, for a plain address.
+	ErrEmailTooLong      = fmt.Errorf("too long: an email address has at most %d characters", maxEmailOctets)
+	ErrEmailLocalTooLong = fmt.Errorf("too long before the @: at most %d characters there", maxLocalOctets)
+	// Control, formatting and direction characters: invisible, or making
+	// the text show other than it is (U+009B, U+202E...).
+	ErrEmailHidden = errors.New("an email address cannot hold control, invisible or text-direction characters")
+)
+
+const (
+	maxEmailOctets = 254
+	maxLocalOctets = 64
 )
 
 // mobilePattern is "+<country code><number>": Basiq publishes no regex, so
 // this follows E.164 (at most 15 digits, no leading zero in the country code).
 var mobilePattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
-// ValidateEmail checks one email address: a local part, an @ and a domain with a dot.
+// ValidateEmail checks one email address: a local part, an @ and a domain
+// with a dot, within RFC 5321's lengths and with nothing hidden in it. The
+// error says which rule it breaks.
 func ValidateEmail(email string) error {
 	if email == "" {
 		return nil
+	}
+	if len(email) > maxEmailOctets {
+		return fmt.Errorf("%w (this one has %d)", ErrEmailTooLong, len(email))
+	}
+	if at := strings.LastIndexByte(email, '@'); at > maxLocalOctets {
+		return fmt.Errorf("%w (this one has %d)", ErrEmailLocalTooLong, at)
+	}
+	if i := strings.IndexFunc(email, hiddenRune); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(email[i:])
+		return fmt.Errorf("%w (found %U)", ErrEmailHidden, r)
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
@@ -36,6 +62,14 @@ func ValidateEmail(email string) error {
 		return ErrEmailFormat
 	}
 	return nil
+}
+
+// hiddenRune is a character a person cannot see or that changes how the
+// text around it shows: C0 and C1 controls (ESC, U+009B CSI), formatting
+// characters (zero-width, bidi overrides and isolates) and the line and
+// paragraph separators.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // NormalizeMobile drops the spaces, dashes and brackets people type in phone

@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 // ExportData is what `e` on the accounts screen writes: Basiq's own field
@@ -35,8 +39,7 @@ func ExportAccounts(d ExportData, format string, now time.Time) (dir string, fil
 	}
 	switch format {
 	case "json":
-		body, _ := json.MarshalIndent(d, "", "  ")
-		err = write("basiq-accounts-"+stamp+".json", append(body, '\n'))
+		err = write("basiq-accounts-"+stamp+".json", exportJSON(d))
 	default:
 		err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts))
 		if err == nil && len(d.Transactions) > 0 {
@@ -77,12 +80,15 @@ func transactionsCSV(txns []basiq.Transaction) []byte {
 	return csvBytes(rows)
 }
 
+// csvBytes writes rows of server text as CSV that is safe to open: no
+// escape sequence or control character (`cat` of the file must not set the
+// clipboard or clear the screen), no formula a spreadsheet would run.
 func csvBytes(rows [][]string) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	for _, r := range rows {
 		for i, cell := range r {
-			r[i] = defuseFormula(cell)
+			r[i] = defuseFormula(theme.Safe(cell))
 		}
 		_ = w.Write(r) // writes to a bytes.Buffer cannot fail
 	}
@@ -90,20 +96,48 @@ func csvBytes(rows [][]string) []byte {
 	return buf.Bytes()
 }
 
+// plainNegative is how Basiq writes a negative amount, e.g. -6081.50.
+var plainNegative = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
+
 // defuseFormula keeps a spreadsheet from running a cell that came from a bank
-// (a description like "=HYPERLINK(...)") as a formula. Negative amounts are
-// numbers, not formulas, and stay as they are.
+// (a description like "=HYPERLINK(...)", or " =..." after leading spaces) as
+// a formula. A negative amount is a number, not a formula, and stays as it
+// is; anything more after the minus ("-1+cmd|...") is defused.
 func defuseFormula(cell string) string {
-	if cell == "" {
+	lead := strings.TrimLeft(cell, " ")
+	if lead == "" {
 		return cell
 	}
-	switch cell[0] {
+	switch lead[0] {
 	case '=', '+', '@', '\t', '\r':
 		return "'" + cell
 	case '-':
-		if _, err := fmt.Sscanf(cell, "%f", new(float64)); err != nil {
+		if !plainNegative.MatchString(cell) {
 			return "'" + cell
 		}
 	}
 	return cell
+}
+
+// exportJSON is d as indented JSON in which every character the terminal
+// would act on or hide is a \u escape: the encoder escapes C0 controls
+// itself, this does the same for what theme.Safe would drop (DEL, C1
+// controls such as U+009B, bidi overrides), so the data stays whole and
+// `cat` stays harmless.
+func exportJSON(d ExportData) []byte {
+	body, _ := json.MarshalIndent(d, "", "  ") // plain data: it cannot fail
+	var b bytes.Buffer
+	b.Grow(len(body) + 1)
+	for _, r := range string(body) {
+		// Everything below DEL is JSON's own, structure or already escaped.
+		if r < 0x7f || theme.Safe(string(r)) == string(r) {
+			b.WriteRune(r)
+			continue
+		}
+		for _, unit := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, unit)
+		}
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
 }

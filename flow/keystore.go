@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,9 @@ func (s *FileKeyStore) keyringWorks() bool {
 	return s.hasKeying
 }
 
-// Load returns the saved key, "" when none was saved.
+// Load returns the saved key, "" when none was saved. A key file it cannot
+// use (others may read it, it is not a plain file, it cannot be read) is an
+// error that says what to do, never quietly skipped.
 func (s *FileKeyStore) Load() (string, error) {
 	if s.keyringWorks() {
 		k, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser) })
@@ -77,18 +80,33 @@ func (s *FileKeyStore) Load() (string, error) {
 			return k, nil
 		}
 	}
-	info, err := os.Stat(s.Path)
+	info, err := os.Lstat(s.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
+	if err == nil {
+		err = ownerOnly(s.Path, info)
+	}
+	var b []byte
+	if err == nil {
+		b, err = os.ReadFile(s.Path)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("the saved API key cannot be used: %w; or delete %s and paste the key again", err, s.Path)
 	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("%s is readable by others (mode %o); not using it", s.Path, info.Mode().Perm())
+	return strings.TrimSpace(string(b)), nil
+}
+
+// ownerOnly checks that info (from Lstat of path) is a plain file only its
+// owner may read, and says how to fix it when not.
+func ownerOnly(path string, info os.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a plain file", path)
 	}
-	b, err := os.ReadFile(s.Path)
-	return strings.TrimSpace(string(b)), err
+	if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
+		return fmt.Errorf("others may read %s (mode %04o): run chmod 600 %s", path, perm, path)
+	}
+	return nil
 }
 
 // Where says where Save puts the key, and whether that is a plain file.
@@ -105,12 +123,57 @@ func (s *FileKeyStore) Save(key string) error {
 		_, err := withTimeout(func() (string, error) { return "", keyring.Set(keyringService, keyringUser, key) })
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+	return s.saveFile(key)
+}
+
+// saveFile writes the key where only the user can read it: a fresh 0600
+// file with a random name (O_EXCL, so nothing already there is reused) in
+// a 0700 directory, renamed into place, its mode checked after.
+func (s *FileKeyStore) saveFile(key string) error {
+	dir := filepath.Dir(s.Path)
+	if err := privateDir(dir); err != nil {
 		return err
 	}
-	tmp := s.Path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(key+"\n"), 0o600); err != nil {
+	f, err := os.CreateTemp(dir, filepath.Base(s.Path)+"-*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, s.Path)
+	_, err = f.WriteString(key + "\n")
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), s.Path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	// Earlier versions wrote through this name; what is left there may be
+	// an old key others can read.
+	os.Remove(s.Path + ".tmp")
+	info, err := os.Lstat(s.Path)
+	if err == nil {
+		err = ownerOnly(s.Path, info)
+	}
+	return err
+}
+
+// privateDir makes dir, or narrows it, to 0700: a directory others may
+// enter lets them see, and in some setups swap, what is in it.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm()&0o077 == 0 || runtime.GOOS == "windows" {
+		return nil
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("others may enter %s (mode %04o) and it could not be made private: %w", dir, info.Mode().Perm(), err)
+	}
+	return nil
 }

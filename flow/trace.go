@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 // traceKeep is how many exchanges the request inspector can show.
@@ -24,13 +26,13 @@ type TraceLog struct {
 }
 
 // NewTraceLog keeps exchanges in memory and, when path is not "", writes
-// each one to that file (created owner-readable only).
+// each one to that file, owner-readable only (see openPrivate).
 func NewTraceLog(path string) (*TraceLog, func(), error) {
 	t := &TraceLog{}
 	if path == "" {
 		return t, func() {}, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := openPrivate(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,6 +43,38 @@ func NewTraceLog(path string) (*TraceLog, func(), error) {
 		t.file = nil
 		f.Close()
 	}, nil
+}
+
+// openPrivate creates path afresh, 0600, for writing. An existing regular
+// file is removed first rather than reused: its mode, and any hard link to
+// it, stay out of the trace. It never writes through a symbolic link (a link
+// in /tmp could point it at any file of ours): one is refused, and O_EXCL
+// fails rather than follow one that appears meanwhile.
+func openPrivate(path string) (*os.File, error) {
+	info, err := os.Lstat(path)
+	switch {
+	case err == nil && !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is a %s, not a plain file: give a new path for the trace", path, fileKind(info.Mode()))
+	case err == nil:
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+}
+
+// fileKind names what a path is, for an error a person reads.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	case m.IsDir():
+		return "directory"
+	default:
+		return "special file"
+	}
 }
 
 // Add records one exchange; the client calls it from any goroutine.
@@ -63,13 +97,16 @@ func (t *TraceLog) Snapshot() []basiq.Exchange {
 	return append([]basiq.Exchange(nil), t.last...)
 }
 
+// writeExchange writes x as lines of text, every string from the server
+// through theme.Safe: a `cat` or `less` of the trace must not run what a
+// server put in a body or header (ESC, BEL, OSC 52 that sets the clipboard).
 func writeExchange(w io.Writer, x basiq.Exchange) {
-	fmt.Fprintf(w, "%s %s %s -> %d in %s", x.Time.Format("15:04:05.000"), x.Method, x.URL, x.Status, x.Duration.Round(1e6))
+	fmt.Fprintf(w, "%s %s %s -> %d in %s", x.Time.Format("15:04:05.000"), x.Method, theme.Safe(x.URL), x.Status, x.Duration.Round(1e6))
 	if x.CorrelationID != "" {
-		fmt.Fprintf(w, " (correlation id %s)", x.CorrelationID)
+		fmt.Fprintf(w, " (correlation id %s)", theme.Safe(x.CorrelationID))
 	}
 	if x.Err != "" {
-		fmt.Fprintf(w, " error: %s", x.Err)
+		fmt.Fprintf(w, " error: %s", theme.Safe(x.Err))
 	}
 	fmt.Fprintln(w)
 	writeHalf(w, ">", x.RequestHeader, x.RequestBody)
@@ -84,11 +121,11 @@ func writeHalf(w io.Writer, dir string, h http.Header, body string) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		fmt.Fprintf(w, "%s %s: %s\n", dir, k, strings.Join(h[k], ", "))
+		fmt.Fprintf(w, "%s %s: %s\n", dir, theme.Safe(k), theme.Safe(strings.Join(h[k], ", ")))
 	}
 	if body != "" {
 		for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
-			fmt.Fprintf(w, "%s %s\n", dir, line)
+			fmt.Fprintf(w, "%s %s\n", dir, theme.Safe(line))
 		}
 	}
 }

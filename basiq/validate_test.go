@@ -1,0 +1,49 @@
+package basiq
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidateEmail(t *testing.T) {
+	local64 := strings.Repeat("a", 64)
+	domain := "." + strings.Repeat("b", 60)
+	longest := local64 + "@" + strings.Repeat("c", 254-len(local64)-1-len(domain)) + domain
+	for _, tc := range []struct {
+		name, email string
+		want        error  // nil = accepted
+		says        string // part of the message the form shows
+	}{
+		{"plain", "max@example.com", nil, ""},
+		{"254 in all, 64 before the @", longest, nil, ""},
+		{"255 in all", "a" + longest, ErrEmailTooLong, "at most 254 characters (this one has 255)"},
+		{"a 100 KB paste", strings.Repeat("a", 100<<10) + "@example.com", ErrEmailTooLong, "(this one has 102412)"},
+		{"65 before the @", "a" + local64 + "@example.com", ErrEmailLocalTooLong, "at most 64 characters there (this one has 65)"},
+		{"C1 control CSI", "max\u009b31m@example.com", ErrEmailHidden, "(found U+009B)"},
+		{"escape", "max\x1b]52;c;aGk=\a@example.com", ErrEmailHidden, "(found U+001B)"},
+		{"right-to-left override", "max\u202e@example.com", ErrEmailHidden, "(found U+202E)"},
+		{"zero-width space", "ma\u200bx@example.com", ErrEmailHidden, "(found U+200B)"},
+		{"no domain dot", "max@example", ErrEmailFormat, "not an email address"},
+		{"a name too", "Max <max@example.com>", ErrEmailFormat, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ValidateEmail(tc.email)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("message %q does not say %q", err, tc.says)
+			}
+		})
+	}
+	if err := (NewUser{Email: "max\u009b@example.com"}).Validate(); !errors.Is(err, ErrEmailHidden) {
+		t.Errorf("a new user with a hidden character: %v", err)
+	}
+}

@@ -1,0 +1,179 @@
+package flow
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
+
+// What a hostile server (or bank) could put in a name: set the clipboard
+// (OSC 52), clear the screen, ring the bell, an 8-bit CSI, text that runs
+// right to left.
+const hostileText = "Hooli\x1b]52;c;ZWNobyBwd25lZA==\a\x1b[2J\u009b31m\u202eknaB"
+
+// terminalBytes lists what must never reach a file from the server: C0
+// controls (the writer's own newlines aside), DEL, C1 controls and bidi overrides.
+func terminalBytes(t *testing.T, name string, b []byte) {
+	t.Helper()
+	for i, r := range string(b) {
+		if r == '\n' || r == '\r' && strings.HasSuffix(name, ".csv") {
+			continue
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) {
+			t.Errorf("%s holds %U at byte %d: %q", name, r, i, b)
+			return
+		}
+	}
+}
+
+func TestExportedFilesAreSafeToOpen(t *testing.T) {
+	t.Chdir(t.TempDir())
+	d := ExportData{
+		User: basiq.User{ID: "86c79d8c-5033-46b3-b16e-d6cee4200fb3", Email: "max@example.com"},
+		Accounts: []basiq.Account{
+			{ID: "acc-1", Name: hostileText, Balance: "-6081.50", AvailableFunds: "-1+cmd|' /C calc'!A0", Currency: "AUD"},
+		},
+		Transactions: []basiq.Transaction{
+			{ID: "t-1", Account: "acc-1", Description: "\t=1+1", Amount: "-12.00", Class: "  +SUM(A1)", Status: "@x"},
+		},
+	}
+	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	for _, format := range []string{"csv", "json"} {
+		if _, _, err := ExportAccounts(d, format, now); err != nil {
+			t.Fatalf("%s export: %v", format, err)
+		}
+	}
+	files, _ := filepath.Glob("basiq-*")
+	if len(files) != 3 {
+		t.Fatalf("files %q, want accounts and transactions CSV and one JSON", files)
+	}
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		terminalBytes(t, name, b)
+	}
+
+	cells := func(name string) [][]string {
+		b, _ := os.ReadFile(name)
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("%s: %v\n%s", name, err, b)
+		}
+		return rows
+	}
+	account := cells("basiq-accounts-20261124-140500.csv")[1]
+	if account[2] != "Hooli31mknaB" || account[7] != "-6081.50" || account[8] != "'-1+cmd|' /C calc'!A0" {
+		t.Errorf("account row %q: want the name without its escapes, the balance a number, the formula defused", account)
+	}
+	txn := cells("basiq-transactions-20261124-140500.csv")[1]
+	if txn[4] != "' =1+1" || txn[5] != "-12.00" || txn[8] != "'  +SUM(A1)" || txn[9] != "'@x" {
+		t.Errorf("transaction row %q: want every formula defused, the amount a number", txn)
+	}
+
+	// JSON escapes what it cannot show, so the data is whole once decoded.
+	b, _ := os.ReadFile("basiq-accounts-20261124-140500.json")
+	var doc ExportData
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Accounts[0].Name != hostileText {
+		t.Errorf("JSON name = %q (%v), want the server's text back", doc.Accounts[0].Name, err)
+	}
+}
+
+func TestDebugTraceIsPrivateAndSanitised(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "trace.log")
+	if err := os.WriteFile(path, []byte("old secrets\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log, closeLog, err := NewTraceLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Add(basiq.Exchange{
+		Method: "GET", URL: "https://au-api.basiq.io/users/x", Status: 502, CorrelationID: "c\x1b[2J",
+		ResponseHeader: http.Header{"X-Note": {"\x1b]0;pwned\a"}},
+		ResponseBody:   "<html>\x1b]52;c;ZWNobyBwd25lZA==\a\x1b[2J bad gateway</html>\n\u009b31mline two",
+		Err:            "read: \x07",
+	})
+	closeLog()
+	info, _ := os.Stat(path)
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("an existing 0644 file became a trace of mode %04o, want 0600", info.Mode().Perm())
+	}
+	b, _ := os.ReadFile(path)
+	terminalBytes(t, "trace", b)
+	if strings.Contains(string(b), "old secrets") || !strings.Contains(string(b), "< <html> bad gateway</html>") || !strings.Contains(string(b), "< 31mline two") {
+		t.Errorf("trace:\n%s", b)
+	}
+
+	// Through a symbolic link: refused, and the file it points at untouched.
+	target := filepath.Join(dir, "precious")
+	os.WriteFile(target, []byte("keep me"), 0o644)
+	link := filepath.Join(dir, "link.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, _, err := NewTraceLog(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link, not a plain file") {
+		t.Errorf("a trace through a symlink: %v", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep me" {
+		t.Errorf("the link's target now holds %q", b)
+	}
+}
+
+func TestKeyFileIsWrittenPrivatelyWhateverWasThere(t *testing.T) {
+	const key = "dGVzdC1hcHAtaWQ6dGVzdC1zZWNyZXQta2V5LTEyMzQ1"
+	keyring.MockInitWithError(errors.New("no secret service"))
+	dir := filepath.Join(t.TempDir(), "basiq-onboard")
+	os.MkdirAll(dir, 0o755)
+	os.Chmod(dir, 0o755)
+	s := &FileKeyStore{Path: filepath.Join(dir, "api-key")}
+	// What an earlier run left: a temp file others can read.
+	if err := os.WriteFile(s.Path+".tmp", []byte("old-key\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(key); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{dir: 0o700, s.Path: 0o600} {
+		if info, err := os.Stat(path); err != nil || info.Mode().Perm() != want {
+			t.Errorf("%s: %v, mode %04o; want %04o", path, err, info.Mode().Perm(), want)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*tmp*")); len(left) != 0 {
+		t.Errorf("left behind: %q", left)
+	}
+	if got, err := (&FileKeyStore{Path: s.Path}).Load(); err != nil || got != key {
+		t.Errorf("Load() = %q, %v", got, err)
+	}
+}
+
+func TestAKeyFileThatCannotBeUsedIsReported(t *testing.T) {
+	keyring.MockInitWithError(errors.New("no secret service"))
+	dir := t.TempDir()
+	readable := filepath.Join(dir, "readable")
+	os.WriteFile(readable, []byte("a-key\n"), 0o644)
+	notAFile := filepath.Join(dir, "dir")
+	os.Mkdir(notAFile, 0o700)
+	for path, says := range map[string]string{
+		readable: "others may read " + readable + " (mode 0644): run chmod 600 " + readable + "; or delete " + readable + " and paste the key again",
+		notAFile: notAFile + " is not a plain file",
+	} {
+		got, err := (&FileKeyStore{Path: path}).Load()
+		if got != "" || err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("Load(%s) = %q, %v; want an error saying %q", filepath.Base(path), got, err, says)
+		}
+	}
+	if got, err := (&FileKeyStore{Path: filepath.Join(dir, "none")}).Load(); got != "" || err != nil {
+		t.Errorf("no key file: %q, %v; want nothing and no error", got, err)
+	}
+}
