@@ -70,7 +70,7 @@ func FuzzValidateNewUser(f *testing.F) {
 		}
 		if e := strings.TrimSpace(email); e != "" {
 			at := strings.LastIndexByte(e, '@')
-			if len(e) > maxEmailOctets || at < 1 || at > maxLocalOctets || strings.IndexFunc(e, hiddenRune) >= 0 || !utf8.ValidString(e) {
+			if len(e) > maxEmailOctets || at < 1 || at > maxLocalOctets || strings.IndexFunc(e, HiddenRune) >= 0 || !utf8.ValidString(e) {
 				t.Errorf("accepted email %q", e)
 			}
 			if _, err := mail.ParseAddress(e); err != nil {

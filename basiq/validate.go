@@ -48,7 +48,7 @@ func ValidateEmail(email string) error {
 	if at := strings.LastIndexByte(email, '@'); at > maxLocalOctets {
 		return fmt.Errorf("%w (this one has %d)", ErrEmailLocalTooLong, at)
 	}
-	if i := strings.IndexFunc(email, hiddenRune); i >= 0 {
+	if i := strings.IndexFunc(email, HiddenRune); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(email[i:])
 		return fmt.Errorf("%w (found %U)", ErrEmailHidden, r)
 	}
@@ -64,11 +64,12 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
-// hiddenRune is a character a person cannot see or that changes how the
-// text around it shows: C0 and C1 controls (ESC, U+009B CSI), formatting
+// HiddenRune reports a character a person cannot see or that changes how
+// the text around it shows: C0 and C1 controls (ESC, U+009B CSI), formatting
 // characters (zero-width, bidi overrides and isolates) and the line and
-// paragraph separators.
-func hiddenRune(r rune) bool {
+// paragraph separators. The one definition: input is refused with them, and
+// server text is shown without them (theme.Safe).
+func HiddenRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 

@@ -101,12 +101,18 @@ func problemFor(call Call, err error) Problem {
 	case basiq.IsBadAPIKey(err):
 		p.What = "Basiq did not recognise this key (404 parameter-not-valid)."
 		p.Next = "Copy it again from the Basiq dashboard (Developer → API Keys), all of it, for this application."
+	case basiq.IsTimeout(err):
+		p.What = fmt.Sprintf("%s while %s.", strings.TrimRight(answer(err), "."), doing)
+		p.Next = "Basiq, or the network to it, is slow right now; try again in a minute."
 	case errors.Is(err, context.DeadlineExceeded):
 		p.What = fmt.Sprintf("Basiq did not answer in time while %s.", doing)
 		p.Next = "Check your connection, then try again."
 	case basiq.IsNetwork(err):
 		p.What = fmt.Sprintf("Could not reach Basiq while %s: %s", doing, answer(err))
 		p.Next = "Check your network connection (or proxy), then try again."
+	case apiErr != nil && apiErr.Location != "":
+		p.What = fmt.Sprintf("Basiq's address answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
+		p.Next = "The API URL should be Basiq's API itself (" + basiq.DefaultBaseURL + "): check --api-url and BASIQ_API_URL."
 	case apiErr != nil && apiErr.Body != "":
 		p.What = fmt.Sprintf("Basiq answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
 		p.Next = "Something between you and Basiq (a proxy or gateway) may be in the way; try again in a minute."
@@ -167,7 +173,7 @@ func StepFailure(s *basiq.Step) string {
 // retryable reports whether trying the same thing again may work.
 func retryable(err error) bool {
 	return basiq.IsNetwork(err) || basiq.IsUnavailable(err) || basiq.IsRateLimited(err) ||
-		errors.Is(err, context.DeadlineExceeded)
+		basiq.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func joinSentences(a, b string) string {

@@ -32,3 +32,15 @@ func TestUserMayExistProblemSaysItOnceWithoutTheRequestDump(t *testing.T) {
 		t.Errorf("problem = %+v", p)
 	}
 }
+
+func TestRedirectsAndTimeoutsAreSaidInTheirOwnWords(t *testing.T) {
+	redirect := &basiq.Error{Status: 307, Location: "http://127.0.0.1:9/token", Body: `a redirect to "http://127.0.0.1:9/token" (API calls never follow one)`}
+	if p := problemFor(CallServerToken, redirect); !strings.Contains(p.What, "redirect to") || !strings.Contains(p.Next, "--api-url") {
+		t.Errorf("redirect: %+v", p)
+	}
+	// A proxy's HTML page is not a redirect: its advice stays.
+	html := &basiq.Error{Status: 502, Body: "an HTML page"}
+	if p := problemFor(CallServerToken, html); !strings.Contains(p.Next, "proxy") {
+		t.Errorf("HTML page: %+v", p)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 )
 
 // Safe makes a string from the server (or anywhere untrusted) fit to print:
@@ -24,8 +26,8 @@ func Safe(s string) string {
 			b.WriteByte(' ')
 		case r == unicode.ReplacementChar:
 			b.WriteRune(r)
-		case unicode.IsControl(r), r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
-			// C0/C1 controls, and the zero-width and bidi marks that can make text lie about itself.
+		case basiq.HiddenRune(r):
+			// Controls, and the zero-width and bidi marks that can make text lie about itself.
 		default:
 			b.WriteRune(r)
 		}
