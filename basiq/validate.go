@@ -123,6 +123,10 @@ func ValidateID(id string) error {
 // ErrNoJobID says a pasted text held no job id.
 var ErrNoJobID = errors.New("no job id found: paste the page address the consent flow ended on, or a job id")
 
+// MaxJobRefs is how many jobs one run watches at most (--job-id, a paste):
+// each is polled, and a paste of a thousand ids is a mistake, not a plan.
+const MaxJobRefs = 20
+
 // ParseJobRefs pulls job ids out of what a user pasted after consent: the
 // redirect URL (with jobIds=a,b,c and/or jobId=a), a query string, a
 // comma-separated list, or one bare id. Order is kept; duplicates are dropped.
@@ -156,8 +160,11 @@ func ParseJobRefs(pasted string) ([]string, error) {
 		seen[c] = true
 		ids = append(ids, c)
 	}
-	if len(ids) == 0 {
+	switch {
+	case len(ids) == 0:
 		return nil, ErrNoJobID
+	case len(ids) > MaxJobRefs:
+		return nil, fmt.Errorf("%d job ids: one run watches at most %d", len(ids), MaxJobRefs)
 	}
 	return ids, nil
 }

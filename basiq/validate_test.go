@@ -2,6 +2,7 @@ package basiq
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,18 @@ func TestValidateEmail(t *testing.T) {
 	}
 	if err := (NewUser{Email: "max\u009b@example.com"}).Validate(); !errors.Is(err, ErrEmailHidden) {
 		t.Errorf("a new user with a hidden character: %v", err)
+	}
+}
+
+func TestParseJobRefsRefusesMoreThanARunWatches(t *testing.T) {
+	var ids []string
+	for i := range MaxJobRefs + 1 {
+		ids = append(ids, fmt.Sprintf("a03e4df4-0000-4000-8000-%012d", i))
+	}
+	if _, err := ParseJobRefs(strings.Join(ids, ",")); err == nil || !strings.Contains(err.Error(), "at most 20") {
+		t.Errorf("%d ids: %v", len(ids), err)
+	}
+	if got, err := ParseJobRefs(strings.Join(ids[:MaxJobRefs], ",")); err != nil || len(got) != MaxJobRefs {
+		t.Errorf("%d ids: %v", MaxJobRefs, err)
 	}
 }

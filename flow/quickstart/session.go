@@ -23,7 +23,7 @@ const (
 )
 
 // MaxJobs is how many jobs one run watches at most (--job-id, a paste).
-const MaxJobs = 20
+const MaxJobs = basiq.MaxJobRefs
 
 // Sandbox facts: Basiq's happy-path login at Hooli.
 const (

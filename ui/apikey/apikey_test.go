@@ -144,3 +144,16 @@ func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
 		}
 	}
 }
+
+func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
+	m := sized(100, 30)
+	m.Focus()
+	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("k", 600)})
+	if m.Value() != "" || !strings.Contains(m.View(), "Nothing pasted: that would be 600 characters") {
+		t.Errorf("value %d characters long; view:\n%s", len(m.Value()), m.View())
+	}
+	m, _ = m.Update(tea.PasteMsg{Content: " key \n"})
+	if m.Value() != "key" || strings.Contains(m.View(), "Nothing pasted") {
+		t.Errorf("a paste that fits: %q\n%s", m.Value(), m.View())
+	}
+}

@@ -182,7 +182,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.paste.SetValue("")
 			m.paste.Focus()
 		}
-		m.paste.SetValue(strings.TrimSpace(msg.Content))
+		text := strings.TrimSpace(msg.Content)
+		if m.pasteErr = theme.PasteTooLong(m.paste, text); m.pasteErr != "" {
+			return m, nil
+		}
+		m.paste.SetValue(text)
 		m.paste.CursorEnd()
 		return m, nil
 	case tea.KeyPressMsg:

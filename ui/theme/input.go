@@ -1,6 +1,11 @@
 package theme
 
-import "charm.land/bubbles/v2/textinput"
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/textinput"
+)
 
 // TextInput is a field as every screen draws one: no prompt (the screen
 // labels it), a placeholder, and a steady cursor, so no timer ticks while
@@ -22,4 +27,16 @@ func TextInput(placeholder string, limit int) textinput.Model {
 func SetInputWidth(in *textinput.Model, width int) {
 	in.SetWidth(width)
 	in.SetCursor(in.Position())
+}
+
+// PasteTooLong says why a paste that would make the field hold result does
+// not fit ("" when it does). A field's limit quietly cuts what is typed, but
+// a paste cut short would be a different value that looks like the one
+// copied: it is refused whole.
+func PasteTooLong(in textinput.Model, result string) string {
+	n := utf8.RuneCountInString(result)
+	if in.CharLimit <= 0 || n <= in.CharLimit {
+		return ""
+	}
+	return fmt.Sprintf("Nothing pasted: that would be %d characters, and this field takes at most %d.", n, in.CharLimit)
 }

@@ -46,10 +46,11 @@ type Model struct {
 	// demo's, where the details are made up anyway.
 	example  string
 	spin     spinner.Model
-	working  string // what is being done, "" when nothing
-	problem  *theme.Problem
-	retry    bool // enter tries the failed request again
-	askAgain bool // y/N: create another user although the last may exist
+	working  string         // what is being done, "" when nothing
+	problem  *theme.Problem // from flow: a request that failed
+	hint     string         // from the form itself: what to fix before sending
+	retry    bool           // enter tries the failed request again
+	askAgain bool           // y/N: create another user although the last may exist
 	user     *basiq.User
 	created  bool // user was created here, not looked up
 	copied   bool
@@ -129,7 +130,7 @@ func (m *Model) SetFieldErrors(errs map[string]string) {
 	for field, msg := range errs {
 		i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
 		if !ok {
-			m.problem = &theme.Problem{What: msg}
+			m.hint = msg
 			continue
 		}
 		value := strings.TrimSpace(m.fields[i].Value())
@@ -255,8 +256,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if !m.Capturing() {
 			return m, nil
 		}
+		text := strings.TrimSpace(msg.Content)
+		if m.hint = theme.PasteTooLong(m.fields[m.focus], m.fields[m.focus].Value()+text); m.hint != "" {
+			return m, nil
+		}
 		var cmd tea.Cmd
-		m.fields[m.focus], cmd = m.fields[m.focus].Update(tea.PasteMsg{Content: strings.TrimSpace(msg.Content)})
+		m.fields[m.focus], cmd = m.fields[m.focus].Update(tea.PasteMsg{Content: text})
 		return m, cmd
 	}
 	return m, nil
@@ -288,7 +293,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.toggle):
 		m.byID = !m.byID
-		m.problem = nil
+		m.hint = ""
 		if m.byID {
 			return m, m.setFocus(fieldID)
 		}
@@ -301,16 +306,17 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
+	m.hint = ""
 	return m, cmd
 }
 
 func (m Model) trySubmit() (Model, tea.Cmd) {
-	m.problem = nil
+	m.hint = ""
 	if m.byID {
 		m.touched[fieldID] = true
 		id := strings.TrimSpace(m.fields[fieldID].Value())
 		if id == "" {
-			m.problem = &theme.Problem{What: "Paste the id of a user of this application."}
+			m.hint = "Paste the id of a user of this application."
 			return m, nil
 		}
 		if m.fieldError(fieldID) != "" {
@@ -325,7 +331,7 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 		if m.example != "" {
 			return m, keys.Send(SubmittedMsg{}) // flow makes the example user up
 		}
-		m.problem = &theme.Problem{What: "Give an email, a mobile, or both."}
+		m.hint = "Give an email, a mobile, or both."
 		return m, nil
 	}
 	for _, i := range []int{fieldEmail, fieldMobile} {
@@ -373,6 +379,8 @@ func (m Model) View() string {
 		}
 		b.WriteString(theme.Wrap(w, st.Warning.Render(theme.SymbolWarning+" The last request may have created this user already. Create another anyway? "),
 			st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("N")))
+	case m.hint != "":
+		b.WriteString(st.Warning.Width(w).Render(theme.SymbolWarning + " " + m.hint))
 	case m.problem != nil:
 		b.WriteString(st.RenderProblem(*m.problem, w))
 	case m.example != "" && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":

@@ -147,3 +147,12 @@ func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 		t.Errorf("enter sent %#v, want ContinueMsg", msg)
 	}
 }
+
+func TestAPasteTooLongForTheFieldIsRefusedWithTheReason(t *testing.T) {
+	m := sized(100, 30)
+	m.Focus()
+	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("a", 300) + "@example.com"})
+	if v := m.View(); !strings.Contains(v, "Nothing pasted") || strings.Contains(v, "aaaa") {
+		t.Errorf("view:\n%s", v)
+	}
+}
