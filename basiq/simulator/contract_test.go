@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/basiq-onboard/basiq-onboard/internal/basiqspec"
 )
 
 // The contract test: every response the simulator gives on a route Basiq's
@@ -66,17 +63,6 @@ func asSpecSays(route string, body []byte) []byte {
 	return out
 }
 
-func specDir(t *testing.T) string {
-	dir := os.Getenv("BASIQ_OPENAPI_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "basiq-openapi")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "core.json")); err != nil {
-		t.Skipf("Basiq's OpenAPI spec not found (%v): set BASIQ_OPENAPI_DIR to the folder holding core.json and data.json", err)
-	}
-	return dir
-}
-
 type exchange struct {
 	req    *http.Request
 	status int
@@ -113,7 +99,7 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 }
 
 func TestContractResponses(t *testing.T) {
-	dir := specDir(t)
+	basiqspec.Dir(t)
 	s := newSim(t, Options{})
 	rec := &recorder{next: s.srv.Handler()}
 	s.http.Config.Handler = rec
@@ -147,33 +133,12 @@ func TestContractResponses(t *testing.T) {
 	s.clock.Advance(2 * tokenLife)
 	s.do("GET", "/users/"+user, s.bearer(tok), "")
 
-	var rts []routers.Router
-	for _, name := range []string{"core.json", "data.json"} {
-		loader := openapi3.NewLoader()
-		loader.IsExternalRefsAllowed = true
-		doc, err := loader.LoadFromFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("load %s: %v", name, err)
-		}
-		doc.Servers = openapi3.Servers{{URL: s.http.URL}}
-		r, err := gorillamux.NewRouter(doc)
-		if err != nil {
-			t.Fatalf("router %s: %v", name, err)
-		}
-		rts = append(rts, r)
-	}
+	spec := basiqspec.Load(t, s.http.URL)
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}
 	checked := map[string]bool{}
 	for _, x := range rec.log {
-		var route *routers.Route
-		var params map[string]string
-		var err error
-		for _, r := range rts {
-			if route, params, err = r.FindRoute(x.req); err == nil {
-				break
-			}
-		}
-		if route == nil {
+		route, params, err := spec.FindRoute(x.req)
+		if err != nil {
 			if !strings.HasPrefix(x.req.URL.Path, "/consent/") && !strings.HasPrefix(x.req.URL.Path, "/institutions/") {
 				t.Errorf("%s %s: not in the spec: %v", x.req.Method, x.req.URL.Path, err)
 			}
