@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -161,6 +162,14 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		if ct == "" {
+			ct = "(none)"
+		}
+		s.fail(w, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
+			detail: "Content type " + ct + " is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}})
+		return
+	}
 	var in struct{ Email, Mobile, FirstName, MiddleName, LastName string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
 		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "Posted user is not in valid format."})
@@ -183,6 +192,13 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	s.users[u.id] = u
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+}
+
+// isJSON reports whether a Content-Type header says JSON (any parameters,
+// such as a charset, aside).
+func isJSON(contentType string) bool {
+	media, _, err := mime.ParseMediaType(contentType)
+	return err == nil && media == "application/json"
 }
 
 func validEmail(e string) bool {
@@ -253,10 +269,10 @@ func (s *Server) jobBody(r *http.Request, j *job, now time.Time, withInstitution
 		switch st.Status {
 		case "success":
 			st.Result = &stepResult{Type: "link", URL: stepLink(j, title)}
-			updated = j.created.Add(time.Duration(i+1) * s.opts.StepDelay)
+			updated = j.created.Add(s.stepEnd(i))
 		case "failed":
 			st.Result = &stepResult{Code: j.failure.Code, Title: j.failure.Title, Detail: j.failure.Detail}
-			updated = j.created.Add(time.Duration(i+1) * s.opts.StepDelay)
+			updated = j.created.Add(s.stepEnd(i))
 		}
 		body.Steps = append(body.Steps, st)
 	}
@@ -314,10 +330,15 @@ func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	filters, ok := jobFilters.read(r.URL.Query().Get("filter"))
+	if !ok {
+		s.fail(w, badFilter)
+		return
+	}
 	now := s.clock.Now()
 	data := []jobBody{}
 	for i := len(u.jobs) - 1; i >= 0; i-- { // newest first
-		if j := s.jobs[u.jobs[i]]; now.Sub(j.created) < jobsKept {
+		if j := s.jobs[u.jobs[i]]; now.Sub(j.created) < jobsKept && jobFilters.match(j, filters) {
 			data = append(data, s.jobBody(r, j, now, true))
 		}
 	}
@@ -416,40 +437,6 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 	return out
 }
 
-// filterPattern is one statement of Basiq's filter grammar: field.op('value').
-var filterPattern = regexp.MustCompile(`^([a-z]+\.[a-zA-Z]+)\.(eq|ne)\('([^']*)'\)$`)
-
-// parseFilters reads ?filter=a.b.eq('x'),c.d.ne('y'); ok is false when a
-// statement is not in the grammar.
-func parseFilters(raw string) ([][3]string, bool) {
-	var out [][3]string
-	if raw == "" {
-		return nil, true
-	}
-	for _, stmt := range strings.Split(raw, ",") {
-		m := filterPattern.FindStringSubmatch(strings.TrimSpace(stmt))
-		if m == nil {
-			return nil, false
-		}
-		out = append(out, [3]string{m[1], m[2], m[3]})
-	}
-	return out, true
-}
-
-func accountField(a accountBody, field string) (string, bool) {
-	switch field {
-	case "account.id":
-		return a.ID, true
-	case "connection.id":
-		return a.Connection, true
-	case "institution.id":
-		return a.Institution, true
-	case "account.status":
-		return a.Status, true
-	}
-	return "", false
-}
-
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -457,23 +444,14 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	filters, ok := parseFilters(r.URL.Query().Get("filter"))
+	filters, ok := accountFilters.read(r.URL.Query().Get("filter"))
 	if !ok {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter value is not valid", source: &source{Parameter: "filter"}})
+		s.fail(w, badFilter)
 		return
 	}
 	data := []accountBody{}
 	for _, a := range s.accountBodies(r, u, s.clock.Now()) {
-		keep := true
-		for _, f := range filters {
-			v, known := accountField(a, f[0])
-			if !known {
-				s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter field " + f[0] + " is not supported", source: &source{Parameter: "filter"}})
-				return
-			}
-			keep = keep && (v == f[2]) == (f[1] == "eq")
-		}
-		if keep {
+		if accountFilters.match(a, filters) {
 			data = append(data, a)
 		}
 	}
@@ -520,9 +498,9 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	filters, ok := parseFilters(q.Get("filter"))
+	filters, ok := transactionFilters.read(q.Get("filter"))
 	if !ok {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter value is not valid", source: &source{Parameter: "filter"}})
+		s.fail(w, badFilter)
 		return
 	}
 	offset := 0
@@ -548,7 +526,7 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		for i, a := range c.accounts {
 			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
-				if matchTxn(t, filters) {
+				if transactionFilters.match(t, filters) {
 					t.Links = links{"self": s.baseURL(r) + "/users/" + u.id + "/transactions/" + t.ID, "account": s.baseURL(r) + "/users/" + u.id + "/accounts/" + t.Account,
 						"institution": s.baseURL(r) + "/institutions/" + t.Institution, "connection": s.baseURL(r) + "/users/" + u.id + "/connections/" + t.Connection}
 					all = append(all, t)
@@ -571,26 +549,6 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		lk["next"] = s.baseURL(r) + r.URL.Path + "?" + next.Encode()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "count": len(page), "size": len(all), "data": page, "links": lk})
-}
-
-func matchTxn(t transaction, filters [][3]string) bool {
-	for _, f := range filters {
-		var v string
-		switch f[0] {
-		case "account.id":
-			v = t.Account
-		case "institution.id":
-			v = t.Institution
-		case "connection.id":
-			v = t.Connection
-		default:
-			continue
-		}
-		if (v == f[2]) != (f[1] == "eq") {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
@@ -620,9 +578,11 @@ func (s *Server) averageDurations(inst institutionData) map[string]float64 {
 	if s.opts.StepDelay <= 0 {
 		return inst.AverageMs
 	}
-	step := float64(s.opts.StepDelay.Milliseconds())
+	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
+	step := ms(s.opts.StepDelay)
 	return map[string]float64{
-		"verifyCredentials": step, "retrieveAccounts": step, "retrieveTransactions": step,
-		"retrieveMeta": 0, "total": float64(len(connectionSteps)) * step,
+		"verifyCredentials": ms(s.stepEnd(0)), // the wait in the queue, then the step
+		"retrieveAccounts":  step, "retrieveTransactions": step,
+		"retrieveMeta": 0, "total": ms(s.stepEnd(len(connectionSteps) - 1)),
 	}
 }

@@ -210,21 +210,30 @@ func (s *Server) newJob(u *user, c *connection, now time.Time) string {
 	return j.id
 }
 
-// stepStatus is a step's status at now: each step takes StepDelay, one
-// after the other; a failing job fails its first step when that step ends.
+// queued is how long a new job waits, all its steps pending ("created and
+// waiting to be started"), before its first step starts.
+func (s *Server) queued() time.Duration { return s.opts.StepDelay / 2 }
+
+// stepEnd is when step i of a job ends, counted from the job's creation.
+func (s *Server) stepEnd(i int) time.Duration {
+	return s.queued() + time.Duration(i+1)*s.opts.StepDelay
+}
+
+// stepStatus is a step's status at now: after the queue, each step takes
+// StepDelay, one after the other; a failing job fails its first step when
+// that step ends.
 func (s *Server) stepStatus(j *job, i int, now time.Time) string {
 	if j.failure != nil && i > 0 {
 		return "pending" // after a failed step, the rest never start
 	}
-	d := s.opts.StepDelay
 	elapsed := now.Sub(j.created)
 	switch {
-	case elapsed >= time.Duration(i+1)*d:
+	case elapsed >= s.stepEnd(i):
 		if j.failure != nil {
 			return "failed"
 		}
 		return "success"
-	case elapsed >= time.Duration(i)*d:
+	case elapsed >= s.stepEnd(i)-s.opts.StepDelay:
 		return "in-progress"
 	}
 	return "pending"

@@ -230,10 +230,11 @@ func TestJobStepsMoveWithTheClock(t *testing.T) {
 		statuses string
 		accounts int
 	}{
-		{0, "in-progress pending pending", 0},
-		{2 * time.Second, "success in-progress pending", 0},
-		{4 * time.Second, "success success in-progress", 4},
-		{6 * time.Second, "success success success", 4},
+		{0, "pending pending pending", 0}, // created and waiting to be started
+		{1 * time.Second, "in-progress pending pending", 0},
+		{3 * time.Second, "success in-progress pending", 0},
+		{5 * time.Second, "success success in-progress", 4},
+		{7 * time.Second, "success success success", 4},
 	}
 	elapsed := time.Duration(0)
 	for _, w := range want {
@@ -376,7 +377,8 @@ func TestInstitutionAverageDurationMatchesTheStepDelay(t *testing.T) {
 	s := newSim(t, Options{StepDelay: 1500 * time.Millisecond})
 	a := s.do("GET", "/institutions/AU00000", s.bearer(s.serverToken()), "")
 	stats := a.body["stats"].(map[string]any)["averageDurationMs"].(map[string]any)
-	if stats["total"] != float64(4500) || stats["verifyCredentials"] != float64(1500) {
+	// Half a step in the queue, then three steps.
+	if stats["total"] != float64(5250) || stats["verifyCredentials"] != float64(2250) || stats["retrieveAccounts"] != float64(1500) {
 		t.Errorf("with 1.5s steps the wizard's estimate would be wrong: %s", a.raw)
 	}
 }
@@ -552,4 +554,188 @@ func BenchmarkGetJob(b *testing.B) {
 func BenchmarkListAccounts(b *testing.B) {
 	s, tok, user, _ := benchSetup(b)
 	benchGet(b, s, "/users/"+user+"/accounts", tok)
+}
+
+// allTransactions pages through a user's transactions with this filter.
+func (s *sim) allTransactions(tok, user, filter string) []map[string]any {
+	s.t.Helper()
+	path := "/users/" + user + "/transactions?limit=500"
+	if filter != "" {
+		path += "&filter=" + url.QueryEscape(filter)
+	}
+	var out []map[string]any
+	for path != "" {
+		a := s.do("GET", path, s.bearer(tok), "")
+		if a.status != 200 {
+			s.t.Fatalf("%s: %d %s", path, a.status, a.raw)
+		}
+		for _, raw := range a.body["data"].([]any) {
+			out = append(out, raw.(map[string]any))
+		}
+		next, _ := a.body["links"].(map[string]any)["next"].(string)
+		path = strings.TrimPrefix(next, s.http.URL)
+	}
+	return out
+}
+
+func TestTransactionFiltersAsBasiqDocumentsThem(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
+	all := s.allTransactions(tok, user, "")
+	first := all[len(all)/2]
+	account, date := first["account"].(string), first["postDate"].(string)[:10]
+	day := func(txn map[string]any) string { return txn["postDate"].(string)[:10] }
+	cases := []struct {
+		filter string
+		want   func(map[string]any) bool
+	}{
+		{"transaction.direction.eq('debit')", func(x map[string]any) bool { return x["direction"] == "debit" }},
+		{"transaction.direction.eq('credit')", func(x map[string]any) bool { return x["direction"] == "credit" }},
+		{"transaction.class.eq('payment')", func(x map[string]any) bool { return x["class"] == "payment" }},
+		{"account.id.eq('" + account + "')", func(x map[string]any) bool { return x["account"] == account }},
+		{"transaction.postDate.eq('" + date + "')", func(x map[string]any) bool { return day(x) == date }},
+		{"transaction.postDate.gt('" + date + "')", func(x map[string]any) bool { return day(x) > date }},
+		{"transaction.postDate.gteq('" + date + "')", func(x map[string]any) bool { return day(x) >= date }},
+		{"transaction.postDate.lt('" + date + "')", func(x map[string]any) bool { return day(x) < date }},
+		{"transaction.postDate.lteq('" + date + "')", func(x map[string]any) bool { return day(x) <= date }},
+		{"transaction.postDate.bt('" + date + "','" + day(all[0]) + "')", func(x map[string]any) bool { return day(x) >= date && day(x) <= day(all[0]) }},
+		{"transaction.direction.eq('debit'), account.id.eq('" + account + "'),transaction.postDate.gt('" + date + "')", func(x map[string]any) bool {
+			return x["direction"] == "debit" && x["account"] == account && day(x) > date
+		}},
+	}
+	for _, c := range cases {
+		var want []string
+		for _, x := range all {
+			if c.want(x) {
+				want = append(want, x["id"].(string))
+			}
+		}
+		var got []string
+		for _, x := range s.allTransactions(tok, user, c.filter) {
+			got = append(got, x["id"].(string))
+		}
+		if len(want) == 0 || len(want) == len(all) {
+			t.Errorf("%s: the data gives the filter nothing to tell apart (%d of %d)", c.filter, len(want), len(all))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d transactions, want %d", c.filter, len(got), len(want))
+		}
+	}
+	if n := len(s.allTransactions(tok, user, "institution.id.eq('AU00000')")); n != len(all) {
+		t.Errorf("institution.id.eq('AU00000'): %d of %d", n, len(all))
+	}
+	if n := len(s.allTransactions(tok, user, "institution.id.eq('AU00002')")); n != 0 {
+		t.Errorf("institution.id.eq('AU00002'): %d, want none", n)
+	}
+}
+
+func TestMalformedFiltersGetBasiqs400(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
+	for _, f := range []string{
+		"nonsense", "transaction.direction.eq(debit)", "transaction.direction.eq('debit'", "transaction.direction.eq('debit'),",
+		"transaction.postDate.bt('2024-01-01')", "transaction.postDate.gt('yesterday')", "transaction.colour.eq('red')",
+		"transaction.direction.gt('debit')", "account.id.ne('x')",
+	} {
+		a := s.do("GET", "/users/"+user+"/transactions?filter="+url.QueryEscape(f), s.bearer(tok), "")
+		if a.status != 400 || a.errorCode() != "parameter-not-valid" || a.errorDetail() != "Filter value is not valid" {
+			t.Errorf("%s: %d %s", f, a.status, a.raw)
+		}
+	}
+	for path, f := range map[string]string{"/accounts": "account.status.eq('available')", "/jobs": "connection.id.ne('x')"} {
+		if a := s.do("GET", "/users/"+user+path+"?filter="+url.QueryEscape(f), s.bearer(tok), ""); a.status != 400 || a.errorCode() != "parameter-not-valid" {
+			t.Errorf("%s?filter=%s: %d %s", path, f, a.status, a.raw)
+		}
+	}
+}
+
+func TestUserJobsFilterOnConnection(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, job := s.consent(tok, "Wentworth-Smith", "whislter")
+	conn := s.do("GET", "/users/"+user+"/connections", s.bearer(tok), "").body["data"].([]any)[0].(map[string]any)["id"].(string)
+	ids := func(filter string) []string {
+		a := s.do("GET", "/users/"+user+"/jobs?filter="+url.QueryEscape(filter), s.bearer(tok), "")
+		var out []string
+		for _, j := range a.body["data"].([]any) {
+			out = append(out, j.(map[string]any)["id"].(string))
+		}
+		if a.body["size"] != float64(len(out)) {
+			t.Errorf("%s: size %v for %d jobs", filter, a.body["size"], len(out))
+		}
+		return out
+	}
+	if got := ids("connection.id.eq('" + conn + "')"); len(got) != 1 || got[0] != job {
+		t.Errorf("the connection's jobs: %v, want [%s]", got, job)
+	}
+	if got := ids("connection.id.eq('nope')"); len(got) != 0 {
+		t.Errorf("another connection's jobs: %v, want none", got)
+	}
+}
+
+func TestParseFilter(t *testing.T) {
+	good := map[string]string{
+		"account.id.eq('a')":                                  "[{account.id eq [a]}]",
+		" account.id.eq( 'a' ) , x.y.bt('1','2')":             "[{account.id eq [a]} {x.y bt [1 2]}]",
+		"transaction.postDate.bt('2024-01-01', '2024-02-01')": "[{transaction.postDate bt [2024-01-01 2024-02-01]}]",
+		"": "[]",
+	}
+	for in, want := range good {
+		got, ok := parseFilter(in)
+		if !ok || fmt.Sprintf("%v", got) != want && !(want == "[]" && len(got) == 0) {
+			t.Errorf("parseFilter(%q) = %v %v, want %s", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"a", "eq('a')", ".eq('a')", "a.('x')", "a.eq('x'", "a.eq('x)", "a.eq('x'),", "a.eq('x') b.eq('y')", "a.eq(x)", "a.eq('x'),,b.eq('y')"} {
+		if got, ok := parseFilter(bad); ok {
+			t.Errorf("parseFilter(%q) = %v, want it refused", bad, got)
+		}
+	}
+}
+
+func FuzzParseFilter(f *testing.F) {
+	for _, seed := range []string{"account.id.eq('a')", "transaction.postDate.bt('2024-01-01','2024-02-01'),account.id.eq('x')", "a.eq(", "'),("} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		stmts, ok := parseFilter(raw)
+		if !ok {
+			return
+		}
+		for _, st := range stmts {
+			if st.field == "" || st.op == "" || len(st.values) == 0 {
+				t.Errorf("%q parsed to an incomplete statement %+v", raw, st)
+			}
+		}
+	})
+}
+
+func TestTokenChecksTheVersion(t *testing.T) {
+	s := newSim(t, Options{})
+	for version, status := range map[string]int{"0.9": 400, "1.0": 400, "2.0": 200, "3.0": 200} {
+		a := s.do("POST", "/token", map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": version,
+			"Content-Type": "application/x-www-form-urlencoded"}, "scope=SERVER_ACCESS")
+		if a.status != status {
+			t.Errorf("basiq-version %s: %d %s", version, a.status, a.raw)
+		}
+		if status == 400 && a.errorDetail() != "Version "+version+" is no longer supported. Please upgrade to the latest version" {
+			t.Errorf("basiq-version %s: %s", version, a.raw)
+		}
+	}
+}
+
+func TestCreateUserWantsJSON(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		a := s.do("POST", "/users", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": ct}, `{"email":"max@example.com"}`)
+		if a.status != 415 || a.errorCode() != "unsupported-content-type" || !strings.Contains(a.errorDetail(), "is not supported on requested endpoint") {
+			t.Errorf("Content-Type %q: %d %s", ct, a.status, a.raw)
+		}
+	}
+	if a := s.do("POST", "/users", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json; charset=utf-8"}, `{"email":"max@example.com"}`); a.status != 201 {
+		t.Errorf("application/json with a charset: %d %s", a.status, a.raw)
+	}
 }
