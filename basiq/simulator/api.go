@@ -70,28 +70,40 @@ type accountBody struct {
 }
 
 type transaction struct {
-	Type            string   `json:"type"`
-	ID              string   `json:"id"`
-	Status          string   `json:"status"`
-	Description     string   `json:"description"`
-	Reference       string   `json:"reference"`
-	Amount          string   `json:"amount"`
-	Currency        string   `json:"currency"`
-	Account         string   `json:"account"`
-	Direction       string   `json:"direction"`
-	Class           string   `json:"class"`
-	Institution     string   `json:"institution"`
-	Connection      string   `json:"connection"`
-	TransactionDate string   `json:"transactionDate"`
-	PostDate        string   `json:"postDate"`
-	SubClass        subClass `json:"subClass"`
-	Enrich          enrich   `json:"enrich"`
-	Links           links    `json:"links,omitempty"`
+	Type            string          `json:"type"`
+	ID              string          `json:"id"`
+	Status          string          `json:"status"`
+	Description     string          `json:"description"`
+	Reference       string          `json:"reference"`
+	Amount          string          `json:"amount"`
+	Currency        string          `json:"currency"`
+	Account         string          `json:"account"`
+	Balance         string          `json:"balance"`
+	Direction       string          `json:"direction"`
+	Class           string          `json:"class"`
+	Institution     string          `json:"institution"`
+	Connection      string          `json:"connection"`
+	TransactionDate string          `json:"transactionDate"`
+	PostDate        string          `json:"postDate"`
+	SubClass        *subClass       `json:"subClass"` // null but for some payments and bank fees
+	PaymentDetails  *paymentDetails `json:"paymentDetails,omitempty"`
+	Enrich          enrich          `json:"enrich"`
+	Links           links           `json:"links"`
 }
 
 type subClass struct {
 	Code  string `json:"code"`
 	Title string `json:"title"`
+}
+
+type paymentDetails struct {
+	BPAY *bpay `json:"bpay,omitempty"`
+}
+
+type bpay struct {
+	BillerCode string `json:"billerCode"`
+	BillerName string `json:"billerName"`
+	CRN        string `json:"crn"`
 }
 
 // enrich is Basiq's enrichment, off in the sandbox: present, mostly empty.
@@ -125,6 +137,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/accounts", s.handleAccounts)
 	mux.HandleFunc("GET /users/{id}/accounts/{aid}", s.handleAccount)
 	mux.HandleFunc("GET /users/{id}/transactions", s.handleTransactions)
+	mux.HandleFunc("GET /users/{id}/transactions/{tid}", s.handleTransaction)
 	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
@@ -427,7 +440,7 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 				Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
 				Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
 				Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
-				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(-1, 0, 0).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
+				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
 				Links: links{"self": base + "/users/" + u.id + "/accounts/" + id,
 					"transactions": base + "/users/" + u.id + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
 					"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + u.id + "/connections/" + c.id},
@@ -512,29 +525,12 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	now := s.clock.Now()
 	var all []transaction
-	for _, c := range s.visibleAccounts(u, now) {
-		txnsReady := false
-		for _, jid := range u.jobs {
-			if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, "retrieve-transactions", now) {
-				txnsReady = true
-			}
-		}
-		if !txnsReady {
-			continue
-		}
-		for i, a := range c.accounts {
-			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
-				if transactionFilters.match(t, filters) {
-					t.Links = links{"self": s.baseURL(r) + "/users/" + u.id + "/transactions/" + t.ID, "account": s.baseURL(r) + "/users/" + u.id + "/accounts/" + t.Account,
-						"institution": s.baseURL(r) + "/institutions/" + t.Institution, "connection": s.baseURL(r) + "/users/" + u.id + "/connections/" + t.Connection}
-					all = append(all, t)
-				}
-			}
+	for _, t := range s.transactions(r, u, s.clock.Now()) {
+		if transactionFilters.match(t, filters) {
+			all = append(all, t)
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
 	page := []transaction{}
 	if offset < len(all) {
 		page = all[offset:min(offset+limit, len(all))]
@@ -549,6 +545,43 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		lk["next"] = s.baseURL(r) + r.URL.Path + "?" + next.Encode()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "count": len(page), "size": len(all), "data": page, "links": lk})
+}
+
+// transactions are the user's transactions that jobs have retrieved by now,
+// newest first.
+func (s *Server) transactions(r *http.Request, u *user, now time.Time) []transaction {
+	base, userURL := s.baseURL(r), s.baseURL(r)+"/users/"+u.id
+	var all []transaction
+	for _, c := range s.visibleAccounts(u, now) {
+		if !s.connectionStepDone(u, c, "retrieve-transactions", now) {
+			continue
+		}
+		for i, a := range c.accounts {
+			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
+				t.Links = links{"self": userURL + "/transactions/" + t.ID, "account": userURL + "/accounts/" + t.Account,
+					"institution": base + "/institutions/" + t.Institution, "connection": userURL + "/connections/" + t.Connection}
+				all = append(all, t)
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
+	return all
+}
+
+func (s *Server) handleTransaction(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.lookupUser(w, r, userScoped)
+	if !ok {
+		return
+	}
+	for _, t := range s.transactions(r, u, s.clock.Now()) {
+		if t.ID == r.PathValue("tid") {
+			writeJSON(w, http.StatusOK, t)
+			return
+		}
+	}
+	s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 }
 
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {

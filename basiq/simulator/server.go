@@ -12,6 +12,8 @@ package simulator
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -249,19 +251,27 @@ func (s *Server) stepDone(j *job, title string, now time.Time) bool {
 	return false
 }
 
-// visibleAccounts are the user's accounts that a job has retrieved by now.
+// visibleAccounts are the user's connections whose accounts a job has
+// retrieved by now.
 func (s *Server) visibleAccounts(u *user, now time.Time) []*connection {
 	var out []*connection
 	for _, cid := range u.conns {
-		c := s.conns[cid]
-		for _, jid := range u.jobs {
-			if j := s.jobs[jid]; j.connID == cid && s.stepDone(j, "retrieve-accounts", now) {
-				out = append(out, c)
-				break
-			}
+		if c := s.conns[cid]; s.connectionStepDone(u, c, "retrieve-accounts", now) {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// connectionStepDone reports whether a job of this connection has done the
+// step with this title by now.
+func (s *Server) connectionStepDone(u *user, c *connection, title string, now time.Time) bool {
+	for _, jid := range u.jobs {
+		if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, title, now) {
+			return true
+		}
+	}
+	return false
 }
 
 // idSource makes UUIDs: reproducible with a seed, random without.
@@ -293,6 +303,18 @@ func (g *idSource) uuid() string {
 	g.mu.Lock()
 	hi, lo := g.next(), g.next()
 	g.mu.Unlock()
+	return formatUUID(hi, lo)
+}
+
+// uuidOf is a UUID that is always the same for the same parts: an id for
+// something made afresh on every request, such as a transaction.
+func uuidOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return formatUUID(binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16]))
+}
+
+// formatUUID writes 128 bits as a version 4 UUID, as Basiq's ids look.
+func formatUUID(hi, lo uint64) string {
 	hi = hi&^0xf000 | 0x4000     // version 4
 	lo = lo&^(0xc<<60) | 0x8<<60 // RFC 4122 variant
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)

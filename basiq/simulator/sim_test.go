@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -323,9 +324,10 @@ func TestTransactionsPageThroughNext(t *testing.T) {
 	s := newSim(t, Options{})
 	tok := s.serverToken()
 	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
-	path := "/users/" + user + "/transactions?limit=200"
+	path := "/users/" + user + "/transactions?limit=100"
 	seen := map[string]bool{}
-	for pages := 0; path != ""; pages++ {
+	size, pages := 0, 0
+	for ; path != ""; pages++ {
 		if pages > 10 {
 			t.Fatal("links.next never ends")
 		}
@@ -333,14 +335,15 @@ func TestTransactionsPageThroughNext(t *testing.T) {
 		if a.status != 200 {
 			t.Fatalf("%s: %d %s", path, a.status, a.raw)
 		}
+		size = int(a.body["size"].(float64))
 		for _, raw := range a.body["data"].([]any) {
 			seen[raw.(map[string]any)["id"].(string)] = true
 		}
 		next, _ := a.body["links"].(map[string]any)["next"].(string)
 		path = strings.TrimPrefix(next, s.http.URL)
 	}
-	if len(seen) != 4*transactionsPerAccount {
-		t.Errorf("%d distinct transactions, want %d", len(seen), 4*transactionsPerAccount)
+	if len(seen) != size || pages != (size+99)/100 {
+		t.Errorf("%d distinct transactions in %d pages, want all %d in pages of 100", len(seen), pages, size)
 	}
 	for q, detail := range map[string]string{"limit=501": "Maximum limit allowed is 500", "limit=0": "Limit value is not valid", "next=zzz": "Next value is not valid"} {
 		if a := s.do("GET", "/users/"+user+"/transactions?"+q, s.bearer(tok), ""); a.status != 400 || a.errorDetail() != detail {
@@ -737,5 +740,135 @@ func TestCreateUserWantsJSON(t *testing.T) {
 	}
 	if a := s.do("POST", "/users", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json; charset=utf-8"}, `{"email":"max@example.com"}`); a.status != 201 {
 		t.Errorf("application/json with a charset: %d %s", a.status, a.raw)
+	}
+}
+
+// accountsOf consents as login and returns the new user, the token and the
+// user's accounts.
+func (s *sim) accountsOf(login string) (tok, user string, accounts []map[string]any) {
+	s.t.Helper()
+	tok = s.serverToken()
+	password, _ := Persona(login)
+	user, _ = s.consent(tok, login, password)
+	for _, a := range s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "").body["data"].([]any) {
+		accounts = append(accounts, a.(map[string]any))
+	}
+	return tok, user, accounts
+}
+
+// TestPersonasHaveTheAccountsBasiqDescribes holds each sandbox login to the
+// account mix Basiq's Testing page describes (basiq-api.md §7).
+func TestPersonasHaveTheAccountsBasiqDescribes(t *testing.T) {
+	want := map[string]string{
+		"Wentworth-Smith": "credit-card mortgage savings transaction",
+		"Whistler":        "transaction", // no mortgage or loan
+		"Gilfoyle":        "credit-card transaction",
+		"gavinBelson":     "credit-card loan transaction", // a personal loan
+		"jared":           "credit-card loan mortgage term-deposit transaction",
+		"richard":         "credit-card credit-card credit-card credit-card loan loan mortgage mortgage mortgage transaction",
+		"laurieBream":     "transaction",
+		"ashMann":         "transaction",
+	}
+	s := newSim(t, Options{})
+	for login, classes := range want {
+		_, _, accounts := s.accountsOf(login)
+		var got []string
+		for _, a := range accounts {
+			got = append(got, a["class"].(map[string]any)["type"].(string))
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != classes {
+			t.Errorf("%s has %v, want %s", login, got, classes)
+		}
+	}
+}
+
+// TestTransactionsAreSane checks every persona's transactions: UUID ids,
+// a running balance that ends at the account's, subClass only on payments
+// and fees, and nothing out of place (no salary paid into a credit card).
+func TestTransactionsAreSane(t *testing.T) {
+	allowed := map[string]map[string]bool{
+		"credit-card":  {"payment": true, "bank-fee": true, "transfer": true, "refund": true, "loan-interest": true, "cash-withdrawal": true},
+		"mortgage":     {"loan-repayment": true, "loan-interest": true, "bank-fee": true},
+		"loan":         {"loan-repayment": true, "loan-interest": true, "bank-fee": true},
+		"term-deposit": {"interest": true},
+		"savings":      {"transfer": true, "interest": true},
+	}
+	s := newSim(t, Options{})
+	for _, p := range sandbox.Personas {
+		if p.Failure != nil {
+			continue
+		}
+		tok, user, accounts := s.accountsOf(p.Login)
+		for _, acct := range accounts {
+			class := acct["class"].(map[string]any)["type"].(string)
+			txns := s.allTransactions(tok, user, "account.id.eq('"+acct["id"].(string)+"')")
+			if len(txns) == 0 {
+				t.Errorf("%s %s: no transactions", p.Login, acct["name"])
+				continue
+			}
+			balance := mustCents(acct["balance"].(string))
+			for _, x := range txns {
+				where := fmt.Sprintf("%s %s %s %s", p.Login, acct["name"], x["postDate"], x["description"])
+				amount := mustCents(x["amount"].(string))
+				if !validUUID(x["id"].(string)) || mustCents(x["balance"].(string)) != balance {
+					t.Fatalf("%s: id %v, balance %v, want a UUID and %s", where, x["id"], x["balance"], centsString(balance))
+				}
+				balance -= amount
+				if (amount > 0) != (x["direction"] == "credit") {
+					t.Errorf("%s: %v is %v", where, x["amount"], x["direction"])
+				}
+				if kinds, ruled := allowed[class]; ruled && !kinds[x["class"].(string)] {
+					t.Errorf("%s: a %s transaction on a %s account", where, x["class"], class)
+				}
+				if x["subClass"] != nil && x["class"] != "payment" && x["class"] != "bank-fee" {
+					t.Errorf("%s: subClass %v on a %s", where, x["subClass"], x["class"])
+				}
+				if strings.Contains(x["description"].(string), "SALARY") && class != "transaction" {
+					t.Errorf("%s: a salary paid into a %s account", where, class)
+				}
+			}
+		}
+	}
+}
+
+func TestTransactionsFollowThePersonasStory(t *testing.T) {
+	s := newSim(t, Options{})
+	tok, user, _ := s.accountsOf("Gilfoyle")
+	lastSalary, firstBenefit := "", "9999"
+	for _, x := range s.allTransactions(tok, user, "transaction.class.eq('direct-credit')") {
+		switch d := x["postDate"].(string); {
+		case strings.HasPrefix(x["description"].(string), "SALARY"):
+			lastSalary = max(lastSalary, d)
+		case strings.HasPrefix(x["description"].(string), "CENTRELINK"):
+			firstBenefit = min(firstBenefit, d)
+		}
+	}
+	if lastSalary == "" || firstBenefit == "9999" || lastSalary >= firstBenefit {
+		t.Errorf("Gilfoyle's salary should stop (last %s) before his benefits start (first %s)", lastSalary, firstBenefit)
+	}
+	tok, user, _ = s.accountsOf("ashMann")
+	bpays := 0
+	for _, x := range s.allTransactions(tok, user, "") {
+		if pd, ok := x["paymentDetails"].(map[string]any); ok && pd["bpay"] != nil && x["description"] == "Bankwest credit card" {
+			bpays++
+		}
+	}
+	if bpays == 0 {
+		t.Error("ashMann's Bankwest credit card payments carry no BPAY details")
+	}
+}
+
+func TestTransactionSelfLinkIsServed(t *testing.T) {
+	s := newSim(t, Options{})
+	tok, user, _ := s.accountsOf("Wentworth-Smith")
+	first := s.allTransactions(tok, user, "")[0]
+	self := strings.TrimPrefix(first["links"].(map[string]any)["self"].(string), s.http.URL)
+	a := s.do("GET", self, s.bearer(tok), "")
+	if a.status != 200 || a.body["id"] != first["id"] || a.body["balance"] != first["balance"] {
+		t.Errorf("GET %s: %d %s", self, a.status, a.raw)
+	}
+	if a := s.do("GET", "/users/"+user+"/transactions/7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", s.bearer(tok), ""); a.status != 404 || a.errorCode() != "resource-not-found" {
+		t.Errorf("an unknown transaction: %d %s", a.status, a.raw)
 	}
 }
