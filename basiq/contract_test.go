@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,7 +197,7 @@ func TestContractExamples(t *testing.T) {
 		"GET /users/{userId}/transactions":                        func() any { return new(listBody[Transaction]) },
 		"POST /users/{userId}/connections/{connectionId}/refresh": func() any { return new(Ref) },
 	}
-	found := map[string]int{}
+	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
@@ -240,6 +241,9 @@ func TestContractExamples(t *testing.T) {
 							if err := json.Unmarshal(b, newTarget()); err != nil {
 								t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
 							}
+							for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
+								kept[kind]++
+							}
 							continue
 						}
 						if e := decodeError(400, nil, b); len(e.Items) == 0 {
@@ -255,6 +259,49 @@ func TestContractExamples(t *testing.T) {
 			t.Errorf("%s: no example found in the spec", key)
 		}
 	}
+	for _, kind := range []string{"user", "job", "account", "transaction"} {
+		if kept[kind] == 0 {
+			t.Errorf("no %s in the spec's examples was decoded and marshalled back", kind)
+		}
+	}
+}
+
+// keepsEverything decodes each user, job, account or transaction in an
+// example into its Go type, marshals it back and checks nothing is lost
+// (--json passes Basiq's answers through whole). It returns the kinds checked.
+func keepsEverything(t *testing.T, where string, example []byte) []string {
+	t.Helper()
+	var doc any
+	if json.Unmarshal(example, &doc) != nil {
+		return nil
+	}
+	items := []any{doc}
+	if m, ok := doc.(map[string]any); ok {
+		if data, ok := m["data"].([]any); ok {
+			items = data
+		}
+	}
+	var kinds []string
+	for _, item := range items {
+		m, _ := item.(map[string]any)
+		kind, _ := m["type"].(string)
+		v, known := map[string]any{"user": new(User), "job": new(Job), "account": new(Account), "transaction": new(Transaction)}[kind]
+		if !known {
+			continue
+		}
+		sent, _ := json.Marshal(item)
+		if err := json.Unmarshal(sent, v); err != nil {
+			continue // a decoding failure is reported by the caller
+		}
+		back, _ := json.Marshal(v)
+		var got any
+		_ = json.Unmarshal(back, &got)
+		if !reflect.DeepEqual(got, item) {
+			t.Errorf("%s: a %s loses fields in a decode and marshal:\nsent %s\n got %s", where, kind, sent, back)
+		}
+		kinds = append(kinds, kind)
+	}
+	return kinds
 }
 
 // examples gathers a media type's examples: the named ones, the single one,
