@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -15,7 +16,7 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "where to listen (127.0.0.1:0 picks a free port)")
 	delay := fs.Duration("step-delay", 2*time.Second, "how long each job step takes")
-	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 503=0.1,429=0.1,latency=200ms,seed=7\n(keys: 500, 503, 429, burst429, latency, truncate, html, seed)")
+	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 'POST /token#2=500,GET /jobs/{id}#3+=429,503=0.1,latency=200ms'\n(a route#N, #N-M or #N+ aims at those requests to it; kinds: "+strings.Join(FaultKinds, ", ")+";\na kind=share hits that share of all requests; also burst429=N, latency=D, seed=N)")
 	redirect := fs.String("redirect-url", "", "where the consent page sends the browser when done (with jobId, jobIds, state)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

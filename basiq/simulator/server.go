@@ -38,7 +38,7 @@ func (realClock) Now() time.Time { return time.Now() }
 type Options struct {
 	StepDelay   time.Duration // how long each job step takes; 0 = done at once
 	Clock       Clock         // nil = the real clock
-	Faults      Faults        // misbehaviour on purpose; zero = none
+	Faults      Faults        // misbehaviour on purpose: ParseFaults or MustParseFaults of a spec; zero = none
 	RedirectURL string        // where the consent page sends the browser; "" = a "return to the terminal" page
 	Seed        int64         // seeds ids and faults; 0 = random ids
 }
@@ -57,9 +57,11 @@ type Server struct {
 	jobs  map[string]*job
 	conns map[string]*connection
 
-	handler http.Handler
-	base    string
-	httpSrv *http.Server
+	handler  http.Handler
+	base     string
+	httpSrv  *http.Server
+	stopped  chan struct{} // closed by Close
+	stopOnce sync.Once
 }
 
 type user struct {
@@ -89,19 +91,20 @@ type job struct {
 // New makes a simulator. Start it, or mount Handler yourself.
 func New(o Options) *Server {
 	s := &Server{
-		opts:   o,
-		clock:  o.Clock,
-		secret: make([]byte, 32),
-		users:  map[string]*user{},
-		jobs:   map[string]*job{},
-		conns:  map[string]*connection{},
+		opts:    o,
+		clock:   o.Clock,
+		secret:  make([]byte, 32),
+		users:   map[string]*user{},
+		jobs:    map[string]*job{},
+		conns:   map[string]*connection{},
+		stopped: make(chan struct{}),
 	}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
 	_, _ = rand.Read(s.secret)
 	s.ids = newIDSource(o.Seed)
-	s.faults = newFaultState(o.Faults, o.Seed)
+	s.faults = newFaultState(o.Faults, o.Seed, s.stopped)
 	s.handler = s.routes()
 	return s
 }
@@ -122,8 +125,10 @@ func (s *Server) Start(addr string) (string, error) {
 	return s.base, nil
 }
 
-// Close stops serving and waits (briefly) for requests in flight.
+// Close stops serving and waits (briefly) for requests in flight; requests
+// hung on purpose (the hang fault) end at once.
 func (s *Server) Close() error {
+	s.stopOnce.Do(func() { close(s.stopped) })
 	if s.httpSrv == nil {
 		return nil
 	}

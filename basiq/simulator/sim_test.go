@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -386,11 +388,8 @@ func TestInstitutionAverageDurationMatchesTheStepDelay(t *testing.T) {
 	}
 }
 
-func TestFaults(t *testing.T) {
-	f, err := ParseFaults("burst429=2,html=0.5,seed=7")
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestFaultSharesAreReproducible(t *testing.T) {
+	f := MustParseFaults("burst429=2,html=0.5,seed=7")
 	run := func() []int {
 		s := newSim(t, Options{Faults: f})
 		var statuses []int
@@ -410,28 +409,197 @@ func TestFaults(t *testing.T) {
 	if fmt.Sprint(first) != fmt.Sprint(run()) {
 		t.Error("the same seed gave different faults")
 	}
-	seen502 := false
-	for _, st := range first[2:] {
-		seen502 = seen502 || st == 502
-	}
-	if !seen502 {
+	if !slices.Contains(first[2:], 502) {
 		t.Errorf("html=0.5 never fired: %v", first)
 	}
-	for _, bad := range []string{"503", "503=2", "nope=1", "latency=fast", "500=0.6,503=0.6"} {
-		if _, err := ParseFaults(bad); err == nil {
-			t.Errorf("ParseFaults(%q) accepted it", bad)
+}
+
+func TestAimedFaultsHitTheNthRequestToTheirRoute(t *testing.T) {
+	s := newSim(t, Options{Faults: MustParseFaults("POST /token#2=500, GET /users/{id}/accounts#1-2=503, GET /jobs/{id}#2+=429-no-retry-after")})
+	form := map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0", "Content-Type": "application/x-www-form-urlencoded"}
+	var tokens []int
+	for range 3 {
+		tokens = append(tokens, s.do("POST", "/token", form, "scope=SERVER_ACCESS").status)
+	}
+	if fmt.Sprint(tokens) != "[200 500 200]" {
+		t.Errorf("POST /token#2=500: %v", tokens)
+	}
+	tok := s.serverToken()
+	user, job := s.consent(tok, "Wentworth-Smith", "whislter")
+	var got []int
+	for _, path := range []string{"/users/" + user, "/users/" + user + "/accounts", "/users/" + user + "/accounts", "/users/" + user + "/accounts", "/users/" + user} {
+		got = append(got, s.do("GET", path, s.bearer(tok), "").status)
+	}
+	if fmt.Sprint(got) != "[200 503 503 200 200]" {
+		t.Errorf("GET /users/{id}/accounts#1-2=503, other routes untouched: %v", got)
+	}
+	got = nil
+	for range 4 {
+		a := s.do("GET", "/jobs/"+job, s.bearer(tok), "")
+		got = append(got, a.status)
+		if a.status == 429 && (a.header.Get("Retry-After") != "" || a.errorCode() != "too-many-requests") {
+			t.Errorf("429-no-retry-after: Retry-After %q, %s", a.header.Get("Retry-After"), a.raw)
 		}
+	}
+	if fmt.Sprint(got) != "[200 429 429 429]" {
+		t.Errorf("GET /jobs/{id}#2+: %v", got)
+	}
+	if a := s.do("GET", "/consent/home", nil, ""); a.status >= 500 {
+		t.Errorf("a fault reached the consent page: %d", a.status)
+	}
+}
+
+// TestEachFaultKind aims each kind at the first request to a route and
+// looks at what a client gets.
+func TestEachFaultKind(t *testing.T) {
+	errorBodies := map[string]struct {
+		status     int
+		code       string
+		retryAfter string
+	}{
+		"500": {500, "internal-server-error", ""}, "502": {502, "service-unavailable", ""}, "503": {503, "service-unavailable", ""},
+		"400": {400, "parameter-not-valid", ""}, "404": {404, "resource-not-found", ""},
+		"429": {429, "too-many-requests", "1"}, "429-no-retry-after": {429, "too-many-requests", ""},
+	}
+	for _, kind := range FaultKinds {
+		if kind == "hang" {
+			continue // TestHangWaitsForTheClient
+		}
+		t.Run(kind, func(t *testing.T) {
+			srv := New(Options{Faults: MustParseFaults("GET /institutions/{id}#1=" + kind)})
+			hs := httptest.NewServer(srv.Handler())
+			defer hs.Close()
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			resp, err := client.Get(hs.URL + "/institutions/AU00000")
+			if kind == "reset" {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("reset: an answer, %d", resp.StatusCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var body map[string]any
+			jsonErr := json.Unmarshal(raw, &body)
+			switch want, isError := errorBodies[kind]; {
+			case isError:
+				if resp.StatusCode != want.status || (answer{body: body}).errorCode() != want.code || resp.Header.Get("Retry-After") != want.retryAfter || body["correlationId"] == nil {
+					t.Errorf("%d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), raw)
+				}
+			case kind == "html":
+				if resp.StatusCode != 502 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(raw), "502 Bad Gateway") {
+					t.Errorf("%d %s", resp.StatusCode, raw)
+				}
+			case kind == "truncate":
+				if resp.StatusCode != 401 || jsonErr == nil || !strings.HasPrefix(string(raw), `{"`) { // the true answer: no token
+					t.Errorf("%d, a body that decodes (%v): %s", resp.StatusCode, jsonErr, raw)
+				}
+			default:
+				t.Fatalf("no check for the kind %s", kind)
+			}
+			if again, err := client.Get(hs.URL + "/institutions/AU00000"); err != nil || again.StatusCode != 401 {
+				t.Errorf("the second request: %v %v, want the true answer (401 without a token)", again, err)
+			}
+		})
+	}
+}
+
+func TestHangWaitsForTheClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := New(Options{Faults: MustParseFaults("GET /institutions/{id}#1=hang,latency=1s")})
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest("GET", "/institutions/AU00000", nil).WithContext(ctx)
+		rec := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() { srv.Handler().ServeHTTP(rec, req); close(done) }()
+		time.Sleep(time.Hour) // the fake clock of the bubble: an hour passes at once
+		synctest.Wait()
+		select {
+		case <-done:
+			t.Fatalf("the hung request was answered: %d %s", rec.Code, rec.Body)
+		default:
+		}
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("the hung request outlived its client")
+		}
+		if rec.Body.Len() != 0 || rec.Flushed {
+			t.Errorf("the hung request wrote %q", rec.Body)
+		}
+
+		// Close ends a hung request at once.
+		req = httptest.NewRequest("GET", "/institutions/AU00000", nil)
+		srv = New(Options{Faults: MustParseFaults("GET /institutions/{id}#1+=hang")})
+		done = make(chan struct{})
+		go func() { srv.Handler().ServeHTTP(httptest.NewRecorder(), req); close(done) }()
+		synctest.Wait()
+		_ = srv.Close()
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("Close left a hung request hanging")
+		}
+	})
+}
+
+func TestParseFaultsNamesTheBadPart(t *testing.T) {
+	for spec, want := range map[string]string{
+		"503":                           `fault "503": want key=value`,
+		"503=2":                         `fault "503=2": the share "2" is not between 0 and 1`,
+		"nope=1":                        `fault "nope=1": unknown fault "nope"`,
+		"latency=fast":                  `fault "latency=fast": the delay "fast"`,
+		"500=0.6,503=0.6":               "the shares add up to 1.2, more than 1",
+		"POST /token#x=500":             `fault "POST /token#x=500": the request number "x" is not N, N-M or N+`,
+		"POST /token#0=500":             `the request number "0"`,
+		"POST /token#3-2=500":           `the requests "3-2" run backwards`,
+		"POST /token#2=501":             `fault "POST /token#2=501": unknown kind "501"`,
+		"/token#2=500":                  `the route "/token" is not a method and a path`,
+		"post /token#2=500":             `the route "post /token" is not a method and a path`,
+		"GET /consent/home#1=500":       "the consent page, which faults never touch",
+		"500=0.1,GET /jobs/{id}#1=slow": `fault "GET /jobs/{id}#1=slow": unknown kind "slow"`,
+	} {
+		_, err := ParseFaults(spec)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseFaults(%q) = %v, want it to say %s", spec, err, want)
+		}
+	}
+	f, err := ParseFaults(" GET /users/{id}/jobs#2+=429 , 429-no-retry-after=0.1,reset=0.01,hang=0.01,seed=3")
+	if err != nil || len(f.Aimed) != 1 || f.Aimed[0] != (AimedFault{Method: "GET", Path: "/users/{id}/jobs", From: 2, Kind: "429"}) || f.Shares["429-no-retry-after"] != 0.1 || f.Seed != 3 {
+		t.Errorf("%+v %v", f, err)
 	}
 }
 
 func FuzzParseFaults(f *testing.F) {
-	for _, seed := range []string{"", "500=0.05,503=0.05,429=0.1,burst429=5,latency=200ms,truncate=0.02,html=0.02,seed=42", "x", "500=", "=1,,"} {
+	for _, seed := range []string{"", "500=0.05,503=0.05,429=0.1,burst429=5,latency=200ms,truncate=0.02,html=0.02,seed=42", "POST /token#2=500", "GET /jobs/{id}#2-3=hang", "x", "500=", "=1,,", "#=", "A /#1+=reset"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
 		faults, err := ParseFaults(spec)
-		if err == nil && faults.P500+faults.P503+faults.P429+faults.HTML > 1 {
+		if err != nil {
+			return
+		}
+		total := 0.0
+		for k, p := range faults.Shares {
+			total += p
+			if !slices.Contains(FaultKinds, k) {
+				t.Errorf("%q: a share of an unknown kind %q", spec, k)
+			}
+		}
+		if total > 1 {
 			t.Errorf("%q: shares over 1 accepted", spec)
+		}
+		for _, a := range faults.Aimed {
+			if a.From < 1 || (a.To != 0 && a.To < a.From) || !slices.Contains(FaultKinds, a.Kind) || !strings.HasPrefix(a.Path, "/") {
+				t.Errorf("%q: %+v accepted", spec, a)
+			}
 		}
 	})
 }
