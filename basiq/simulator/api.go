@@ -202,7 +202,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	u := &user{id: s.ids.uuid(), email: in.Email, mobile: in.Mobile, firstName: in.FirstName, middleName: in.MiddleName, lastName: in.LastName}
 	u.name = strings.TrimSpace(strings.Join(strings.Fields(in.FirstName+" "+in.MiddleName+" "+in.LastName), " "))
-	s.users[u.id] = u
+	s.addUser(u)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, s.userBody(r, u))
 }
@@ -261,13 +261,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, j := range u.jobs {
-		delete(s.jobs, j)
-	}
-	for _, c := range u.conns {
-		delete(s.conns, c)
-	}
-	delete(s.users, u.id)
+	s.removeUser(u)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -28,6 +28,7 @@ type claims struct {
 	Version string `json:"version"`
 	Issued  int64  `json:"iat"`
 	Expires int64  `json:"exp"`
+	ID      string `json:"jti"` // makes each token unique, even two minted in one second
 }
 
 var b64 = base64.RawURLEncoding
@@ -136,7 +137,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if scope == "" {
 		scope = scopeServer
 	}
-	c := claims{Scope: scope, Version: version, Issued: s.clock.Now().Unix(), Expires: s.clock.Now().Add(tokenLife).Unix()}
+	now := s.clock.Now()
+	c := claims{Scope: scope, Version: version, Issued: now.Unix(), Expires: now.Add(tokenLife).Unix(), ID: s.ids.uuid()}
 	switch scope {
 	case scopeServer:
 	case scopeClient:

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +42,11 @@ type Options struct {
 	Faults      Faults        // misbehaviour on purpose: ParseFaults or MustParseFaults of a spec; zero = none
 	RedirectURL string        // where the consent page sends the browser; "" = a "return to the terminal" page
 	Seed        int64         // seeds ids and faults; 0 = random ids
+	MaxUsers    int           // users kept at most, the oldest dropped first; 0 = DefaultMaxUsers
 }
+
+// DefaultMaxUsers bounds the memory of a simulator left running.
+const DefaultMaxUsers = 10000
 
 // Server is one simulated Basiq: its users, connections and jobs live as
 // long as it does, in memory only.
@@ -52,10 +57,11 @@ type Server struct {
 	faults *faultState
 	ids    *idSource
 
-	mu    sync.Mutex
-	users map[string]*user
-	jobs  map[string]*job
-	conns map[string]*connection
+	mu        sync.Mutex
+	users     map[string]*user
+	userOrder []string // oldest first
+	jobs      map[string]*job
+	conns     map[string]*connection
 
 	handler  http.Handler
 	base     string
@@ -101,6 +107,9 @@ func New(o Options) *Server {
 	}
 	if s.clock == nil {
 		s.clock = realClock{}
+	}
+	if s.opts.MaxUsers <= 0 {
+		s.opts.MaxUsers = DefaultMaxUsers
 	}
 	_, _ = rand.Read(s.secret)
 	s.ids = newIDSource(o.Seed)
@@ -203,6 +212,30 @@ func (s *Server) connect(userID, institutionID, loginID, password string) (strin
 	s.conns[c.id] = c
 	u.conns = append(u.conns, c.id)
 	return s.newJob(u, c, now), nil
+}
+
+// addUser keeps a new user, dropping the oldest beyond MaxUsers; s.mu is held.
+func (s *Server) addUser(u *user) {
+	s.users[u.id] = u
+	s.userOrder = append(s.userOrder, u.id)
+	for len(s.userOrder) > s.opts.MaxUsers {
+		s.removeUser(s.users[s.userOrder[0]])
+	}
+}
+
+// removeUser forgets a user and all that was theirs; s.mu is held. Their
+// tokens then find no one: the API answers 404 and the consent page says so.
+func (s *Server) removeUser(u *user) {
+	for _, j := range u.jobs {
+		delete(s.jobs, j)
+	}
+	for _, c := range u.conns {
+		delete(s.conns, c)
+	}
+	delete(s.users, u.id)
+	if i := slices.Index(s.userOrder, u.id); i >= 0 {
+		s.userOrder = slices.Delete(s.userOrder, i, i+1)
+	}
 }
 
 // connectionSteps are the steps of every connection job, in order.

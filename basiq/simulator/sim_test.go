@@ -604,6 +604,70 @@ func FuzzParseFaults(f *testing.F) {
 	})
 }
 
+func TestOldestUsersGoFirstBeyondMaxUsers(t *testing.T) {
+	s := newSim(t, Options{MaxUsers: 3})
+	tok := s.serverToken()
+	var users, jobs []string
+	for range 5 {
+		u, j := s.consent(tok, "Wentworth-Smith", "whislter")
+		users, jobs = append(users, u), append(jobs, j)
+	}
+	for i, u := range users {
+		want := 200
+		if i < 2 {
+			want = 404
+		}
+		if a := s.do("GET", "/users/"+u, s.bearer(tok), ""); a.status != want {
+			t.Errorf("user %d of 5 (3 kept): %d", i+1, a.status)
+		}
+		if a := s.do("GET", "/jobs/"+jobs[i], s.bearer(tok), ""); a.status != want {
+			t.Errorf("job of user %d of 5: %d", i+1, a.status)
+		}
+	}
+	s.do("DELETE", "/users/"+users[3], s.bearer(tok), "")
+	for range 200 {
+		s.consent(tok, "richard", "tabsnotspaces")
+	}
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	if n := [4]int{len(s.srv.users), len(s.srv.userOrder), len(s.srv.jobs), len(s.srv.conns)}; n != [4]int{3, 3, 3, 3} {
+		t.Errorf("after 205 users with MaxUsers 3: users, their order, jobs, connections = %v", n)
+	}
+}
+
+func TestTokensMintedAtOnceDiffer(t *testing.T) {
+	s := newSim(t, Options{}) // the fake clock stands still: every token has the same iat
+	tokens := make(chan string, 50)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			req := httptest.NewRequest("POST", "/token", strings.NewReader("scope=SERVER_ACCESS"))
+			req.Header.Set("Authorization", "Basic "+DemoAPIKey)
+			req.Header.Set("basiq-version", "3.0")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			s.srv.Handler().ServeHTTP(rec, req)
+			var body struct {
+				AccessToken string `json:"access_token"`
+			}
+			_ = json.Unmarshal(rec.Body.Bytes(), &body)
+			tokens <- body.AccessToken
+		})
+	}
+	wg.Wait()
+	close(tokens)
+	seen := map[string]bool{}
+	for tok := range tokens {
+		if tok == "" {
+			t.Fatal("a mint failed")
+		}
+		seen[tok] = true
+	}
+	if len(seen) != 50 {
+		t.Errorf("50 tokens minted in the same second, %d different", len(seen))
+	}
+}
+
 // TestHundredUsersOnboardAtOnce runs the quickstart for 100 users in
 // parallel against a real listener (run it with -race), then checks no
 // goroutine outlives Close.
