@@ -31,7 +31,8 @@ import (
 //	429-no-retry-after       the same without Retry-After, as Basiq usually sends it
 //	html                     a proxy's 502 page in HTML
 //	truncate                 the true answer, its body cut short
-//	reset                    the connection closed with no answer
+//	reset                    the connection closed with no answer (Go's client retries an
+//	                         idempotent request once on a reused connection: aim #1-2)
 //	hang                     no answer until the client gives up (or the simulator stops)
 //
 // Faults never touch the consent page: it is a person's page, not the API's.
