@@ -135,9 +135,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/connections", s.handleConnections)
 	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.handleRefresh)
 	mux.HandleFunc("GET /users/{id}/accounts", s.handleAccounts)
-	mux.HandleFunc("GET /users/{id}/accounts/{aid}", s.handleAccount)
+	mux.HandleFunc("GET /users/{id}/accounts/{aid}", handleOne(s, s.accountBodies, func(a accountBody) string { return a.ID }, "aid"))
 	mux.HandleFunc("GET /users/{id}/transactions", s.handleTransactions)
-	mux.HandleFunc("GET /users/{id}/transactions/{tid}", s.handleTransaction)
+	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
@@ -465,20 +465,24 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "data": data, "links": links{"self": s.baseURL(r) + r.URL.RequestURI()}})
 }
 
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
-	for _, a := range s.accountBodies(r, u, s.clock.Now()) {
-		if a.ID == r.PathValue("aid") {
-			writeJSON(w, http.StatusOK, a)
+// handleOne serves one item of a user's list (an account, a transaction),
+// found by the id in the path.
+func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T, id func(T) string, param string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		u, ok := s.lookupUser(w, r, userScoped)
+		if !ok {
 			return
 		}
+		for _, item := range list(r, u, s.clock.Now()) {
+			if id(item) == r.PathValue(param) {
+				writeJSON(w, http.StatusOK, item)
+				return
+			}
+		}
+		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 	}
-	s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 }
 
 // maxTransactionsPage is Basiq's largest page (and its default).
@@ -560,22 +564,6 @@ func (s *Server) transactions(r *http.Request, u *user, now time.Time) []transac
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
 	return all
-}
-
-func (s *Server) handleTransaction(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
-	for _, t := range s.transactions(r, u, s.clock.Now()) {
-		if t.ID == r.PathValue("tid") {
-			writeJSON(w, http.StatusOK, t)
-			return
-		}
-	}
-	s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 }
 
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {

@@ -1104,3 +1104,8 @@ func TestTransactionSelfLinkIsServed(t *testing.T) {
 		t.Errorf("an unknown transaction: %d %s", a.status, a.raw)
 	}
 }
+
+func BenchmarkListTransactions(b *testing.B) {
+	s, tok, user, _ := benchSetup(b)
+	benchGet(b, s, "/users/"+user+"/transactions", tok)
+}
