@@ -444,8 +444,15 @@ func TestAimedFaultsHitTheNthRequestToTheirRoute(t *testing.T) {
 	if fmt.Sprint(got) != "[200 429 429 429]" {
 		t.Errorf("GET /jobs/{id}#2+: %v", got)
 	}
-	if a := s.do("GET", "/consent/home", nil, ""); a.status >= 500 {
-		t.Errorf("a fault reached the consent page: %d", a.status)
+}
+
+func TestFaultsNeverTouchTheConsentPage(t *testing.T) {
+	s := newSim(t, Options{Faults: MustParseFaults("500=1")})
+	if a := s.do("GET", "/institutions/AU00000", nil, ""); a.status != 500 {
+		t.Fatalf("500=1 left the API alone: %d", a.status)
+	}
+	if a := s.do("GET", "/consent/home", nil, ""); a.status != 401 || !strings.Contains(a.raw, "no token") {
+		t.Errorf("the consent page under 500=1: %d %s", a.status, a.raw)
 	}
 }
 
