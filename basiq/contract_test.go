@@ -9,8 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,8 +18,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
 )
 
 // The contract tests hold the client to Basiq's own OpenAPI v3 spec
@@ -31,46 +30,12 @@ import (
 //   - The spec's servers name au-api.basiq.io; the test points them at the
 //     local server so that requests can be routed.
 //   - POST /token's form schema lacks "type": "object", which kin-openapi
-//     needs to decode a form body; the test adds it.
+//     needs to decode a form body; basiqspec.Load adds it.
 //   - Most responses carry examples on each property rather than a whole
 //     example; those are assembled into one. Where a property's example has
 //     the wrong JSON type for its schema (GET /users/{userId} gives mobile as
 //     the number 61410888666 for a string), the example is converted to the
 //     schema's type and the quirk is logged.
-
-func specDir(t *testing.T) string {
-	dir := os.Getenv("BASIQ_OPENAPI_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "basiq-openapi")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "core.json")); err != nil {
-		t.Skipf("Basiq's OpenAPI spec not found (%v): set BASIQ_OPENAPI_DIR to the folder holding core.json and data.json", err)
-	}
-	return dir
-}
-
-func loadSpecs(t *testing.T, serverURL string) map[string]*openapi3.T {
-	dir := specDir(t)
-	docs := map[string]*openapi3.T{}
-	for _, name := range []string{"core.json", "data.json"} {
-		loader := openapi3.NewLoader()
-		loader.IsExternalRefsAllowed = true
-		doc, err := loader.LoadFromFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("load %s: %v", name, err)
-		}
-		if serverURL != "" {
-			doc.Servers = openapi3.Servers{{URL: serverURL}}
-		}
-		if tok := doc.Paths.Find("/token"); tok != nil && tok.Post != nil && tok.Post.RequestBody != nil {
-			if mt := tok.Post.RequestBody.Value.Content.Get("application/x-www-form-urlencoded"); mt != nil && mt.Schema.Value.Type == nil {
-				mt.Schema.Value.Type = &openapi3.Types{openapi3.TypeObject}
-			}
-		}
-		docs[name] = doc
-	}
-	return docs
-}
 
 type recorded struct {
 	method, uri string
@@ -81,7 +46,7 @@ type recorded struct {
 // TestContractRequests drives every call the client makes against a stub
 // and validates each request it sent against the spec.
 func TestContractRequests(t *testing.T) {
-	specDir(t)
+	basiqspec.Dir(t)
 	var mu sync.Mutex
 	var reqs []recorded
 	mux := http.NewServeMux()
@@ -162,15 +127,7 @@ func TestContractRequests(t *testing.T) {
 		}
 	}
 
-	docs := loadSpecs(t, srv.URL)
-	var rts []routers.Router
-	for _, name := range []string{"core.json", "data.json"} {
-		r, err := gorillamux.NewRouter(docs[name])
-		if err != nil {
-			t.Fatalf("router for %s: %v", name, err)
-		}
-		rts = append(rts, r)
-	}
+	spec := basiqspec.Load(t, srv.URL)
 	opts := &openapi3filter.Options{AuthenticationFunc: checkAuth, MultiError: true}
 	seen := map[string]bool{}
 	for _, rec := range reqs {
@@ -179,14 +136,8 @@ func TestContractRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 		hr.Header = rec.header
-		var route *routers.Route
-		var params map[string]string
-		for _, r := range rts {
-			if route, params, err = r.FindRoute(hr); err == nil {
-				break
-			}
-		}
-		if route == nil {
+		route, params, err := spec.FindRoute(hr)
+		if err != nil {
 			t.Errorf("%s %s: no route in the spec: %v", rec.method, rec.uri, err)
 			continue
 		}
@@ -200,7 +151,7 @@ func TestContractRequests(t *testing.T) {
 	bad, _ := http.NewRequest(http.MethodPost, srv.URL+"/token", strings.NewReader("scope=SERVER_ACCESS"))
 	bad.Header.Set("Authorization", "Basic "+testKey)
 	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if route, params, err := rts[0].FindRoute(bad); err != nil {
+	if route, params, err := spec.FindRoute(bad); err != nil {
 		t.Errorf("no route for /token: %v", err)
 	} else if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{Request: bad, PathParams: params, Route: route, Options: opts}); err == nil {
 		t.Error("a /token request without basiq-version passed validation")
@@ -233,7 +184,7 @@ func checkAuth(_ context.Context, in *openapi3filter.AuthenticationInput) error 
 // TestContractExamples decodes every example response the spec gives for
 // the routes the client uses into the client's types.
 func TestContractExamples(t *testing.T) {
-	docs := loadSpecs(t, "")
+	docs := basiqspec.Load(t, "").Docs
 	targets := map[string]func() any{
 		"POST /token":                                             func() any { return new(tokenResponse) },
 		"POST /users":                                             func() any { return new(User) },
@@ -246,7 +197,7 @@ func TestContractExamples(t *testing.T) {
 		"GET /users/{userId}/transactions":                        func() any { return new(listBody[Transaction]) },
 		"POST /users/{userId}/connections/{connectionId}/refresh": func() any { return new(Ref) },
 	}
-	found := map[string]int{}
+	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
@@ -290,6 +241,9 @@ func TestContractExamples(t *testing.T) {
 							if err := json.Unmarshal(b, newTarget()); err != nil {
 								t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
 							}
+							for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
+								kept[kind]++
+							}
 							continue
 						}
 						if e := decodeError(400, nil, b); len(e.Items) == 0 {
@@ -305,6 +259,49 @@ func TestContractExamples(t *testing.T) {
 			t.Errorf("%s: no example found in the spec", key)
 		}
 	}
+	for _, kind := range []string{"user", "job", "account", "transaction"} {
+		if kept[kind] == 0 {
+			t.Errorf("no %s in the spec's examples was decoded and marshalled back", kind)
+		}
+	}
+}
+
+// keepsEverything decodes each user, job, account or transaction in an
+// example into its Go type, marshals it back and checks nothing is lost
+// (--json passes Basiq's answers through whole). It returns the kinds checked.
+func keepsEverything(t *testing.T, where string, example []byte) []string {
+	t.Helper()
+	var doc any
+	if json.Unmarshal(example, &doc) != nil {
+		return nil
+	}
+	items := []any{doc}
+	if m, ok := doc.(map[string]any); ok {
+		if data, ok := m["data"].([]any); ok {
+			items = data
+		}
+	}
+	var kinds []string
+	for _, item := range items {
+		m, _ := item.(map[string]any)
+		kind, _ := m["type"].(string)
+		v, known := map[string]any{"user": new(User), "job": new(Job), "account": new(Account), "transaction": new(Transaction)}[kind]
+		if !known {
+			continue
+		}
+		sent, _ := json.Marshal(item)
+		if err := json.Unmarshal(sent, v); err != nil {
+			continue // a decoding failure is reported by the caller
+		}
+		back, _ := json.Marshal(v)
+		var got any
+		_ = json.Unmarshal(back, &got)
+		if !reflect.DeepEqual(got, item) {
+			t.Errorf("%s: a %s loses fields in a decode and marshal:\nsent %s\n got %s", where, kind, sent, back)
+		}
+		kinds = append(kinds, kind)
+	}
+	return kinds
 }
 
 // examples gathers a media type's examples: the named ones, the single one,

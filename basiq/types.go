@@ -1,10 +1,19 @@
 package basiq
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
 
 // The data types below mirror Basiq API v3 bodies with Basiq's own JSON field
 // names, so that --json output and the request inspector show what Basiq sent.
 // Money stays a decimal string, as Basiq sends it: no float rounding.
+//
+// User, Job, Account and Transaction decode the fields the program uses and
+// keep the whole object Basiq sent besides: json.Marshal of a decoded value
+// gives back every field (isOwned, a transaction's reference, subClass,
+// enrich, …), with any the program changed since in their new value.
 
 // NewUser is the body of POST /users. One of Email or Mobile is required.
 type NewUser struct {
@@ -26,6 +35,7 @@ type User struct {
 	MiddleName string `json:"middleName,omitempty"`
 	LastName   string `json:"lastName,omitempty"`
 	Links      Links  `json:"links"`
+	sent       string // the object as Basiq sent it; "" when made here
 }
 
 // Links is the links object Basiq puts on most resources. Absolute URLs.
@@ -52,6 +62,7 @@ type Job struct {
 	Institution *Ref      `json:"institution,omitempty"` // on GET /users/{id}/jobs items
 	Steps       []Step    `json:"steps"`
 	Links       Links     `json:"links"`
+	sent        string    // the object as Basiq sent it; "" when made here
 }
 
 // Ref is a reference to another resource: {type, id, links}.
@@ -231,6 +242,7 @@ type Account struct {
 	BSB                  string                `json:"bsb,omitempty"`
 	MaskedNumber         string                `json:"maskedNumber,omitempty"`
 	Links                Links                 `json:"links"`
+	sent                 string                // the object as Basiq sent it; "" when made here
 }
 
 // AccountClass says what kind of account it is: transaction, savings,
@@ -318,4 +330,143 @@ type Transaction struct {
 	TransactionDate string `json:"transactionDate,omitempty"`
 	PostDate        string `json:"postDate,omitempty"`
 	Links           Links  `json:"links"`
+	sent            string // the object as Basiq sent it; "" when made here
+}
+
+// The JSON methods below keep what Basiq sent (see the top of this file);
+// plain is each type without its methods, so that they do not call themselves.
+
+func (u *User) UnmarshalJSON(data []byte) error {
+	type plain User
+	return decodeKeeping(data, (*plain)(u), &u.sent)
+}
+
+func (u User) MarshalJSON() ([]byte, error) {
+	type plain User
+	return encodeMerged(plain(u), u.sent)
+}
+
+func (j *Job) UnmarshalJSON(data []byte) error {
+	type plain Job
+	return decodeKeeping(data, (*plain)(j), &j.sent)
+}
+
+func (j Job) MarshalJSON() ([]byte, error) {
+	type plain Job
+	return encodeMerged(plain(j), j.sent)
+}
+
+func (a *Account) UnmarshalJSON(data []byte) error {
+	type plain Account
+	return decodeKeeping(data, (*plain)(a), &a.sent)
+}
+
+func (a Account) MarshalJSON() ([]byte, error) {
+	type plain Account
+	return encodeMerged(plain(a), a.sent)
+}
+
+func (t *Transaction) UnmarshalJSON(data []byte) error {
+	type plain Transaction
+	return decodeKeeping(data, (*plain)(t), &t.sent)
+}
+
+func (t Transaction) MarshalJSON() ([]byte, error) {
+	type plain Transaction
+	return encodeMerged(plain(t), t.sent)
+}
+
+// decodeKeeping decodes data into v and keeps data, compacted, in sent.
+func decodeKeeping[T any](data []byte, v *T, sent *string) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return err
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, data) == nil && bytes.HasPrefix(compact.Bytes(), []byte("{")) {
+		*sent = compact.String()
+	}
+	return nil
+}
+
+// encodeMerged writes v over the object Basiq sent, in Basiq's order: a
+// field keeps the value Basiq sent unless the program changed it since (it
+// differs from what decoding the sent object gives); fields Basiq did not
+// send appear only where the program set them.
+func encodeMerged[T any](v T, sent string) ([]byte, error) {
+	now, err := json.Marshal(v)
+	if err != nil || sent == "" {
+		return now, err
+	}
+	var decoded T
+	if err := json.Unmarshal([]byte(sent), &decoded); err != nil {
+		return now, nil // cannot happen: sent decoded once already
+	}
+	was, _ := json.Marshal(decoded)
+	sentFields, wasFields, nowFields := objectFields(sent), objectFields(string(was)), objectFields(string(now))
+	out := make([]jsonField, 0, len(sentFields)+len(nowFields))
+	for _, f := range sentFields {
+		before, known := wasFields.get(f.name)
+		after, stillSet := nowFields.get(f.name)
+		switch {
+		case known && !stillSet:
+			continue // the program cleared it
+		case known && !bytes.Equal(before, after):
+			f.value = after
+		}
+		out = append(out, f)
+	}
+	for _, f := range nowFields {
+		before, known := wasFields.get(f.name)
+		if _, inSent := sentFields.get(f.name); !inSent && (!known || !bytes.Equal(before, f.value)) {
+			out = append(out, f)
+		}
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range out {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, _ := json.Marshal(f.name)
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(f.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+type jsonField struct {
+	name  string
+	value json.RawMessage
+}
+
+type jsonFields []jsonField
+
+// objectFields are a JSON object's members in order; nil if it is not one.
+func objectFields(object string) jsonFields {
+	dec := json.NewDecoder(bytes.NewReader([]byte(object)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var out jsonFields
+	for dec.More() {
+		tok, err := dec.Token()
+		name, isName := tok.(string)
+		var value json.RawMessage
+		if err != nil || !isName || dec.Decode(&value) != nil {
+			return nil
+		}
+		out = append(out, jsonField{name, value})
+	}
+	return out
+}
+
+func (fs jsonFields) get(name string) (json.RawMessage, bool) {
+	for _, f := range fs {
+		if f.name == name {
+			return f.value, true
+		}
+	}
+	return nil, false
 }

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -69,28 +70,40 @@ type accountBody struct {
 }
 
 type transaction struct {
-	Type            string   `json:"type"`
-	ID              string   `json:"id"`
-	Status          string   `json:"status"`
-	Description     string   `json:"description"`
-	Reference       string   `json:"reference"`
-	Amount          string   `json:"amount"`
-	Currency        string   `json:"currency"`
-	Account         string   `json:"account"`
-	Direction       string   `json:"direction"`
-	Class           string   `json:"class"`
-	Institution     string   `json:"institution"`
-	Connection      string   `json:"connection"`
-	TransactionDate string   `json:"transactionDate"`
-	PostDate        string   `json:"postDate"`
-	SubClass        subClass `json:"subClass"`
-	Enrich          enrich   `json:"enrich"`
-	Links           links    `json:"links,omitempty"`
+	Type            string          `json:"type"`
+	ID              string          `json:"id"`
+	Status          string          `json:"status"`
+	Description     string          `json:"description"`
+	Reference       string          `json:"reference"`
+	Amount          string          `json:"amount"`
+	Currency        string          `json:"currency"`
+	Account         string          `json:"account"`
+	Balance         string          `json:"balance"`
+	Direction       string          `json:"direction"`
+	Class           string          `json:"class"`
+	Institution     string          `json:"institution"`
+	Connection      string          `json:"connection"`
+	TransactionDate string          `json:"transactionDate"`
+	PostDate        string          `json:"postDate"`
+	SubClass        *subClass       `json:"subClass"` // null but for some payments and bank fees
+	PaymentDetails  *paymentDetails `json:"paymentDetails,omitempty"`
+	Enrich          enrich          `json:"enrich"`
+	Links           links           `json:"links"`
 }
 
 type subClass struct {
 	Code  string `json:"code"`
 	Title string `json:"title"`
+}
+
+type paymentDetails struct {
+	BPAY *bpay `json:"bpay,omitempty"`
+}
+
+type bpay struct {
+	BillerCode string `json:"billerCode"`
+	BillerName string `json:"billerName"`
+	CRN        string `json:"crn"`
 }
 
 // enrich is Basiq's enrichment, off in the sandbox: present, mostly empty.
@@ -122,8 +135,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/connections", s.handleConnections)
 	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.handleRefresh)
 	mux.HandleFunc("GET /users/{id}/accounts", s.handleAccounts)
-	mux.HandleFunc("GET /users/{id}/accounts/{aid}", s.handleAccount)
+	mux.HandleFunc("GET /users/{id}/accounts/{aid}", handleOne(s, s.accountBodies, func(a accountBody) string { return a.ID }, "aid"))
 	mux.HandleFunc("GET /users/{id}/transactions", s.handleTransactions)
+	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
@@ -161,6 +175,14 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		if ct == "" {
+			ct = "(none)"
+		}
+		s.fail(w, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
+			detail: "Content type " + ct + " is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}})
+		return
+	}
 	var in struct{ Email, Mobile, FirstName, MiddleName, LastName string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
 		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "Posted user is not in valid format."})
@@ -180,9 +202,16 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	u := &user{id: s.ids.uuid(), email: in.Email, mobile: in.Mobile, firstName: in.FirstName, middleName: in.MiddleName, lastName: in.LastName}
 	u.name = strings.TrimSpace(strings.Join(strings.Fields(in.FirstName+" "+in.MiddleName+" "+in.LastName), " "))
-	s.users[u.id] = u
+	s.addUser(u)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+}
+
+// isJSON reports whether a Content-Type header says JSON (any parameters,
+// such as a charset, aside).
+func isJSON(contentType string) bool {
+	media, _, err := mime.ParseMediaType(contentType)
+	return err == nil && media == "application/json"
 }
 
 func validEmail(e string) bool {
@@ -232,13 +261,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, j := range u.jobs {
-		delete(s.jobs, j)
-	}
-	for _, c := range u.conns {
-		delete(s.conns, c)
-	}
-	delete(s.users, u.id)
+	s.removeUser(u)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -253,10 +276,10 @@ func (s *Server) jobBody(r *http.Request, j *job, now time.Time, withInstitution
 		switch st.Status {
 		case "success":
 			st.Result = &stepResult{Type: "link", URL: stepLink(j, title)}
-			updated = j.created.Add(time.Duration(i+1) * s.opts.StepDelay)
+			updated = j.created.Add(s.stepEnd(i))
 		case "failed":
 			st.Result = &stepResult{Code: j.failure.Code, Title: j.failure.Title, Detail: j.failure.Detail}
-			updated = j.created.Add(time.Duration(i+1) * s.opts.StepDelay)
+			updated = j.created.Add(s.stepEnd(i))
 		}
 		body.Steps = append(body.Steps, st)
 	}
@@ -314,10 +337,15 @@ func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	filters, ok := jobFilters.read(r.URL.Query().Get("filter"))
+	if !ok {
+		s.fail(w, badFilter)
+		return
+	}
 	now := s.clock.Now()
 	data := []jobBody{}
 	for i := len(u.jobs) - 1; i >= 0; i-- { // newest first
-		if j := s.jobs[u.jobs[i]]; now.Sub(j.created) < jobsKept {
+		if j := s.jobs[u.jobs[i]]; now.Sub(j.created) < jobsKept && jobFilters.match(j, filters) {
 			data = append(data, s.jobBody(r, j, now, true))
 		}
 	}
@@ -406,7 +434,7 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 				Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
 				Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
 				Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
-				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(-1, 0, 0).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
+				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
 				Links: links{"self": base + "/users/" + u.id + "/accounts/" + id,
 					"transactions": base + "/users/" + u.id + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
 					"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + u.id + "/connections/" + c.id},
@@ -416,40 +444,6 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 	return out
 }
 
-// filterPattern is one statement of Basiq's filter grammar: field.op('value').
-var filterPattern = regexp.MustCompile(`^([a-z]+\.[a-zA-Z]+)\.(eq|ne)\('([^']*)'\)$`)
-
-// parseFilters reads ?filter=a.b.eq('x'),c.d.ne('y'); ok is false when a
-// statement is not in the grammar.
-func parseFilters(raw string) ([][3]string, bool) {
-	var out [][3]string
-	if raw == "" {
-		return nil, true
-	}
-	for _, stmt := range strings.Split(raw, ",") {
-		m := filterPattern.FindStringSubmatch(strings.TrimSpace(stmt))
-		if m == nil {
-			return nil, false
-		}
-		out = append(out, [3]string{m[1], m[2], m[3]})
-	}
-	return out, true
-}
-
-func accountField(a accountBody, field string) (string, bool) {
-	switch field {
-	case "account.id":
-		return a.ID, true
-	case "connection.id":
-		return a.Connection, true
-	case "institution.id":
-		return a.Institution, true
-	case "account.status":
-		return a.Status, true
-	}
-	return "", false
-}
-
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -457,43 +451,38 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	filters, ok := parseFilters(r.URL.Query().Get("filter"))
+	filters, ok := accountFilters.read(r.URL.Query().Get("filter"))
 	if !ok {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter value is not valid", source: &source{Parameter: "filter"}})
+		s.fail(w, badFilter)
 		return
 	}
 	data := []accountBody{}
 	for _, a := range s.accountBodies(r, u, s.clock.Now()) {
-		keep := true
-		for _, f := range filters {
-			v, known := accountField(a, f[0])
-			if !known {
-				s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter field " + f[0] + " is not supported", source: &source{Parameter: "filter"}})
-				return
-			}
-			keep = keep && (v == f[2]) == (f[1] == "eq")
-		}
-		if keep {
+		if accountFilters.match(a, filters) {
 			data = append(data, a)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "data": data, "links": links{"self": s.baseURL(r) + r.URL.RequestURI()}})
 }
 
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
-	for _, a := range s.accountBodies(r, u, s.clock.Now()) {
-		if a.ID == r.PathValue("aid") {
-			writeJSON(w, http.StatusOK, a)
+// handleOne serves one item of a user's list (an account, a transaction),
+// found by the id in the path.
+func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T, id func(T) string, param string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		u, ok := s.lookupUser(w, r, userScoped)
+		if !ok {
 			return
 		}
+		for _, item := range list(r, u, s.clock.Now()) {
+			if id(item) == r.PathValue(param) {
+				writeJSON(w, http.StatusOK, item)
+				return
+			}
+		}
+		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 	}
-	s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
 }
 
 // maxTransactionsPage is Basiq's largest page (and its default).
@@ -520,9 +509,9 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	filters, ok := parseFilters(q.Get("filter"))
+	filters, ok := transactionFilters.read(q.Get("filter"))
 	if !ok {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Filter value is not valid", source: &source{Parameter: "filter"}})
+		s.fail(w, badFilter)
 		return
 	}
 	offset := 0
@@ -534,29 +523,12 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	now := s.clock.Now()
 	var all []transaction
-	for _, c := range s.visibleAccounts(u, now) {
-		txnsReady := false
-		for _, jid := range u.jobs {
-			if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, "retrieve-transactions", now) {
-				txnsReady = true
-			}
-		}
-		if !txnsReady {
-			continue
-		}
-		for i, a := range c.accounts {
-			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
-				if matchTxn(t, filters) {
-					t.Links = links{"self": s.baseURL(r) + "/users/" + u.id + "/transactions/" + t.ID, "account": s.baseURL(r) + "/users/" + u.id + "/accounts/" + t.Account,
-						"institution": s.baseURL(r) + "/institutions/" + t.Institution, "connection": s.baseURL(r) + "/users/" + u.id + "/connections/" + t.Connection}
-					all = append(all, t)
-				}
-			}
+	for _, t := range s.transactions(r, u, s.clock.Now()) {
+		if transactionFilters.match(t, filters) {
+			all = append(all, t)
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
 	page := []transaction{}
 	if offset < len(all) {
 		page = all[offset:min(offset+limit, len(all))]
@@ -573,24 +545,25 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "count": len(page), "size": len(all), "data": page, "links": lk})
 }
 
-func matchTxn(t transaction, filters [][3]string) bool {
-	for _, f := range filters {
-		var v string
-		switch f[0] {
-		case "account.id":
-			v = t.Account
-		case "institution.id":
-			v = t.Institution
-		case "connection.id":
-			v = t.Connection
-		default:
+// transactions are the user's transactions that jobs have retrieved by now,
+// newest first.
+func (s *Server) transactions(r *http.Request, u *user, now time.Time) []transaction {
+	base, userURL := s.baseURL(r), s.baseURL(r)+"/users/"+u.id
+	var all []transaction
+	for _, c := range s.visibleAccounts(u, now) {
+		if !s.connectionStepDone(u, c, "retrieve-transactions", now) {
 			continue
 		}
-		if (v == f[2]) != (f[1] == "eq") {
-			return false
+		for i, a := range c.accounts {
+			for _, t := range transactionsFor(a, c.accountIDs[i], c.id, c.institution, c.created) {
+				t.Links = links{"self": userURL + "/transactions/" + t.ID, "account": userURL + "/accounts/" + t.Account,
+					"institution": base + "/institutions/" + t.Institution, "connection": userURL + "/connections/" + t.Connection}
+				all = append(all, t)
+			}
 		}
 	}
-	return true
+	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
+	return all
 }
 
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
@@ -620,9 +593,11 @@ func (s *Server) averageDurations(inst institutionData) map[string]float64 {
 	if s.opts.StepDelay <= 0 {
 		return inst.AverageMs
 	}
-	step := float64(s.opts.StepDelay.Milliseconds())
+	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
+	step := ms(s.opts.StepDelay)
 	return map[string]float64{
-		"verifyCredentials": step, "retrieveAccounts": step, "retrieveTransactions": step,
-		"retrieveMeta": 0, "total": float64(len(connectionSteps)) * step,
+		"verifyCredentials": ms(s.stepEnd(0)), // the wait in the queue, then the step
+		"retrieveAccounts":  step, "retrieveTransactions": step,
+		"retrieveMeta": 0, "total": ms(s.stepEnd(len(connectionSteps) - 1)),
 	}
 }

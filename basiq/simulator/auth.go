@@ -6,9 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
+
+// apiVersions are the basiq-version values Basiq is known to take; the
+// simulator answers each with v3 bodies.
+var apiVersions = []string{"2.0", "2.1", "3.0"}
 
 const (
 	scopeServer = "SERVER_ACCESS"
@@ -23,6 +28,7 @@ type claims struct {
 	Version string `json:"version"`
 	Issued  int64  `json:"iat"`
 	Expires int64  `json:"exp"`
+	ID      string `json:"jti"` // makes each token unique, even two minted in one second
 }
 
 var b64 = base64.RawURLEncoding
@@ -94,9 +100,16 @@ func (s *Server) authorize(r *http.Request, a access, userID string) (claims, *a
 
 // handleToken is POST /token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("basiq-version") == "" {
+	version := r.Header.Get("basiq-version")
+	versionHeader := &source{Parameter: "basiq-version", Pointer: "header/basiq-version"}
+	switch {
+	case version == "":
 		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Required parameter not valid",
-			detail: "Basiq-version must be specified in HTTP request header", source: &source{Parameter: "basiq-version", Pointer: "header/basiq-version"}})
+			detail: "Basiq-version must be specified in HTTP request header", source: versionHeader})
+		return
+	case !slices.Contains(apiVersions, version):
+		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Required parameter not valid",
+			detail: "Version " + version + " is no longer supported. Please upgrade to the latest version", source: versionHeader})
 		return
 	}
 	auth := r.Header.Get("Authorization")
@@ -124,7 +137,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if scope == "" {
 		scope = scopeServer
 	}
-	c := claims{Scope: scope, Version: r.Header.Get("basiq-version"), Issued: s.clock.Now().Unix(), Expires: s.clock.Now().Add(tokenLife).Unix()}
+	now := s.clock.Now()
+	c := claims{Scope: scope, Version: version, Issued: now.Unix(), Expires: now.Add(tokenLife).Unix(), ID: s.ids.uuid()}
 	switch scope {
 	case scopeServer:
 	case scopeClient:

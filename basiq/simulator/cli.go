@@ -2,9 +2,12 @@ package simulator
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"strings"
 	"time"
 )
 
@@ -15,8 +18,9 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "where to listen (127.0.0.1:0 picks a free port)")
 	delay := fs.Duration("step-delay", 2*time.Second, "how long each job step takes")
-	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 503=0.1,429=0.1,latency=200ms,seed=7\n(keys: 500, 503, 429, burst429, latency, truncate, html, seed)")
+	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 'POST /token#2=500,GET /jobs/{id}#3+=429,503=0.1,latency=200ms'\n(a route#N, #N-M or #N+ aims at those requests to it; kinds: "+strings.Join(FaultKinds, ", ")+";\na kind=share hits that share of all requests; also burst429=N, latency=D, seed=N)")
 	redirect := fs.String("redirect-url", "", "where the consent page sends the browser when done (with jobId, jobIds, state)")
+	maxUsers := fs.Int("max-users", DefaultMaxUsers, "users kept at most; the oldest are dropped first, with their jobs and connections")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -27,12 +31,20 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "basiq-onboard simulator: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := loopback(*addr); err != nil {
+		fmt.Fprintf(stderr, "basiq-onboard simulator: --addr %s: %v\n", *addr, err)
+		return 2
+	}
+	if *maxUsers < 1 {
+		fmt.Fprintf(stderr, "basiq-onboard simulator: --max-users %d: keep at least 1\n", *maxUsers)
+		return 2
+	}
 	faults, err := ParseFaults(*faultSpec)
 	if err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard simulator: --faults:", err)
 		return 2
 	}
-	srv := New(Options{StepDelay: *delay, Faults: faults, RedirectURL: *redirect})
+	srv := New(Options{StepDelay: *delay, Faults: faults, RedirectURL: *redirect, MaxUsers: *maxUsers})
 	base, err := srv.Start(*addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)
@@ -40,8 +52,9 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "export BASIQ_API_URL=%s\n", base)
 	fmt.Fprintf(stdout, "export BASIQ_API_KEY=%s\n", DemoAPIKey)
+	fmt.Fprintf(stdout, "export BASIQ_CONSENT_URL=%s\n", srv.ConsentBase())
 	fmt.Fprintf(stdout, "# A local Basiq on %s (job steps take %s each). Point the wizard at it:\n", base, *delay)
-	fmt.Fprintf(stdout, "#   paste the two export lines above into another shell, then run: basiq-onboard\n")
+	fmt.Fprintf(stdout, "#   paste the three export lines above into another shell, then run: basiq-onboard\n")
 	fmt.Fprintf(stdout, "# Or curl it: curl -s -X POST $BASIQ_API_URL/token -H \"Authorization: Basic $BASIQ_API_KEY\" -H \"basiq-version: 3.0\" -d scope=SERVER_ACCESS\n")
 	fmt.Fprintf(stdout, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
 	if !faults.none() {
@@ -54,4 +67,17 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintln(stderr, "basiq-onboard simulator: stopped")
 	return 0
+}
+
+// loopback refuses an address other machines could reach: the simulator
+// hands its demo key to anyone who asks.
+func loopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want host:port, e.g. 127.0.0.1:8080 (%v)", err)
+	}
+	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("not a loopback address; the simulator listens on this machine only: use 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (port 0 picks a free one)")
 }

@@ -35,8 +35,9 @@ func TestRunCommandPrintsExportsAndStopsOnCancel(t *testing.T) {
 		t.Errorf("exit %d after ctrl+c, want 0; stderr: %s", code, stderr.String())
 	}
 	text := strings.Join(lines, "\n")
-	if len(lines) < 2 || !strings.HasPrefix(lines[0], "export BASIQ_API_URL=http://127.0.0.1:") || lines[1] != "export BASIQ_API_KEY="+DemoAPIKey {
-		t.Errorf("the first two lines are not the exports a shell can eval:\n%s", text)
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "export BASIQ_API_URL=http://127.0.0.1:") || lines[1] != "export BASIQ_API_KEY="+DemoAPIKey ||
+		lines[2] != "export BASIQ_CONSENT_URL="+strings.TrimPrefix(lines[0], "export BASIQ_API_URL=")+"/consent/home" {
+		t.Errorf("the first three lines are not the exports a shell can eval:\n%s", text)
 	}
 	if !strings.Contains(text, "--faults 503=0.5,seed=3") {
 		t.Errorf("the banner does not say the simulator misbehaves on purpose:\n%s", text)
@@ -47,5 +48,26 @@ func TestRunCommandRejectsBadFaults(t *testing.T) {
 	var stderr strings.Builder
 	if code := RunCommand(context.Background(), []string{"--faults", "503=2"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--faults") {
 		t.Errorf("exit %d, stderr %q: a bad spec is a usage error naming --faults", code, stderr.String())
+	}
+}
+
+func TestRunCommandListensOnLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "127.evil.example:0", "192.168.1.10:8080", "example.com:80", "127.0.0.1"} {
+		var stderr strings.Builder
+		if code := RunCommand(context.Background(), []string{"--addr", addr}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--addr "+addr) {
+			t.Errorf("--addr %s: exit %d, stderr %q; want a usage error naming it", addr, code, stderr.String())
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:8080", "127.1.2.3:0", "[::1]:0", "localhost:8080"} {
+		if err := loopback(addr); err != nil {
+			t.Errorf("%s refused: %v", addr, err)
+		}
+	}
+}
+
+func TestRunCommandRejectsBadMaxUsers(t *testing.T) {
+	var stderr strings.Builder
+	if code := RunCommand(context.Background(), []string{"--max-users", "0"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--max-users") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }

@@ -3,7 +3,10 @@ package simulator
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,14 +36,15 @@ type personaData struct {
 }
 
 type accountData struct {
-	AccountNo   string `json:"accountNo"`
-	Name        string `json:"name"`
-	Class       string `json:"class"`
-	Product     string `json:"product"`
-	Balance     string `json:"balance"`
-	Available   string `json:"available"`
-	CreditLimit string `json:"creditLimit"`
-	Holder      string `json:"holder"`
+	AccountNo   string     `json:"accountNo"`
+	Name        string     `json:"name"`
+	Class       string     `json:"class"`
+	Product     string     `json:"product"`
+	Balance     string     `json:"balance"`
+	Available   string     `json:"available"`
+	CreditLimit string     `json:"creditLimit"`
+	Holder      string     `json:"holder"`
+	Activity    []activity `json:"activity"`
 }
 
 // failure is how a job step fails: Basiq's code, title and detail.
@@ -92,54 +96,120 @@ func Persona(login string) (password string, ok bool) {
 	return p.Password, ok
 }
 
-// transactionsPerAccount is how many transactions each account gets: enough
-// to page through (the default page is 500) without being slow.
-const transactionsPerAccount = 120
+// historyDays is how far back an account's transactions go.
+const historyDays = 180
 
-var merchants = []struct {
-	desc, class string
-	sub         subClass
-	cents       int
-}{
-	{"WOOLWORTHS 1234 SYDNEY", "payment", subClass{"411", "Supermarket and Grocery Stores"}, -8235},
-	{"COLES 0456 NEWTOWN", "payment", subClass{"411", "Supermarket and Grocery Stores"}, -6410},
-	{"SALARY HOOLI PTY LTD", "direct-credit", subClass{"", ""}, 425000},
-	{"TRANSFER TO SAVINGS", "transfer", subClass{"", ""}, -100000},
-	{"UBER *TRIP", "payment", subClass{"461", "Road Passenger Transport"}, -2390},
-	{"NETFLIX.COM", "payment", subClass{"552", "Motion Picture and Video Activities"}, -1699},
-	{"ATM WITHDRAWAL", "cash-withdrawal", subClass{"", ""}, -5000},
-	{"INTEREST", "interest", subClass{"", ""}, 312},
-	{"AGL ENERGY", "payment", subClass{"261", "Electricity Generation"}, -18744},
-	{"MORTGAGE REPAYMENT", "loan-repayment", subClass{"", ""}, -265000},
+// activity is something that recurs on an account (assets/personas.json says how).
+type activity struct {
+	Description string    `json:"description"`
+	Class       string    `json:"class"`
+	Amount      string    `json:"amount"` // signed: negative for money going out
+	Every       string    `json:"every"`  // day, week, fortnight, month or quarter
+	Vary        float64   `json:"vary"`   // how far an amount strays: 0.2 is up to 20% either way
+	Chance      float64   `json:"chance"` // the share of its days it happens on; 0 means every one
+	Since       int       `json:"since"`  // days before the connection it starts; 0 means always
+	Until       int       `json:"until"`  // days before the connection it stops; 0 means never
+	SubClass    *subClass `json:"subClass"`
+	BPAY        *bpay     `json:"bpay"`
 }
 
-// transactionsFor makes an account's transactions: the same every time for
-// the same account number, newest first, one or two days apart.
-func transactionsFor(acct accountData, accountID, connID, institution string, end time.Time) []transaction {
-	seed, _ := strconv.ParseUint(strings.TrimLeft(acct.AccountNo, "0")+"7", 10, 64)
-	rng := rand.New(rand.NewPCG(seed, 42))
-	out := make([]transaction, 0, transactionsPerAccount)
-	day := end.UTC().Truncate(24 * time.Hour)
-	for i := range transactionsPerAccount {
-		m := merchants[rng.IntN(len(merchants))]
-		cents := m.cents + rng.IntN(500) - 250
-		direction := "debit"
-		if cents > 0 {
-			direction = "credit"
+// days are the days before end (1 = the day before) on which a activity falls;
+// rng places it in the week, fortnight or month.
+func (a activity) days(end time.Time, rng *rand.Rand) []int {
+	var out []int
+	add := func(d int) {
+		if d >= 1 && d <= historyDays && (a.Since == 0 || d <= a.Since) && d >= a.Until {
+			out = append(out, d)
 		}
-		day = day.Add(-time.Duration(1+rng.IntN(2)) * 24 * time.Hour)
-		out = append(out, transaction{
-			Type: "transaction", ID: fmt.Sprintf("%s-t%03d", accountID[:8], i), Status: "posted",
-			Description: m.desc, Amount: centsString(cents), Currency: "AUD", Account: accountID,
-			Direction: direction, Class: m.class, Institution: institution, Connection: connID,
-			TransactionDate: "", PostDate: day.Format(time.RFC3339),
-			SubClass: m.sub, Enrich: enrich{CleanDescription: m.desc, Tags: []string{}},
-		})
+	}
+	switch a.Every {
+	case "day", "week", "fortnight":
+		period := map[string]int{"day": 1, "week": 7, "fortnight": 14}[a.Every]
+		for d := 1 + rng.IntN(period); d <= historyDays; d += period {
+			add(d)
+		}
+	case "month", "quarter":
+		months := map[string]int{"month": 1, "quarter": 3}[a.Every]
+		dom := 1 + rng.IntN(28)
+		for m := 0; ; m += months {
+			date := time.Date(end.Year(), end.Month()-time.Month(m), dom, 0, 0, 0, 0, time.UTC)
+			d := int(end.Sub(date).Hours() / 24)
+			if d > historyDays {
+				break
+			}
+			add(d)
+		}
 	}
 	return out
 }
 
-func centsString(c int) string {
+// transactionsFor makes an account's transactions from its activity: the
+// same every time for the same account, newest first, each with the
+// account's balance after it.
+func transactionsFor(acct accountData, accountID, connID, institution string, connected time.Time) []transaction {
+	seed := fnv.New64a()
+	seed.Write([]byte(acct.AccountNo))
+	rng := rand.New(rand.NewPCG(seed.Sum64(), 42))
+	end := connected.UTC().Truncate(24 * time.Hour)
+	type dated struct {
+		day   int
+		cents int64
+		act   activity
+	}
+	var all []dated
+	for _, a := range acct.Activity {
+		cents := mustCents(a.Amount)
+		for _, d := range a.days(end, rng) {
+			if a.Chance > 0 && rng.Float64() >= a.Chance {
+				continue
+			}
+			c := cents
+			if a.Vary > 0 {
+				c = int64(math.Round(float64(cents) * (1 + a.Vary*(2*rng.Float64()-1))))
+			}
+			all = append(all, dated{d, c, a})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].day < all[j].day }) // newest first
+	balance := mustCents(acct.Balance)
+	out := make([]transaction, 0, len(all))
+	for i, x := range all {
+		t := transaction{
+			Type: "transaction", ID: uuidOf(accountID, strconv.Itoa(i)), Status: "posted",
+			Description: x.act.Description, Amount: centsString(x.cents), Currency: "AUD", Account: accountID,
+			Balance: centsString(balance), Direction: "debit", Class: x.act.Class,
+			Institution: institution, Connection: connID, TransactionDate: "",
+			PostDate: end.AddDate(0, 0, -x.day).Format(time.RFC3339),
+			SubClass: x.act.SubClass, Enrich: enrich{CleanDescription: x.act.Description, Tags: []string{}},
+		}
+		if x.cents > 0 {
+			t.Direction = "credit"
+		}
+		if x.act.BPAY != nil {
+			t.PaymentDetails = &paymentDetails{BPAY: x.act.BPAY}
+		}
+		out = append(out, t)
+		balance -= x.cents // the balance before this transaction is the one after the older one
+	}
+	return out
+}
+
+// mustCents reads a decimal amount from assets/personas.json, where a bad
+// one is a build bug.
+func mustCents(amount string) int64 {
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(amount, "-"), ".")
+	n, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	if err1 != nil || err2 != nil || len(frac) > 2 {
+		panic("assets/personas.json: the amount " + amount + " is not a decimal with at most two places")
+	}
+	if strings.HasPrefix(amount, "-") {
+		return -(n*100 + f)
+	}
+	return n*100 + f
+}
+
+func centsString(c int64) string {
 	sign := ""
 	if c < 0 {
 		sign, c = "-", -c

@@ -3,7 +3,10 @@ package simulator
 import (
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,121 +14,233 @@ import (
 )
 
 // Faults make the simulator misbehave on purpose, reproducibly for a seed.
-// The spec is comma-separated key=value pairs:
+// A spec (ParseFaults; --faults) is comma-separated parts:
 //
-//	500=0.05      answer 5% of requests 500 internal-server-error
-//	503=0.05      answer 5% with 503 service-unavailable
-//	429=0.1       answer 10% with 429 too-many-requests (with Retry-After: 1)
-//	burst429=5    answer the first 5 requests with 429
-//	latency=200ms add this much delay to every answer
-//	truncate=0.02 cut 2% of bodies short
-//	html=0.02     answer 2% with a proxy's HTML error page (502)
-//	seed=42       the random sequence (default 1)
+//	POST /token#2=500        aim: the 2nd request to that route answers 500
+//	GET /jobs/{id}#3-5=503   the 3rd to the 5th; a segment written {…} matches any
+//	GET /jobs/{id}#2+=429    the 2nd and every one after it
+//	500=0.05                 a share: 5% of all requests
+//	burst429=5               the first 5 requests, whatever the route, answer 429
+//	latency=200ms            this much delay before every answer
+//	seed=42                  the random sequence of the shares (default 1)
+//
+// The kinds, aimed or as a share:
+//
+//	500, 502, 503, 400, 404  that status with a Basiq error body
+//	429                      429 too-many-requests, with Retry-After: 1
+//	429-no-retry-after       the same without Retry-After, as Basiq usually sends it
+//	html                     a proxy's 502 page in HTML
+//	truncate                 the true answer, its body cut short
+//	reset                    the connection closed with no answer (Go's client retries an
+//	                         idempotent request once on a reused connection: aim #1-2)
+//	hang                     no answer until the client gives up (or the simulator stops)
 //
 // Faults never touch the consent page: it is a person's page, not the API's.
 type Faults struct {
-	P500, P503, P429, Truncate, HTML float64
-	Burst429                         int
-	Latency                          time.Duration
-	Seed                             uint64
+	Aimed    []AimedFault
+	Shares   map[string]float64 // by kind: the share of all requests
+	Burst429 int
+	Latency  time.Duration
+	Seed     uint64
 }
 
-// ParseFaults reads a --faults spec.
+// AimedFault answers chosen requests to one route with a fault.
+type AimedFault struct {
+	Method, Path string // a path segment written {…} matches any segment
+	From, To     int    // the requests to the route it answers, counted from 1; To 0 = all from From on
+	Kind         string
+}
+
+// FaultKinds are the kinds of fault, as a spec names them.
+var FaultKinds = []string{"500", "502", "503", "400", "404", "429", "429-no-retry-after", "html", "truncate", "reset", "hang"}
+
+// errorFaults are the kinds that answer with a Basiq error body.
+var errorFaults = map[string]apiError{
+	"400":                {status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Parameter value is not valid."},
+	"404":                {status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"},
+	"429":                {status: 429, code: "too-many-requests", title: "Too many requests", detail: "Query limit reached."},
+	"429-no-retry-after": {status: 429, code: "too-many-requests", title: "Too many requests", detail: "Query limit reached."},
+	"500":                {status: 500, code: "internal-server-error", title: "Internal Server error.", detail: "Internal Server error. Contact support."},
+	"502":                {status: 502, code: "service-unavailable", title: "Bad Gateway", detail: "Service is currently unavailable. Please try again later."},
+	"503":                {status: 503, code: "service-unavailable", title: "Service Unavailable", detail: "Service Unavailable. Try again later."},
+}
+
+// ParseFaults reads a spec; an error names the part it could not read.
 func ParseFaults(spec string) (Faults, error) {
-	f := Faults{Seed: 1}
+	f := Faults{Seed: 1, Shares: map[string]float64{}}
 	if strings.TrimSpace(spec) == "" {
 		return f, nil
 	}
 	for _, part := range strings.Split(spec, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return f, fmt.Errorf("fault %q: want key=value, e.g. 503=0.1", part)
-		}
-		prob := func(dst *float64) error {
-			p, err := strconv.ParseFloat(v, 64)
-			if err != nil || p < 0 || p > 1 {
-				return fmt.Errorf("fault %s=%s: want a share between 0 and 1", k, v)
-			}
-			*dst = p
-			return nil
-		}
-		var err error
-		switch k {
-		case "500":
-			err = prob(&f.P500)
-		case "503":
-			err = prob(&f.P503)
-		case "429":
-			err = prob(&f.P429)
-		case "truncate":
-			err = prob(&f.Truncate)
-		case "html":
-			err = prob(&f.HTML)
-		case "burst429":
-			f.Burst429, err = strconv.Atoi(v)
-			if err != nil || f.Burst429 < 0 {
-				err = fmt.Errorf("fault burst429=%s: want a count", v)
-			}
-		case "latency":
-			f.Latency, err = time.ParseDuration(v)
-			if err != nil || f.Latency < 0 {
-				err = fmt.Errorf("fault latency=%s: want a duration like 200ms", v)
-			}
-		case "seed":
-			f.Seed, err = strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				err = fmt.Errorf("fault seed=%s: want a whole number", v)
-			}
-		default:
-			err = fmt.Errorf("unknown fault %q (known: 500, 503, 429, burst429, latency, truncate, html, seed)", k)
-		}
-		if err != nil {
-			return f, err
+		part = strings.TrimSpace(part)
+		if err := f.add(part); err != nil {
+			return f, fmt.Errorf("fault %q: %w", part, err)
 		}
 	}
-	if f.P500+f.P503+f.P429+f.HTML > 1 {
-		return f, fmt.Errorf("the shares of 500, 503, 429 and html add up to more than 1")
+	total := 0.0
+	for _, p := range f.Shares {
+		total += p
+	}
+	if total > 1 {
+		return f, fmt.Errorf("the shares add up to %g, more than 1", total)
 	}
 	return f, nil
 }
 
-func (f Faults) none() bool {
-	return f.P500 == 0 && f.P503 == 0 && f.P429 == 0 && f.Truncate == 0 && f.HTML == 0 && f.Burst429 == 0 && f.Latency == 0
+// MustParseFaults is ParseFaults for a spec written into a test.
+func MustParseFaults(spec string) Faults {
+	f, err := ParseFaults(spec)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }
+
+var requestCount = regexp.MustCompile(`^([1-9][0-9]*)(?:(\+)|-([1-9][0-9]*))?$`)
+
+func (f *Faults) add(part string) error {
+	key, value, ok := strings.Cut(part, "=")
+	if !ok {
+		return fmt.Errorf(`want key=value, e.g. 503=0.1 or "POST /token#2=500"`)
+	}
+	if route, count, aimed := strings.Cut(key, "#"); aimed {
+		method, path, ok := strings.Cut(strings.TrimSpace(route), " ")
+		path = strings.TrimSpace(path)
+		switch {
+		case !ok || method == "" || strings.ToUpper(method) != method || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " ?"):
+			return fmt.Errorf("the route %q is not a method and a path, like \"POST /token\" or \"GET /jobs/{id}\"", route)
+		case strings.HasPrefix(path, "/consent/"):
+			return fmt.Errorf("the route %q is the consent page, which faults never touch", route)
+		}
+		m := requestCount.FindStringSubmatch(count)
+		if m == nil {
+			return fmt.Errorf("the request number %q is not N, N-M or N+ (counted from 1)", count)
+		}
+		a := AimedFault{Method: method, Path: path, Kind: value}
+		a.From, _ = strconv.Atoi(m[1])
+		switch {
+		case m[2] == "+":
+		case m[3] != "":
+			a.To, _ = strconv.Atoi(m[3])
+		default:
+			a.To = a.From
+		}
+		if a.To != 0 && a.To < a.From {
+			return fmt.Errorf("the requests %q run backwards", count)
+		}
+		if !slices.Contains(FaultKinds, value) {
+			return fmt.Errorf("unknown kind %q (kinds: %s)", value, strings.Join(FaultKinds, ", "))
+		}
+		f.Aimed = append(f.Aimed, a)
+		return nil
+	}
+	var err error
+	switch {
+	case slices.Contains(FaultKinds, key):
+		p, perr := strconv.ParseFloat(value, 64)
+		if perr != nil || p < 0 || p > 1 {
+			return fmt.Errorf("the share %q is not between 0 and 1", value)
+		}
+		f.Shares[key] = p
+	case key == "burst429":
+		f.Burst429, err = strconv.Atoi(value)
+		if err != nil || f.Burst429 < 0 {
+			return fmt.Errorf("the count %q is not a whole number", value)
+		}
+	case key == "latency":
+		f.Latency, err = time.ParseDuration(value)
+		if err != nil || f.Latency < 0 {
+			return fmt.Errorf("the delay %q is not a duration like 200ms", value)
+		}
+	case key == "seed":
+		f.Seed, err = strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			return fmt.Errorf("the seed %q is not a whole number", value)
+		}
+	default:
+		return fmt.Errorf("unknown fault %q (a route and #N, one of %s, or burst429, latency, seed)", key, strings.Join(FaultKinds, ", "))
+	}
+	return nil
+}
+
+func (f Faults) none() bool {
+	for _, p := range f.Shares {
+		if p > 0 {
+			return false
+		}
+	}
+	return len(f.Aimed) == 0 && f.Burst429 == 0 && f.Latency == 0
+}
+
+// matches reports whether a request is to the fault's route.
+func (a AimedFault) matches(r *http.Request) bool {
+	want, got := strings.Split(a.Path, "/"), strings.Split(r.URL.Path, "/")
+	if r.Method != a.Method || len(want) != len(got) {
+		return false
+	}
+	for i, seg := range want {
+		if seg != got[i] && !(strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a AimedFault) route() string { return a.Method + " " + a.Path }
 
 type faultState struct {
-	f     Faults
-	mu    sync.Mutex
-	rng   *rand.Rand
-	burst int
+	f       Faults
+	stopped <-chan struct{} // closed when the simulator stops: hung requests end
+	mu      sync.Mutex
+	rng     *rand.Rand
+	burst   int
+	counts  map[string]int // requests so far, by aimed route
 }
 
-func newFaultState(f Faults, seed int64) *faultState {
+func newFaultState(f Faults, seed int64, stopped <-chan struct{}) *faultState {
 	if f.Seed == 0 {
 		f.Seed = uint64(seed)
 	}
-	return &faultState{f: f, rng: rand.New(rand.NewPCG(f.Seed, 0x5eed)), burst: f.Burst429}
+	return &faultState{f: f, stopped: stopped, rng: rand.New(rand.NewPCG(f.Seed, 0x5eed)), burst: f.Burst429, counts: map[string]int{}}
 }
 
-// draw decides this request's fate: "" for none.
-func (fs *faultState) draw() (fault string, truncate bool) {
+// draw decides this request's fault: "" for none. Aimed faults come first,
+// then the burst, then the shares.
+func (fs *faultState) draw(r *http.Request) string {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	counted := map[string]bool{}
+	kind := ""
+	for _, a := range fs.f.Aimed {
+		if !a.matches(r) {
+			continue
+		}
+		if !counted[a.route()] {
+			counted[a.route()] = true
+			fs.counts[a.route()]++
+		}
+		if n := fs.counts[a.route()]; kind == "" && n >= a.From && (a.To == 0 || n <= a.To) {
+			kind = a.Kind
+		}
+	}
+	if kind != "" {
+		return kind
+	}
 	if fs.burst > 0 {
 		fs.burst--
-		return "429", false
+		return "429"
 	}
-	r := fs.rng.Float64()
-	for _, c := range []struct {
-		name string
-		p    float64
-	}{{"500", fs.f.P500}, {"503", fs.f.P503}, {"429", fs.f.P429}, {"html", fs.f.HTML}} {
-		if r < c.p {
-			return c.name, false
+	if len(fs.f.Shares) == 0 {
+		return ""
+	}
+	x := fs.rng.Float64()
+	for _, k := range FaultKinds {
+		if x < fs.f.Shares[k] {
+			return k
 		}
-		r -= c.p
+		x -= fs.f.Shares[k]
 	}
-	return "", fs.rng.Float64() < fs.f.Truncate
+	return ""
 }
 
 const proxyPage = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body></html>`
@@ -141,37 +256,57 @@ func (fs *faultState) wrap(next http.Handler, fail func(http.ResponseWriter, *ap
 			next.ServeHTTP(w, r)
 			return
 		}
-		if fs.f.Latency > 0 {
-			select {
-			case <-time.After(fs.f.Latency):
-			case <-r.Context().Done():
-				return
+		if fs.f.Latency > 0 && !fs.wait(r, time.After(fs.f.Latency)) {
+			return
+		}
+		kind := fs.draw(r)
+		if e, ok := errorFaults[kind]; ok {
+			if kind == "429" {
+				w.Header().Set("Retry-After", "1")
 			}
+			fail(w, &e)
+			return
 		}
-		fault, truncate := fs.draw()
-		item := func(status int, code, title, detail string) {
-			fail(w, &apiError{status: status, code: code, title: title, detail: detail})
-		}
-		switch fault {
-		case "500":
-			item(500, "internal-server-error", "Internal Server error.", "Internal Server error. Contact support.")
-		case "503":
-			item(503, "service-unavailable", "Service Unavailable", "Service Unavailable. Try again later.")
-		case "429":
-			w.Header().Set("Retry-After", "1")
-			item(429, "too-many-requests", "Too many requests", "Query limit reached.")
+		switch kind {
 		case "html":
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = w.Write([]byte(proxyPage))
+		case "truncate":
+			next.ServeHTTP(&truncatingWriter{ResponseWriter: w}, r)
+		case "reset":
+			reset(w)
+		case "hang":
+			fs.wait(r, nil)
 		default:
-			if truncate {
-				next.ServeHTTP(&truncatingWriter{ResponseWriter: w}, r)
-				return
-			}
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// wait waits for done; false if the client went away or the simulator
+// stopped first.
+func (fs *faultState) wait(r *http.Request, done <-chan time.Time) bool {
+	select {
+	case <-done:
+		return true
+	case <-r.Context().Done():
+	case <-fs.stopped:
+	}
+	return false
+}
+
+// reset closes the connection without an answer, with a TCP reset where it
+// can: what a client sees when a server or a proxy dies mid-request.
+func reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 // truncatingWriter sends only the first half of the body: a connection that

@@ -12,10 +12,13 @@ package simulator
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,10 +39,14 @@ func (realClock) Now() time.Time { return time.Now() }
 type Options struct {
 	StepDelay   time.Duration // how long each job step takes; 0 = done at once
 	Clock       Clock         // nil = the real clock
-	Faults      Faults        // misbehaviour on purpose; zero = none
+	Faults      Faults        // misbehaviour on purpose: ParseFaults or MustParseFaults of a spec; zero = none
 	RedirectURL string        // where the consent page sends the browser; "" = a "return to the terminal" page
 	Seed        int64         // seeds ids and faults; 0 = random ids
+	MaxUsers    int           // users kept at most, the oldest dropped first; 0 = DefaultMaxUsers
 }
+
+// DefaultMaxUsers bounds the memory of a simulator left running.
+const DefaultMaxUsers = 10000
 
 // Server is one simulated Basiq: its users, connections and jobs live as
 // long as it does, in memory only.
@@ -50,14 +57,17 @@ type Server struct {
 	faults *faultState
 	ids    *idSource
 
-	mu    sync.Mutex
-	users map[string]*user
-	jobs  map[string]*job
-	conns map[string]*connection
+	mu        sync.Mutex
+	users     map[string]*user
+	userOrder []string // oldest first
+	jobs      map[string]*job
+	conns     map[string]*connection
 
-	handler http.Handler
-	base    string
-	httpSrv *http.Server
+	handler  http.Handler
+	base     string
+	httpSrv  *http.Server
+	stopped  chan struct{} // closed by Close
+	stopOnce sync.Once
 }
 
 type user struct {
@@ -87,19 +97,23 @@ type job struct {
 // New makes a simulator. Start it, or mount Handler yourself.
 func New(o Options) *Server {
 	s := &Server{
-		opts:   o,
-		clock:  o.Clock,
-		secret: make([]byte, 32),
-		users:  map[string]*user{},
-		jobs:   map[string]*job{},
-		conns:  map[string]*connection{},
+		opts:    o,
+		clock:   o.Clock,
+		secret:  make([]byte, 32),
+		users:   map[string]*user{},
+		jobs:    map[string]*job{},
+		conns:   map[string]*connection{},
+		stopped: make(chan struct{}),
 	}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
+	if s.opts.MaxUsers <= 0 {
+		s.opts.MaxUsers = DefaultMaxUsers
+	}
 	_, _ = rand.Read(s.secret)
 	s.ids = newIDSource(o.Seed)
-	s.faults = newFaultState(o.Faults, o.Seed)
+	s.faults = newFaultState(o.Faults, o.Seed, s.stopped)
 	s.handler = s.routes()
 	return s
 }
@@ -120,8 +134,10 @@ func (s *Server) Start(addr string) (string, error) {
 	return s.base, nil
 }
 
-// Close stops serving and waits (briefly) for requests in flight.
+// Close stops serving and waits (briefly) for requests in flight; requests
+// hung on purpose (the hang fault) end at once.
 func (s *Server) Close() error {
+	s.stopOnce.Do(func() { close(s.stopped) })
 	if s.httpSrv == nil {
 		return nil
 	}
@@ -198,6 +214,30 @@ func (s *Server) connect(userID, institutionID, loginID, password string) (strin
 	return s.newJob(u, c, now), nil
 }
 
+// addUser keeps a new user, dropping the oldest beyond MaxUsers; s.mu is held.
+func (s *Server) addUser(u *user) {
+	s.users[u.id] = u
+	s.userOrder = append(s.userOrder, u.id)
+	for len(s.userOrder) > s.opts.MaxUsers {
+		s.removeUser(s.users[s.userOrder[0]])
+	}
+}
+
+// removeUser forgets a user and all that was theirs; s.mu is held. Their
+// tokens then find no one: the API answers 404 and the consent page says so.
+func (s *Server) removeUser(u *user) {
+	for _, j := range u.jobs {
+		delete(s.jobs, j)
+	}
+	for _, c := range u.conns {
+		delete(s.conns, c)
+	}
+	delete(s.users, u.id)
+	if i := slices.Index(s.userOrder, u.id); i >= 0 {
+		s.userOrder = slices.Delete(s.userOrder, i, i+1)
+	}
+}
+
 // connectionSteps are the steps of every connection job, in order.
 var connectionSteps = []string{"verify-credentials", "retrieve-accounts", "retrieve-transactions"}
 
@@ -210,21 +250,30 @@ func (s *Server) newJob(u *user, c *connection, now time.Time) string {
 	return j.id
 }
 
-// stepStatus is a step's status at now: each step takes StepDelay, one
-// after the other; a failing job fails its first step when that step ends.
+// queued is how long a new job waits, all its steps pending ("created and
+// waiting to be started"), before its first step starts.
+func (s *Server) queued() time.Duration { return s.opts.StepDelay / 2 }
+
+// stepEnd is when step i of a job ends, counted from the job's creation.
+func (s *Server) stepEnd(i int) time.Duration {
+	return s.queued() + time.Duration(i+1)*s.opts.StepDelay
+}
+
+// stepStatus is a step's status at now: after the queue, each step takes
+// StepDelay, one after the other; a failing job fails its first step when
+// that step ends.
 func (s *Server) stepStatus(j *job, i int, now time.Time) string {
 	if j.failure != nil && i > 0 {
 		return "pending" // after a failed step, the rest never start
 	}
-	d := s.opts.StepDelay
 	elapsed := now.Sub(j.created)
 	switch {
-	case elapsed >= time.Duration(i+1)*d:
+	case elapsed >= s.stepEnd(i):
 		if j.failure != nil {
 			return "failed"
 		}
 		return "success"
-	case elapsed >= time.Duration(i)*d:
+	case elapsed >= s.stepEnd(i)-s.opts.StepDelay:
 		return "in-progress"
 	}
 	return "pending"
@@ -240,19 +289,27 @@ func (s *Server) stepDone(j *job, title string, now time.Time) bool {
 	return false
 }
 
-// visibleAccounts are the user's accounts that a job has retrieved by now.
+// visibleAccounts are the user's connections whose accounts a job has
+// retrieved by now.
 func (s *Server) visibleAccounts(u *user, now time.Time) []*connection {
 	var out []*connection
 	for _, cid := range u.conns {
-		c := s.conns[cid]
-		for _, jid := range u.jobs {
-			if j := s.jobs[jid]; j.connID == cid && s.stepDone(j, "retrieve-accounts", now) {
-				out = append(out, c)
-				break
-			}
+		if c := s.conns[cid]; s.connectionStepDone(u, c, "retrieve-accounts", now) {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// connectionStepDone reports whether a job of this connection has done the
+// step with this title by now.
+func (s *Server) connectionStepDone(u *user, c *connection, title string, now time.Time) bool {
+	for _, jid := range u.jobs {
+		if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, title, now) {
+			return true
+		}
+	}
+	return false
 }
 
 // idSource makes UUIDs: reproducible with a seed, random without.
@@ -284,6 +341,18 @@ func (g *idSource) uuid() string {
 	g.mu.Lock()
 	hi, lo := g.next(), g.next()
 	g.mu.Unlock()
+	return formatUUID(hi, lo)
+}
+
+// uuidOf is a UUID that is always the same for the same parts: an id for
+// something made afresh on every request, such as a transaction.
+func uuidOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return formatUUID(binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16]))
+}
+
+// formatUUID writes 128 bits as a version 4 UUID, as Basiq's ids look.
+func formatUUID(hi, lo uint64) string {
 	hi = hi&^0xf000 | 0x4000     // version 4
 	lo = lo&^(0xc<<60) | 0x8<<60 // RFC 4122 variant
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)

@@ -1,0 +1,188 @@
+package simulator
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Basiq's filter grammar (basiq-api.md §6–§8): statements joined by commas,
+// all of which must hold, each field.operator('value'[,'value']):
+//
+//	transaction.postDate.bt('2024-01-01','2024-02-01'),account.id.eq('…')
+
+// statement is one parsed filter statement.
+type statement struct {
+	field, op string
+	values    []string
+}
+
+// badFilter is Basiq's answer to a filter it cannot read, or a field or
+// operator the list does not filter on.
+var badFilter = &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.",
+	detail: "Filter value is not valid", source: &source{Parameter: "filter"}}
+
+var fieldAndOperator = regexp.MustCompile(`^([A-Za-z]+(?:\.[A-Za-z]+)*)\.([a-z]+)$`)
+
+// parseFilter reads a ?filter= value; ok is false when it is not in the grammar.
+func parseFilter(raw string) (stmts []statement, ok bool) {
+	rest := strings.TrimSpace(raw)
+	for rest != "" {
+		open := strings.IndexByte(rest, '(')
+		if open < 0 {
+			return nil, false
+		}
+		m := fieldAndOperator.FindStringSubmatch(strings.TrimSpace(rest[:open]))
+		if m == nil {
+			return nil, false
+		}
+		st := statement{field: m[1], op: m[2]}
+		rest = strings.TrimSpace(rest[open+1:])
+		for { // 'value' [, 'value'] )
+			if !strings.HasPrefix(rest, "'") {
+				return nil, false
+			}
+			end := strings.IndexByte(rest[1:], '\'')
+			if end < 0 {
+				return nil, false
+			}
+			st.values = append(st.values, rest[1:1+end])
+			rest = strings.TrimSpace(rest[end+2:])
+			if strings.HasPrefix(rest, ",") {
+				rest = strings.TrimSpace(rest[1:])
+				continue
+			}
+			if !strings.HasPrefix(rest, ")") {
+				return nil, false
+			}
+			rest = strings.TrimSpace(rest[1:])
+			break
+		}
+		stmts = append(stmts, st)
+		if rest == "" {
+			break
+		}
+		if !strings.HasPrefix(rest, ",") {
+			return nil, false
+		}
+		rest = strings.TrimSpace(rest[1:])
+		if rest == "" {
+			return nil, false // a trailing comma
+		}
+	}
+	return stmts, true
+}
+
+// filterField is one field a list filters on: the operators Basiq documents
+// for it, and how to read it from an item.
+type filterField[T any] struct {
+	ops   []string
+	date  bool // compared by day: '2024-01-31' or an RFC 3339 time
+	value func(T) string
+}
+
+// filterFields are the fields one list filters on, by name.
+type filterFields[T any] map[string]filterField[T]
+
+var (
+	equality    = []string{"eq"}
+	eqOrNe      = []string{"eq", "ne"}
+	comparisons = []string{"eq", "gt", "gteq", "lt", "lteq", "bt"}
+)
+
+// read parses a filter for this list: nil and false when the grammar, a
+// field, an operator or a value is not one Basiq accepts here.
+func (fs filterFields[T]) read(raw string) ([]statement, bool) {
+	stmts, ok := parseFilter(raw)
+	if !ok {
+		return nil, false
+	}
+	for i, st := range stmts {
+		f, known := fs[st.field]
+		if !known || !slices.Contains(f.ops, st.op) {
+			return nil, false
+		}
+		want := 1
+		if st.op == "bt" {
+			want = 2
+		}
+		if len(st.values) != want {
+			return nil, false
+		}
+		if f.date {
+			for j, v := range st.values {
+				d, ok := day(v)
+				if !ok {
+					return nil, false
+				}
+				stmts[i].values[j] = d
+			}
+		}
+	}
+	return stmts, true
+}
+
+// match reports whether item passes every statement (as read by read).
+func (fs filterFields[T]) match(item T, stmts []statement) bool {
+	for _, st := range stmts {
+		f := fs[st.field]
+		v := f.value(item)
+		if f.date {
+			v, _ = day(v)
+		}
+		var holds bool
+		switch st.op {
+		case "eq":
+			holds = v == st.values[0]
+		case "ne":
+			holds = v != st.values[0]
+		case "gt":
+			holds = v > st.values[0]
+		case "gteq":
+			holds = v >= st.values[0]
+		case "lt":
+			holds = v < st.values[0]
+		case "lteq":
+			holds = v <= st.values[0]
+		case "bt": // inclusive, as Basiq documents
+			holds = v >= st.values[0] && v <= st.values[1]
+		}
+		if !holds {
+			return false
+		}
+	}
+	return true
+}
+
+// day is a date or an RFC 3339 time as the UTC day it falls on, in a form
+// that sorts as text.
+func day(s string) (string, bool) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(time.DateOnly), true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format(time.DateOnly), true
+	}
+	return "", false
+}
+
+var accountFilters = filterFields[accountBody]{
+	"account.id":     {ops: eqOrNe, value: func(a accountBody) string { return a.ID }},
+	"connection.id":  {ops: eqOrNe, value: func(a accountBody) string { return a.Connection }},
+	"institution.id": {ops: eqOrNe, value: func(a accountBody) string { return a.Institution }},
+}
+
+var transactionFilters = filterFields[transaction]{
+	"account.id":            {ops: equality, value: func(t transaction) string { return t.Account }},
+	"institution.id":        {ops: equality, value: func(t transaction) string { return t.Institution }},
+	"transaction.status":    {ops: equality, value: func(t transaction) string { return t.Status }},
+	"transaction.direction": {ops: equality, value: func(t transaction) string { return t.Direction }},
+	"transaction.class":     {ops: equality, value: func(t transaction) string { return t.Class }},
+	"transaction.postDate":  {ops: comparisons, date: true, value: func(t transaction) string { return t.PostDate }},
+}
+
+var jobFilters = filterFields[*job]{
+	"connection.id": {ops: equality, value: func(j *job) string { return j.connID }},
+}
