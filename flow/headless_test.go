@@ -170,7 +170,7 @@ func TestWrongKeyExitsOne(t *testing.T) {
 	if code := r.run(t, OutputTable); code != qs.ExitFailed {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(r.stderr.String(), "did not recognise this key") || len(r.api.Calls()) != 0 {
+	if !strings.Contains(r.stderr.String(), "did not recognise it") || len(r.api.Calls()) != 0 {
 		t.Errorf("stderr:\n%s\ncalls %q", &r.stderr, r.api.Calls())
 	}
 }

@@ -59,6 +59,9 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		key, err := p.cfg.Keys.Load()
 		return qs.SavedKeyLoaded{Key: key, Err: err}
 	case qs.CheckKey:
+		if e.Source == qs.KeyDemo {
+			return qs.KeyChecked{Source: e.Source, Err: api.Authenticate(ctx)}
+		}
 		c, err := p.cfg.NewAPI(e.Key)
 		if err == nil {
 			err = c.Authenticate(ctx)

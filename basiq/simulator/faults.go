@@ -195,6 +195,20 @@ type faultState struct {
 	rng     *rand.Rand
 	burst   int
 	counts  map[string]int // requests so far, by aimed route
+	healed  bool           // Heal was called: no fault from now on
+}
+
+func (fs *faultState) isHealed() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.healed
+}
+
+// heal ends every fault from now on.
+func (fs *faultState) heal() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.healed = true
 }
 
 func newFaultState(f Faults, seed int64, stopped <-chan struct{}) *faultState {
@@ -209,6 +223,9 @@ func newFaultState(f Faults, seed int64, stopped <-chan struct{}) *faultState {
 func (fs *faultState) draw(r *http.Request) string {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if fs.healed {
+		return ""
+	}
 	counted := map[string]bool{}
 	kind := ""
 	for _, a := range fs.f.Aimed {
@@ -256,10 +273,10 @@ func (fs *faultState) wrap(next http.Handler, fail func(http.ResponseWriter, *ap
 			next.ServeHTTP(w, r)
 			return
 		}
-		if fs.f.Latency > 0 && !fs.wait(r, time.After(fs.f.Latency)) {
+		kind := fs.draw(r)
+		if fs.f.Latency > 0 && !fs.isHealed() && !fs.wait(r, time.After(fs.f.Latency)) {
 			return
 		}
-		kind := fs.draw(r)
 		if e, ok := errorFaults[kind]; ok {
 			if kind == "429" {
 				w.Header().Set("Retry-After", "1")

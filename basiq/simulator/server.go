@@ -121,6 +121,11 @@ func New(o Options) *Server {
 // Handler serves the API and the consent page.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Heal ends the misbehaviour asked for with Options.Faults: from now on
+// every request is answered as asked (latency too). Tests use it to see a
+// client recover once the trouble is over.
+func (s *Server) Heal() { s.faults.heal() }
+
 // Start listens on addr (e.g. "127.0.0.1:0" for a free port) and serves in
 // the background. It returns the base URL.
 func (s *Server) Start(addr string) (string, error) {

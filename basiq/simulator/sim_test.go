@@ -446,6 +446,16 @@ func TestAimedFaultsHitTheNthRequestToTheirRoute(t *testing.T) {
 	}
 }
 
+func TestHealEndsTheFaultsFromThenOn(t *testing.T) {
+	s := newSim(t, Options{Faults: MustParseFaults("POST /token#1+=503")})
+	form := map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0", "Content-Type": "application/x-www-form-urlencoded"}
+	before := s.do("POST", "/token", form, "scope=SERVER_ACCESS").status
+	s.srv.Heal()
+	if after := s.do("POST", "/token", form, "scope=SERVER_ACCESS").status; before != 503 || after != 200 {
+		t.Errorf("before Heal %d, after %d; want 503 then 200", before, after)
+	}
+}
+
 func TestFaultsNeverTouchTheConsentPage(t *testing.T) {
 	s := newSim(t, Options{Faults: MustParseFaults("500=1")})
 	if a := s.do("GET", "/institutions/AU00000", nil, ""); a.status != 500 {

@@ -198,7 +198,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 		p := problemFor(CallGetJob, ev.Err)
 		switch {
 		case basiq.IsNotFound(ev.Err):
-			p.What = "Basiq has no job " + ev.ID + " for this application."
+			p.What = "Checking the job: Basiq has no job " + ev.ID + " for this application."
 			p.Meaning = ""
 			p.Next = "Check the id, or go through consent again."
 			p.Remedies = []Remedy{RemedyNewLink, RemedyBack}

@@ -44,10 +44,13 @@ func (a *applying) keyEvent(ev Event) bool {
 			a.noKey(ev.Key)
 		}
 	case KeySubmitted:
-		if s.Stage != StageKey || s.Key.Checking || s.Demo {
+		if s.Stage != StageKey || s.Key.Checking {
 			return true
 		}
-		if k := strings.TrimSpace(ev.Key); k != "" {
+		switch k := strings.TrimSpace(ev.Key); {
+		case (k == "" || k == s.Key.value) && s.Problem.Offers(RemedyRetry):
+			a.retry() // the same key (or the demo's, or none typed) again
+		case k != "" && !s.Demo:
 			a.checkKey(k, KeyTyped)
 		}
 	case DemoAsked:
@@ -63,9 +66,11 @@ func (a *applying) keyEvent(ev Event) bool {
 		}
 		a.clearProblem()
 		s.Demo, s.Key.Good, s.Key.Source = true, true, KeyDemo
+		s.Demo = true
 		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine."}
 		a.say(NoteInfo, s.Notice.Text)
-		a.toUser()
+		// The demo walks the same first step: its key for a server token.
+		a.checkKey("", KeyDemo)
 	case KeyChecked:
 		s.Key.Checking = false
 		if ev.Err != nil {
@@ -76,7 +81,9 @@ func (a *applying) keyEvent(ev Event) bool {
 			case KeyFromEnv:
 				p.What = "BASIQ_API_KEY: " + p.What
 			}
-			if retryable(ev.Err) {
+			// The same wrong key would be refused again; the demo's own key is
+			// never wrong, so there the simulator is what misbehaved.
+			if !basiq.IsBadAPIKey(ev.Err) || ev.Source == KeyDemo {
 				p.Remedies = []Remedy{RemedyRetry}
 			}
 			a.fail(p)
@@ -130,7 +137,7 @@ func (a *applying) checkKey(key string, source KeySource) {
 	s := a.s
 	a.clearProblem()
 	s.Key.Checking, s.Key.Source, s.Key.value = true, source, key
-	from := map[KeySource]string{KeyTyped: "the key", KeyFromEnv: "BASIQ_API_KEY", KeyFromStore: "the saved key"}[source]
+	from := map[KeySource]string{KeyTyped: "the key", KeyFromEnv: "BASIQ_API_KEY", KeyFromStore: "the saved key", KeyDemo: "the demo's key"}[source]
 	a.say(NoteDoing, "Exchanging "+from+" for a server token (POST /token)")
 	a.do(CheckKey{Key: key, Source: source})
 }

@@ -99,7 +99,11 @@ func problemFor(call Call, err error) Problem {
 		p.Meaning = "The request reached Basiq, so the user may or may not exist now (Basiq does not de-duplicate users)."
 		p.Next = "Look in the Basiq dashboard before creating another; if it is there, use its id."
 	case basiq.IsBadAPIKey(err):
-		p.What = "Basiq did not recognise this key (404 parameter-not-valid)."
+		p.What = "Checking the key: Basiq did not recognise it"
+		if apiErr != nil {
+			p.What += fmt.Sprintf(" (%d %s)", apiErr.Status, apiErr.Code())
+		}
+		p.What += "."
 		p.Next = "Copy it again from the Basiq dashboard (Developer → API Keys), all of it, for this application."
 	case basiq.IsTimeout(err):
 		p.What = fmt.Sprintf("%s while %s.", strings.TrimRight(answer(err), "."), doing)
@@ -127,6 +131,9 @@ func problemFor(call Call, err error) Problem {
 		}
 		if code := apiErr.Code(); code != "" {
 			what = fmt.Sprintf("%s (%d %s)", what, apiErr.Status, code)
+		}
+		if doing != "" { // "Creating the user: Service unavailable. (503 service-unavailable)"
+			what = strings.ToUpper(doing[:1]) + doing[1:] + ": " + what
 		}
 		p.What, p.Meaning, p.Next = what, advice.Meaning, advice.Next
 	default:

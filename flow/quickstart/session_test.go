@@ -196,6 +196,7 @@ func TestHeadlessRunStopsAtTheFirstFailedCallAndNothingRunsAfter(t *testing.T) {
 func TestAFailedJobEndsAHeadlessRunWithoutFetchingAccounts(t *testing.T) {
 	d, _ := drive(t, Config{Demo: true, Persona: "bighead", Timeout: time.Minute})
 	d.apply(DemoStarted{})
+	d.apply(KeyChecked{Source: KeyDemo})
 	d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	effs := d.apply(LinkMinted{Gen: d.s.Link.Gen, Token: "tok", URL: "u"})
 	effs = append(effs, d.apply(JobsListed{Gen: d.s.Link.Gen, Purpose: ListSnapshot})...)
@@ -214,7 +215,10 @@ func TestAFailedJobEndsAHeadlessRunWithoutFetchingAccounts(t *testing.T) {
 
 func TestPersonaConsentsOnceThenTheHappyPathLoginIsOffered(t *testing.T) {
 	d, _ := drive(t, Config{Interactive: true, Demo: true, Persona: "bighead"})
-	d.apply(DemoStarted{})
+	if c := want[CheckKey](t, d.apply(DemoStarted{})); c.Source != KeyDemo {
+		t.Fatalf("the demo's key check: %+v", c)
+	}
+	d.apply(KeyChecked{Source: KeyDemo})
 	d.apply(UserSubmitted{})
 	d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	d.apply(ConsentAsked{})

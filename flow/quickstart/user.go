@@ -120,13 +120,10 @@ func (a *applying) userLoaded(ev UserLoaded) {
 			return
 		}
 		p := problemFor(call, ev.Err)
-		switch {
-		case basiq.UserMayExist(ev.Err):
-			s.User.MayExist = true
-			p.Remedies = []Remedy{RemedyRetry}
-		case retryable(ev.Err):
-			p.Remedies = []Remedy{RemedyRetry}
-		}
+		// Trying again is offered whatever went wrong: after an answer
+		// that may have made the user, it asks first (AskCreateAgain).
+		s.User.MayExist = s.User.MayExist || basiq.UserMayExist(ev.Err)
+		p.Remedies = []Remedy{RemedyRetry}
 		if s.CanGoBack() {
 			p.Remedies = append(p.Remedies, RemedyBack)
 		}

@@ -51,7 +51,7 @@ func TestWrongKeyIsExplainedAndKeptThenTheRightOneIsSaved(t *testing.T) {
 	if w.stage() != qs.StageKey {
 		t.Fatalf("a wrong key moved the wizard to %v", w.stage())
 	}
-	w.sees("did not recognise this key")
+	w.sees("did not recognise it")
 	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
 	w.sees("Save it in the test keyring")
 	w.keys("y")
@@ -405,7 +405,7 @@ func TestTransactionsAfterAFailedFirstPageCanBeAskedForAgain(t *testing.T) {
 	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
 	w.keys("t")
 	w.sees("Service unavailable")
-	if strings.Contains(w.screen(), "Loading transactions") {
+	if strings.Contains(w.screen(), "Loading transactions…") {
 		t.Errorf("loading stays after a failed page:\n%s", w.screen())
 	}
 	w.keys("r")

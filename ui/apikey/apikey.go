@@ -176,7 +176,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, keys.Send(DemoMsg{})
 	case key.Matches(msg, m.submit):
 		k := strings.TrimSpace(m.input.Value())
-		if k == "" {
+		if k == "" && !(m.problem != nil && m.retry) {
 			m.hint = "Paste your API key first."
 			return m, nil
 		}

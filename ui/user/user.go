@@ -200,7 +200,7 @@ func (m Model) Keys() []key.Binding {
 		use := m.submit
 		use.SetHelp("enter", "use this user")
 		back := m.toggle
-		back.SetHelp("ctrl+u", "create a new user instead")
+		back.SetHelp("ctrl+o", "create a new user instead")
 		return []key.Binding{use, back}
 	}
 	submit := m.submit
