@@ -146,7 +146,10 @@ func (s *Server) Close() error {
 	if s.httpSrv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// Answers in flight get a moment to finish; a client that went away
+	// mid-request (its run ended) leaves a connection Shutdown would wait
+	// on for nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	err := s.httpSrv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {

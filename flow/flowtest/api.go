@@ -40,8 +40,9 @@ type API struct {
 	mu    sync.Mutex
 	calls []string
 
-	AuthErr   error
-	CreateErr error
+	AuthErr         error
+	ClientTokenErrs []error // POST /token CLIENT_ACCESS's errors, before it works
+	CreateErr       error
 	Block     chan struct{} // when set, CreateUser waits for ctx or this
 	User      basiq.User
 	// UserJobs are GET /users/{id}/jobs's successive answers (the first is
@@ -101,6 +102,11 @@ func (f *API) Authenticate(ctx context.Context) error { f.record("POST /token");
 
 func (f *API) ClientToken(ctx context.Context, userID string) (string, time.Time, error) {
 	f.record("POST /token CLIENT_ACCESS")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := next(&f.ClientTokenErrs); err != nil {
+		return "", time.Time{}, err
+	}
 	return "client-token-for-" + userID, time.Date(2026, 11, 24, 15, 5, 0, 0, time.UTC), nil
 }
 

@@ -119,10 +119,17 @@ func (a *applying) consentEvent(ev Event) bool {
 func (a *applying) prepareConsent() {
 	s := a.s
 	a.clearProblem(CallClientToken, CallListJobs)
-	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, listing: true}
+	first := s.Link.Gen == 0
+	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true}
 	a.say(NoteDoing, "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)")
-	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID},
-		ListJobs{Gen: s.Link.Gen, Purpose: ListSnapshot, UserID: s.User.User.ID})
+	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID})
+	if first && s.User.Created {
+		// A user made moments ago has no jobs: nothing to ask.
+		s.Link.snapshot = map[string]bool{}
+		return
+	}
+	s.Link.listing = true
+	a.do(ListJobs{Gen: s.Link.Gen, Purpose: ListSnapshot, UserID: s.User.User.ID})
 }
 
 // toConsent shows the consent step: the link once it is ready.

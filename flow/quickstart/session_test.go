@@ -94,28 +94,35 @@ func failedJob(id, code string) basiq.Job {
 
 var headless = Config{EnvKey: "key", Email: "max@example.com", NoBrowser: "no display", Timeout: 10 * time.Minute}
 
-// toConsent runs a headless session from the start to the link being shown.
+// toConsent runs a session for an existing user (--user-id: its jobs are
+// listed before the link is shown) from the start to the link being shown.
 func toConsent(t *testing.T, cfg Config) (*driver, []Effect) {
+	cfg.UserID = userID
 	d, effs := drive(t, cfg)
 	want[CheckKey](t, effs)
-	effs = d.apply(KeyChecked{Source: KeyFromEnv})
-	if !cfg.Interactive {
-		want[CreateUser](t, effs)
-	} else {
-		want[CreateUser](t, d.apply(UserSubmitted{User: basiq.NewUser{Email: "max@example.com"}}))
-	}
-	effs = d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	want[LookUpUser](t, d.apply(KeyChecked{Source: KeyFromEnv}))
+	effs = d.apply(UserLoaded{User: basiq.User{ID: userID}})
 	mint := want[MintLink](t, effs)
 	snap := want[ListJobs](t, effs)
 	if snap.Purpose != ListSnapshot {
 		t.Fatalf("the jobs listed with the link: %+v, want the snapshot", snap)
 	}
-	if cfg.Interactive {
-		d.apply(ConsentAsked{})
-	}
 	d.apply(LinkMinted{Gen: mint.Gen, Token: "tok", URL: "https://consent/?token=tok"})
 	// The user already has a job from before: it is not the one consent makes.
 	return d, d.apply(JobsListed{Gen: snap.Gen, Purpose: ListSnapshot, Jobs: []basiq.Job{{ID: oldJob}}})
+}
+
+func TestANewUsersFirstLinkNeedsNoSnapshot(t *testing.T) {
+	d, _ := drive(t, headless)
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	if has[ListJobs](effs) {
+		t.Errorf("the jobs of a user made moments ago were asked for: %s", describe(effs))
+	}
+	effs = d.apply(LinkMinted{Gen: want[MintLink](t, effs).Gen, Token: "tok", URL: "u"})
+	if l := want[ListJobs](t, effs); l.Purpose != ListWaiting {
+		t.Errorf("after the link: %+v, want the wait for consent", l)
+	}
 }
 
 func TestHeadlessHappyPathTheNewJobIsTheOneNotInTheSnapshot(t *testing.T) {
@@ -172,7 +179,7 @@ func TestHeadlessRunStopsAtTheFirstFailedCallAndNothingRunsAfter(t *testing.T) {
 		}},
 		{"snapshot", func(d *driver) []Effect {
 			d.apply(KeyChecked{Source: KeyFromEnv})
-			effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+			effs := d.apply(UserLoaded{User: basiq.User{ID: userID}}) // an existing user: its jobs are listed
 			return d.apply(JobsListed{Gen: want[ListJobs](t, effs).Gen, Purpose: ListSnapshot, Err: badRequest})
 		}},
 	}
@@ -199,7 +206,6 @@ func TestAFailedJobEndsAHeadlessRunWithoutFetchingAccounts(t *testing.T) {
 	d.apply(KeyChecked{Source: KeyDemo})
 	d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	effs := d.apply(LinkMinted{Gen: d.s.Link.Gen, Token: "tok", URL: "u"})
-	effs = append(effs, d.apply(JobsListed{Gen: d.s.Link.Gen, Purpose: ListSnapshot})...)
 	if ac := want[AutoConsent](t, effs); ac.Login != "bighead" || ac.InstitutionID != SandboxInstitution {
 		t.Fatalf("auto consent %+v", ac)
 	}
@@ -222,8 +228,7 @@ func TestPersonaConsentsOnceThenTheHappyPathLoginIsOffered(t *testing.T) {
 	d.apply(UserSubmitted{})
 	d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	d.apply(ConsentAsked{})
-	d.apply(LinkMinted{Gen: d.s.Link.Gen, Token: "tok", URL: "u"})
-	effs := d.apply(JobsListed{Gen: d.s.Link.Gen, Purpose: ListSnapshot})
+	effs := d.apply(LinkMinted{Gen: d.s.Link.Gen, Token: "tok", URL: "u"})
 	if ac := want[AutoConsent](t, effs); ac.Login != "bighead" {
 		t.Fatalf("first consent as %q", ac.Login)
 	}

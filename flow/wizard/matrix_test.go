@@ -34,16 +34,17 @@ var matrix = []struct {
 	doing    string // what the problem says was being done
 	headless int    // the headless exit code
 	retry    string // the wizard's key that tries again ("" where nothing fails on screen)
+	existing bool   // with --user-id: an existing user is looked up, and its jobs listed before the link
 }{
-	{"POST /token", "#1+", 1, "checking the key", qs.ExitFailed, "enter"},
-	{"POST /users", "#1+", 2, "creating the user", qs.ExitFailed, "enter"},
-	{"GET /users/{id}", "#1+", 2, "looking up the user", qs.ExitFailed, "enter"}, // with --user-id
-	{"POST /token", "#2+", 3, "minting a client token", qs.ExitFailed, "enter"},  // the second token is the client's
-	{"GET /users/{id}/jobs", "#1+", 3, "checking the user's jobs", qs.ExitFailed, "enter"},
-	{"GET /jobs/{id}", "#1+", 4, "checking the job", qs.ExitFailed, "t"},
-	{"GET /institutions/{id}", "#1+", 5, "", qs.ExitOK, ""}, // only the bank's name: its id stands in
-	{"GET /users/{id}/accounts", "#1+", 5, "loading the accounts", qs.ExitFailed, "t"},
-	{"GET /users/{id}/transactions", "#1+", 6, "loading transactions", qs.ExitOK, "r"}, // headless never asks
+	{"POST /token", "#1+", 1, "checking the key", qs.ExitFailed, "enter", false},
+	{"POST /users", "#1+", 2, "creating the user", qs.ExitFailed, "enter", false},
+	{"GET /users/{id}", "#1+", 2, "looking up the user", qs.ExitFailed, "enter", true},
+	{"POST /token", "#2+", 3, "minting a client token", qs.ExitFailed, "enter", false}, // the second token is the client's
+	{"GET /users/{id}/jobs", "#1+", 3, "checking the user's jobs", qs.ExitFailed, "enter", true},
+	{"GET /jobs/{id}", "#1+", 4, "checking the job", qs.ExitFailed, "t", false},
+	{"GET /institutions/{id}", "#1+", 5, "", qs.ExitOK, "", false}, // only the bank's name: its id stands in
+	{"GET /users/{id}/accounts", "#1+", 5, "loading the accounts", qs.ExitFailed, "t", false},
+	{"GET /users/{id}/transactions", "#1+", 6, "loading transactions", qs.ExitOK, "r", false}, // headless never asks
 }
 
 // stepOf places a request in the quickstart: 1 the key, 2 the user, 3 the
@@ -90,7 +91,7 @@ func TestFailureMatrix(t *testing.T) {
 				t.Parallel()
 				spec := row.call + row.hits + "=" + kind
 				t.Run("headless", func(t *testing.T) {
-					m := newMatrixRun(t, spec, row.call == "GET /users/{id}")
+					m := newMatrixRun(t, spec, row.existing)
 					var stdout, stderr bytes.Buffer
 					code := flow.RunHeadless(context.Background(), m.cfg, flow.OutputTable, &stdout, &stderr)
 					if code != row.headless {
@@ -110,7 +111,7 @@ func TestFailureMatrix(t *testing.T) {
 					}
 				})
 				t.Run("wizard", func(t *testing.T) {
-					m := newMatrixRun(t, spec, row.call == "GET /users/{id}")
+					m := newMatrixRun(t, spec, row.existing)
 					w := (&rig{cfg: m.cfg}).start(t)
 					if row.retry == "" {
 						w.asAPerson(func(m Model) bool { return m.session.Accounts.Loaded })

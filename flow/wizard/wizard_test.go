@@ -115,10 +115,16 @@ func TestDemoStartsTheSimulatorSkipsTheKeyAndStopsItOnClose(t *testing.T) {
 
 func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) {
 	r := newRig()
+	r.cfg.UserID = flowtest.UserID // an existing user, with a job from before
 	old := flowtest.Job("0ld00000-0000-4000-8000-000000000000", basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)
 	old.Created = r.clock.Now().Add(time.Hour) // a clock skewed ahead fools a comparison of times, not a snapshot
 	r.api.UserJobs = [][]basiq.Job{{old}, {old}}
-	w := r.toConsent(t)
+	w := r.start(t).settle()
+	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
+	w.send(apikey.SaveAnsweredMsg{})
+	w.until("showed the link and tried the browser", func(m Model) bool {
+		return m.session.Consent.Waiting && !m.session.Consent.Browser.Opening
+	})
 	if len(r.opened) != 1 || !strings.Contains(r.opened[0], "token=client-token-for-"+flowtest.UserID) {
 		t.Fatalf("browser opened %q, want the consent link with the client token", r.opened)
 	}
@@ -330,9 +336,9 @@ func TestEscGoesBackOneStepAndNeverMakesASecondUser(t *testing.T) {
 
 func TestFailedConsentLinkCanBeRetriedOrLeftWithEsc(t *testing.T) {
 	r := newRig()
-	limited := &basiq.Error{Status: 429, Method: "GET", Path: "/users/" + flowtest.UserID + "/jobs", Items: []basiq.ErrorItem{{Code: "too-many-requests", Title: "Too many requests."}}}
-	// The snapshot of the user's jobs fails while the new user is shown, and again on consent.
-	r.api.UserJobsErrs = []error{limited, limited}
+	limited := &basiq.Error{Status: 429, Method: "POST", Path: "/token", Items: []basiq.ErrorItem{{Code: "too-many-requests", Title: "Too many requests."}}}
+	// The client token fails while the new user is shown, and again on consent.
+	r.api.ClientTokenErrs = []error{limited, limited}
 	w := r.toUser(t)
 	w.send(user.SubmittedMsg{Email: "max@example.com"})
 	w.until("showed the new user", func(m Model) bool { return m.session.User.User.ID != "" }).settle()
