@@ -43,8 +43,8 @@ type API struct {
 	AuthErr         error
 	ClientTokenErrs []error // POST /token CLIENT_ACCESS's errors, before it works
 	CreateErr       error
-	Block     chan struct{} // when set, CreateUser waits for ctx or this
-	User      basiq.User
+	Block           chan struct{} // when set, CreateUser waits for ctx or this
+	User            basiq.User
 	// UserJobs are GET /users/{id}/jobs's successive answers (the first is
 	// the snapshot taken before the link is shown).
 	UserJobs     [][]basiq.Job
