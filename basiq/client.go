@@ -259,18 +259,15 @@ func (c *Client) call(ctx context.Context, req request, out any) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.send(ctx, req, tok)
+	_, err = c.send(ctx, req, tok, out)
 	if isTokenRejected(err) {
 		c.dropToken(tok)
 		if tok, err = c.serverToken(ctx); err != nil {
 			return err
 		}
-		a, err = c.send(ctx, req, tok)
+		_, err = c.send(ctx, req, tok, out)
 	}
-	if err != nil {
-		return err
-	}
-	return c.decode(req, a, out)
+	return err
 }
 
 // decode reads a 2xx answer into out. A body it cannot read after a POST
@@ -305,23 +302,38 @@ func (c *Client) decode(req request, a answer, out any) error {
 }
 
 // send performs req, retrying as its policy allows and its context's
-// deadline leaves time for, and returns a 2xx answer. Every other outcome
-// is an *Error.
-func (c *Client) send(ctx context.Context, req request, token string) (answer, error) {
-	for attempt := 1; ; attempt++ {
+// deadline leaves time for, and returns a 2xx answer decoded into out (nil:
+// the body is not read). Every other outcome is an *Error.
+func (c *Client) send(ctx context.Context, req request, token string, out any) (answer, error) {
+	attempt := 0 // attempts that count against MaxAttempts
+	for {
 		if ctx.Err() != nil {
 			// Nothing was sent, so no user can have been created.
 			return answer{}, &Error{Method: req.method, Path: req.path, cause: context.Cause(ctx)}
 		}
 		a, sent, err := c.once(ctx, req, token)
-		if err == nil && a.status/100 == 2 {
-			return a, nil
+		var e *Error
+		switch {
+		case err == nil && a.status/100 == 2:
+			err := c.decode(req, a, out)
+			if err == nil || req.retry != retrySafe {
+				return a, err
+			}
+			// A 2xx whose body cannot be read (cut short, a proxy's page) is
+			// asked for again, as if no answer came: the request changes nothing.
+			e, a = err.(*Error), answer{}
+		default:
+			e = c.failure(req, a, sent, err)
 		}
-		e := c.failure(req, a, sent, err)
 		if ctx.Err() != nil || errors.Is(err, errBodyTooBig) {
 			return answer{}, e
 		}
-		wait, ok := c.retryWait(req, attempt, a, err != nil, sent)
+		// Basiq saying when to come back is not a failure to count: such
+		// waits are bounded by the call's budget alone.
+		if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+			attempt++
+		}
+		wait, ok := c.retryWait(req, attempt, a, err != nil || a.status == 0, sent)
 		if !ok || !timeLeft(ctx, wait) {
 			return answer{}, e
 		}
@@ -638,12 +650,9 @@ func (c *Client) fetchToken(ctx context.Context, form url.Values) (string, time.
 		method: http.MethodPost, path: "/token", body: []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded", auth: authBasic, retry: retrySafe,
 	}
-	a, err := c.send(ctx, req, "")
-	if err != nil {
-		return "", time.Time{}, err
-	}
 	var tr tokenResponse
-	if err := c.decode(req, a, &tr); err != nil {
+	a, err := c.send(ctx, req, "", &tr)
+	if err != nil {
 		return "", time.Time{}, err
 	}
 	if tr.AccessToken == "" {

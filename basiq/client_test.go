@@ -825,3 +825,47 @@ func TestCreateUserCancelledBeforeSending(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestAnUnreadableAnswerIsAskedForAgainWhereThatChangesNothing(t *testing.T) {
+	api := newFakeAPI(t)
+	var gets, posts atomic.Int32
+	api.mux.HandleFunc("GET /institutions/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if gets.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"type":"institution","id":"AU0`)) // a 200 cut short by a proxy
+			return
+		}
+		writeJSON(w, 200, map[string]any{"type": "institution", "id": "AU00000", "name": "Hooli Bank"})
+	})
+	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		_, _ = w.Write([]byte(`{"type":"user","id":"7f1c`))
+	})
+	c := api.client(t, newFakeClock())
+	if inst, err := c.GetInstitution(context.Background(), "AU00000"); err != nil || inst.Name != "Hooli Bank" || gets.Load() != 2 {
+		t.Errorf("GET after a cut body: %+v, %v, %d requests; want the second answer", inst, err, gets.Load())
+	}
+	if _, err := c.CreateUser(context.Background(), NewUser{Email: "max@example.com"}); !UserMayExist(err) || posts.Load() != 1 {
+		t.Errorf("POST /users with a cut 201: %v after %d posts; want one post and 'may exist'", err, posts.Load())
+	}
+}
+
+func TestA429WithRetryAfterIsWaitedOutNotCountedAsAFailedAttempt(t *testing.T) {
+	api := newFakeAPI(t)
+	var n atomic.Int32
+	api.mux.HandleFunc("GET /institutions/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 6 { // more than MaxAttempts, each telling when to come back
+			w.Header().Set("Retry-After", "1")
+			writeError(w, 429, "too-many-requests", "Too many requests", "Query limit reached.")
+			return
+		}
+		writeJSON(w, 200, map[string]any{"type": "institution", "id": "AU00000", "name": "Hooli Bank"})
+	})
+	clock := newFakeClock()
+	c := api.client(t, clock)
+	if inst, err := c.GetInstitution(context.Background(), "AU00000"); err != nil || inst.Name != "Hooli Bank" || n.Load() != 7 {
+		t.Errorf("after six 429s with Retry-After: %+v, %v, %d requests", inst, err, n.Load())
+	}
+}

@@ -29,6 +29,7 @@ import (
 //	500, 502, 503, 400, 404  that status with a Basiq error body
 //	429                      429 too-many-requests, with Retry-After: 1
 //	429-no-retry-after       the same without Retry-After, as Basiq usually sends it
+//	expired                  403 access-denied "Token has expired" (never on POST /token)
 //	html                     a proxy's 502 page in HTML
 //	truncate                 the true answer, its body cut short
 //	reset                    the connection closed with no answer (Go's client retries an
@@ -52,7 +53,7 @@ type AimedFault struct {
 }
 
 // FaultKinds are the kinds of fault, as a spec names them.
-var FaultKinds = []string{"500", "502", "503", "400", "404", "429", "429-no-retry-after", "html", "truncate", "reset", "hang"}
+var FaultKinds = []string{"500", "502", "503", "400", "404", "429", "429-no-retry-after", "expired", "html", "truncate", "reset", "hang"}
 
 // errorFaults are the kinds that answer with a Basiq error body.
 var errorFaults = map[string]apiError{
@@ -63,6 +64,8 @@ var errorFaults = map[string]apiError{
 	"500":                {status: 500, code: "internal-server-error", title: "Internal Server error.", detail: "Internal Server error. Contact support."},
 	"502":                {status: 502, code: "service-unavailable", title: "Bad Gateway", detail: "Service is currently unavailable. Please try again later."},
 	"503":                {status: 503, code: "service-unavailable", title: "Service Unavailable", detail: "Service Unavailable. Try again later."},
+	// expired answers as Basiq does a token past its hour (never on POST /token itself).
+	"expired": {status: 403, code: "access-denied", title: "Access denied.", detail: "Token has expired"},
 }
 
 // ParseFaults reads a spec; an error names the part it could not read.
@@ -274,6 +277,9 @@ func (fs *faultState) wrap(next http.Handler, fail func(http.ResponseWriter, *ap
 			return
 		}
 		kind := fs.draw(r)
+		if kind == "expired" && r.URL.Path == "/token" {
+			kind = "" // a token cannot have expired on the way to getting one
+		}
 		if fs.f.Latency > 0 && !fs.isHealed() && !fs.wait(r, time.After(fs.f.Latency)) {
 			return
 		}

@@ -477,6 +477,7 @@ func TestEachFaultKind(t *testing.T) {
 		"500": {500, "internal-server-error", ""}, "502": {502, "service-unavailable", ""}, "503": {503, "service-unavailable", ""},
 		"400": {400, "parameter-not-valid", ""}, "404": {404, "resource-not-found", ""},
 		"429": {429, "too-many-requests", "1"}, "429-no-retry-after": {429, "too-many-requests", ""},
+		"expired": {403, "access-denied", ""},
 	}
 	for _, kind := range FaultKinds {
 		if kind == "hang" {
@@ -1125,4 +1126,15 @@ func TestTransactionSelfLinkIsServed(t *testing.T) {
 func BenchmarkListTransactions(b *testing.B) {
 	s, tok, user, _ := benchSetup(b)
 	benchGet(b, s, "/users/"+user+"/transactions", tok)
+}
+
+func TestAnExpiredTokenIsNeverTheAnswerToGettingOne(t *testing.T) {
+	s := newSim(t, Options{Faults: MustParseFaults("expired=1")})
+	form := map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0", "Content-Type": "application/x-www-form-urlencoded"}
+	if a := s.do("POST", "/token", form, "scope=SERVER_ACCESS"); a.status != 200 {
+		t.Fatalf("POST /token with every request faulted 'expired': %d", a.status)
+	}
+	if a := s.do("GET", "/institutions/AU00000", s.bearer(s.serverToken()), ""); a.status != 403 || a.errorCode() != "access-denied" {
+		t.Errorf("a data route: %d %s", a.status, a.raw)
+	}
 }
