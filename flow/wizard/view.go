@@ -65,6 +65,10 @@ func (m Model) where() string {
 
 func (m Model) notice() string {
 	n := m.session.Notice
+	if saved := m.savedScript; m.session.Stage == qs.StageAccounts && (saved.files != nil || saved.err != nil) {
+		// The latest thing the person did on this screen: what s wrote.
+		n = qs.Notice{Text: inspector.SavedText(saved.dir, saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
+	}
 	switch {
 	case n.Text == "":
 		return ""
@@ -104,6 +108,9 @@ func (m Model) screenKeys() []key.Binding {
 		ks = m.jobsScreen.Keys()
 	case qs.StageAccounts:
 		ks = m.accountsScreen.Keys()
+		if m.onAccountsTable() {
+			ks = append(ks, m.saveScript)
+		}
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
@@ -159,6 +166,12 @@ func (m Model) Summary() string {
 		}
 	case !s.Demo:
 		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+s.ResumeFlags()) + "\n")
+	}
+	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
+		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
+		b.WriteString(st.Muted.Width(width).Render(theme.Safe(intro)) + "\n")
+		b.WriteString("  bash " + theme.Safe(files[0]) + "\n")
+		b.WriteString("  go run " + theme.Safe(files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
