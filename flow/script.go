@@ -199,6 +199,29 @@ func ExportScriptHere(f ScriptFacts, now time.Time) (dir string, files []string,
 	return dir, files, err
 }
 
+// ExportSessionScript writes the session as --export-script asks, at the
+// end of a run: a bash script at cfg.ExportScript and the Go program beside it.
+func ExportSessionScript(s *qs.Session, cfg Config) ([]string, error) {
+	facts, ok := ScriptFactsOf(s, cfg)
+	if !ok {
+		return nil, errors.New("the run ended before it had a user, where the script starts")
+	}
+	return ExportScript(facts, cfg.ExportScript)
+}
+
+// ScriptSavedText says in one line what a save of the session wrote (in
+// dir, when known), or why it did not.
+func ScriptSavedText(dir string, files []string, err error) string {
+	if err != nil {
+		return "Session not saved as a script: " + err.Error()
+	}
+	where := ""
+	if dir != "" {
+		where = " in " + dir
+	}
+	return theme.Safe("Saved the session as " + strings.Join(files, " and ") + where + " (mode 0600)")
+}
+
 // exportError says in words why a file was not written.
 func exportError(path string, err error) error {
 	if errors.Is(err, fs.ErrExist) {

@@ -193,7 +193,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.saveSessionScript()
 	case scriptSavedMsg:
 		m.savedScript = msg
-		m.inspector.SetSaved(msg.dir, msg.files, msg.err)
+		m.inspector.SetSaved(flow.ScriptSavedText(msg.dir, msg.files, msg.err), msg.err != nil)
 		return m, nil
 	case accounts.ExportRequestedMsg:
 		return m, m.export(msg.Format)

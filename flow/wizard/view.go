@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
@@ -67,7 +68,7 @@ func (m Model) notice() string {
 	n := m.session.Notice
 	if saved := m.savedScript; m.session.Stage == qs.StageAccounts && (saved.files != nil || saved.err != nil) {
 		// The latest thing the person did on this screen: what s wrote.
-		n = qs.Notice{Text: inspector.SavedText(saved.dir, saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
+		n = qs.Notice{Text: flow.ScriptSavedText(saved.dir, saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
 	}
 	switch {
 	case n.Text == "":

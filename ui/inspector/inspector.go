@@ -79,23 +79,8 @@ func (m *Model) SetEntries(e []Entry) {
 // starts from a user), so s is offered only where it works.
 func (m *Model) SetCanSave(can bool) { m.canSave = can }
 
-// SetSaved shows what a save wrote in dir, or why it did not.
-func (m *Model) SetSaved(dir string, files []string, err error) {
-	m.saved, m.saveFailed = SavedText(dir, files, err), err != nil
-}
-
-// SavedText says in one line what a save of the session wrote in dir, or
-// why it did not.
-func SavedText(dir string, files []string, err error) string {
-	if err != nil {
-		return "Not saved: " + err.Error()
-	}
-	where := ""
-	if dir != "" {
-		where = " in " + dir
-	}
-	return "Saved the session as " + strings.Join(files, " and ") + where + " (mode 0600)"
-}
+// SetSaved shows what the last save wrote, or why it failed.
+func (m *Model) SetSaved(text string, failed bool) { m.saved, m.saveFailed = text, failed }
 
 // Keys are the inspector's keys.
 func (m Model) Keys() []key.Binding {
