@@ -210,16 +210,20 @@ func ExportSessionScript(s *qs.Session, cfg Config) ([]string, error) {
 }
 
 // ScriptSavedText says in one line what a save of the session wrote (in
-// dir, when known), or why it did not.
+// dir, when given), or why it did not.
 func ScriptSavedText(dir string, files []string, err error) string {
 	if err != nil {
 		return "Session not saved as a script: " + err.Error()
+	}
+	names := strings.Join(files, " and ")
+	if len(files) == 2 && ProgramPathFor(files[0]) == files[1] {
+		names = files[0] + " and .go" // the usual pair: the name once
 	}
 	where := ""
 	if dir != "" {
 		where = " in " + dir
 	}
-	return theme.Safe("Saved the session as " + strings.Join(files, " and ") + where + " (mode 0600)")
+	return theme.Safe("Saved the session as " + names + where + " (mode 0600)")
 }
 
 // exportError says in words why a file was not written.

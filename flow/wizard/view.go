@@ -66,9 +66,15 @@ func (m Model) where() string {
 
 func (m Model) notice() string {
 	n := m.session.Notice
-	if saved := m.savedScript; m.session.Stage == qs.StageAccounts && (saved.files != nil || saved.err != nil) {
-		// The latest thing the person did on this screen: what s wrote.
-		n = qs.Notice{Text: flow.ScriptSavedText(saved.dir, saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
+	switch saved := m.savedScript; {
+	case m.session.Stage != qs.StageAccounts:
+	case saved.files != nil || saved.err != nil:
+		// The latest thing the person did on this screen: what s wrote (the summary says where).
+		n = qs.Notice{Text: flow.ScriptSavedText("", saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
+	case !n.Warning && m.onAccountsTable():
+		// The moment it all worked is the moment to offer to keep it (over news
+		// from earlier steps; a warning still stands).
+		n = qs.Notice{Text: "Take it with you: s saves this session as a bash script and a Go program."}
 	}
 	switch {
 	case n.Text == "":
@@ -109,9 +115,6 @@ func (m Model) screenKeys() []key.Binding {
 		ks = m.jobsScreen.Keys()
 	case qs.StageAccounts:
 		ks = m.accountsScreen.Keys()
-		if m.onAccountsTable() {
-			ks = append(ks, m.saveScript)
-		}
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
@@ -119,6 +122,10 @@ func (m Model) screenKeys() []key.Binding {
 		} else {
 			ks = append(ks, m.global.Requests)
 		}
+	}
+	if m.onAccountsTable() {
+		// Last: where the line is short of room, the table's own keys and i come first (? lists all).
+		ks = append(ks, m.saveScript)
 	}
 	return ks
 }
