@@ -79,6 +79,7 @@ type options struct {
 	events     bool
 	timeout    time.Duration
 	debugFile  string
+	exportTo   string // --export-script: the bash script's path
 	version    bool
 }
 
@@ -114,6 +115,7 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	fs.BoolVar(&o.events, "events", false, "print each step as one JSON object a line on stdout; implies --plain")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take: consent and jobs included")
 	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
+	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE and a Go program beside it (FILE's .sh as .go)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		// Asked for (--help): stdout. After a mistake: stderr, with the mistake.
@@ -166,6 +168,12 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	for _, id := range o.jobIDs {
 		if err := basiq.ValidateID(id); err != nil {
 			return o, usageError{fmt.Sprintf("--job-id %q: %v", id, err)}
+		}
+	}
+	if o.exportTo != "" {
+		// Before any request: a run that cannot save its script at the end should not start.
+		if err := flow.CheckScriptPath(o.exportTo); err != nil {
+			return o, usageError{"--export-script " + err.Error()}
 		}
 	}
 	for flagName, u := range map[string]string{"--api-url": o.apiURL, "--consent-url": o.consentURL} {
@@ -330,7 +338,15 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 		out := colorprofile.NewWriter(stdout, os.Environ())
 		fmt.Fprintln(out, summary)
 	}
-	return fm.ExitCode()
+	code := fm.ExitCode()
+	if cfg.ExportScript != "" {
+		files, err := flow.ExportSessionScript(fm.Session(), cfg)
+		fmt.Fprintln(stdout, flow.ScriptSavedText("", files, err))
+		if err != nil && code == qs.ExitOK {
+			code = qs.ExitFailed
+		}
+	}
+	return code
 }
 
 // userAgent is what every request says it is.
@@ -346,19 +362,20 @@ func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) 
 		NewAPI: func(key string) (flow.API, error) {
 			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add})
 		},
-		StartDemo:   func() (flow.Demo, error) { return startDemo(getenv, traces) },
-		Traces:      traces.Snapshot,
-		Demo:        o.demo,
-		Where:       whereLabel(apiURL),
-		APIURL:      apiURL,
-		ConsentBase: o.consentURL,
-		EnvKey:      getenv("BASIQ_API_KEY"),
-		Email:       o.email,
-		Mobile:      o.mobile,
-		UserID:      o.userID,
-		JobIDs:      o.jobIDs,
-		Persona:     o.persona,
-		Timeout:     o.timeout,
+		StartDemo:    func() (flow.Demo, error) { return startDemo(getenv, traces) },
+		Traces:       traces.Snapshot,
+		Demo:         o.demo,
+		Where:        whereLabel(apiURL),
+		APIURL:       apiURL,
+		ConsentBase:  o.consentURL,
+		EnvKey:       getenv("BASIQ_API_KEY"),
+		Email:        o.email,
+		Mobile:       o.mobile,
+		UserID:       o.userID,
+		JobIDs:       o.jobIDs,
+		Persona:      o.persona,
+		Timeout:      o.timeout,
+		ExportScript: o.exportTo,
 	}
 	if o.demo {
 		cfg.EnvKey = "" // the demo has its own key; a real one stays out of it

@@ -1,5 +1,6 @@
 // Package assets holds the files the program embeds: the simulator's
-// consent page (templates and CSS) and its sandbox personas.
+// consent page (templates and CSS), its sandbox personas, and the templates
+// of the session exported as a script.
 package assets
 
 import "embed"
@@ -13,3 +14,10 @@ var Consent embed.FS
 //
 //go:embed personas.json
 var Personas []byte
+
+// Script is the session as a script: quickstart.sh.tmpl (bash) and
+// quickstart.go.tmpl (Go), with README's quickstart (readme.sh.tmpl) built
+// from the same calls (calls.sh.tmpl).
+//
+//go:embed script
+var Script embed.FS

@@ -83,6 +83,9 @@ type Config struct {
 	JobIDs      []string
 	Persona     string // demo: complete consent automatically as this login
 	Timeout     time.Duration
+	// ExportScript (--export-script), when not "", is where the session is
+	// saved as a bash script at the end, with the Go program beside it.
+	ExportScript string
 }
 
 // Session makes the quickstart's session for this configuration;

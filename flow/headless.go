@@ -83,6 +83,9 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 		fmt.Fprintln(stderr, "basiq-onboard: interrupted")
 		return qs.ExitInterrupted
 	}
+	if cfg.ExportScript != "" {
+		code = w.exportScript(cfg, code)
+	}
 	w.finish(code)
 	return code
 }
@@ -165,6 +168,21 @@ func (w *headlessWriter) problem(p *qs.Problem) {
 	case flags != "" && p.Call != qs.CallTimeout:
 		w.logf("  Pick up where you left off: basiq-onboard %s", flags)
 	}
+}
+
+// exportScript saves the session as --export-script asks, and says so. A
+// run that went well but could not save it has failed (exit 1).
+func (w *headlessWriter) exportScript(cfg Config, code int) int {
+	files, err := ExportSessionScript(w.session, cfg)
+	if err != nil {
+		w.note(qs.Note{Kind: qs.NoteWarning, Text: ScriptSavedText("", nil, err)})
+		if code == qs.ExitOK {
+			return qs.ExitFailed
+		}
+		return code
+	}
+	w.note(qs.Note{Kind: qs.NoteDone, Text: ScriptSavedText("", files, nil)})
+	return code
 }
 
 // finish prints the result: the accounts table, the JSON document, or the last event.

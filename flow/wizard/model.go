@@ -41,6 +41,9 @@ type Model struct {
 
 	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background change
 	global keys.Global
+	// saveScript (s) on the accounts table saves the session as a script, as s does in the inspector.
+	saveScript  key.Binding
+	savedScript scriptSavedMsg // the last save, for the notice line and the summary
 
 	width, height int
 	showHelp      bool
@@ -65,6 +68,13 @@ type eventMsg struct{ ev qs.Event }
 // clockTickMsg is the wizard's second hand.
 type clockTickMsg struct{}
 
+// scriptSavedMsg is where the session's script went, or why it did not.
+type scriptSavedMsg struct {
+	dir   string
+	files []string
+	err   error
+}
+
 // exportedMsg is where an export went.
 type exportedMsg struct {
 	dir   string
@@ -83,14 +93,15 @@ func New(cfg flow.Config, isDark bool) Model {
 		clock = realClock{}
 	}
 	m := Model{
-		cfg:     cfg,
-		session: cfg.Session(true),
-		perform: flow.NewPerformer(cfg),
-		ctx:     ctx,
-		cancel:  cancel,
-		clock:   clock,
-		styles:  st,
-		global:  keys.NewGlobal(),
+		cfg:        cfg,
+		session:    cfg.Session(true),
+		perform:    flow.NewPerformer(cfg),
+		ctx:        ctx,
+		cancel:     cancel,
+		clock:      clock,
+		styles:     st,
+		global:     keys.NewGlobal(),
+		saveScript: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save as script")),
 
 		keyScreen:      apikey.New(st),
 		userScreen:     user.New(st),
@@ -177,6 +188,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case inspector.CloseMsg:
 		m.showInspector = false
+		return m, nil
+	case inspector.SaveScriptMsg:
+		return m, m.saveSessionScript()
+	case scriptSavedMsg:
+		m.savedScript = msg
+		m.inspector.SetSaved(flow.ScriptSavedText(msg.dir, msg.files, msg.err), msg.err != nil)
 		return m, nil
 	case accounts.ExportRequestedMsg:
 		return m, m.export(msg.Format)
@@ -283,7 +300,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cfg.Traces != nil && (key.Matches(msg, g.RequestsWhileTyping) || key.Matches(msg, g.Requests) && !typing):
 		m.showInspector, m.showHelp = true, false
 		m.inspector.SetEntries(m.inspectorEntries())
+		m.inspector.SetCanSave(m.canSaveScript())
 		return nil
+	case m.onAccountsTable() && key.Matches(msg, m.saveScript):
+		m.showHelp = false
+		return m.saveSessionScript()
 	case key.Matches(msg, g.Back) && !m.screenTakesEsc():
 		m.showHelp = false
 		return m.apply(qs.BackAsked{})
@@ -360,6 +381,33 @@ func (m *Model) resize() {
 	m.jobsScreen.SetSize(w, h)
 	m.accountsScreen.SetSize(w, h)
 	m.inspector.SetSize(w, h)
+}
+
+// canSaveScript reports whether the session can be saved as a script: it
+// starts from the session's user.
+func (m Model) canSaveScript() bool {
+	_, ok := flow.ScriptFactsOf(m.session, m.cfg)
+	return ok
+}
+
+// onAccountsTable reports whether the accounts table has the keys, where s
+// saves the session (the table's own subviews keep their letters).
+func (m Model) onAccountsTable() bool {
+	return m.session.Stage == qs.StageAccounts && !m.accountsScreen.TakesEsc() && m.canSaveScript()
+}
+
+// saveSessionScript writes the session as a bash script and a Go program
+// into the current directory, off the event loop.
+func (m *Model) saveSessionScript() tea.Cmd {
+	facts, ok := flow.ScriptFactsOf(m.session, m.cfg)
+	if !ok {
+		return nil
+	}
+	now := m.clock.Now()
+	return func() tea.Msg {
+		dir, files, err := flow.ExportScriptHere(facts, now)
+		return scriptSavedMsg{dir: dir, files: files, err: err}
+	}
 }
 
 // export writes the accounts and the transactions loaded so far, off the event loop.

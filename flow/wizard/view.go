@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
@@ -65,6 +66,16 @@ func (m Model) where() string {
 
 func (m Model) notice() string {
 	n := m.session.Notice
+	switch saved := m.savedScript; {
+	case m.session.Stage != qs.StageAccounts:
+	case saved.files != nil || saved.err != nil:
+		// The latest thing the person did on this screen: what s wrote (the summary says where).
+		n = qs.Notice{Text: flow.ScriptSavedText("", saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
+	case !n.Warning && m.onAccountsTable():
+		// The moment it all worked is the moment to offer to keep it (over news
+		// from earlier steps; a warning still stands).
+		n = qs.Notice{Text: "Take it with you: s saves this session as a bash script and a Go program."}
+	}
 	switch {
 	case n.Text == "":
 		return ""
@@ -111,6 +122,10 @@ func (m Model) screenKeys() []key.Binding {
 		} else {
 			ks = append(ks, m.global.Requests)
 		}
+	}
+	if m.onAccountsTable() {
+		// Last: where the line is short of room, the table's own keys and i come first (? lists all).
+		ks = append(ks, m.saveScript)
 	}
 	return ks
 }
@@ -159,6 +174,12 @@ func (m Model) Summary() string {
 		}
 	case !s.Demo:
 		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+s.ResumeFlags()) + "\n")
+	}
+	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
+		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
+		b.WriteString(st.Muted.Width(width).Render(theme.Safe(intro)) + "\n")
+		b.WriteString("  bash " + theme.Safe(files[0]) + "\n")
+		b.WriteString("  go run " + theme.Safe(files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -447,15 +447,21 @@ func TestKeysAreRightWhereReadmeSaysAndNothingActsBehindTheSmallCover(t *testing
 	w.sees("Your API key")
 }
 
-func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
-	r := newRig()
+// demoToAccounts runs the demo to its accounts: enter, enter, and the
+// sandbox persona's job done at once.
+func (r *rig) demoToAccounts(t *testing.T) *runner {
+	t.Helper()
 	r.demo(qs.SandboxPersona)
 	r.consented[qs.SandboxPersona] = []string{flowtest.JobID}
 	r.api.Jobs[flowtest.JobID] = []basiq.Job{flowtest.Job(flowtest.JobID, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
 	r.api.Accounts = flowtest.Accounts()
 	w := r.start(t).settle()
 	w.keys("enter")
-	w.send(uitest.Press("enter")).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	return w.send(uitest.Press("enter")).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+}
+
+func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
+	w := newRig().demoToAccounts(t)
 	w.keys("q")
 	s := w.m.Summary()
 	if strings.Contains(s, "127.0.0.1") || !strings.Contains(s, basiq.DefaultBaseURL+"/users/"+flowtest.UserID+"/accounts") {

@@ -1,6 +1,6 @@
 // Package inspector is the request inspector (i): every HTTP exchange the
 // wizard made, the curl command that repeats the selected one, and what
-// Basiq answered.
+// Basiq answered; s saves the whole session as a script.
 package inspector
 
 import (
@@ -33,6 +33,9 @@ type Entry struct {
 // CloseMsg asks flow to close the inspector.
 type CloseMsg struct{}
 
+// SaveScriptMsg asks flow to save the session as a script (SetSaved says how it went).
+type SaveScriptMsg struct{}
+
 // Model is the inspector.
 type Model struct {
 	st            *theme.Styles
@@ -41,8 +44,11 @@ type Model struct {
 	cursor        int
 	follow        bool // the cursor stays on the newest until the user moves it
 	copied        bool
+	canSave       bool   // there is a session to save: s works
+	saved         string // what the last save wrote, or why it did not
+	saveFailed    bool
 
-	up, down, copyKey, closeKey key.Binding
+	up, down, copyKey, saveKey, closeKey key.Binding
 }
 
 // New builds the inspector.
@@ -53,6 +59,7 @@ func New(st *theme.Styles) Model {
 		up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 		down:     key.NewBinding(key.WithKeys("down", "j")),
 		copyKey:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy as curl")),
+		saveKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save session as script")),
 		closeKey: key.NewBinding(key.WithKeys("esc", "i"), key.WithHelp("i", "close")),
 	}
 }
@@ -68,8 +75,20 @@ func (m *Model) SetEntries(e []Entry) {
 	}
 }
 
+// SetCanSave says whether the session can be saved as a script yet (it
+// starts from a user), so s is offered only where it works.
+func (m *Model) SetCanSave(can bool) { m.canSave = can }
+
+// SetSaved shows what the last save wrote, or why it failed.
+func (m *Model) SetSaved(text string, failed bool) { m.saved, m.saveFailed = text, failed }
+
 // Keys are the inspector's keys.
-func (m Model) Keys() []key.Binding { return []key.Binding{m.up, m.copyKey, m.closeKey} }
+func (m Model) Keys() []key.Binding {
+	if m.canSave {
+		return []key.Binding{m.up, m.copyKey, m.saveKey, m.closeKey}
+	}
+	return []key.Binding{m.up, m.copyKey, m.closeKey}
+}
 
 // Capturing is false: the inspector has no text field.
 func (m Model) Capturing() bool { return false }
@@ -90,6 +109,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.copyKey) && len(m.entries) > 0:
 		m.copied = true
 		return m, tea.SetClipboard(m.entries[m.cursor].Curl)
+	case key.Matches(k, m.saveKey) && m.canSave:
+		return m, func() tea.Msg { return SaveScriptMsg{} }
 	case key.Matches(k, m.closeKey):
 		return m, func() tea.Msg { return CloseMsg{} }
 	}
@@ -101,7 +122,14 @@ func (m Model) View() string {
 	st := m.st
 	w := max(m.width, 40)
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n\n")
+	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n")
+	switch {
+	case m.saved != "" && m.saveFailed:
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(m.saved)) + "\n")
+	case m.saved != "":
+		b.WriteString(st.Success.Width(w).Render(theme.SymbolDone+" "+theme.Safe(m.saved)) + "\n")
+	}
+	b.WriteString("\n")
 	if len(m.entries) == 0 {
 		b.WriteString(st.Muted.Render("No requests yet."))
 		return b.String()

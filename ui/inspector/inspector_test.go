@@ -70,3 +70,30 @@ func TestTheAnswerIsShownIndentedWithinTheRoomLeft(t *testing.T) {
 		t.Errorf("in 16 rows the answer should be cut, saying so (%d lines):\n%s", n, v)
 	}
 }
+
+func TestSaveIsOfferedOnceThereIsASessionAndSaysWhereItWent(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(96, 25)
+	m.SetEntries(entries())
+	if _, cmd := m.Update(uitest.Press("s")); cmd != nil {
+		t.Error("s saved before there was a session to save")
+	}
+	for _, k := range m.Keys() {
+		if k.Help().Key == "s" {
+			t.Error("s is offered before it works")
+		}
+	}
+	m.SetCanSave(true)
+	if _, cmd := m.Update(uitest.Press("s")); cmd == nil || cmd() != (SaveScriptMsg{}) {
+		t.Error("s did not ask to save the session")
+	}
+	m.SetSaved("Saved the session as q.sh and q.go in /tmp (mode 0600)", false)
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "✓ Saved the session as q.sh and q.go in /tmp (mode 0600)") || strings.Count(v, "\n") >= 25 {
+		t.Errorf("the inspector does not say where the session went, within its rows:\n%s", v)
+	}
+	m.SetSaved("Session not saved as a script: q.sh exists\x1b[2J", true)
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "✗ Session not saved as a script: q.sh exists") || strings.Contains(v, "\x1b[2J") {
+		t.Errorf("a failed save is not shown, safely:\n%q", v)
+	}
+}

@@ -1,0 +1,23 @@
+package flowtest
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// RequireProgram is the path of a program a test runs (bash, curl, jq). It
+// skips the test, naming the Debian package, where the program is missing,
+// except under CI=true, where every test must run and it fails instead.
+func RequireProgram(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed, and CI must run every test (apt-get install %s)", name, debianPackage)
+	}
+	t.Skipf("%s is not installed: apt-get install %s", name, debianPackage)
+	return ""
+}

@@ -1,0 +1,235 @@
+package flow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/format"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/assets"
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// ScriptFacts are what the exported script takes from a session. Never a
+// secret: the key and tokens stay in the environment of whoever runs it.
+type ScriptFacts struct {
+	APIURL     string // BASIQ_API_URL's default
+	ConsentURL string // BASIQ_CONSENT_URL's default
+	// UserID is the user the session looked up; "" when it created one,
+	// and the script creates one like it (NewUser).
+	UserID  string
+	NewUser basiq.NewUser
+	// FromDemo: the session ran in the demo, whose simulator is gone, so
+	// the URLs are Basiq's and the user is made afresh.
+	FromDemo       bool
+	TimeoutSeconds int // how long the script waits for consent and the job
+}
+
+// ScriptFactsOf is what a session did, as the script repeats it; false
+// before the session has a user (the script starts from one).
+func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
+	u := s.User.User
+	if u.ID == "" {
+		return ScriptFacts{}, false
+	}
+	f := ScriptFacts{
+		APIURL:         cfg.APIURL,
+		ConsentURL:     cfg.ConsentBase,
+		FromDemo:       s.Demo,
+		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+	}
+	switch {
+	case s.Demo:
+		// The simulator stopped with the demo: its URLs and its user id mean
+		// nothing after it. The calls go to Basiq, for a user made there.
+		f.APIURL, f.ConsentURL = basiq.DefaultBaseURL, basiq.DefaultConsentBase
+		f.NewUser = basiq.NewUser{Email: u.Email, Mobile: u.Mobile}
+		if f.NewUser == (basiq.NewUser{}) {
+			f.NewUser.Email = qs.ExampleEmail
+		}
+	case s.User.Created:
+		f.NewUser = basiq.NewUser{Email: u.Email, Mobile: u.Mobile}
+	default:
+		f.UserID = u.ID
+	}
+	return f, true
+}
+
+// ReadmeScriptFacts are the session README's quickstart shows: a new user at
+// Basiq, as the demo makes it.
+func ReadmeScriptFacts() ScriptFacts {
+	return ScriptFacts{NewUser: basiq.NewUser{Email: qs.ExampleEmail}}
+}
+
+// scriptData is what the templates read: the facts, cleaned, and the file names.
+type scriptData struct {
+	ScriptFacts
+	NewUserJSON             string
+	PollSeconds             int
+	ScriptName, ProgramName string
+}
+
+var scriptTemplates = template.Must(template.New("").Funcs(template.FuncMap{"sh": shellWord}).
+	ParseFS(assets.Script, "script/*.tmpl"))
+
+// ScriptFiles are the session as a bash script and as a Go program; the
+// names go in their usage lines.
+func ScriptFiles(f ScriptFacts, scriptName, programName string) (script, program []byte, err error) {
+	d := dataFor(f)
+	d.ScriptName, d.ProgramName = scriptName, programName
+	script, err = render("quickstart.sh.tmpl", d)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := render("quickstart.go.tmpl", d)
+	if err != nil {
+		return nil, nil, err
+	}
+	program, err = format.Source(src)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the Go program does not parse: %w", err)
+	}
+	return script, program, nil
+}
+
+// ReadmeQuickstart is README's "quickstart by hand": the script's calls, one
+// at a time, for a shell.
+func ReadmeQuickstart() []byte {
+	b, err := render("readme.sh.tmpl", dataFor(ReadmeScriptFacts()))
+	if err != nil {
+		panic(err) // the embedded template and fixed facts: a bug, found by the tests
+	}
+	return b
+}
+
+func dataFor(f ScriptFacts) scriptData {
+	if f.APIURL == "" {
+		f.APIURL = basiq.DefaultBaseURL
+	}
+	if f.ConsentURL == "" {
+		f.ConsentURL = basiq.DefaultConsentBase
+	}
+	if f.TimeoutSeconds <= 0 {
+		f.TimeoutSeconds = int(10 * time.Minute / time.Second)
+	}
+	// Values land in a file someone will cat: nothing in them may act on a terminal.
+	f.APIURL = strings.TrimRight(theme.Safe(f.APIURL), "/")
+	f.ConsentURL = theme.Safe(f.ConsentURL)
+	f.UserID = theme.Safe(f.UserID)
+	f.NewUser = basiq.NewUser{Email: theme.Safe(f.NewUser.Email), Mobile: theme.Safe(f.NewUser.Mobile)}
+	body, _ := json.Marshal(f.NewUser) // two strings: it cannot fail
+	return scriptData{ScriptFacts: f, NewUserJSON: string(body), PollSeconds: int(qs.ConsentPollEvery / time.Second)}
+}
+
+func render(name string, d scriptData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := scriptTemplates.ExecuteTemplate(&b, name, d); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// plainShellWord needs no quotes, in a command or in ${VAR:-…}.
+var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellWord is s as one shell word: as it is when that is safe, else single-quoted.
+func shellWord(s string) string {
+	if plainShellWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ProgramPathFor is where the Go program goes beside the bash script at
+// path: quickstart.sh gives quickstart.go, and a name without .sh gets .go
+// added (quickstart gives quickstart.go).
+func ProgramPathFor(scriptPath string) string {
+	return strings.TrimSuffix(scriptPath, ".sh") + ".go"
+}
+
+// CheckScriptPath says why the session cannot be exported to scriptPath
+// (and the Go program beside it), before a run starts; nil when it can.
+func CheckScriptPath(scriptPath string) error {
+	if strings.HasSuffix(scriptPath, ".go") {
+		return fmt.Errorf("%s: name the bash script (e.g. quickstart.sh); the Go program goes beside it as .go", scriptPath)
+	}
+	for _, p := range []string{scriptPath, ProgramPathFor(scriptPath)} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("%s exists: an export never writes over a file; give a new name", p)
+		}
+	}
+	return nil
+}
+
+// ExportScript writes the session as a bash script at scriptPath and a Go
+// program beside it (ProgramPathFor), owner-readable only, never over a
+// file and never through a symbolic link: both or neither. It returns the
+// paths written.
+func ExportScript(f ScriptFacts, scriptPath string) ([]string, error) {
+	programPath := ProgramPathFor(scriptPath)
+	script, program, err := ScriptFiles(f, filepath.Base(scriptPath), filepath.Base(programPath))
+	if err != nil {
+		return nil, err
+	}
+	if err := writeNew(scriptPath, script); err != nil {
+		return nil, exportError(scriptPath, err)
+	}
+	if err := writeNew(programPath, program); err != nil {
+		os.Remove(scriptPath) // made just now, by us: neither is left
+		return nil, exportError(programPath, err)
+	}
+	return []string{scriptPath, programPath}, nil
+}
+
+// ExportScriptHere writes the session into the current directory, named by
+// the time (basiq-quickstart-20261124-140500.sh and .go), and says where.
+func ExportScriptHere(f ScriptFacts, now time.Time) (dir string, files []string, err error) {
+	files, err = ExportScript(f, "basiq-quickstart-"+now.Format("20060102-150405")+".sh")
+	dir, _ = os.Getwd() // only said to the user; empty if the directory is gone
+	return dir, files, err
+}
+
+// ExportSessionScript writes the session as --export-script asks, at the
+// end of a run: a bash script at cfg.ExportScript and the Go program beside it.
+func ExportSessionScript(s *qs.Session, cfg Config) ([]string, error) {
+	facts, ok := ScriptFactsOf(s, cfg)
+	if !ok {
+		return nil, errors.New("the run ended before it had a user, where the script starts")
+	}
+	return ExportScript(facts, cfg.ExportScript)
+}
+
+// ScriptSavedText says in one line what a save of the session wrote (in
+// dir, when given), or why it did not.
+func ScriptSavedText(dir string, files []string, err error) string {
+	if err != nil {
+		return "Session not saved as a script: " + err.Error()
+	}
+	names := strings.Join(files, " and ")
+	if len(files) == 2 && ProgramPathFor(files[0]) == files[1] {
+		names = files[0] + " and .go" // the usual pair: the name once
+	}
+	where := ""
+	if dir != "" {
+		where = " in " + dir
+	}
+	return theme.Safe("Saved the session as " + names + where + " (mode 0600)")
+}
+
+// exportError says in words why a file was not written.
+func exportError(path string, err error) error {
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists (or is a link): an export never writes over a file", path)
+	}
+	return err
+}
