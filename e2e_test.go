@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 )
 
 var (
@@ -61,18 +63,6 @@ func cleanEnv(t *testing.T, extra ...string) (env []string, home string) {
 	return append(env, extra...), home
 }
 
-func requireProgram(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed, and CI must run every test (apt-get install %s)", name, pkg)
-	}
-	t.Skipf("%s is not installed: apt-get install %s", name, pkg)
-	return ""
-}
 
 func TestDemoJSONWithoutATerminal(t *testing.T) {
 	env, _ := cleanEnv(t)
@@ -153,7 +143,7 @@ type tmuxSession struct {
 
 func startTmux(t *testing.T, env []string, width, height int, args ...string) *tmuxSession {
 	t.Helper()
-	requireProgram(t, "tmux", "tmux")
+	flowtest.RequireProgram(t, "tmux", "tmux")
 	dir := t.TempDir()
 	// The socket gets a short directory of its own: unix socket paths stop at
 	// 108 bytes, and t.TempDir's carries the (long) test name.
@@ -365,7 +355,7 @@ func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.
 }
 
 func TestTmuxSignalsExitWithTheirCodeAndRestoreTheTerminal(t *testing.T) {
-	requireProgram(t, "pgrep", "procps")
+	flowtest.RequireProgram(t, "pgrep", "procps")
 	for _, c := range []struct {
 		sig  syscall.Signal
 		code string
