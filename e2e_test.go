@@ -63,7 +63,6 @@ func cleanEnv(t *testing.T, extra ...string) (env []string, home string) {
 	return append(env, extra...), home
 }
 
-
 func TestDemoJSONWithoutATerminal(t *testing.T) {
 	env, _ := cleanEnv(t)
 	cmd := exec.Command(binary(t), "--demo", "--persona", "Wentworth-Smith", "--email", "a@b.co", "--json")
