@@ -38,6 +38,7 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 	run, stop := context.WithTimeout(ctx, s.Config().Timeout)
 	defer stop()
 	events := make(chan qs.Event)
+	listening := make(chan struct{}) // closed when no more answers are read
 	var inFlight sync.WaitGroup
 	apply := func(now time.Time, ev qs.Event) {
 		for _, eff := range s.Apply(now, ev) {
@@ -52,7 +53,7 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 					if ev := p.Perform(run, eff); ev != nil {
 						select {
 						case events <- ev:
-						case <-run.Done():
+						case <-listening:
 						}
 					}
 				}()
@@ -60,6 +61,7 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 		}
 	}
 	apply(clock.Now(), qs.Started{})
+	callsEnded := make(chan struct{})
 	for {
 		if done, _ := s.Finished(); done {
 			break
@@ -73,9 +75,18 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 		if ctx.Err() != nil {
 			break // interrupted: main says by what
 		}
-		// --timeout ran out with a call still in flight: the session says so.
-		apply(maxTime(clock.Now(), s.Deadline), qs.Tick{})
+		// --timeout ran out. The calls in flight end now: the first answer
+		// says what Basiq last said; if none comes, the time is up all the same.
+		// (Past the deadline the session starts nothing new.)
+		go func() { inFlight.Wait(); close(callsEnded) }()
+		select {
+		case ev := <-events:
+			apply(maxTime(clock.Now(), s.Deadline), ev)
+		case <-callsEnded:
+			apply(maxTime(clock.Now(), s.Deadline), qs.Tick{})
+		}
 	}
+	close(listening)
 	stop()
 	inFlight.Wait()
 	done, code := s.Finished()

@@ -153,3 +153,30 @@ func (BackAsked) isEvent()           {}
 func (AccountsAsked) isEvent()       {}
 func (TransactionsAsked) isEvent()   {}
 func (QuitAsked) isEvent()           {}
+
+// failureOf is the error an answer carries, nil for none (or for an intent).
+func failureOf(ev Event) error {
+	switch ev := ev.(type) {
+	case DemoStarted:
+		return ev.Err
+	case KeyChecked:
+		return ev.Err
+	case UserLoaded:
+		return ev.Err
+	case LinkMinted:
+		return ev.Err
+	case JobsListed:
+		return ev.Err
+	case AutoConsented:
+		return ev.Err
+	case JobPolled:
+		return ev.Err
+	case AccountsLoaded:
+		return ev.Err
+	case TransactionsLoaded:
+		return ev.Err
+	case ConnectionRefreshed:
+		return ev.Err
+	}
+	return nil
+}

@@ -6,6 +6,7 @@
 package quickstart
 
 import (
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -153,7 +154,7 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	}
 	a := &applying{s: s, now: now}
 	if !s.cfg.Interactive && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
-		a.timedOut() // --timeout bounds the whole of a headless run
+		a.timedOut(failureOf(ev)) // --timeout bounds the whole of a headless run
 		return a.effects
 	}
 	switch ev := ev.(type) {
@@ -345,10 +346,16 @@ func (s *Session) CanGoBack() bool {
 	return false
 }
 
-// timedOut ends a headless run that ran past --timeout, saying how to pick it up.
-func (a *applying) timedOut() {
+// timedOut ends a headless run that ran past --timeout, saying how to pick
+// it up, and what Basiq last answered when a call was cut short (last).
+func (a *applying) timedOut(last error) {
 	s := a.s
 	p := Problem{Call: CallTimeout, What: "No connection within " + s.cfg.Timeout.String() + " (--timeout)."}
+	var apiErr *basiq.Error
+	if errors.As(last, &apiErr) && (apiErr.Status != 0 || apiErr.Body != "") {
+		p.Meaning = "Basiq's last answer: " + apiErr.Answer()
+		p.CorrelationID = apiErr.CorrelationID
+	}
 	switch {
 	case s.Stage >= StageConnect:
 		p.What = "The job did not finish within " + s.cfg.Timeout.String() + " (--timeout)."

@@ -410,3 +410,14 @@ func TestHeadlessUsageIsCheckedBeforeAnythingIsSent(t *testing.T) {
 		t.Error("no key headless is not a usage error")
 	}
 }
+
+func TestATimeoutSaysWhatBasiqLastAnswered(t *testing.T) {
+	d, effs := toConsent(t, Config{EnvKey: "key", Email: "a@b.co", NoBrowser: "x", Timeout: 4 * time.Second})
+	poll := want[ListJobs](t, effs)
+	d.now = d.now.Add(4 * time.Second)
+	limited := &basiq.Error{Status: 429, CorrelationID: "c-1", Items: []basiq.ErrorItem{{Code: "too-many-requests", Title: "Too many requests."}}}
+	want[Finish](t, d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Err: limited}))
+	if p := d.s.Problem; !strings.Contains(p.Meaning, "Too many requests") || p.CorrelationID != "c-1" {
+		t.Errorf("problem %+v: the last answer, with its correlation id", p)
+	}
+}
