@@ -84,10 +84,17 @@ func (s *Server) connectionBody(r *http.Request, u *user, c *connection, now tim
 }
 
 func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request, u *user) {
+	filters, ok := connectionFilters.read(r.URL.Query().Get("filter"))
+	if !ok {
+		s.fail(w, badFilter)
+		return
+	}
 	now := s.clock.Now()
 	data := []map[string]any{}
 	for _, c := range s.liveConnections(u) {
-		data = append(data, s.connectionBody(r, u, c, now))
+		if body := s.connectionBody(r, u, c, now); connectionFilters.match(body, filters) {
+			data = append(data, body)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "data": data, "links": links{"self": s.baseURL(r) + r.URL.Path}})
 }

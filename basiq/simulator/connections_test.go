@@ -272,3 +272,33 @@ func TestUpdateCredentialsKeepsTheConnection(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionsFilterAsDataJSONSays(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user := s.createUser(tok, "max@example.com")
+	hooli := s.jobConnection(tok, s.connectAs(user, "AU00000", "Wentworth-Smith"))
+	failed := s.jobConnection(tok, s.connectWith(user, "AU00004", "gavinBelson", "wrong"))
+	ids := func(filter string) string {
+		a := s.do("GET", "/users/"+user+"/connections?filter="+url.QueryEscape(filter), s.bearer(tok), "")
+		var out []string
+		for _, c := range a.items() {
+			out = append(out, c["id"].(string))
+		}
+		return strings.Join(out, " ")
+	}
+	cases := map[string]string{
+		"institution.id.eq('AU00000')": hooli, "status.eq('invalid')": failed, "status.ne('invalid')": hooli,
+		"id.eq('" + failed + "')": failed, "institution.id.ne('AU00000'),status.eq('active')": "",
+	}
+	for filter, want := range cases {
+		if got := ids(filter); got != want {
+			t.Errorf("%s: %q, want %q", filter, got, want)
+		}
+	}
+	for _, filter := range []string{"connection.id.eq('x')", "status.gt('a')", "nonsense"} {
+		if a := s.do("GET", "/users/"+user+"/connections?filter="+url.QueryEscape(filter), s.bearer(tok), ""); a.status != 400 {
+			t.Errorf("%s: %d", filter, a.status)
+		}
+	}
+}

@@ -426,6 +426,8 @@ func driveEveryAnswer(s *sim) {
 
 	// A connection by itself; all refreshed; the user changed; consents; deletions.
 	unknown := "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
+	s.do("GET", "/users/"+user+"/connections?filter="+url.QueryEscape("status.eq('active'),institution.id.eq('AU00000')"), s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/connections?filter=nonsense", s.bearer(tok), "")
 	s.do("GET", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
 	s.do("GET", "/users/"+user+"/connections/"+conn, s.bearer(s.clientToken(other)), "")
 	s.do("GET", "/users/"+user+"/connections/nope", s.bearer(tok), "")
@@ -616,7 +618,7 @@ func TestContractResponses(t *testing.T) {
 		"GET /users/{userId}/accounts 200", "GET /users/{userId}/accounts 400", "GET /users/{userId}/accounts/{accountId} 200",
 		"GET /users/{userId}/transactions 200", "GET /users/{userId}/transactions 400", "GET /users/{userId}/transactions/{transactionId} 200",
 		"GET /users/{userId}/connections 200", "POST /users/{userId}/connections/{connectionId}/refresh 202",
-		"GET /users/{userId}/connections/{connectionId} 200", "GET /users/{userId}/connections/{connectionId} 400",
+		"GET /users/{userId}/connections 400", "GET /users/{userId}/connections/{connectionId} 200", "GET /users/{userId}/connections/{connectionId} 400",
 		"GET /users/{userId}/connections/{connectionId} 401", "GET /users/{userId}/connections/{connectionId} 404",
 		"DELETE /users/{userId}/connections/{connectionId} 204", "DELETE /users/{userId}/connections/{connectionId} 400",
 		"DELETE /users/{userId}/connections/{connectionId} 404", "POST /users/{userId}/connections/refresh 202",
