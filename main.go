@@ -431,7 +431,9 @@ func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, er
 			if !ok {
 				return nil, fmt.Errorf("%q is not a sandbox login; try %s", login, qs.SandboxPersona)
 			}
-			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password)
+			// A bank that asks a security question gets the login's sandbox answers.
+			answers, _ := simulator.PersonaMFA(login)
+			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password, simulator.MFAResponse(answers...))
 		},
 		Close: func() { srv.Close() },
 	}, nil

@@ -25,19 +25,28 @@ func get(path string, query url.Values) request {
 // once it may have reached Basiq, which does not de-duplicate users: such a
 // failure has Error.UserMayExist set.
 func (c *Client) CreateUser(ctx context.Context, u NewUser) (User, error) {
+	u = u.tidy()
+	return c.sendUser(ctx, request{method: http.MethodPost, path: "/users", retry: retryUnsent, createsUser: true}, u, u.Validate())
+}
+
+// tidy trims the email and drops the spaces people type in a mobile.
+func (u NewUser) tidy() NewUser {
 	u.Email = strings.TrimSpace(u.Email)
 	u.Mobile = NormalizeMobile(u.Mobile)
-	if err := u.Validate(); err != nil {
-		return User{}, err
+	return u
+}
+
+// sendUser sends a user body, unless it is invalid, and reads the user
+// Basiq answers with.
+func (c *Client) sendUser(ctx context.Context, req request, body any, invalid error) (User, error) {
+	if invalid != nil {
+		return User{}, invalid
 	}
-	body, err := json.Marshal(u)
+	b, err := json.Marshal(body)
 	if err != nil {
 		return User{}, err
 	}
-	req := request{
-		method: http.MethodPost, path: "/users", body: body, contentType: "application/json",
-		retry: retryUnsent, createsUser: true,
-	}
+	req.body, req.contentType = b, "application/json"
 	var out User
 	return out, c.call(ctx, req, &out)
 }
@@ -49,6 +58,17 @@ func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
 	}
 	var out User
 	return out, c.call(ctx, get("/users/"+id, nil), &out)
+}
+
+// UpdateUser changes the fields of u that are set and leaves the others as
+// they are (POST /users/{id}; Basiq has no PATCH). Setting the same fields
+// twice does no harm, so it is repeated like a GET.
+func (c *Client) UpdateUser(ctx context.Context, id string, u UserUpdate) (User, error) {
+	if err := ValidateID(id); err != nil {
+		return User{}, err
+	}
+	u = UserUpdate(NewUser(u).tidy())
+	return c.sendUser(ctx, request{method: http.MethodPost, path: "/users/" + id, retry: retrySafe}, u, u.Validate())
 }
 
 // DeleteUser deletes a user and all its data. Irreversible.
@@ -70,11 +90,28 @@ func (c *Client) GetJob(ctx context.Context, id string) (Job, error) {
 
 // ListUserJobs lists a user's jobs (Basiq keeps the last 7 days).
 func (c *Client) ListUserJobs(ctx context.Context, userID string) ([]Job, error) {
+	return c.listJobs(ctx, userID, nil)
+}
+
+// ListConnectionJobs lists the jobs of one of a user's connections
+// (?filter=connection.id.eq('…'), the one filter Basiq documents on jobs).
+func (c *Client) ListConnectionJobs(ctx context.Context, userID, connectionID string) ([]Job, error) {
+	if connectionID == "" {
+		return nil, errBadSegment
+	}
+	return c.listJobs(ctx, userID, []Filter{Eq("connection.id", connectionID)})
+}
+
+func (c *Client) listJobs(ctx context.Context, userID string, filters []Filter) ([]Job, error) {
 	if err := ValidateID(userID); err != nil {
 		return nil, err
 	}
+	q, err := filterQuery(filters)
+	if err != nil {
+		return nil, err
+	}
 	var out listBody[Job]
-	err := c.call(ctx, get("/users/"+userID+"/jobs", nil), &out)
+	err = c.call(ctx, get("/users/"+userID+"/jobs", q), &out)
 	return out.Data, err
 }
 
@@ -144,23 +181,91 @@ func (c *Client) ListConnections(ctx context.Context, userID string) ([]Connecti
 	return out.Data, err
 }
 
-// RefreshConnection asks Basiq to fetch a connection's data again and
-// returns the job doing it. Basiq answers an in-flight refresh with the
-// existing job, but open-banking refreshes are capped per day, so this is
-// only repeated when it never reached the server.
-func (c *Client) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
+// GetConnection fetches one connection, with the accounts it brought and
+// the profile the bank gave.
+func (c *Client) GetConnection(ctx context.Context, userID, connectionID string) (Connection, error) {
+	path, err := connectionPath(userID, connectionID)
+	if err != nil {
+		return Connection{}, err
+	}
+	var out Connection
+	return out, c.call(ctx, get(path, nil), &out)
+}
+
+// DeleteConnection deletes a connection. Its accounts and transactions stay
+// on the user; it is no longer refreshed.
+func (c *Client) DeleteConnection(ctx context.Context, userID, connectionID string) error {
+	path, err := connectionPath(userID, connectionID)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: retrySafe}, nil)
+}
+
+func connectionPath(userID, connectionID string) (string, error) {
 	if err := ValidateID(userID); err != nil {
 		return "", err
 	}
 	if err := pathSegment(connectionID); err != nil {
 		return "", err
 	}
-	req := request{method: http.MethodPost, path: "/users/" + userID + "/connections/" + connectionID + "/refresh", retry: retryUnsent}
+	return "/users/" + userID + "/connections/" + connectionID, nil
+}
+
+// RefreshConnection asks Basiq to fetch a connection's data again and
+// returns the job doing it. Basiq answers an in-flight refresh with the
+// existing job, but open-banking refreshes are capped per day, so this is
+// only repeated when it never reached the server.
+func (c *Client) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
+	path, err := connectionPath(userID, connectionID)
+	if err != nil {
+		return "", err
+	}
 	var out Ref
-	if err := c.call(ctx, req, &out); err != nil {
+	if err := c.call(ctx, request{method: http.MethodPost, path: path + "/refresh", retry: retryUnsent}, &out); err != nil {
 		return "", err
 	}
 	return out.ID, nil
+}
+
+// RefreshAllConnections refreshes every connection of a user and returns
+// the jobs doing it, one a connection, repeated like RefreshConnection.
+func (c *Client) RefreshAllConnections(ctx context.Context, userID string) ([]string, error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, err
+	}
+	var out listBody[Ref]
+	if err := c.call(ctx, request{method: http.MethodPost, path: "/users/" + userID + "/connections/refresh", retry: retryUnsent}, &out); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(out.Data))
+	for i, r := range out.Data {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+// ListConsents lists a user's consents: the one in force, and those revoked
+// or expired.
+func (c *Client) ListConsents(ctx context.Context, userID string) ([]Consent, error) {
+	if err := ValidateID(userID); err != nil {
+		return nil, err
+	}
+	var out listBody[Consent]
+	err := c.call(ctx, get("/users/"+userID+"/consents", nil), &out)
+	return out.Data, err
+}
+
+// DeleteConsent revokes a consent. Basiq then deletes the data shared under
+// it, and its connections are no longer refreshed.
+func (c *Client) DeleteConsent(ctx context.Context, userID, consentID string) error {
+	if err := ValidateID(userID); err != nil {
+		return err
+	}
+	if err := pathSegment(consentID); err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: http.MethodDelete, path: "/users/" + userID + "/consents/" + consentID, retry: retrySafe}, nil)
 }
 
 // GetInstitution fetches an institution, including its average job timings.
@@ -290,9 +395,20 @@ func (c *Client) followable(link string) (*url.URL, error) {
 
 // ConsentOptions are the consent UI's query parameters. Token (a client
 // token) is required; Action "" starts the create-consent flow.
+// ConnectionID starts a web connection's update-credentials flow (an
+// open-banking one's reauthorisation): the job it ends with is that
+// connection's.
 type ConsentOptions struct {
-	Token, Action, State, InstitutionID string
+	Token, Action, State, InstitutionID, ConnectionID string
 }
+
+// Consent UI actions (Basiq's "Consent Actions").
+const (
+	ConsentConnect = "connect" // the user has consented: connect another bank
+	ConsentManage  = "manage"  // see and revoke consents, delete connections
+	ConsentExtend  = "extend"  // lengthen the consent in force
+	ConsentUpdate  = "update"  // consent again to a changed policy (else as extend)
+)
 
 // CheckBaseURL is the rule for every base URL the program is given, the API's
 // and the consent page's: https anywhere, plain http only to this machine, so
@@ -320,7 +436,7 @@ func ConsentURL(base string, o ConsentOptions) (string, error) {
 	}
 	q := u.Query()
 	q.Set("token", o.Token)
-	for k, v := range map[string]string{"action": o.Action, "state": o.State, "institutionId": o.InstitutionID} {
+	for k, v := range map[string]string{"action": o.Action, "state": o.State, "institutionId": o.InstitutionID, "connectionId": o.ConnectionID} {
 		if v != "" {
 			q.Set(k, v)
 		}

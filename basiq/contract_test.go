@@ -81,6 +81,17 @@ func TestContractRequests(t *testing.T) {
 	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 202, map[string]any{"type": "job", "id": testJobID})
 	})
+	mux.HandleFunc("POST /users/{id}/connections/refresh", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 202, map[string]any{"type": "list", "data": []any{map[string]any{"type": "job", "id": testJobID}}})
+	})
+	mux.HandleFunc("GET /users/{id}/connections/{cid}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"type": "connection", "id": conn})
+	})
+	noContent := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }
+	mux.HandleFunc("DELETE /users/{id}/connections/{cid}", noContent)
+	mux.HandleFunc("GET /users/{id}/consents", list)
+	mux.HandleFunc("DELETE /users/{id}/consents/{cid}", noContent)
+	mux.HandleFunc("POST /users/{id}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, userJSON(testUserID)) })
 	mux.HandleFunc("GET /users/{id}/transactions", func(w http.ResponseWriter, r *http.Request) {
 		links := map[string]any{}
 		if r.URL.Query().Get("next") == "" {
@@ -112,6 +123,18 @@ func TestContractRequests(t *testing.T) {
 	_, err = c.ListConnections(ctx, testUserID)
 	steps = append(steps, err)
 	_, err = c.RefreshConnection(ctx, testUserID, conn)
+	steps = append(steps, err)
+	_, err = c.RefreshAllConnections(ctx, testUserID)
+	steps = append(steps, err)
+	_, err = c.GetConnection(ctx, testUserID, conn)
+	steps = append(steps, err)
+	_, err = c.ListConnectionJobs(ctx, testUserID, conn)
+	steps = append(steps, err)
+	steps = append(steps, c.DeleteConnection(ctx, testUserID, conn))
+	_, err = c.ListConsents(ctx, testUserID)
+	steps = append(steps, err)
+	steps = append(steps, c.DeleteConsent(ctx, testUserID, "69d00245-1048-471a-902b-6cdc5d3d07a7"))
+	_, err = c.UpdateUser(ctx, testUserID, UserUpdate{Email: "max@example.com", Mobile: "+61410888999", LastName: "Wentworth-Smith"})
 	steps = append(steps, err)
 	p := c.Transactions(testUserID, TransactionQuery{AccountID: acct, Limit: 100})
 	for p.More() {
@@ -158,7 +181,9 @@ func TestContractRequests(t *testing.T) {
 	}
 	for _, want := range []string{"POST /token", "POST /users", "GET /users/{userId}", "DELETE /users/{userId}",
 		"GET /jobs/{jobId}", "GET /users/{userId}/jobs", "GET /users/{userId}/accounts", "GET /users/{userId}/accounts/{accountId}",
-		"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh", "GET /users/{userId}/transactions"} {
+		"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh", "GET /users/{userId}/transactions",
+		"POST /users/{userId}/connections/refresh", "GET /users/{userId}/connections/{connectionId}", "DELETE /users/{userId}/connections/{connectionId}",
+		"GET /users/{userId}/consents", "DELETE /users/{userId}/consents/{consentId}", "POST /users/{userId}"} {
 		if !seen[want] {
 			t.Errorf("%s was never exercised", want)
 		}
@@ -196,6 +221,10 @@ func TestContractExamples(t *testing.T) {
 		"GET /users/{userId}/accounts/{accountId}":                func() any { return new(Account) },
 		"GET /users/{userId}/transactions":                        func() any { return new(listBody[Transaction]) },
 		"POST /users/{userId}/connections/{connectionId}/refresh": func() any { return new(Ref) },
+		"POST /users/{userId}/connections/refresh":                func() any { return new(listBody[Ref]) },
+		"GET /users/{userId}/connections/{connectionId}":          func() any { return new(Connection) },
+		"GET /users/{userId}/consents":                            func() any { return new(listBody[Consent]) },
+		"POST /users/{userId}":                                    func() any { return new(User) },
 	}
 	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {
@@ -259,14 +288,14 @@ func TestContractExamples(t *testing.T) {
 			t.Errorf("%s: no example found in the spec", key)
 		}
 	}
-	for _, kind := range []string{"user", "job", "account", "transaction"} {
+	for _, kind := range []string{"user", "job", "account", "transaction", "connection", "consent"} {
 		if kept[kind] == 0 {
 			t.Errorf("no %s in the spec's examples was decoded and marshalled back", kind)
 		}
 	}
 }
 
-// keepsEverything decodes each user, job, account or transaction in an
+// keepsEverything decodes each user, job, account, transaction, connection or consent in an
 // example into its Go type, marshals it back and checks nothing is lost
 // (--json passes Basiq's answers through whole). It returns the kinds checked.
 func keepsEverything(t *testing.T, where string, example []byte) []string {
@@ -285,7 +314,8 @@ func keepsEverything(t *testing.T, where string, example []byte) []string {
 	for _, item := range items {
 		m, _ := item.(map[string]any)
 		kind, _ := m["type"].(string)
-		v, known := map[string]any{"user": new(User), "job": new(Job), "account": new(Account), "transaction": new(Transaction)}[kind]
+		v, known := map[string]any{"user": new(User), "job": new(Job), "account": new(Account), "transaction": new(Transaction),
+			"connection": new(Connection), "consent": new(Consent)}[kind]
 		if !known {
 			continue
 		}

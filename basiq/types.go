@@ -10,8 +10,8 @@ import (
 // names, so that --json output and the request inspector show what Basiq sent.
 // Money stays a decimal string, as Basiq sends it: no float rounding.
 //
-// User, Job, Account and Transaction decode the fields the program uses and
-// keep the whole object Basiq sent besides: json.Marshal of a decoded value
+// User, Job, Account, Transaction, Connection and Consent decode the fields
+// the program uses and keep the whole object Basiq sent besides: json.Marshal of a decoded value
 // gives back every field (isOwned, a transaction's reference, subClass,
 // enrich, …), with any the program changed since in their new value.
 
@@ -23,6 +23,10 @@ type NewUser struct {
 	MiddleName string `json:"middleName,omitempty"`
 	LastName   string `json:"lastName,omitempty"`
 }
+
+// UserUpdate is the body of POST /users/{id}: NewUser's fields, of which
+// those set change and the others stay as they are.
+type UserUpdate NewUser
 
 // User is a Basiq user: the owner of connections, accounts and transactions.
 type User struct {
@@ -49,6 +53,8 @@ type Links struct {
 	Institution  string `json:"institution,omitempty"`
 	Connection   string `json:"connection,omitempty"`
 	Account      string `json:"account,omitempty"`
+	User         string `json:"user,omitempty"`     // on one connection
+	Response     string `json:"response,omitempty"` // on an MFA prompt: where POST /jobs/{id}/mfa answers it
 }
 
 // Job is a connection job: what the consent flow starts to fetch a bank's data.
@@ -99,15 +105,26 @@ type Step struct {
 
 // StepResult is null while a step is pending or running, a link on success,
 // and {code, title, detail} on failure. Basiq spells detail both "detail"
-// and "details"; Detail() reads either.
+// and "details"; Explanation() reads either. An mfa-challenge step waiting
+// for its answer, and once answered, has the prompt: type "mfa", the method
+// (token or security-questions), what to ask (input) and how long it waits
+// (expiryMs).
 type StepResult struct {
-	Type    string `json:"type,omitempty"`
-	URL     string `json:"url,omitempty"`
-	Code    string `json:"code,omitempty"`
-	Title   string `json:"title,omitempty"`
-	Detail  string `json:"detail,omitempty"`
-	Details string `json:"details,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	Code        string   `json:"code,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	Detail      string   `json:"detail,omitempty"`
+	Details     string   `json:"details,omitempty"`
+	Method      string   `json:"method,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Input       []string `json:"input,omitempty"`
+	ExpiryMs    int64    `json:"expiryMs,omitempty"`
+	Links       *Links   `json:"links,omitempty"`
 }
+
+// ResultMFA is the type of an MFA prompt's result.
+const ResultMFA = "mfa"
 
 // Explanation returns the failure detail whichever field Basiq used.
 func (r *StepResult) Explanation() string {
@@ -221,6 +238,19 @@ func (j Job) InstitutionID() string {
 // ConnectionID is the last path segment of links.source, "" when absent.
 func (j Job) ConnectionID() string { return lastSegment(j.Links.Source) }
 
+// WaitingForMFA is the prompt of the multi-factor challenge the job is
+// waiting on, and when the challenge expires: expiryMs after it was issued.
+// Basiq does not say when that was; nothing changes while the job waits, so
+// it is the job's updated time. ok is false when no challenge waits.
+func (j Job) WaitingForMFA() (prompt *StepResult, expires time.Time, ok bool) {
+	for _, s := range j.Steps {
+		if s.Title == StepMFAChallenge && s.Status == StepInProgress && s.Result != nil && s.Result.Type == ResultMFA {
+			return s.Result, j.Updated.Add(time.Duration(s.Result.ExpiryMs) * time.Millisecond), true
+		}
+	}
+	return nil, time.Time{}, false
+}
+
 // Account is one bank account of a user.
 type Account struct {
 	Type                 string                `json:"type"`
@@ -258,17 +288,115 @@ type TransactionInterval struct {
 	To   string `json:"to"`
 }
 
-// Connection links a user to an institution.
+// Connection links a user to an institution. GET of one connection adds
+// the accounts it brought and the profile the bank gave.
 type Connection struct {
-	Type        string `json:"type"`
-	ID          string `json:"id"`
-	Method      string `json:"method,omitempty"`
-	Status      string `json:"status"` // active | pending | invalid | pre-init
-	CreatedDate string `json:"createdDate,omitempty"`
-	LastUsed    string `json:"lastUsed,omitempty"`
-	ExpiryDate  string `json:"expiryDate,omitempty"`
-	Institution Ref    `json:"institution"`
-	Links       Links  `json:"links"`
+	Type        string              `json:"type"`
+	ID          string              `json:"id"`
+	Method      string              `json:"method,omitempty"` // web, openbanking (also spelt open-banking), csv, pdf
+	Status      string              `json:"status"`           // active | pending | invalid | pre-init
+	CreatedDate string              `json:"createdDate,omitempty"`
+	LastUsed    string              `json:"lastUsed,omitempty"`
+	ExpiryDate  string              `json:"expiryDate,omitempty"` // open banking only; "" for web
+	Institution Ref                 `json:"institution"`
+	Accounts    *ConnectionAccounts `json:"accounts,omitempty"`
+	Profile     *ConnectionProfile  `json:"profile,omitempty"`
+	Links       Links               `json:"links"`
+	sent        string              // the object as Basiq sent it; "" when made here
+}
+
+// Connection statuses. Basiq's docs also describe init and deleted (open
+// banking, passing); others are kept as they come.
+const (
+	ConnectionActive  = "active"
+	ConnectionPending = "pending"
+	ConnectionInvalid = "invalid"
+	ConnectionPreInit = "pre-init"
+)
+
+// CreatedAt is createdDate as a time; zero when absent or not RFC 3339.
+func (c Connection) CreatedAt() time.Time { return parseStamp(c.CreatedDate) }
+
+// LastUsedAt is lastUsed as a time; zero when absent or not RFC 3339.
+func (c Connection) LastUsedAt() time.Time { return parseStamp(c.LastUsed) }
+
+func parseStamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+// ConnectionAccounts are the accounts a connection brought (a short form of each).
+type ConnectionAccounts struct {
+	Type string    `json:"type"`
+	Data []Account `json:"data"`
+}
+
+// ConnectionProfile is who the bank says holds the connection.
+type ConnectionProfile struct {
+	FullName       string   `json:"fullName"`
+	FirstName      string   `json:"firstName"`
+	MiddleName     string   `json:"middleName"`
+	LastName       string   `json:"lastName"`
+	EmailAddresses []string `json:"emailAddresses"`
+	PhoneNumbers   []string `json:"phoneNumbers"`
+}
+
+// Consent is what a user agreed to share, for how long and why.
+type Consent struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Created    time.Time      `json:"created"`
+	Updated    time.Time      `json:"updated"`
+	ExpiryDate time.Time      `json:"expiryDate"`
+	Origin     string         `json:"origin,omitempty"`
+	Status     string         `json:"status"` // active | revoked | expired
+	Purpose    ConsentPurpose `json:"purpose"`
+	Data       ConsentData    `json:"data"`
+	Revoked    *time.Time     `json:"revoked,omitempty"` // when it was revoked
+	Links      Links          `json:"links"`
+	sent       string         // the object as Basiq sent it; "" when made here
+}
+
+// Consent statuses.
+const (
+	ConsentActive  = "active"
+	ConsentRevoked = "revoked"
+	ConsentExpired = "expired"
+)
+
+// ConsentPurpose says why the data is asked for.
+type ConsentPurpose struct {
+	Primary ConsentText `json:"primary"`
+}
+
+// ConsentText is a title and a description.
+type ConsentText struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// ConsentData is what the consent lets the application collect and keep.
+type ConsentData struct {
+	RetainData           bool                `json:"retainData"`
+	InitialRetrievalDays int                 `json:"initialRetrievalDays,omitempty"`
+	Permissions          []ConsentPermission `json:"permissions"`
+}
+
+// ConsentPermission is one data scope the user agreed (or declined) to share.
+type ConsentPermission struct {
+	Scope       string             `json:"scope"`
+	Required    bool               `json:"required"`
+	Consented   bool               `json:"consented"`
+	Entity      string             `json:"entity"`
+	Information ConsentInformation `json:"information"`
+	Purpose     ConsentText        `json:"purpose"`
+}
+
+// ConsentInformation describes a permission's data as the user saw it.
+type ConsentInformation struct {
+	Name          string   `json:"name"`
+	Description   string   `json:"description"`
+	AttributeList []string `json:"attributeList"`
 }
 
 // Institution is a bank (or a sandbox test bank such as Hooli, AU00000).
@@ -374,6 +502,26 @@ func (t *Transaction) UnmarshalJSON(data []byte) error {
 func (t Transaction) MarshalJSON() ([]byte, error) {
 	type plain Transaction
 	return encodeMerged(plain(t), t.sent)
+}
+
+func (c *Connection) UnmarshalJSON(data []byte) error {
+	type plain Connection
+	return decodeKeeping(data, (*plain)(c), &c.sent)
+}
+
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	return encodeMerged(plain(c), c.sent)
+}
+
+func (c *Consent) UnmarshalJSON(data []byte) error {
+	type plain Consent
+	return decodeKeeping(data, (*plain)(c), &c.sent)
+}
+
+func (c Consent) MarshalJSON() ([]byte, error) {
+	type plain Consent
+	return encodeMerged(plain(c), c.sent)
 }
 
 // decodeKeeping decodes data into v and keeps data, compacted, in sent.

@@ -93,8 +93,10 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add([]byte(`{"type":"job","id":"a","created":"2024-09-25T04:14:48Z","steps":[{"title":"verify-credentials","status":"pending","result":null,"extra":1}],"x":{"y":[1,2]}}`))
 	f.Add([]byte(`{"isOwned":true,"class":{"type":"savings","product":"p"},"balance":null,"meta":{}}`))
 	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte(`{"type":"consent","id":"c","created":"2024-09-26T12:12:01Z","revoked":"2024-09-26T12:12:01Z","purpose":{"primary":{"title":"t"},"other":null}}`))
+	f.Add([]byte(`{"type":"connection","id":"c","accounts":{"type":"list","data":[{"type":"account","id":"a"}]},"profile":{"fullName":"M"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, v := range []any{new(User), new(Job), new(Account), new(Transaction)} {
+		for _, v := range []any{new(User), new(Job), new(Account), new(Transaction), new(Connection), new(Consent)} {
 			if json.Unmarshal(body, v) != nil {
 				continue
 			}

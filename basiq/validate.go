@@ -107,6 +107,20 @@ func (u NewUser) Validate() error {
 	return ValidateMobile(u.Mobile)
 }
 
+// ErrNothingToUpdate says a user update sets no field.
+var ErrNothingToUpdate = errors.New("nothing to change: set an email, a mobile or a name")
+
+// Validate checks an update as Basiq will: each field set well formed.
+func (u UserUpdate) Validate() error {
+	if u == (UserUpdate{}) {
+		return ErrNothingToUpdate
+	}
+	if err := ValidateEmail(strings.TrimSpace(u.Email)); err != nil {
+		return err
+	}
+	return ValidateMobile(u.Mobile)
+}
+
 var idPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // ErrIDFormat says an id is not the UUID form Basiq uses for users and jobs.

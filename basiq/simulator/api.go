@@ -23,12 +23,18 @@ type ref struct {
 	Links links  `json:"links"`
 }
 
+// stepResult is a link (success), a failure, or a multi-factor prompt.
 type stepResult struct {
-	Type   string `json:"type,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Code   string `json:"code,omitempty"`
-	Title  string `json:"title,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	Code        string   `json:"code,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	Detail      string   `json:"detail,omitempty"`
+	Method      string   `json:"method,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Input       []string `json:"input,omitempty"`
+	ExpiryMs    int64    `json:"expiryMs,omitempty"`
+	Links       links    `json:"links,omitempty"`
 }
 
 type step struct {
@@ -128,25 +134,57 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.handleToken)
 	mux.HandleFunc("POST /users", s.handleCreateUser)
-	mux.HandleFunc("GET /users/{id}", s.handleGetUser)
-	mux.HandleFunc("DELETE /users/{id}", s.handleDeleteUser)
-	mux.HandleFunc("GET /users/{id}/jobs", s.handleUserJobs)
+	mux.HandleFunc("GET /users/{id}", s.userRoute(userScoped, s.handleGetUser))
+	mux.HandleFunc("POST /users/{id}", s.handleUpdateUser)
+	mux.HandleFunc("DELETE /users/{id}", s.userRoute(serverOnly, s.handleDeleteUser))
+	mux.HandleFunc("GET /users/{id}/jobs", s.userRoute(serverOnly, s.handleUserJobs))
 	mux.HandleFunc("GET /jobs/{id}", s.handleGetJob)
-	mux.HandleFunc("GET /users/{id}/connections", s.handleConnections)
-	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.handleRefresh)
-	mux.HandleFunc("GET /users/{id}/accounts", s.handleAccounts)
+	mux.HandleFunc("POST /jobs/{id}/mfa", s.handleAnswerMFA)
+	mux.HandleFunc("GET /users/{id}/connections", s.userRoute(userScoped, s.handleConnections))
+	mux.HandleFunc("GET /users/{id}/connections/{cid}", s.connectionRoute(userScoped, s.handleConnection))
+	mux.HandleFunc("DELETE /users/{id}/connections/{cid}", s.connectionRoute(userScoped, s.handleDeleteConnection))
+	mux.HandleFunc("POST /users/{id}/connections/refresh", s.userRoute(serverOnly, s.handleRefreshAll))
+	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.connectionRoute(serverOnly, s.handleRefresh))
+	mux.HandleFunc("GET /users/{id}/consents", s.userRoute(userScoped, s.handleConsents))
+	mux.HandleFunc("DELETE /users/{id}/consents/{cid}", s.userRoute(userScoped, s.handleDeleteConsent))
+	mux.HandleFunc("GET /users/{id}/accounts", s.userRoute(userScoped, s.handleAccounts))
 	mux.HandleFunc("GET /users/{id}/accounts/{aid}", handleOne(s, s.accountBodies, func(a accountBody) string { return a.ID }, "aid"))
-	mux.HandleFunc("GET /users/{id}/transactions", s.handleTransactions)
+	mux.HandleFunc("GET /users/{id}/transactions", s.userRoute(userScoped, s.handleTransactions))
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
+	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
+	mux.HandleFunc("POST /consent/mfa", s.handleMFASubmit)
+	mux.HandleFunc("POST /consent/manage", s.handleManageSubmit)
 	mux.HandleFunc("GET /consent/done", s.handleConsentDone)
 	mux.HandleFunc("GET /consent/consent.css", s.handleConsentCSS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
 	})
 	return s.faults.wrap(mux, s.fail)
+}
+
+// userRoute serves a route of one user, {id} in its path, once the token
+// and the user have been checked, with s.mu held.
+func (s *Server) userRoute(a access, serve func(w http.ResponseWriter, r *http.Request, u *user)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if u, ok := s.lookupUser(w, r, a); ok {
+			serve(w, r, u)
+		}
+	}
+}
+
+// connectionRoute is userRoute for a route of one of the user's
+// connections, {cid} in its path.
+func (s *Server) connectionRoute(a access, serve func(w http.ResponseWriter, r *http.Request, u *user, c *connection)) http.HandlerFunc {
+	return s.userRoute(a, func(w http.ResponseWriter, r *http.Request, u *user) {
+		if c, ok := s.lookupConnection(w, r, u); ok {
+			serve(w, r, u, c)
+		}
+	})
 }
 
 // lookupUser checks the path's user id and the token, and finds the user.
@@ -162,18 +200,62 @@ func (s *Server) lookupUser(w http.ResponseWriter, r *http.Request, a access) (*
 	}
 	u, ok := s.users[id]
 	if !ok {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested user does not exist."})
+		s.fail(w, resourceNotFound("Requested user does not exist."))
 		return nil, false
 	}
+	s.settleConsents(u, s.clock.Now())
 	return u, true
 }
 
 var mobilePattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.readUserRequest(w, r)
+	if !ok {
+		return
+	}
+	u := &user{}
+	if !s.setUserFields(w, u, in) {
+		return
+	}
+	s.mu.Lock()
+	u.id = s.ids.uuid()
+	s.addUser(u)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+}
+
+// handleUpdateUser is POST /users/{id}: the fields sent change, the others
+// stay (basiq-api.md §3), and the user must keep an email or a mobile.
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.readUserRequest(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.lookupUser(w, r, serverOnly)
+	if !ok {
+		return
+	}
+	if s.setUserFields(w, u, in) {
+		writeJSON(w, http.StatusOK, s.userBody(r, u))
+	}
+}
+
+// userFields is the body of POST /users and POST /users/{id}; nil is a
+// field not sent.
+type userFields struct {
+	Email, Mobile, FirstName, MiddleName, LastName *string
+}
+
+// readUserRequest checks the token (a server token) and reads a user body;
+// false when it has answered with Basiq's error.
+func (s *Server) readUserRequest(w http.ResponseWriter, r *http.Request) (userFields, bool) {
+	var in userFields
 	if _, err := s.authorize(r, serverOnly, ""); err != nil {
 		s.fail(w, err)
-		return
+		return in, false
 	}
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		if ct == "" {
@@ -181,30 +263,39 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		}
 		s.fail(w, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
 			detail: "Content type " + ct + " is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}})
-		return
+		return in, false
 	}
-	var in struct{ Email, Mobile, FirstName, MiddleName, LastName string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
 		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "Posted user is not in valid format."})
-		return
+		return in, false
+	}
+	return in, true
+}
+
+// setUserFields applies the fields sent to u when the result is a user
+// Basiq keeps; otherwise it answers with Basiq's error and changes nothing.
+func (s *Server) setUserFields(w http.ResponseWriter, u *user, in userFields) bool {
+	next := *u
+	for field, value := range map[*string]*string{&next.email: in.Email, &next.mobile: in.Mobile,
+		&next.firstName: in.FirstName, &next.middleName: in.MiddleName, &next.lastName: in.LastName} {
+		if value != nil {
+			*field = *value
+		}
 	}
 	switch {
-	case in.Email == "" && in.Mobile == "":
+	case next.email == "" && next.mobile == "":
 		s.fail(w, &apiError{status: 400, code: "parameter-not-supplied", title: "Required parameter not supplied", detail: "One of 'email' or 'mobile' is required.", source: &source{}})
-		return
-	case in.Email != "" && !validEmail(in.Email):
+		return false
+	case next.email != "" && !validEmail(next.email):
 		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Provided email is in bad format.", source: &source{Pointer: "/data/attributes/email", Parameter: "email"}})
-		return
-	case in.Mobile != "" && !mobilePattern.MatchString(in.Mobile):
+		return false
+	case next.mobile != "" && !mobilePattern.MatchString(next.mobile):
 		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Provided mobile is in bad format.", source: &source{Pointer: "/data/attributes/mobile", Parameter: "mobile"}})
-		return
+		return false
 	}
-	s.mu.Lock()
-	u := &user{id: s.ids.uuid(), email: in.Email, mobile: in.Mobile, firstName: in.FirstName, middleName: in.MiddleName, lastName: in.LastName}
-	u.name = strings.TrimSpace(strings.Join(strings.Fields(in.FirstName+" "+in.MiddleName+" "+in.LastName), " "))
-	s.addUser(u)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+	next.name = strings.Join(strings.Fields(next.firstName+" "+next.middleName+" "+next.lastName), " ")
+	*u = next
+	return true
 }
 
 // isJSON reports whether a Content-Type header says JSON (any parameters,
@@ -229,19 +320,13 @@ func (s *Server) userBody(r *http.Request, u *user) map[string]any {
 	}
 }
 
-func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, u *user) {
 	body := s.userBody(r, u)
 	self := s.baseURL(r) + "/users/" + u.id
 	// GET adds the user's connections and accounts as lists of references.
 	conns := []ref{}
-	for _, id := range u.conns {
-		conns = append(conns, ref{Type: "connection", ID: id, Links: links{"self": self + "/connections/" + id}})
+	for _, c := range s.liveConnections(u) {
+		conns = append(conns, ref{Type: "connection", ID: c.id, Links: links{"self": self + "/connections/" + c.id}})
 	}
 	accts := []ref{}
 	for _, c := range s.visibleAccounts(u, s.clock.Now()) {
@@ -254,13 +339,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, u *user) {
 	s.removeUser(u)
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -271,17 +350,20 @@ func (s *Server) jobBody(r *http.Request, j *job, now time.Time, withInstitution
 	body := jobBody{Type: "job", ID: j.id, Created: stamp(j.created), JobType: "connection",
 		Links: links{"self": base + "/jobs/" + j.id, "source": base + "/users/" + j.userID + "/connections/" + j.connID}}
 	updated := j.created
-	for i, title := range j.steps {
-		st := step{Title: title, Status: s.stepStatus(j, i, now)}
-		switch st.Status {
-		case "success":
-			st.Result = &stepResult{Type: "link", URL: stepLink(j, title)}
-			updated = j.created.Add(s.stepEnd(i))
-		case "failed":
-			st.Result = &stepResult{Code: j.failure.Code, Title: j.failure.Title, Detail: j.failure.Detail}
-			updated = j.created.Add(s.stepEnd(i))
+	for _, st := range s.states(j, now) {
+		out := step{Title: st.title, Status: st.status}
+		switch {
+		case st.title == stepMFA && (st.status == "in-progress" || st.status == "success"):
+			out.Result = challengeResult(base, j) // the prompt stays once answered, as core.json's example shows
+		case st.status == "success":
+			out.Result = &stepResult{Type: "link", URL: stepLink(j, st.title)}
+		case st.status == "failed":
+			out.Result = &stepResult{Code: st.fail.Code, Title: st.fail.Title, Detail: st.fail.Detail}
 		}
-		body.Steps = append(body.Steps, st)
+		if (st.status == "success" || st.status == "failed") && st.end.After(updated) {
+			updated = st.end
+		}
+		body.Steps = append(body.Steps, out)
 	}
 	body.Updated = stamp(updated)
 	if withInstitution {
@@ -295,34 +377,43 @@ func (s *Server) jobBody(r *http.Request, j *job, now time.Time, withInstitution
 func stepLink(j *job, title string) string {
 	filter := "?filter=institution.id.eq('" + j.institution + "')"
 	switch title {
-	case "verify-credentials":
+	case stepVerify:
 		return "/users/" + j.userID + "/connections/" + j.connID
-	case "retrieve-accounts":
+	case stepAccounts:
 		return "/users/" + j.userID + "/accounts" + filter
 	}
 	return "/users/" + j.userID + "/transactions" + filter
 }
 
-func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
+// lookupJob checks the token and the path's job id, and finds the job; a
+// client token sees only its user's jobs. s.mu is held.
+func (s *Server) lookupJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	c, err := s.authorize(r, userScoped, "")
 	if err != nil {
 		s.fail(w, err)
-		return
+		return nil, false
 	}
 	id := r.PathValue("id")
 	if !validUUID(id) {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Job ID value is not valid", source: &source{Parameter: "jobId"}})
-		return
+		s.fail(w, badParameter("Job ID value is not valid", "jobId"))
+		return nil, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	j, ok := s.jobs[id]
 	switch {
 	case !ok:
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
+		s.fail(w, resourceNotFound("Requested resource is not found"))
 	case c.Scope == scopeClient && c.UserID != j.userID:
 		s.fail(w, &apiError{status: http.StatusUnauthorized, code: "unauthorized-access", title: "Unauthorized Access", detail: "You are not authorized to access this resource"})
 	default:
+		return j, true
+	}
+	return nil, false
+}
+
+func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.lookupJob(w, r); ok {
 		writeJSON(w, http.StatusOK, s.jobBody(r, j, s.clock.Now(), false))
 	}
 }
@@ -330,13 +421,7 @@ func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 // jobsKept is how far back GET /users/{id}/jobs looks, as Basiq's does.
 const jobsKept = 7 * 24 * time.Hour
 
-func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
+func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request, u *user) {
 	filters, ok := jobFilters.read(r.URL.Query().Get("filter"))
 	if !ok {
 		s.fail(w, badFilter)
@@ -350,69 +435,6 @@ func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "size": len(data), "data": data, "links": links{"self": s.baseURL(r) + r.URL.Path}})
-}
-
-func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
-	base, now := s.baseURL(r), s.clock.Now()
-	data := []map[string]any{}
-	for _, cid := range u.conns {
-		c := s.conns[cid]
-		status := "pending"
-		for _, jid := range u.jobs {
-			j := s.jobs[jid]
-			if j.connID != cid {
-				continue
-			}
-			switch s.stepStatus(j, 0, now) {
-			case "success":
-				status = "active"
-			case "failed":
-				status = "invalid"
-			}
-		}
-		filter := "?filter=" + url.QueryEscape("institution.id.eq('"+c.institution+"')")
-		self := base + "/users/" + u.id + "/connections/" + c.id
-		data = append(data, map[string]any{
-			"type": "connection", "id": c.id, "method": "web", "status": status,
-			"createdDate": stamp(c.created), "lastUsed": stamp(c.created), "expiryDate": "", // set for open banking only
-			"institution": ref{Type: "institution", ID: c.institution, Links: links{"self": base + "/institutions/" + c.institution}},
-			"links": links{"self": self, "accounts": base + "/users/" + u.id + "/accounts" + filter,
-				"transactions": base + "/users/" + u.id + "/transactions" + filter, "institution": base + "/institutions/" + c.institution},
-		})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "data": data, "links": links{"self": base + r.URL.Path}})
-}
-
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
-	c, ok := s.conns[r.PathValue("cid")]
-	if !ok || c.userID != u.id {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested connection does not exist."})
-		return
-	}
-	now := s.clock.Now()
-	// A refresh while a job of this connection is still running returns that job.
-	for i := len(u.jobs) - 1; i >= 0; i-- {
-		j := s.jobs[u.jobs[i]]
-		if j.connID == c.id && s.stepStatus(j, len(j.steps)-1, now) != "success" && s.stepStatus(j, 0, now) != "failed" {
-			writeJSON(w, http.StatusAccepted, ref{Type: "job", ID: j.id, Links: links{"self": s.baseURL(r) + "/jobs/" + j.id}})
-			return
-		}
-	}
-	// The sandbox's failing logins fail the same way every time.
-	id := s.newJob(u, c, now)
-	writeJSON(w, http.StatusAccepted, ref{Type: "job", ID: id, Links: links{"self": s.baseURL(r) + "/jobs/" + id}})
 }
 
 func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accountBody {
@@ -444,13 +466,7 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 	return out
 }
 
-func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
+func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, u *user) {
 	filters, ok := accountFilters.read(r.URL.Query().Get("filter"))
 	if !ok {
 		s.fail(w, badFilter)
@@ -468,33 +484,21 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 // handleOne serves one item of a user's list (an account, a transaction),
 // found by the id in the path.
 func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T, id func(T) string, param string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		u, ok := s.lookupUser(w, r, userScoped)
-		if !ok {
-			return
-		}
+	return s.userRoute(userScoped, func(w http.ResponseWriter, r *http.Request, u *user) {
 		for _, item := range list(r, u, s.clock.Now()) {
 			if id(item) == r.PathValue(param) {
 				writeJSON(w, http.StatusOK, item)
 				return
 			}
 		}
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested resource is not found"})
-	}
+		s.fail(w, resourceNotFound("Requested resource is not found"))
+	})
 }
 
 // maxTransactionsPage is Basiq's largest page (and its default).
 const maxTransactionsPage = 500
 
-func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, userScoped)
-	if !ok {
-		return
-	}
+func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
 	limit := maxTransactionsPage
 	if v := q.Get("limit"); v != "" {
@@ -579,7 +583,7 @@ func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"type": "institution", "id": inst.ID, "name": inst.Name, "shortName": inst.ShortName,
 		"institutionType": "Test Bank", "country": "Australia", "serviceName": "Personal Online Banking",
-		"serviceType": "Personal Banking", "tier": "4", "authorization": "user", "stage": "live", "status": "operational",
+		"serviceType": "Personal Banking", "tier": "4", "authorization": inst.Authorization, "stage": "live", "status": "operational",
 		"loginIdCaption": "Login", "passwordCaption": "Password",
 		"stats": map[string]any{"averageDurationMs": s.averageDurations(inst)},
 		"links": links{"self": s.baseURL(r) + "/institutions/" + inst.ID},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -44,7 +45,8 @@ type difference struct {
 
 var dataRoutes = []string{"GET /users/{userId}/accounts", "GET /users/{userId}/accounts/{accountId}",
 	"GET /users/{userId}/transactions", "GET /users/{userId}/transactions/{transactionId}",
-	"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh"}
+	"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh",
+	"DELETE /users/{userId}/connections/{connectionId}", "POST /users/{userId}/connections/refresh"}
 
 var knownDifferences = []difference{{
 	routes: []string{"POST /token"}, status: 404,
@@ -53,7 +55,7 @@ var knownDifferences = []difference{{
 	source:  "basiq-api.md §1: captured (basiq-swagger test fixture postTokenNotFound.json) and Basiq's error table",
 	rewrite: eachError(func(e map[string]any) { e["code"] = "resource-not-found" }),
 }, {
-	routes: []string{"POST /users"}, status: 415,
+	routes: []string{"POST /users", "POST /users/{userId}"}, status: 415,
 	spec:   "no 415 answer",
 	basiq:  "415 unsupported-content-type to a body that is not JSON",
 	source: "basiq-api.md §2: Basiq's error docs and the v2.1 spec",
@@ -76,6 +78,17 @@ var knownDifferences = []difference{{
 	basiq:   "a pending or running step's result is null",
 	source:  "core.json's own GET /jobs/{jobId} examples; basiq-api.md §5",
 	rewrite: eachStep(func(st map[string]any) bool { return nullToObject(st, "result") }),
+}, {
+	routes: []string{"GET /users/{userId}/jobs"}, status: 200,
+	spec:   "a step's title is verify-credentials, retrieve-accounts, retrieve-transactions or retrieve-statements",
+	basiq:  "a bank that asks a multi-factor challenge adds an mfa-challenge step",
+	source: "core.json's own GET /jobs/{jobId} examples (Mygov-in-progress, Mygov-success); basiq-api.md §5",
+	rewrite: eachItem(func(job map[string]any) bool {
+		steps, _ := job["steps"].([]any)
+		kept := slices.DeleteFunc(slices.Clone(steps), func(st any) bool { return st.(map[string]any)["title"] == "mfa-challenge" })
+		job["steps"] = kept
+		return len(kept) != len(steps)
+	}),
 }, {
 	routes: []string{"GET /users/{userId}/jobs"}, status: 200,
 	spec:   "a failed step's code is one of 23 (connector-error, unknown-error, …)",
@@ -206,6 +219,8 @@ func checkJob(schema *openapi3.Schema, job any) error {
 // jobInOrder checks what the steps say together: they run one after another;
 // a step's result is null until it ends, a link (or an MFA prompt) when it
 // succeeds and a failure when it fails; after a failure the rest stay pending.
+// An mfa-challenge step waiting for its answer is in progress with the prompt
+// as its result (Basiq's connect control reads it there; basiq-api.md §5).
 func jobInOrder(job map[string]any) error {
 	created, _ := time.Parse(time.RFC3339, job["created"].(string))
 	updated, _ := time.Parse(time.RFC3339, job["updated"].(string))
@@ -217,7 +232,9 @@ func jobInOrder(job map[string]any) error {
 		st := raw.(map[string]any)
 		status, result := st["status"].(string), st["result"]
 		res, _ := result.(map[string]any)
+		waitingForAnswer := st["title"] == "mfa-challenge" && status == "in-progress" && res["type"] == "mfa"
 		switch {
+		case waitingForAnswer:
 		case (status == "pending" || status == "in-progress") != (result == nil):
 			return fmt.Errorf("step %d is %s with result %v", i, status, result)
 		case status == "failed" && res["code"] == nil, status == "success" && res["code"] != nil:
@@ -270,6 +287,12 @@ func TestPreciseJobSchemaCanFail(t *testing.T) {
 	if err := checkJob(schema, good()); err != nil {
 		t.Fatalf("a good job fails: %v", err)
 	}
+	waiting := good()
+	waiting["steps"] = append(waiting["steps"].([]any)[:1], map[string]any{"title": "mfa-challenge", "status": "in-progress", "result": map[string]any{
+		"type": "mfa", "method": "token", "input": []any{"OTP Password"}, "expiryMs": 120000, "links": map[string]any{"response": "https://au-api.basiq.io/jobs/a/mfa"}}})
+	if err := checkJob(schema, waiting); err != nil {
+		t.Fatalf("a job waiting for an MFA answer fails: %v", err)
+	}
 	bad := map[string]func(j map[string]any){
 		"an empty object":     func(j map[string]any) { clear(j) },
 		"created as a number": func(j map[string]any) { j["created"] = 12345 },
@@ -278,9 +301,12 @@ func TestPreciseJobSchemaCanFail(t *testing.T) {
 		},
 		"a success with no result":           func(j map[string]any) { j["steps"].([]any)[0].(map[string]any)["result"] = nil },
 		"a step running after a pending one": func(j map[string]any) { j["steps"].([]any)[0].(map[string]any)["status"] = "pending" },
-		"a field Basiq does not send":        func(j map[string]any) { j["progress"] = 0.5 },
-		"an unknown step status":             func(j map[string]any) { j["steps"].([]any)[1].(map[string]any)["status"] = "queued" },
-		"no links":                           func(j map[string]any) { delete(j, "links") },
+		"a running step with a link": func(j map[string]any) {
+			j["steps"].([]any)[1].(map[string]any)["result"] = map[string]any{"type": "link", "url": "/users/x"}
+		},
+		"a field Basiq does not send": func(j map[string]any) { j["progress"] = 0.5 },
+		"an unknown step status":      func(j map[string]any) { j["steps"].([]any)[1].(map[string]any)["status"] = "queued" },
+		"no links":                    func(j map[string]any) { delete(j, "links") },
 	}
 	for name, spoil := range bad {
 		j := good()
@@ -335,17 +361,32 @@ func driveEveryAnswer(s *sim) {
 	failedUser, failedJob := s.consent(tok, "bighead", "password")
 	other := s.createUser(tok, "other@example.com")
 	client := s.token("scope=CLIENT_ACCESS&userId=" + user)
+	// Pied Piper's challenge: answered right, answered wrong, left to expire.
+	mfaUser := s.createUser(tok, "mfa@example.com")
+	mfaClient := s.clientToken(mfaUser)
+	answered, wrong, late := s.connectAs(mfaUser, "AU00002", "jared"), s.connectAs(mfaUser, "AU00002", "jared"), s.connectAs(mfaUser, "AU00002", "jared")
 	jobs := func() {
-		s.do("GET", "/jobs/"+job, s.bearer(tok), "")
-		s.do("GET", "/jobs/"+failedJob, s.bearer(tok), "")
-		s.do("GET", "/users/"+user+"/jobs", s.bearer(tok), "")
-		s.do("GET", "/users/"+failedUser+"/jobs", s.bearer(tok), "")
+		for _, id := range []string{job, failedJob, answered, wrong, late} {
+			s.do("GET", "/jobs/"+id, s.bearer(tok), "")
+		}
+		for _, u := range []string{user, failedUser, mfaUser} {
+			s.do("GET", "/users/"+u+"/jobs", s.bearer(tok), "")
+		}
 	}
 	jobs() // pending
 	s.clock.Advance(s.srv.queued())
 	jobs() // running
 	s.clock.Advance(10 * s.srv.opts.StepDelay)
-	jobs() // done, and failed
+	jobs() // done, and failed; the challenges wait
+	s.do("POST", "/jobs/"+answered+"/mfa", s.bearer(mfaClient), `{"mfa-response":["1234"]}`)
+	s.do("POST", "/jobs/"+wrong+"/mfa", s.bearer(mfaClient), `{"mfa-response":["4321"]}`)
+	s.do("POST", "/jobs/"+late+"/mfa", s.bearer(mfaClient), `{}`)
+	s.do("POST", "/jobs/"+late+"/mfa", nil, `{"mfa-response":["1234"]}`)
+	s.do("POST", "/jobs/"+late+"/mfa", s.bearer(client), `{"mfa-response":["1234"]}`)
+	s.do("POST", "/jobs/7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a/mfa", s.bearer(mfaClient), `{"mfa-response":["1234"]}`)
+	s.clock.Advance(mfaExpiry)
+	s.do("POST", "/jobs/"+late+"/mfa", s.bearer(mfaClient), `{"mfa-response":["1234"]}`)
+	jobs() // the challenges over
 	s.do("GET", "/jobs/"+job, s.bearer(client), "")
 	s.do("GET", "/users/"+user+"/jobs?filter="+url.QueryEscape("connection.id.eq('nope')"), s.bearer(tok), "")
 
@@ -382,6 +423,39 @@ func driveEveryAnswer(s *sim) {
 		s.do("GET", "/users/"+other+path, s.bearer(client), "")
 	}
 	s.do("POST", "/users/"+user+"/connections/"+conn+"/refresh", nil, "")
+
+	// A connection by itself; all refreshed; the user changed; consents; deletions.
+	unknown := "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
+	s.do("GET", "/users/"+user+"/connections?filter="+url.QueryEscape("status.eq('active'),institution.id.eq('AU00000')"), s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/connections?filter=nonsense", s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/connections/"+conn, s.bearer(s.clientToken(other)), "")
+	s.do("GET", "/users/"+user+"/connections/nope", s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/connections/"+unknown, s.bearer(tok), "")
+	s.do("GET", "/users/"+failedUser+"/connections/"+s.jobConnection(tok, failedJob), s.bearer(tok), "")
+	s.do("POST", "/users/"+user+"/connections/refresh", s.bearer(tok), "")
+	s.do("POST", "/users/"+user+"/connections/refresh", s.bearer(client), "")
+	s.do("POST", "/users/"+user+"/connections/refresh", nil, "")
+	s.do("POST", "/users/"+unknown+"/connections/refresh", s.bearer(tok), "")
+	s.do("POST", "/users/"+user, s.bearer(tok), `{"mobile":"+61410888999","firstName":"Max"}`)
+	s.do("POST", "/users/"+user, s.bearer(tok), `{"email":"max@"}`)
+	s.do("POST", "/users/"+user, map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "text/plain"}, `{"email":"a@b.co"}`)
+	s.do("POST", "/users/"+user, s.bearer(client), `{"email":"a@b.co"}`)
+	s.do("POST", "/users/"+user, nil, `{"email":"a@b.co"}`)
+	s.do("POST", "/users/"+unknown, s.bearer(tok), `{"email":"a@b.co"}`)
+	consents := s.do("GET", "/users/"+user+"/consents", s.bearer(client), "")
+	s.do("GET", "/users/"+user+"/consents", nil, "")
+	s.do("GET", "/users/"+unknown+"/consents", s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/connections/"+conn, nil, "")
+	s.do("DELETE", "/users/"+user+"/connections/"+conn, s.bearer(client), "")
+	s.do("DELETE", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/connections/nope", s.bearer(tok), "")
+	s.do("DELETE", "/users/"+mfaUser+"/consents/"+s.do("GET", "/users/"+mfaUser+"/consents", s.bearer(tok), "").items()[0]["id"].(string), s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/consents/"+consents.items()[0]["id"].(string), s.bearer(tok), "")
+	s.do("GET", "/users/"+user+"/consents", s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/consents/"+unknown, s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/consents/nope", s.bearer(tok), "")
+	s.do("DELETE", "/users/"+user+"/consents/"+unknown, nil, "")
 
 	s.do("DELETE", "/users/"+user, s.bearer(tok), "")
 	s.clock.Advance(2 * tokenLife)
@@ -543,7 +617,18 @@ func TestContractResponses(t *testing.T) {
 		"DELETE /users/{userId} 204", "GET /users/{userId}/jobs 200", "GET /users/{userId}/jobs 403", "GET /jobs/{jobId} 200",
 		"GET /users/{userId}/accounts 200", "GET /users/{userId}/accounts 400", "GET /users/{userId}/accounts/{accountId} 200",
 		"GET /users/{userId}/transactions 200", "GET /users/{userId}/transactions 400", "GET /users/{userId}/transactions/{transactionId} 200",
-		"GET /users/{userId}/connections 200", "POST /users/{userId}/connections/{connectionId}/refresh 202"} {
+		"GET /users/{userId}/connections 200", "POST /users/{userId}/connections/{connectionId}/refresh 202",
+		"GET /users/{userId}/connections 400", "GET /users/{userId}/connections/{connectionId} 200", "GET /users/{userId}/connections/{connectionId} 400",
+		"GET /users/{userId}/connections/{connectionId} 401", "GET /users/{userId}/connections/{connectionId} 404",
+		"DELETE /users/{userId}/connections/{connectionId} 204", "DELETE /users/{userId}/connections/{connectionId} 400",
+		"DELETE /users/{userId}/connections/{connectionId} 404", "POST /users/{userId}/connections/refresh 202",
+		"POST /users/{userId}/connections/refresh 403", "POST /users/{userId}/connections/refresh 404",
+		"POST /users/{userId} 200", "POST /users/{userId} 400", "POST /users/{userId} 401", "POST /users/{userId} 403",
+		"POST /users/{userId} 404", "POST /users/{userId} 415",
+		"GET /users/{userId}/consents 200", "GET /users/{userId}/consents 401", "GET /users/{userId}/consents 404",
+		"DELETE /users/{userId}/consents/{consentId} 204", "DELETE /users/{userId}/consents/{consentId} 400",
+		"DELETE /users/{userId}/consents/{consentId} 401", "DELETE /users/{userId}/consents/{consentId} 404",
+		"POST /jobs/{jobId}/mfa 202", "POST /jobs/{jobId}/mfa 400", "POST /jobs/{jobId}/mfa 401", "POST /jobs/{jobId}/mfa 404"} {
 		if checked[want] == 0 {
 			t.Errorf("%s was never checked", want)
 		}

@@ -21,16 +21,18 @@ type personaFile struct {
 }
 
 type institutionData struct {
-	ID        string             `json:"id"`
-	Name      string             `json:"name"`
-	ShortName string             `json:"shortName"`
-	AverageMs map[string]float64 `json:"averageMs"`
+	ID            string             `json:"id"`
+	Authorization string             `json:"authorization"` // user, user-mfa (always a challenge), user-mfa-intermittent (sometimes)
+	Name          string             `json:"name"`
+	ShortName     string             `json:"shortName"`
+	AverageMs     map[string]float64 `json:"averageMs"`
 }
 
 type personaData struct {
 	Login    string        `json:"login"`
 	Password string        `json:"password"`
 	Name     string        `json:"name"`
+	MFA      *challenge    `json:"mfa"` // nil: the Testing page gives none (defaultChallenge)
 	Accounts []accountData `json:"accounts"`
 	Failure  *failure      `json:"failure"`
 }

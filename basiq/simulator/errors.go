@@ -33,3 +33,13 @@ func (s *Server) fail(w http.ResponseWriter, e *apiError) {
 		"data":          []errorItem{{Type: "error", Code: e.code, Title: e.title, Detail: e.detail, Source: e.source}},
 	})
 }
+
+// resourceNotFound is Basiq's 404 for an id it does not know.
+func resourceNotFound(detail string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found", detail: detail}
+}
+
+// badParameter is Basiq's 400 for a parameter it cannot take.
+func badParameter(detail, parameter string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: parameter}}
+}

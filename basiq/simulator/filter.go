@@ -186,3 +186,10 @@ var transactionFilters = filterFields[transaction]{
 var jobFilters = filterFields[*job]{
 	"connection.id": {ops: equality, value: func(j *job) string { return j.connID }},
 }
+
+// connectionFilters are data.json's: "id, status, institution.id".
+var connectionFilters = filterFields[map[string]any]{
+	"id":             {ops: eqOrNe, value: func(c map[string]any) string { return c["id"].(string) }},
+	"status":         {ops: eqOrNe, value: func(c map[string]any) string { return c["status"].(string) }},
+	"institution.id": {ops: eqOrNe, value: func(c map[string]any) string { return c["institution"].(ref).ID }},
+}

@@ -76,22 +76,28 @@ type user struct {
 	middleName                string
 	jobs                      []string // newest last
 	conns                     []string
+	consents                  []*consent // oldest first
 }
 
 type connection struct {
 	id, userID, institution string
-	persona                 personaData
-	failure                 *failure // nil: the login works
+	persona                 personaData // who logged in last; zero until a login works
+	failure                 *failure    // nil: the login works
 	created                 time.Time
-	accountIDs              []string
-	accounts                []accountData
+	// deleted: DELETE …/connections/{id} took it off the lists; its accounts
+	// and transactions stay on the user, as Basiq documents.
+	deleted    bool
+	accountIDs []string
+	accounts   []accountData
 }
 
 type job struct {
 	id, userID, connID, institution string
 	created                         time.Time
 	steps                           []string
-	failure                         *failure // fails at the first step
+	failure                         *failure   // fails at the first step
+	mfa                             *challenge // what the mfa-challenge step asks; nil when the login fails first
+	answer                          *mfaAnswer // nil until answered
 }
 
 // New makes a simulator. Start it, or mount Handler yourself.
@@ -169,33 +175,82 @@ func (s *Server) baseURL(r *http.Request) string {
 	return "http://" + r.Host
 }
 
+// ConsentOption changes what CompleteConsent does.
+type ConsentOption func(*consentRequest)
+
+type consentRequest struct {
+	connectionID string   // "": a new connection
+	mfaAnswers   []string // nil: a challenge waits for AnswerMFA or POST /jobs/{id}/mfa
+}
+
+// MFAResponse answers the bank's multi-factor challenge, if it asks one, as
+// soon as it does: PersonaMFA gives a sandbox login's answers.
+func MFAResponse(answers ...string) ConsentOption {
+	return func(r *consentRequest) { r.mfaAnswers = answers }
+}
+
+// UpdateConnection logs in again on an existing connection, as the consent
+// page does with ?connectionId=: the new job is that connection's.
+func UpdateConnection(connectionID string) ConsentOption {
+	return func(r *consentRequest) { r.connectionID = connectionID }
+}
+
 // CompleteConsent does what submitting the consent page does: for the user
-// the client token is bound to, a connection to institutionID as loginID,
-// and a job. It returns the job ids, as the consent redirect would.
-func (s *Server) CompleteConsent(ctx context.Context, clientToken, institutionID, loginID, password string) ([]string, error) {
-	if err := ctx.Err(); err != nil {
+// the client token is bound to, consent (unless given already), a connection
+// to institutionID as loginID, and a job. It returns the job ids, as the
+// consent redirect would. institutionID may be "" with UpdateConnection.
+func (s *Server) CompleteConsent(ctx context.Context, clientToken, institutionID, loginID, password string, opts ...ConsentOption) ([]string, error) {
+	userID, err := s.clientUser(ctx, clientToken)
+	if err != nil {
 		return nil, err
 	}
-	claims, apiErr := s.checkToken("Bearer " + clientToken)
-	switch {
-	case apiErr != nil:
-		return nil, fmt.Errorf("consent: %s", apiErr.detail)
-	case claims.Scope != scopeClient || claims.UserID == "":
-		return nil, errors.New("consent: the token is not a client token bound to a user")
+	var req consentRequest
+	for _, o := range opts {
+		o(&req)
 	}
-	id, err := s.connect(claims.UserID, institutionID, loginID, password)
+	id, err := s.connect(userID, institutionID, loginID, password, req)
 	if err != nil {
 		return nil, err
 	}
 	return []string{id}, nil
 }
 
-// connect creates a connection and its job; the job fails later, as the
-// sandbox does, when the login is wrong.
-func (s *Server) connect(userID, institutionID, loginID, password string) (string, error) {
-	if _, ok := findInstitution(institutionID); !ok {
-		return "", fmt.Errorf("institution %q is not in the sandbox", institutionID)
+// AnswerMFA answers the challenge a job of the token's user is waiting on,
+// as the consent page's second page does. A wrong answer fails the step (and
+// is returned as an error); so does one that comes too late.
+func (s *Server) AnswerMFA(ctx context.Context, clientToken, jobID string, answers ...string) error {
+	userID, err := s.clientUser(ctx, clientToken)
+	if err != nil {
+		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[jobID]
+	if !ok || j.userID != userID {
+		return fmt.Errorf("the user has no job %q", jobID)
+	}
+	return s.answerMFA(j, answers, s.clock.Now())
+}
+
+// clientUser is the user a client token is bound to.
+func (s *Server) clientUser(ctx context.Context, clientToken string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	claims, apiErr := s.checkToken("Bearer " + clientToken)
+	switch {
+	case apiErr != nil:
+		return "", fmt.Errorf("consent: %s", apiErr.detail)
+	case claims.Scope != scopeClient || claims.UserID == "":
+		return "", errors.New("consent: the token is not a client token bound to a user")
+	}
+	return claims.UserID, nil
+}
+
+// connect gives consent where the user has none, logs in to a new
+// connection (or again to req.connectionID) and starts its job; the job fails
+// later, as the sandbox does, when the login is wrong.
+func (s *Server) connect(userID, institutionID, loginID, password string, req consentRequest) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[userID]
@@ -203,7 +258,38 @@ func (s *Server) connect(userID, institutionID, loginID, password string) (strin
 		return "", errors.New("the user no longer exists")
 	}
 	now := s.clock.Now()
-	c := &connection{id: s.ids.uuid(), userID: userID, institution: institutionID, created: now}
+	s.settleConsents(u, now) // an expired consent's connections are gone before any is looked for
+	var c *connection
+	if req.connectionID != "" {
+		c = s.userConnection(u, req.connectionID)
+		switch {
+		case c == nil:
+			return "", fmt.Errorf("the user has no connection %q", req.connectionID)
+		case institutionID != "" && institutionID != c.institution:
+			return "", fmt.Errorf("connection %s is to %s, not %s", c.id, c.institution, institutionID)
+		}
+	} else {
+		if _, ok := findInstitution(institutionID); !ok {
+			return "", fmt.Errorf("institution %q is not in the sandbox", institutionID)
+		}
+		c = &connection{id: s.ids.uuid(), userID: userID, institution: institutionID, created: now}
+	}
+	s.giveConsent(u, now)
+	if req.connectionID == "" {
+		s.conns[c.id] = c
+		u.conns = append(u.conns, c.id)
+	}
+	s.logIn(c, loginID, password)
+	j := s.newJob(u, c, now)
+	if req.mfaAnswers != nil {
+		j.answer = &mfaAnswer{at: now, values: req.mfaAnswers}
+	}
+	return j.id, nil
+}
+
+// logIn checks a login at c's bank: a persona's data comes with its first
+// good login (its account ids stay while the same persona logs in again).
+func (s *Server) logIn(c *connection, loginID, password string) {
 	p, known := findPersona(loginID)
 	switch {
 	case !known || p.Password != password:
@@ -211,15 +297,24 @@ func (s *Server) connect(userID, institutionID, loginID, password string) (strin
 	case p.Failure != nil:
 		c.failure = p.Failure
 	default:
-		c.persona = p
-		c.accounts = p.Accounts
+		c.failure = nil
+		if c.persona.Login == p.Login {
+			return
+		}
+		c.persona, c.accounts, c.accountIDs = p, p.Accounts, nil
 		for range p.Accounts {
 			c.accountIDs = append(c.accountIDs, s.ids.uuid())
 		}
 	}
-	s.conns[c.id] = c
-	u.conns = append(u.conns, c.id)
-	return s.newJob(u, c, now), nil
+}
+
+// userConnection is one of u's connections that has not been deleted, or nil.
+func (s *Server) userConnection(u *user, id string) *connection {
+	c, ok := s.conns[id]
+	if !ok || c.userID != u.id || c.deleted {
+		return nil
+	}
+	return c
 }
 
 // addUser keeps a new user, dropping the oldest beyond MaxUsers; s.mu is held.
@@ -244,80 +339,6 @@ func (s *Server) removeUser(u *user) {
 	if i := slices.Index(s.userOrder, u.id); i >= 0 {
 		s.userOrder = slices.Delete(s.userOrder, i, i+1)
 	}
-}
-
-// connectionSteps are the steps of every connection job, in order.
-var connectionSteps = []string{"verify-credentials", "retrieve-accounts", "retrieve-transactions"}
-
-// newJob starts a connection job; s.mu is held.
-func (s *Server) newJob(u *user, c *connection, now time.Time) string {
-	j := &job{id: s.ids.uuid(), userID: u.id, connID: c.id, institution: c.institution, created: now,
-		steps: connectionSteps, failure: c.failure}
-	s.jobs[j.id] = j
-	u.jobs = append(u.jobs, j.id)
-	return j.id
-}
-
-// queued is how long a new job waits, all its steps pending ("created and
-// waiting to be started"), before its first step starts.
-func (s *Server) queued() time.Duration { return s.opts.StepDelay / 2 }
-
-// stepEnd is when step i of a job ends, counted from the job's creation.
-func (s *Server) stepEnd(i int) time.Duration {
-	return s.queued() + time.Duration(i+1)*s.opts.StepDelay
-}
-
-// stepStatus is a step's status at now: after the queue, each step takes
-// StepDelay, one after the other; a failing job fails its first step when
-// that step ends.
-func (s *Server) stepStatus(j *job, i int, now time.Time) string {
-	if j.failure != nil && i > 0 {
-		return "pending" // after a failed step, the rest never start
-	}
-	elapsed := now.Sub(j.created)
-	switch {
-	case elapsed >= s.stepEnd(i):
-		if j.failure != nil {
-			return "failed"
-		}
-		return "success"
-	case elapsed >= s.stepEnd(i)-s.opts.StepDelay:
-		return "in-progress"
-	}
-	return "pending"
-}
-
-// stepDone reports whether the job's step with this title has succeeded.
-func (s *Server) stepDone(j *job, title string, now time.Time) bool {
-	for i, t := range j.steps {
-		if t == title {
-			return s.stepStatus(j, i, now) == "success"
-		}
-	}
-	return false
-}
-
-// visibleAccounts are the user's connections whose accounts a job has
-// retrieved by now.
-func (s *Server) visibleAccounts(u *user, now time.Time) []*connection {
-	var out []*connection
-	for _, cid := range u.conns {
-		if c := s.conns[cid]; s.connectionStepDone(u, c, "retrieve-accounts", now) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// connectionStepDone reports whether a job of this connection has done the
-// step with this title by now.
-func (s *Server) connectionStepDone(u *user, c *connection, title string, now time.Time) bool {
-	for _, jid := range u.jobs {
-		if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, title, now) {
-			return true
-		}
-	}
-	return false
 }
 
 // idSource makes UUIDs: reproducible with a seed, random without.
