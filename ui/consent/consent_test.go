@@ -163,3 +163,12 @@ func TestPollAgeReadsNaturally(t *testing.T) {
 		t.Errorf("right after a poll the screen should say just now, not 0s ago:\n%s", v)
 	}
 }
+
+func BenchmarkConsentView(b *testing.B) {
+	m := withLink(sized(200, 60))
+	m.SetDemo(true, "Wentworth-Smith")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}

@@ -64,3 +64,13 @@ func TestTooSmall(t *testing.T) {
 		t.Error("the minimum is 80x24")
 	}
 }
+
+func BenchmarkFrame(b *testing.B) {
+	st := theme.New(true)
+	f := Frame{Width: 200, Height: 60, Where: "au-api.basiq.io", Step: 2, Global: keys.NewGlobal(),
+		Body: strings.Repeat("a line of the screen's body\n", 40), Keys: screenKeys, CanGoBack: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Render(st, f)
+	}
+}

@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +69,31 @@ func TestTheAnswerIsShownIndentedWithinTheRoomLeft(t *testing.T) {
 	v = uitest.Render(m.View(), colorprofile.NoTTY)
 	if n := strings.Count(v, "\n") + 1; n > 16 || !strings.Contains(v, "more lines") {
 		t.Errorf("in 16 rows the answer should be cut, saying so (%d lines):\n%s", n, v)
+	}
+}
+
+// longAnswer is an exchange whose answer runs to hundreds of lines, as
+// GET /users/{id}/accounts does.
+func longAnswer() Entry {
+	var b strings.Builder
+	b.WriteString(`{"type":"list","data":[`)
+	for i := range 40 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"type":"account","id":"acc-%d","name":"Account %d","balance":"%d.00","currency":"AUD","class":{"type":"savings","product":"Hooli Saver"}}`, i, i, i*100)
+	}
+	b.WriteString(`]}`)
+	return Entry{Time: t0, Method: "GET", URL: "https://au-api.basiq.io/users/7f1c2a4e/accounts", Status: 200, Duration: 80 * time.Millisecond,
+		Curl: `curl 'https://au-api.basiq.io/users/7f1c2a4e/accounts' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" -H 'Basiq-Version: 3.0'`, Response: b.String()}
+}
+
+func BenchmarkInspectorView(b *testing.B) {
+	m := New(theme.New(true))
+	m.SetSize(196, 55)
+	m.SetEntries(append(entries(), longAnswer()))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
 	}
 }

@@ -156,3 +156,13 @@ func TestAPasteTooLongForTheFieldIsRefusedWithTheReason(t *testing.T) {
 		t.Errorf("view:\n%s", v)
 	}
 }
+
+func BenchmarkUserView(b *testing.B) {
+	m := New(theme.New(true))
+	m.SetSize(196, 55)
+	m.SetValues("max@example.com", "+61412345678")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
