@@ -51,6 +51,7 @@ func Press(name string) tea.KeyPressMsg {
 		"space":  {Code: tea.KeySpace, Text: " "},
 		"up":     {Code: tea.KeyUp},
 		"down":   {Code: tea.KeyDown},
+		"pgup":   {Code: tea.KeyPgUp},
 		"pgdown": {Code: tea.KeyPgDown},
 		"f1":     {Code: tea.KeyF1},
 		"f2":     {Code: tea.KeyF2},
