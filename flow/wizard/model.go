@@ -114,7 +114,7 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Init asks the terminal for its background and starts what New set going.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.tick(), m.jobsScreen.Tick(), m.initCmds)
+	return tea.Batch(tea.RequestBackgroundColor, m.tick(), m.initCmds)
 }
 
 func (m Model) tick() tea.Cmd {
@@ -171,7 +171,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.apply(qs.Tick{}), m.tick())
 	case spinner.TickMsg:
-		return m, m.forwardToAll(msg)
+		var cmd tea.Cmd
+		if m.session.Stage == qs.StageConnect {
+			cmd = m.syncJobs() // a running step's time moves with the spinner, not once a second
+		}
+		return m, tea.Batch(cmd, m.forwardToAll(msg))
 	case exportedMsg:
 		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
 		return m, nil

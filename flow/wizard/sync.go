@@ -16,8 +16,7 @@ import (
 // commands screens need to start (a spinner's first tick, a field's focus).
 func (m *Model) sync() tea.Cmd {
 	var cmds []tea.Cmd
-	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent())
-	m.jobsScreen.SetState(m.jobsState())
+	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
 	m.syncAccounts()
 	if stage := m.session.Stage; stage != m.shownStage {
 		m.shownStage = stage
@@ -137,6 +136,10 @@ func (m *Model) syncConsent() tea.Cmd {
 	c.SetRemedies(s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry), s.Problem.Offers(qs.RemedyNewLink))
 	return cmd
 }
+
+// syncJobs shows the jobs as they are now; it returns the spinner's first
+// tick when a step starts running.
+func (m *Model) syncJobs() tea.Cmd { return m.jobsScreen.SetState(m.jobsState()) }
 
 // jobsState is the jobs as the job view draws them.
 func (m *Model) jobsState() jobs.State {

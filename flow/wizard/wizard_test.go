@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -137,7 +138,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.until("watched the job", stageIs(qs.StageConnect))
 	w.until("named the bank", func(m Model) bool { return m.session.Institutions["AU00000"].Name != "" })
 	w.sees("Verifying credentials", "Connecting Hooli Bank")
-	w.until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	w.toAccounts().settle()
 	for _, wait := range r.clock.Waits() {
 		if wait < time.Second {
 			t.Errorf("polled after %v: more than one request a second", wait)
@@ -368,7 +369,7 @@ func TestUnknownPastedJobGoesBackToConsentAndThePersonaFinishes(t *testing.T) {
 		t.Errorf("help line %q lacks the way back", h)
 	}
 	w.send(uitest.Press("esc")).until("showed a new link", func(m Model) bool { return m.session.Consent.Waiting })
-	w.send(uitest.Press("a")).until("showed the accounts", stageIs(qs.StageAccounts))
+	w.send(uitest.Press("a")).toAccounts()
 	if !slices.Equal(r.logins, []string{qs.SandboxPersona}) {
 		t.Errorf("consented as %q", r.logins)
 	}
@@ -402,7 +403,7 @@ func TestTransactionsAfterAFailedFirstPageCanBeAskedForAgain(t *testing.T) {
 	r.api.Accounts = flowtest.Accounts()
 	r.api.TxnErrs = []error{flowtest.Unavailable("/users/" + flowtest.UserID + "/transactions")}
 	r.api.Transactions = []basiq.Transaction{{ID: "t1", Description: "COFFEE", Amount: "-4.50", Currency: "AUD", PostDate: "2026-11-20"}}
-	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).toAccounts().settle()
 	w.keys("t")
 	w.sees("Service unavailable")
 	if strings.Contains(w.screen(), "Loading transactions") {
@@ -449,10 +450,26 @@ func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	r.api.Accounts = flowtest.Accounts()
 	w := r.start(t).settle()
 	w.keys("enter")
-	w.send(uitest.Press("enter")).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	w.send(uitest.Press("enter")).toAccounts().settle()
 	w.keys("q")
 	s := w.m.Summary()
 	if strings.Contains(s, "127.0.0.1") || !strings.Contains(s, basiq.DefaultBaseURL+"/users/"+flowtest.UserID+"/accounts") {
 		t.Errorf("summary:\n%s", s)
 	}
+}
+
+func TestARunningStepsTimeMovesWithTheSpinnerNotOnceASecond(t *testing.T) {
+	r := newRig()
+	r.cfg.JobIDs = []string{flowtest.JobID}
+	r.api.Jobs[flowtest.JobID] = []basiq.Job{flowtest.Job(flowtest.JobID, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}
+	w := r.toUser(t)
+	w.send(user.SubmittedMsg{Email: "max@example.com"})
+	w.until("saw the step running", func(m Model) bool {
+		j := m.session.Jobs.ByID[flowtest.JobID]
+		return j != nil && j.Seen
+	})
+	w.sees("Verifying credentials      0.0s")
+	r.clock.Advance(300 * time.Millisecond)
+	w.send(spinner.TickMsg{})
+	w.sees("Verifying credentials      0.3s")
 }

@@ -36,7 +36,7 @@ func TestGolden(t *testing.T) {
 		"long_body": func(m Model) Model {
 			body := `{"email":"max.wentworth-smith@` + strings.Repeat("a", 60) + `.example.com","mobile":"+61412345678","firstName":"Max","lastName":"Wentworth-Smith"}`
 			m.SetEntries(append(entries(), Entry{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/users", Status: 201, Duration: time.Second,
-				Curl: `curl -X POST 'https://au-api.basiq.io/users' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '` + body + `'`,
+				Curl:     `curl -X POST 'https://au-api.basiq.io/users' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '` + body + `'`,
 				Response: `{"type":"user","id":"7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"}`}))
 			return m
 		},
