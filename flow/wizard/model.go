@@ -271,6 +271,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.apply(qs.QuitAsked{Interrupted: true})
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
+	case m.showingQR():
+		return m.forwardToScreen(msg) // any key returns from the QR code
 	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
 		m.showHelp = false
 		return nil
@@ -311,14 +313,14 @@ func (m Model) capturing() bool {
 }
 
 // screenTakesEsc reports whether esc closes something on the screen (a
-// paste field, a QR code, a question, an account's detail) rather than
+// paste field, a question, an account's detail) rather than
 // going back. In the key and user forms esc means back.
 func (m Model) screenTakesEsc() bool {
 	switch m.session.Stage {
 	case qs.StageUser:
 		return m.userScreen.TakesEsc()
 	case qs.StageConsent:
-		return m.consentScreen.Capturing() || m.consentScreen.ShowingQR()
+		return m.consentScreen.Capturing()
 	case qs.StageAccounts:
 		return m.accountsScreen.TakesEsc()
 	}

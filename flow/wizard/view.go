@@ -32,6 +32,10 @@ func (m Model) View() tea.View {
 		v.Content = frame.TooSmallView(m.styles, m.width, m.height)
 		return v
 	}
+	if m.showingQR() {
+		v.Content = m.consentScreen.QRWindow(m.width, m.height)
+		return v
+	}
 	f := frame.Frame{
 		Width:     m.width,
 		Height:    m.height,
@@ -53,6 +57,11 @@ func (m Model) View() tea.View {
 	}
 	v.Content = frame.Render(m.styles, f)
 	return v
+}
+
+// showingQR reports whether the consent link's QR code has the window.
+func (m Model) showingQR() bool {
+	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.

@@ -473,3 +473,26 @@ func TestARunningStepsTimeMovesWithTheSpinnerNotOnceASecond(t *testing.T) {
 	w.send(spinner.TickMsg{})
 	w.sees("Verifying credentials      0.3s")
 }
+
+func TestQRCodeHasTheWindowAloneAndAnyKeyReturns(t *testing.T) {
+	r := newRig()
+	r.cfg.Traces = func() []basiq.Exchange { return nil }
+	w := r.toConsent(t)
+	w.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	w.send(uitest.Press("q"))
+	if s := w.screen(); strings.Contains(s, "basiq-onboard") || !strings.Contains(s, "▀") || !strings.Contains(s, "Any key returns") {
+		t.Fatalf("the QR code should have the window to itself:\n%s", s)
+	}
+	w.send(uitest.Press("i"))
+	if w.m.showInspector || w.m.consentScreen.ShowingQR() {
+		t.Fatal("a key on the QR code should return to consent, and do nothing else")
+	}
+	w.sees("Consent in the browser", "basiq-onboard")
+	w.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	w.send(uitest.Press("q"))
+	w.sees("The QR code needs a bigger window", "this one is 80x24")
+	w.send(uitest.Press("ctrl+c"))
+	if w.m.ExitCode() != qs.ExitInterrupted {
+		t.Errorf("ctrl+c on the QR code: exit %d, want 130", w.m.ExitCode())
+	}
+}

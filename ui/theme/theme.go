@@ -60,6 +60,10 @@ type Styles struct {
 	InputFocused lipgloss.Style // a text field with focus
 	InputBlurred lipgloss.Style // a text field without focus
 	Box          lipgloss.Style // framed panels (QR code, help overlay)
+	// QR draws a QR code's light field light and its modules dark on any
+	// background: on a light terminal's own colours it would be inverted,
+	// which many phones do not read.
+	QR lipgloss.Style
 }
 
 // New builds the styles for a dark or a light background.
@@ -114,5 +118,6 @@ func New(isDark bool) *Styles {
 		InputFocused: s.Foreground(text),
 		InputBlurred: s.Foreground(muted),
 		Box:          s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
+		QR:           s.Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
 	}
 }
