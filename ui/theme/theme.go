@@ -54,7 +54,8 @@ type Styles struct {
 
 	TableHeader lipgloss.Style
 	TableRow    lipgloss.Style
-	Selected    lipgloss.Style // the row or field under the cursor
+	Selected    lipgloss.Style // the mark (›) of the row or field under the cursor
+	SelectedRow lipgloss.Style // a table row under the cursor: a background, and bold for NO_COLOR
 	Rule        lipgloss.Style // horizontal rules
 
 	InputFocused lipgloss.Style // a text field with focus
@@ -76,6 +77,7 @@ func New(isDark bool) *Styles {
 	muted := ld(lipgloss.Color("#6B6B76"), lipgloss.Color("#9A9AA6"))
 	subtle := ld(lipgloss.Color("#C9C9D1"), lipgloss.Color("#4A4A55"))
 	text := ld(lipgloss.Color("#1C1B22"), lipgloss.Color("#E6E6EC"))
+	selection := ld(lipgloss.Color("#E4DEFA"), lipgloss.Color("#362F55"))
 
 	s := lipgloss.NewStyle()
 	return &Styles{
@@ -113,6 +115,7 @@ func New(isDark bool) *Styles {
 		TableHeader: s.Bold(true).Foreground(muted),
 		TableRow:    s.Foreground(text),
 		Selected:    s.Bold(true).Foreground(accent),
+		SelectedRow: s.Bold(true).Foreground(text).Background(selection),
 		Rule:        s.Foreground(subtle),
 
 		InputFocused: s.Foreground(text),
