@@ -103,9 +103,9 @@ func TestGoldens(t *testing.T) {
 		accts []basiq.Account
 		setup func(Model) Model
 	}{
-		"none":         {nil, nil},
-		"four":         {wentworthSmith(), nil},
-		"two_banks":    {twoBanks(), nil},
+		"none":      {nil, nil},
+		"four":      {wentworthSmith(), nil},
+		"two_banks": {twoBanks(), nil},
 		"two_banks_selected": {twoBanks(), func(m Model) Model {
 			for range 4 {
 				m, _ = press(m, 'j')
