@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
@@ -147,7 +148,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.sees("Transaction 14000", "4 accounts")
 	w.keys("q")
 	final := w.m.Summary()
-	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "/users/" + flowtest.UserID + "/accounts"} {
+	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, `"https://au-api.basiq.io/users/$USER_ID/accounts"`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("the last frame lacks %q:\n%s", want, final)
 		}
@@ -453,8 +454,18 @@ func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	w.send(uitest.Press("enter")).toAccounts().settle()
 	w.keys("q")
 	s := w.m.Summary()
-	if strings.Contains(s, "127.0.0.1") || !strings.Contains(s, basiq.DefaultBaseURL+"/users/"+flowtest.UserID+"/accounts") {
-		t.Errorf("summary:\n%s", s)
+	for _, want := range []string{"simulator has stopped", basiq.DefaultBaseURL + "/token", basiq.DefaultBaseURL + "/users/$USER_ID/accounts", "USER_ID=paste-a-user-id-here"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "127.0.0.1") || strings.Contains(s, "USER_ID="+flowtest.UserID) {
+		t.Errorf("after the demo the calls point at what no longer exists:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := lipgloss.Width(l); w > 100 {
+			t.Errorf("a line of %d columns wraps in the 100 columns it was made for: %q", w, l)
+		}
 	}
 }
 
