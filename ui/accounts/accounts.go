@@ -303,7 +303,10 @@ func (m Model) detailView(w int) string {
 		if value == "" {
 			return
 		}
-		b.WriteString(st.Label.Render(pad(label, 18)) + st.Value.Render(theme.Safe(value)) + "\n")
+		// A long value wraps in its own column beside its label, at spaces
+		// only: an id or a number breaks where the line ends, never at a '-'.
+		value = theme.WrapValue(theme.Safe(value), max(w-18, 20))
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(pad(label, 18)), st.Value.Render(value)) + "\n")
 	}
 	field("Holder", a.AccountHolder)
 	field("Product", a.Class.Product)

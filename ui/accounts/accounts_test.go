@@ -121,6 +121,12 @@ func TestGoldens(t *testing.T) {
 			m, _ = press(m, tea.KeyEnter)
 			return m
 		}},
+		"detail_long_values": {func() []basiq.Account {
+			a := wentworthSmith()
+			a[0].AccountHolder = "Max Wentworth-Smith & Paul Wentworth-Smith & Hooli Family Trust (ABN 12 345 678 901) as trustee for the Wentworth-Smith Superannuation Fund"
+			a[0].ID = "acc-" + strings.Repeat("0123456789", 10)
+			return a
+		}(), func(m Model) Model { m, _ = press(m, tea.KeyEnter); return m }},
 		"transactions": {wentworthSmith(), func(m Model) Model {
 			m, _ = press(m, 't')
 			m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
