@@ -104,6 +104,13 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, withLink(sized(100, 30)).View()) })
+	t.Run("color_light", func(t *testing.T) {
+		m := New(theme.New(false))
+		m.SetSize(frame.BodySize(100, 30))
+		m = withLink(m)
+		m.SetDemo(true, "Wentworth-Smith")
+		uitest.GoldenColor(t, m.View())
+	})
 }
 
 func TestLinkIsAClickableHyperlinkToTheWholeURL(t *testing.T) {

@@ -48,6 +48,9 @@ func TestGoldens(t *testing.T) {
 	t.Run("color", func(t *testing.T) {
 		uitest.GoldenColor(t, Render(st, Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 0, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
 	})
+	t.Run("color_light", func(t *testing.T) {
+		uitest.GoldenColor(t, Render(theme.New(false), Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 2, Body: "body", Keys: screenKeys, Global: keys.NewGlobal(), CanGoBack: true}))
+	})
 	t.Run("80x24_api_host", func(t *testing.T) {
 		uitest.Golden(t, Render(st, Frame{Width: 80, Height: 24, Where: "au-api.basiq.io", Step: 3, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
 	})

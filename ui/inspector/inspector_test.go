@@ -75,6 +75,13 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+func TestGoldenColorLight(t *testing.T) {
+	m := New(theme.New(false))
+	m.SetSize(frame.BodySize(100, 30))
+	m.SetEntries(append(entries(), longAnswer()))
+	uitest.GoldenColor(t, m.View())
+}
+
 func TestAtTheSmallestWindowTheAnswerStillShowsAndScrollsToItsEnd(t *testing.T) {
 	m := New(theme.New(true))
 	m.SetSize(frame.BodySize(80, 24))

@@ -261,6 +261,7 @@ func (m Model) progressView(w int) string {
 	s := m.state
 	bar := progress.New(progress.WithColors(st.AccentColor), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'),
 		progress.WithWidth(min(max(w-40, 20), 50)))
+	bar.EmptyColor = st.SubtleColor // the track, readable on light and dark alike
 	line := bar.ViewAs(s.Progress) + "  " + st.Text.Render(fmt.Sprintf("%3.0f%%", s.Progress*100))
 	switch {
 	case s.AllOver && s.Failed == 0:

@@ -162,6 +162,11 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["failed_bighead"](sized(100, 30)).View()) })
+	t.Run("color_light", func(t *testing.T) {
+		m := New(theme.New(false))
+		m.SetSize(frame.BodySize(100, 30))
+		uitest.GoldenColor(t, states["accounts_ready"](m).View())
+	})
 }
 
 func TestStepTimesAreShownBesideTheirSteps(t *testing.T) {

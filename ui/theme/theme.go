@@ -27,7 +27,7 @@ type Styles struct {
 	IsDark bool
 
 	// Colours, for components that take a color.Color (spinner, progress).
-	AccentColor, SuccessColor, ErrorColor, WarningColor, MutedColor, SubtleColor color.Color
+	AccentColor, SuccessColor, ErrorColor, WarningColor, MutedColor, SubtleColor, DimmedColor color.Color
 
 	Product     lipgloss.Style // "basiq-onboard" in the header
 	Where       lipgloss.Style // "sandbox", "demo" or the API host
@@ -75,7 +75,13 @@ func New(isDark bool) *Styles {
 	errc := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF7A73"))
 	warning := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#F2C14E"))
 	muted := ld(lipgloss.Color("#6B6B76"), lipgloss.Color("#9A9AA6"))
-	subtle := ld(lipgloss.Color("#C9C9D1"), lipgloss.Color("#4A4A55"))
+	// Rules, separators and the progress bar's track: faint, yet 3:1 on
+	// their background, so they still show (theme_test checks every pair).
+	subtle := ld(lipgloss.Color("#8A8A95"), lipgloss.Color("#6A6A76"))
+	// Dimmed text (an unavailable account) is a colour, not the faint
+	// attribute, whose result each terminal picks: on a light background it
+	// fell well under 3:1.
+	dimmed := ld(lipgloss.Color("#80808A"), lipgloss.Color("#777783"))
 	text := ld(lipgloss.Color("#1C1B22"), lipgloss.Color("#E6E6EC"))
 	selection := ld(lipgloss.Color("#E4DEFA"), lipgloss.Color("#362F55"))
 
@@ -88,6 +94,7 @@ func New(isDark bool) *Styles {
 		WarningColor: warning,
 		MutedColor:   muted,
 		SubtleColor:  subtle,
+		DimmedColor:  dimmed,
 
 		Product:     s.Bold(true).Foreground(accent),
 		Where:       s.Foreground(muted),
@@ -110,7 +117,7 @@ func New(isDark bool) *Styles {
 		Error:   s.Foreground(errc),
 		Warning: s.Foreground(warning),
 		Spinner: s.Foreground(accent),
-		Dimmed:  s.Foreground(muted).Faint(true),
+		Dimmed:  s.Foreground(dimmed),
 
 		TableHeader: s.Bold(true).Foreground(muted),
 		TableRow:    s.Foreground(text),
