@@ -41,12 +41,15 @@ func CommandLines(cmd string, width int) []string {
 			lines = append(lines, lead+g)
 			continue
 		}
-		wrapped := strings.Split(ansi.Hardwrap(g, room-len(indent), true), "\n")
+		// Wrapped lines sit deeper than the options, whichever line they continue.
+		const deeper = indent + indent
+		wrapped := strings.Split(ansi.Hardwrap(g, max(width-len(deeper), 10), true), "\n")
 		for j, part := range wrapped {
-			if j > 0 {
-				part = indent + part
+			if j == 0 {
+				lines = append(lines, lead+part)
+			} else {
+				lines = append(lines, deeper+part)
 			}
-			lines = append(lines, lead+part)
 		}
 	}
 	return lines

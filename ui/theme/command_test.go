@@ -46,3 +46,10 @@ func TestCommandLinesLeaveAPipelineWhole(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestCommandLinesWrapALongURLDeeperThanTheOptions(t *testing.T) {
+	got := CommandLines(`curl 'http://127.0.0.1:40337/users/7d04dd4a-f538-4122-adc0-167a80a41bd6/accounts' -H 'Accept: application/json'`, 60)
+	if len(got) != 3 || !strings.HasPrefix(got[1], "    ") || strings.HasPrefix(got[1], "     ") || !strings.HasPrefix(got[2], "  -H") {
+		t.Errorf("got %q", got)
+	}
+}
