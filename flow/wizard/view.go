@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
@@ -147,9 +148,14 @@ func (m Model) Summary() string {
 	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(s.User.User.ID)
+	summary := "User " + st.Code.Render(theme.Safe(s.User.User.ID))
 	if len(s.Jobs.Order) > 0 {
-		summary += " · job " + st.Code.Render(strings.Join(s.Jobs.Order, ", "))
+		jobs := st.Code.Render(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
+		if line := summary + " · job " + jobs; lipgloss.Width(line) <= width {
+			summary = line
+		} else {
+			summary += "\nJob " + jobs // a line each rather than an id broken by the terminal
+		}
 	}
 	b.WriteString(summary + "\n")
 	switch {
