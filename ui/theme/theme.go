@@ -83,7 +83,10 @@ func New(isDark bool) *Styles {
 	// fell well under 3:1.
 	dimmed := ld(lipgloss.Color("#80808A"), lipgloss.Color("#777783"))
 	text := ld(lipgloss.Color("#1C1B22"), lipgloss.Color("#E6E6EC"))
-	selection := ld(lipgloss.Color("#E4DEFA"), lipgloss.Color("#362F55"))
+	// The selected row's background is a colour of the 256-colour palette
+	// (189, 236): tmux and most terminals downsample a true colour, and a
+	// dark purple came out magenta.
+	selection := ld(lipgloss.Color("#D7D7FF"), lipgloss.Color("#303030"))
 
 	s := lipgloss.NewStyle()
 	return &Styles{
