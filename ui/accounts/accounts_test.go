@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -148,16 +147,7 @@ func TestGoldens(t *testing.T) {
 				}
 				view := m.View()
 				bw, bh := frame.BodySize(size[0], size[1])
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines; the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}

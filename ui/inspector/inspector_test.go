@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -60,16 +59,7 @@ func TestGolden(t *testing.T) {
 				m.SetSize(bw, bh)
 				m.SetEntries(entries())
 				view := state(m).View()
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines; the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -148,16 +147,7 @@ func TestGoldens(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				view := state(sized(size[0], size[1])).View()
 				bw, bh := frame.BodySize(size[0], size[1])
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines; the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}

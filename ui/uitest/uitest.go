@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -32,6 +33,22 @@ func Render(view string, profile colorprofile.Profile) string {
 func Golden(t testing.TB, view string) {
 	t.Helper()
 	golden.RequireEqual(t, Render(view, colorprofile.NoTTY))
+}
+
+// GoldenInBody is Golden for a screen's view, after checking that it fits
+// the body it was drawn for: no line wider than width, no more lines than height.
+func GoldenInBody(t testing.TB, view string, width, height int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	for _, line := range lines {
+		if w := ansi.StringWidth(line); w > width {
+			t.Errorf("a line of %d columns in a body of %d: %q", w, width, line)
+		}
+	}
+	if len(lines) > height {
+		t.Errorf("%d lines in a body of %d", len(lines), height)
+	}
+	Golden(t, view)
 }
 
 // GoldenColor is Golden with colours kept (256-colour profile), for the one
