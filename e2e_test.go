@@ -282,6 +282,8 @@ func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
 	s.waitFor("Hooli")
 	s.keys("a")
 	s.waitFor("Verifying credentials")
+	s.waitFor("Press enter to see them")
+	s.keys("Enter")
 	s.waitFor("Transaction 14000")
 	p := s.waitFor("-$232,914.02")
 	for _, want := range []string{"$34,076.00", "-$299,292.25"} {
@@ -346,6 +348,8 @@ func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.
 	s.keys("Escape")
 	s.waitFor("Waiting for a connection")
 	s.keys("a")
+	s.waitFor("Press enter to see them")
+	s.keys("Enter")
 	s.waitFor("Transaction 14000")
 	s.keys("q")
 	if code := s.exitCode(); code != "0" {

@@ -183,6 +183,8 @@ func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
 	s := startTmux(t, env, 100, 30, "--email", "a@b.co", "--job-id", hostileJob)
 	s.waitFor("Email")
 	s.keys("Enter")
+	s.waitFor("Press enter")
+	s.keys("Enter")
 	p := s.waitFor("Savings")
 	if !strings.Contains(p, "Hooli") {
 		t.Errorf("the bank's name, cleaned, is not shown:\n%s", p)

@@ -109,9 +109,6 @@ func (a *applying) accountsLoaded(ev AccountsLoaded) {
 	acc.List, acc.Loaded, acc.Stale = ev.Accounts, true, nil
 	acc.Version++
 	a.do(Say{Kind: NoteAccounts, Text: plural(len(ev.Accounts), "account"), Accounts: ev.Accounts})
-	if s.Stage == StageConnect {
-		s.Stage = StageAccounts
-	}
 	if !s.cfg.Interactive {
 		if s.Jobs.AllSucceeded() {
 			a.finish(ExitOK)

@@ -152,7 +152,7 @@ func TestFailureMatrix(t *testing.T) {
 }
 
 // asAPerson runs the wizard, pressing what a person would to go on (enter
-// on the user form, enter to consent, t at the accounts for transactions),
+// on the user form, enter to consent, enter to the accounts, t for transactions),
 // until done holds.
 func (w *runner) asAPerson(done func(Model) bool) {
 	w.t.Helper()
@@ -169,6 +169,8 @@ func (w *runner) asAPerson(done func(Model) bool) {
 			w.runOne()
 		case s.Stage == qs.StageUser && !s.User.Working && !failing(s):
 			w.send(uitest.Press("enter")) // create the demo's user, then on to consent
+		case s.Stage == qs.StageConnect && s.Accounts.Loaded:
+			w.send(uitest.Press("enter")) // on to the accounts
 		case s.Stage == qs.StageAccounts && len(s.Feeds) == 0:
 			w.send(uitest.Press("t"))
 		default:

@@ -125,7 +125,7 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Init asks the terminal for its background and starts what New set going.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.tick(), m.jobsScreen.Tick(), m.initCmds)
+	return tea.Batch(tea.RequestBackgroundColor, m.tick(), m.initCmds)
 }
 
 func (m Model) tick() tea.Cmd {
@@ -182,7 +182,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.apply(qs.Tick{}), m.tick())
 	case spinner.TickMsg:
-		return m, m.forwardToAll(msg)
+		var cmd tea.Cmd
+		if m.session.Stage == qs.StageConnect {
+			cmd = m.syncJobs() // a running step's time moves with the spinner, not once a second
+		}
+		return m, tea.Batch(cmd, m.forwardToAll(msg))
 	case exportedMsg:
 		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
 		return m, nil
@@ -284,6 +288,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.apply(qs.QuitAsked{Interrupted: true})
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
+	case m.showingQR():
+		return m.forwardToScreen(msg) // any key returns from the QR code
 	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
 		m.showHelp = false
 		return nil
@@ -328,14 +334,14 @@ func (m Model) capturing() bool {
 }
 
 // screenTakesEsc reports whether esc closes something on the screen (a
-// paste field, a QR code, a question, an account's detail) rather than
+// paste field, a question, an account's detail) rather than
 // going back. In the key and user forms esc means back.
 func (m Model) screenTakesEsc() bool {
 	switch m.session.Stage {
 	case qs.StageUser:
 		return m.userScreen.TakesEsc()
 	case qs.StageConsent:
-		return m.consentScreen.Capturing() || m.consentScreen.ShowingQR()
+		return m.consentScreen.Capturing()
 	case qs.StageAccounts:
 		return m.accountsScreen.TakesEsc()
 	}

@@ -181,4 +181,19 @@ func (w *runner) helpLine() string {
 	return lines[len(lines)-1]
 }
 
+// toAccounts waits until the accounts are in, which the job view says
+// without leaving, then goes to them with enter.
+func (w *runner) toAccounts() *runner {
+	w.t.Helper()
+	w.until("loaded the accounts", func(m Model) bool { return m.session.Accounts.Loaded })
+	if w.stage() != qs.StageConnect {
+		w.t.Fatalf("the accounts arrived and the wizard moved on its own to %v", w.stage())
+	}
+	w.sees("The accounts are in. Press enter")
+	if h := w.helpLine(); !strings.Contains(h, "enter accounts") {
+		w.t.Errorf("help line %q lacks enter", h)
+	}
+	return w.send(uitest.Press("enter")).until("showed the accounts", stageIs(qs.StageAccounts))
+}
+
 func stageIs(s qs.Stage) func(Model) bool { return func(m Model) bool { return m.session.Stage == s } }

@@ -16,8 +16,7 @@ import (
 // commands screens need to start (a spinner's first tick, a field's focus).
 func (m *Model) sync() tea.Cmd {
 	var cmds []tea.Cmd
-	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent())
-	m.jobsScreen.SetState(m.jobsState())
+	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
 	m.syncAccounts()
 	if stage := m.session.Stage; stage != m.shownStage {
 		m.shownStage = stage
@@ -118,10 +117,15 @@ func (m *Model) syncConsent() tea.Cmd {
 	case s.Stage == qs.StageConsent && !s.Consent.Waiting && s.Problem == nil:
 		working = "Getting the consent link ready…"
 	}
-	cmd := c.SetWorking(working)
+	c.SetWorking(working)
 	b := s.Consent.Browser
 	reason := b.Reason
-	if reason != "" {
+	switch {
+	case reason == "":
+	case s.Demo:
+		// The demo's link is the simulator on 127.0.0.1: no other device reaches it.
+		reason += " Open the link in a browser on this computer: a phone cannot reach 127.0.0.1."
+	default:
 		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
 	}
 	c.SetBrowser(b.Opened, b.Opens, reason)
@@ -135,8 +139,12 @@ func (m *Model) syncConsent() tea.Cmd {
 	}
 	c.SetProblem(p)
 	c.SetRemedies(s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry), s.Problem.Offers(qs.RemedyNewLink))
-	return cmd
+	return c.Spin()
 }
+
+// syncJobs shows the jobs as they are now; it returns the spinner's first
+// tick when a step starts running.
+func (m *Model) syncJobs() tea.Cmd { return m.jobsScreen.SetState(m.jobsState()) }
 
 // jobsState is the jobs as the job view draws them.
 func (m *Model) jobsState() jobs.State {

@@ -2,11 +2,11 @@ package wizard
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
@@ -33,6 +33,10 @@ func (m Model) View() tea.View {
 		v.Content = frame.TooSmallView(m.styles, m.width, m.height)
 		return v
 	}
+	if m.showingQR() {
+		v.Content = m.consentScreen.QRWindow(m.width, m.height)
+		return v
+	}
 	f := frame.Frame{
 		Width:     m.width,
 		Height:    m.height,
@@ -54,6 +58,11 @@ func (m Model) View() tea.View {
 	}
 	v.Content = frame.Render(m.styles, f)
 	return v
+}
+
+// showingQR reports whether the consent link's QR code has the window.
+func (m Model) showingQR() bool {
+	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.
@@ -154,24 +163,26 @@ func (m Model) Summary() string {
 	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(s.User.User.ID)
+	summary := "User " + st.Code.Render(theme.Safe(s.User.User.ID))
 	if len(s.Jobs.Order) > 0 {
-		summary += " · job " + st.Code.Render(strings.Join(s.Jobs.Order, ", "))
+		jobs := st.Code.Render(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
+		if line := summary + " · job " + jobs; lipgloss.Width(line) <= width {
+			summary = line
+		} else {
+			summary += "\nJob " + jobs // a line each rather than an id broken by the terminal
+		}
 	}
 	b.WriteString(summary + "\n")
 	switch {
+	case s.Accounts.Loaded && s.Demo:
+		// The simulator stopped with the wizard and took this user along:
+		// the calls are Basiq's, for a user of the reader's own.
+		b.WriteString(st.Muted.Width(width).Render("The demo's simulator has stopped, and this user and its accounts went with it. "+
+			"With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:") + "\n")
+		writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
 	case s.Accounts.Loaded:
-		intro := "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):"
-		apiURL := m.cfg.APIURL
-		if s.Demo {
-			// The simulator stopped with the wizard: the calls as they go to Basiq.
-			intro = "With your own key in $BASIQ_API_KEY, these calls fetch a user's accounts from Basiq (the demo's simulator has stopped):"
-			apiURL = basiq.DefaultBaseURL
-		}
-		b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
-		for _, line := range accountsCurl(apiURL, s.User.User.ID) {
-			b.WriteString("  " + line + "\n")
-		}
+		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):") + "\n")
+		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)
 	case !s.Demo:
 		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+s.ResumeFlags()) + "\n")
 	}
@@ -184,17 +195,33 @@ func (m Model) Summary() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// accountsCurl is the quickstart's last two calls as shell lines: a server
-// token from the key in $BASIQ_API_KEY, then the user's accounts.
-func accountsCurl(apiURL, userID string) []string {
+// writeCommands writes the quickstart's last two calls, for pasting into a
+// shell: setUser names the user, then a server token from the key in
+// $BASIQ_API_KEY, then the user's accounts. Each command is broken at its
+// options, so it stays whole in a terminal of width columns.
+func writeCommands(b *strings.Builder, width int, setUser, apiURL string) {
 	if apiURL == "" {
 		apiURL = basiq.DefaultBaseURL
 	}
 	apiURL = strings.TrimRight(apiURL, "/")
-	return []string{
+	commands := []string{
+		setUser,
 		fmt.Sprintf(`export BASIQ_TOKEN=$(curl -s -X POST %s/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS | jq -r .access_token)`, apiURL),
-		fmt.Sprintf(`curl -s -H "Authorization: Bearer $BASIQ_TOKEN" -H "basiq-version: 3.0" %s/users/%s/accounts`, apiURL, url.PathEscape(userID)),
+		fmt.Sprintf(`curl -s "%s/users/$USER_ID/accounts" -H "Authorization: Bearer $BASIQ_TOKEN" -H "basiq-version: 3.0"`, apiURL),
 	}
+	for _, c := range commands {
+		for _, line := range theme.CommandLines(c, width-2) {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+}
+
+// shellWord quotes s for a shell where it needs it (a Basiq id never does).
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // inspectorEntries turns the client's trace into the inspector's rows.

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
@@ -143,7 +145,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.until("watched the job", stageIs(qs.StageConnect))
 	w.until("named the bank", func(m Model) bool { return m.session.Institutions["AU00000"].Name != "" })
 	w.sees("Verifying credentials", "Connecting Hooli Bank")
-	w.until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	w.toAccounts().settle()
 	for _, wait := range r.clock.Waits() {
 		if wait < time.Second {
 			t.Errorf("polled after %v: more than one request a second", wait)
@@ -152,7 +154,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.sees("Transaction 14000", "4 accounts")
 	w.keys("q")
 	final := w.m.Summary()
-	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "/users/" + flowtest.UserID + "/accounts"} {
+	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, `"https://au-api.basiq.io/users/$USER_ID/accounts"`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("the last frame lacks %q:\n%s", want, final)
 		}
@@ -374,7 +376,7 @@ func TestUnknownPastedJobGoesBackToConsentAndThePersonaFinishes(t *testing.T) {
 		t.Errorf("help line %q lacks the way back", h)
 	}
 	w.send(uitest.Press("esc")).until("showed a new link", func(m Model) bool { return m.session.Consent.Waiting })
-	w.send(uitest.Press("a")).until("showed the accounts", stageIs(qs.StageAccounts))
+	w.send(uitest.Press("a")).toAccounts()
 	if !slices.Equal(r.logins, []string{qs.SandboxPersona}) {
 		t.Errorf("consented as %q", r.logins)
 	}
@@ -408,7 +410,7 @@ func TestTransactionsAfterAFailedFirstPageCanBeAskedForAgain(t *testing.T) {
 	r.api.Accounts = flowtest.Accounts()
 	r.api.TxnErrs = []error{flowtest.Unavailable("/users/" + flowtest.UserID + "/transactions")}
 	r.api.Transactions = []basiq.Transaction{{ID: "t1", Description: "COFFEE", Amount: "-4.50", Currency: "AUD", PostDate: "2026-11-20"}}
-	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).toAccounts().settle()
 	w.keys("t")
 	w.sees("Service unavailable")
 	if strings.Contains(w.screen(), "Loading transactions…") {
@@ -457,14 +459,63 @@ func (r *rig) demoToAccounts(t *testing.T) *runner {
 	r.api.Accounts = flowtest.Accounts()
 	w := r.start(t).settle()
 	w.keys("enter")
-	return w.send(uitest.Press("enter")).until("showed the accounts", stageIs(qs.StageAccounts)).settle()
+	return w.send(uitest.Press("enter")).toAccounts().settle()
 }
 
 func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	w := newRig().demoToAccounts(t)
 	w.keys("q")
 	s := w.m.Summary()
-	if strings.Contains(s, "127.0.0.1") || !strings.Contains(s, basiq.DefaultBaseURL+"/users/"+flowtest.UserID+"/accounts") {
-		t.Errorf("summary:\n%s", s)
+	for _, want := range []string{"simulator has stopped", basiq.DefaultBaseURL + "/token", basiq.DefaultBaseURL + "/users/$USER_ID/accounts", "USER_ID=paste-a-user-id-here"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "127.0.0.1") || strings.Contains(s, "USER_ID="+flowtest.UserID) {
+		t.Errorf("after the demo the calls point at what no longer exists:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := lipgloss.Width(l); w > 100 {
+			t.Errorf("a line of %d columns wraps in the 100 columns it was made for: %q", w, l)
+		}
+	}
+}
+
+func TestARunningStepsTimeMovesWithTheSpinnerNotOnceASecond(t *testing.T) {
+	r := newRig()
+	r.cfg.JobIDs = []string{flowtest.JobID}
+	r.api.Jobs[flowtest.JobID] = []basiq.Job{flowtest.Job(flowtest.JobID, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}
+	w := r.toUser(t)
+	w.send(user.SubmittedMsg{Email: "max@example.com"})
+	w.until("saw the step running", func(m Model) bool {
+		j := m.session.Jobs.ByID[flowtest.JobID]
+		return j != nil && j.Seen
+	})
+	w.sees("Verifying credentials      0.0s")
+	r.clock.Advance(300 * time.Millisecond)
+	w.send(spinner.TickMsg{})
+	w.sees("Verifying credentials      0.3s")
+}
+
+func TestQRCodeHasTheWindowAloneAndAnyKeyReturns(t *testing.T) {
+	r := newRig()
+	r.cfg.Traces = func() []basiq.Exchange { return nil }
+	w := r.toConsent(t)
+	w.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	w.send(uitest.Press("q"))
+	if s := w.screen(); strings.Contains(s, "basiq-onboard") || !strings.Contains(s, "▀") || !strings.Contains(s, "Any key returns") {
+		t.Fatalf("the QR code should have the window to itself:\n%s", s)
+	}
+	w.send(uitest.Press("i"))
+	if w.m.showInspector || w.m.consentScreen.ShowingQR() {
+		t.Fatal("a key on the QR code should return to consent, and do nothing else")
+	}
+	w.sees("Consent in the browser", "basiq-onboard")
+	w.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	w.send(uitest.Press("q"))
+	w.sees("The QR code needs a bigger window", "this one is 80x24")
+	w.send(uitest.Press("ctrl+c"))
+	if w.m.ExitCode() != qs.ExitInterrupted {
+		t.Errorf("ctrl+c on the QR code: exit %d, want 130", w.m.ExitCode())
 	}
 }

@@ -4,7 +4,6 @@ package accounts
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,15 +38,6 @@ const (
 	viewExport
 )
 
-// row is one account, formatted once when the accounts arrive.
-type row struct {
-	acct                 basiq.Account
-	inst, name, kind     string
-	number               string
-	balance, available   string
-	negBal, negAvail, na bool
-}
-
 // Feed is one account's transactions as loaded so far (flow decides what
 // is loaded, and when).
 type Feed struct {
@@ -65,23 +55,22 @@ type txnState struct {
 
 // Model is the accounts screen.
 type Model struct {
-	st               *theme.Styles
-	width, height    int
-	heading          string
-	rows             []row
-	totals           []string // per currency, formatted
-	totalsCurrencies []string
-	natural          columns // widest value per column, from measure
-	oneInstitution   bool
-	updated          time.Time
-	unparsed         int
-	cursor, top      int
-	mode             view
-	txnsPending      bool
-	txns             map[string]*txnState
-	exportDir        string   // where the last export went
-	exported         []string // the files it wrote
-	exportErr        error
+	st            *theme.Styles
+	width, height int
+	heading       string
+	rows          []row            // grouped by bank, in Basiq's order within each
+	banks         []string         // the banks, in the order of the rows
+	totals        []totalRow       // per bank (when several) and overall, per currency
+	natural       [columnCount]int // widest value per column, from measure
+	updated       time.Time
+	unparsed      int
+	cursor, top   int
+	mode          view
+	txnsPending   bool
+	txns          map[string]*txnState
+	exportDir     string   // where the last export went
+	exported      []string // the files it wrote
+	exportErr     error
 
 	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, retry, csv, json key.Binding
 }
@@ -117,43 +106,6 @@ func (m *Model) SetSize(width, height int) {
 
 // SetHeading names whose accounts these are ("" for nobody in particular).
 func (m *Model) SetHeading(userName string) { m.heading = userName }
-
-// SetAccounts shows the accounts; insts names their institutions.
-func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Institution, updated time.Time) {
-	m.updated = updated
-	m.rows = m.rows[:0]
-	sums := map[string]Money{}
-	m.unparsed = 0
-	for _, a := range accts {
-		r := row{acct: a, name: theme.Safe(a.Name), kind: classWords(a.Class.Type), number: theme.MaskNumber(a.AccountNo),
-			na: a.Status == "unavailable"}
-		r.inst = theme.Safe(a.Institution)
-		if inst, ok := insts[a.Institution]; ok {
-			r.inst = theme.Safe(inst.DisplayName())
-		}
-		bal, avail := ParseMoney(a.Balance), ParseMoney(a.AvailableFunds)
-		r.balance, r.available = FormatAmount(theme.Safe(a.Balance), a.Currency), FormatAmount(theme.Safe(a.AvailableFunds), a.Currency)
-		r.negBal, r.negAvail = bal.Negative(), avail.Negative()
-		if bal.OK() {
-			sums[a.Currency] = sums[a.Currency].Add(bal)
-		} else if a.Balance != "" {
-			m.unparsed++
-		}
-		m.rows = append(m.rows, r)
-	}
-	currencies := make([]string, 0, len(sums))
-	for c := range sums {
-		currencies = append(currencies, c)
-	}
-	sort.Strings(currencies)
-	m.totals = m.totals[:0]
-	for _, c := range currencies {
-		m.totals = append(m.totals, sums[c].Format(c))
-	}
-	m.totalsCurrencies = currencies
-	m.measure()
-	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
-}
 
 // SetTransactionsPending says whether Basiq is still retrieving transactions.
 func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
@@ -341,224 +293,29 @@ func (m Model) FinalView(width int) string {
 
 const finalRows = 50
 
-// tableRows is how many account rows fit: the body less heading, header,
-// rule, totals, notes and what the last export said.
-func (m Model) tableRows() int {
-	return max(m.height-6-len(m.totals)-m.exportLines(), 3)
-}
-
-// exportLines is how many lines the export's outcome takes under the table.
-func (m Model) exportLines() int {
-	switch {
-	case m.exportErr != nil:
-		return 2 // a blank line and the error (long errors wrap; rare enough)
-	case len(m.exported) > 0:
-		return 2 + len(m.exported)
-	}
-	return 0
-}
-
-// columns decides which columns fit in w, dropping the least useful first.
-type columns struct {
-	inst, kind, avail bool
-	instW, nameW      int
-	kindW, numW       int
-	balW, availW      int
-}
-
-// measure finds each column's natural width, once per SetAccounts: a frame
-// then costs only the rows it shows.
-func (m *Model) measure() {
-	c := columns{inst: true, kind: true, avail: true, numW: 6, balW: len("Balance"), availW: len("Available")}
-	for _, r := range m.rows {
-		c.instW = max(c.instW, lipgloss.Width(r.inst))
-		c.nameW = max(c.nameW, lipgloss.Width(r.name))
-		c.kindW = max(c.kindW, lipgloss.Width(r.kind))
-		c.balW = max(c.balW, lipgloss.Width(r.balance))
-		c.availW = max(c.availW, lipgloss.Width(r.available))
-	}
-	for _, t := range m.totals {
-		c.balW = max(c.balW, lipgloss.Width(t))
-	}
-	m.natural = c
-	m.oneInstitution = true
-	for _, r := range m.rows {
-		m.oneInstitution = m.oneInstitution && r.inst == m.rows[0].inst
-	}
-}
-
-func (m Model) layout(w int) columns {
-	c := m.natural
-	c.instW = min(max(c.instW, len("Institution")), 24)
-	c.kindW = max(c.kindW, len("Type"))
-	c.nameW = max(c.nameW, len("Account"))
-	minName := 14
-	width := func() int {
-		n := minName + 2 + c.numW + 2 + c.balW
-		if c.inst {
-			n += c.instW + 2
-		}
-		if c.kind {
-			n += c.kindW + 2
-		}
-		if c.avail {
-			n += c.availW + 2
-		}
-		return n
-	}
-	if m.singleInstitution() {
-		c.inst = false // the heading names it
-	}
-	for _, drop := range []*bool{&c.inst, &c.avail, &c.kind} {
-		if width() <= w {
-			break
-		}
-		*drop = false
-	}
-	c.nameW = min(c.nameW, max(w-(width()-minName), minName))
-	return c
-}
-
-func (m Model) singleInstitution() bool { return m.oneInstitution }
-
-func (m Model) tableView(w, visible int, interactive bool) string {
-	st := m.st
-	var lines []string
-	head := []string{}
-	if m.heading != "" {
-		head = append(head, theme.Safe(m.heading))
-	}
-	if len(m.rows) > 0 && m.singleInstitution() {
-		head = append(head, m.rows[0].inst)
-	}
-	head = append(head, plural(len(m.rows), "account"))
-	right := ""
-	if !m.updated.IsZero() {
-		right = st.Muted.Render("updated " + m.updated.Local().Format("15:04:05"))
-	}
-	lines = append(lines, theme.Spread(st.Title.Render(strings.Join(head, " · ")), right, w), "")
-	if len(m.rows) == 0 {
-		lines = append(lines, st.Muted.Width(w).Render("Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."))
-		return strings.Join(lines, "\n")
-	}
-	c := m.layout(w)
-	cells := func(inst, name, kind, num, bal, avail string, balStyle, availStyle lipgloss.Style) string {
-		var parts []string
-		if c.inst {
-			parts = append(parts, pad(inst, c.instW))
-		}
-		parts = append(parts, pad(name, c.nameW))
-		if c.kind {
-			parts = append(parts, pad(kind, c.kindW))
-		}
-		parts = append(parts, padLeft(num, c.numW), balStyle.Render(padLeft(bal, c.balW)))
-		if c.avail {
-			parts = append(parts, availStyle.Render(padLeft(avail, c.availW)))
-		}
-		return strings.Join(parts, "  ")
-	}
-	plain := lipgloss.NewStyle()
-	// Every line has a one-column gutter, where the cursor goes.
-	lines = append(lines, " "+st.TableHeader.Render(cells("Institution", "Account", "Type", "Number", "Balance", "Available", plain, plain)))
-	top := 0
-	if interactive {
-		top = m.top
-	}
-	end := min(top+visible, len(m.rows))
-	unavailable := false
-	for i := top; i < end; i++ {
-		r := m.rows[i]
-		balStyle, availStyle := st.TableRow, st.TableRow
-		if r.negBal {
-			balStyle = st.Error
-		}
-		if r.negAvail {
-			availStyle = st.Error
-		}
-		line := cells(r.inst, r.name, r.kind, r.number, r.balance, r.available, balStyle, availStyle)
-		if r.na {
-			line = st.Dimmed.Render(ansi.Strip(line))
-			unavailable = true
-		}
-		gutter := " "
-		if interactive && i == m.cursor {
-			gutter = st.Selected.Render("›")
-		}
-		lines = append(lines, gutter+line)
-	}
-	tableW := lipgloss.Width(cells("", "", "", "", "", "", plain, plain))
-	lines = append(lines, " "+st.Rule.Render(strings.Repeat("─", min(tableW, w-1))))
-	// Totals end where the balance column ends.
-	balanceEnd := tableW
-	if c.avail {
-		balanceEnd -= c.availW + 2
-	}
-	for i, total := range m.totals {
-		style := st.TableRow.Bold(true)
-		if strings.HasPrefix(total, "-") {
-			style = st.Error.Bold(true)
-		}
-		label := "Total " + m.totalsCurrencies[i]
-		lines = append(lines, " "+st.Text.Bold(true).Render(pad(label, max(balanceEnd-c.balW, len(label)+2)))+style.Render(padLeft(total, c.balW)))
-	}
-	var notes []string
-	if len(m.rows) > visible {
-		notes = append(notes, fmt.Sprintf("%d–%d of %s", top+1, end, plural(len(m.rows), "account")))
-		if !interactive {
-			notes[len(notes)-1] += " (e exports them all)"
-		}
-	}
-	if unavailable {
-		notes = append(notes, "dimmed: unavailable at the bank")
-	}
-	if m.unparsed > 0 {
-		notes = append(notes, fmt.Sprintf("%d balance(s) Basiq sent in a form we could not add up are left out of the total", m.unparsed))
-	}
-	if interactive && m.txnsPending {
-		notes = append(notes, "Transactions are still being retrieved…")
-	}
-	if len(notes) > 0 {
-		lines = append(lines, st.Muted.Render(strings.Join(notes, " · ")))
-	}
-	if interactive {
-		switch {
-		case m.exportErr != nil:
-			lines = append(lines, "", st.Error.Width(w).Render(theme.SymbolFailed+" The export failed: "+m.exportErr.Error()))
-		case len(m.exported) > 0:
-			// One file a line, so wrapping never splits a name.
-			where := ""
-			if m.exportDir != "" {
-				where = " in " + theme.Safe(m.exportDir)
-			}
-			lines = append(lines, "", st.Success.Width(w).Render(theme.SymbolDone+" Saved"+where+", readable only by you:"))
-			for _, f := range m.exported {
-				lines = append(lines, "  "+st.Text.Render(f))
-			}
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
 func (m Model) detailView(w int) string {
 	st := m.st
 	r := m.rows[m.cursor]
 	a := r.acct
 	var b strings.Builder
-	b.WriteString(st.Title.Render(r.name) + st.Muted.Render("  "+r.inst) + "\n\n")
+	b.WriteString(st.Title.Render(r.cells[colName]) + st.Muted.Render("  "+r.cells[colBank]) + "\n\n")
 	field := func(label, value string) {
 		if value == "" {
 			return
 		}
-		b.WriteString(st.Label.Render(pad(label, 18)) + st.Value.Render(theme.Safe(value)) + "\n")
+		// A long value wraps in its own column beside its label, at spaces
+		// only: an id or a number breaks where the line ends, never at a '-'.
+		value = theme.WrapValue(theme.Safe(value), max(w-18, 20))
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(pad(label, 18)), st.Value.Render(value)) + "\n")
 	}
 	field("Holder", a.AccountHolder)
 	field("Product", a.Class.Product)
-	field("Type", r.kind)
-	field("BSB", a.BSB)
+	field("Type", r.cells[colType])
+	field("BSB", r.cells[colBSB])
 	field("Account number", a.AccountNo)
 	field("Status", a.Status)
-	field("Balance", r.balance)
-	field("Available", r.available)
+	field("Balance", r.cells[colBalance])
+	field("Available", r.cells[colAvail])
 	if a.CreditLimit != "" {
 		field("Credit limit", FormatAmount(a.CreditLimit, a.Currency))
 	}
@@ -583,7 +340,7 @@ func (m Model) transactionsView(w int) string {
 	r := m.rows[m.cursor]
 	s := m.txnState(r.acct.ID)
 	var lines []string
-	lines = append(lines, st.Title.Render(r.name)+st.Muted.Render("  transactions, newest first"), "")
+	lines = append(lines, st.Title.Render(r.cells[colName])+st.Muted.Render("  transactions, newest first"), "")
 	if s.Problem != nil {
 		lines = append(lines, st.RenderProblem(*s.Problem, w))
 	}
@@ -677,11 +434,4 @@ func pad(s string, w int) string {
 		return ansi.Truncate(s, w, theme.Ellipsis)
 	}
 	return s + strings.Repeat(" ", w-lipgloss.Width(s))
-}
-
-func padLeft(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		return ansi.Truncate(s, w, theme.Ellipsis)
-	}
-	return strings.Repeat(" ", w-lipgloss.Width(s)) + s
 }

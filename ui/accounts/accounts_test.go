@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -25,7 +24,7 @@ func wentworthSmith() []basiq.Account {
 	acct := func(no, name, class, product, bal, avail, holder string) basiq.Account {
 		return basiq.Account{ID: "acc-" + no, AccountNo: "60000015700000" + no, Name: name, Currency: "AUD", Balance: bal, AvailableFunds: avail,
 			Status: "available", Class: basiq.AccountClass{Type: class, Product: product}, Institution: "AU00000", AccountHolder: holder,
-			LastUpdated: updated, TransactionIntervals: []basiq.TransactionInterval{{From: "2024-05-30", To: "2026-11-24"}}}
+			LastUpdated: updated, TransactionIntervals: []basiq.TransactionInterval{{From: "2024-05-30", To: "2026-11-24"}}, BSB: "062000"}
 	}
 	return []basiq.Account{
 		acct("2", "Transaction 14000", "transaction", "Hooli Transaction", "34076.00", "34076.00", "Max Wentworth-Smith"),
@@ -33,6 +32,18 @@ func wentworthSmith() []basiq.Account {
 		acct("1", "Credit Card 13000", "credit-card", "Hooli Visa", "-6081.50", "13918.50", "Max Wentworth-Smith"),
 		acct("4", "Mortgage 746833", "mortgage", "Hooli Home Loan", "-299292.25", "100707.75", "Max Wentworth-Smith & Paul Wentworth-Smith"),
 	}
+}
+
+// twoBanks is Wentworth-Smith's accounts and two at a second bank, as after
+// connecting another bank: Basiq lists them in no particular order.
+func twoBanks() []basiq.Account {
+	hooli := wentworthSmith()
+	other := func(id, name, class, bal, avail string) basiq.Account {
+		return basiq.Account{ID: id, AccountNo: "1234567" + id[len(id)-1:], Name: name, Currency: "AUD", Balance: bal, AvailableFunds: avail,
+			Status: "available", Class: basiq.AccountClass{Type: class}, Institution: "AU00001", LastUpdated: updated.Add(-26 * time.Hour), BSB: "633000"}
+	}
+	return []basiq.Account{hooli[0], other("acc-b1", "Everyday", "transaction", "1520.10", "1520.10"), hooli[1], hooli[2],
+		other("acc-b2", "Bonus Saver", "savings", "20000.00", "20000.00"), hooli[3]}
 }
 
 func many(n int) []basiq.Account {
@@ -91,17 +102,30 @@ func TestGoldens(t *testing.T) {
 		accts []basiq.Account
 		setup func(Model) Model
 	}{
-		"none":         {nil, nil},
-		"four":         {wentworthSmith(), nil},
+		"none":      {nil, nil},
+		"four":      {wentworthSmith(), nil},
+		"two_banks": {twoBanks(), nil},
+		"two_banks_selected": {twoBanks(), func(m Model) Model {
+			for range 4 {
+				m, _ = press(m, 'j')
+			}
+			return m
+		}},
 		"thousand":     {many(1000), nil},
 		"thousand_end": {many(1000), func(m Model) Model { m, _ = press(m, 'G'); return m }},
 		"detail": {wentworthSmith(), func(m Model) Model {
-			m, _ = press(m, tea.KeyDown)
-			m, _ = press(m, tea.KeyDown)
-			m, _ = press(m, tea.KeyDown)
+			for range 3 {
+				m, _ = press(m, 'j')
+			}
 			m, _ = press(m, tea.KeyEnter)
 			return m
 		}},
+		"detail_long_values": {func() []basiq.Account {
+			a := wentworthSmith()
+			a[0].AccountHolder = "Max Wentworth-Smith & Paul Wentworth-Smith & Hooli Family Trust (ABN 12 345 678 901) as trustee for the Wentworth-Smith Superannuation Fund"
+			a[0].ID = "acc-" + strings.Repeat("0123456789", 10)
+			return a
+		}(), func(m Model) Model { m, _ = press(m, tea.KeyEnter); return m }},
 		"transactions": {wentworthSmith(), func(m Model) Model {
 			m, _ = press(m, 't')
 			m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
@@ -115,7 +139,7 @@ func TestGoldens(t *testing.T) {
 		}},
 	}
 	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {160, 50}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				m := sized(size[0], size[1], c.accts)
 				if c.setup != nil {
@@ -123,20 +147,18 @@ func TestGoldens(t *testing.T) {
 				}
 				view := m.View()
 				bw, bh := frame.BodySize(size[0], size[1])
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines; the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, sized(100, 30, wentworthSmith()).View()) })
+	t.Run("color_light", func(t *testing.T) {
+		m := New(theme.New(false))
+		m.SetSize(frame.BodySize(120, 40))
+		m.SetAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
+		m, _ = press(m, 'j')
+		uitest.GoldenColor(t, m.View())
+	})
 }
 
 func TestWentworthSmithTotalIsExact(t *testing.T) {
@@ -149,14 +171,54 @@ func TestWentworthSmithTotalIsExact(t *testing.T) {
 }
 
 func TestNarrowTerminalsDropTheLeastUsefulColumnsFirst(t *testing.T) {
-	accts := many(8) // two institutions: the institution column is wanted
-	wide := sized(160, 40, accts).View()
-	if !strings.Contains(wide, "Institution") || !strings.Contains(wide, "Available") || !strings.Contains(wide, "Type") {
-		t.Fatalf("at 160 columns every column should show:\n%s", wide)
+	cases := []struct {
+		name  string
+		accts []basiq.Account
+		w     int
+		want  []string
+		not   []string
+	}{
+		{"one bank, wide", wentworthSmith(), 120, []string{"Bank", "Account", "Type", "BSB", "Number", "Balance", "Available", "Updated", "062-000", "24 Nov"}, nil},
+		{"one bank, 80", wentworthSmith(), 80, []string{"Account", "Type", "BSB", "Number", "Balance", "Available"}, []string{"Bank", "Updated"}},
+		{"two banks, 80", twoBanks(), 80, []string{"Bank", "Account", "Number", "Balance"}, []string{"BSB", "Updated"}},
+		{"no BSBs", many(8), 200, []string{"Bank", "Updated"}, []string{"BSB"}},
 	}
-	narrow := sized(80, 24, accts).View()
-	if strings.Contains(narrow, "Institution") || !strings.Contains(narrow, "Balance") || !strings.Contains(narrow, "Number") {
-		t.Errorf("at 80 columns the institution goes first, balance and number stay:\n%s", narrow)
+	for _, c := range cases {
+		for i := range c.accts {
+			if c.name == "no BSBs" {
+				c.accts[i].BSB = ""
+			}
+		}
+		header := strings.Split(uitest.Render(sized(c.w, 40, c.accts).View(), colorprofile.NoTTY), "\n")[2]
+		v := uitest.Render(sized(c.w, 40, c.accts).View(), colorprofile.NoTTY)
+		for _, want := range c.want {
+			if !strings.Contains(v, want) {
+				t.Errorf("%s: want %q in\n%s", c.name, want, v)
+			}
+		}
+		for _, not := range c.not {
+			if strings.Contains(header, not) {
+				t.Errorf("%s: %q should give way in %q", c.name, not, header)
+			}
+		}
+	}
+}
+
+func TestSeveralBanksHaveABankColumnAndATotalEach(t *testing.T) {
+	v := uitest.Render(sized(80, 24, twoBanks()).View(), colorprofile.NoTTY)
+	for _, want := range []string{"2 banks · 6 accounts", "Hooli Bank", "Hooli Credit Union", "$21,520.10", "-$232,914.02", "Total AUD", "-$211,393.92"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("want %q in\n%s", want, v)
+		}
+	}
+	// Grouped by bank: a bank's name heads its rows, its accounts follow it.
+	lines := strings.Split(v, "\n")
+	var order []string
+	for _, l := range lines[3:9] {
+		order = append(order, strings.TrimSpace(strings.TrimPrefix(l, "›")))
+	}
+	if !strings.HasPrefix(order[0], "Hooli Bank") || !strings.HasPrefix(order[4], "Hooli Credit Union") || strings.HasPrefix(order[1], "Hooli") {
+		t.Errorf("rows not grouped under their bank:\n%s", strings.Join(order, "\n"))
 	}
 }
 
@@ -236,7 +298,7 @@ func TestTheCursorStaysInViewWhenTheExportMessageTakesRoom(t *testing.T) {
 	m.SetExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
 	v := uitest.Render(m.View(), colorprofile.NoTTY)
 	_, bodyHeight := frame.BodySize(80, 24)
-	if !strings.Contains(v, "›Mortgage 746833 #999") {
+	if !strings.Contains(v, "Mortgage 746833 #999") || !strings.Contains(v, "›") {
 		t.Errorf("the selected last row scrolled out of view:\n%s", v)
 	}
 	if !strings.Contains(v, "basiq-transactions-20261124-140512.csv") {
@@ -260,5 +322,26 @@ func BenchmarkAccountsView1000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+func TestTheSelectedRowHasABackgroundAndWithoutColourStaysMarked(t *testing.T) {
+	m := sized(120, 40, wentworthSmith())
+	m, _ = press(m, 'j')
+	selected := func(profile colorprofile.Profile) string {
+		for _, l := range strings.Split(uitest.Render(m.View(), profile), "\n") {
+			if strings.Contains(l, "Savings 123890") {
+				return l
+			}
+		}
+		t.Fatal("no Savings row")
+		return ""
+	}
+	if l := selected(colorprofile.ANSI256); !strings.Contains(l, "48;5;") || strings.Count(l, "48;5;") < 8 {
+		t.Errorf("the selected row should have a background from edge to edge: %q", l)
+	}
+	// NO_COLOR: no colours at all, and still the › and bold.
+	if l := selected(colorprofile.Ascii); !strings.HasPrefix(l, "\x1b[1m›") || strings.Contains(l, "38;") || strings.Contains(l, "48;") {
+		t.Errorf("without colour the selected row should keep its mark and bold, and nothing else: %q", l)
 	}
 }

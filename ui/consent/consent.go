@@ -4,6 +4,7 @@ package consent
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ type Model struct {
 	pasteErr         string
 	paste            textinput.Model
 	spin             spinner.Model
+	spinning         bool // a spinner tick is on its way
 
 	copyKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, retryKey, enterKey, cancelKey key.Binding
 }
@@ -90,15 +92,29 @@ func (m *Model) SetSize(width, height int) {
 // SetUser names whose consent this is.
 func (m *Model) SetUser(id, name string) { m.userID, m.userName = id, name }
 
-// SetWorking shows a spinner with what is happening; "" stops it. It
-// returns the spinner's first tick when it starts.
-func (m *Model) SetWorking(what string) tea.Cmd {
-	started := what != "" && m.working == ""
-	m.working = what
-	if started {
-		return m.spin.Tick
+// SetWorking shows a spinner with what is happening ("" for nothing).
+func (m *Model) SetWorking(what string) { m.working = what }
+
+// Spin starts the spinner when the screen shows one and it is not turning
+// yet; call it after changing what the screen shows. The spinner stops by
+// itself once it is not shown, so a screen left behind redraws nothing.
+func (m *Model) Spin() tea.Cmd {
+	if m.spinning || !m.spinnerShown() {
+		return nil
 	}
-	return nil
+	m.spinning = true
+	return m.spin.Tick
+}
+
+// spinnerShown reports whether View draws the spinner.
+func (m Model) spinnerShown() bool {
+	switch {
+	case m.link == "":
+		return m.working != ""
+	case m.showQR || m.pasting:
+		return false
+	}
+	return m.working != "" || !m.timedOut
 }
 
 // SetLink shows the consent link ("" while there is none).
@@ -162,21 +178,25 @@ func (m Model) Keys() []key.Binding {
 	if m.demo && m.working == "" {
 		ks = append(ks, m.autoKey)
 	}
-	qr := m.qrKey
-	if m.showQR {
-		qr.SetHelp("q", "hide QR code")
-	}
-	return append(ks, m.copyKey, qr, m.openKey, m.pasteKey)
+	return append(ks, m.copyKey, m.qrKey, m.openKey, m.pasteKey)
 }
 
 // Update handles keys, paste and the spinner.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		var cmd tea.Cmd
+		if msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		if !m.spinnerShown() {
+			m.spinning = false // Spin starts it again
+			return m, nil
+		}
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.PasteMsg:
+		m.showQR = false
 		if !m.pasting {
 			m.pasting = true
 			m.paste.SetValue("")
@@ -190,10 +210,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.paste.CursorEnd()
 		return m, nil
 	case tea.KeyPressMsg:
-		if m.pasting {
-			return m.pasteKeyPress(msg)
+		switch {
+		case m.showQR:
+			m.showQR = false // any key returns from the QR code
+		case m.pasting:
+			m, cmd = m.pasteKeyPress(msg)
+		default:
+			m, cmd = m.key(msg)
 		}
-		return m.key(msg)
+		return m, tea.Batch(cmd, m.Spin())
 	}
 	return m, nil
 }
@@ -212,7 +237,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.copied = true
 		return m, tea.SetClipboard(m.link)
 	case key.Matches(msg, m.qrKey):
-		m.showQR = !m.showQR
+		m.showQR = true
 	case key.Matches(msg, m.openKey):
 		return m, keys.Send(OpenMsg{})
 	case key.Matches(msg, m.pasteKey):
@@ -223,8 +248,6 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, keys.Send(AutoConsentMsg{})
 	case key.Matches(msg, m.waitKey) && m.timedOut:
 		return m, keys.Send(WaitLongerMsg{})
-	case msg.String() == "esc" && m.showQR:
-		m.showQR = false
 	}
 	return m, nil
 }
@@ -266,9 +289,6 @@ func (m Model) View() string {
 			b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
 		}
 		return strings.TrimRight(b.String(), "\n")
-	}
-	if m.showQR {
-		return strings.TrimRight(b.String(), "\n") + "\n" + m.qrView(w)
 	}
 	who := "The user"
 	if m.userName != "" {
@@ -352,16 +372,54 @@ func (m Model) linkLine(w int) string {
 	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
 }
 
-// qrView draws the link as a QR code, two modules a character (half blocks).
-func (m Model) qrView(w int) string {
+// QRWindow is the link as a QR code, alone in a window of width x height
+// (the frame steps aside: a code for a real link needs 40 rows or more),
+// or, where even the whole window is too small, the size it needs.
+func (m Model) QRWindow(width, height int) string {
 	st := m.st
+	place := func(s string) string { return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, s) }
 	rows, err := qrRows(m.link)
 	if err != nil {
-		return st.Error.Render(theme.SymbolFailed + " No QR code for this link: " + err.Error())
+		return place(st.Error.Render(theme.SymbolFailed+" No QR code for this link: "+err.Error()) + "\n\n" + st.Muted.Render("Any key returns."))
 	}
-	if len(rows)+2 > m.height || lipgloss.Width(rows[0]) > w {
-		return st.Warning.Width(w).Render(fmt.Sprintf("%s The QR code needs %d rows and %d columns; this window has %d rows for it. Make the window taller, or press c to copy the link instead.",
-			theme.SymbolWarning, len(rows)+2, lipgloss.Width(rows[0]), m.height))
+	// Two lines at most: the demo's code and its caption just fit 120x40.
+	caption := []string{st.Text.Render("Scan it to finish consent on a phone.") + st.Muted.Render(" Any key returns.")}
+	if isLoopback(m.link) {
+		host := theme.Safe(hostOf(m.link))
+		next := "Open it in a browser here."
+		if m.demo {
+			next = "Open it in a browser here, or press a on the consent screen."
+		}
+		caption = []string{st.Warning.Render(theme.SymbolWarning + " The link points at " + host + ", this computer: a phone cannot reach it."),
+			st.Muted.Render(next + " Any key returns.")}
 	}
-	return strings.Join(rows, "\n") + "\n" + st.Muted.Render("Scan it to finish consent on a phone. q hides it.")
+	needW := max(lipgloss.Width(rows[0]), lipgloss.Width(strings.Join(caption, "\n")))
+	needH := len(rows) + 1 + len(caption)
+	if needW > width || needH > height {
+		msg := st.Title.Render("The QR code needs a bigger window") + "\n\n" +
+			st.Text.Render(fmt.Sprintf("It needs %dx%d; this one is %dx%d.", needW, needH, width, height)) + "\n" +
+			st.Muted.Render("Make the window larger (or the font smaller), or copy the link with c.") + "\n\n" +
+			st.Muted.Render("Any key returns.")
+		return place(lipgloss.NewStyle().MaxWidth(width).Render(msg))
+	}
+	code := st.QR.Render(strings.Join(rows, "\n"))
+	return place(lipgloss.JoinVertical(lipgloss.Center, code, " ", strings.Join(caption, "\n")))
+}
+
+// isLoopback reports whether a URL points at this computer (the demo's
+// simulator): no other device can open it.
+func isLoopback(link string) bool {
+	switch h := hostOf(link); {
+	case h == "localhost", h == "::1", strings.HasPrefix(h, "127."):
+		return true
+	}
+	return false
+}
+
+func hostOf(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -37,10 +38,27 @@ func withLink(m Model) Model {
 
 func pressKey(m Model, code rune, text string) (Model, tea.Msg) {
 	m, cmd := m.Update(tea.KeyPressMsg{Code: code, Text: text})
+	return m, sent(cmd)
+}
+
+// sent is what a command tells flow, leaving out the spinner's ticks.
+func sent(cmd tea.Cmd) tea.Msg {
 	if cmd == nil {
-		return m, nil
+		return nil
 	}
-	return m, cmd()
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if m := sent(c); m != nil {
+				return m
+			}
+		}
+		return nil
+	case spinner.TickMsg:
+		return nil
+	default:
+		return msg
+	}
 }
 
 func TestGoldens(t *testing.T) {
@@ -66,27 +84,24 @@ func TestGoldens(t *testing.T) {
 			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while checking for the connection.", Next: "Checking again in 8s."})
 			return m
 		},
-		"qr": func(m Model) Model { m = withLink(m); m, _ = pressKey(m, 'q', "q"); return m },
 	}
 	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 50}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				view := state(sized(size[0], size[1])).View()
 				bw, bh := frame.BodySize(size[0], size[1])
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines, the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, withLink(sized(100, 30)).View()) })
+	t.Run("color_light", func(t *testing.T) {
+		m := New(theme.New(false))
+		m.SetSize(frame.BodySize(100, 30))
+		m = withLink(m)
+		m.SetDemo(true, "Wentworth-Smith")
+		uitest.GoldenColor(t, m.View())
+	})
 }
 
 func TestLinkIsAClickableHyperlinkToTheWholeURL(t *testing.T) {
@@ -137,6 +152,71 @@ func TestPastedRedirectGivesItsJobs(t *testing.T) {
 	}
 }
 
+// demoLink is a consent link as the demo's simulator makes it, on loopback.
+const demoLink = "http://127.0.0.1:41673/consent/home?state=7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a&token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6IkNMSUVOVF9BQ0NFU1MiLCJ1c2VyaWQiOiI3ZjFjMmE0ZSJ9.c2lnbmF0dXJl"
+
+func TestQRCodeHasTheWholeWindowOrSaysWhatItNeeds(t *testing.T) {
+	for _, c := range []struct {
+		name, link string
+		demo       bool
+	}{{"real", link, false}, {"demo", demoLink, true}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				m := withLink(sized(size[0], size[1]))
+				m.SetLink(c.link, now.Add(time.Hour))
+				m.SetDemo(c.demo, "Wentworth-Smith")
+				m, _ = pressKey(m, 'q', "q")
+				if !m.ShowingQR() {
+					t.Fatal("q did not show the QR code")
+				}
+				view := m.QRWindow(size[0], size[1])
+				lines := strings.Split(view, "\n")
+				for _, line := range lines {
+					if lipgloss.Width(line) > size[0] {
+						t.Errorf("line wider than %d: %q", size[0], line)
+					}
+				}
+				if len(lines) != size[1] {
+					t.Errorf("%d lines for a window of %d", len(lines), size[1])
+				}
+				plain := ansi.Strip(view)
+				if !strings.Contains(plain, "▀") && !strings.Contains(plain, fmt.Sprintf("this one is %dx%d", size[0], size[1])) {
+					t.Errorf("neither the code nor the size it needs:\n%s", plain)
+				}
+				if c.demo && strings.Contains(plain, "▀") && !strings.Contains(plain, "a phone cannot reach it") {
+					t.Errorf("the demo's code should say a phone cannot reach 127.0.0.1:\n%s", plain)
+				}
+				uitest.Golden(t, view)
+				m, _ = pressKey(m, 'x', "x")
+				if m.ShowingQR() {
+					t.Error("a key did not return from the QR code")
+				}
+			})
+		}
+	}
+}
+
+func TestTheSpinnerTurnsOnlyWhileShown(t *testing.T) {
+	m := withLink(sized(100, 30))
+	start := m.Spin()
+	if start == nil {
+		t.Fatal("waiting for a connection does not turn the spinner")
+	}
+	tick := start().(spinner.TickMsg)
+	if m.Spin() != nil {
+		t.Error("a second Spin started a second spinner")
+	}
+	m.SetLink("", time.Time{}) // consent is over: the screen is left behind
+	m, next := m.Update(tick)
+	if next != nil || m.Spin() != nil {
+		t.Error("the spinner of a screen with nothing to wait for still turns")
+	}
+	m.SetLink(link, now.Add(time.Hour))
+	if m.Spin() == nil {
+		t.Error("a new link did not turn the spinner again")
+	}
+}
+
 func TestQRCodeRowsAreSquareAndScannable(t *testing.T) {
 	rows, err := qrRows(link)
 	if err != nil {
@@ -161,5 +241,14 @@ func TestPollAgeReadsNaturally(t *testing.T) {
 	m.SetNow(now.Add(200 * time.Millisecond))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "checked just now") {
 		t.Errorf("right after a poll the screen should say just now, not 0s ago:\n%s", v)
+	}
+}
+
+func BenchmarkConsentView(b *testing.B) {
+	m := withLink(sized(200, 60))
+	m.SetDemo(true, "Wentworth-Smith")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
 	}
 }

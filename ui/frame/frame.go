@@ -91,29 +91,72 @@ func globalKeys(g keys.Global, typing bool) []key.Binding {
 }
 
 func header(st *theme.Styles, f Frame) string {
-	left := " " + st.Product.Render("basiq-onboard")
-	if f.Where != "" {
-		left += st.Where.Render(" · " + f.Where)
+	product := " " + st.Product.Render("basiq-onboard")
+	// Narrow windows first lose the lines between the steps, then the front of
+	// the API's host: the steps and where requests go both stay.
+	var steps, where string
+	for _, sep := range []string{" ─ ", " "} {
+		steps = stepsLine(st, f.Step, sep)
+		room := f.Width - lipgloss.Width(product) - lipgloss.Width(steps) - len(" · ") - 1
+		if where = ShortHost(f.Where, room); where == f.Where {
+			break
+		}
 	}
-	var parts []string
+	left := product
+	if where != "" {
+		left += st.Where.Render(" · " + where)
+	}
+	gap := max(f.Width-lipgloss.Width(left)-lipgloss.Width(steps), 1)
+	return clip(left+strings.Repeat(" ", gap)+steps, f.Width)
+}
+
+// stepsLine is the steps, the current one marked, joined by sep.
+func stepsLine(st *theme.Styles, current int, sep string) string {
+	parts := make([]string, 0, len(Steps))
 	for i, name := range Steps {
 		switch {
-		case i < f.Step:
+		case i < current:
 			parts = append(parts, st.StepDone.Render(theme.SymbolPast+" "+name))
-		case i == f.Step:
+		case i == current:
 			parts = append(parts, st.StepCurrent.Render(theme.SymbolCurrent+" "+name))
 		default:
 			parts = append(parts, st.StepFuture.Render(theme.SymbolFuture+" "+name))
 		}
 	}
-	right := strings.Join(parts, st.Separator.Render(" ─ ")) + " "
-	gap := f.Width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		// Narrow: the steps matter more than where the API is.
-		left = " " + st.Product.Render("basiq-onboard")
-		gap = max(f.Width-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	return strings.Join(parts, st.Separator.Render(sep)) + " "
+}
+
+// ShortHost fits an API host into room columns, keeping what tells hosts
+// apart: without its port, then its last labels ("…basiq.io"), then its
+// start; "" when not even that fits.
+func ShortHost(host string, room int) string {
+	const shortest = 4 // fewer columns say nothing
+	if lipgloss.Width(host) <= room {
+		return host
 	}
-	return clip(left+strings.Repeat(" ", gap)+right, f.Width)
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
+		if name := host[:i]; !strings.Contains(name, ":") || strings.HasSuffix(name, "]") {
+			host = name // a port, not part of a bare IPv6 address
+			if lipgloss.Width(host) <= room {
+				return host
+			}
+		}
+	}
+	if labels := strings.Split(host, "."); len(labels) > 2 && !isIPv4(host) {
+		for i := 1; i <= len(labels)-2; i++ {
+			if tail := theme.Ellipsis + strings.Join(labels[i:], "."); lipgloss.Width(tail) <= room {
+				return tail
+			}
+		}
+	}
+	if room < shortest {
+		return ""
+	}
+	return ansi.Truncate(host, room, theme.Ellipsis)
+}
+
+func isIPv4(host string) bool {
+	return strings.Trim(host, "0123456789.") == ""
 }
 
 // helpLine shows as many keys as fit, most useful first; ? and ctrl+c always.

@@ -24,7 +24,7 @@ var screenKeys = []key.Binding{
 
 func TestGoldens(t *testing.T) {
 	st := theme.New(true)
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		for _, help := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%dx%d_help_%v", size[0], size[1], help), func(t *testing.T) {
 				out := Render(st, Frame{Width: size[0], Height: size[1], Where: "demo", Step: 2, Global: keys.NewGlobal(),
@@ -48,7 +48,57 @@ func TestGoldens(t *testing.T) {
 	t.Run("color", func(t *testing.T) {
 		uitest.GoldenColor(t, Render(st, Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 0, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
 	})
+	t.Run("color_light", func(t *testing.T) {
+		uitest.GoldenColor(t, Render(theme.New(false), Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 2, Body: "body", Keys: screenKeys, Global: keys.NewGlobal(), CanGoBack: true}))
+	})
+	t.Run("80x24_api_host", func(t *testing.T) {
+		uitest.Golden(t, Render(st, Frame{Width: 80, Height: 24, Where: "au-api.basiq.io", Step: 3, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
+	})
 	t.Run("too_small", func(t *testing.T) { uitest.Golden(t, TooSmallView(st, 60, 20)) })
+}
+
+func TestHeaderKeepsWhereRequestsGoAt80Columns(t *testing.T) {
+	st := theme.New(true)
+	for where, want := range map[string]string{
+		"au-api.basiq.io":                       "au-api.basiq.io",
+		"127.0.0.1:8080":                        "127.0.0.1:8080",
+		"basiq-proxy.staging.example.com:8443":  "…example.com",
+		"[::1]:8080":                            "[::1]:8080",
+		"demo":                                  "demo",
+		"a-very-long-single-label-host-name-xx": "a-very-long-sing…",
+	} {
+		head := ansi.Strip(header(st, Frame{Width: 80, Where: where, Step: 2}))
+		if w := lipgloss.Width(head); w > 80 {
+			t.Errorf("%s: the header is %d wide", where, w)
+		}
+		if !strings.Contains(head, "· "+want+" ") || !strings.Contains(head, "◉ Consent") || !strings.Contains(head, "○ Accounts") {
+			t.Errorf("%s: want %q and every step in %q", where, want, head)
+		}
+	}
+	if head := ansi.Strip(header(st, Frame{Width: 120, Where: "au-api.basiq.io", Step: 2})); !strings.Contains(head, "● User ─ ◉ Consent") {
+		t.Errorf("at 120 columns the steps keep their lines: %q", head)
+	}
+}
+
+func TestShortHost(t *testing.T) {
+	cases := []struct {
+		host string
+		room int
+		want string
+	}{
+		{"au-api.basiq.io", 15, "au-api.basiq.io"},
+		{"au-api.basiq.io", 10, "…basiq.io"},
+		{"127.0.0.1:8080", 9, "127.0.0.1"},
+		{"127.0.0.1:8080", 6, "127.0…"},
+		{"[::1]:8080", 5, "[::1]"},
+		{"::1", 3, "::1"},
+		{"au-api.basiq.io", 3, ""},
+	}
+	for _, c := range cases {
+		if got := ShortHost(c.host, c.room); got != c.want {
+			t.Errorf("ShortHost(%q, %d) = %q, want %q", c.host, c.room, got, c.want)
+		}
+	}
 }
 
 func TestBodyOverflowIsClipped(t *testing.T) {
@@ -62,5 +112,15 @@ func TestBodyOverflowIsClipped(t *testing.T) {
 func TestTooSmall(t *testing.T) {
 	if !TooSmall(79, 24) || !TooSmall(80, 23) || TooSmall(80, 24) {
 		t.Error("the minimum is 80x24")
+	}
+}
+
+func BenchmarkFrame(b *testing.B) {
+	st := theme.New(true)
+	f := Frame{Width: 200, Height: 60, Where: "au-api.basiq.io", Step: 2, Global: keys.NewGlobal(),
+		Body: strings.Repeat("a line of the screen's body\n", 40), Keys: screenKeys, CanGoBack: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Render(st, f)
 	}
 }

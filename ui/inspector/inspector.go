@@ -47,9 +47,19 @@ type Model struct {
 	canSave       bool   // there is a session to save: s works
 	saved         string // what the last save wrote, or why it did not
 	saveFailed    bool
+	answer        []string // the selected exchange's answer, laid out for width
+	answerText    string   // the answer it was laid out from
+	answerWidth   int      // and for which width
+	answerTop     int      // the first answer line shown
+	answerFocused bool     // ↑/↓ scroll the answer instead of choosing a request
 
 	up, down, copyKey, saveKey, closeKey key.Binding
+	pageUp, pageDown, focusKey           key.Binding
 }
+
+// minAnswerRows is the least of an answer the inspector shows, however
+// small the window: the list and the curl give way first.
+const minAnswerRows = 5
 
 // New builds the inspector.
 func New(st *theme.Styles) Model {
@@ -61,11 +71,17 @@ func New(st *theme.Styles) Model {
 		copyKey:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy as curl")),
 		saveKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save session as script")),
 		closeKey: key.NewBinding(key.WithKeys("esc", "i"), key.WithHelp("i", "close")),
+		pageUp:   key.NewBinding(key.WithKeys("pgup")),
+		pageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
+		focusKey: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "answer")),
 	}
 }
 
 // SetSize gives the inspector its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.layOutAnswer()
+}
 
 // SetEntries replaces the list, newest last.
 func (m *Model) SetEntries(e []Entry) {
@@ -73,6 +89,7 @@ func (m *Model) SetEntries(e []Entry) {
 	if m.follow || m.cursor >= len(e) {
 		m.cursor = max(len(e)-1, 0)
 	}
+	m.layOutAnswer()
 }
 
 // SetCanSave says whether the session can be saved as a script yet (it
@@ -84,10 +101,22 @@ func (m *Model) SetSaved(text string, failed bool) { m.saved, m.saveFailed = tex
 
 // Keys are the inspector's keys.
 func (m Model) Keys() []key.Binding {
+	ks := []key.Binding{m.up, m.copyKey}
 	if m.canSave {
-		return []key.Binding{m.up, m.copyKey, m.saveKey, m.closeKey}
+		ks = append(ks, m.saveKey)
 	}
-	return []key.Binding{m.up, m.copyKey, m.closeKey}
+	if len(m.answer) == 0 {
+		return append(ks, m.closeKey)
+	}
+	if m.answerFocused {
+		ks[0].SetHelp("↑/↓", "scroll")
+	}
+	focus := m.focusKey
+	if m.answerFocused {
+		focus.SetHelp("tab", "list")
+	}
+	// Most used first: the help line drops what does not fit from the end.
+	return append(ks, m.closeKey, focus, m.pageDown)
 }
 
 // Capturing is false: the inspector has no text field.
@@ -99,13 +128,34 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	reading := true // someone reading an answer keeps it, whatever new requests come
+	switch {
+	case key.Matches(k, m.focusKey) && len(m.answer) > 0:
+		m.answerFocused = !m.answerFocused
+	case m.answerFocused && key.Matches(k, m.up):
+		m.scrollAnswer(-1)
+	case m.answerFocused && key.Matches(k, m.down):
+		m.scrollAnswer(1)
+	case key.Matches(k, m.pageUp):
+		m.scrollAnswer(-m.layout().answerRows)
+	case key.Matches(k, m.pageDown):
+		m.scrollAnswer(m.layout().answerRows)
+	default:
+		reading = false
+	}
+	if reading {
+		m.follow = false
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.up) && m.cursor > 0:
 		m.cursor--
 		m.follow, m.copied = false, false
+		m.layOutAnswer()
 	case key.Matches(k, m.down) && m.cursor < len(m.entries)-1:
 		m.cursor++
 		m.follow, m.copied = m.cursor == len(m.entries)-1, false
+		m.layOutAnswer()
 	case key.Matches(k, m.copyKey) && len(m.entries) > 0:
 		m.copied = true
 		return m, tea.SetClipboard(m.entries[m.cursor].Curl)
@@ -115,6 +165,76 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, func() tea.Msg { return CloseMsg{} }
 	}
 	return m, nil
+}
+
+// scrollAnswer moves the answer by n lines, within its length.
+func (m *Model) scrollAnswer(n int) {
+	last := max(len(m.answer)-m.layout().answerRows, 0)
+	m.answerTop = min(max(m.answerTop+n, 0), last)
+}
+
+// layOutAnswer formats the selected exchange's answer for the width, once
+// per selection or size rather than every frame, and shows it from the top
+// when the selection changed.
+func (m *Model) layOutAnswer() {
+	var text string
+	if len(m.entries) > 0 {
+		text = m.entries[m.cursor].Response
+	}
+	w := max(m.width, 40)
+	if text != m.answerText {
+		m.answerTop = 0
+	}
+	if text != m.answerText || w != m.answerWidth {
+		m.answer, m.answerText, m.answerWidth = wrapAnswer(readable(text), w), text, w
+	}
+	if len(m.answer) == 0 {
+		m.answerFocused = false
+	}
+	m.scrollAnswer(0)
+}
+
+// layout is how the inspector shares its rows: the answer gets at least
+// minAnswerRows, then the curl, then the list of exchanges.
+type layout struct {
+	listRows, curlRows, answerRows int
+	curl                           []string
+}
+
+func (m Model) layout() layout {
+	w := max(m.width, 40)
+	var l layout
+	if len(m.entries) == 0 {
+		return l
+	}
+	e := m.entries[m.cursor]
+	l.curl = theme.CommandLines(theme.Safe(e.Curl), w)
+	used := 2 + 1 + 1 // title and blank, blank after the list, "curl"
+	if e.CorrelationID != "" {
+		used++
+	}
+	if e.Err != "" {
+		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + theme.Safe(e.Err)))
+	}
+	answerWanted := 0
+	if len(m.answer) > 0 {
+		used += 2 // blank, "answer"
+		answerWanted = min(len(m.answer), minAnswerRows)
+	}
+	room := max(m.height-used, 2)
+	l.listRows = max(min(len(m.entries), m.height/3), 1)
+	if m.answerFocused {
+		l.listRows = min(l.listRows, 3) // reading the answer: it gets the room
+	}
+	l.curlRows = len(l.curl)
+	if over := l.listRows + l.curlRows + answerWanted - room; over > 0 {
+		// The list gives way to its selected row, then the curl is cut.
+		shrink := min(over, l.listRows-1)
+		l.listRows -= shrink
+		l.curlRows = max(l.curlRows-(over-shrink), 1)
+	}
+	l.answerRows = max(room-l.listRows-l.curlRows, 0)
+	return l
 }
 
 // View draws the list and the selected exchange.
@@ -134,9 +254,9 @@ func (m Model) View() string {
 		b.WriteString(st.Muted.Render("No requests yet."))
 		return b.String()
 	}
-	listRows := max(min(len(m.entries), m.height/2-2), 3)
-	first := max(0, min(m.cursor-listRows/2, len(m.entries)-listRows))
-	for i := first; i < min(first+listRows, len(m.entries)); i++ {
+	l := m.layout()
+	first := max(0, min(m.cursor-l.listRows/2, len(m.entries)-l.listRows))
+	for i := first; i < min(first+l.listRows, len(m.entries)); i++ {
 		e := m.entries[i]
 		status := fmt.Sprint(e.Status)
 		statusStyle := st.Success
@@ -162,21 +282,44 @@ func (m Model) View() string {
 		b.WriteString(st.Success.Render("  " + theme.SymbolDone + " copied"))
 	}
 	b.WriteString("\n")
-	b.WriteString(st.Code.Width(w).Render(curlForReading(theme.Safe(e.Curl))) + "\n")
+	curl := l.curl[:l.curlRows]
+	if l.curlRows < len(l.curl) {
+		curl[len(curl)-1] = st.Muted.Render(fmt.Sprintf("… %d more lines; c copies the whole command", len(l.curl)-l.curlRows+1))
+	}
+	b.WriteString(st.Code.Render(strings.Join(curl, "\n")) + "\n")
 	if e.CorrelationID != "" {
 		b.WriteString(st.Muted.Render("correlation id "+theme.Safe(e.CorrelationID)) + "\n")
 	}
 	if e.Err != "" {
 		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(e.Err)) + "\n")
 	}
-	if e.Response != "" {
-		// The answer gets whatever room is left: it is the longest part.
-		room := m.height - strings.Count(b.String(), "\n") - 2
-		if room >= 2 {
-			b.WriteString("\n" + st.Label.Render("answer") + "\n" + st.Code.Render(firstLines(readable(e.Response), room, w)) + "\n")
-		}
+	if len(m.answer) > 0 && l.answerRows > 0 {
+		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")
+		end := min(m.answerTop+l.answerRows, len(m.answer))
+		b.WriteString(st.Code.Render(strings.Join(m.answer[m.answerTop:end], "\n")) + "\n")
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// answerLabel names the answer and, when it does not fit, which lines show.
+func (m Model) answerLabel(rows int) string {
+	st := m.st
+	label := st.Label.Render("answer")
+	if m.answerFocused {
+		label = st.Selected.Render("› answer")
+	}
+	if len(m.answer) <= rows {
+		return label
+	}
+	end := min(m.answerTop+rows, len(m.answer))
+	where := fmt.Sprintf("  lines %d–%d of %d", m.answerTop+1, end, len(m.answer))
+	switch {
+	case end < len(m.answer):
+		where += " · pgdn for more"
+	default:
+		where += " · pgup goes back"
+	}
+	return label + st.Muted.Render(where)
 }
 
 // duration is an exchange's time at the precision that matters to a person.
@@ -185,16 +328,6 @@ func duration(d time.Duration) string {
 		return "<1ms"
 	}
 	return d.Round(time.Millisecond).String()
-}
-
-// curlForReading puts each option of the one-line curl command on a line of
-// its own, with shell continuations, so it still works when pasted. Only for
-// the screen: c copies the command as it is.
-func curlForReading(curl string) string {
-	for _, opt := range []string{" -H ", " --data-raw "} {
-		curl = strings.ReplaceAll(curl, opt, " \\\n  "+strings.TrimPrefix(opt, " "))
-	}
-	return curl
 }
 
 // readable indents a JSON answer; anything else is shown as it came.
@@ -206,18 +339,28 @@ func readable(body string) string {
 	return body
 }
 
-// firstLines is at most n lines of text, each cut to width w, saying how
-// many were left out.
-func firstLines(text string, n, w int) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	if len(lines) > n {
-		left := len(lines) - (n - 1)
-		lines = append(lines[:n-1], fmt.Sprintf("… %d more lines", left))
+// wrapAnswer is the answer's lines, made safe to print; a line too long
+// for w wraps under its own indentation, so a long value reads as one.
+func wrapAnswer(text string, w int) []string {
+	text = strings.TrimRight(text, "\n")
+	if text == "" {
+		return nil
 	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(theme.Safe(l), w, theme.Ellipsis)
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		line = theme.Safe(line)
+		if ansi.StringWidth(line) <= w {
+			out = append(out, line)
+			continue
+		}
+		indent := strings.Repeat(" ", min(len(line)-len(strings.TrimLeft(line, " "))+2, w/2))
+		parts := strings.Split(ansi.Wrap(strings.TrimLeft(line, " "), w-len(indent), ""), "\n")
+		out = append(out, line[:len(indent)-2]+parts[0])
+		for _, p := range parts[1:] {
+			out = append(out, indent+p)
+		}
 	}
-	return strings.Join(lines, "\n")
+	return out
 }
 
 // pathOf shows the path and query of a URL, the part that differs between rows.

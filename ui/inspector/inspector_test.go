@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -27,10 +29,75 @@ func entries() []Entry {
 }
 
 func TestGolden(t *testing.T) {
+	states := map[string]func(Model) Model{
+		"error":  func(m Model) Model { return m },
+		"answer": func(m Model) Model { m.SetEntries(append(entries(), longAnswer())); return m },
+		"long_body": func(m Model) Model {
+			body := `{"email":"max.wentworth-smith@` + strings.Repeat("a", 60) + `.example.com","mobile":"+61412345678","firstName":"Max","lastName":"Wentworth-Smith"}`
+			m.SetEntries(append(entries(), Entry{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/users", Status: 201, Duration: time.Second,
+				Curl:     `curl -X POST 'https://au-api.basiq.io/users' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '` + body + `'`,
+				Response: `{"type":"user","id":"7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"}`}))
+			return m
+		},
+		"scrolled": func(m Model) Model {
+			m.SetEntries(append(entries(), longAnswer()))
+			m, _ = m.Update(uitest.Press("pgdown"))
+			return m
+		},
+		"focused": func(m Model) Model {
+			m.SetEntries(append(entries(), longAnswer()))
+			m, _ = m.Update(uitest.Press("tab"))
+			m, _ = m.Update(uitest.Press("down"))
+			return m
+		},
+	}
+	for name, state := range states {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := New(theme.New(true))
+				bw, bh := frame.BodySize(size[0], size[1])
+				m.SetSize(bw, bh)
+				m.SetEntries(entries())
+				view := state(m).View()
+				uitest.GoldenInBody(t, view, bw, bh)
+			})
+		}
+	}
+}
+
+func TestGoldenColorLight(t *testing.T) {
+	m := New(theme.New(false))
+	m.SetSize(frame.BodySize(100, 30))
+	m.SetEntries(append(entries(), longAnswer()))
+	uitest.GoldenColor(t, m.View())
+}
+
+func TestAtTheSmallestWindowTheAnswerStillShowsAndScrollsToItsEnd(t *testing.T) {
 	m := New(theme.New(true))
-	m.SetSize(96, 25)
-	m.SetEntries(entries())
-	uitest.Golden(t, m.View())
+	m.SetSize(frame.BodySize(80, 24))
+	m.SetEntries(append(entries(), longAnswer()))
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	_, after, ok := strings.Cut(v, "answer")
+	if !ok || strings.Count(after, "\n") < minAnswerRows {
+		t.Fatalf("at 80x24 the answer needs at least %d lines:\n%s", minAnswerRows, v)
+	}
+	for range 200 {
+		m, _ = m.Update(uitest.Press("pgdown"))
+	}
+	v = uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.HasSuffix(strings.TrimSpace(v), "}") || !strings.Contains(v, "pgup goes back") {
+		t.Errorf("pgdn to the end should show the answer's last line:\n%s", v)
+	}
+	m, _ = m.Update(uitest.Press("tab"))
+	m, _ = m.Update(uitest.Press("up"))
+	if m.cursor != len(m.entries)-1 || m.answerTop == 0 {
+		t.Errorf("with the answer focused, up scrolls it (cursor %d, top %d)", m.cursor, m.answerTop)
+	}
+	m, _ = m.Update(uitest.Press("tab"))
+	m, _ = m.Update(uitest.Press("up"))
+	if m.cursor != len(m.entries)-2 || m.answerTop != 0 {
+		t.Errorf("back on the list, up chooses the exchange before, its answer from the top (cursor %d, top %d)", m.cursor, m.answerTop)
+	}
 }
 
 func TestCursorFollowsTheNewestUntilMovedAndCopiesCurl(t *testing.T) {
@@ -66,8 +133,34 @@ func TestTheAnswerIsShownIndentedWithinTheRoomLeft(t *testing.T) {
 	}
 	m.SetSize(96, 16)
 	v = uitest.Render(m.View(), colorprofile.NoTTY)
-	if n := strings.Count(v, "\n") + 1; n > 16 || !strings.Contains(v, "more lines") {
-		t.Errorf("in 16 rows the answer should be cut, saying so (%d lines):\n%s", n, v)
+	if n := strings.Count(v, "\n") + 1; n > 16 || !strings.Contains(v, "pgdn for more") {
+		t.Errorf("in 16 rows the answer should be cut, saying how to see the rest (%d lines):\n%s", n, v)
+	}
+}
+
+// longAnswer is an exchange whose answer runs to hundreds of lines, as
+// GET /users/{id}/accounts does.
+func longAnswer() Entry {
+	var b strings.Builder
+	b.WriteString(`{"type":"list","data":[`)
+	for i := range 40 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"type":"account","id":"acc-%d","name":"Account %d","balance":"%d.00","currency":"AUD","class":{"type":"savings","product":"Hooli Saver"}}`, i, i, i*100)
+	}
+	b.WriteString(`]}`)
+	return Entry{Time: t0, Method: "GET", URL: "https://au-api.basiq.io/users/7f1c2a4e/accounts", Status: 200, Duration: 80 * time.Millisecond,
+		Curl: `curl 'https://au-api.basiq.io/users/7f1c2a4e/accounts' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" -H 'Basiq-Version: 3.0'`, Response: b.String()}
+}
+
+func BenchmarkInspectorView(b *testing.B) {
+	m := New(theme.New(true))
+	m.SetSize(196, 55)
+	m.SetEntries(append(entries(), longAnswer()))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -63,6 +64,7 @@ type Model struct {
 	width, height int
 	state         State
 	spin          spinner.Model
+	spinning      bool // a spinner tick is on its way
 
 	reconsent, retry, quit, cont key.Binding
 }
@@ -82,11 +84,33 @@ func New(st *theme.Styles) Model {
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
-// Tick starts the spinner.
-func (m Model) Tick() tea.Cmd { return m.spin.Tick }
+// SetState shows the jobs as they are now. It returns the spinner's first
+// tick when something starts running: the spinner turns, and the screen
+// redraws, only while a step runs.
+func (m *Model) SetState(s State) tea.Cmd {
+	m.state = s
+	if m.running() && !m.spinning {
+		m.spinning = true
+		return m.spin.Tick
+	}
+	return nil
+}
 
-// SetState shows the jobs as they are now.
-func (m *Model) SetState(s State) { m.state = s }
+// running reports whether the screen shows a spinner: a step under way, or
+// a job Basiq has not answered for yet.
+func (m Model) running() bool {
+	for _, j := range m.state.Jobs {
+		if !j.Seen {
+			return true
+		}
+		for _, s := range j.Job.Steps {
+			if s.Status == basiq.StepInProgress {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Capturing is false: the job view has no text field.
 func (m Model) Capturing() bool { return false }
@@ -110,6 +134,13 @@ func (m Model) Keys() []key.Binding {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
+		if msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		if !m.running() {
+			m.spinning = false // stops here; SetState starts it again
+			return m, nil
+		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
@@ -128,12 +159,23 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// readableWidth bounds the screen's width: on a wide terminal a step's time
+// and a job's id stay near what they belong to.
+const readableWidth = 100
+
 // View draws every job with its steps, then the overall progress.
 func (m Model) View() string {
-	w := max(m.width, 40)
+	w := min(max(m.width, 40), readableWidth)
+	nameW := 0
+	for _, j := range m.state.Jobs {
+		for _, s := range j.Job.Steps {
+			nameW = max(nameW, lipgloss.Width(theme.Safe(basiq.StepName(s.Title))))
+		}
+	}
+	nameW = min(nameW, w-10) // room for the mark and the time
 	var blocks []string
 	for _, j := range m.state.Jobs {
-		blocks = append(blocks, m.jobView(j, w))
+		blocks = append(blocks, m.jobView(j, w, nameW))
 	}
 	if len(blocks) == 0 {
 		blocks = append(blocks, m.st.Muted.Render("Waiting for the first news of the job…"))
@@ -163,7 +205,9 @@ func (m Model) withKeys(p theme.Problem) theme.Problem {
 	return p
 }
 
-func (m Model) jobView(j Job, w int) string {
+// jobView is a job's heading and its steps, each step's time just after
+// the longest step name (nameW), so the two read together.
+func (m Model) jobView(j Job, w, nameW int) string {
 	st := m.st
 	bank := theme.Safe(j.Bank)
 	title := "Connecting " + bank
@@ -195,11 +239,11 @@ func (m Model) jobView(j Job, w int) string {
 		if s.Status == basiq.StepPending {
 			nameStyle = st.Muted
 		}
-		took := ""
+		line := mark + " " + nameStyle.Render(padRight(theme.Safe(basiq.StepName(s.Title)), nameW))
 		if d, ok := j.Took[s.Title]; ok {
-			took = seconds(d)
+			line += "  " + st.Muted.Render(fmt.Sprintf("%6s", seconds(d)))
 		}
-		lines = append(lines, theme.Spread(mark+" "+nameStyle.Render(theme.Safe(basiq.StepName(s.Title))), st.Muted.Render(took), w))
+		lines = append(lines, line)
 		if s.Status == basiq.StepFailed && j.Failure != nil {
 			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
 		}
@@ -217,16 +261,33 @@ func (m Model) progressView(w int) string {
 	s := m.state
 	bar := progress.New(progress.WithColors(st.AccentColor), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'),
 		progress.WithWidth(min(max(w-40, 20), 50)))
+	bar.EmptyColor = st.SubtleColor // the track, readable on light and dark alike
 	line := bar.ViewAs(s.Progress) + "  " + st.Text.Render(fmt.Sprintf("%3.0f%%", s.Progress*100))
-	if s.AllOver {
-		switch {
-		case s.Failed == 0:
-			return line + "  " + st.Success.Render("done")
-		case s.Failed < len(s.Jobs):
-			return line + "  " + st.Error.Render(fmt.Sprintf("%d of %d connections failed", s.Failed, len(s.Jobs)))
-		}
-		return line + "  " + st.Error.Render("stopped: a step failed")
+	switch {
+	case s.AllOver && s.Failed == 0:
+		line += "  " + st.Success.Render("done")
+	case s.AllOver && s.Failed < len(s.Jobs):
+		line += "  " + st.Error.Render(fmt.Sprintf("%d of %d connections failed", s.Failed, len(s.Jobs)))
+	case s.AllOver:
+		line += "  " + st.Error.Render("stopped: a step failed")
+	default:
+		line += "\n" + m.estimate()
 	}
+	if s.AccountsReady {
+		// The accounts wait for enter: the job stays on screen, whole, until then.
+		more := " to see them."
+		if !s.AllOver {
+			more = " to see them (their transactions are still coming)."
+		}
+		line += "\n\n" + theme.Wrap(w, st.Success.Render(theme.SymbolDone+" The accounts are in."), st.Text.Render(" Press "), st.Key.Render("enter"), st.Text.Render(more))
+	}
+	return st.Text.Width(w).Render(line)
+}
+
+// estimate says how long is left, from the institutions' usual durations.
+func (m Model) estimate() string {
+	st := m.st
+	s := m.state
 	var usual time.Duration
 	name := ""
 	for _, j := range s.Jobs {
@@ -237,17 +298,12 @@ func (m Model) progressView(w int) string {
 	elapsed := max(s.Elapsed, 0)
 	switch {
 	case usual <= 0:
-		line += "\n" + st.Muted.Render(seconds(elapsed)+" so far")
+		return st.Muted.Render(seconds(elapsed) + " so far")
 	case float64(elapsed) > slowFactor*float64(usual):
-		line += "\n" + st.Warning.Render(fmt.Sprintf("%s Taking longer than usual: %s so far, usually %s. Still checking.", theme.SymbolWarning, roughly(elapsed), roughly(usual)))
-	default:
-		left := max(usual-elapsed, time.Second)
-		line += "\n" + st.Muted.Render(fmt.Sprintf("About %s left · %s usually takes %s", roughly(left), name, roughly(usual)))
+		return st.Warning.Render(fmt.Sprintf("%s Taking longer than usual: %s so far, usually %s. Still checking.", theme.SymbolWarning, roughly(elapsed), roughly(usual)))
 	}
-	if s.AccountsReady {
-		line += "\n\n" + theme.Wrap(w, st.Success.Render(theme.SymbolDone+" Accounts are in"), st.Muted.Render(" (transactions still coming). enter shows the accounts."))
-	}
-	return st.Text.Width(w).Render(line)
+	left := max(usual-elapsed, time.Second)
+	return st.Muted.Render(fmt.Sprintf("About %s left · %s usually takes %s", roughly(left), name, roughly(usual)))
 }
 
 // roughly is an estimate's duration in whole seconds: a tenth of a second
@@ -261,4 +317,12 @@ func seconds(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// padRight pads s with spaces to w columns, cutting it where it is longer.
+func padRight(s string, w int) string {
+	if n := lipgloss.Width(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return ansi.Truncate(s, w, theme.Ellipsis)
 }

@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -142,24 +143,20 @@ var states = map[string]func(Model) Model{
 
 func TestGoldens(t *testing.T) {
 	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				view := state(sized(size[0], size[1])).View()
 				bw, bh := frame.BodySize(size[0], size[1])
-				lines := strings.Split(view, "\n")
-				for _, line := range lines {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				if len(lines) > bh {
-					t.Errorf("%d lines; the body has %d", len(lines), bh)
-				}
-				uitest.Golden(t, view)
+				uitest.GoldenInBody(t, view, bw, bh)
 			})
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["failed_bighead"](sized(100, 30)).View()) })
+	t.Run("color_light", func(t *testing.T) {
+		m := New(theme.New(false))
+		m.SetSize(frame.BodySize(100, 30))
+		uitest.GoldenColor(t, states["accounts_ready"](m).View())
+	})
 }
 
 func TestStepTimesAreShownBesideTheirSteps(t *testing.T) {
@@ -168,6 +165,43 @@ func TestStepTimesAreShownBesideTheirSteps(t *testing.T) {
 	v := show(sized(100, 30), 3400*time.Millisecond, j).View()
 	if !strings.Contains(v, "2.1s") || !strings.Contains(v, "1.3s") {
 		t.Errorf("want 2.1s for the finished step and 1.3s so far for the running one:\n%s", v)
+	}
+}
+
+func TestAStepsTimeStaysBesideItsNameOnAWideScreen(t *testing.T) {
+	j := hooliJob(job(id1, "success", "in-progress"))
+	j.Took = map[string]time.Duration{basiq.StepVerifyCredentials: 2100 * time.Millisecond, basiq.StepRetrieveAccounts: 1300 * time.Millisecond}
+	v := uitest.Render(show(sized(200, 60), 3400*time.Millisecond, j).View(), colorprofile.NoTTY)
+	for _, want := range []string{"✓ Verifying credentials    2.1s", "Retrieving accounts      1.3s"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("want %q: the time just after the longest step name:\n%s", want, v)
+		}
+	}
+}
+
+func TestTheSpinnerTurnsOnlyWhileAStepRuns(t *testing.T) {
+	m := sized(100, 30)
+	start := m.SetState(State{Jobs: []Job{hooliJob(job(id1, "success", "in-progress", "pending"))}})
+	if start == nil {
+		t.Fatal("a running step did not start the spinner")
+	}
+	tick, ok := start().(spinner.TickMsg)
+	if !ok {
+		t.Fatalf("the spinner's start is %T", tick)
+	}
+	if m.SetState(State{Jobs: []Job{hooliJob(job(id1, "success", "in-progress", "pending"))}}) != nil {
+		t.Error("a second state started a second spinner")
+	}
+	if _, next := m.Update(tick); next == nil {
+		t.Error("the spinner stopped while the step runs")
+	}
+	m.SetState(State{Jobs: []Job{hooliJob(job(id1, "success", "success", "success"))}, AllOver: true})
+	m, next := m.Update(tick)
+	if next != nil {
+		t.Error("with nothing running the spinner still turns: a frame a tick for nothing")
+	}
+	if m.SetState(State{Jobs: []Job{hooliJob(job(id1, "in-progress"))}}) == nil {
+		t.Error("a new running step did not start the spinner again")
 	}
 }
 

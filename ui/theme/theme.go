@@ -27,7 +27,7 @@ type Styles struct {
 	IsDark bool
 
 	// Colours, for components that take a color.Color (spinner, progress).
-	AccentColor, SuccessColor, ErrorColor, WarningColor, MutedColor, SubtleColor color.Color
+	AccentColor, SuccessColor, ErrorColor, WarningColor, MutedColor, SubtleColor, DimmedColor color.Color
 
 	Product     lipgloss.Style // "basiq-onboard" in the header
 	Where       lipgloss.Style // "sandbox", "demo" or the API host
@@ -54,12 +54,17 @@ type Styles struct {
 
 	TableHeader lipgloss.Style
 	TableRow    lipgloss.Style
-	Selected    lipgloss.Style // the row or field under the cursor
+	Selected    lipgloss.Style // the mark (›) of the row or field under the cursor
+	SelectedRow lipgloss.Style // a table row under the cursor: a background, and bold for NO_COLOR
 	Rule        lipgloss.Style // horizontal rules
 
 	InputFocused lipgloss.Style // a text field with focus
 	InputBlurred lipgloss.Style // a text field without focus
 	Box          lipgloss.Style // framed panels (QR code, help overlay)
+	// QR draws a QR code's light field light and its modules dark on any
+	// background: on a light terminal's own colours it would be inverted,
+	// which many phones do not read.
+	QR lipgloss.Style
 }
 
 // New builds the styles for a dark or a light background.
@@ -70,8 +75,18 @@ func New(isDark bool) *Styles {
 	errc := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF7A73"))
 	warning := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#F2C14E"))
 	muted := ld(lipgloss.Color("#6B6B76"), lipgloss.Color("#9A9AA6"))
-	subtle := ld(lipgloss.Color("#C9C9D1"), lipgloss.Color("#4A4A55"))
+	// Rules, separators and the progress bar's track: faint, yet 3:1 on
+	// their background, so they still show (theme_test checks every pair).
+	subtle := ld(lipgloss.Color("#8A8A95"), lipgloss.Color("#6A6A76"))
+	// Dimmed text (an unavailable account) is a colour, not the faint
+	// attribute, whose result each terminal picks: on a light background it
+	// fell well under 3:1.
+	dimmed := ld(lipgloss.Color("#80808A"), lipgloss.Color("#777783"))
 	text := ld(lipgloss.Color("#1C1B22"), lipgloss.Color("#E6E6EC"))
+	// The selected row's background is a colour of the 256-colour palette
+	// (189, 236): tmux and most terminals downsample a true colour, and a
+	// dark purple came out magenta.
+	selection := ld(lipgloss.Color("#D7D7FF"), lipgloss.Color("#303030"))
 
 	s := lipgloss.NewStyle()
 	return &Styles{
@@ -82,6 +97,7 @@ func New(isDark bool) *Styles {
 		WarningColor: warning,
 		MutedColor:   muted,
 		SubtleColor:  subtle,
+		DimmedColor:  dimmed,
 
 		Product:     s.Bold(true).Foreground(accent),
 		Where:       s.Foreground(muted),
@@ -104,15 +120,17 @@ func New(isDark bool) *Styles {
 		Error:   s.Foreground(errc),
 		Warning: s.Foreground(warning),
 		Spinner: s.Foreground(accent),
-		Dimmed:  s.Foreground(muted).Faint(true),
+		Dimmed:  s.Foreground(dimmed),
 
 		TableHeader: s.Bold(true).Foreground(muted),
 		TableRow:    s.Foreground(text),
 		Selected:    s.Bold(true).Foreground(accent),
+		SelectedRow: s.Bold(true).Foreground(text).Background(selection),
 		Rule:        s.Foreground(subtle),
 
 		InputFocused: s.Foreground(text),
 		InputBlurred: s.Foreground(muted),
 		Box:          s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
+		QR:           s.Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
 	}
 }

@@ -1,6 +1,8 @@
 package theme
 
 import (
+	"image/color"
+	"math"
 	"strings"
 	"testing"
 	"unicode"
@@ -53,5 +55,71 @@ func TestWrapKeepsASentenceOfSeveralStylesWithinTheWidth(t *testing.T) {
 	}
 	if !strings.Contains(out, "simulator.") {
 		t.Errorf("the end of the sentence is lost:\n%s", out)
+	}
+}
+
+func TestWrapValueBreaksAtSpacesAndCutsOnlyWhatCannotFit(t *testing.T) {
+	cases := []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Max Wentworth-Smith & Paul Wentworth-Smith", 20, "Max Wentworth-Smith\n& Paul\nWentworth-Smith"},
+		{"acc-0123456789abcdef", 8, "acc-0123\n456789ab\ncdef"},
+		{"short", 20, "short"},
+		{"a verylongwordindeed b", 6, "a\nverylo\nngword\nindeed\nb"},
+	}
+	for _, c := range cases {
+		if got := WrapValue(c.in, c.w); got != c.want {
+			t.Errorf("WrapValue(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}
+
+// contrast is the WCAG contrast ratio of two colours (1 to 21).
+func contrast(a, b color.Color) float64 {
+	luminance := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		linear := func(v uint32) float64 {
+			x := float64(v) / 0xffff
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*linear(r) + 0.7152*linear(g) + 0.0722*linear(b)
+	}
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+func TestEveryColourIsReadableOnLightAndDarkBackgrounds(t *testing.T) {
+	backgrounds := map[bool][]color.Color{
+		true:  {color.Black, color.RGBA{0x17, 0x17, 0x17, 0xff}, color.RGBA{0x1e, 0x1e, 0x2e, 0xff}},
+		false: {color.White, color.RGBA{0xfa, 0xfa, 0xfa, 0xff}, color.RGBA{0xf5, 0xf5, 0xf0, 0xff}},
+	}
+	for _, dark := range []bool{true, false} {
+		s := New(dark)
+		text := map[string]color.Color{"text": s.Text.GetForeground(), "muted (hints, dim text)": s.MutedColor, "accent": s.AccentColor,
+			"success": s.SuccessColor, "error": s.ErrorColor, "warning": s.WarningColor}
+		faint := map[string]color.Color{"dimmed": s.DimmedColor, "subtle (rules, progress track)": s.SubtleColor}
+		for _, bg := range backgrounds[dark] {
+			for name, c := range text {
+				if r := contrast(c, bg); r < 4.5 {
+					t.Errorf("dark=%v: %s is %.2f:1 on %v, under 4.5:1", dark, name, r, bg)
+				}
+			}
+			for name, c := range faint {
+				if r := contrast(c, bg); r < 3 {
+					t.Errorf("dark=%v: %s is %.2f:1 on %v, under 3:1", dark, name, r, bg)
+				}
+			}
+		}
+		sel := s.SelectedRow.GetBackground()
+		for name, c := range map[string]color.Color{"text": s.SelectedRow.GetForeground(), "negative money": s.ErrorColor, "the › mark": s.AccentColor} {
+			if r := contrast(c, sel); r < 4.5 {
+				t.Errorf("dark=%v: %s on the selected row is %.2f:1, under 4.5:1", dark, name, r)
+			}
+		}
 	}
 }

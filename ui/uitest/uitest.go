@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -34,6 +35,22 @@ func Golden(t testing.TB, view string) {
 	golden.RequireEqual(t, Render(view, colorprofile.NoTTY))
 }
 
+// GoldenInBody is Golden for a screen's view, after checking that it fits
+// the body it was drawn for: no line wider than width, no more lines than height.
+func GoldenInBody(t testing.TB, view string, width, height int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	for _, line := range lines {
+		if w := ansi.StringWidth(line); w > width {
+			t.Errorf("a line of %d columns in a body of %d: %q", w, width, line)
+		}
+	}
+	if len(lines) > height {
+		t.Errorf("%d lines in a body of %d", len(lines), height)
+	}
+	Golden(t, view)
+}
+
 // GoldenColor is Golden with colours kept (256-colour profile), for the one
 // golden per screen that guards the palette.
 func GoldenColor(t testing.TB, view string) {
@@ -51,6 +68,7 @@ func Press(name string) tea.KeyPressMsg {
 		"space":  {Code: tea.KeySpace, Text: " "},
 		"up":     {Code: tea.KeyUp},
 		"down":   {Code: tea.KeyDown},
+		"pgup":   {Code: tea.KeyPgUp},
 		"pgdown": {Code: tea.KeyPgDown},
 		"f1":     {Code: tea.KeyF1},
 		"f2":     {Code: tea.KeyF2},

@@ -392,23 +392,31 @@ func (m Model) View() string {
 
 func (m Model) fieldLine(label string, i int) string {
 	st := m.st
-	line := st.Label.Render(lipgloss.NewStyle().Width(10).Render(label))
+	labelCell := st.Label.Render(lipgloss.NewStyle().Width(labelWidth).Render(label))
 	value := m.fields[i].View()
 	if m.user != nil || m.working != "" {
-		value = st.Value.Render(m.fields[i].Value())
+		// Shown whole, a long value (a 240-character email) wraps within
+		// the field's column as one block, the mark beside its first line.
+		value = st.Value.Render(theme.WrapValue(theme.Safe(m.fields[i].Value()), m.fields[i].Width()))
 	}
-	line += lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)
+	field := lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)
+	mark := ""
 	e := m.fieldError(i)
 	switch {
 	case e != "":
 		msg := st.Error.Render(theme.SymbolFailed + " " + theme.Safe(e))
-		if lipgloss.Width(line)+1+lipgloss.Width(msg) > max(m.width, 40) {
+		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
 			// No room beside the field: under it, aligned with the value.
-			return line + "\n" + strings.Repeat(" ", 10) + st.Error.Width(max(m.width-10, 20)).Render(theme.SymbolFailed+" "+theme.Safe(e))
+			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + theme.Safe(e))
+			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
-		line += " " + msg
+		mark = " " + msg
 	case m.touched[i] && strings.TrimSpace(m.fields[i].Value()) != "":
-		line += " " + st.Success.Render(theme.SymbolDone)
+		mark = " " + st.Success.Render(theme.SymbolDone)
 	}
-	return line
+	return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field, mark)
 }
+
+// labelWidth is the column a field's label takes; values and the messages
+// under them start after it.
+const labelWidth = 10

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -70,13 +71,25 @@ func TestGoldens(t *testing.T) {
 			m.SetUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
 			return m
 		},
+		"long_email_done": func(m Model) Model {
+			m.SetValues(longEmail, "+61412345678")
+			m, _ = press(m, tea.KeyEnter, 0) // sent: both fields checked
+			m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+			return m
+		},
+		"long_email_invalid": func(m Model) Model {
+			m.SetValues(longEmail+"@", "")
+			m, _ = press(m, tea.KeyTab, 0)
+			m.SetWorking("Creating the user (POST /users)…")
+			return m
+		},
 		"existing_id": func(m Model) Model {
 			m, _ = press(m, 'o', tea.ModCtrl)
 			return typeText(m, "not-an-id")
 		},
 	}
 	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				view := state(sized(size[0], size[1])).View()
 				bw, _ := frame.BodySize(size[0], size[1])
@@ -90,6 +103,35 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["invalid"](sized(100, 30)).View()) })
+}
+
+// longEmail is a valid email of 240 characters.
+var longEmail = "max.wentworth-smith1@" + strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("d", 24) + ".example.com"
+
+func TestALongValueWrapsAsOneBlockBesideItsLabel(t *testing.T) {
+	if len(longEmail) != 240 {
+		t.Fatalf("the email is %d long", len(longEmail))
+	}
+	m := sized(80, 24)
+	m.SetValues(longEmail, "")
+	m, _ = press(m, tea.KeyEnter, 0)
+	m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+	lines := strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n")
+	var block []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "Email") || len(block) > 0 && strings.HasPrefix(l, strings.Repeat(" ", labelWidth)) {
+			block = append(block, l)
+		} else if len(block) > 0 {
+			break
+		}
+	}
+	joined := strings.NewReplacer(" ", "", theme.SymbolDone, "").Replace(strings.Join(block, ""))
+	if joined != "Email"+longEmail {
+		t.Fatalf("the email is not all there, as one block under its column:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.HasSuffix(block[0], theme.SymbolDone) || strings.Contains(strings.Join(block[1:], ""), theme.SymbolDone) {
+		t.Errorf("the ✓ belongs beside the value's first line, once:\n%s", strings.Join(block, "\n"))
+	}
 }
 
 func TestInvalidEmailIsShownAndNothingIsSent(t *testing.T) {
@@ -154,5 +196,15 @@ func TestAPasteTooLongForTheFieldIsRefusedWithTheReason(t *testing.T) {
 	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("a", 300) + "@example.com"})
 	if v := m.View(); !strings.Contains(v, "Nothing pasted") || strings.Contains(v, "aaaa") {
 		t.Errorf("view:\n%s", v)
+	}
+}
+
+func BenchmarkUserView(b *testing.B) {
+	m := New(theme.New(true))
+	m.SetSize(196, 55)
+	m.SetValues("max@example.com", "+61412345678")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
 	}
 }
