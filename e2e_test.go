@@ -292,6 +292,8 @@ func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
 		}
 	}
 	s.keys("q")
+	s.waitFor("Delete the user this session made")
+	s.keys("n") // keep it
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}
@@ -315,6 +317,8 @@ func TestTmuxFailurePersonaIsExplainedAndExitsOne(t *testing.T) {
 		t.Errorf("the failure is not explained:\n%s", p)
 	}
 	s.keys("q")
+	s.waitFor("Delete the user this session made")
+	s.keys("n") // keep it
 	if code := s.exitCode(); code != "1" {
 		t.Errorf("exit code %s, want 1", code)
 	}
@@ -352,6 +356,8 @@ func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.
 	s.keys("Enter")
 	s.waitFor("Transaction 14000")
 	s.keys("q")
+	s.waitFor("Delete the user this session made")
+	s.keys("n") // keep it
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}

@@ -190,6 +190,8 @@ func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
 		t.Errorf("the bank's name, cleaned, is not shown:\n%s", p)
 	}
 	s.keys("q")
+	s.waitFor("Delete the user this session made")
+	s.keys("n") // keep it
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit %s", code)
 	}

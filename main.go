@@ -80,6 +80,7 @@ type options struct {
 	timeout    time.Duration
 	debugFile  string
 	exportTo   string // --export-script: the bash script's path
+	deleteUser bool
 	version    bool
 }
 
@@ -115,6 +116,7 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	fs.BoolVar(&o.events, "events", false, "print each step as one JSON object a line on stdout; implies --plain")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take: consent and jobs included")
 	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
+	fs.BoolVar(&o.deleteUser, "delete-user", false, "at the end, delete the user this run created (DELETE /users/{id}); never one given with --user-id")
 	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE and a Go program beside it (FILE's .sh as .go)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -156,6 +158,8 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 		return o, usageError{"--demo runs the built-in simulator; it cannot be combined with --api-url or BASIQ_API_URL"}
 	case o.json && o.events:
 		return o, usageError{"--json and --events both write stdout; pick one"}
+	case o.deleteUser && o.userID != "":
+		return o, usageError{"--delete-user deletes the user a run creates; a user given with --user-id is never deleted"}
 	case o.persona != "" && !o.demo:
 		return o, usageError{"--persona completes consent in the built-in simulator only; add --demo"}
 	case o.persona != "" && !isPersona(o.persona):
@@ -376,12 +380,16 @@ func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) 
 		Persona:      o.persona,
 		Timeout:      o.timeout,
 		ExportScript: o.exportTo,
+		DeleteUser:   o.deleteUser,
 	}
 	if o.demo {
 		cfg.EnvKey = "" // the demo has its own key; a real one stays out of it
 	}
 	if store, err := flow.NewKeyStore(); err == nil {
 		cfg.Keys = store
+	}
+	if memory, err := flow.NewMemory(); err == nil {
+		cfg.Memory = memory
 	}
 	if !o.noBrowser {
 		cfg.OpenBrowser = browser.OpenURL

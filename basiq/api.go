@@ -295,6 +295,7 @@ const MaxTransactionLimit = 500
 type TransactionQuery struct {
 	AccountID string
 	Limit     int
+	Filters   []Filter // more of Basiq's transaction filters (direction, class, postDate)
 }
 
 // TransactionPages walks a user's transactions page by page.
@@ -350,8 +351,12 @@ func (c *Client) TransactionsPage(ctx context.Context, userID string, q Transact
 	var req request
 	if cursor == "" {
 		query := url.Values{"limit": {strconv.Itoa(q.Limit)}}
+		filters := q.Filters
 		if q.AccountID != "" {
-			fq, err := filterQuery([]Filter{Eq("account.id", q.AccountID)})
+			filters = append([]Filter{Eq("account.id", q.AccountID)}, filters...)
+		}
+		if len(filters) > 0 {
+			fq, err := filterQuery(filters)
 			if err != nil {
 				return nil, "", err
 			}

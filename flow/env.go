@@ -25,6 +25,12 @@ type API interface {
 	GetInstitution(ctx context.Context, id string) (basiq.Institution, error)
 	RefreshConnection(ctx context.Context, userID, connectionID string) (jobID string, err error)
 	TransactionsPage(ctx context.Context, userID string, q basiq.TransactionQuery, cursor string) ([]basiq.Transaction, string, error)
+	ListConnections(ctx context.Context, userID string) ([]basiq.Connection, error)
+	DeleteConnection(ctx context.Context, userID, connectionID string) error
+	RefreshAllConnections(ctx context.Context, userID string) ([]string, error)
+	ListConsents(ctx context.Context, userID string) ([]basiq.Consent, error)
+	DeleteConsent(ctx context.Context, userID, consentID string) error
+	DeleteUser(ctx context.Context, id string) error
 }
 
 // Clock is the time the quickstart sees (the client's Clock: one notion of
@@ -71,6 +77,8 @@ type Config struct {
 	Traces func() []basiq.Exchange
 	// Jitter spreads retries; nil is math/rand (tests pin it).
 	Jitter func() float64
+	// Memory keeps the last session's user between runs; nil: nothing kept.
+	Memory MemoryStore
 
 	Demo        bool   // start in the simulator
 	Where       string // where the API is: the host of the API URL
@@ -86,6 +94,13 @@ type Config struct {
 	// ExportScript (--export-script), when not "", is where the session is
 	// saved as a bash script at the end, with the Go program beside it.
 	ExportScript string
+	DeleteUser   bool // headless: delete the user the run made, at the end
+}
+
+// MemoryStore keeps what a session remembers, by the API it ran against.
+type MemoryStore interface {
+	Recall(apiURL string) (quickstart.Memory, error)
+	Remember(apiURL string, m quickstart.Memory) error
 }
 
 // Session makes the quickstart's session for this configuration;
@@ -109,6 +124,7 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		ConsentBase: c.ConsentBase,
 		NoBrowser:   noBrowser,
 		Jitter:      c.Jitter,
+		DeleteUser:  c.DeleteUser,
 	})
 }
 

@@ -126,35 +126,43 @@ func (s *FileKeyStore) Save(key string) error {
 	return s.saveFile(key)
 }
 
-// saveFile writes the key where only the user can read it: a fresh 0600
-// file with a random name (O_EXCL, so nothing already there is reused) in
-// a 0700 directory, renamed into place, its mode checked after.
+// saveFile writes the key where only the user can read it.
 func (s *FileKeyStore) saveFile(key string) error {
-	dir := filepath.Dir(s.Path)
-	if err := privateDir(dir); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, filepath.Base(s.Path)+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(key + "\n")
-	if closeErr := f.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), s.Path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := writePrivate(s.Path, []byte(key+"\n")); err != nil {
 		return err
 	}
 	// Earlier versions wrote through this name; what is left there may be
 	// an old key others can read.
 	os.Remove(s.Path + ".tmp")
-	info, err := os.Lstat(s.Path)
+	return nil
+}
+
+// writePrivate writes a file only the user can read: a fresh 0600 file
+// with a random name (O_EXCL, so nothing already there is reused) in a 0700
+// directory, renamed into place, its mode checked after.
+func writePrivate(path string, body []byte) error {
+	dir := filepath.Dir(path)
+	if err := privateDir(dir); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(body)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
 	if err == nil {
-		err = ownerOnly(s.Path, info)
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	info, err := os.Lstat(path)
+	if err == nil {
+		err = ownerOnly(path, info)
 	}
 	return err
 }

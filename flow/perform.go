@@ -92,7 +92,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		if demo != nil {
 			base = demo.ConsentBase
 		}
-		link, err := basiq.ConsentURL(base, basiq.ConsentOptions{Token: token, State: e.UserID})
+		link, err := basiq.ConsentURL(base, basiq.ConsentOptions{Token: token, State: e.UserID, Action: e.Action, ConnectionID: e.ConnectionID})
 		return qs.LinkMinted{Gen: e.Gen, Token: token, URL: link, Expires: expires, Err: err}
 	case qs.ListJobs:
 		if !p.sleep(ctx, e.After) {
@@ -118,11 +118,36 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		accts, err := api.ListAccounts(ctx, e.UserID)
 		return qs.AccountsLoaded{Accounts: accts, Err: err}
 	case qs.LoadTransactions:
-		items, next, err := api.TransactionsPage(ctx, e.UserID, basiq.TransactionQuery{AccountID: e.AccountID, Limit: e.Limit}, e.Cursor)
+		items, next, err := api.TransactionsPage(ctx, e.UserID, basiq.TransactionQuery{AccountID: e.AccountID, Limit: e.Limit, Filters: e.Filters}, e.Cursor)
 		return qs.TransactionsLoaded{AccountID: e.AccountID, Items: items, Next: next, Err: err}
 	case qs.RefreshConnection:
 		id, err := api.RefreshConnection(ctx, e.UserID, e.ConnectionID)
 		return qs.ConnectionRefreshed{FailedJobID: e.FailedJobID, JobID: id, Err: err}
+	case qs.LoadConnections:
+		items, err := api.ListConnections(ctx, e.UserID)
+		return qs.ConnectionsLoaded{Items: items, Err: err}
+	case qs.LoadConsents:
+		items, err := api.ListConsents(ctx, e.UserID)
+		return qs.ConsentsLoaded{Items: items, Err: err}
+	case qs.RefreshAll:
+		ids, err := api.RefreshAllConnections(ctx, e.UserID)
+		return qs.AllRefreshed{JobIDs: ids, Err: err}
+	case qs.DeleteConnection:
+		return qs.ConnectionDeleted{ID: e.ConnectionID, Err: api.DeleteConnection(ctx, e.UserID, e.ConnectionID)}
+	case qs.RevokeConsent:
+		return qs.ConsentRevoked{ID: e.ConsentID, Err: api.DeleteConsent(ctx, e.UserID, e.ConsentID)}
+	case qs.DeleteUser:
+		return qs.UserDeleted{Err: api.DeleteUser(ctx, e.UserID)}
+	case qs.Recall:
+		if p.cfg.Memory == nil {
+			return qs.Remembered{}
+		}
+		m, _ := p.cfg.Memory.Recall(p.cfg.APIURL) // none, or unreadable: nothing to offer
+		return qs.Remembered{Memory: m}
+	case qs.Remember:
+		if p.cfg.Memory != nil {
+			_ = p.cfg.Memory.Remember(p.cfg.APIURL, e.Memory) // a convenience for next time: never worth failing a run for
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package flowtest
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -57,6 +58,9 @@ type API struct {
 	// Transactions are served in pages of the asked limit; TxnErrs before them.
 	Transactions []basiq.Transaction
 	TxnErrs      []error
+	Connections  []basiq.Connection
+	Consents     []basiq.Consent
+	RefreshedAll []string // the jobs refreshing every connection starts
 }
 
 // New is an API whose user is UserID.
@@ -190,6 +194,52 @@ func (f *API) GetInstitution(ctx context.Context, id string) (basiq.Institution,
 func (f *API) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
 	f.record("POST /users/" + userID + "/connections/" + connectionID + "/refresh")
 	return f.Refreshed, nil
+}
+
+func (f *API) ListConnections(ctx context.Context, userID string) ([]basiq.Connection, error) {
+	f.record("GET /users/" + userID + "/connections")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]basiq.Connection(nil), f.Connections...), nil
+}
+
+// DeleteConnection deletes one of Connections.
+func (f *API) DeleteConnection(ctx context.Context, userID, connectionID string) error {
+	f.record("DELETE /users/" + userID + "/connections/" + connectionID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Connections = slices.DeleteFunc(f.Connections, func(c basiq.Connection) bool { return c.ID == connectionID })
+	return nil
+}
+
+func (f *API) RefreshAllConnections(ctx context.Context, userID string) ([]string, error) {
+	f.record("POST /users/" + userID + "/connections/refresh")
+	return f.RefreshedAll, nil
+}
+
+func (f *API) ListConsents(ctx context.Context, userID string) ([]basiq.Consent, error) {
+	f.record("GET /users/" + userID + "/consents")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]basiq.Consent(nil), f.Consents...), nil
+}
+
+// DeleteConsent revokes one of Consents, as Basiq does: it stays, revoked.
+func (f *API) DeleteConsent(ctx context.Context, userID, consentID string) error {
+	f.record("DELETE /users/" + userID + "/consents/" + consentID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.Consents {
+		if f.Consents[i].ID == consentID {
+			f.Consents[i].Status = basiq.ConsentRevoked
+		}
+	}
+	return nil
+}
+
+func (f *API) DeleteUser(ctx context.Context, id string) error {
+	f.record("DELETE /users/" + id)
+	return nil
 }
 
 // TransactionsPage serves Transactions in pages; the cursor is the next offset.

@@ -110,9 +110,16 @@ func (a *applying) accountsLoaded(ev AccountsLoaded) {
 	acc.Version++
 	a.do(Say{Kind: NoteAccounts, Text: plural(len(ev.Accounts), "account"), Accounts: ev.Accounts})
 	if !s.cfg.Interactive {
-		if s.Jobs.AllSucceeded() {
-			a.finish(ExitOK)
+		if len(s.Jobs.Order) > 0 && !s.Jobs.AllSucceeded() {
+			return
 		}
+		// The result names the user's connections too.
+		if !s.Explore.Connections.Loaded {
+			s.Explore.Connections.Loading = true
+			a.do(LoadConnections{UserID: s.User.User.ID})
+			return
+		}
+		a.end(ExitOK)
 		return
 	}
 	a.accountsMaybe()
@@ -134,7 +141,11 @@ func (a *applying) askTransactions(ev TransactionsAsked) {
 		return
 	}
 	f.Loading, f.Problem = true, nil
-	a.do(LoadTransactions{UserID: s.User.User.ID, AccountID: ev.AccountID, Cursor: f.Next, Limit: TransactionsPage})
+	load := LoadTransactions{UserID: s.User.User.ID, AccountID: ev.AccountID, Cursor: f.Next, Limit: TransactionsPage}
+	if ev.AccountID == AllAccounts {
+		load.Filters = s.Explore.Filter.Filters()
+	}
+	a.do(load)
 }
 
 func (a *applying) feed(accountID string) *Feed {

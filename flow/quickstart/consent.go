@@ -1,6 +1,7 @@
 package quickstart
 
 import (
+	"slices"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -9,13 +10,17 @@ import (
 // LinkState is the consent link: a client token bound to the user, and the
 // jobs the user had when it was made (so the new job is the one not among them).
 type LinkState struct {
-	Gen      int // bumped for every new link; older answers are dropped
-	Minting  bool
-	URL      string // holds a client token: shown, never logged
-	Expires  time.Time
-	token    string
-	snapshot map[string]bool // job ids that are not new; nil until listed
-	listing  bool
+	Gen     int // bumped for every new link; older answers are dropped
+	Minting bool
+	// Action and ConnectionID say what the link is for: "" and "" a first
+	// consent; basiq.ConsentConnect another bank; a ConnectionID logs in
+	// again on that connection.
+	Action, ConnectionID string
+	URL                  string // holds a client token: shown, never logged
+	Expires              time.Time
+	token                string
+	snapshot             map[string]bool // job ids that are not new; nil until listed
+	listing              bool
 }
 
 // Ready reports whether the link can be shown.
@@ -34,6 +39,7 @@ type ConsentState struct {
 	AutoLogin      string   // the login a (auto consent) uses now
 	personaUsed    bool     // --persona consents once; after that it is the person's turn
 	lastLogin      string   // the login of the last automatic consent, for a retry
+	autoBank       string   // the bank of the last automatic consent
 	Browser        BrowserState
 }
 
@@ -91,8 +97,8 @@ func (a *applying) consentEvent(ev Event) bool {
 			a.fail(p)
 			return true
 		}
-		for _, id := range ev.JobIDs { // consent was given at the sandbox bank
-			s.Jobs.institutions[id] = basiq.Ref{Type: "institution", ID: SandboxInstitution}
+		for _, id := range ev.JobIDs { // consent was given at the bank it was asked for
+			s.Jobs.institutions[id] = basiq.Ref{Type: "institution", ID: s.Consent.autoBank}
 		}
 		a.watch(ev.JobIDs)
 	case JobsPasted:
@@ -120,9 +126,9 @@ func (a *applying) prepareConsent() {
 	s := a.s
 	a.clearProblem(CallClientToken, CallListJobs)
 	first := s.Link.Gen == 0
-	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true}
+	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID}
 	a.say(NoteDoing, "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)")
-	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID})
+	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID})
 	if first && s.User.Created {
 		// A user made moments ago has no jobs: nothing to ask.
 		s.Link.snapshot = map[string]bool{}
@@ -222,8 +228,13 @@ func (a *applying) autoConsent(login string) {
 	if !s.cfg.Interactive && s.cfg.Persona == "" {
 		a.say(NoteInfo, "No browser to open the demo's consent page in; --persona picks another login than "+login)
 	}
-	a.say(NoteDoing, "Completing consent at Hooli as "+login)
-	a.do(AutoConsent{Token: s.Link.token, InstitutionID: SandboxInstitution, Login: login})
+	bank := SandboxInstitution
+	if s.Link.Action == basiq.ConsentConnect {
+		bank = SecondBank // another bank than the first
+	}
+	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
+	s.Consent.autoBank = bank
+	a.do(AutoConsent{Token: s.Link.token, InstitutionID: bank, Login: login})
 }
 
 func (a *applying) openBrowser() {
@@ -243,7 +254,7 @@ func (a *applying) pollUserJobs(after time.Duration) {
 
 func (a *applying) jobsListed(ev JobsListed) {
 	s := a.s
-	if ev.Gen != s.Link.Gen {
+	if ev.Gen != s.Link.Gen && ev.Purpose != ListBrowse {
 		return
 	}
 	if ev.Err == nil {
@@ -264,6 +275,16 @@ func (a *applying) jobsListed(ev JobsListed) {
 			s.Link.snapshot[j.ID] = true
 		}
 		a.linkReady()
+	case ListBrowse:
+		x := &s.Explore.Jobs
+		x.Loading = false
+		if ev.Err != nil {
+			p := problemFor(CallListJobs, ev.Err)
+			p.Remedies = []Remedy{RemedyRetry}
+			x.Problem = &p
+			return
+		}
+		x.Items, x.Loaded, x.Problem = newestFirst(ev.Jobs), true, nil
 	case ListWaiting:
 		if !s.Consent.Waiting || s.Stage != StageConsent {
 			return
@@ -310,13 +331,27 @@ func (a *applying) stopWaiting() {
 	s.Link.URL, s.Link.token, s.Link.snapshot, s.Link.Minting, s.Link.listing = "", "", nil, false, false
 }
 
-// reconsent goes back to consent with a fresh link: the old token may be
-// spent or expired.
+// reconsent goes back to consent with a fresh link (the old token may be
+// spent or expired); after a login the bank refused, on that connection.
 func (a *applying) reconsent() {
-	s := a.s
-	a.stopWaiting()
-	a.stopJobs()
-	a.clearProblem()
-	s.Stage = StageConsent
-	a.prepareConsent()
+	a.reconsentWith("", a.s.relogin())
+}
+
+// relogin is the connection whose credentials the bank refused, to log in
+// again on rather than make a new one; "" when none.
+func (s *Session) relogin() string {
+	for _, id := range s.Jobs.FailedIDs() {
+		j := s.Jobs.ByID[id].Job
+		if step := j.FailedStep(); step != nil && step.Result != nil && step.Result.Code == "invalid-credentials" {
+			return j.ConnectionID()
+		}
+	}
+	return ""
+}
+
+// newestFirst orders jobs by when they were created, newest first.
+func newestFirst(jobs []basiq.Job) []basiq.Job {
+	out := append([]basiq.Job(nil), jobs...)
+	slices.SortStableFunc(out, func(a, b basiq.Job) int { return b.Created.Compare(a.Created) })
+	return out
 }

@@ -23,8 +23,9 @@ type (
 	CreateUser    struct{ User basiq.NewUser }
 	LookUpUser    struct{ ID string }
 	MintLink      struct {
-		Gen    int
-		UserID string
+		Gen                  int
+		UserID               string
+		Action, ConnectionID string // what the link is for (LinkState)
 	}
 	// ListJobs lists the user's jobs after a wait.
 	ListJobs struct {
@@ -49,15 +50,27 @@ type (
 	LoadAccounts     struct{ UserID string }
 	LoadTransactions struct {
 		UserID    string
-		AccountID string
+		AccountID string // AllAccounts: every account's
 		Cursor    string // "" for the first page
 		Limit     int
+		Filters   []basiq.Filter
 	}
 	RefreshConnection struct {
 		UserID       string
 		ConnectionID string
 		FailedJobID  string
 	}
+	LoadConnections  struct{ UserID string }
+	LoadConsents     struct{ UserID string }
+	RefreshAll       struct{ UserID string }
+	DeleteConnection struct{ UserID, ConnectionID string }
+	RevokeConsent    struct{ UserID, ConsentID string }
+	DeleteUser       struct{ UserID string }
+	// Remember keeps the session to pick up next time (never a secret);
+	// a zero Memory forgets it.
+	Remember struct{ Memory Memory }
+	// Recall asks for what the last session kept (answered with Remembered).
+	Recall struct{}
 	// Say is news for the person or script watching: plain lines, --events.
 	Say Note
 	// Finish ends a run with its exit code.
@@ -81,6 +94,14 @@ func (LoadAccounts) isEffect()      {}
 func (LoadTransactions) isEffect()  {}
 func (RefreshConnection) isEffect() {}
 func (Say) isEffect()               {}
+func (LoadConnections) isEffect()   {}
+func (LoadConsents) isEffect()      {}
+func (RefreshAll) isEffect()        {}
+func (DeleteConnection) isEffect()  {}
+func (RevokeConsent) isEffect()     {}
+func (DeleteUser) isEffect()        {}
+func (Remember) isEffect()          {}
+func (Recall) isEffect()            {}
 func (Finish) isEffect()            {}
 
 // NoteKind is what a note is about; --events names them.

@@ -81,7 +81,30 @@ type (
 		Err         error
 	}
 	// Tick is time passing: deadlines are checked against it.
-	Tick struct{}
+	Tick              struct{}
+	ConnectionsLoaded struct {
+		Items []basiq.Connection
+		Err   error
+	}
+	ConsentsLoaded struct {
+		Items []basiq.Consent
+		Err   error
+	}
+	AllRefreshed struct {
+		JobIDs []string
+		Err    error
+	}
+	ConnectionDeleted struct {
+		ID  string
+		Err error
+	}
+	ConsentRevoked struct {
+		ID  string
+		Err error
+	}
+	UserDeleted struct{ Err error }
+	// Remembered is what the last session kept for this API (zero: nothing).
+	Remembered struct{ Memory Memory }
 )
 
 // Intents: what a person asks for in the wizard.
@@ -107,6 +130,18 @@ type (
 		More      bool // the next page, not the first
 	}
 	QuitAsked struct{ Interrupted bool } // Interrupted: ctrl+c, not a quit key
+	// The views of the user, once the accounts are in.
+	ViewAsked              struct{ View View }
+	ReloadAsked            struct{}
+	RefreshConnectionAsked struct{ ID string }
+	RefreshAllAsked        struct{}
+	DeleteConnectionAsked  struct{ ID string }
+	RevokeConsentAsked     struct{ ID string }
+	ConfirmAnswered        struct{ Yes bool }
+	AnotherBankAsked       struct{}
+	TransactionsFiltered   struct{ Filter TransactionFilter }
+	// ContinueAnswered answers "continue with the last session's user?".
+	ContinueAnswered struct{ Yes bool }
 )
 
 // ListPurpose says why the user's jobs were listed.
@@ -117,42 +152,61 @@ const (
 	ListSnapshot ListPurpose = iota + 1
 	// ListWaiting: while waiting for consent, to find the new job.
 	ListWaiting
+	// ListBrowse: the Jobs view.
+	ListBrowse
 )
 
-func (Started) isEvent()             {}
-func (DemoStarted) isEvent()         {}
-func (SavedKeyLoaded) isEvent()      {}
-func (KeyChecked) isEvent()          {}
-func (KeyStoreProbed) isEvent()      {}
-func (KeySaved) isEvent()            {}
-func (UserLoaded) isEvent()          {}
-func (LinkMinted) isEvent()          {}
-func (JobsListed) isEvent()          {}
-func (BrowserOpened) isEvent()       {}
-func (AutoConsented) isEvent()       {}
-func (JobPolled) isEvent()           {}
-func (InstitutionLoaded) isEvent()   {}
-func (AccountsLoaded) isEvent()      {}
-func (TransactionsLoaded) isEvent()  {}
-func (ConnectionRefreshed) isEvent() {}
-func (Tick) isEvent()                {}
-func (KeySubmitted) isEvent()        {}
-func (DemoAsked) isEvent()           {}
-func (SaveAnswered) isEvent()        {}
-func (UserSubmitted) isEvent()       {}
-func (CreateAgainAnswered) isEvent() {}
-func (ExistingUserGiven) isEvent()   {}
-func (ConsentAsked) isEvent()        {}
-func (BrowserAsked) isEvent()        {}
-func (JobsPasted) isEvent()          {}
-func (AutoConsentAsked) isEvent()    {}
-func (WaitLongerAsked) isEvent()     {}
-func (NewLinkAsked) isEvent()        {}
-func (RetryAsked) isEvent()          {}
-func (BackAsked) isEvent()           {}
-func (AccountsAsked) isEvent()       {}
-func (TransactionsAsked) isEvent()   {}
-func (QuitAsked) isEvent()           {}
+func (Started) isEvent()                {}
+func (DemoStarted) isEvent()            {}
+func (SavedKeyLoaded) isEvent()         {}
+func (KeyChecked) isEvent()             {}
+func (KeyStoreProbed) isEvent()         {}
+func (KeySaved) isEvent()               {}
+func (UserLoaded) isEvent()             {}
+func (LinkMinted) isEvent()             {}
+func (JobsListed) isEvent()             {}
+func (BrowserOpened) isEvent()          {}
+func (AutoConsented) isEvent()          {}
+func (JobPolled) isEvent()              {}
+func (InstitutionLoaded) isEvent()      {}
+func (AccountsLoaded) isEvent()         {}
+func (TransactionsLoaded) isEvent()     {}
+func (ConnectionRefreshed) isEvent()    {}
+func (Tick) isEvent()                   {}
+func (KeySubmitted) isEvent()           {}
+func (DemoAsked) isEvent()              {}
+func (SaveAnswered) isEvent()           {}
+func (UserSubmitted) isEvent()          {}
+func (CreateAgainAnswered) isEvent()    {}
+func (ExistingUserGiven) isEvent()      {}
+func (ConsentAsked) isEvent()           {}
+func (BrowserAsked) isEvent()           {}
+func (JobsPasted) isEvent()             {}
+func (AutoConsentAsked) isEvent()       {}
+func (WaitLongerAsked) isEvent()        {}
+func (NewLinkAsked) isEvent()           {}
+func (RetryAsked) isEvent()             {}
+func (BackAsked) isEvent()              {}
+func (AccountsAsked) isEvent()          {}
+func (TransactionsAsked) isEvent()      {}
+func (QuitAsked) isEvent()              {}
+func (ConnectionsLoaded) isEvent()      {}
+func (ConsentsLoaded) isEvent()         {}
+func (AllRefreshed) isEvent()           {}
+func (ConnectionDeleted) isEvent()      {}
+func (ConsentRevoked) isEvent()         {}
+func (UserDeleted) isEvent()            {}
+func (Remembered) isEvent()             {}
+func (ViewAsked) isEvent()              {}
+func (ReloadAsked) isEvent()            {}
+func (RefreshConnectionAsked) isEvent() {}
+func (RefreshAllAsked) isEvent()        {}
+func (DeleteConnectionAsked) isEvent()  {}
+func (RevokeConsentAsked) isEvent()     {}
+func (ConfirmAnswered) isEvent()        {}
+func (AnotherBankAsked) isEvent()       {}
+func (TransactionsFiltered) isEvent()   {}
+func (ContinueAnswered) isEvent()       {}
 
 // failureOf is the error an answer carries, nil for none (or for an intent).
 func failureOf(ev Event) error {
@@ -176,6 +230,18 @@ func failureOf(ev Event) error {
 	case TransactionsLoaded:
 		return ev.Err
 	case ConnectionRefreshed:
+		return ev.Err
+	case ConnectionsLoaded:
+		return ev.Err
+	case ConsentsLoaded:
+		return ev.Err
+	case AllRefreshed:
+		return ev.Err
+	case ConnectionDeleted:
+		return ev.Err
+	case ConsentRevoked:
+		return ev.Err
+	case UserDeleted:
 		return ev.Err
 	}
 	return nil

@@ -130,6 +130,11 @@ func (a *applying) jobEvent(ev Event) bool {
 			s.Accounts.Version++ // the table names the bank
 		}
 	case ConnectionRefreshed:
+		s.Explore.Busy = ""
+		if ev.Err != nil && ev.FailedJobID == "" { // asked for from the Connections view
+			a.exploreFailed(CallRefresh, ev.Err)
+			return true
+		}
 		if ev.Err != nil {
 			p := problemFor(CallRefresh, ev.Err)
 			p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
@@ -153,6 +158,11 @@ func (a *applying) watch(ids []string) {
 	js.Gen++
 	js.Order, js.ByID, js.Since = nil, map[string]*WatchedJob{}, a.now
 	s.Accounts.asked, s.Accounts.final = false, false
+	// A new job may change every list of the views: they read again when shown.
+	x := &s.Explore
+	x.View, x.Connections.Loaded, x.Consents.Loaded, x.Jobs.Loaded = ViewAccounts, false, false, false
+	s.resumeJobs = nil
+	defer a.remember()
 	for _, id := range ids {
 		if _, dup := js.ByID[id]; dup || len(js.Order) == MaxJobs {
 			continue
@@ -234,8 +244,10 @@ func (a *applying) jobPolled(ev JobPolled) {
 		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
 	case basiq.JobSucceeded:
 		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " done"})
+		a.remember()
 	case basiq.JobFailed:
 		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " failed"})
+		a.remember()
 		a.fail(JobProblem(job, s.BankName(job.InstitutionID())))
 		return
 	}

@@ -14,34 +14,44 @@ import (
 type Call int
 
 const (
-	CallStartDemo    Call = iota + 1 // start the built-in simulator
-	CallServerToken                  // POST /token: check the key
-	CallCreateUser                   // POST /users
-	CallGetUser                      // GET /users/{id}
-	CallClientToken                  // POST /token CLIENT_ACCESS: the consent link
-	CallListJobs                     // GET /users/{id}/jobs: the snapshot and the wait for consent
-	CallAutoConsent                  // demo: consent as a sandbox persona
-	CallGetJob                       // GET /jobs/{id}
-	CallRefresh                      // POST /users/{id}/connections/{id}/refresh
-	CallJob                          // not a call: a job step that failed at the bank
-	CallAccounts                     // GET /users/{id}/accounts
-	CallTransactions                 // GET /users/{id}/transactions
-	CallTimeout                      // not a call: --timeout ran out
+	CallStartDemo        Call = iota + 1 // start the built-in simulator
+	CallServerToken                      // POST /token: check the key
+	CallCreateUser                       // POST /users
+	CallGetUser                          // GET /users/{id}
+	CallClientToken                      // POST /token CLIENT_ACCESS: the consent link
+	CallListJobs                         // GET /users/{id}/jobs: the snapshot and the wait for consent
+	CallAutoConsent                      // demo: consent as a sandbox persona
+	CallGetJob                           // GET /jobs/{id}
+	CallRefresh                          // POST /users/{id}/connections/{id}/refresh
+	CallJob                              // not a call: a job step that failed at the bank
+	CallAccounts                         // GET /users/{id}/accounts
+	CallTransactions                     // GET /users/{id}/transactions
+	CallTimeout                          // not a call: --timeout ran out
+	CallConnections                      // GET /users/{id}/connections
+	CallConsents                         // GET /users/{id}/consents
+	CallDeleteConnection                 // DELETE /users/{id}/connections/{id}
+	CallRevokeConsent                    // DELETE /users/{id}/consents/{id}
+	CallDeleteUser                       // DELETE /users/{id}
 )
 
 // doing is what the call was doing, for "… while checking the key".
 var doing = map[Call]string{
-	CallStartDemo:    "starting the built-in simulator",
-	CallServerToken:  "checking the key",
-	CallCreateUser:   "creating the user",
-	CallGetUser:      "looking up the user",
-	CallClientToken:  "minting a client token for the consent link",
-	CallListJobs:     "checking the user's jobs",
-	CallAutoConsent:  "completing consent in the simulator",
-	CallGetJob:       "checking the job",
-	CallRefresh:      "asking Basiq to retry the connection",
-	CallAccounts:     "loading the accounts",
-	CallTransactions: "loading transactions",
+	CallStartDemo:        "starting the built-in simulator",
+	CallServerToken:      "checking the key",
+	CallCreateUser:       "creating the user",
+	CallGetUser:          "looking up the user",
+	CallClientToken:      "minting a client token for the consent link",
+	CallListJobs:         "checking the user's jobs",
+	CallAutoConsent:      "completing consent in the simulator",
+	CallGetJob:           "checking the job",
+	CallRefresh:          "asking Basiq to retry the connection",
+	CallAccounts:         "loading the accounts",
+	CallTransactions:     "loading transactions",
+	CallConnections:      "loading the connections",
+	CallConsents:         "loading the consents",
+	CallDeleteConnection: "deleting the connection",
+	CallRevokeConsent:    "revoking the consent",
+	CallDeleteUser:       "deleting the user",
 }
 
 // Remedy is a way forward from a problem. The wizard gives each a key on the

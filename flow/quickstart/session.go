@@ -87,6 +87,8 @@ type Config struct {
 	ConsentBase string // "" is Basiq's consent UI
 	// NoBrowser says why no browser will be opened, "" when one may be.
 	NoBrowser string
+	// DeleteUser: delete the user the run made, at the end (--delete-user).
+	DeleteUser bool
 	// Jitter returns a number in [0,1) to spread retries; nil is math/rand.
 	Jitter func() float64
 }
@@ -106,7 +108,8 @@ type Session struct {
 	Consent  ConsentState
 	Jobs     JobSet
 	Accounts AccountsState
-	Feeds    map[string]*Feed // transactions, by account id
+	Feeds    map[string]*Feed // transactions, by account id (AllAccounts: every account's)
+	Explore  Explore          // the views of the user, once the accounts are in
 	// Institutions are the banks named so far, by id.
 	Institutions map[string]basiq.Institution
 
@@ -114,8 +117,15 @@ type Session struct {
 	Problem *Problem
 	Notice  Notice // a one-line status: "Key saved in …"
 
-	finished bool
-	exit     int
+	// Deleted: the user this session made was deleted (on quit, or --delete-user).
+	Deleted bool
+
+	finished      bool
+	exit          int
+	ending        int      // the exit code once the user is deleted, or the question answered
+	memory        Memory   // the last session's, until offered
+	resumeJobs    []string // the last session's unfinished jobs, watched once its user is back
+	resumeCreated bool     // and whether this tool made that user
 }
 
 // Notice is a one-line status for the wizard's notice line.
@@ -163,15 +173,22 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case Tick:
 		a.tick()
 	case QuitAsked:
-		a.finish(s.quitCode(ev.Interrupted))
+		code := s.quitCode(ev.Interrupted)
+		switch {
+		case ev.Interrupted:
+			a.finish(code)
+		case s.cfg.DeleteUser:
+			a.end(code) // asked for already: no question
+		case !a.askToDelete(code):
+			a.finish(code)
+		}
 	case RetryAsked:
 		a.retry()
 	case BackAsked:
 		a.back()
 	default:
-		if !a.keyEvent(ev) && !a.userEvent(ev) && !a.consentEvent(ev) && !a.jobEvent(ev) {
-			a.accountsEvent(ev)
-		}
+		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
+			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev)
 	}
 	return a.effects
 }
@@ -201,7 +218,7 @@ func (a *applying) fail(p Problem) {
 	a.s.Problem = &p
 	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
 	if !a.s.cfg.Interactive {
-		a.finish(ExitFailed)
+		a.end(ExitFailed)
 	}
 }
 
@@ -234,6 +251,9 @@ func (a *applying) start() {
 			a.finish(ExitUsage)
 			return
 		}
+	}
+	if s.cfg.Interactive && !s.cfg.Demo && s.cfg.UserID == "" && len(s.cfg.JobIDs) == 0 {
+		a.do(Recall{}) // the last session's user, to offer
 	}
 	switch {
 	case s.cfg.Demo:
@@ -406,14 +426,18 @@ func (s *Session) pollDelay(base time.Duration, failures int) time.Duration {
 
 // Result is what a headless run prints: --json's document, and --events' last line.
 type Result struct {
-	User     *basiq.User     `json:"user"`
-	Jobs     []basiq.Job     `json:"jobs"`
-	Accounts []basiq.Account `json:"accounts"`
+	User        *basiq.User        `json:"user"`
+	Jobs        []basiq.Job        `json:"jobs"`
+	Accounts    []basiq.Account    `json:"accounts"`
+	Connections []basiq.Connection `json:"connections"`
+	// Deleted: --delete-user deleted the user at the end.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Result is the session's outcome so far, with Basiq's own field names.
 func (s *Session) Result() Result {
-	r := Result{Jobs: []basiq.Job{}, Accounts: []basiq.Account{}}
+	r := Result{Jobs: []basiq.Job{}, Accounts: []basiq.Account{}, Connections: []basiq.Connection{}, Deleted: s.Deleted}
+	r.Connections = append(r.Connections, s.Explore.Connections.Items...)
 	if s.User.User.ID != "" {
 		u := s.User.User
 		r.User = &u

@@ -101,7 +101,8 @@ func toConsent(t *testing.T, cfg Config) (*driver, []Effect) {
 	d, effs := drive(t, cfg)
 	want[CheckKey](t, effs)
 	want[LookUpUser](t, d.apply(KeyChecked{Source: KeyFromEnv}))
-	effs = d.apply(UserLoaded{User: basiq.User{ID: userID}})
+	want[LoadConnections](t, d.apply(UserLoaded{User: basiq.User{ID: userID}}))
+	effs = d.apply(ConnectionsLoaded{}) // none: consent is the way on
 	mint := want[MintLink](t, effs)
 	snap := want[ListJobs](t, effs)
 	if snap.Purpose != ListSnapshot {
@@ -152,10 +153,12 @@ func TestHeadlessHappyPathTheNewJobIsTheOneNotInTheSnapshot(t *testing.T) {
 	effs = d.apply(JobPolled{Gen: p.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
 	want[LoadAccounts](t, effs)
 	effs = d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	want[LoadConnections](t, effs) // the result names them too
+	effs = d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
 	if f := want[Finish](t, effs); f.Code != ExitOK {
 		t.Errorf("exit %d, want 0", f.Code)
 	}
-	if r := d.s.Result(); r.User.ID != userID || len(r.Jobs) != 1 || len(r.Accounts) != 1 {
+	if r := d.s.Result(); r.User.ID != userID || len(r.Jobs) != 1 || len(r.Accounts) != 1 || len(r.Connections) != 1 {
 		t.Errorf("result %+v", r)
 	}
 }
@@ -179,7 +182,8 @@ func TestHeadlessRunStopsAtTheFirstFailedCallAndNothingRunsAfter(t *testing.T) {
 		}},
 		{"snapshot", func(d *driver) []Effect {
 			d.apply(KeyChecked{Source: KeyFromEnv})
-			effs := d.apply(UserLoaded{User: basiq.User{ID: userID}}) // an existing user: its jobs are listed
+			d.apply(UserLoaded{User: basiq.User{ID: userID}}) // an existing user: its connections, then its jobs
+			effs := d.apply(ConnectionsLoaded{})
 			return d.apply(JobsListed{Gen: want[ListJobs](t, effs).Gen, Purpose: ListSnapshot, Err: badRequest})
 		}},
 	}

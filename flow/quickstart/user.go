@@ -17,6 +17,8 @@ type UserState struct {
 	MayExist bool
 	// AskCreateAgain: a new POST /users waits for that yes (default no).
 	AskCreateAgain bool
+	// Offer is the last session's user, offered to continue with (nil: none).
+	Offer *Memory
 	// LookingUp is the id being (or last) looked up, "" for a new user.
 	LookingUp string
 	pending   basiq.NewUser // the details of the last POST /users
@@ -65,6 +67,8 @@ func (a *applying) toUser() {
 		a.lookUpUser(s.cfg.UserID)
 	case !s.cfg.Interactive:
 		a.createUser(s.newUserFromFlags(), false)
+	default:
+		a.offerToContinue()
 	}
 }
 
@@ -131,16 +135,26 @@ func (a *applying) userLoaded(ev UserLoaded) {
 		return
 	}
 	a.clearProblem()
-	s.User.User, s.User.Created, s.User.MayExist = ev.User, ev.Created, false
+	s.User.User, s.User.Created, s.User.MayExist = ev.User, ev.Created || s.resumeCreated, false
 	u := ev.User
 	a.do(Say{Kind: NoteUser, Text: "User " + u.ID, User: &u})
+	a.remember()
 	switch {
 	case len(s.cfg.JobIDs) > 0:
 		a.watch(s.cfg.JobIDs)
+	case len(s.resumeJobs) > 0:
+		a.watch(s.resumeJobs)
 	case ev.Created && s.cfg.Interactive:
 		// The person sees the new id first; the link is minted meanwhile.
 		a.prepareConsent()
-	default:
+	case ev.Created:
 		a.toConsent()
+	default:
+		// An existing user: the views, if it has connected a bank; else consent.
+		s.Explore.deciding = true
+		s.Explore.Connections.Loading = true
+		s.Explore.Connections.Endpoint = "GET /users/" + u.ID + "/connections"
+		a.say(NoteDoing, "Listing the user's connections (GET /users/"+u.ID+"/connections)")
+		a.do(LoadConnections{UserID: u.ID})
 	}
 }

@@ -41,6 +41,8 @@ type Model struct {
 
 	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background change
 	global keys.Global
+	yes    key.Binding // answers a y/N question
+	no     key.Binding
 	// saveScript (s) on the accounts table saves the session as a script, as s does in the inspector.
 	saveScript  key.Binding
 	savedScript scriptSavedMsg // the last save, for the notice line and the summary
@@ -101,6 +103,8 @@ func New(cfg flow.Config, isDark bool) Model {
 		clock:      clock,
 		styles:     st,
 		global:     keys.NewGlobal(),
+		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
 		saveScript: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save as script")),
 
 		keyScreen:      apikey.New(st),
@@ -288,6 +292,15 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.apply(qs.QuitAsked{Interrupted: true})
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
+	case m.session.Explore.Confirm != nil:
+		// A y/N question: y is yes; n, enter and esc are no; nothing else acts.
+		switch {
+		case key.Matches(msg, m.yes):
+			return m.apply(qs.ConfirmAnswered{Yes: true})
+		case key.Matches(msg, m.no):
+			return m.apply(qs.ConfirmAnswered{Yes: false})
+		}
+		return nil
 	case m.showingQR():
 		return m.forwardToScreen(msg) // any key returns from the QR code
 	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):

@@ -40,7 +40,7 @@ func TestSOnTheAccountsTableSavesTheSessionAndTheSummaryNamesIt(t *testing.T) {
 		t.Fatalf("s wrote %q, want a .sh and a .go", files)
 	}
 	w.sees("Saved the session as " + files[1] + " and .go (mode 0600)")
-	w.keys("q")
+	w.keys("q", "n")
 	summary := w.m.Summary()
 	for _, want := range []string{"bash " + files[1], "go run " + files[0], "$BASIQ_API_KEY"} {
 		if !strings.Contains(summary, want) {

@@ -49,11 +49,14 @@ func (m Model) View() tea.View {
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
-	if m.showInspector {
+	switch c := m.session.Explore.Confirm; {
+	case c != nil:
+		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), []key.Binding{m.yes, m.no}, false, false
+	case m.showInspector:
 		f.Overlay = m.inspector.View()
 		f.Keys = m.inspector.Keys()
 		f.Typing = false
-	} else {
+	default:
 		f.Body = m.screenView()
 	}
 	v.Content = frame.Render(m.styles, f)
@@ -238,4 +241,12 @@ func (m Model) inspectorEntries() []inspector.Entry {
 		})
 	}
 	return entries
+}
+
+// question draws a y/N question: what it asks, and what Basiq does on yes.
+func (m Model) question(c *qs.Confirm) string {
+	st := m.styles
+	w, _ := frame.BodySize(m.width, m.height)
+	return st.Title.Render(theme.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(theme.Safe(c.Then)) + "\n\n" +
+		theme.Wrap(w, st.Key.Render("y"), st.Text.Render(" yes · "), st.Key.Render("n"), st.Text.Render(" no (the default: enter or esc too)"))
 }

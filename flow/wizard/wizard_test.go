@@ -152,7 +152,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 		}
 	}
 	w.sees("Transaction 14000", "4 accounts")
-	w.keys("q")
+	w.keys("q") // a user given by id: never offered for deletion
 	final := w.m.Summary()
 	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, `"https://au-api.basiq.io/users/$USER_ID/accounts"`} {
 		if !strings.Contains(final, want) {
@@ -211,7 +211,7 @@ func TestFailedJobExplainsOffersRetryAndExitsOne(t *testing.T) {
 	w2 := r2.toConsent(t)
 	r2.api.Jobs[flowtest.JobID] = []basiq.Job{failed}
 	w2.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).settle()
-	w2.keys("q")
+	w2.keys("q", "n") // quit, and keep the user it made
 	if w2.m.ExitCode() != qs.ExitFailed || !strings.Contains(w2.m.Summary(), "Account not accessible") {
 		t.Errorf("exit %d, summary:\n%s", w2.m.ExitCode(), w2.m.Summary())
 	}
@@ -464,7 +464,7 @@ func (r *rig) demoToAccounts(t *testing.T) *runner {
 
 func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	w := newRig().demoToAccounts(t)
-	w.keys("q")
+	w.keys("q", "n")
 	s := w.m.Summary()
 	for _, want := range []string{"simulator has stopped", basiq.DefaultBaseURL + "/token", basiq.DefaultBaseURL + "/users/$USER_ID/accounts", "USER_ID=paste-a-user-id-here"} {
 		if !strings.Contains(s, want) {

@@ -1,0 +1,334 @@
+package quickstart
+
+import "github.com/basiq-onboard/basiq-onboard/basiq"
+
+// View is one of the views of the user, once the accounts are in.
+type View int
+
+const (
+	ViewAccounts View = iota
+	ViewTransactions
+	ViewConnections
+	ViewConsents
+	ViewJobs
+)
+
+// Views are the views in their tab order.
+var Views = []View{ViewAccounts, ViewTransactions, ViewConnections, ViewConsents, ViewJobs}
+
+func (v View) String() string {
+	return [...]string{"Accounts", "Transactions", "Connections", "Consents", "Jobs"}[v]
+}
+
+// List is one of the user's lists, as a view shows it.
+type List[T any] struct {
+	Items    []T
+	Loaded   bool
+	Loading  bool
+	Problem  *Problem
+	Endpoint string // the request that reads it, e.g. "GET /users/{id}/connections"
+}
+
+// TransactionFilter narrows the transactions of all accounts, as Basiq's
+// filters do: "" leaves a part open.
+type TransactionFilter struct {
+	Direction string // "credit" or "debit"
+	Class     string // e.g. "payment", "transfer", "interest"
+	From, To  string // post dates, YYYY-MM-DD
+}
+
+// Filters are the filter as Basiq's filter parameter takes it.
+func (f TransactionFilter) Filters() []basiq.Filter {
+	var fs []basiq.Filter
+	if f.Direction != "" {
+		fs = append(fs, basiq.Eq("transaction.direction", f.Direction))
+	}
+	if f.Class != "" {
+		fs = append(fs, basiq.Eq("transaction.class", f.Class))
+	}
+	if f.From != "" {
+		fs = append(fs, basiq.Filter{Field: "transaction.postDate", Op: "gteq", Value: f.From})
+	}
+	if f.To != "" {
+		fs = append(fs, basiq.Filter{Field: "transaction.postDate", Op: "lteq", Value: f.To})
+	}
+	return fs
+}
+
+// AllAccounts is the feed key of the transactions of every account.
+const AllAccounts = ""
+
+// Explore is what the views of the user show, and what they are doing.
+type Explore struct {
+	View        View
+	Connections List[basiq.Connection]
+	Consents    List[basiq.Consent]
+	Jobs        List[basiq.Job] // the user's jobs, newest first
+	Filter      TransactionFilter
+	// Confirm is a question waiting for y or N.
+	Confirm *Confirm
+	// Busy says what is being done on the user's behalf ("" when nothing).
+	Busy string
+	// deciding: --user-id's connections are listed to choose between consent and the views.
+	deciding bool
+}
+
+// ConfirmKind is what a question asks to do.
+type ConfirmKind int
+
+const (
+	ConfirmDeleteConnection ConfirmKind = iota + 1
+	ConfirmRevokeConsent
+	ConfirmDeleteUser
+)
+
+// Confirm is a y/N question (default no) before something that cannot be undone.
+type Confirm struct {
+	Kind     ConfirmKind
+	ID       string
+	Question string // "Delete the connection to Hooli Bank?"
+	// Then says what Basiq does if the answer is yes.
+	Then string
+}
+
+// SecondBank is where the demo connects another bank: Pied Piper, whose
+// login asks a security question, as a second bank of the sandbox does.
+const SecondBank = "AU00002"
+
+func (a *applying) exploreEvent(ev Event) bool {
+	s := a.s
+	x := &s.Explore
+	switch ev := ev.(type) {
+	case ViewAsked:
+		if s.Stage != StageAccounts || x.Confirm != nil {
+			return true
+		}
+		x.View = ev.View
+		a.loadView(false)
+	case ReloadAsked:
+		if s.Stage == StageAccounts {
+			a.loadView(true)
+		}
+	case ConnectionsLoaded:
+		a.connectionsLoaded(ev)
+	case ConsentsLoaded:
+		x.Consents.Loading = false
+		if ev.Err != nil {
+			p := problemFor(CallConsents, ev.Err)
+			p.Remedies = []Remedy{RemedyRetry}
+			x.Consents.Problem = &p
+			return true
+		}
+		x.Consents.Items, x.Consents.Loaded, x.Consents.Problem = ev.Items, true, nil
+	case RefreshConnectionAsked:
+		if s.Stage == StageAccounts && x.Busy == "" {
+			x.Busy = "Refreshing the connection…"
+			a.say(NoteDoing, "Refreshing connection "+ev.ID+" (POST /users/"+s.User.User.ID+"/connections/"+ev.ID+"/refresh)")
+			a.do(RefreshConnection{UserID: s.User.User.ID, ConnectionID: ev.ID})
+		}
+	case RefreshAllAsked:
+		if s.Stage == StageAccounts && x.Busy == "" {
+			x.Busy = "Refreshing every connection…"
+			a.say(NoteDoing, "Refreshing every connection (POST /users/"+s.User.User.ID+"/connections/refresh)")
+			a.do(RefreshAll{UserID: s.User.User.ID})
+		}
+	case AllRefreshed:
+		x.Busy = ""
+		switch {
+		case ev.Err != nil:
+			a.exploreFailed(CallRefresh, ev.Err)
+		case len(ev.JobIDs) == 0:
+			s.Notice = Notice{Text: "No connection to refresh: Basiq started no job."}
+		default:
+			a.watch(ev.JobIDs)
+		}
+	case DeleteConnectionAsked:
+		if c, ok := s.connection(ev.ID); ok && x.Confirm == nil {
+			x.Confirm = &Confirm{Kind: ConfirmDeleteConnection, ID: ev.ID,
+				Question: "Delete the connection to " + s.BankName(c.Institution.ID) + "?",
+				Then:     "Basiq stops refreshing it; the accounts it brought stay on the user, with their transactions."}
+		}
+	case RevokeConsentAsked:
+		if x.Confirm == nil && s.consentKnown(ev.ID) {
+			x.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: ev.ID, Question: "Revoke this consent?",
+				Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
+		}
+	case ConfirmAnswered:
+		a.confirmAnswered(ev.Yes)
+	case ConnectionDeleted:
+		x.Busy = ""
+		if ev.Err != nil {
+			a.exploreFailed(CallDeleteConnection, ev.Err)
+			return true
+		}
+		s.Notice = Notice{Text: "Connection " + ev.ID + " deleted.", Done: true}
+		a.reloadAfterChange()
+	case ConsentRevoked:
+		x.Busy = ""
+		if ev.Err != nil {
+			a.exploreFailed(CallRevokeConsent, ev.Err)
+			return true
+		}
+		s.Notice = Notice{Text: "Consent revoked: Basiq no longer shares this user's data.", Done: true}
+		a.reloadAfterChange()
+	case AnotherBankAsked:
+		if s.Stage == StageAccounts && x.Busy == "" {
+			a.reconsentWith(basiq.ConsentConnect, "")
+		}
+	case TransactionsFiltered:
+		if s.Stage == StageAccounts {
+			x.Filter = ev.Filter
+			delete(s.Feeds, AllAccounts)
+			a.askTransactions(TransactionsAsked{AccountID: AllAccounts})
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// loadView loads what the current view shows, unless it is in (or again).
+func (a *applying) loadView(again bool) {
+	s := a.s
+	x := &s.Explore
+	uid := s.User.User.ID
+	switch x.View {
+	case ViewAccounts:
+		if again {
+			a.loadAccounts()
+		}
+	case ViewTransactions:
+		if again {
+			delete(s.Feeds, AllAccounts)
+		}
+		a.askTransactions(TransactionsAsked{AccountID: AllAccounts})
+	case ViewConnections:
+		if (!x.Connections.Loaded || again) && !x.Connections.Loading {
+			x.Connections.Loading, x.Connections.Endpoint = true, "GET /users/"+uid+"/connections"
+			a.do(LoadConnections{UserID: uid})
+		}
+	case ViewConsents:
+		if (!x.Consents.Loaded || again) && !x.Consents.Loading {
+			x.Consents.Loading, x.Consents.Endpoint = true, "GET /users/"+uid+"/consents"
+			a.do(LoadConsents{UserID: uid})
+		}
+	case ViewJobs:
+		if (!x.Jobs.Loaded || again) && !x.Jobs.Loading {
+			x.Jobs.Loading, x.Jobs.Endpoint = true, "GET /users/"+uid+"/jobs"
+			a.do(ListJobs{Gen: s.Link.Gen, Purpose: ListBrowse, UserID: uid})
+		}
+	}
+}
+
+func (a *applying) connectionsLoaded(ev ConnectionsLoaded) {
+	s := a.s
+	x := &s.Explore
+	x.Connections.Loading = false
+	deciding := x.deciding
+	x.deciding = false
+	if ev.Err != nil {
+		p := problemFor(CallConnections, ev.Err)
+		p.Remedies = []Remedy{RemedyRetry}
+		x.Connections.Problem = &p
+		a.say(NoteWarning, p.What)
+	} else {
+		x.Connections.Items, x.Connections.Loaded, x.Connections.Problem = ev.Items, true, nil
+		for _, c := range ev.Items {
+			if _, asked := s.Institutions[c.Institution.ID]; !asked && c.Institution.ID != "" {
+				s.Institutions[c.Institution.ID] = basiq.Institution{ID: c.Institution.ID}
+				a.do(LoadInstitution{ID: c.Institution.ID})
+			}
+		}
+	}
+	switch {
+	case deciding && s.hasActiveConnection():
+		// A user who has connected a bank: straight to the views, as a developer coming back expects.
+		s.Stage = StageAccounts
+		a.loadAccounts()
+	case deciding: // no bank yet (or no word of one): consent is the way on
+		a.toConsent()
+	case !s.cfg.Interactive && s.Accounts.Loaded:
+		a.end(ExitOK) // headless: the connections were the last part of the result
+	}
+}
+
+func (s *Session) hasActiveConnection() bool {
+	for _, c := range s.Explore.Connections.Items {
+		if c.Status == basiq.ConnectionActive {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) connection(id string) (basiq.Connection, bool) {
+	for _, c := range s.Explore.Connections.Items {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return basiq.Connection{}, false
+}
+
+func (s *Session) consentKnown(id string) bool {
+	for _, c := range s.Explore.Consents.Items {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *applying) confirmAnswered(yes bool) {
+	s := a.s
+	c := s.Explore.Confirm
+	if c == nil {
+		return
+	}
+	s.Explore.Confirm = nil
+	uid := s.User.User.ID
+	switch {
+	case c.Kind == ConfirmDeleteUser && yes:
+		a.deleteUser()
+	case c.Kind == ConfirmDeleteUser:
+		a.finish(s.ending)
+	case !yes:
+	case c.Kind == ConfirmDeleteConnection:
+		s.Explore.Busy = "Deleting the connection…"
+		a.say(NoteDoing, "Deleting connection "+c.ID+" (DELETE /users/"+uid+"/connections/"+c.ID+")")
+		a.do(DeleteConnection{UserID: uid, ConnectionID: c.ID})
+	case c.Kind == ConfirmRevokeConsent:
+		s.Explore.Busy = "Revoking the consent…"
+		a.say(NoteDoing, "Revoking consent "+c.ID+" (DELETE /users/"+uid+"/consents/"+c.ID+")")
+		a.do(RevokeConsent{UserID: uid, ConsentID: c.ID})
+	}
+}
+
+// exploreFailed says an action of the views failed: the views stay, and
+// the action's key tries again.
+func (a *applying) exploreFailed(call Call, err error) {
+	p := problemFor(call, err)
+	a.s.Notice = Notice{Text: p.What, Warning: true}
+	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+}
+
+// reloadAfterChange forgets the lists a change makes stale and reloads the view shown.
+func (a *applying) reloadAfterChange() {
+	x := &a.s.Explore
+	x.Connections.Loaded, x.Consents.Loaded, x.Jobs.Loaded = false, false, false
+	a.loadAccounts()
+	a.loadView(false)
+}
+
+// reconsentWith goes through consent again with a fresh link: to connect
+// another bank (action connect), or to log in again on a connection whose
+// credentials were refused (connectionID: Basiq's update-credentials flow).
+func (a *applying) reconsentWith(action, connectionID string) {
+	s := a.s
+	a.stopWaiting()
+	a.stopJobs()
+	a.clearProblem()
+	s.Stage = StageConsent
+	s.Link.Action, s.Link.ConnectionID = action, connectionID
+	a.prepareConsent()
+}
