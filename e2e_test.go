@@ -487,3 +487,60 @@ func BenchmarkDemoJSONRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(peakKB)/1024, "peak-MB")
 }
+
+func TestDeleteUserAtTheEndOfAHeadlessRun(t *testing.T) {
+	env, _ := cleanEnv(t)
+	cmd := exec.Command(binary(t), "--demo", "--json", "--delete-user")
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, &stderr)
+	}
+	var doc struct {
+		User        struct{ ID string }
+		Connections []struct{ ID, Status string }
+		Deleted     bool
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || !doc.Deleted || len(doc.Connections) != 1 {
+		t.Errorf("document %s (%v): want the connection and deleted", &stdout, err)
+	}
+	if !strings.Contains(stderr.String(), "User "+doc.User.ID+" deleted") {
+		t.Errorf("the run does not say it deleted the user:\n%s", &stderr)
+	}
+}
+
+func TestStateFileKeepsTheUserAndNoSecret(t *testing.T) {
+	apiURL, apiKey := startSimulator(t)
+	env, home := cleanEnv(t, "BASIQ_API_URL="+apiURL, "BASIQ_API_KEY="+apiKey)
+	trace := filepath.Join(t.TempDir(), "trace.log")
+	cmd := exec.Command(binary(t), "--email", "max@example.com", "--plain", "--no-browser", "--timeout", "2s", "--debug", trace)
+	cmd.Env = env
+	out, _ := cmd.CombinedOutput() // no consent comes: it ends at --timeout, the user kept
+	state, err := os.ReadFile(filepath.Join(home, ".config", "basiq-onboard", "state.json"))
+	if err != nil {
+		t.Fatalf("no state.json: %v\n%s", err, out)
+	}
+	if info, _ := os.Stat(filepath.Join(home, ".config", "basiq-onboard", "state.json")); info.Mode().Perm() != 0o600 {
+		t.Errorf("state.json mode %o", info.Mode().Perm())
+	}
+	if !strings.Contains(string(state), apiURL) || !strings.Contains(string(state), `"userId"`) {
+		t.Errorf("state.json does not keep the user for this API:\n%s", state)
+	}
+	// Every token the simulator minted this run (the consent link carries one) and the key.
+	secrets := []string{apiKey}
+	for _, line := range strings.Split(string(out), "token=")[1:] {
+		secrets = append(secrets, strings.Fields(line)[0])
+	}
+	if len(secrets) < 2 {
+		t.Fatalf("no consent link to take a token from:\n%s", out)
+	}
+	for _, s := range secrets {
+		if strings.Contains(string(state), s) {
+			t.Errorf("state.json holds a secret (%.12s…):\n%s", s, state)
+		}
+	}
+	if strings.Contains(string(state), "eyJ") {
+		t.Errorf("state.json holds something token-shaped:\n%s", state)
+	}
+}
