@@ -10,7 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 const (
@@ -19,45 +20,8 @@ const (
 	testJobID  = "a03e4df4-dc05-4cd3-9af0-0f28a13ea614"
 )
 
-// fakeClock never sleeps: After fires at once and records what was asked,
-// moving Now forward by that much.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) After(d time.Duration) <-chan time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.waits = append(f.waits, d)
-	f.now = f.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- f.now
-	return ch
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
-}
-
-func (f *fakeClock) Waits() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.waits...)
-}
+// newFakeClock is the shared test clock (basiqtest.Clock): it never sleeps.
+func newFakeClock() *basiqtest.Clock { return basiqtest.NewClock() }
 
 // fakeAPI is a minimal Basiq: /token hands out numbered tokens, and every
 // other route is whatever the test registers.
