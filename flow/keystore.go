@@ -80,21 +80,28 @@ func (s *FileKeyStore) Load() (string, error) {
 			return k, nil
 		}
 	}
-	info, err := os.Lstat(s.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err == nil {
-		err = ownerOnly(s.Path, info)
-	}
-	var b []byte
-	if err == nil {
-		b, err = os.ReadFile(s.Path)
-	}
+	b, err := readPrivate(s.Path)
 	if err != nil {
 		return "", fmt.Errorf("the saved API key cannot be used: %w; or delete %s and paste the key again", err, s.Path)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// readPrivate reads a file only its owner may read (nil when there is
+// none); a file others may read, or not a plain file, is an error that says
+// how to fix it.
+func readPrivate(path string) ([]byte, error) {
+	info, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err == nil {
+		err = ownerOnly(path, info)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // ownerOnly checks that info (from Lstat of path) is a plain file only its

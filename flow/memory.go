@@ -2,7 +2,6 @@ package flow
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 
@@ -29,21 +28,11 @@ func NewMemory() (*FileMemory, error) {
 type memories map[string]qs.Memory
 
 func (f *FileMemory) read() (memories, error) {
-	info, err := os.Lstat(f.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return memories{}, nil
-	}
-	if err == nil {
-		err = ownerOnly(f.Path, info)
-	}
-	var b []byte
-	if err == nil {
-		b, err = os.ReadFile(f.Path)
-	}
-	if err != nil {
-		return memories{}, err
-	}
 	m := memories{}
+	b, err := readPrivate(f.Path)
+	if err != nil || b == nil {
+		return m, err
+	}
 	if err := json.Unmarshal(b, &m); err != nil {
 		return memories{}, err // unreadable: as if nothing were kept
 	}
