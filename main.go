@@ -58,7 +58,7 @@ func currentVersion() string {
 		}
 	}
 	if rev == "" {
-		return "(devel)"
+		return "development build (go run and -buildvcs=false record no commit)"
 	}
 	return "commit " + rev[:min(12, len(rev))] + modified
 }

@@ -262,8 +262,9 @@ func (a *applying) noteSteps(id string, w *WatchedJob, job basiq.Job) {
 	}
 	for _, st := range job.Steps {
 		over := st.Done() || st.Status == basiq.StepFailed
-		if _, seen := w.StepStarted[st.Title]; !seen && st.Status != basiq.StepPending && (!over || before[st.Title] != "") {
-			// A step first seen over ran between two looks: how long is not known.
+		if _, seen := w.StepStarted[st.Title]; !seen && st.Status != basiq.StepPending && !over {
+			// Only a step seen running has a known start; one that ran
+			// between two looks took an unknown part of the time between.
 			w.StepStarted[st.Title] = a.now
 		}
 		if _, seen := w.StepEnded[st.Title]; over && !seen {

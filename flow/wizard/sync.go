@@ -124,7 +124,7 @@ func (m *Model) syncConsent() tea.Cmd {
 	case reason == "":
 	case s.Demo:
 		// The demo's link is the simulator on 127.0.0.1: no other device reaches it.
-		reason += " Open the link in a browser on this computer: a phone cannot reach 127.0.0.1."
+		reason += " The link is on 127.0.0.1, this computer, which a phone cannot reach: press a below."
 	default:
 		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
 	}
