@@ -224,8 +224,8 @@ type interruption struct{ sig os.Signal }
 
 func (i interruption) Error() string { return "interrupted by " + i.sig.String() }
 
-// exitCode is the code for a signal: 128 + its number, as shells report it.
-func (i interruption) exitCode() int {
+// ExitCode is the code for a signal: 128 + its number, as shells report it.
+func (i interruption) ExitCode() int {
 	switch i.sig {
 	case syscall.SIGTERM:
 		return qs.ExitTerminated
@@ -260,7 +260,7 @@ func withSignals() (ctx context.Context, stop func()) {
 func signalled(ctx context.Context) int {
 	var i interruption
 	if errors.As(context.Cause(ctx), &i) {
-		return i.exitCode()
+		return i.ExitCode()
 	}
 	return 0
 }

@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -50,7 +51,14 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 				inFlight.Add(1)
 				go func() {
 					defer inFlight.Done()
-					if ev := p.Perform(run, eff); ev != nil {
+					callCtx := run
+					if _, ok := eff.(qs.DeleteUser); ok {
+						// Asked for at the end, --timeout or not: a bound of its own.
+						var cancel context.CancelFunc
+						callCtx, cancel = context.WithTimeout(ctx, cleanupBudget)
+						defer cancel()
+					}
+					if ev := p.Perform(callCtx, eff); ev != nil {
 						select {
 						case events <- ev:
 						case <-listening:
@@ -61,29 +69,25 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 		}
 	}
 	apply(clock.Now(), qs.Started{})
-	callsEnded := make(chan struct{})
-	for {
-		if done, _ := s.Finished(); done {
-			break
-		}
+	deadline := run.Done()
+	for done, _ := s.Finished(); !done && ctx.Err() == nil; done, _ = s.Finished() {
 		select {
 		case ev := <-events:
 			apply(clock.Now(), ev)
-			continue
-		case <-run.Done():
-		}
-		if ctx.Err() != nil {
-			break // interrupted: main says by what
-		}
-		// --timeout ran out. The calls in flight end now: the first answer
-		// says what Basiq last said; if none comes, the time is up all the same.
-		// (Past the deadline the session starts nothing new.)
-		go func() { inFlight.Wait(); close(callsEnded) }()
-		select {
-		case ev := <-events:
-			apply(maxTime(clock.Now(), s.Deadline), ev)
-		case <-callsEnded:
-			apply(maxTime(clock.Now(), s.Deadline), qs.Tick{})
+		case <-ctx.Done(): // interrupted: main says by what
+		case <-deadline:
+			// --timeout ran out: the calls in flight end now. The first to
+			// answer says what Basiq last said; if none does soon, the time
+			// is up all the same.
+			deadline = nil
+			late := time.NewTimer(lastWordWait)
+			select {
+			case ev := <-events:
+				apply(maxTime(clock.Now(), s.Deadline), ev)
+			case <-late.C:
+				apply(maxTime(clock.Now(), s.Deadline), qs.Tick{})
+			}
+			late.Stop()
 		}
 	}
 	close(listening)
@@ -91,14 +95,40 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 	inFlight.Wait()
 	done, code := s.Finished()
 	if !done {
+		code = interruptedCode(ctx)
 		fmt.Fprintln(stderr, "basiq-onboard: interrupted")
-		return qs.ExitInterrupted
+		w.finish(code) // what is known so far, for a script that reads the result
+		return code
 	}
 	if cfg.ExportScript != "" {
 		code = w.exportScript(cfg, code)
 	}
 	w.finish(code)
 	return code
+}
+
+// cleanupBudget bounds deleting the user at the end (--delete-user), which
+// runs even once --timeout has run out.
+const cleanupBudget = 30 * time.Second
+
+// lastWordWait is how long, past --timeout, a cut call has to say what Basiq last answered.
+const lastWordWait = 200 * time.Millisecond
+
+// Interruption is a reason a run was stopped from outside (a signal) that
+// knows its exit code.
+type Interruption interface {
+	error
+	ExitCode() int
+}
+
+// interruptedCode is the exit code of a run ctx's cause stopped: the
+// signal's, or 130.
+func interruptedCode(ctx context.Context) int {
+	var i Interruption
+	if errors.As(context.Cause(ctx), &i) {
+		return i.ExitCode()
+	}
+	return qs.ExitInterrupted
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -237,3 +237,15 @@ func TestEventsComeInTheOrderOfTheQuickstartAndEndWithDone(t *testing.T) {
 		t.Errorf("--events wrote to stderr:\n%s", &r.stderr)
 	}
 }
+
+func TestDeleteUserAfterTheTimeoutEndsOnce(t *testing.T) {
+	r := newHeadless()
+	r.cfg.DeleteUser, r.cfg.Timeout = true, 5*time.Second
+	r.watching(flowtest.Job(flowtest.JobID, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)) // never ends
+	if code := r.run(t, OutputJSON); code != qs.ExitFailed {
+		t.Fatalf("exit %d\n%s", code, &r.stderr)
+	}
+	if n := r.api.Count("DELETE /users/" + flowtest.UserID); n != 1 || !strings.Contains(r.stderr.String(), "deleted") {
+		t.Errorf("%d deletes; stderr:\n%s", n, &r.stderr)
+	}
+}

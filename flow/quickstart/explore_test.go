@@ -194,3 +194,19 @@ func TestTheLastSessionIsRememberedAndOfferedNextTime(t *testing.T) {
 		t.Error("the demo's user was remembered")
 	}
 }
+
+func TestDeleteUserPastTheTimeoutTriesOnceThenEnds(t *testing.T) {
+	d, _ := drive(t, Config{EnvKey: "k", Email: "a@b.co", JobIDs: []string{newJob}, DeleteUser: true, Timeout: time.Minute})
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	gen := want[PollJob](t, effs).Gen
+	d.now = d.now.Add(2 * time.Minute)
+	want[DeleteUser](t, d.apply(Tick{})) // timed out: the user goes first
+	// Answers cut short by the deadline come in: nothing new starts.
+	if effs := d.apply(JobPolled{Gen: gen, ID: newJob, Err: unavailable}); len(effs) != 0 {
+		t.Fatalf("after the end began: %s", describe(effs))
+	}
+	if f := want[Finish](t, d.apply(UserDeleted{Err: unavailable})); f.Code != ExitFailed || d.s.Deleted {
+		t.Errorf("a failed delete: exit %d, deleted %v", f.Code, d.s.Deleted)
+	}
+}

@@ -30,7 +30,7 @@ func (a *applying) laterEvent(ev Event) bool {
 			a.lookUpUser(offer.UserID)
 		}
 	case UserDeleted:
-		s.Explore.Busy = ""
+		s.Explore.Busy, s.closing = "", false
 		if ev.Err != nil {
 			p := problemFor(CallDeleteUser, ev.Err)
 			a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
@@ -92,7 +92,7 @@ func (a *applying) end(code int) {
 // made (default no); code is the exit code either way. false: nothing to ask.
 func (a *applying) askToDelete(code int) bool {
 	s := a.s
-	if !s.User.Created || s.Deleted || s.User.User.ID == "" || s.Explore.Confirm != nil {
+	if !s.User.Created || s.Deleted || s.User.User.ID == "" || s.Explore.Confirm != nil || s.closing {
 		return false
 	}
 	s.ending = code
@@ -104,6 +104,7 @@ func (a *applying) askToDelete(code int) bool {
 
 func (a *applying) deleteUser() {
 	s := a.s
+	s.closing = true
 	s.Explore.Busy = "Deleting the user…"
 	a.say(NoteDoing, "Deleting user "+s.User.User.ID+" (DELETE /users/"+s.User.User.ID+")")
 	a.do(DeleteUser{UserID: s.User.User.ID})

@@ -121,6 +121,7 @@ type Session struct {
 	Deleted bool
 
 	finished      bool
+	closing       bool // the user is being deleted on the way out
 	exit          int
 	ending        int      // the exit code once the user is deleted, or the question answered
 	memory        Memory   // the last session's, until offered
@@ -163,6 +164,13 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		return nil // nothing runs after the end
 	}
 	a := &applying{s: s, now: now}
+	if s.closing {
+		// Deleting the user at the end: only its answer matters now.
+		if ev, ok := ev.(UserDeleted); ok {
+			a.laterEvent(ev)
+		}
+		return a.effects
+	}
 	if !s.cfg.Interactive && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
 		a.timedOut(failureOf(ev)) // --timeout bounds the whole of a headless run
 		return a.effects
@@ -269,14 +277,13 @@ func (a *applying) start() {
 }
 
 // quitCode is the exit code of a person quitting now: 1 after a failure
-// that stands, 0 once the accounts are in, else 130 (stopped before the end).
+// that stands; else ctrl+c (interrupted) is 130, and q is 0 once the
+// accounts are in (130 before: stopped before the end).
 func (s *Session) quitCode(interrupted bool) int {
 	switch {
 	case s.Failed():
 		return ExitFailed
-	case s.Accounts.Loaded && !interrupted:
-		return ExitOK
-	case s.Accounts.Loaded && s.Jobs.AllSucceeded():
+	case !interrupted && s.Accounts.Loaded:
 		return ExitOK
 	}
 	return ExitInterrupted
