@@ -149,7 +149,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 				Then:     "Basiq stops refreshing it; the accounts it brought stay on the user, with their transactions."}
 		}
 	case RevokeConsentAsked:
-		if x.Confirm == nil && s.consentKnown(ev.ID) {
+		if c, ok := s.consent(ev.ID); ok && x.Confirm == nil && Revocable(c) {
 			x.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: ev.ID, Question: "Revoke this consent?",
 				Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
 		}
@@ -270,14 +270,18 @@ func (s *Session) connection(id string) (basiq.Connection, bool) {
 	return basiq.Connection{}, false
 }
 
-func (s *Session) consentKnown(id string) bool {
+func (s *Session) consent(id string) (basiq.Consent, bool) {
 	for _, c := range s.Explore.Consents.Items {
 		if c.ID == id {
-			return true
+			return c, true
 		}
 	}
-	return false
+	return basiq.Consent{}, false
 }
+
+// Revocable reports whether a consent can be revoked: one in force, not one
+// already revoked or expired.
+func Revocable(c basiq.Consent) bool { return c.Status == basiq.ConsentActive }
 
 func (a *applying) confirmAnswered(yes bool) {
 	s := a.s
