@@ -18,6 +18,7 @@ func (m *Model) sync() tea.Cmd {
 	var cmds []tea.Cmd
 	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
 	m.syncAccounts()
+	m.syncViews()
 	if stage := m.session.Stage; stage != m.shownStage {
 		m.shownStage = stage
 		switch stage {
