@@ -174,6 +174,9 @@ func (a *applying) exploreEvent(ev Event) bool {
 	case AnotherBankAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
 			a.reconsentWith(basiq.ConsentConnect, "")
+			if s.Demo {
+				a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
+			}
 		}
 	case TransactionsFiltered:
 		if s.Stage == StageAccounts {
@@ -234,10 +237,7 @@ func (a *applying) connectionsLoaded(ev ConnectionsLoaded) {
 	} else {
 		x.Connections.Items, x.Connections.Loaded, x.Connections.Problem = ev.Items, true, nil
 		for _, c := range ev.Items {
-			if _, asked := s.Institutions[c.Institution.ID]; !asked && c.Institution.ID != "" {
-				s.Institutions[c.Institution.ID] = basiq.Institution{ID: c.Institution.ID}
-				a.do(LoadInstitution{ID: c.Institution.ID})
-			}
+			a.nameBank(c.Institution.ID)
 		}
 	}
 	switch {

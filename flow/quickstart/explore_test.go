@@ -111,3 +111,15 @@ func TestOnlyAConsentInForceCanBeRevoked(t *testing.T) {
 		t.Errorf("revoked %+v", r)
 	}
 }
+
+func TestTheDemosAnotherBankIsNamedBeforeItsConsent(t *testing.T) {
+	d := toViews(t)
+	d.s.Demo = true
+	if d.s.AutoConsentBank() != SandboxInstitution {
+		t.Errorf("the first consent's bank: %s", d.s.AutoConsentBank())
+	}
+	effs := d.apply(AnotherBankAsked{})
+	if load := want[LoadInstitution](t, effs); load.ID != SecondBank || d.s.AutoConsentBank() != SecondBank {
+		t.Errorf("another bank: named %+v, a consents at %s", load, d.s.AutoConsentBank())
+	}
+}

@@ -233,12 +233,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 	}
 	a.noteSteps(ev.ID, w, job)
 	w.Job, w.Seen = job, true
-	if inst := job.InstitutionID(); inst != "" {
-		if _, asked := s.Institutions[inst]; !asked {
-			s.Institutions[inst] = basiq.Institution{ID: inst} // asked once; the name fills in when it loads
-			a.do(LoadInstitution{ID: inst})
-		}
-	}
+	a.nameBank(job.InstitutionID())
 	switch job.State() {
 	case basiq.JobPending, basiq.JobRunning:
 		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
@@ -280,6 +275,14 @@ func (a *applying) noteSteps(id string, w *WatchedJob, job basiq.Job) {
 			n.Reason = StepFailure(&st)
 		}
 		a.do(Say{Kind: NoteJobStep, Text: fmt.Sprintf("%s: %s", st.Title, st.Status), Step: n})
+	}
+}
+
+// nameBank asks for an institution's name, once ("" asks nothing).
+func (a *applying) nameBank(id string) {
+	if _, asked := a.s.Institutions[id]; !asked && id != "" {
+		a.s.Institutions[id] = basiq.Institution{ID: id} // asked once; the name fills in when it loads
+		a.do(LoadInstitution{ID: id})
 	}
 }
 

@@ -277,6 +277,8 @@ func intent(msg tea.Msg) qs.Event {
 		return qs.ExistingUserGiven{ID: msg.ID}
 	case user.ContinueMsg:
 		return qs.ConsentAsked{}
+	case user.ResumeMsg:
+		return qs.ContinueAnswered{Yes: msg.Yes}
 	case consent.OpenMsg:
 		return qs.BrowserAsked{}
 	case consent.JobsPastedMsg:

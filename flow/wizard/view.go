@@ -189,12 +189,19 @@ func (m Model) Summary() string {
 	}
 	b.WriteString(summary + "\n")
 	switch {
-	case s.Accounts.Loaded && s.Demo:
-		// The simulator stopped with the wizard and took this user along:
-		// the calls are Basiq's, for a user of the reader's own.
-		b.WriteString(st.Muted.Width(width).Render("The demo's simulator has stopped, and this user and its accounts went with it. "+
-			"With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:") + "\n")
-		writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
+	case s.Deleted || s.Accounts.Loaded && s.Demo:
+		gone := "The demo's simulator has stopped, and this user and its accounts went with it."
+		if s.Deleted {
+			b.WriteString(st.Success.Width(width).Render(theme.SymbolDone+" Deleted the user (DELETE /users/"+theme.Safe(s.User.User.ID)+
+				"): Basiq removed it with its connections, accounts and transactions.") + "\n")
+			gone = ""
+		}
+		if s.Demo {
+			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
+			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
+			b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
+			writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
+		}
 	case s.Accounts.Loaded:
 		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):") + "\n")
 		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)

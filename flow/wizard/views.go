@@ -65,9 +65,10 @@ func (m Model) currentView() userView {
 }
 
 // onViews reports whether the views' own keys act: at the views, where no
-// field has focus and no subview (an account's details, a search) takes esc.
+// question is asked, no field has focus and no subview (an account's
+// details, a search) takes esc.
 func (m Model) onViews() bool {
-	if m.session.Stage != qs.StageAccounts {
+	if m.session.Stage != qs.StageAccounts || m.session.Explore.Confirm != nil {
 		return false
 	}
 	v := m.currentView()
