@@ -201,8 +201,8 @@ func (a *applying) loadView(again bool) {
 			a.loadAccounts()
 		}
 	case ViewTransactions:
-		if again {
-			delete(s.Feeds, AllAccounts)
+		if f := s.Feeds[AllAccounts]; again && (f == nil || f.Problem == nil) {
+			delete(s.Feeds, AllAccounts) // from the first page; a page that failed is asked again instead
 		}
 		a.askTransactions(TransactionsAsked{AccountID: AllAccounts})
 	case ViewConnections:

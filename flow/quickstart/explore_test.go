@@ -123,3 +123,19 @@ func TestTheDemosAnotherBankIsNamedBeforeItsConsent(t *testing.T) {
 		t.Errorf("another bank: named %+v, a consents at %s", load, d.s.AutoConsentBank())
 	}
 }
+
+func TestReloadingTransactionsAfterAFailedPageAsksThatPageAgain(t *testing.T) {
+	d := toViews(t)
+	d.apply(ViewAsked{View: ViewTransactions})
+	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
+	want[LoadTransactions](t, d.apply(TransactionsAsked{AccountID: AllAccounts, More: true}))
+	d.apply(TransactionsLoaded{AccountID: AllAccounts, Err: unavailable})
+	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "p2" || len(d.s.Feeds[AllAccounts].Items) != 1 {
+		t.Errorf("reload after a failed second page: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
+	}
+	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t2"}}})
+	// With nothing failing, reload starts again from the first page.
+	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "" || len(d.s.Feeds[AllAccounts].Items) != 0 {
+		t.Errorf("reload: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
+	}
+}

@@ -196,7 +196,7 @@ func (m *Model) syncViews() {
 		items[i] = consents.Item{Consent: c, Revocable: qs.Revocable(c)}
 	}
 	m.consentsScreen.SetState(consents.State{Items: items, Loaded: x.Consents.Loaded, Loading: x.Consents.Loading,
-		Problem: themeProblem(x.Consents.Problem), Endpoint: m.shortRequest(x.Consents.Endpoint), Now: now})
+		Problem: themeProblem(x.Consents.Problem), Endpoint: m.shortRequest(x.Consents.Endpoint)})
 
 	jobs := make([]jobhistory.Item, len(x.Jobs.Items))
 	for i, j := range x.Jobs.Items {

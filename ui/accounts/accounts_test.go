@@ -312,3 +312,23 @@ func TestTheSelectedRowHasABackgroundAndWithoutColourStaysMarked(t *testing.T) {
 		t.Errorf("without colour the selected row should keep its mark and bold, and nothing else: %q", l)
 	}
 }
+
+func TestInTheViewsTheHeadingSaysTheRequest(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("two_banks_in_views_%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := New(theme.New(true))
+			bw, bh := frame.TabbedBodySize(size[0], size[1])
+			m.SetSize(bw, bh)
+			m.SetAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
+			m.SetRequest("GET /users/7f1c2a4e…/accounts")
+			v := m.View()
+			if !strings.Contains(v, "GET /users/7f1c2a4e…/accounts at ") || strings.Contains(v, "1–") {
+				t.Errorf("the request, and every account without scrolling:\n%s", v)
+			}
+			uitest.GoldenInBody(t, v, bw, bh)
+		})
+	}
+	if v := sized(80, 24, twoBanks()).FinalView(80); strings.Contains(v, "GET /users") {
+		t.Errorf("the table left in the terminal names no request:\n%s", v)
+	}
+}

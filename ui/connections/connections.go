@@ -51,7 +51,6 @@ const (
 	colStatus
 	colCreated
 	colLastUsed
-	colID
 )
 
 // New builds the Connections view.
@@ -64,7 +63,6 @@ func New(st *theme.Styles) Model {
 			colStatus:   {Title: "Status"},
 			colCreated:  {Title: "Created", Drop: 3},
 			colLastUsed: {Title: "Last used"},
-			colID:       {Title: "Connection", Drop: 5},
 		}, true),
 		refresh:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "refresh")),
 		refreshAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "refresh all")),
@@ -97,7 +95,6 @@ func (m *Model) SetState(s State) {
 			colStatus:   theme.Safe(c.Status),
 			colCreated:  listing.When(c.CreatedAt(), s.Now),
 			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
-			colID:       theme.Safe(c.ID),
 		}
 	}
 	m.list.SetRows(rows)
@@ -164,8 +161,8 @@ func (m Model) page() listing.Page {
 	return p
 }
 
-// details are more of the selected connection: what Basiq does on u and d,
-// and its id and expiry where the table has no room.
+// details are more of the selected connection: its id and expiry, and
+// what Basiq does on u and d.
 func (m Model) details(c basiq.Connection) string {
 	st := m.st
 	w := max(m.width, 40)

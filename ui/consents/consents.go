@@ -32,7 +32,6 @@ type State struct {
 	Loading  bool
 	Problem  *theme.Problem
 	Endpoint string
-	Now      time.Time
 }
 
 // Model is the Consents view.
@@ -58,7 +57,7 @@ func New(st *theme.Styles) Model {
 		st: st,
 		list: listing.New(st, []listing.Column{
 			colStatus:  {Title: "Status"},
-			colPurpose: {Title: "Purpose", Flex: true},
+			colPurpose: {Title: "Purpose", Flex: true, Min: 28},
 			colGiven:   {Title: "Given", Drop: 2},
 			colExpires: {Title: "Expires"},
 			colRevoked: {Title: "Revoked", Drop: 3},
@@ -84,7 +83,7 @@ func (m *Model) SetState(s State) {
 		c := it.Consent
 		revoked := ""
 		if c.Revoked != nil {
-			revoked = listing.When(*c.Revoked, s.Now)
+			revoked = day(*c.Revoked)
 		}
 		rows[i] = []string{
 			colStatus:  theme.Safe(c.Status),

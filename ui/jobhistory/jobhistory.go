@@ -46,7 +46,6 @@ const (
 	colBank
 	colState
 	colFailed
-	colID
 )
 
 // New builds the Jobs view.
@@ -58,7 +57,6 @@ func New(st *theme.Styles) Model {
 			colBank:    {Title: "Bank"},
 			colState:   {Title: "State"},
 			colFailed:  {Title: "Failed at", Flex: true, Drop: 2},
-			colID:      {Title: "Job", Drop: 3},
 		}, true),
 	}
 }
@@ -92,7 +90,6 @@ func (m *Model) SetState(s State) {
 			colBank:    theme.Safe(it.Bank),
 			colState:   stateWords(it.Job),
 			colFailed:  failed,
-			colID:      theme.ShortID(theme.Safe(it.Job.ID)),
 		}
 	}
 	m.list.SetRows(rows)
@@ -161,16 +158,18 @@ func (m Model) details(it Item) string {
 	w := max(m.width, 40)
 	var steps []string
 	for _, s := range it.Job.Steps {
-		mark := theme.SymbolPending
+		name := theme.Safe(basiq.StepName(s.Title))
 		switch {
 		case s.Done():
-			mark = theme.SymbolDone
+			name += " " + theme.SymbolDone
 		case s.Status == basiq.StepFailed:
-			mark = theme.SymbolFailed
+			name += " " + theme.SymbolFailed
 		case s.Status == basiq.StepInProgress:
-			mark = "…"
+			name += " (running)"
+		default:
+			name += " (pending)"
 		}
-		steps = append(steps, mark+" "+theme.Safe(basiq.StepName(s.Title)))
+		steps = append(steps, name)
 	}
 	lines := []string{st.Label.Render("Job ") + st.Code.Render(theme.Safe(it.Job.ID))}
 	if len(steps) > 0 {

@@ -289,7 +289,7 @@ func (m Model) mfaView(q MFA, w int) string {
 	if q.Left <= 0 {
 		return st.Warning.Width(w).Render(theme.SymbolWarning + " The time to give " + what + asks + " is up: Basiq fails the step.")
 	}
-	return st.Warning.Width(w).Render("Waiting for "+what+" in the browser"+asks) + st.Muted.Render(" · "+roughly(q.Left)+" left")
+	return theme.Wrap(w, st.Warning.Render("Waiting for "+what+" in the browser"+asks), st.Muted.Render(" · "+roughly(q.Left)+" left"))
 }
 
 // progressView is the bar over every step of every job, with an estimate

@@ -241,7 +241,7 @@ func (m Model) page() listing.Page {
 		p.Note = "loading more…"
 	case s.More && s.Problem == nil:
 		p.Note = "n loads more"
-	case s.Started && len(s.Items) > 0:
+	case s.Started && !s.More && len(s.Items) > 0:
 		p.Note = "all loaded"
 	}
 	return p

@@ -483,7 +483,8 @@ func (m Model) offerView(w int) string {
 		question += " (and its unfinished jobs)"
 	}
 	return st.Title.Render("Continue where you left off?") + "\n\n" +
-		st.Text.Width(w).Render(last) + "\n\n" +
+		st.Text.Render(theme.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
+
 		theme.Wrap(w, st.Text.Render(question+"? "), st.Key.Render("enter"), st.Muted.Render(" continue · "),
 			st.Key.Render("n"), st.Muted.Render(" start fresh (a new user, or ctrl+o for another id)"))
 }
