@@ -244,7 +244,9 @@ func TestACodeWaitedForShowsItsTimeAndALateOneIsTheFailureItIs(t *testing.T) {
 	r.anotherBank(t, w, waiting, late)
 	w.until("saw the question", func(m Model) bool { return m.session.Jobs.ByID[secondJob].Seen })
 	// The question expires expiryMs after the job's updated time; the polls so far took the fake clock's time.
-	left := func() string { return waiting.Updated.Add(2*time.Minute).Sub(r.clock.Now()).Round(time.Second).String() + " left" }
+	left := func() string {
+		return waiting.Updated.Add(2*time.Minute).Sub(r.clock.Now()).Round(time.Second).String() + " left"
+	}
 	w.sees("Waiting for the code in the browser (OTP Password) · " + left())
 	r.clock.Advance(8 * time.Second)
 	w.send(clockTickMsg{})
