@@ -10,6 +10,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 )
@@ -188,15 +189,13 @@ func (m *Model) syncViews() {
 	for _, c := range x.Connections.Items {
 		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
 	}
-	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Loaded: x.Connections.Loaded, Loading: x.Connections.Loading,
-		Problem: themeProblem(x.Connections.Problem), Endpoint: m.shortRequest(x.Connections.Endpoint), Banks: banks, Now: now})
+	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now})
 
 	items := make([]consents.Item, len(x.Consents.Items))
 	for i, c := range x.Consents.Items {
 		items[i] = consents.Item{Consent: c, Revocable: qs.Revocable(c)}
 	}
-	m.consentsScreen.SetState(consents.State{Items: items, Loaded: x.Consents.Loaded, Loading: x.Consents.Loading,
-		Problem: themeProblem(x.Consents.Problem), Endpoint: m.shortRequest(x.Consents.Endpoint)})
+	m.consentsScreen.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
 
 	jobs := make([]jobhistory.Item, len(x.Jobs.Items))
 	for i, j := range x.Jobs.Items {
@@ -205,8 +204,12 @@ func (m *Model) syncViews() {
 			jobs[i].Failure = qs.StepFailure(step)
 		}
 	}
-	m.jobHistoryScreen.SetState(jobhistory.State{Items: jobs, Loaded: x.Jobs.Loaded, Loading: x.Jobs.Loading,
-		Problem: themeProblem(x.Jobs.Problem), Endpoint: m.shortRequest(x.Jobs.Endpoint), Now: now})
+	m.jobHistoryScreen.SetState(jobhistory.State{Items: jobs, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+}
+
+// listLoad is how far one of the session's lists has come, as a view shows it.
+func listLoad[T any](l qs.List[T], short func(string) string) listing.Load {
+	return listing.Load{Loaded: l.Loaded, Loading: l.Loading, Problem: themeProblem(l.Problem), Request: short(l.Endpoint)}
 }
 
 // busy is what is being done for the person in the views, "" when nothing.

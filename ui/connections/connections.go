@@ -26,13 +26,10 @@ type (
 
 // State is the connections as flow has them.
 type State struct {
-	Items    []basiq.Connection
-	Loaded   bool
-	Loading  bool
-	Problem  *theme.Problem
-	Endpoint string            // the request they came from
-	Banks    map[string]string // institution id -> name
-	Now      time.Time
+	Items []basiq.Connection
+	listing.Load
+	Banks map[string]string // institution id -> name
+	Now   time.Time
 }
 
 // Model is the Connections view.
@@ -144,17 +141,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) page() listing.Page {
 	s := m.state
-	p := listing.Page{
-		Title:   listing.Plural(len(s.Items), "connection"),
-		Request: s.Endpoint,
-		Loading: s.Loading,
-		Loaded:  s.Loaded,
-		Problem: s.Problem,
-		Empty:   "No connections: this user has no bank connected (or they were deleted). Press b to connect one.",
-	}
-	if !s.Loaded {
-		p.Title = "Connections"
-	}
+	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"),
+		"No connections: this user has no bank connected (or they were deleted). Press b to connect one.")
 	if sel := m.list.Selected(); sel >= 0 {
 		p.Under = m.details(s.Items[sel])
 	}

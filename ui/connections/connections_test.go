@@ -10,6 +10,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -19,7 +20,7 @@ var now = time.Date(2026, 11, 24, 14, 5, 12, 0, time.UTC)
 const request = "GET /users/7f1c2a4e…/connections"
 
 func twoBanks() State {
-	return State{Loaded: true, Endpoint: request, Now: now, Banks: map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"},
+	return State{Load: listing.Load{Loaded: true, Request: request}, Now: now, Banks: map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"},
 		Items: []basiq.Connection{
 			{ID: "b1d3c0de-0000-4000-8000-000000000001", Method: "web", Status: basiq.ConnectionActive, CreatedDate: "2026-11-24T14:01:02Z", LastUsed: "2026-11-24T14:01:40Z", Institution: basiq.Ref{ID: "AU00000"}},
 			{ID: "b1d3c0de-0000-4000-8000-000000000002", Method: "web", Status: basiq.ConnectionInvalid, CreatedDate: "2025-06-30T09:12:00Z", LastUsed: "2026-11-24T14:04:59Z", Institution: basiq.Ref{ID: "AU00002"}},
@@ -46,15 +47,15 @@ func TestGoldens(t *testing.T) {
 		state State
 		setup func(Model) Model
 	}{
-		"loading":   {State{Loading: true, Endpoint: request}, nil},
+		"loading":   {State{Load: listing.Load{Loading: true, Request: request}}, nil},
 		"two_banks": {twoBanks(), nil},
 		"second_selected": {twoBanks(), func(m Model) Model {
 			m, _ = press(m, "down")
 			return m
 		}},
-		"none": {State{Loaded: true, Endpoint: request}, nil},
-		"problem": {State{Endpoint: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
-			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}, nil},
+		"none": {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
+		"problem": {State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
+			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}, nil},
 	}
 	for name, c := range cases {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -91,7 +92,7 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 		t.Errorf("U with one connection sent %#v", msg)
 	}
 	// None: only another bank works, and the help says so.
-	m = sized(80, 24, State{Loaded: true})
+	m = sized(80, 24, State{Load: listing.Load{Loaded: true}})
 	var helps []string
 	for _, k := range m.Keys() {
 		helps = append(helps, k.Help().Key)

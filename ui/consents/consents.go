@@ -27,11 +27,8 @@ type Item struct {
 
 // State is the consents as flow has them.
 type State struct {
-	Items    []Item
-	Loaded   bool
-	Loading  bool
-	Problem  *theme.Problem
-	Endpoint string
+	Items []Item
+	listing.Load
 }
 
 // Model is the Consents view.
@@ -146,17 +143,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) page() listing.Page {
 	s := m.state
-	p := listing.Page{
-		Title:   listing.Plural(len(s.Items), "consent"),
-		Request: s.Endpoint,
-		Loading: s.Loading,
-		Loaded:  s.Loaded,
-		Problem: s.Problem,
-		Empty:   "No consents: this user has not been through Basiq's consent page yet.",
-	}
-	if !s.Loaded {
-		p.Title = "Consents"
-	}
+	p := s.Load.Page("Consents", listing.Plural(len(s.Items), "consent"), "No consents: this user has not been through Basiq's consent page yet.")
 	if it, ok := m.selected(); ok {
 		p.Under = m.details(it)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -25,7 +26,7 @@ func given() State {
 		{Consented: true, Information: basiq.ConsentInformation{Name: "Your transactions for the last 180 days"}},
 		{Consented: false, Information: basiq.ConsentInformation{Name: "Your statements"}},
 	}}
-	return State{Loaded: true, Endpoint: "GET /users/7f1c2a4e…/consents", Items: []Item{
+	return State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}, Items: []Item{
 		{Consent: basiq.Consent{ID: "cons-2", Status: basiq.ConsentActive, Created: now.Add(-time.Minute), ExpiryDate: now.AddDate(1, 0, 0), Purpose: purpose, Data: perms}, Revocable: true},
 		{Consent: basiq.Consent{ID: "cons-1", Status: basiq.ConsentRevoked, Created: now.AddDate(0, -2, 0), ExpiryDate: now.AddDate(0, 10, 0), Revoked: &revokedAt, Purpose: purpose}},
 	}}
@@ -53,7 +54,7 @@ func TestGoldens(t *testing.T) {
 	}{
 		"given":            {given(), false},
 		"revoked_selected": {given(), true},
-		"none":             {State{Loaded: true, Endpoint: "GET /users/7f1c2a4e…/consents"}, false},
+		"none":             {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}}, false},
 	}
 	for name, c := range cases {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {

@@ -25,12 +25,9 @@ type Item struct {
 
 // State is the user's jobs, newest first.
 type State struct {
-	Items    []Item
-	Loaded   bool
-	Loading  bool
-	Problem  *theme.Problem
-	Endpoint string
-	Now      time.Time
+	Items []Item
+	listing.Load
+	Now time.Time
 }
 
 // Model is the Jobs view.
@@ -135,17 +132,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) page() listing.Page {
 	s := m.state
-	p := listing.Page{
-		Title:   listing.Plural(len(s.Items), "job") + ", newest first",
-		Request: s.Endpoint,
-		Loading: s.Loading,
-		Loaded:  s.Loaded,
-		Problem: s.Problem,
-		Empty:   "No jobs: this user has connected no bank yet.",
-	}
-	if !s.Loaded {
-		p.Title = "Jobs"
-	}
+	p := s.Load.Page("Jobs", listing.Plural(len(s.Items), "job")+", newest first", "No jobs: this user has connected no bank yet.")
 	if sel := m.list.Selected(); sel >= 0 {
 		p.Under = m.details(s.Items[sel])
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -27,7 +28,7 @@ func three() State {
 	mfa.Result = &basiq.StepResult{Type: basiq.ResultMFA, Method: "token", Input: []string{"OTP Password"}, ExpiryMs: 120000}
 	failed := step(basiq.StepVerifyCredentials, basiq.StepFailed)
 	failed.Result = &basiq.StepResult{Code: "invalid-credentials", Title: "Cannot login to target institution"}
-	return State{Loaded: true, Endpoint: "GET /users/7f1c2a4e…/jobs", Now: now, Items: []Item{
+	return State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/jobs"}, Now: now, Items: []Item{
 		{Job: job("c0000000-0000-4000-8000-000000000003", now.Add(-time.Minute), step(basiq.StepVerifyCredentials, basiq.StepSuccess), mfa,
 			step(basiq.StepRetrieveAccounts, basiq.StepPending)), Bank: "Pied Piper Bank"},
 		{Job: job("b0000000-0000-4000-8000-000000000002", now.Add(-time.Hour), failed, step(basiq.StepRetrieveAccounts, basiq.StepPending)),
@@ -51,7 +52,7 @@ func TestGoldens(t *testing.T) {
 	}{
 		"three":           {three(), 0},
 		"failed_selected": {three(), 1},
-		"none":            {State{Loaded: true, Endpoint: "GET /users/7f1c2a4e…/jobs"}, 0},
+		"none":            {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/jobs"}}, 0},
 	}
 	for name, c := range cases {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {

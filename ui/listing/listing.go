@@ -359,6 +359,24 @@ func When(t, now time.Time) string {
 	return t.Local().Format("2 Jan 2006")
 }
 
+// Load is how far a list has come, and the request it is read with.
+type Load struct {
+	Loaded  bool
+	Loading bool
+	Problem *theme.Problem
+	Request string
+}
+
+// Page is the list's page: titled name until it is loaded and counted
+// after, saying empty when it has no rows.
+func (l Load) Page(name, counted, empty string) Page {
+	title := name
+	if l.Loaded {
+		title = counted
+	}
+	return Page{Title: title, Request: l.Request, Loading: l.Loading, Loaded: l.Loaded, Problem: l.Problem, Empty: empty}
+}
+
 // Page is what a view of a list shows around its rows.
 type Page struct {
 	Title   string
