@@ -139,3 +139,19 @@ func TestReloadingTransactionsAfterAFailedPageAsksThatPageAgain(t *testing.T) {
 		t.Errorf("reload: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
 	}
 }
+
+func TestANewJobMakesTheTransactionsReadAgain(t *testing.T) {
+	d := toViews(t)
+	d.apply(ViewAsked{View: ViewTransactions})
+	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
+	d.apply(ViewAsked{View: ViewConnections})
+	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
+	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
+	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
+	d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	d.apply(AccountsAsked{})
+	if load := want[LoadTransactions](t, d.apply(ViewAsked{View: ViewTransactions})); load.Cursor != "" {
+		t.Errorf("after the refresh: %+v, want the first page again", load)
+	}
+}

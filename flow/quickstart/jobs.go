@@ -161,6 +161,7 @@ func (a *applying) watch(ids []string) {
 	// A new job may change every list of the views: they read again when shown.
 	x := &s.Explore
 	x.View, x.Connections.Loaded, x.Consents.Loaded, x.Jobs.Loaded = ViewAccounts, false, false, false
+	s.Feeds = map[string]*Feed{} // and the transactions: a new bank's, or a refresh's, come with it
 	s.resumeJobs = nil
 	defer a.remember()
 	for _, id := range ids {

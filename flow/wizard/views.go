@@ -174,21 +174,20 @@ func (m *Model) syncViews() {
 	now := m.clock.Now()
 	m.accountsScreen.SetRequest(m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"))
 
-	names := map[string]string{}
+	names, banks := map[string]string{}, map[string]string{}
 	for _, a := range s.Accounts.List {
-		names[a.ID] = a.Name
+		names[a.ID], banks[a.Institution] = a.Name, s.BankName(a.Institution)
 	}
-	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Pending: !s.Jobs.AllOver()}
+	for _, c := range x.Connections.Items {
+		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
+	}
+	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: !s.Jobs.AllOver()}
 	if f := s.Feeds[qs.AllAccounts]; f != nil {
 		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
 		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
 	}
 	m.transactionsScreen.SetState(ts)
 
-	banks := map[string]string{}
-	for _, c := range x.Connections.Items {
-		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
-	}
 	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now})
 
 	items := make([]consents.Item, len(x.Consents.Items))

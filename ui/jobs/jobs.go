@@ -337,6 +337,12 @@ func (m Model) estimate() string {
 		}
 	}
 	elapsed := max(s.Elapsed, 0)
+	for _, j := range s.Jobs {
+		if j.MFA != nil {
+			// Nothing moves until the code is given: no estimate to make.
+			return st.Muted.Render("The job goes on once the bank has its code.")
+		}
+	}
 	switch {
 	case usual <= 0:
 		return st.Muted.Render(seconds(elapsed) + " so far")

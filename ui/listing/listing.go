@@ -27,7 +27,8 @@ type Column struct {
 	Flex bool
 	Min  int
 	// Drop orders the columns that give way in a narrow window: the
-	// highest goes first; 0 never goes.
+	// highest goes first; 0 never goes. A column that can go is not
+	// shown while no row has a value for it.
 	Drop int
 }
 
@@ -40,7 +41,8 @@ type Model struct {
 	st         *theme.Styles
 	cols       []Column
 	rows       [][]string
-	natural    []int // widest cell per column, from SetRows
+	natural    []int  // widest cell per column, from SetRows
+	filled     []bool // a row has a value in the column
 	selectable bool
 	cursor     int // the selected row, or (not selectable) the first shown
 	top        int
@@ -57,7 +59,7 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	if selectable {
 		help = "move"
 	}
-	return Model{
+	m := Model{
 		st: st, cols: cols, selectable: selectable,
 		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", help)),
 		down:   key.NewBinding(key.WithKeys("down", "j")),
@@ -66,6 +68,8 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 		home:   key.NewBinding(key.WithKeys("home", "g")),
 		end:    key.NewBinding(key.WithKeys("end", "G")),
 	}
+	m.SetRows(nil)
+	return m
 }
 
 // SetRows gives the list its rows (cells already made safe to show). The
@@ -73,13 +77,15 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 func (m *Model) SetRows(rows [][]string) {
 	m.rows = rows
 	m.natural = make([]int, len(m.cols))
+	m.filled = make([]bool, len(m.cols))
 	for i, c := range m.cols {
 		m.natural[i] = lipgloss.Width(c.Title)
 	}
 	for _, r := range rows {
 		for i := range m.cols {
-			if i < len(r) {
+			if i < len(r) && r[i] != "" {
 				m.natural[i] = max(m.natural[i], lipgloss.Width(r[i]))
+				m.filled[i] = true
 			}
 		}
 	}
@@ -164,8 +170,8 @@ func (m Model) Position(visible int) string {
 // layout is each column's width in w columns; 0 for a column that gave way.
 func (m Model) layout(w int) []int {
 	shown := make([]bool, len(m.cols))
-	for i := range shown {
-		shown[i] = true
+	for i, c := range m.cols {
+		shown[i] = m.filled[i] || c.Drop == 0
 	}
 	// need is the width of the columns shown, a flexible one at its narrowest.
 	need := func() int {

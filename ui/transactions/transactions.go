@@ -29,8 +29,9 @@ type State struct {
 	Problem  *theme.Problem
 	Endpoint string // the first page's request, filter and all
 	Filter   Filter
-	// Accounts name the accounts by id.
+	// Accounts name the accounts by id, and Banks the institutions.
 	Accounts map[string]string
+	Banks    map[string]string
 	// Pending: Basiq is still retrieving transactions.
 	Pending bool
 }
@@ -52,6 +53,7 @@ type Model struct {
 
 const (
 	colDate = iota
+	colBank
 	colAccount
 	colDescription
 	colClass
@@ -64,9 +66,10 @@ func New(st *theme.Styles) Model {
 		st: st,
 		list: listing.New(st, []listing.Column{
 			colDate:        {Title: "Date"},
+			colBank:        {Title: "Bank", Drop: 3},
 			colAccount:     {Title: "Account", Drop: 2},
 			colDescription: {Title: "Description", Flex: true, Min: 30},
-			colClass:       {Title: "Class", Drop: 3},
+			colClass:       {Title: "Class", Drop: 4},
 			colAmount:      {Title: "Amount", Right: true},
 		}, false),
 		search:      theme.TextInput("words in the description", 60),
@@ -98,6 +101,10 @@ func (m *Model) match() {
 	words := strings.ToLower(strings.TrimSpace(m.search.Value()))
 	m.shown = m.shown[:0]
 	rows := make([][]string, 0, len(s.Items))
+	severalBanks := false // one bank's name on every row says nothing
+	for _, t := range s.Items {
+		severalBanks = severalBanks || t.Institution != s.Items[0].Institution
+	}
 	for i, t := range s.Items {
 		if words != "" && !strings.Contains(strings.ToLower(t.Description), words) {
 			continue
@@ -107,8 +114,13 @@ func (m *Model) match() {
 		if date == "" {
 			date = t.TransactionDate
 		}
+		bank := ""
+		if severalBanks {
+			bank = theme.Safe(s.Banks[t.Institution])
+		}
 		rows = append(rows, []string{
 			colDate:        theme.Safe(date[:min(len(date), len(dateLayout))]),
+			colBank:        bank,
 			colAccount:     theme.Safe(m.accountName(t.Account)),
 			colDescription: theme.Safe(t.Description),
 			colClass:       theme.Safe(t.Class),

@@ -83,6 +83,15 @@ func TestGoldens(t *testing.T) {
 			m, _ = press(m, "f", "right", "right", "tab", "right")
 			return typeText(func() Model { m, _ = press(m, "tab"); return m }(), "2026-11-01")
 		}},
+		"two_banks": {func() State {
+			s := loaded()
+			for i := range s.Items {
+				s.Items[i].Institution = "AU00000"
+			}
+			s.Items[3].Institution = "AU00002"
+			s.Banks = map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"}
+			return s
+		}(), nil},
 		"none_pass": {State{Started: true, Endpoint: request, Filter: Filter{Class: "refund"}}, nil},
 		"problem": {func() State {
 			s := loaded()
