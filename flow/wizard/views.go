@@ -66,14 +66,15 @@ func (m Model) currentView() userView {
 }
 
 // onViews reports whether the views' own keys act: at the views, where no
-// question is asked, no field has focus and no subview (an account's
-// details, a search) takes esc.
+// question is asked, no field has focus, and the accounts show their table
+// (an account's details, its transactions and the export have keys of
+// their own). A search kept in the transactions does not stop them.
 func (m Model) onViews() bool {
-	if m.session.Stage != qs.StageAccounts || m.session.Explore.Confirm != nil {
+	s := m.session
+	if s.Stage != qs.StageAccounts || s.Explore.Confirm != nil || m.currentView().Capturing() {
 		return false
 	}
-	v := m.currentView()
-	return !v.Capturing() && !v.TakesEsc()
+	return s.Explore.View != qs.ViewAccounts || !m.accountsScreen.TakesEsc()
 }
 
 // viewKey acts on a key every view shares; nil, false for another key.

@@ -97,6 +97,10 @@ func TestTransactionsAreFilteredByBasiqSearchedHereAndPagedOnN(t *testing.T) {
 	if strings.Contains(w.screen(), "WOOLWORTHS") {
 		t.Errorf("the search keeps what does not match:\n%s", w.screen())
 	}
+	w.keys("tab") // a search kept does not hold the views
+	w.sees("1 connection")
+	w.keys("shift+tab")
+	w.sees("“cafe” 6 of 60 loaded")
 	w.keys("esc") // clears the search
 	w.keys("f", "right", "right", "tab", "tab")
 	for _, k := range strings.Split("2026-11-01", "") {
