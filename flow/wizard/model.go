@@ -311,11 +311,18 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
 	case m.session.Explore.Confirm != nil:
-		// A y/N question: y is yes; n, enter and esc are no; nothing else acts.
+		// A y/N question: y is yes; n, enter and esc are no; ? shows them
+		// (esc, ? or f1 closes that first); nothing else acts.
 		switch {
+		case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
+			m.showHelp = false
+		case key.Matches(msg, g.Help, g.HelpWhileTyping):
+			m.showHelp = true
 		case key.Matches(msg, m.yes):
+			m.showHelp = false
 			return m.apply(qs.ConfirmAnswered{Yes: true})
 		case key.Matches(msg, m.no):
+			m.showHelp = false
 			return m.apply(qs.ConfirmAnswered{Yes: false})
 		}
 		return nil

@@ -132,6 +132,10 @@ func TestConnectionsRefreshThroughTheJobViewAndDeleteAfterAYes(t *testing.T) {
 	if strings.Contains(w.screen(), "Transactions ") {
 		t.Errorf("the tabs show over the question:\n%s", w.screen())
 	}
+	w.keys("?") // the help line offers it over the question too
+	w.sees("Keys on this screen", "y          yes")
+	w.keys("esc") // closes the help, and answers nothing
+	w.sees("Delete the connection to Hooli Bank?")
 	w.keys("n")
 	if r.api.Count("DELETE /users/"+flowtest.UserID+"/connections/conn-1") != 0 {
 		t.Fatal("n deleted the connection")
