@@ -298,6 +298,31 @@ type TransactionQuery struct {
 	Filters   []Filter // more of Basiq's transaction filters (direction, class, postDate)
 }
 
+// filters are the query's filters as Basiq takes them: the account's first.
+func (q TransactionQuery) filters() []Filter {
+	if q.AccountID == "" {
+		return q.Filters
+	}
+	return append([]Filter{Eq("account.id", q.AccountID)}, q.Filters...)
+}
+
+// FirstPage is the path and query of the first page TransactionsPage asks
+// for, unescaped to be read: "/users/{id}/transactions?filter=…&limit=500".
+func (q TransactionQuery) FirstPage(userID string) string {
+	if q.Limit <= 0 || q.Limit > MaxTransactionLimit {
+		q.Limit = MaxTransactionLimit
+	}
+	query := ""
+	if filters := q.filters(); len(filters) > 0 {
+		parts := make([]string, len(filters))
+		for i, f := range filters {
+			parts[i] = f.String()
+		}
+		query = "filter=" + strings.Join(parts, ",") + "&"
+	}
+	return fmt.Sprintf("/users/%s/transactions?%slimit=%d", userID, query, q.Limit)
+}
+
 // TransactionPages walks a user's transactions page by page.
 type TransactionPages struct {
 	c      *Client
@@ -351,11 +376,7 @@ func (c *Client) TransactionsPage(ctx context.Context, userID string, q Transact
 	var req request
 	if cursor == "" {
 		query := url.Values{"limit": {strconv.Itoa(q.Limit)}}
-		filters := q.Filters
-		if q.AccountID != "" {
-			filters = append([]Filter{Eq("account.id", q.AccountID)}, filters...)
-		}
-		if len(filters) > 0 {
+		if filters := q.filters(); len(filters) > 0 {
 			fq, err := filterQuery(filters)
 			if err != nil {
 				return nil, "", err

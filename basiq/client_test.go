@@ -869,3 +869,33 @@ func TestA429WithRetryAfterIsWaitedOutNotCountedAsAFailedAttempt(t *testing.T) {
 		t.Errorf("after six 429s with Retry-After: %+v, %v, %d requests", inst, err, n.Load())
 	}
 }
+
+func TestFirstPageIsTheRequestTheClientSends(t *testing.T) {
+	api := newFakeAPI(t)
+	var sent []string
+	var mu sync.Mutex
+	api.mux.HandleFunc("GET /users/{id}/transactions", func(w http.ResponseWriter, r *http.Request) {
+		path, _ := url.PathUnescape(r.URL.EscapedPath())
+		query, _ := url.QueryUnescape(r.URL.RawQuery)
+		mu.Lock()
+		sent = append(sent, path+"?"+query)
+		mu.Unlock()
+		writeJSON(w, 200, map[string]any{"type": "list", "data": []any{}, "links": map[string]any{"self": "x"}})
+	})
+	c := api.client(t, newFakeClock())
+	for _, q := range []TransactionQuery{
+		{},
+		{AccountID: "acc-1", Limit: 50},
+		{Limit: 50, Filters: []Filter{Eq("transaction.direction", "debit"), {Field: "transaction.postDate", Op: "gteq", Value: "2026-01-01"}}},
+	} {
+		mu.Lock()
+		sent = nil
+		mu.Unlock()
+		if _, _, err := c.TransactionsPage(context.Background(), testUserID, q, ""); err != nil {
+			t.Fatal(err)
+		}
+		if want := q.FirstPage(testUserID); len(sent) != 1 || sent[0] != want {
+			t.Errorf("%+v: sent %q, FirstPage says %q", q, sent, want)
+		}
+	}
+}

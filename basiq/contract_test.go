@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -407,4 +408,21 @@ func coerce(s *openapi3.Schema, at string, v any, quirks *[]string) any {
 		}
 	}
 	return v
+}
+
+// The transaction classes the wizard filters on are the spec's own.
+func TestTransactionClassesAreTheSpecs(t *testing.T) {
+	spec := basiqspec.Load(t, "")
+	schema := spec.Docs["data.json"].Components.Schemas["TransactionData"]
+	if schema == nil || schema.Value.Properties["class"] == nil {
+		t.Fatal("data.json has no TransactionData.class")
+	}
+	var enum []string
+	for _, v := range schema.Value.Properties["class"].Value.Enum {
+		enum = append(enum, fmt.Sprint(v))
+	}
+	got := slices.Sorted(slices.Values(TransactionClasses))
+	if slices.Sort(enum); !slices.Equal(got, enum) {
+		t.Errorf("TransactionClasses %q, the spec's %q", got, enum)
+	}
 }

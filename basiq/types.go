@@ -461,6 +461,16 @@ type Transaction struct {
 	sent            string // the object as Basiq sent it; "" when made here
 }
 
+// Transaction directions.
+const (
+	DirectionCredit = "credit"
+	DirectionDebit  = "debit"
+)
+
+// TransactionClasses are the classes Basiq gives transactions (the enum of
+// class in data.json's transactions), which transaction.class filters on.
+var TransactionClasses = []string{"payment", "transfer", "direct-credit", "bank-fee", "cash-withdrawal", "interest", "loan-interest", "loan-repayment", "refund"}
+
 // The JSON methods below keep what Basiq sent (see the top of this file);
 // plain is each type without its methods, so that they do not call themselves.
 

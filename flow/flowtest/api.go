@@ -59,8 +59,10 @@ type API struct {
 	Transactions []basiq.Transaction
 	TxnErrs      []error
 	Connections  []basiq.Connection
-	Consents     []basiq.Consent
-	RefreshedAll []string // the jobs refreshing every connection starts
+	// ConnectionsErrs are GET /users/{id}/connections's errors, before it works.
+	ConnectionsErrs []error
+	Consents        []basiq.Consent
+	RefreshedAll    []string // the jobs refreshing every connection starts
 }
 
 // New is an API whose user is UserID.
@@ -188,8 +190,15 @@ func (f *API) ListAccounts(ctx context.Context, userID string, filters ...basiq.
 
 func (f *API) GetInstitution(ctx context.Context, id string) (basiq.Institution, error) {
 	f.record("GET /institutions/" + id)
-	return basiq.Institution{Type: "institution", ID: id, Name: "Hooli Bank"}, nil
+	name := "Hooli Bank"
+	if id == PiedPiper {
+		name = "Pied Piper Bank"
+	}
+	return basiq.Institution{Type: "institution", ID: id, Name: name}, nil
 }
+
+// PiedPiper is the sandbox's second bank, whose login asks a security question.
+const PiedPiper = "AU00002"
 
 func (f *API) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
 	f.record("POST /users/" + userID + "/connections/" + connectionID + "/refresh")
@@ -200,6 +209,9 @@ func (f *API) ListConnections(ctx context.Context, userID string) ([]basiq.Conne
 	f.record("GET /users/" + userID + "/connections")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := next(&f.ConnectionsErrs); err != nil {
+		return nil, err
+	}
 	return append([]basiq.Connection(nil), f.Connections...), nil
 }
 

@@ -26,6 +26,9 @@ type Feed struct {
 	Started bool   // the first page is in
 	Loading bool
 	Problem *Problem
+	// Endpoint is the request of the first page, filter and all, as the
+	// views show it: "GET /users/{id}/transactions?filter=…&limit=50".
+	Endpoint string
 }
 
 // More reports whether another page can be asked for.
@@ -37,7 +40,7 @@ func (a *applying) accountsEvent(ev Event) bool {
 	case AccountsLoaded:
 		a.accountsLoaded(ev)
 	case AccountsAsked:
-		if s.Stage == StageConnect && s.Accounts.Loaded {
+		if s.Stage == StageConnect && (s.AccountsReady() || s.AccountsFromBefore()) {
 			s.Stage = StageAccounts
 		}
 	case TransactionsAsked:
@@ -57,6 +60,17 @@ func (a *applying) accountsEvent(ev Event) bool {
 		return false
 	}
 	return true
+}
+
+// AccountsReady reports whether the accounts are in: every job watched has
+// retrieved its accounts, and they are loaded.
+func (s *Session) AccountsReady() bool { return s.Jobs.AccountsReady() && s.Accounts.Loaded }
+
+// AccountsFromBefore reports whether the jobs are over without bringing
+// accounts, while those loaded before them (a refresh or another bank that
+// did not work) can still be shown.
+func (s *Session) AccountsFromBefore() bool {
+	return s.Accounts.Loaded && s.Jobs.AllOver() && !s.Jobs.AccountsReady()
 }
 
 // accountsMaybe loads the accounts when they are ready: in the wizard as soon
@@ -145,6 +159,7 @@ func (a *applying) askTransactions(ev TransactionsAsked) {
 	if ev.AccountID == AllAccounts {
 		load.Filters = s.Explore.Filter.Filters()
 	}
+	f.Endpoint = "GET " + basiq.TransactionQuery{AccountID: ev.AccountID, Limit: load.Limit, Filters: load.Filters}.FirstPage(load.UserID)
 	a.do(load)
 }
 

@@ -218,6 +218,16 @@ func (s *Session) autoLogin() string {
 	return SandboxPersona
 }
 
+// AutoConsentBank is the bank the demo's automatic consent connects: the
+// sandbox's happy path first, then another bank (SecondBank) for a user who
+// has one already.
+func (s *Session) AutoConsentBank() string {
+	if s.Link.Action == basiq.ConsentConnect {
+		return SecondBank
+	}
+	return SandboxInstitution
+}
+
 // autoConsent consents as a sandbox login, in the demo's simulator.
 func (a *applying) autoConsent(login string) {
 	s := a.s
@@ -228,10 +238,7 @@ func (a *applying) autoConsent(login string) {
 	if !s.cfg.Interactive && s.cfg.Persona == "" {
 		a.say(NoteInfo, "No browser to open the demo's consent page in; --persona picks another login than "+login)
 	}
-	bank := SandboxInstitution
-	if s.Link.Action == basiq.ConsentConnect {
-		bank = SecondBank // another bank than the first
-	}
+	bank := s.AutoConsentBank()
 	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
 	s.Consent.autoBank = bank
 	a.do(AutoConsent{Token: s.Link.token, InstitutionID: bank, Login: login})

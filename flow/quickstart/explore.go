@@ -149,7 +149,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 				Then:     "Basiq stops refreshing it; the accounts it brought stay on the user, with their transactions."}
 		}
 	case RevokeConsentAsked:
-		if x.Confirm == nil && s.consentKnown(ev.ID) {
+		if c, ok := s.consent(ev.ID); ok && x.Confirm == nil && Revocable(c) {
 			x.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: ev.ID, Question: "Revoke this consent?",
 				Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
 		}
@@ -174,6 +174,9 @@ func (a *applying) exploreEvent(ev Event) bool {
 	case AnotherBankAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
 			a.reconsentWith(basiq.ConsentConnect, "")
+			if s.Demo {
+				a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
+			}
 		}
 	case TransactionsFiltered:
 		if s.Stage == StageAccounts {
@@ -198,8 +201,8 @@ func (a *applying) loadView(again bool) {
 			a.loadAccounts()
 		}
 	case ViewTransactions:
-		if again {
-			delete(s.Feeds, AllAccounts)
+		if f := s.Feeds[AllAccounts]; again && (f == nil || f.Problem == nil) {
+			delete(s.Feeds, AllAccounts) // from the first page; a page that failed is asked again instead
 		}
 		a.askTransactions(TransactionsAsked{AccountID: AllAccounts})
 	case ViewConnections:
@@ -234,10 +237,7 @@ func (a *applying) connectionsLoaded(ev ConnectionsLoaded) {
 	} else {
 		x.Connections.Items, x.Connections.Loaded, x.Connections.Problem = ev.Items, true, nil
 		for _, c := range ev.Items {
-			if _, asked := s.Institutions[c.Institution.ID]; !asked && c.Institution.ID != "" {
-				s.Institutions[c.Institution.ID] = basiq.Institution{ID: c.Institution.ID}
-				a.do(LoadInstitution{ID: c.Institution.ID})
-			}
+			a.nameBank(c.Institution.ID)
 		}
 	}
 	switch {
@@ -270,14 +270,18 @@ func (s *Session) connection(id string) (basiq.Connection, bool) {
 	return basiq.Connection{}, false
 }
 
-func (s *Session) consentKnown(id string) bool {
+func (s *Session) consent(id string) (basiq.Consent, bool) {
 	for _, c := range s.Explore.Consents.Items {
 		if c.ID == id {
-			return true
+			return c, true
 		}
 	}
-	return false
+	return basiq.Consent{}, false
 }
+
+// Revocable reports whether a consent can be revoked: one in force, not one
+// already revoked or expired.
+func Revocable(c basiq.Consent) bool { return c.Status == basiq.ConsentActive }
 
 func (a *applying) confirmAnswered(yes bool) {
 	s := a.s

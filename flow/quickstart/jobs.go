@@ -161,6 +161,7 @@ func (a *applying) watch(ids []string) {
 	// A new job may change every list of the views: they read again when shown.
 	x := &s.Explore
 	x.View, x.Connections.Loaded, x.Consents.Loaded, x.Jobs.Loaded = ViewAccounts, false, false, false
+	s.Feeds = map[string]*Feed{} // and the transactions: a new bank's, or a refresh's, come with it
 	s.resumeJobs = nil
 	defer a.remember()
 	for _, id := range ids {
@@ -233,12 +234,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 	}
 	a.noteSteps(ev.ID, w, job)
 	w.Job, w.Seen = job, true
-	if inst := job.InstitutionID(); inst != "" {
-		if _, asked := s.Institutions[inst]; !asked {
-			s.Institutions[inst] = basiq.Institution{ID: inst} // asked once; the name fills in when it loads
-			a.do(LoadInstitution{ID: inst})
-		}
-	}
+	a.nameBank(job.InstitutionID())
 	switch job.State() {
 	case basiq.JobPending, basiq.JobRunning:
 		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
@@ -281,6 +277,14 @@ func (a *applying) noteSteps(id string, w *WatchedJob, job basiq.Job) {
 			n.Reason = StepFailure(&st)
 		}
 		a.do(Say{Kind: NoteJobStep, Text: fmt.Sprintf("%s: %s", st.Title, st.Status), Step: n})
+	}
+}
+
+// nameBank asks for an institution's name, once ("" asks nothing).
+func (a *applying) nameBank(id string) {
+	if _, asked := a.s.Institutions[id]; !asked && id != "" {
+		a.s.Institutions[id] = basiq.Institution{ID: id} // asked once; the name fills in when it loads
+		a.do(LoadInstitution{ID: id})
 	}
 }
 

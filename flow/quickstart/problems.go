@@ -172,6 +172,19 @@ func JobProblem(job basiq.Job, bank string) Problem {
 		what += " (" + code + ")"
 	}
 	p := Problem{Call: CallJob, What: what, Meaning: advice.Meaning, Next: advice.Next, Code: code}
+	if step != nil && step.Title == basiq.StepMFAChallenge {
+		// The bank's question failed, not the login: Basiq says invalid-credentials
+		// for a wrong code and job-timed-out for none in time. Only the consent
+		// page asks the question, so consent again is the way; a refresh would
+		// wait for a code nobody is shown.
+		p.Meaning = "The bank did not accept the code given to its security question."
+		if code == "job-timed-out" {
+			p.Meaning = "No code reached the bank in the time it gives to answer its security question."
+		}
+		p.Next = "Go through consent again, log in, and give the code the bank asks for while its page waits."
+		p.Remedies = []Remedy{RemedyNewLink, RemedyQuit}
+		return p
+	}
 	if advice.Remedy == basiq.RemedyRetry || advice.Remedy == basiq.RemedyWaitRetry {
 		p.Remedies = append(p.Remedies, RemedyRetry)
 	}

@@ -354,6 +354,11 @@ func (a *applying) back() {
 		a.stopWaiting()
 		a.clearProblem(CallClientToken, CallListJobs, CallAutoConsent)
 		s.Stage = StageUser
+		if s.Accounts.Loaded {
+			// Another bank, or a login again, asked for from the views: back to them.
+			s.Stage = StageAccounts
+			s.Link.Action, s.Link.ConnectionID = "", ""
+		}
 	case StageConnect:
 		a.reconsent()
 	}

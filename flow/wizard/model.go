@@ -17,12 +17,16 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consent"
+	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
@@ -43,7 +47,8 @@ type Model struct {
 	global keys.Global
 	yes    key.Binding // answers a y/N question
 	no     key.Binding
-	// saveScript (s) on the accounts table saves the session as a script, as s does in the inspector.
+	views  viewKeys // the keys every view of the user shares
+	// saveScript (s) in the views saves the session as a script, as s does in the inspector.
 	saveScript  key.Binding
 	savedScript scriptSavedMsg // the last save, for the notice line and the summary
 
@@ -62,6 +67,11 @@ type Model struct {
 	jobsScreen     jobs.Model
 	accountsScreen accounts.Model
 	inspector      inspector.Model
+	// The other views of the user, beside the accounts.
+	transactionsScreen transactions.Model
+	connectionsScreen  connections.Model
+	consentsScreen     consents.Model
+	jobHistoryScreen   jobhistory.Model
 }
 
 // eventMsg carries an effect's answer to Update.
@@ -106,6 +116,7 @@ func New(cfg flow.Config, isDark bool) Model {
 		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
 		saveScript: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save as script")),
+		views:      newViewKeys(),
 
 		keyScreen:      apikey.New(st),
 		userScreen:     user.New(st),
@@ -113,6 +124,11 @@ func New(cfg flow.Config, isDark bool) Model {
 		jobsScreen:     jobs.New(st),
 		accountsScreen: accounts.New(st),
 		inspector:      inspector.New(st),
+
+		transactionsScreen: transactions.New(st),
+		connectionsScreen:  connections.New(st),
+		consentsScreen:     consents.New(st),
+		jobHistoryScreen:   jobhistory.New(st),
 	}
 	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
 	if cfg.EnvKey != "" && !cfg.Demo {
@@ -261,6 +277,8 @@ func intent(msg tea.Msg) qs.Event {
 		return qs.ExistingUserGiven{ID: msg.ID}
 	case user.ContinueMsg:
 		return qs.ConsentAsked{}
+	case user.ResumeMsg:
+		return qs.ContinueAnswered{Yes: msg.Yes}
 	case consent.OpenMsg:
 		return qs.BrowserAsked{}
 	case consent.JobsPastedMsg:
@@ -275,12 +293,12 @@ func intent(msg tea.Msg) qs.Event {
 		return qs.RetryAsked{}
 	case jobs.ContinueMsg:
 		return qs.AccountsAsked{}
-	case jobs.QuitMsg, accounts.QuitMsg:
+	case jobs.QuitMsg:
 		return qs.QuitAsked{}
 	case accounts.TransactionsRequestedMsg:
 		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
 	}
-	return nil
+	return viewIntent(msg)
 }
 
 // handleKey runs global keys first, then gives the key to the screen.
@@ -293,11 +311,18 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
 	case m.session.Explore.Confirm != nil:
-		// A y/N question: y is yes; n, enter and esc are no; nothing else acts.
+		// A y/N question: y is yes; n, enter and esc are no; ? shows them
+		// (esc, ? or f1 closes that first); nothing else acts.
 		switch {
+		case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
+			m.showHelp = false
+		case key.Matches(msg, g.Help, g.HelpWhileTyping):
+			m.showHelp = true
 		case key.Matches(msg, m.yes):
+			m.showHelp = false
 			return m.apply(qs.ConfirmAnswered{Yes: true})
 		case key.Matches(msg, m.no):
+			m.showHelp = false
 			return m.apply(qs.ConfirmAnswered{Yes: false})
 		}
 		return nil
@@ -321,9 +346,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.inspector.SetEntries(m.inspectorEntries())
 		m.inspector.SetCanSave(m.canSaveScript())
 		return nil
-	case m.onAccountsTable() && key.Matches(msg, m.saveScript):
-		m.showHelp = false
-		return m.saveSessionScript()
+	case m.onViews():
+		if cmd, ok := m.viewKey(msg); ok {
+			m.showHelp = false
+			return cmd
+		}
 	case key.Matches(msg, g.Back) && !m.screenTakesEsc():
 		m.showHelp = false
 		return m.apply(qs.BackAsked{})
@@ -342,6 +369,8 @@ func (m Model) capturing() bool {
 		return m.userScreen.Capturing()
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
+	case qs.StageAccounts:
+		return m.currentView().Capturing()
 	}
 	return false
 }
@@ -356,7 +385,7 @@ func (m Model) screenTakesEsc() bool {
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
 	case qs.StageAccounts:
-		return m.accountsScreen.TakesEsc()
+		return m.currentView().TakesEsc()
 	}
 	return false
 }
@@ -373,7 +402,7 @@ func (m *Model) forwardToScreen(msg tea.Msg) tea.Cmd {
 	case qs.StageConnect:
 		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
 	case qs.StageAccounts:
-		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
+		cmd = m.forwardToView(msg)
 	}
 	return cmd
 }
@@ -398,8 +427,8 @@ func (m *Model) resize() {
 	m.userScreen.SetSize(w, h)
 	m.consentScreen.SetSize(w, h)
 	m.jobsScreen.SetSize(w, h)
-	m.accountsScreen.SetSize(w, h)
 	m.inspector.SetSize(w, h)
+	m.resizeViews(frame.TabbedBodySize(m.width, m.height))
 }
 
 // canSaveScript reports whether the session can be saved as a script: it
@@ -407,12 +436,6 @@ func (m *Model) resize() {
 func (m Model) canSaveScript() bool {
 	_, ok := flow.ScriptFactsOf(m.session, m.cfg)
 	return ok
-}
-
-// onAccountsTable reports whether the accounts table has the keys, where s
-// saves the session (the table's own subviews keep their letters).
-func (m Model) onAccountsTable() bool {
-	return m.session.Stage == qs.StageAccounts && !m.accountsScreen.TakesEsc() && m.canSaveScript()
 }
 
 // saveSessionScript writes the session as a bash script and a Go program

@@ -10,6 +10,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
 // sync gives every screen the session's state to draw. It returns the
@@ -18,6 +19,7 @@ func (m *Model) sync() tea.Cmd {
 	var cmds []tea.Cmd
 	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
 	m.syncAccounts()
+	m.syncViews()
 	if stage := m.session.Stage; stage != m.shownStage {
 		m.shownStage = stage
 		switch stage {
@@ -87,6 +89,11 @@ func (m *Model) syncUser() tea.Cmd {
 	u.SetFieldErrors(s.User.FieldErrors)
 	u.SetProblem(m.problemHere(qs.StageUser), s.Problem.Offers(qs.RemedyRetry))
 	u.SetAskCreateAgain(s.User.AskCreateAgain)
+	if o := s.User.Offer; o != nil {
+		u.SetOffer(&user.Offer{UserID: o.UserID, Created: o.Created, Jobs: len(o.Jobs)})
+	} else {
+		u.SetOffer(nil)
+	}
 	if s.User.User.ID != "" {
 		usr := s.User.User
 		u.SetUser(&usr, s.User.Created)
@@ -130,6 +137,11 @@ func (m *Model) syncConsent() tea.Cmd {
 	}
 	c.SetBrowser(b.Opened, b.Opens, reason)
 	c.SetDemo(s.Demo, s.Consent.AutoLogin)
+	another := ""
+	if s.Link.Action == basiq.ConsentConnect {
+		another = s.BankName(s.AutoConsentBank())
+	}
+	c.SetAnotherBank(another)
 	c.SetPolling(s.Consent.LastChecked, "GET /users/"+theme.ShortID(s.User.User.ID)+"…/jobs")
 	c.SetNow(m.clock.Now())
 	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
@@ -152,12 +164,13 @@ func (m *Model) jobsState() jobs.State {
 	js := &s.Jobs
 	now := m.clock.Now()
 	st := jobs.State{
-		Progress:      js.Progress(),
-		AllOver:       js.AllOver(),
-		AccountsReady: js.AccountsReady() && s.Accounts.Loaded,
-		Failed:        len(js.FailedIDs()),
-		Retry:         s.Problem.Offers(qs.RemedyRetry),
-		Reconsent:     s.Problem.Offers(qs.RemedyNewLink),
+		Progress:       js.Progress(),
+		AllOver:        js.AllOver(),
+		AccountsReady:  s.AccountsReady(),
+		BackToAccounts: s.AccountsFromBefore(),
+		Failed:         len(js.FailedIDs()),
+		Retry:          s.Problem.Offers(qs.RemedyRetry),
+		Reconsent:      s.Problem.Offers(qs.RemedyNewLink),
 	}
 	if !js.Since.IsZero() {
 		st.Elapsed = now.Sub(js.Since)
@@ -176,6 +189,9 @@ func (m *Model) jobsState() jobs.State {
 			if d, ok := w.StepTook(step.Title, now); ok {
 				j.Took[step.Title] = d
 			}
+		}
+		if prompt, expires, ok := w.Job.WaitingForMFA(); ok {
+			j.MFA = &jobs.MFA{Method: prompt.Method, Input: prompt.Input, Left: expires.Sub(now)}
 		}
 		if w.Job.State() == basiq.JobFailed {
 			p := qs.JobProblem(w.Job, bank)

@@ -49,6 +49,12 @@ func (m Model) View() tea.View {
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
+	if m.session.Stage == qs.StageAccounts {
+		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
+		if m.onViews() {
+			f.HelpOnly = []key.Binding{m.views.next, m.views.prev}
+		}
+	}
 	switch c := m.session.Explore.Confirm; {
 	case c != nil:
 		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), []key.Binding{m.yes, m.no}, false, false
@@ -80,10 +86,12 @@ func (m Model) notice() string {
 	n := m.session.Notice
 	switch saved := m.savedScript; {
 	case m.session.Stage != qs.StageAccounts:
+	case m.busy() != "":
+		n = qs.Notice{Text: m.busy()} // what is under way, until its answer comes
 	case saved.files != nil || saved.err != nil:
 		// The latest thing the person did on this screen: what s wrote (the summary says where).
 		n = qs.Notice{Text: flow.ScriptSavedText("", saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
-	case !n.Warning && m.onAccountsTable():
+	case !n.Warning && m.onViews() && m.session.Explore.View == qs.ViewAccounts && m.canSaveScript():
 		// The moment it all worked is the moment to offer to keep it (over news
 		// from earlier steps; a warning still stands).
 		n = qs.Notice{Text: "Take it with you: s saves this session as a bash script and a Go program."}
@@ -110,7 +118,7 @@ func (m Model) screenView() string {
 	case qs.StageConnect:
 		return m.jobsScreen.View()
 	}
-	return m.accountsScreen.View()
+	return m.currentView().View()
 }
 
 // screenKeys are the current screen's keys plus the request inspector's.
@@ -126,7 +134,7 @@ func (m Model) screenKeys() []key.Binding {
 	case qs.StageConnect:
 		ks = m.jobsScreen.Keys()
 	case qs.StageAccounts:
-		ks = m.accountsScreen.Keys()
+		ks = m.viewScreenKeys()
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
@@ -135,9 +143,13 @@ func (m Model) screenKeys() []key.Binding {
 			ks = append(ks, m.global.Requests)
 		}
 	}
-	if m.onAccountsTable() {
-		// Last: where the line is short of room, the table's own keys and i come first (? lists all).
+	if m.onViews() && m.canSaveScript() {
+		// Late: where the line is short of room, the view's own keys and i come first (? lists all).
 		ks = append(ks, m.saveScript)
+	}
+	if m.onViews() {
+		// Last: each list's problem says r itself, and the lists reload after every change.
+		ks = append(ks, m.views.reload)
 	}
 	return ks
 }
@@ -177,12 +189,19 @@ func (m Model) Summary() string {
 	}
 	b.WriteString(summary + "\n")
 	switch {
-	case s.Accounts.Loaded && s.Demo:
-		// The simulator stopped with the wizard and took this user along:
-		// the calls are Basiq's, for a user of the reader's own.
-		b.WriteString(st.Muted.Width(width).Render("The demo's simulator has stopped, and this user and its accounts went with it. "+
-			"With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:") + "\n")
-		writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
+	case s.Deleted || s.Accounts.Loaded && s.Demo:
+		gone := "The demo's simulator has stopped, and this user and its accounts went with it."
+		if s.Deleted {
+			b.WriteString(st.Success.Width(width).Render(theme.SymbolDone+" Deleted the user (DELETE /users/"+theme.Safe(s.User.User.ID)+
+				"): Basiq removed it with its connections, accounts and transactions.") + "\n")
+			gone = ""
+		}
+		if s.Demo {
+			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
+			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
+			b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
+			writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
+		}
 	case s.Accounts.Loaded:
 		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):") + "\n")
 		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)

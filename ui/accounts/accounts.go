@@ -26,7 +26,6 @@ type (
 		More      bool
 	}
 	ExportRequestedMsg struct{ Format string } // "csv" or "json"
-	QuitMsg            struct{}
 )
 
 type view int
@@ -58,6 +57,7 @@ type Model struct {
 	st            *theme.Styles
 	width, height int
 	heading       string
+	request       string           // the request the accounts came from, "" outside the views
 	rows          []row            // grouped by bank, in Basiq's order within each
 	banks         []string         // the banks, in the order of the rows
 	totals        []totalRow       // per bank (when several) and overall, per currency
@@ -72,7 +72,7 @@ type Model struct {
 	exported      []string // the files it wrote
 	exportErr     error
 
-	up, down, pgUp, pgDown, home, end, detail, txnKey, export, quit, back, more, retry, csv, json key.Binding
+	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, csv, json key.Binding
 }
 
 // New builds the accounts screen.
@@ -89,7 +89,6 @@ func New(st *theme.Styles) Model {
 		detail: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		txnKey: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "transactions")),
 		export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
-		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		more:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
 		retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
@@ -106,6 +105,12 @@ func (m *Model) SetSize(width, height int) {
 
 // SetHeading names whose accounts these are ("" for nobody in particular).
 func (m *Model) SetHeading(userName string) { m.heading = userName }
+
+// SetRequest says which request the accounts came from, for the heading.
+func (m *Model) SetRequest(request string) {
+	m.request = request
+	m.keepCursorVisible()
+}
 
 // SetTransactionsPending says whether Basiq is still retrieving transactions.
 func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
@@ -158,9 +163,9 @@ func (m Model) Keys() []key.Binding {
 		return []key.Binding{m.csv, m.json, m.back}
 	}
 	if len(m.rows) == 0 {
-		return []key.Binding{m.quit}
+		return nil
 	}
-	return []key.Binding{m.up, m.detail, m.txnKey, m.export, m.quit}
+	return []key.Binding{m.up, m.detail, m.txnKey, m.export}
 }
 
 func (m Model) current() *txnState {
@@ -204,8 +209,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cursor = 0
 	case key.Matches(k, m.end):
 		m.cursor = max(len(m.rows)-1, 0)
-	case key.Matches(k, m.quit):
-		return m, keys.Send(QuitMsg{})
 	case len(m.rows) == 0:
 	case key.Matches(k, m.detail):
 		m.mode = viewDetail
@@ -317,7 +320,7 @@ func (m Model) detailView(w int) string {
 	field("Balance", r.cells[colBalance])
 	field("Available", r.cells[colAvail])
 	if a.CreditLimit != "" {
-		field("Credit limit", FormatAmount(a.CreditLimit, a.Currency))
+		field("Credit limit", theme.FormatAmount(a.CreditLimit, a.Currency))
 	}
 	field("Currency", a.Currency)
 	if !a.LastUpdated.IsZero() {
@@ -358,7 +361,7 @@ func (m Model) transactionsView(w int) string {
 	}
 	amountW := 0
 	for _, t := range s.Items {
-		amountW = max(amountW, lipgloss.Width(FormatAmount(t.Amount, t.Currency)))
+		amountW = max(amountW, lipgloss.Width(theme.FormatAmount(t.Amount, t.Currency)))
 	}
 	descW := max(w-12-amountW-4, 10)
 	visible := max(m.height-4, 3)
@@ -371,9 +374,9 @@ func (m Model) transactionsView(w int) string {
 		if len(date) > 10 {
 			date = date[:10]
 		}
-		amount := FormatAmount(t.Amount, t.Currency)
+		amount := theme.FormatAmount(t.Amount, t.Currency)
 		style := st.TableRow
-		if ParseMoney(t.Amount).Negative() {
+		if theme.ParseMoney(t.Amount).Negative() {
 			style = st.Error
 		}
 		desc := ansi.Truncate(theme.Safe(t.Description), descW, theme.Ellipsis)
@@ -408,25 +411,6 @@ func classWords(class string) string {
 		return n
 	}
 	return theme.Safe(class)
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%s %ss", thousands(n), noun)
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func pad(s string, w int) string {

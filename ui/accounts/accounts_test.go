@@ -222,36 +222,6 @@ func TestSeveralBanksHaveABankColumnAndATotalEach(t *testing.T) {
 	}
 }
 
-func TestMoney(t *testing.T) {
-	cases := []struct{ in, currency, want string }{
-		{"34076.00", "AUD", "$34,076.00"},
-		{"-6081.50", "AUD", "-$6,081.50"},
-		{"0", "AUD", "$0.00"},
-		{"1234567.891", "AUD", "$1,234,567.89"},
-		{"12", "NZD", "NZD 12.00"},
-		{"-0.5", "USD", "-USD 0.50"},
-		{"1e5", "AUD", ""},
-		{"12,00", "AUD", ""},
-		{"", "AUD", ""},
-		{"--1", "AUD", ""},
-	}
-	for _, c := range cases {
-		if got := ParseMoney(c.in).Format(c.currency); got != c.want {
-			t.Errorf("%q %s: %q, want %q", c.in, c.currency, got, c.want)
-		}
-	}
-	sum := Money{}
-	for _, a := range wentworthSmith() {
-		sum = sum.Add(ParseMoney(a.Balance))
-	}
-	if got := sum.Format("AUD"); got != "-$232,914.02" {
-		t.Errorf("total %s, want -$232,914.02", got)
-	}
-	if FormatAmount("1e5", "AUD") != "1e5" {
-		t.Error("an amount that does not parse must show as it came")
-	}
-}
-
 func TestUnparseableBalanceIsLeftOutOfTheTotalAndSaid(t *testing.T) {
 	accts := wentworthSmith()
 	accts[0].Balance = "n/a"
@@ -285,9 +255,6 @@ func TestKeys(t *testing.T) {
 	m, _ = press(m, 'e')
 	if _, msg := press(m, 'j'); msg != (ExportRequestedMsg{Format: "json"}) {
 		t.Errorf("e j sent %#v", msg)
-	}
-	if _, msg := press(sized(100, 30, wentworthSmith()), 'q'); msg != (QuitMsg{}) {
-		t.Errorf("q sent %#v", msg)
 	}
 }
 
@@ -343,5 +310,25 @@ func TestTheSelectedRowHasABackgroundAndWithoutColourStaysMarked(t *testing.T) {
 	// NO_COLOR: no colours at all, and still the › and bold.
 	if l := selected(colorprofile.Ascii); !strings.HasPrefix(l, "\x1b[1m›") || strings.Contains(l, "38;") || strings.Contains(l, "48;") {
 		t.Errorf("without colour the selected row should keep its mark and bold, and nothing else: %q", l)
+	}
+}
+
+func TestInTheViewsTheHeadingSaysTheRequest(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("two_banks_in_views_%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := New(theme.New(true))
+			bw, bh := frame.TabbedBodySize(size[0], size[1])
+			m.SetSize(bw, bh)
+			m.SetAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
+			m.SetRequest("GET /users/7f1c2a4e…/accounts")
+			v := m.View()
+			if !strings.Contains(v, "GET /users/7f1c2a4e…/accounts at ") || strings.Contains(v, "1–") {
+				t.Errorf("the request, and every account without scrolling:\n%s", v)
+			}
+			uitest.GoldenInBody(t, v, bw, bh)
+		})
+	}
+	if v := sized(80, 24, twoBanks()).FinalView(80); strings.Contains(v, "GET /users") {
+		t.Errorf("the table left in the terminal names no request:\n%s", v)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -81,13 +82,13 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 			colType:    classWords(a.Class.Type),
 			colBSB:     formatBSB(a.BSB),
 			colNumber:  theme.MaskNumber(a.AccountNo),
-			colBalance: FormatAmount(theme.Safe(a.Balance), a.Currency),
-			colAvail:   FormatAmount(theme.Safe(a.AvailableFunds), a.Currency),
+			colBalance: theme.FormatAmount(theme.Safe(a.Balance), a.Currency),
+			colAvail:   theme.FormatAmount(theme.Safe(a.AvailableFunds), a.Currency),
 		}
 		if !a.LastUpdated.IsZero() {
 			r.cells[colUpdated] = a.LastUpdated.Local().Format("2 Jan 15:04")
 		}
-		r.negBal, r.negAvail = ParseMoney(a.Balance).Negative(), ParseMoney(a.AvailableFunds).Negative()
+		r.negBal, r.negAvail = theme.ParseMoney(a.Balance).Negative(), theme.ParseMoney(a.AvailableFunds).Negative()
 		if _, seen := byBank[bank]; !seen {
 			m.banks = append(m.banks, bank)
 		}
@@ -106,11 +107,11 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 // in unparsed and left out.
 func (m *Model) totalRows() []totalRow {
 	type key struct{ bank, currency string }
-	sums := map[key]Money{}
+	sums := map[key]theme.Money{}
 	currencies := map[string]bool{}
 	for _, r := range m.rows {
 		a := r.acct
-		bal := ParseMoney(a.Balance)
+		bal := theme.ParseMoney(a.Balance)
 		if !bal.OK() {
 			if a.Balance != "" {
 				m.unparsed++
@@ -159,7 +160,11 @@ func formatBSB(bsb string) string {
 // tableRows is how many account rows fit: the body less heading, header,
 // rule, totals, notes and what the last export said.
 func (m Model) tableRows() int {
-	return max(m.height-6-len(m.totals)-m.exportLines(), 3)
+	headingLines := 1
+	if m.request != "" {
+		headingLines = lipgloss.Height(m.headingView(max(m.width, 40), true))
+	}
+	return max(m.height-5-headingLines-len(m.totals)-m.exportLines(), 3)
 }
 
 // exportLines is how many lines the export's outcome takes under the table.
@@ -271,22 +276,7 @@ func line(cols []column, cell func(columnID) string, style func(columnID) (lipgl
 func (m Model) tableView(w, visible int, interactive bool) string {
 	st := m.st
 	var lines []string
-	head := []string{}
-	if m.heading != "" {
-		head = append(head, theme.Safe(m.heading))
-	}
-	switch {
-	case len(m.banks) == 1:
-		head = append(head, m.banks[0])
-	case len(m.banks) > 1:
-		head = append(head, plural(len(m.banks), "bank"))
-	}
-	head = append(head, plural(len(m.rows), "account"))
-	right := ""
-	if !m.updated.IsZero() {
-		right = st.Muted.Render("updated " + m.updated.Local().Format("15:04:05"))
-	}
-	lines = append(lines, theme.Spread(st.Title.Render(strings.Join(head, " · ")), right, w), "")
+	lines = append(lines, m.headingView(w, interactive), "")
 	if len(m.rows) == 0 {
 		lines = append(lines, st.Muted.Width(w).Render("Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."))
 		return strings.Join(lines, "\n")
@@ -328,7 +318,7 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 	lines = append(lines, m.totalsView(cols)...)
 	var notes []string
 	if len(m.rows) > visible {
-		notes = append(notes, fmt.Sprintf("%d–%d of %s", top+1, end, plural(len(m.rows), "account")))
+		notes = append(notes, fmt.Sprintf("%d–%d of %s", top+1, end, listing.Plural(len(m.rows), "account")))
 		if !interactive {
 			notes[len(notes)-1] += " (e exports them all)"
 		}
@@ -349,6 +339,35 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 		lines = append(lines, m.exportView(w)...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// headingView is whose accounts, at which banks, and when they were loaded;
+// in the views, with the request they came from (under the title where
+// there is no room beside it).
+func (m Model) headingView(w int, interactive bool) string {
+	head := []string{}
+	if m.heading != "" {
+		head = append(head, theme.Safe(m.heading))
+	}
+	switch {
+	case len(m.banks) == 1:
+		head = append(head, m.banks[0])
+	case len(m.banks) > 1:
+		head = append(head, listing.Plural(len(m.banks), "bank"))
+	}
+	title := strings.Join(append(head, listing.Plural(len(m.rows), "account")), " · ")
+	if interactive && m.request != "" {
+		request := m.request
+		if !m.updated.IsZero() {
+			request += " at " + m.updated.Local().Format("15:04:05")
+		}
+		return listing.Heading(m.st, title, request, w)
+	}
+	right := ""
+	if !m.updated.IsZero() {
+		right = m.st.Muted.Render("updated " + m.updated.Local().Format("15:04:05"))
+	}
+	return theme.Spread(m.st.Title.Render(title), right, w)
 }
 
 // rowStyle draws a row's cells: negative amounts in the error colour, the

@@ -44,6 +44,7 @@ type Model struct {
 	browserReason    string
 	demo             bool
 	persona          string
+	anotherBank      string // the bank a connects, for a user who has one already; "" for a first consent
 	polled           time.Time
 	pollWhat         string
 	now              time.Time
@@ -132,6 +133,11 @@ func (m *Model) SetBrowser(opened bool, opens int, reason string) {
 
 // SetDemo offers a (complete consent as login) in the demo.
 func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, login }
+
+// SetAnotherBank says the link connects another bank, for a user who has
+// consented already (Basiq's action=connect); in the demo, a connects bank.
+// "" is a first consent.
+func (m *Model) SetAnotherBank(bank string) { m.anotherBank = bank }
 
 // SetRemedies says which ways on a problem offers: enter tries again, r a new link.
 func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
@@ -280,7 +286,11 @@ func (m Model) View() string {
 	w := max(m.width, 40)
 	para := func(s string) string { return st.Text.Width(w).Render(s) }
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Consent in the browser") + "\n\n")
+	title := "Consent in the browser"
+	if m.anotherBank != "" {
+		title = "Connect another bank"
+	}
+	b.WriteString(st.Title.Render(title) + "\n\n")
 	if m.link == "" {
 		if m.working != "" {
 			b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
@@ -295,6 +305,9 @@ func (m Model) View() string {
 		who = theme.Safe(m.userName)
 	}
 	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
+	if m.anotherBank != "" {
+		lead = who + " has consented already: Basiq's consent page (action=connect) goes straight to choosing another bank."
+	}
 	switch {
 	case m.browserOpened && m.browserOpens > 1:
 		lead += " It opened in your browser again; if it did not, open this link."
@@ -321,7 +334,11 @@ func (m Model) View() string {
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
 	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render("Hooli") + st.Label.Render(" · login ") +
 		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
-	if m.demo {
+	switch {
+	case m.demo && m.anotherBank != "":
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+theme.Safe(m.anotherBank)+
+			" as "+theme.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
+	case m.demo:
 		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")
 	}
 	b.WriteString("\n")

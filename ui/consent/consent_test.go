@@ -71,6 +71,12 @@ func TestGoldens(t *testing.T) {
 			return m
 		},
 		"demo": func(m Model) Model { m = withLink(m); m.SetDemo(true, "Wentworth-Smith"); return m },
+		"another_bank_demo": func(m Model) Model {
+			m = withLink(m)
+			m.SetDemo(true, "Wentworth-Smith")
+			m.SetAnotherBank("Pied Piper Bank")
+			return m
+		},
 		"paste": func(m Model) Model {
 			m = withLink(m)
 			m, _ = pressKey(m, 'p', "p")

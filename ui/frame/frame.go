@@ -39,6 +39,22 @@ type Frame struct {
 	Notice        string        // a one-line status above the help line
 	Overlay       string        // replaces the body (the request inspector)
 	Global        keys.Global   // the keys every screen has
+	// HelpOnly are keys the screen names itself (the tabs' tab and
+	// shift+tab): ? lists them, the help line leaves them the room.
+	HelpOnly []key.Binding
+	// Tabs are views of one place, drawn as tabs over the body (not over an
+	// overlay or the help); Tab is the one shown.
+	Tabs []string
+	Tab  int
+}
+
+// tabRows are the rows the tabs take from the body: their names and a rule.
+const tabRows = 2
+
+// TabbedBodySize is BodySize under tabs.
+func TabbedBodySize(width, height int) (int, int) {
+	w, h := BodySize(width, height)
+	return w, max(h-tabRows, 0)
 }
 
 // BodySize is the room a screen has inside the frame: two columns of margin
@@ -66,9 +82,13 @@ func Render(st *theme.Styles, f Frame) string {
 		body = f.Overlay
 	}
 	if f.ShowHelp {
-		body = fullHelp(st, f.Global, f.Keys, f.CanGoBack)
+		body = fullHelp(st, f.Global, append(append([]key.Binding{}, f.Keys...), f.HelpOnly...), f.CanGoBack)
 	}
 	lines := []string{header(st, f), ""}
+	if len(f.Tabs) > 0 && f.Overlay == "" && !f.ShowHelp {
+		lines = append(lines, tabs(st, f.Tabs, f.Tab, bodyW)...)
+		bodyW, bodyH = TabbedBodySize(f.Width, f.Height)
+	}
 	lines = append(lines, fit(body, bodyW, bodyH)...)
 	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, withBack(f), f.Typing, f.Width))
 	return strings.Join(lines, "\n")
@@ -124,6 +144,33 @@ func stepsLine(st *theme.Styles, current int, sep string) string {
 		}
 	}
 	return strings.Join(parts, st.Separator.Render(sep)) + " "
+}
+
+// tabs are the names on a line, the current one bold on the selection's
+// background, and a rule under them, heavy under the current one: without
+// colour the rule still says which it is.
+func tabs(st *theme.Styles, names []string, current, w int) []string {
+	var line, rule strings.Builder
+	for i, name := range names {
+		if i > 0 {
+			line.WriteString(" ")
+			rule.WriteString(st.Rule.Render("─"))
+		}
+		label := " " + name + " "
+		if i == current {
+			line.WriteString(st.SelectedRow.Render(label))
+			rule.WriteString(st.Selected.Render(strings.Repeat("━", lipgloss.Width(label))))
+			continue
+		}
+		line.WriteString(st.Muted.Render(label))
+		rule.WriteString(st.Rule.Render(strings.Repeat("─", lipgloss.Width(label))))
+	}
+	text := line.String()
+	if hint := st.Muted.Render("tab / shift+tab"); lipgloss.Width(text)+4+lipgloss.Width(hint) <= w {
+		text = theme.Spread(text, hint, w)
+	}
+	rule.WriteString(st.Rule.Render(strings.Repeat("─", max(w-lipgloss.Width(rule.String()), 0))))
+	return []string{"  " + clip(text, w), "  " + clip(rule.String(), w)}
 }
 
 // ShortHost fits an API host into room columns, keeping what tells hosts

@@ -124,3 +124,37 @@ func BenchmarkFrame(b *testing.B) {
 		_ = Render(st, f)
 	}
 }
+
+var views = []string{"Accounts", "Transactions", "Connections", "Consents", "Jobs"}
+
+func TestTabsGoUnderTheHeaderAndTheBodyFitsUnderThem(t *testing.T) {
+	st := theme.New(true)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("tabs_%dx%d", size[0], size[1]), func(t *testing.T) {
+			_, bodyH := TabbedBodySize(size[0], size[1])
+			body := strings.TrimSuffix(strings.Repeat("row\n", bodyH), "\n")
+			out := Render(st, Frame{Width: size[0], Height: size[1], Where: "demo", Step: 4, Global: keys.NewGlobal(),
+				Body: body, Keys: screenKeys, Tabs: views, Tab: 2})
+			lines := strings.Split(ansi.Strip(out), "\n")
+			if len(lines) != size[1] || strings.Count(ansi.Strip(out), "row") != bodyH {
+				t.Errorf("%d lines with %d body rows; want %d with all %d", len(lines), strings.Count(out, "row"), size[1], bodyH)
+			}
+			// Without colour the rule still marks the view shown: heavy under Connections.
+			at, n := strings.Index(lines[2], " Connections "), len(" Connections ") // the names line is ASCII: bytes are columns
+			if under := string([]rune(lines[3])[at : at+n]); under != strings.Repeat("━", n) {
+				t.Errorf("the rule under Connections is %q", under)
+			}
+			uitest.Golden(t, out)
+		})
+	}
+	t.Run("tabs_color", func(t *testing.T) {
+		uitest.GoldenColor(t, Render(st, Frame{Width: 100, Height: 24, Where: "demo", Step: 4, Body: "body", Keys: screenKeys, Global: keys.NewGlobal(), Tabs: views}))
+	})
+	// Over help and over an overlay the tabs give way.
+	for name, f := range map[string]Frame{"help": {ShowHelp: true}, "overlay": {Overlay: "Delete the connection?"}} {
+		f.Width, f.Height, f.Global, f.Tabs = 80, 24, keys.NewGlobal(), views
+		if out := ansi.Strip(Render(st, f)); strings.Contains(out, "Transactions") {
+			t.Errorf("tabs over the %s:\n%s", name, out)
+		}
+	}
+}

@@ -42,6 +42,16 @@ type Job struct {
 	Trouble *theme.Problem
 	// Failure says why the job failed, nil while it has not.
 	Failure *theme.Problem
+	// MFA is the bank's security question the job waits on, nil when none.
+	MFA *MFA
+}
+
+// MFA is a bank's security question waiting for its answer on the consent
+// page, and how long it waits.
+type MFA struct {
+	Method string   // "token" (a one-time code) or "security-questions"
+	Input  []string // what the bank asks: "OTP Password"
+	Left   time.Duration
 }
 
 // State is everything the screen shows; it decides none of it.
@@ -51,7 +61,10 @@ type State struct {
 	Progress      float64       // share of all steps over
 	AllOver       bool
 	AccountsReady bool
-	Failed        int
+	// BackToAccounts: the jobs are over without accounts, and those from
+	// before them can be shown again.
+	BackToAccounts bool
+	Failed         int
 	// Problem is a failure not under one job's steps (checking a job, loading the accounts).
 	Problem *theme.Problem
 	// The ways on that the failure offers.
@@ -66,7 +79,7 @@ type Model struct {
 	spin          spinner.Model
 	spinning      bool // a spinner tick is on its way
 
-	reconsent, retry, quit, cont key.Binding
+	reconsent, retry, quit, cont, back key.Binding
 }
 
 // New builds the job view.
@@ -78,6 +91,7 @@ func New(st *theme.Styles) Model {
 		retry:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry")),
 		quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		cont:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accounts")),
+		back:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the accounts")),
 	}
 }
 
@@ -118,8 +132,11 @@ func (m Model) Capturing() bool { return false }
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
 	var ks []key.Binding
-	if m.state.AccountsReady {
+	switch {
+	case m.state.AccountsReady:
 		ks = append(ks, m.cont)
+	case m.state.BackToAccounts:
+		ks = append(ks, m.back)
 	}
 	if m.state.Retry {
 		ks = append(ks, m.retry)
@@ -148,7 +165,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, m.quit):
 			return m, keys.Send(QuitMsg{})
-		case key.Matches(msg, m.cont) && m.state.AccountsReady:
+		case key.Matches(msg, m.cont) && (m.state.AccountsReady || m.state.BackToAccounts):
 			return m, keys.Send(ContinueMsg{})
 		case key.Matches(msg, m.retry) && m.state.Retry:
 			return m, keys.Send(RetryMsg{})
@@ -244,6 +261,9 @@ func (m Model) jobView(j Job, w, nameW int) string {
 			line += "  " + st.Muted.Render(fmt.Sprintf("%6s", seconds(d)))
 		}
 		lines = append(lines, line)
+		if s.Title == basiq.StepMFAChallenge && s.Status == basiq.StepInProgress && j.MFA != nil {
+			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.mfaView(*j.MFA, w-2)))
+		}
 		if s.Status == basiq.StepFailed && j.Failure != nil {
 			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
 		}
@@ -252,6 +272,24 @@ func (m Model) jobView(j Job, w, nameW int) string {
 		lines = append(lines, "", st.RenderProblem(*j.Trouble, w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// mfaView says the bank's question waits for its answer in the browser,
+// and for how long yet.
+func (m Model) mfaView(q MFA, w int) string {
+	st := m.st
+	what := "the code"
+	if q.Method == "security-questions" {
+		what = "the answers"
+	}
+	asks := ""
+	if len(q.Input) > 0 {
+		asks = " (" + theme.Safe(strings.Join(q.Input, " · ")) + ")"
+	}
+	if q.Left <= 0 {
+		return st.Warning.Width(w).Render(theme.SymbolWarning + " The time to give " + what + asks + " is up: Basiq fails the step.")
+	}
+	return theme.Wrap(w, st.Warning.Render("Waiting for "+what+" in the browser"+asks), st.Muted.Render(" · "+roughly(q.Left)+" left"))
 }
 
 // progressView is the bar over every step of every job, with an estimate
@@ -272,6 +310,9 @@ func (m Model) progressView(w int) string {
 		line += "  " + st.Error.Render("stopped: a step failed")
 	default:
 		line += "\n" + m.estimate()
+	}
+	if s.BackToAccounts {
+		line += "\n\n" + theme.Wrap(w, st.Text.Render("The accounts from before are still there: "), st.Key.Render("enter"), st.Text.Render(" goes back to them."))
 	}
 	if s.AccountsReady {
 		// The accounts wait for enter: the job stays on screen, whole, until then.
@@ -296,6 +337,12 @@ func (m Model) estimate() string {
 		}
 	}
 	elapsed := max(s.Elapsed, 0)
+	for _, j := range s.Jobs {
+		if j.MFA != nil {
+			// Nothing moves until the code is given: no estimate to make.
+			return st.Muted.Render("The job goes on once the bank has its code.")
+		}
+	}
 	switch {
 	case usual <= 0:
 		return st.Muted.Render(seconds(elapsed) + " so far")

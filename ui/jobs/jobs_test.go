@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,9 +137,35 @@ var states = map[string]func(Model) Model{
 		j.Steps = append(j.Steps, basiq.Step{Title: "retrieve-meta", Status: "in-progress"})
 		return show(m, time.Second, hooliJob(j))
 	},
+	"mfa_waiting": func(m Model) Model {
+		j := piedPiperWaiting()
+		j.MFA = &MFA{Method: "token", Input: []string{"OTP Password"}, Left: 112 * time.Second}
+		return show(m, 8*time.Second, j)
+	},
+	"mfa_questions_time_up": func(m Model) Model {
+		j := piedPiperWaiting()
+		j.MFA = &MFA{Method: "security-questions", Input: []string{"What's your favourite company?", "What's the ID of this institution?"}}
+		return show(m, 2*time.Minute, j)
+	},
+	"back_to_accounts": func(m Model) Model {
+		m = show(m, time.Second, hooliJob(failed(id1, "service-unavailable", "Service Unavailable", "Try again later.")))
+		s := m.state
+		s.BackToAccounts = true
+		m.SetState(s)
+		return m
+	},
 	"not_answered_yet": func(m Model) Model {
 		return show(m, 0, Job{Job: basiq.Job{ID: id1}, Bank: "your bank"})
 	},
+}
+
+// piedPiperWaiting is a job at Pied Piper whose security question waits
+// for its code.
+func piedPiperWaiting() Job {
+	j := job(id1, "success", "pending", "pending")
+	j.Steps = slices.Insert(j.Steps, 1, basiq.Step{Title: basiq.StepMFAChallenge, Status: basiq.StepInProgress,
+		Result: &basiq.StepResult{Type: basiq.ResultMFA, Method: "token", Input: []string{"OTP Password"}, ExpiryMs: 120000}})
+	return jobAt(j, "Pied Piper Bank")
 }
 
 func TestGoldens(t *testing.T) {
@@ -250,5 +277,33 @@ func BenchmarkJobView(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+func TestAQuestionWaitingSaysForWhatAndHowLong(t *testing.T) {
+	v := uitest.Render(states["mfa_waiting"](sized(80, 24)).View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "Waiting for the code in the browser (OTP Password) · 1m52s left") {
+		t.Errorf("a code waited for:\n%s", v)
+	}
+	v = uitest.Render(states["mfa_questions_time_up"](sized(80, 24)).View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "The time to give the answers") || strings.Contains(v, "left") {
+		t.Errorf("a question past its time:\n%s", v)
+	}
+}
+
+func TestAfterAFailedJobEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
+	m := states["back_to_accounts"](sized(80, 24))
+	if !strings.Contains(m.View(), "The accounts from before are still there") {
+		t.Errorf("the way back is not said:\n%s", m.View())
+	}
+	var help []string
+	for _, k := range m.Keys() {
+		help = append(help, k.Help().Key+" "+k.Help().Desc)
+	}
+	if !slices.Contains(help, "enter back to the accounts") {
+		t.Errorf("keys %q", help)
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); cmd == nil || cmd() != (ContinueMsg{}) {
+		t.Error("enter does not go back to the accounts")
 	}
 }

@@ -59,19 +59,23 @@ func GoldenColor(t testing.TB, view string) {
 }
 
 // Press is the key press a key name stands for: "enter", "esc", "tab",
-// "ctrl+c", "f1", or a single character.
+// "ctrl+c", "f1", "shift+tab", or a single character.
 func Press(name string) tea.KeyPressMsg {
 	named := map[string]tea.KeyPressMsg{
-		"enter":  {Code: tea.KeyEnter},
-		"esc":    {Code: tea.KeyEscape},
-		"tab":    {Code: tea.KeyTab},
-		"space":  {Code: tea.KeySpace, Text: " "},
-		"up":     {Code: tea.KeyUp},
-		"down":   {Code: tea.KeyDown},
-		"pgup":   {Code: tea.KeyPgUp},
-		"pgdown": {Code: tea.KeyPgDown},
-		"f1":     {Code: tea.KeyF1},
-		"f2":     {Code: tea.KeyF2},
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"backspace": {Code: tea.KeyBackspace},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"f1":        {Code: tea.KeyF1},
+		"f2":        {Code: tea.KeyF2},
 	}
 	if k, ok := named[name]; ok {
 		return k

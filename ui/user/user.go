@@ -3,6 +3,7 @@
 package user
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -28,6 +29,16 @@ type ContinueMsg struct{}
 // CreateAgainMsg answers "the last request may have made the user: create another?".
 type CreateAgainMsg struct{ Yes bool }
 
+// ResumeMsg answers "continue with the last session's user?".
+type ResumeMsg struct{ Yes bool }
+
+// Offer is the last session's user, offered to continue with.
+type Offer struct {
+	UserID  string
+	Created bool // basiq-onboard made it
+	Jobs    int  // its jobs not yet over, watched again on continuing
+}
+
 const (
 	fieldEmail = iota
 	fieldMobile
@@ -51,12 +62,13 @@ type Model struct {
 	hint     string         // from the form itself: what to fix before sending
 	retry    bool           // enter tries the failed request again
 	askAgain bool           // y/N: create another user although the last may exist
+	offer    *Offer         // the last session's user, until answered
 	user     *basiq.User
 	created  bool // user was created here, not looked up
 	copied   bool
 	width    int
 
-	submit, next, toggle, copyID, cont, yes, no key.Binding
+	submit, next, toggle, copyID, cont, yes, no, resume, fresh key.Binding
 }
 
 type apiError struct{ msg, value string }
@@ -74,6 +86,8 @@ func New(st *theme.Styles) Model {
 		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
 		yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "create another")),
 		no:     key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "don't")),
+		resume: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		fresh:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start fresh")),
 	}
 	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
@@ -158,6 +172,14 @@ func (m *Model) SetExistingID(id string) {
 	}
 }
 
+// SetOffer offers to continue with the last session's user (nil: no offer).
+func (m *Model) SetOffer(o *Offer) {
+	m.offer = o
+	if o != nil {
+		m.fields[m.focus].Blur()
+	}
+}
+
 // SetAskCreateAgain asks whether to create a user although the last request may have made one.
 func (m *Model) SetAskCreateAgain(ask bool) { m.askAgain = ask }
 
@@ -185,7 +207,9 @@ func (m *Model) SetUser(u *basiq.User, created bool) {
 func (m Model) TakesEsc() bool { return m.askAgain }
 
 // Capturing reports whether a text field has focus.
-func (m Model) Capturing() bool { return m.user == nil && m.working == "" && !m.askAgain }
+func (m Model) Capturing() bool {
+	return m.user == nil && m.working == "" && !m.askAgain && m.offer == nil
+}
 
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
@@ -194,6 +218,8 @@ func (m Model) Keys() []key.Binding {
 		return []key.Binding{m.cont, m.copyID}
 	case m.working != "":
 		return nil
+	case m.offer != nil:
+		return []key.Binding{m.resume, m.fresh}
 	case m.askAgain:
 		return []key.Binding{m.yes, m.no}
 	case m.byID:
@@ -281,6 +307,15 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.working != "" {
 		return m, nil
 	}
+	if m.offer != nil {
+		switch {
+		case key.Matches(msg, m.resume):
+			return m, keys.Send(ResumeMsg{Yes: true})
+		case key.Matches(msg, m.fresh):
+			return m, keys.Send(ResumeMsg{Yes: false})
+		}
+		return m, nil
+	}
 	if m.askAgain {
 		switch {
 		case key.Matches(msg, m.yes):
@@ -346,6 +381,9 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 func (m Model) View() string {
 	st := m.st
 	w := max(m.width, 40)
+	if m.offer != nil && m.working == "" {
+		return lipgloss.NewStyle().MaxWidth(w).Render(m.offerView(w))
+	}
 	var b strings.Builder
 	if m.byID {
 		b.WriteString(st.Title.Render("Use an existing user") + "\n\n")
@@ -420,3 +458,33 @@ func (m Model) fieldLine(label string, i int) string {
 // labelWidth is the column a field's label takes; values and the messages
 // under them start after it.
 const labelWidth = 10
+
+// offerView asks whether to go on with the last session's user.
+func (m Model) offerView(w int) string {
+	st := m.st
+	o := m.offer
+	id := theme.Safe(o.UserID)
+	last := "The last session against this API used user " + id
+	if o.Created {
+		last += ", which basiq-onboard created"
+	}
+	last += "."
+	switch {
+	case o.Jobs == 1:
+		last += " Its job had not finished: continuing watches it again."
+	case o.Jobs > 1:
+		last += " " + strconv.Itoa(o.Jobs) + " of its jobs had not finished: continuing watches them again."
+	}
+	question := "Continue with user " + theme.ShortID(id) + "…"
+	switch {
+	case o.Jobs == 1:
+		question += " (and its unfinished job)"
+	case o.Jobs > 1:
+		question += " (and its unfinished jobs)"
+	}
+	return st.Title.Render("Continue where you left off?") + "\n\n" +
+		st.Text.Render(theme.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
+
+		theme.Wrap(w, st.Text.Render(question+"? "), st.Key.Render("enter"), st.Muted.Render(" continue · "),
+			st.Key.Render("n"), st.Muted.Render(" start fresh (a new user, or ctrl+o for another id)"))
+}

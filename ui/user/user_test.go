@@ -83,6 +83,14 @@ func TestGoldens(t *testing.T) {
 			m.SetWorking("Creating the user (POST /users)…")
 			return m
 		},
+		"offer": func(m Model) Model {
+			m.SetOffer(&Offer{UserID: userID, Created: true, Jobs: 1})
+			return m
+		},
+		"offer_no_jobs": func(m Model) Model {
+			m.SetOffer(&Offer{UserID: userID})
+			return m
+		},
 		"existing_id": func(m Model) Model {
 			m, _ = press(m, 'o', tea.ModCtrl)
 			return typeText(m, "not-an-id")
@@ -206,5 +214,27 @@ func BenchmarkUserView(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
+	m := sized(80, 24)
+	m.SetOffer(&Offer{UserID: userID, Jobs: 2})
+	if m.Capturing() {
+		t.Fatal("while the offer stands, letters are keys")
+	}
+	if v := m.View(); !strings.Contains(v, "Continue with user 7f1c2a4e… (and its unfinished jobs)?") || !strings.Contains(v, "2 of its jobs") {
+		t.Errorf("the offer:\n%s", v)
+	}
+	m = typeText(m, "x")
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (ResumeMsg{Yes: true}) {
+		t.Errorf("enter sent %#v", msg)
+	}
+	if _, msg := press(m, 'n', 0); msg != (ResumeMsg{Yes: false}) {
+		t.Errorf("n sent %#v", msg)
+	}
+	m.SetOffer(nil)
+	if m = typeText(m, "x"); !strings.Contains(m.View(), "x") || !m.Capturing() {
+		t.Errorf("after the offer, the form takes text again:\n%s", m.View())
 	}
 }

@@ -1,4 +1,4 @@
-package accounts
+package theme
 
 import (
 	"math/big"

@@ -1,0 +1,221 @@
+package wizard
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/connections"
+	"github.com/basiq-onboard/basiq-onboard/ui/consents"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
+)
+
+// The views of the user, once the accounts are in: one screen each, under
+// tabs. The keys every view shares are the wizard's (viewKeys); a view's
+// screen has only its own.
+
+// userView is what the wizard asks of every view's screen.
+type userView interface {
+	Keys() []key.Binding
+	Capturing() bool
+	TakesEsc() bool
+	View() string
+}
+
+// viewKeys are the keys of every view, where no field or subview has them.
+type viewKeys struct {
+	next, prev, reload, quit key.Binding
+}
+
+func newViewKeys() viewKeys {
+	return viewKeys{
+		next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
+		prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
+		reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+	}
+}
+
+// viewNames are the tabs' names, in the session's order.
+func viewNames() []string {
+	names := make([]string, len(qs.Views))
+	for i, v := range qs.Views {
+		names[i] = v.String()
+	}
+	return names
+}
+
+// currentView is the screen of the view shown.
+func (m Model) currentView() userView {
+	switch m.session.Explore.View {
+	case qs.ViewTransactions:
+		return m.transactionsScreen
+	case qs.ViewConnections:
+		return m.connectionsScreen
+	case qs.ViewConsents:
+		return m.consentsScreen
+	case qs.ViewJobs:
+		return m.jobHistoryScreen
+	}
+	return m.accountsScreen
+}
+
+// onViews reports whether the views' own keys act: at the views, where no
+// question is asked, no field has focus, and the accounts show their table
+// (an account's details, its transactions and the export have keys of
+// their own). A search kept in the transactions does not stop them.
+func (m Model) onViews() bool {
+	s := m.session
+	if s.Stage != qs.StageAccounts || s.Explore.Confirm != nil || m.currentView().Capturing() {
+		return false
+	}
+	return s.Explore.View != qs.ViewAccounts || !m.accountsScreen.TakesEsc()
+}
+
+// viewKey acts on a key every view shares; nil, false for another key.
+func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.views
+	step := 0
+	switch {
+	case key.Matches(msg, k.next):
+		step = 1
+	case key.Matches(msg, k.prev):
+		step = len(qs.Views) - 1
+	case key.Matches(msg, k.reload):
+		return m.apply(qs.ReloadAsked{}), true
+	case key.Matches(msg, k.quit):
+		return m.apply(qs.QuitAsked{}), true
+	case key.Matches(msg, m.saveScript) && m.canSaveScript():
+		return m.saveSessionScript(), true
+	default:
+		return nil, false
+	}
+	next := qs.Views[(int(m.session.Explore.View)+step)%len(qs.Views)]
+	return m.apply(qs.ViewAsked{View: next}), true
+}
+
+// forwardToView gives a message to the screen of the view shown.
+func (m *Model) forwardToView(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.session.Explore.View {
+	case qs.ViewTransactions:
+		m.transactionsScreen, cmd = m.transactionsScreen.Update(msg)
+	case qs.ViewConnections:
+		m.connectionsScreen, cmd = m.connectionsScreen.Update(msg)
+	case qs.ViewConsents:
+		m.consentsScreen, cmd = m.consentsScreen.Update(msg)
+	case qs.ViewJobs:
+		m.jobHistoryScreen, cmd = m.jobHistoryScreen.Update(msg)
+	default:
+		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
+	}
+	return cmd
+}
+
+// resizeViews gives every view the room under the tabs.
+func (m *Model) resizeViews(w, h int) {
+	m.accountsScreen.SetSize(w, h)
+	m.transactionsScreen.SetSize(w, h)
+	m.connectionsScreen.SetSize(w, h)
+	m.consentsScreen.SetSize(w, h)
+	m.jobHistoryScreen.SetSize(w, h)
+}
+
+// viewScreenKeys are the view's keys and, where they act, q; the wizard
+// adds i and s, then reload (viewKeysLast).
+func (m Model) viewScreenKeys() []key.Binding {
+	ks := m.currentView().Keys()
+	if m.onViews() {
+		ks = append(ks, m.views.quit)
+	}
+	return ks
+}
+
+// viewIntent turns what a view asks for into the session's event.
+func viewIntent(msg tea.Msg) qs.Event {
+	switch msg := msg.(type) {
+	case transactions.MoreMsg:
+		return qs.TransactionsAsked{AccountID: qs.AllAccounts, More: true}
+	case transactions.FilteredMsg:
+		return qs.TransactionsFiltered{Filter: qs.TransactionFilter(msg.Filter)}
+	case connections.RefreshMsg:
+		return qs.RefreshConnectionAsked{ID: msg.ID}
+	case connections.RefreshAllMsg:
+		return qs.RefreshAllAsked{}
+	case connections.DeleteMsg:
+		return qs.DeleteConnectionAsked{ID: msg.ID}
+	case connections.AnotherBankMsg:
+		return qs.AnotherBankAsked{}
+	case consents.RevokeMsg:
+		return qs.RevokeConsentAsked{ID: msg.ID}
+	}
+	return nil
+}
+
+// shortRequest is a request as the views show it: the user's id cut to
+// its first characters, as the other screens show it (the inspector, i,
+// has every request whole).
+func (m Model) shortRequest(request string) string {
+	id := m.session.User.User.ID
+	if id == "" || len(id) <= 8 {
+		return request
+	}
+	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+theme.ShortID(id)+"…/")
+}
+
+// syncViews gives every view the session's lists.
+func (m *Model) syncViews() {
+	s := m.session
+	x := &s.Explore
+	now := m.clock.Now()
+	m.accountsScreen.SetRequest(m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"))
+
+	names, banks := map[string]string{}, map[string]string{}
+	for _, a := range s.Accounts.List {
+		names[a.ID], banks[a.Institution] = a.Name, s.BankName(a.Institution)
+	}
+	for _, c := range x.Connections.Items {
+		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
+	}
+	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: !s.Jobs.AllOver()}
+	if f := s.Feeds[qs.AllAccounts]; f != nil {
+		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
+		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
+	}
+	m.transactionsScreen.SetState(ts)
+
+	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now})
+
+	items := make([]consents.Item, len(x.Consents.Items))
+	for i, c := range x.Consents.Items {
+		items[i] = consents.Item{Consent: c, Revocable: qs.Revocable(c)}
+	}
+	m.consentsScreen.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
+
+	jobs := make([]jobhistory.Item, len(x.Jobs.Items))
+	for i, j := range x.Jobs.Items {
+		jobs[i] = jobhistory.Item{Job: j, Bank: s.BankName(j.InstitutionID())}
+		if step := j.FailedStep(); step != nil {
+			jobs[i].Failure = qs.StepFailure(step)
+		}
+	}
+	m.jobHistoryScreen.SetState(jobhistory.State{Items: jobs, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+}
+
+// listLoad is how far one of the session's lists has come, as a view shows it.
+func listLoad[T any](l qs.List[T], short func(string) string) listing.Load {
+	return listing.Load{Loaded: l.Loaded, Loading: l.Loading, Problem: themeProblem(l.Problem), Request: short(l.Endpoint)}
+}
+
+// busy is what is being done for the person in the views, "" when nothing.
+func (m Model) busy() string {
+	if m.session.Stage != qs.StageAccounts {
+		return ""
+	}
+	return m.session.Explore.Busy
+}

@@ -1,0 +1,173 @@
+// Package connections is a view of the user: the banks it is connected
+// to, with their method, status and dates, and what can be done to them.
+package connections
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Messages to flow.
+type (
+	RefreshMsg     struct{ ID string } // refresh one connection: Basiq runs a new job
+	RefreshAllMsg  struct{}            // refresh every connection
+	DeleteMsg      struct{ ID string } // delete one (flow asks first)
+	AnotherBankMsg struct{}            // connect another bank, through consent
+)
+
+// State is the connections as flow has them.
+type State struct {
+	Items []basiq.Connection
+	listing.Load
+	Banks map[string]string // institution id -> name
+	Now   time.Time
+}
+
+// Model is the Connections view.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+	state         State
+	list          listing.Model
+
+	refresh, refreshAll, del, another key.Binding
+}
+
+const (
+	colBank = iota
+	colMethod
+	colStatus
+	colCreated
+	colLastUsed
+)
+
+// New builds the Connections view.
+func New(st *theme.Styles) Model {
+	return Model{
+		st: st,
+		list: listing.New(st, []listing.Column{
+			colBank:     {Title: "Bank", Flex: true},
+			colMethod:   {Title: "Method", Drop: 2},
+			colStatus:   {Title: "Status"},
+			colCreated:  {Title: "Created", Drop: 3},
+			colLastUsed: {Title: "Last used"},
+		}, true),
+		refresh:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "refresh")),
+		refreshAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "refresh all")),
+		del:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		another:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another bank")),
+	}
+}
+
+// SetSize gives the view its body size.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// SetState shows the connections as they are now.
+func (m *Model) SetState(s State) {
+	m.state = s
+	m.list.Style = func(row, _ int) (lipgloss.Style, bool) {
+		if s.Items[row].Status != basiq.ConnectionActive {
+			return m.st.Warning, true // not refreshing as it should: worth a look
+		}
+		return lipgloss.Style{}, false
+	}
+	rows := make([][]string, len(s.Items))
+	for i, c := range s.Items {
+		bank := theme.Safe(c.Institution.ID)
+		if name, ok := s.Banks[c.Institution.ID]; ok && name != "" {
+			bank = theme.Safe(name)
+		}
+		rows[i] = []string{
+			colBank:     bank,
+			colMethod:   theme.Safe(c.Method),
+			colStatus:   theme.Safe(c.Status),
+			colCreated:  listing.When(c.CreatedAt(), s.Now),
+			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
+		}
+	}
+	m.list.SetRows(rows)
+}
+
+// Capturing is false: the view has no text field.
+func (m Model) Capturing() bool { return false }
+
+// TakesEsc is false: esc has nothing to close here.
+func (m Model) TakesEsc() bool { return false }
+
+// Keys are the view's keys for its state.
+func (m Model) Keys() []key.Binding {
+	var ks []key.Binding
+	if m.list.Len() > 0 {
+		ks = append(ks, m.list.Move(), m.refresh, m.del)
+		if m.list.Len() > 1 {
+			ks = append(ks, m.refreshAll)
+		}
+	}
+	return append(ks, m.another)
+}
+
+// Update handles keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+		return m, nil
+	}
+	sel := m.list.Selected()
+	switch {
+	case key.Matches(k, m.another):
+		return m, keys.Send(AnotherBankMsg{})
+	case sel < 0:
+	case key.Matches(k, m.refresh):
+		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
+	case key.Matches(k, m.refreshAll) && m.list.Len() > 1:
+		return m, keys.Send(RefreshAllMsg{})
+	case key.Matches(k, m.del):
+		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})
+	}
+	return m, nil
+}
+
+func (m Model) page() listing.Page {
+	s := m.state
+	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"),
+		"No connections: this user has no bank connected (or they were deleted). Press b to connect one.")
+	if sel := m.list.Selected(); sel >= 0 {
+		p.Under = m.details(s.Items[sel])
+	}
+	return p
+}
+
+// details are more of the selected connection: its id and expiry, and
+// what Basiq does on u and d.
+func (m Model) details(c basiq.Connection) string {
+	st := m.st
+	w := max(m.width, 40)
+	var b strings.Builder
+	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(theme.Safe(c.ID)))
+	if c.ExpiryDate != "" {
+		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(theme.Safe(c.ExpiryDate)))
+	}
+	if c.Status != basiq.ConnectionActive {
+		b.WriteString("\n" + st.Warning.Width(w).Render(theme.SymbolWarning+" Not active: Basiq does not refresh it. Refreshing it (u) shows why, or connect the bank again through consent (b)."))
+	}
+	b.WriteString("\n" + st.Muted.Width(w).Render("u asks the bank again (a new job, watched in the job view); d deletes the connection, keeping the accounts it brought."))
+	return b.String()
+}
+
+// View draws the connections.
+func (m Model) View() string {
+	w := max(m.width, 40)
+	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+}

@@ -1,0 +1,116 @@
+package connections
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+var now = time.Date(2026, 11, 24, 14, 5, 12, 0, time.UTC)
+
+const request = "GET /users/7f1c2a4e…/connections"
+
+func twoBanks() State {
+	return State{Load: listing.Load{Loaded: true, Request: request}, Now: now, Banks: map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"},
+		Items: []basiq.Connection{
+			{ID: "b1d3c0de-0000-4000-8000-000000000001", Method: "web", Status: basiq.ConnectionActive, CreatedDate: "2026-11-24T14:01:02Z", LastUsed: "2026-11-24T14:01:40Z", Institution: basiq.Ref{ID: "AU00000"}},
+			{ID: "b1d3c0de-0000-4000-8000-000000000002", Method: "web", Status: basiq.ConnectionInvalid, CreatedDate: "2025-06-30T09:12:00Z", LastUsed: "2026-11-24T14:04:59Z", Institution: basiq.Ref{ID: "AU00002"}},
+		}}
+}
+
+func sized(w, h int, s State) Model {
+	m := New(theme.New(true))
+	m.SetSize(frame.TabbedBodySize(w, h))
+	m.SetState(s)
+	return m
+}
+
+func press(m Model, name string) (Model, tea.Msg) {
+	m, cmd := m.Update(uitest.Press(name))
+	if cmd == nil {
+		return m, nil
+	}
+	return m, cmd()
+}
+
+func TestGoldens(t *testing.T) {
+	cases := map[string]struct {
+		state State
+		setup func(Model) Model
+	}{
+		"loading":   {State{Load: listing.Load{Loading: true, Request: request}}, nil},
+		"two_banks": {twoBanks(), nil},
+		"second_selected": {twoBanks(), func(m Model) Model {
+			m, _ = press(m, "down")
+			return m
+		}},
+		"none": {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
+		"problem": {State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
+			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}, nil},
+	}
+	for name, c := range cases {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := sized(size[0], size[1], c.state)
+				if c.setup != nil {
+					m = c.setup(m)
+				}
+				uitest.GoldenInBody(t, m.View(), m.width, m.height)
+			})
+		}
+	}
+}
+
+func TestKeysActOnTheSelectedConnection(t *testing.T) {
+	m := sized(80, 24, twoBanks())
+	if _, msg := press(m, "u"); msg != (RefreshMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
+		t.Errorf("u sent %#v", msg)
+	}
+	m, _ = press(m, "j")
+	if _, msg := press(m, "d"); msg != (DeleteMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
+		t.Errorf("d on the second sent %#v", msg)
+	}
+	for key, want := range map[string]tea.Msg{"U": RefreshAllMsg{}, "b": AnotherBankMsg{}} {
+		if _, msg := press(m, key); msg != want {
+			t.Errorf("%s sent %#v, want %#v", key, msg, want)
+		}
+	}
+	// One connection: refreshing all is refreshing it, so U is not offered.
+	one := twoBanks()
+	one.Items = one.Items[:1]
+	m = sized(80, 24, one)
+	if _, msg := press(m, "U"); msg != nil {
+		t.Errorf("U with one connection sent %#v", msg)
+	}
+	// None: only another bank works, and the help says so.
+	m = sized(80, 24, State{Load: listing.Load{Loaded: true}})
+	var helps []string
+	for _, k := range m.Keys() {
+		helps = append(helps, k.Help().Key)
+	}
+	if strings.Join(helps, " ") != "b" {
+		t.Errorf("keys with no connection: %q", helps)
+	}
+	for _, key := range []string{"u", "d", "U"} {
+		if _, msg := press(m, key); msg != nil {
+			t.Errorf("%s with no connection sent %#v", key, msg)
+		}
+	}
+}
+
+func TestANotActiveConnectionSaysWhatToDo(t *testing.T) {
+	m := sized(120, 40, twoBanks())
+	m, _ = press(m, "down")
+	if v := m.View(); !strings.Contains(v, "Not active: Basiq does not refresh it") {
+		t.Errorf("an invalid connection selected:\n%s", v)
+	}
+}

@@ -1,0 +1,182 @@
+// Package consents is a view of the user: the consents it gave, why the
+// data is asked for and until when, and revoking one.
+package consents
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// RevokeMsg asks flow to revoke a consent (it asks first).
+type RevokeMsg struct{ ID string }
+
+// Item is one consent, and whether it can be revoked (flow says).
+type Item struct {
+	Consent   basiq.Consent
+	Revocable bool
+}
+
+// State is the consents as flow has them.
+type State struct {
+	Items []Item
+	listing.Load
+}
+
+// Model is the Consents view.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+	state         State
+	list          listing.Model
+	revoke        key.Binding
+}
+
+const (
+	colStatus = iota
+	colPurpose
+	colGiven
+	colExpires
+	colRevoked
+)
+
+// New builds the Consents view.
+func New(st *theme.Styles) Model {
+	return Model{
+		st: st,
+		list: listing.New(st, []listing.Column{
+			colStatus:  {Title: "Status"},
+			colPurpose: {Title: "Purpose", Flex: true, Min: 28},
+			colGiven:   {Title: "Given", Drop: 2},
+			colExpires: {Title: "Expires"},
+			colRevoked: {Title: "Revoked", Drop: 3},
+		}, true),
+		revoke: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
+	}
+}
+
+// SetSize gives the view its body size.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// SetState shows the consents as they are now.
+func (m *Model) SetState(s State) {
+	m.state = s
+	m.list.Style = func(row, _ int) (lipgloss.Style, bool) {
+		if s.Items[row].Consent.Status != basiq.ConsentActive {
+			return m.st.Dimmed, true // no longer in force
+		}
+		return lipgloss.Style{}, false
+	}
+	rows := make([][]string, len(s.Items))
+	for i, it := range s.Items {
+		c := it.Consent
+		revoked := ""
+		if c.Revoked != nil {
+			revoked = day(*c.Revoked)
+		}
+		rows[i] = []string{
+			colStatus:  theme.Safe(c.Status),
+			colPurpose: theme.Safe(c.Purpose.Primary.Title),
+			colGiven:   day(c.Created),
+			colExpires: day(c.ExpiryDate),
+			colRevoked: revoked,
+		}
+	}
+	m.list.SetRows(rows)
+}
+
+// day is a date as the consents show it: a consent lasts a year, so the year counts.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2 Jan 2006")
+}
+
+// Capturing is false: the view has no text field.
+func (m Model) Capturing() bool { return false }
+
+// TakesEsc is false: esc has nothing to close here.
+func (m Model) TakesEsc() bool { return false }
+
+func (m Model) selected() (Item, bool) {
+	if sel := m.list.Selected(); sel >= 0 {
+		return m.state.Items[sel], true
+	}
+	return Item{}, false
+}
+
+// Keys are the view's keys for its state.
+func (m Model) Keys() []key.Binding {
+	if m.list.Len() == 0 {
+		return nil
+	}
+	ks := []key.Binding{m.list.Move()}
+	if it, ok := m.selected(); ok && it.Revocable {
+		ks = append(ks, m.revoke)
+	}
+	return ks
+}
+
+// Update handles keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+		return m, nil
+	}
+	if it, ok := m.selected(); ok && it.Revocable && key.Matches(k, m.revoke) {
+		return m, keys.Send(RevokeMsg{ID: it.Consent.ID})
+	}
+	return m, nil
+}
+
+func (m Model) page() listing.Page {
+	s := m.state
+	p := s.Load.Page("Consents", listing.Plural(len(s.Items), "consent"), "No consents: this user has not been through Basiq's consent page yet.")
+	if it, ok := m.selected(); ok {
+		p.Under = m.details(it)
+	}
+	return p
+}
+
+// details are the selected consent's purpose in full, what it shares, and
+// what revoking it does.
+func (m Model) details(it Item) string {
+	st := m.st
+	w := max(m.width, 40)
+	c := it.Consent
+	var lines []string
+	if d := c.Purpose.Primary.Description; d != "" {
+		lines = append(lines, st.Text.Width(w).Render(theme.Safe(d)))
+	}
+	var shared []string
+	for _, p := range c.Data.Permissions {
+		if p.Consented && p.Information.Name != "" {
+			shared = append(shared, theme.Safe(p.Information.Name))
+		}
+	}
+	if len(shared) > 0 {
+		lines = append(lines, st.Muted.Width(w).Render("Shares: "+strings.Join(shared, ", ")))
+	}
+	if it.Revocable {
+		lines = append(lines, st.Muted.Width(w).Render("x revokes it: Basiq stops sharing, and deletes the user's connections with their data."))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// View draws the consents.
+func (m Model) View() string {
+	w := max(m.width, 40)
+	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+}

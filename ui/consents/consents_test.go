@@ -1,0 +1,89 @@
+package consents
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+var now = time.Date(2026, 11, 24, 14, 5, 12, 0, time.UTC)
+
+func given() State {
+	revokedAt := now.Add(-time.Hour)
+	purpose := basiq.ConsentPurpose{Primary: basiq.ConsentText{Title: "See your accounts in basiq-onboard",
+		Description: "basiq-onboard shows your accounts and transactions in your terminal."}}
+	perms := basiq.ConsentData{Permissions: []basiq.ConsentPermission{
+		{Consented: true, Information: basiq.ConsentInformation{Name: "Your account names, numbers and balances"}},
+		{Consented: true, Information: basiq.ConsentInformation{Name: "Your transactions for the last 180 days"}},
+		{Consented: false, Information: basiq.ConsentInformation{Name: "Your statements"}},
+	}}
+	return State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}, Items: []Item{
+		{Consent: basiq.Consent{ID: "cons-2", Status: basiq.ConsentActive, Created: now.Add(-time.Minute), ExpiryDate: now.AddDate(1, 0, 0), Purpose: purpose, Data: perms}, Revocable: true},
+		{Consent: basiq.Consent{ID: "cons-1", Status: basiq.ConsentRevoked, Created: now.AddDate(0, -2, 0), ExpiryDate: now.AddDate(0, 10, 0), Revoked: &revokedAt, Purpose: purpose}},
+	}}
+}
+
+func sized(w, h int, s State) Model {
+	m := New(theme.New(true))
+	m.SetSize(frame.TabbedBodySize(w, h))
+	m.SetState(s)
+	return m
+}
+
+func press(m Model, name string) (Model, tea.Msg) {
+	m, cmd := m.Update(uitest.Press(name))
+	if cmd == nil {
+		return m, nil
+	}
+	return m, cmd()
+}
+
+func TestGoldens(t *testing.T) {
+	cases := map[string]struct {
+		state State
+		down  bool
+	}{
+		"given":            {given(), false},
+		"revoked_selected": {given(), true},
+		"none":             {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}}, false},
+	}
+	for name, c := range cases {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := sized(size[0], size[1], c.state)
+				if c.down {
+					m, _ = press(m, "down")
+				}
+				uitest.GoldenInBody(t, m.View(), m.width, m.height)
+			})
+		}
+	}
+}
+
+func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
+	m := sized(80, 24, given())
+	if _, msg := press(m, "x"); msg != (RevokeMsg{ID: "cons-2"}) {
+		t.Errorf("x on the consent in force sent %#v", msg)
+	}
+	m, _ = press(m, "down")
+	if _, msg := press(m, "x"); msg != nil {
+		t.Errorf("x on a revoked consent sent %#v", msg)
+	}
+	for _, k := range m.Keys() {
+		if k.Help().Key == "x" {
+			t.Error("x is offered on a revoked consent")
+		}
+	}
+	if v := m.View(); strings.Contains(v, "x revokes it") {
+		t.Errorf("a revoked consent says x revokes it:\n%s", v)
+	}
+}

@@ -1,0 +1,175 @@
+// Package jobhistory is a view of the user: its jobs, newest first, when
+// each started, at which bank, how it ended and where it failed.
+package jobhistory
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Item is one job as flow has it: the job, its bank's name, and why it
+// failed in a line ("" when it did not).
+type Item struct {
+	Job     basiq.Job
+	Bank    string
+	Failure string
+}
+
+// State is the user's jobs, newest first.
+type State struct {
+	Items []Item
+	listing.Load
+	Now time.Time
+}
+
+// Model is the Jobs view.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+	state         State
+	list          listing.Model
+}
+
+const (
+	colStarted = iota
+	colBank
+	colState
+	colFailed
+)
+
+// New builds the Jobs view.
+func New(st *theme.Styles) Model {
+	return Model{
+		st: st,
+		list: listing.New(st, []listing.Column{
+			colStarted: {Title: "Started"},
+			colBank:    {Title: "Bank"},
+			colState:   {Title: "State"},
+			colFailed:  {Title: "Failed at", Flex: true, Drop: 2},
+		}, true),
+	}
+}
+
+// SetSize gives the view its body size.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// SetState shows the jobs as they are now.
+func (m *Model) SetState(s State) {
+	m.state = s
+	m.list.Style = func(row, col int) (lipgloss.Style, bool) {
+		switch s.Items[row].Job.State() {
+		case basiq.JobFailed:
+			return m.st.Error, col == colState || col == colFailed
+		case basiq.JobSucceeded:
+			return m.st.Success, col == colState
+		}
+		return lipgloss.Style{}, false
+	}
+	rows := make([][]string, len(s.Items))
+	for i, it := range s.Items {
+		failed := ""
+		if step := it.Job.FailedStep(); step != nil {
+			failed = theme.Safe(basiq.StepName(step.Title))
+			if it.Failure != "" {
+				failed += ": " + theme.Safe(it.Failure)
+			}
+		}
+		rows[i] = []string{
+			colStarted: listing.When(it.Job.Created, s.Now),
+			colBank:    theme.Safe(it.Bank),
+			colState:   stateWords(it.Job),
+			colFailed:  failed,
+		}
+	}
+	m.list.SetRows(rows)
+}
+
+// stateWords is a job's state with its symbol, so it reads without colour.
+func stateWords(j basiq.Job) string {
+	if _, _, waiting := j.WaitingForMFA(); waiting {
+		return theme.SymbolWarning + " waiting for a code"
+	}
+	switch j.State() {
+	case basiq.JobSucceeded:
+		return theme.SymbolDone + " done"
+	case basiq.JobFailed:
+		return theme.SymbolFailed + " failed"
+	case basiq.JobRunning:
+		return "running"
+	}
+	return "pending"
+}
+
+// Capturing is false: the view has no text field.
+func (m Model) Capturing() bool { return false }
+
+// TakesEsc is false: esc has nothing to close here.
+func (m Model) TakesEsc() bool { return false }
+
+// Keys are the view's keys for its state.
+func (m Model) Keys() []key.Binding {
+	if m.list.Len() == 0 {
+		return nil
+	}
+	return []key.Binding{m.list.Move()}
+}
+
+// Update handles keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		m.list.Update(k, m.list.Visible(m.page(), m.width, m.height))
+	}
+	return m, nil
+}
+
+func (m Model) page() listing.Page {
+	s := m.state
+	p := s.Load.Page("Jobs", listing.Plural(len(s.Items), "job")+", newest first", "No jobs: this user has connected no bank yet.")
+	if sel := m.list.Selected(); sel >= 0 {
+		p.Under = m.details(s.Items[sel])
+	}
+	return p
+}
+
+// details are the selected job's id, steps and failure in full.
+func (m Model) details(it Item) string {
+	st := m.st
+	w := max(m.width, 40)
+	var steps []string
+	for _, s := range it.Job.Steps {
+		name := theme.Safe(basiq.StepName(s.Title))
+		switch {
+		case s.Done():
+			name += " " + theme.SymbolDone
+		case s.Status == basiq.StepFailed:
+			name += " " + theme.SymbolFailed
+		case s.Status == basiq.StepInProgress:
+			name += " (running)"
+		default:
+			name += " (pending)"
+		}
+		steps = append(steps, name)
+	}
+	lines := []string{st.Label.Render("Job ") + st.Code.Render(theme.Safe(it.Job.ID))}
+	if len(steps) > 0 {
+		lines = append(lines, st.Muted.Width(w).Render(strings.Join(steps, " · ")))
+	}
+	if it.Failure != "" {
+		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(it.Failure)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// View draws the jobs.
+func (m Model) View() string {
+	w := max(m.width, 40)
+	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+}

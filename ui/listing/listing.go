@@ -1,0 +1,483 @@
+// Package listing is what the views of the user share: a heading with the
+// request the view read, what the list is doing (loading, a problem), and
+// rows in columns that fit the window, scrolling under a cursor.
+package listing
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Column is one column of a list.
+type Column struct {
+	Title string
+	Right bool // amounts and counts end in line
+	// Flex takes the room the other columns leave (a description), cut
+	// with an ellipsis where that is short; Min is the narrowest it gets
+	// before other columns give way (default flexMin).
+	Flex bool
+	Min  int
+	// Drop orders the columns that give way in a narrow window: the
+	// highest goes first; 0 never goes. A column that can go is not
+	// shown while no row has a value for it.
+	Drop int
+}
+
+// flexMin is the narrowest a flexible column gets before columns are dropped.
+const flexMin = 16
+
+// Model is rows under a header. Selectable rows have a cursor (the rows
+// can be acted on); the others only scroll.
+type Model struct {
+	st         *theme.Styles
+	cols       []Column
+	rows       [][]string
+	natural    []int  // widest cell per column, from SetRows
+	filled     []bool // a row has a value in the column
+	selectable bool
+	cursor     int // the selected row, or (not selectable) the first shown
+	top        int
+	// Style styles a cell where it says so (a negative amount, a failed
+	// job); the others keep the terminal's own colour.
+	Style func(row, col int) (lipgloss.Style, bool)
+
+	up, down, pgUp, pgDown, home, end key.Binding
+}
+
+// New is a list of these columns; selectable rows have a cursor.
+func New(st *theme.Styles, cols []Column, selectable bool) Model {
+	help := "scroll"
+	if selectable {
+		help = "move"
+	}
+	m := Model{
+		st: st, cols: cols, selectable: selectable,
+		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", help)),
+		down:   key.NewBinding(key.WithKeys("down", "j")),
+		pgUp:   key.NewBinding(key.WithKeys("pgup")),
+		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
+		home:   key.NewBinding(key.WithKeys("home", "g")),
+		end:    key.NewBinding(key.WithKeys("end", "G")),
+	}
+	m.SetRows(nil)
+	return m
+}
+
+// SetRows gives the list its rows (cells already made safe to show). The
+// cursor stays where it was, within the rows.
+func (m *Model) SetRows(rows [][]string) {
+	m.rows = rows
+	m.natural = make([]int, len(m.cols))
+	m.filled = make([]bool, len(m.cols))
+	for i, c := range m.cols {
+		m.natural[i] = lipgloss.Width(c.Title)
+	}
+	for _, r := range rows {
+		for i := range m.cols {
+			if i < len(r) && r[i] != "" {
+				m.natural[i] = max(m.natural[i], lipgloss.Width(r[i]))
+				m.filled[i] = true
+			}
+		}
+	}
+	m.cursor = min(m.cursor, max(len(rows)-1, 0))
+	m.top = min(m.top, m.cursor)
+}
+
+// Len is how many rows there are.
+func (m Model) Len() int { return len(m.rows) }
+
+// Selected is the row under the cursor, -1 when there is none.
+func (m Model) Selected() int {
+	if !m.selectable || len(m.rows) == 0 {
+		return -1
+	}
+	return m.cursor
+}
+
+// Move is the moving keys' binding, for the help line.
+func (m Model) Move() key.Binding { return m.up }
+
+// Update moves the cursor (or scrolls) for a key, in a window of visible
+// rows; it reports whether the key was one of its own.
+func (m *Model) Update(k tea.KeyPressMsg, visible int) bool {
+	visible = max(visible, 1)
+	last := max(len(m.rows)-1, 0)
+	if !m.selectable {
+		last = max(len(m.rows)-visible, 0) // the first row shown, at most
+	}
+	switch {
+	case key.Matches(k, m.up):
+		m.cursor--
+	case key.Matches(k, m.down):
+		m.cursor++
+	case key.Matches(k, m.pgUp):
+		m.cursor -= visible
+	case key.Matches(k, m.pgDown):
+		m.cursor += visible
+	case key.Matches(k, m.home):
+		m.cursor = 0
+	case key.Matches(k, m.end):
+		m.cursor = last
+	default:
+		return false
+	}
+	m.cursor = max(min(m.cursor, last), 0)
+	m.keepInView(visible)
+	return true
+}
+
+func (m *Model) keepInView(visible int) {
+	if !m.selectable {
+		m.top = m.cursor
+		return
+	}
+	if m.cursor < m.top {
+		m.top = m.cursor
+	} else if m.cursor >= m.top+visible {
+		m.top = m.cursor - visible + 1
+	}
+}
+
+// Window is the rows shown in visible lines: from, to (exclusive).
+func (m Model) Window(visible int) (int, int) {
+	top := m.top
+	if m.selectable && m.cursor >= top+visible {
+		top = m.cursor - visible + 1 // the window shrank since the last move
+	}
+	top = max(min(top, len(m.rows)-visible), 0)
+	return top, min(top+max(visible, 1), len(m.rows))
+}
+
+// Position says which rows are shown, "" when all are: "1–15 of 50".
+func (m Model) Position(visible int) string {
+	from, to := m.Window(visible)
+	if from == 0 && to == len(m.rows) {
+		return ""
+	}
+	return fmt.Sprintf("%d–%d of %d", from+1, to, len(m.rows))
+}
+
+// layout is each column's width in w columns; 0 for a column that gave way.
+func (m Model) layout(w int) []int {
+	shown := make([]bool, len(m.cols))
+	for i, c := range m.cols {
+		shown[i] = m.filled[i] || c.Drop == 0
+	}
+	// need is the width of the columns shown, a flexible one at its narrowest.
+	need := func() int {
+		n := 1 - 2 // the gutter, where the cursor goes, and no gap before the first
+		for i, c := range m.cols {
+			if shown[i] {
+				n += m.narrowest(c, i) + 2
+			}
+		}
+		return n
+	}
+	for need() > w {
+		drop := -1
+		for i, c := range m.cols {
+			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop > m.cols[drop].Drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		shown[drop] = false
+	}
+	room := max(w-need(), 0)
+	widths := make([]int, len(m.cols))
+	for i, c := range m.cols {
+		if !shown[i] {
+			continue
+		}
+		widths[i] = m.natural[i]
+		if c.Flex {
+			narrowest := m.narrowest(c, i)
+			widths[i] = min(m.natural[i], narrowest+room)
+			room -= widths[i] - narrowest
+		}
+	}
+	return widths
+}
+
+func (m Model) narrowest(c Column, i int) int {
+	if !c.Flex {
+		return m.natural[i]
+	}
+	if c.Min > 0 {
+		return min(m.natural[i], c.Min)
+	}
+	return min(m.natural[i], flexMin)
+}
+
+// View draws the header and the rows of the window in w columns and
+// visible lines.
+func (m Model) View(w, visible int) string {
+	st := m.st
+	widths := m.layout(w)
+	line := func(cell func(i int) string, style func(i int) (lipgloss.Style, bool), gap string) string {
+		var b strings.Builder
+		first := true
+		for i, c := range m.cols {
+			if widths[i] == 0 {
+				continue
+			}
+			if !first {
+				b.WriteString(gap)
+			}
+			first = false
+			text := fit(cell(i), widths[i], c.Right)
+			if s, ok := style(i); ok {
+				text = s.Render(text)
+			}
+			b.WriteString(text)
+		}
+		return b.String()
+	}
+	none := func(int) (lipgloss.Style, bool) { return lipgloss.Style{}, false }
+	lines := []string{" " + st.TableHeader.Render(line(func(i int) string { return m.cols[i].Title }, none, "  "))}
+	from, to := m.Window(visible)
+	for r := from; r < to; r++ {
+		cell := func(i int) string {
+			if i < len(m.rows[r]) {
+				return m.rows[r][i]
+			}
+			return ""
+		}
+		style := func(i int) (lipgloss.Style, bool) {
+			if m.Style == nil {
+				return lipgloss.Style{}, false
+			}
+			return m.Style(r, i)
+		}
+		if r == m.Selected() {
+			// The selection's background runs from edge to edge; without
+			// colour the › and bold still mark it.
+			sel := st.SelectedRow
+			selected := func(i int) (lipgloss.Style, bool) {
+				if s, ok := style(i); ok {
+					return s.Bold(true).Background(sel.GetBackground()), true
+				}
+				return sel, true
+			}
+			lines = append(lines, st.Selected.Background(sel.GetBackground()).Render("›")+line(cell, selected, sel.Render("  ")))
+			continue
+		}
+		lines = append(lines, " "+line(cell, style, "  "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fit(s string, w int, right bool) string {
+	n := lipgloss.Width(s)
+	switch {
+	case n > w:
+		return ansi.Truncate(s, w, theme.Ellipsis)
+	case right:
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// Heading is a view's first lines: its title, and the request the view
+// read, muted, right of the title where they fit on one line and under it
+// where not (broken at the query's separators where even that is short).
+func Heading(st *theme.Styles, title, request string, w int) string {
+	title = st.Title.Render(title)
+	if request == "" {
+		return title
+	}
+	req := theme.Safe(request)
+	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
+		return theme.Spread(title, st.Muted.Render(req), w)
+	}
+	var lines []string
+	for _, l := range breakRequest(req, w) {
+		lines = append(lines, st.Muted.Render(l))
+	}
+	return title + "\n" + strings.Join(lines, "\n")
+}
+
+// breakRequest lays a request out in lines of w columns: after '?', ',' and
+// '&' where it can, the lines after the first indented.
+func breakRequest(req string, w int) []string {
+	var parts []string
+	start := 0
+	for i, r := range req {
+		if r == '?' || r == ',' || r == '&' {
+			parts = append(parts, req[start:i+1])
+			start = i + 1
+		}
+	}
+	parts = append(parts, req[start:])
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if line != "" && lipgloss.Width(line+p) > w {
+			lines = append(lines, line)
+			line = "  "
+		}
+		line += p
+	}
+	lines = append(lines, line)
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, theme.Ellipsis)
+		}
+	}
+	return lines
+}
+
+// Status is what a list says besides its rows: loading, or its problem
+// with the key that reads it again; "" for neither.
+func Status(st *theme.Styles, loading bool, problem *theme.Problem, w int) string {
+	switch {
+	case loading:
+		return st.Muted.Render("Loading…")
+	case problem != nil:
+		p := *problem
+		p.Next = strings.TrimSpace(p.Next + " Press r to try again.")
+		return st.RenderProblem(p, w)
+	}
+	return ""
+}
+
+// When is a moment as the views show it: the day and time this year,
+// the day and year before or after it; "" for none.
+func When(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if t.Local().Year() == now.Local().Year() {
+		return t.Local().Format("2 Jan 15:04")
+	}
+	return t.Local().Format("2 Jan 2006")
+}
+
+// Load is how far a list has come, and the request it is read with.
+type Load struct {
+	Loaded  bool
+	Loading bool
+	Problem *theme.Problem
+	Request string
+}
+
+// Page is the list's page: titled name until it is loaded and counted
+// after, saying empty when it has no rows.
+func (l Load) Page(name, counted, empty string) Page {
+	title := name
+	if l.Loaded {
+		title = counted
+	}
+	return Page{Title: title, Request: l.Request, Loading: l.Loading, Loaded: l.Loaded, Problem: l.Problem, Empty: empty}
+}
+
+// Page is what a view of a list shows around its rows.
+type Page struct {
+	Title   string
+	Request string // the request the list came from
+	Loading bool
+	Loaded  bool
+	Problem *theme.Problem
+	Empty   string // said once loaded, when there are no rows
+	Above   string // under the heading (a filter)
+	Note    string // after where the rows are: "n loads more"
+	Under   string // under the rows: more of the selected one
+}
+
+// Render draws the page in w columns and h lines: the heading, what goes
+// above the rows, what the list is doing, the rows that fit, where they
+// are, and what goes under them.
+func (m Model) Render(p Page, w, h int) string {
+	st := m.st
+	top, bottom := m.around(p, w)
+	visible := m.visible(top, bottom, h)
+	blocks := []string{strings.Join(top, "\n")}
+	switch {
+	case len(m.rows) > 0:
+		blocks = append(blocks, m.View(w, visible))
+	case p.Loaded && !p.Loading && p.Problem == nil:
+		blocks = append(blocks, st.Muted.Width(w).Render(p.Empty))
+	}
+	if note := m.note(p, visible); note != "" {
+		blocks = append(blocks, st.Muted.Render(note))
+	}
+	if len(bottom) > 0 {
+		blocks = append(blocks, strings.Join(bottom, "\n"))
+	}
+	return strings.Join(blocks, "\n")
+}
+
+// Visible is how many rows Render shows in w columns and h lines.
+func (m Model) Visible(p Page, w, h int) int {
+	top, bottom := m.around(p, w)
+	return m.visible(top, bottom, h)
+}
+
+// around are the lines above the rows (heading, filter, status) and under
+// them (the selected one's details, after a blank line).
+func (m Model) around(p Page, w int) (top, bottom []string) {
+	top = append(top, strings.Split(Heading(m.st, p.Title, p.Request, w), "\n")...)
+	if p.Above != "" {
+		top = append(top, strings.Split(p.Above, "\n")...)
+	}
+	top = append(top, "")
+	if s := Status(m.st, p.Loading, p.Problem, w); s != "" {
+		top = append(top, strings.Split(s, "\n")...)
+		top = append(top, "")
+	}
+	if p.Under != "" && len(m.rows) > 0 {
+		bottom = append(bottom, "")
+		bottom = append(bottom, strings.Split(p.Under, "\n")...)
+	}
+	return top, bottom
+}
+
+// visible is the rows that fit in h lines besides top, bottom, the
+// header and the note line; at least 3, so a list never disappears.
+func (m Model) visible(top, bottom []string, h int) int {
+	return max(h-len(top)-len(bottom)-2, 3)
+}
+
+func (m Model) note(p Page, visible int) string {
+	parts := []string{}
+	if pos := m.Position(visible); pos != "" {
+		parts = append(parts, pos)
+	}
+	if p.Note != "" {
+		parts = append(parts, p.Note)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Plural is a count and its noun: "1 account", "1,024 accounts".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return Thousands(n) + " " + noun + "s"
+}
+
+// Thousands writes a count with a comma every three digits.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,291 @@
+// Package transactions is a view of the user: the transactions of all its
+// accounts, newest first, filtered as Basiq filters them, searched over
+// what is loaded, a page at a time.
+package transactions
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// MoreMsg asks flow for the next page.
+type MoreMsg struct{}
+
+// State is the transactions as flow has them.
+type State struct {
+	Items    []basiq.Transaction
+	Started  bool // the first page is in
+	More     bool // another page can be asked for
+	Loading  bool
+	Problem  *theme.Problem
+	Endpoint string // the first page's request, filter and all
+	Filter   Filter
+	// Accounts name the accounts by id, and Banks the institutions.
+	Accounts map[string]string
+	Banks    map[string]string
+	// Pending: Basiq is still retrieving transactions.
+	Pending bool
+}
+
+// Model is the Transactions view.
+type Model struct {
+	st            *theme.Styles
+	width, height int
+	state         State
+	list          listing.Model
+	shown         []int // the indexes of the items that match the search, in order
+	search        textinput.Model
+	searching     bool // the search field has focus
+	filtering     bool // the filter form is open
+	form          form
+
+	more, filter, find, doneSearch, clearSearch key.Binding
+}
+
+const (
+	colDate = iota
+	colBank
+	colAccount
+	colDescription
+	colClass
+	colAmount
+)
+
+// New builds the Transactions view.
+func New(st *theme.Styles) Model {
+	return Model{
+		st: st,
+		list: listing.New(st, []listing.Column{
+			colDate:        {Title: "Date"},
+			colBank:        {Title: "Bank", Drop: 3},
+			colAccount:     {Title: "Account", Drop: 2},
+			colDescription: {Title: "Description", Flex: true, Min: 30},
+			colClass:       {Title: "Class", Drop: 4},
+			colAmount:      {Title: "Amount", Right: true},
+		}, false),
+		search:      theme.TextInput("words in the description", 60),
+		form:        newForm(st),
+		more:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
+		filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
+		find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		doneSearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep the search")),
+		clearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the search")),
+	}
+}
+
+// SetSize gives the view its body size.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	theme.SetInputWidth(&m.search, min(max(width-20, 20), 50))
+}
+
+// SetState shows the transactions as they are now.
+func (m *Model) SetState(s State) {
+	m.state = s
+	m.match()
+}
+
+// match lists the transactions whose description holds the search, and
+// lays them out as rows.
+func (m *Model) match() {
+	s := m.state
+	words := strings.ToLower(strings.TrimSpace(m.search.Value()))
+	m.shown = m.shown[:0]
+	rows := make([][]string, 0, len(s.Items))
+	severalBanks := false // one bank's name on every row says nothing
+	for _, t := range s.Items {
+		severalBanks = severalBanks || t.Institution != s.Items[0].Institution
+	}
+	for i, t := range s.Items {
+		if words != "" && !strings.Contains(strings.ToLower(t.Description), words) {
+			continue
+		}
+		m.shown = append(m.shown, i)
+		date := t.PostDate
+		if date == "" {
+			date = t.TransactionDate
+		}
+		bank := ""
+		if severalBanks {
+			bank = theme.Safe(s.Banks[t.Institution])
+		}
+		rows = append(rows, []string{
+			colDate:        theme.Safe(date[:min(len(date), len(dateLayout))]),
+			colBank:        bank,
+			colAccount:     theme.Safe(m.accountName(t.Account)),
+			colDescription: theme.Safe(t.Description),
+			colClass:       theme.Safe(t.Class),
+			colAmount:      theme.FormatAmount(theme.Safe(t.Amount), t.Currency),
+		})
+	}
+	m.list.Style = func(row, col int) (lipgloss.Style, bool) {
+		if col == colAmount && theme.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
+			return m.st.Error, true
+		}
+		return lipgloss.Style{}, false
+	}
+	m.list.SetRows(rows)
+}
+
+func (m Model) accountName(id string) string {
+	if name, ok := m.state.Accounts[id]; ok && name != "" {
+		return name
+	}
+	return theme.ShortID(id)
+}
+
+// Capturing reports whether a field has focus: the search, or the filter form.
+func (m Model) Capturing() bool { return m.searching || m.filtering }
+
+// TakesEsc is true while esc closes something: the form, or the search.
+func (m Model) TakesEsc() bool { return m.Capturing() || m.search.Value() != "" }
+
+// Keys are the view's keys for its state.
+func (m Model) Keys() []key.Binding {
+	switch {
+	case m.filtering:
+		return m.form.keys()
+	case m.searching:
+		return []key.Binding{m.doneSearch, m.clearSearch}
+	}
+	var ks []key.Binding
+	if m.list.Len() > 0 {
+		ks = append(ks, m.list.Move())
+	}
+	if m.state.More && !m.state.Loading && m.state.Problem == nil {
+		ks = append(ks, m.more)
+	}
+	ks = append(ks, m.filter, m.find)
+	if m.search.Value() != "" {
+		ks = append(ks, m.clearSearch)
+	}
+	return ks
+}
+
+// Update handles keys (and a paste into the search).
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch {
+	case m.filtering:
+		var cmd tea.Cmd
+		var done bool
+		m.form, cmd, done = m.form.update(msg)
+		m.filtering = !done
+		return m, cmd
+	case m.searching:
+		return m.searchKey(msg)
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.more) && m.state.More && !m.state.Loading && m.state.Problem == nil:
+		return m, keys.Send(MoreMsg{})
+	case key.Matches(k, m.filter):
+		m.filtering = true
+		return m, m.form.open(m.state.Filter)
+	case key.Matches(k, m.find):
+		m.searching = true
+		return m, m.search.Focus()
+	case key.Matches(k, m.clearSearch):
+		m.search.SetValue("")
+		m.match()
+	}
+	return m, nil
+}
+
+func (m Model) searchKey(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, m.doneSearch):
+			m.searching = false
+			m.search.Blur()
+			return m, nil
+		case key.Matches(k, m.clearSearch):
+			m.searching = false
+			m.search.Blur()
+			m.search.SetValue("")
+			m.match()
+			return m, nil
+		}
+	}
+	var cmd tea.Cmd
+	m.search, cmd = m.search.Update(msg)
+	m.match()
+	return m, cmd
+}
+
+func (m Model) page() listing.Page {
+	s := m.state
+	p := listing.Page{
+		Title:   "Transactions of all accounts, newest first",
+		Request: s.Endpoint,
+		Loading: s.Loading && len(s.Items) == 0,
+		Loaded:  s.Started,
+		Problem: s.Problem,
+		Above:   m.filterLine(),
+		Empty:   "No transactions pass this filter.",
+	}
+	if s.Filter.Words() == "" {
+		p.Empty = "No transactions."
+	}
+	if s.Pending {
+		p.Empty += " Basiq is still retrieving them: press r in a moment."
+	}
+	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.list.Len() == 0 {
+		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + theme.Safe(words) + "”."
+		p.Loaded = true
+	}
+	switch {
+	case s.Loading && len(s.Items) > 0:
+		p.Note = "loading more…"
+	case s.More && s.Problem == nil:
+		p.Note = "n loads more"
+	case s.Started && !s.More && len(s.Items) > 0:
+		p.Note = "all loaded"
+	}
+	return p
+}
+
+// filterLine says what narrows the list: Basiq's filter, and the search.
+func (m Model) filterLine() string {
+	st := m.st
+	filter := st.Label.Render("Filter ")
+	if words := m.state.Filter.Words(); words != "" {
+		filter += st.Value.Render(words)
+	} else {
+		filter += st.Muted.Render("none")
+	}
+	search := st.Label.Render("Search ")
+	switch {
+	case m.searching:
+		search += m.search.View()
+	case m.search.Value() != "":
+		search += st.Value.Render("“"+theme.Safe(m.search.Value())+"”") +
+			st.Muted.Render(" "+listing.Thousands(m.list.Len())+" of "+listing.Thousands(len(m.state.Items))+" loaded")
+	default:
+		search += st.Muted.Render("none")
+	}
+	return filter + st.Separator.Render("  ·  ") + search
+}
+
+// View draws the transactions, or the filter form.
+func (m Model) View() string {
+	w := max(m.width, 40)
+	if m.filtering {
+		return lipgloss.NewStyle().MaxWidth(w).Render(m.form.view(w))
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+}

@@ -1,0 +1,181 @@
+package transactions
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+const request = "GET /users/7f1c2a4e…/transactions?limit=50"
+
+func txn(id, date, account, desc, class, amount string) basiq.Transaction {
+	dir := basiq.DirectionCredit
+	if strings.HasPrefix(amount, "-") {
+		dir = basiq.DirectionDebit
+	}
+	return basiq.Transaction{ID: id, PostDate: date + "T00:00:00Z", Account: account, Description: desc, Class: class, Amount: amount, Currency: "AUD", Direction: dir}
+}
+
+func loaded() State {
+	return State{Started: true, More: true, Endpoint: request, Accounts: map[string]string{"acc-1": "Transaction 14000", "acc-3": "Credit Card 13000", "acc-b1": "Everyday"},
+		Items: []basiq.Transaction{
+			txn("t1", "2026-11-23", "acc-1", "BILL & TONY'S CAFE NEWTOWN", "payment", "-12.20"),
+			txn("t2", "2026-11-23", "acc-3", "COLES 0456 NEWTOWN", "payment", "-116.42"),
+			txn("t3", "2026-11-22", "acc-1", "TRANSFER TO SAVINGS 123890", "transfer", "-1000.00"),
+			txn("t4", "2026-11-21", "acc-b1", "PAYROLL RAVIGA CAPITAL", "direct-credit", "2940.00"),
+			txn("t5", "2026-11-21", "acc-1", "MONTHLY ACCOUNT FEE", "bank-fee", "-5.00"),
+			txn("t6", "2026-11-20", "acc-1", "BILL & TONY'S CAFE NEWTOWN", "payment", "-8.71"),
+		}}
+}
+
+func sized(w, h int, s State) Model {
+	m := New(theme.New(true))
+	m.SetSize(frame.TabbedBodySize(w, h))
+	m.SetState(s)
+	return m
+}
+
+func press(m Model, names ...string) (Model, tea.Msg) {
+	var msg tea.Msg
+	for _, name := range names {
+		var cmd tea.Cmd
+		m, cmd = m.Update(uitest.Press(name))
+		msg = nil
+		if cmd != nil {
+			msg = cmd()
+		}
+	}
+	return m, msg
+}
+
+func typeText(m Model, text string) Model {
+	for _, k := range uitest.Type(text) {
+		m, _ = m.Update(k)
+	}
+	return m
+}
+
+func TestGoldens(t *testing.T) {
+	filtered := loaded()
+	filtered.Filter = Filter{Direction: basiq.DirectionDebit, Class: "payment", From: "2026-11-01", To: "2026-11-30"}
+	filtered.Endpoint = "GET /users/7f1c2a4e…/transactions?filter=transaction.direction.eq('debit'),transaction.class.eq('payment')," +
+		"transaction.postDate.gteq('2026-11-01'),transaction.postDate.lteq('2026-11-30')&limit=50"
+	filtered.More = false
+	cases := map[string]struct {
+		state State
+		setup func(Model) Model
+	}{
+		"loading":  {State{Loading: true, Endpoint: request}, nil},
+		"loaded":   {loaded(), nil},
+		"filtered": {filtered, nil},
+		"searched": {loaded(), func(m Model) Model {
+			m, _ = press(typeText(func() Model { m, _ = press(m, "/"); return m }(), "cafe"), "enter")
+			return m
+		}},
+		"filter_form": {loaded(), func(m Model) Model {
+			m, _ = press(m, "f", "right", "right", "tab", "right")
+			return typeText(func() Model { m, _ = press(m, "tab"); return m }(), "2026-11-01")
+		}},
+		"two_banks": {func() State {
+			s := loaded()
+			for i := range s.Items {
+				s.Items[i].Institution = "AU00000"
+			}
+			s.Items[3].Institution = "AU00002"
+			s.Banks = map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"}
+			return s
+		}(), nil},
+		"none_pass": {State{Started: true, Endpoint: request, Filter: Filter{Class: "refund"}}, nil},
+		"problem": {func() State {
+			s := loaded()
+			s.Problem = &theme.Problem{What: "Loading transactions: Service unavailable. (503 service-unavailable)"}
+			return s
+		}(), nil},
+	}
+	for name, c := range cases {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				m := sized(size[0], size[1], c.state)
+				if c.setup != nil {
+					m = c.setup(m)
+				}
+				uitest.GoldenInBody(t, m.View(), m.width, m.height)
+			})
+		}
+	}
+}
+
+func TestTheFilterFormAsksForWhatItShows(t *testing.T) {
+	m := sized(80, 24, loaded())
+	m, _ = press(m, "f")
+	if !m.Capturing() || !m.TakesEsc() {
+		t.Fatal("the form open: letters and esc should be the form's")
+	}
+	m, _ = press(m, "right", "right", "tab", "left", "tab")
+	m = typeText(m, "2026-11-30")
+	m, _ = press(m, "tab")
+	m = typeText(m, "2026-11-01")
+	m, msg := press(m, "enter")
+	if msg != nil || !strings.Contains(m.View(), "To is before From") {
+		t.Fatalf("dates the wrong way round sent %#v:\n%s", msg, m.View())
+	}
+	m, _ = press(m, "shift+tab")
+	for range 10 {
+		m, _ = press(m, "backspace")
+	}
+	m = typeText(m, "2026-10-01")
+	m, msg = press(m, "enter")
+	want := FilteredMsg{Filter: Filter{Direction: basiq.DirectionDebit, Class: basiq.TransactionClasses[len(basiq.TransactionClasses)-1], From: "2026-10-01", To: "2026-11-01"}}
+	if msg != want || m.Capturing() {
+		t.Errorf("enter sent %#v, want %#v; the form should close", msg, want)
+	}
+	// esc leaves the filter as it was.
+	m, _ = press(m, "f", "right")
+	if m, msg = press(m, "esc"); msg != nil || m.Capturing() {
+		t.Errorf("esc sent %#v", msg)
+	}
+}
+
+func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
+	m := sized(80, 24, loaded())
+	m, _ = press(m, "/")
+	if !m.Capturing() {
+		t.Fatal("/ did not focus the search")
+	}
+	m = typeText(m, "CAFE n") // letters are text: n does not load more
+	v := uitest.Render(m.View(), 0)
+	if strings.Contains(v, "COLES") || strings.Count(v, "BILL & TONY'S CAFE NEWTOWN") != 2 {
+		t.Errorf("searching for cafe n:\n%s", v)
+	}
+	m, _ = press(m, "enter")
+	if m.Capturing() || !m.TakesEsc() || !strings.Contains(m.View(), "2 of 6 loaded") {
+		t.Errorf("after enter the search should stay, and esc clear it:\n%s", m.View())
+	}
+	m, _ = press(m, "esc")
+	if m.TakesEsc() || !strings.Contains(m.View(), "COLES") {
+		t.Errorf("esc did not clear the search:\n%s", m.View())
+	}
+}
+
+func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
+	m := sized(80, 24, loaded())
+	if _, msg := press(m, "n"); msg != (MoreMsg{}) {
+		t.Errorf("n sent %#v", msg)
+	}
+	s := loaded()
+	s.More = false
+	if _, msg := press(sized(80, 24, s), "n"); msg != nil {
+		t.Errorf("n after the last page sent %#v", msg)
+	}
+	s.More, s.Loading = true, true
+	if _, msg := press(sized(80, 24, s), "n"); msg != nil {
+		t.Errorf("n while a page loads sent %#v", msg)
+	}
+}
