@@ -104,7 +104,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		return qs.BrowserOpened{Err: p.cfg.OpenBrowser(e.URL)}
 	case qs.AutoConsent:
 		ids, err := demo.AutoConsent(ctx, e.Token, e.InstitutionID, e.Login)
-		return qs.AutoConsented{JobIDs: ids, Err: err}
+		return qs.AutoConsented{Gen: e.Gen, JobIDs: ids, Err: err}
 	case qs.PollJob:
 		if !p.sleep(ctx, e.After) {
 			return nil
@@ -122,7 +122,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		return qs.TransactionsLoaded{AccountID: e.AccountID, Items: items, Next: next, Err: err}
 	case qs.RefreshConnection:
 		id, err := api.RefreshConnection(ctx, e.UserID, e.ConnectionID)
-		return qs.ConnectionRefreshed{FailedJobID: e.FailedJobID, JobID: id, Err: err}
+		return qs.ConnectionRefreshed{Gen: e.Gen, FailedJobID: e.FailedJobID, JobID: id, Err: err}
 	case qs.LoadConnections:
 		items, err := api.ListConnections(ctx, e.UserID)
 		return qs.ConnectionsLoaded{Items: items, Err: err}

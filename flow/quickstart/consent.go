@@ -87,10 +87,10 @@ func (a *applying) consentEvent(ev Event) bool {
 			a.autoConsent(s.autoLogin())
 		}
 	case AutoConsented:
-		s.Consent.AutoConsenting = false
-		if s.Stage != StageConsent {
-			return true
+		if ev.Gen != s.Link.Gen || s.Stage != StageConsent {
+			return true // for a link since replaced
 		}
+		s.Consent.AutoConsenting = false
 		if ev.Err != nil {
 			p := problemFor(CallAutoConsent, ev.Err)
 			p.Remedies = []Remedy{RemedyRetry, RemedyNewLink, RemedyBack}
@@ -241,7 +241,7 @@ func (a *applying) autoConsent(login string) {
 	bank := s.AutoConsentBank()
 	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
 	s.Consent.autoBank = bank
-	a.do(AutoConsent{Token: s.Link.token, InstitutionID: bank, Login: login})
+	a.do(AutoConsent{Gen: s.Link.Gen, Token: s.Link.token, InstitutionID: bank, Login: login})
 }
 
 func (a *applying) openBrowser() {

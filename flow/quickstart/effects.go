@@ -37,6 +37,7 @@ type (
 	OpenBrowser struct{ URL string }
 	// AutoConsent does in the demo what the consent page does: log in as a sandbox login.
 	AutoConsent struct {
+		Gen           int // the link's generation
 		Token         string
 		InstitutionID string
 		Login         string
@@ -56,6 +57,7 @@ type (
 		Filters   []basiq.Filter
 	}
 	RefreshConnection struct {
+		Gen          int // the jobs' generation it was asked in: a later answer is dropped
 		UserID       string
 		ConnectionID string
 		FailedJobID  string

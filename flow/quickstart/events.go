@@ -51,6 +51,7 @@ type (
 	}
 	BrowserOpened struct{ Err error }
 	AutoConsented struct {
+		Gen    int
 		JobIDs []string
 		Err    error
 	}
@@ -76,6 +77,7 @@ type (
 		Err       error
 	}
 	ConnectionRefreshed struct {
+		Gen         int
 		FailedJobID string
 		JobID       string
 		Err         error

@@ -124,7 +124,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 		if s.Stage == StageAccounts && x.Busy == "" {
 			x.Busy = "Refreshing the connection…"
 			a.say(NoteDoing, "Refreshing connection "+ev.ID+" (POST /users/"+s.User.User.ID+"/connections/"+ev.ID+"/refresh)")
-			a.do(RefreshConnection{UserID: s.User.User.ID, ConnectionID: ev.ID})
+			a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: ev.ID})
 		}
 	case RefreshAllAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {

@@ -210,3 +210,17 @@ func TestDeleteUserPastTheTimeoutTriesOnceThenEnds(t *testing.T) {
 		t.Errorf("a failed delete: exit %d, deleted %v", f.Code, d.s.Deleted)
 	}
 }
+
+func TestALateAnswerToRetryingAConnectionIsDroppedOnceThePersonMovedOn(t *testing.T) {
+	d, _ := toConsent(t, Config{Interactive: true, EnvKey: "key"})
+	effs := d.apply(JobsPasted{IDs: []string{newJob}})
+	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "service-unavailable")})
+	refresh := want[RefreshConnection](t, d.apply(RetryAsked{}))
+	d.apply(BackAsked{}) // back to consent while Basiq is asked
+	if d.s.Stage != StageConsent {
+		t.Fatalf("on %v", d.s.Stage)
+	}
+	if effs := d.apply(ConnectionRefreshed{Gen: refresh.Gen, FailedJobID: newJob, JobID: "b1111111-0000-4000-8000-000000000002"}); len(effs) != 0 || d.s.Stage != StageConsent {
+		t.Errorf("the late answer moved the session: %s, on %v", describe(effs), d.s.Stage)
+	}
+}

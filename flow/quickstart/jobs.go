@@ -81,6 +81,12 @@ func (js JobSet) AllOver() bool {
 	return len(js.Order) > 0
 }
 
+// Running reports whether a watched job is still under way (with no jobs,
+// none is: a user come back to has nothing being retrieved).
+func (js JobSet) Running() bool {
+	return len(js.Order) > 0 && !js.AllOver()
+}
+
 // AllSucceeded reports whether every job has succeeded.
 func (js JobSet) AllSucceeded() bool {
 	for _, id := range js.Order {
@@ -130,6 +136,9 @@ func (a *applying) jobEvent(ev Event) bool {
 			s.Accounts.Version++ // the table names the bank
 		}
 	case ConnectionRefreshed:
+		if ev.Gen != s.Jobs.Gen {
+			return true // asked for before the person moved on (back to consent, say)
+		}
 		s.Explore.Busy = ""
 		if ev.Err != nil && ev.FailedJobID == "" { // asked for from the Connections view
 			a.exploreFailed(CallRefresh, ev.Err)
@@ -314,5 +323,5 @@ func (a *applying) retryConnection() {
 	}
 	a.clearProblem()
 	a.say(NoteDoing, "Refreshing connection "+conn+" (POST /users/"+s.User.User.ID+"/connections/"+conn+"/refresh)")
-	a.do(RefreshConnection{UserID: s.User.User.ID, ConnectionID: conn, FailedJobID: failed[0]})
+	a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: conn, FailedJobID: failed[0]})
 }

@@ -213,7 +213,7 @@ func TestAFailedJobEndsAHeadlessRunWithoutFetchingAccounts(t *testing.T) {
 	if ac := want[AutoConsent](t, effs); ac.Login != "bighead" || ac.InstitutionID != SandboxInstitution {
 		t.Fatalf("auto consent %+v", ac)
 	}
-	effs = d.apply(AutoConsented{JobIDs: []string{newJob}})
+	effs = d.apply(AutoConsented{Gen: d.s.Link.Gen, JobIDs: []string{newJob}})
 	effs = d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
 	if f := want[Finish](t, effs); f.Code != ExitFailed || has[LoadAccounts](effs) {
 		t.Errorf("effects %s", describe(effs))
@@ -236,7 +236,7 @@ func TestPersonaConsentsOnceThenTheHappyPathLoginIsOffered(t *testing.T) {
 	if ac := want[AutoConsent](t, effs); ac.Login != "bighead" {
 		t.Fatalf("first consent as %q", ac.Login)
 	}
-	effs = d.apply(AutoConsented{JobIDs: []string{newJob}})
+	effs = d.apply(AutoConsented{Gen: d.s.Link.Gen, JobIDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
 	if !d.s.Problem.Offers(RemedyNewLink) || d.s.Problem.Offers(RemedyRetry) {
 		t.Fatalf("wrong login: remedies %v, want a new link and no retry", d.s.Problem.Remedies)

@@ -13,6 +13,8 @@ type UserState struct {
 	Working bool
 	// FieldErrors are Basiq's words about a field of the form: "email", "mobile", "id".
 	FieldErrors map[string]string
+	// Answers counts Basiq's answers about the user: FieldErrors change only with one.
+	Answers int
 	// MayExist: a POST /users got no clear answer, so posting again needs a yes.
 	MayExist bool
 	// AskCreateAgain: a new POST /users waits for that yes (default no).
@@ -105,6 +107,7 @@ func (a *applying) lookUpUser(id string) {
 func (a *applying) userLoaded(ev UserLoaded) {
 	s := a.s
 	s.User.Working = false
+	s.User.Answers++
 	if ev.Err != nil {
 		call := CallCreateUser
 		if !ev.Created {

@@ -58,6 +58,7 @@ type Model struct {
 	quitting      bool
 	shownStage    qs.Stage // the stage whose screen has focus
 	shownAccounts int      // the accounts version the table shows
+	userAnswers   int      // the core's answers about the user the form has seen
 	initCmds      tea.Cmd  // what New started, for Init to return
 	noTicks       bool     // tests move the clock themselves
 

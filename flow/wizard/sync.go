@@ -75,8 +75,8 @@ func (m *Model) syncUser() tea.Cmd {
 	if s.Demo {
 		u.SetExample(qs.ExampleEmail)
 	}
-	if s.User.LookingUp != "" {
-		u.SetExistingID(s.User.LookingUp)
+	if s.User.Working && s.User.LookingUp != "" {
+		u.SetExistingID(s.User.LookingUp) // the id being looked up, on the form for ids
 	}
 	working := ""
 	switch {
@@ -86,7 +86,12 @@ func (m *Model) syncUser() tea.Cmd {
 		working = "Creating the user (POST /users)…"
 	}
 	cmd := u.SetWorking(working)
-	u.SetFieldErrors(s.User.FieldErrors)
+	if s.User.Answers != m.userAnswers {
+		// Basiq's words on a field, once an answer brings them: set again on
+		// every frame they would cling to a value the person has changed since.
+		m.userAnswers = s.User.Answers
+		u.SetFieldErrors(s.User.FieldErrors)
+	}
 	u.SetProblem(m.problemHere(qs.StageUser), s.Problem.Offers(qs.RemedyRetry))
 	u.SetAskCreateAgain(s.User.AskCreateAgain)
 	if o := s.User.Offer; o != nil {
@@ -166,6 +171,7 @@ func (m *Model) jobsState() jobs.State {
 	st := jobs.State{
 		Progress:       js.Progress(),
 		AllOver:        js.AllOver(),
+		Stopped:        s.Failed() && !js.Running() || s.Problem != nil && !s.Problem.Warning,
 		AccountsReady:  s.AccountsReady(),
 		BackToAccounts: s.AccountsFromBefore(),
 		Failed:         len(js.FailedIDs()),
@@ -213,7 +219,7 @@ func (m *Model) syncAccounts() {
 		a.SetHeading(s.User.User.Name)
 		a.SetAccounts(s.Accounts.List, s.Institutions, m.clock.Now())
 	}
-	a.SetTransactionsPending(!s.Jobs.AllOver())
+	a.SetTransactionsPending(s.Jobs.Running())
 	for id, f := range s.Feeds {
 		a.SetFeed(id, accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)})
 	}

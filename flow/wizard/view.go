@@ -188,6 +188,10 @@ func (m Model) Summary() string {
 		}
 	}
 	b.WriteString(summary + "\n")
+	if p := s.Problem; p != nil && p.Call == qs.CallDeleteUser {
+		b.WriteString(st.Error.Width(width).Render(theme.Safe(theme.SymbolFailed+" The user was not deleted: "+p.What+
+			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+s.User.User.ID+".")) + "\n")
+	}
 	switch {
 	case s.Deleted || s.Accounts.Loaded && s.Demo:
 		gone := "The demo's simulator has stopped, and this user and its accounts went with it."

@@ -182,7 +182,7 @@ func (m *Model) syncViews() {
 	for _, c := range x.Connections.Items {
 		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
 	}
-	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: !s.Jobs.AllOver()}
+	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: s.Jobs.Running()}
 	if f := s.Feeds[qs.AllAccounts]; f != nil {
 		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
 		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)

@@ -519,3 +519,52 @@ func TestQRCodeHasTheWindowAloneAndAnyKeyReturns(t *testing.T) {
 		t.Errorf("ctrl+c on the QR code: exit %d, want 130", w.m.ExitCode())
 	}
 }
+
+func TestAfterAnUnknownIDTheFormForANewUserStaysOpen(t *testing.T) {
+	r := newRig()
+	w := r.toUser(t)
+	w.keys("ctrl+o")
+	for _, k := range uitest.Type("7f1c2a4e-0000-4000-8000-0b2e9c3d4f5a") {
+		w.send(k)
+	}
+	w.keys("enter")
+	w.sees("No user with this id")
+	w.keys("ctrl+o")
+	w.send(clockTickMsg{}).settle()
+	w.sees("Create a user")
+	if strings.Contains(w.screen(), "Use an existing user") {
+		t.Errorf("the id form came back:\n%s", w.screen())
+	}
+}
+
+func TestBasiqsWordOnAFieldGoesOnceItsValueChanges(t *testing.T) {
+	r := newRig()
+	r.api.CreateErr = &basiq.Error{Status: 400, Method: "POST", Path: "/users", Items: []basiq.ErrorItem{{
+		Code: "parameter-not-valid", Title: "Parameter value is not valid", Detail: "Mobile number is not a valid Australian number.",
+		Source: &basiq.ErrorSource{Pointer: "mobile"}}}}
+	w := r.toUser(t)
+	w.keys("tab")
+	for _, k := range uitest.Type("+61400000000") {
+		w.send(k)
+	}
+	w.keys("enter")
+	w.sees("not a valid Australian number")
+	w.keys("backspace")
+	w.send(clockTickMsg{}).settle()
+	if strings.Contains(w.screen(), "not a valid Australian number") {
+		t.Errorf("Basiq's word came back on a value it never saw:\n%s", w.screen())
+	}
+}
+
+func TestAnUnknownJobIsNotShownAsStillBeingChecked(t *testing.T) {
+	r := newRig()
+	w := r.toConsent(t)
+	unknown := "deadbeef-0000-4000-8000-000000000000"
+	w.send(consent.JobsPastedMsg{IDs: []string{unknown}})
+	w.until("said the job is unknown", func(m Model) bool { return m.session.Problem != nil })
+	r.clock.Advance(5 * time.Second)
+	w.send(clockTickMsg{})
+	if s := w.screen(); strings.Contains(s, "Asking Basiq about the job") || strings.Contains(s, "so far") || !strings.Contains(s, "stopped") {
+		t.Errorf("nothing is being checked, yet:\n%s", s)
+	}
+}

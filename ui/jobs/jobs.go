@@ -69,6 +69,8 @@ type State struct {
 	Problem *theme.Problem
 	// The ways on that the failure offers.
 	Retry, Reconsent bool
+	// Stopped: a failure stands and nothing is being checked until a key is pressed.
+	Stopped bool
 }
 
 // Model is the job view.
@@ -237,7 +239,7 @@ func (m Model) jobView(j Job, w, nameW int) string {
 	right := st.Muted.Render("job " + theme.ShortID(theme.Safe(j.Job.ID)))
 	lines := []string{theme.Spread(st.Title.Render(title), right, w)}
 	lines = append(lines, "")
-	if !j.Seen {
+	if !j.Seen && !m.state.Stopped {
 		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Asking Basiq about the job…"))
 	}
 	for _, s := range j.Job.Steps {
@@ -308,6 +310,8 @@ func (m Model) progressView(w int) string {
 		line += "  " + st.Error.Render(fmt.Sprintf("%d of %d connections failed", s.Failed, len(s.Jobs)))
 	case s.AllOver:
 		line += "  " + st.Error.Render("stopped: a step failed")
+	case s.Stopped:
+		line += "  " + st.Error.Render("stopped")
 	default:
 		line += "\n" + m.estimate()
 	}
