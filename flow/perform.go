@@ -116,10 +116,10 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		return qs.InstitutionLoaded{ID: e.ID, Inst: inst, Err: err}
 	case qs.LoadAccounts:
 		accts, err := api.ListAccounts(ctx, e.UserID)
-		return qs.AccountsLoaded{Accounts: accts, Err: err}
+		return qs.AccountsLoaded{Seq: e.Seq, Accounts: accts, Err: err}
 	case qs.LoadTransactions:
 		items, next, err := api.TransactionsPage(ctx, e.UserID, basiq.TransactionQuery{AccountID: e.AccountID, Limit: e.Limit, Filters: e.Filters}, e.Cursor)
-		return qs.TransactionsLoaded{AccountID: e.AccountID, Items: items, Next: next, Err: err}
+		return qs.TransactionsLoaded{FeedID: e.FeedID, AccountID: e.AccountID, Items: items, Next: next, Err: err}
 	case qs.RefreshConnection:
 		id, err := api.RefreshConnection(ctx, e.UserID, e.ConnectionID)
 		return qs.ConnectionRefreshed{Gen: e.Gen, FailedJobID: e.FailedJobID, JobID: id, Err: err}

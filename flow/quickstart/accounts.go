@@ -17,6 +17,7 @@ type AccountsState struct {
 	Version int
 	asked   bool // loaded once the accounts were ready
 	final   bool // loaded again once every job was over
+	seq     int  // the last load asked for: an answer to an earlier one is out of date
 }
 
 // Feed is one account's transactions, page by page.
@@ -29,6 +30,7 @@ type Feed struct {
 	// Endpoint is the request of the first page, filter and all, as the
 	// views show it: "GET /users/{id}/transactions?filter=…&limit=50".
 	Endpoint string
+	id       int // answers carry it: one for a feed since replaced (a new filter) is dropped
 }
 
 // More reports whether another page can be asked for.
@@ -46,7 +48,10 @@ func (a *applying) accountsEvent(ev Event) bool {
 	case TransactionsAsked:
 		a.askTransactions(ev)
 	case TransactionsLoaded:
-		f := a.feed(ev.AccountID)
+		f, ok := s.Feeds[ev.AccountID]
+		if !ok || f.id != ev.FeedID {
+			return true // a page of a feed since replaced
+		}
 		f.Loading = false
 		if ev.Err != nil {
 			p := problemFor(CallTransactions, ev.Err)
@@ -100,13 +105,17 @@ func (a *applying) loadAccounts() {
 	s := a.s
 	a.clearProblem(CallAccounts)
 	s.Accounts.asked, s.Accounts.Loading = true, true
+	s.Accounts.seq++
 	a.say(NoteDoing, "Fetching the accounts (GET /users/"+s.User.User.ID+"/accounts)")
-	a.do(LoadAccounts{UserID: s.User.User.ID})
+	a.do(LoadAccounts{Seq: s.Accounts.seq, UserID: s.User.User.ID})
 }
 
 func (a *applying) accountsLoaded(ev AccountsLoaded) {
 	s := a.s
 	acc := &s.Accounts
+	if ev.Seq != acc.seq {
+		return // a later load is on its way (the accounts changed since this was asked)
+	}
 	acc.Loading = false
 	if ev.Err != nil {
 		p := problemFor(CallAccounts, ev.Err)
@@ -155,7 +164,7 @@ func (a *applying) askTransactions(ev TransactionsAsked) {
 		return
 	}
 	f.Loading, f.Problem = true, nil
-	load := LoadTransactions{UserID: s.User.User.ID, AccountID: ev.AccountID, Cursor: f.Next, Limit: TransactionsPage}
+	load := LoadTransactions{FeedID: f.id, UserID: s.User.User.ID, AccountID: ev.AccountID, Cursor: f.Next, Limit: TransactionsPage}
 	if ev.AccountID == AllAccounts {
 		load.Filters = s.Explore.Filter.Filters()
 	}
@@ -166,7 +175,8 @@ func (a *applying) askTransactions(ev TransactionsAsked) {
 func (a *applying) feed(accountID string) *Feed {
 	f, ok := a.s.Feeds[accountID]
 	if !ok {
-		f = &Feed{}
+		a.s.feeds++
+		f = &Feed{id: a.s.feeds}
 		a.s.Feeds[accountID] = f
 	}
 	return f

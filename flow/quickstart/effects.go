@@ -47,9 +47,13 @@ type (
 		ID    string
 		After time.Duration
 	}
-	LoadInstitution  struct{ ID string }
-	LoadAccounts     struct{ UserID string }
+	LoadInstitution struct{ ID string }
+	LoadAccounts    struct {
+		Seq    int
+		UserID string
+	}
 	LoadTransactions struct {
+		FeedID    int
 		UserID    string
 		AccountID string // AllAccounts: every account's
 		Cursor    string // "" for the first page

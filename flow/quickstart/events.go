@@ -67,10 +67,12 @@ type (
 		Err  error
 	}
 	AccountsLoaded struct {
+		Seq      int
 		Accounts []basiq.Account
 		Err      error
 	}
 	TransactionsLoaded struct {
+		FeedID    int
 		AccountID string
 		Items     []basiq.Transaction
 		Next      string // the cursor of the next page, "" after the last

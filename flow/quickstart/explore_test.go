@@ -19,7 +19,7 @@ func toAccounts(t *testing.T, cfg Config) *driver {
 	effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	effs = d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
 	want[LoadAccounts](t, effs)
-	d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 	d.apply(AccountsAsked{})
 	if d.s.Stage != StageAccounts {
 		t.Fatalf("on %v, want the accounts", d.s.Stage)
@@ -38,7 +38,7 @@ func TestAUserWhoConnectedABankGoesStraightToTheViews(t *testing.T) {
 		if has[MintLink](effs) || !has[LoadAccounts](effs) || d.s.Stage != StageAccounts {
 			t.Fatalf("interactive %v: %s on %v; want the accounts, no consent", interactive, describe(effs), d.s.Stage)
 		}
-		effs = d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+		effs = d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 		if !interactive {
 			if f := want[Finish](t, effs); f.Code != ExitOK || len(d.s.Result().Connections) != 1 {
 				t.Errorf("headless: exit %d, result %+v", f.Code, d.s.Result())
@@ -222,5 +222,15 @@ func TestALateAnswerToRetryingAConnectionIsDroppedOnceThePersonMovedOn(t *testin
 	}
 	if effs := d.apply(ConnectionRefreshed{Gen: refresh.Gen, FailedJobID: newJob, JobID: "b1111111-0000-4000-8000-000000000002"}); len(effs) != 0 || d.s.Stage != StageConsent {
 		t.Errorf("the late answer moved the session: %s, on %v", describe(effs), d.s.Stage)
+	}
+}
+
+func TestAPageAskedForUnderAnOldFilterIsDropped(t *testing.T) {
+	d := toAccounts(t, Config{EnvKey: "k"})
+	first := want[LoadTransactions](t, d.apply(ViewAsked{View: ViewTransactions}))
+	d.apply(TransactionsFiltered{Filter: TransactionFilter{Direction: "debit"}})
+	d.apply(TransactionsLoaded{FeedID: first.FeedID, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "unfiltered"}}})
+	if f := d.s.Feeds[AllAccounts]; len(f.Items) != 0 || !f.Loading {
+		t.Errorf("the old filter's page landed in the new feed: %+v", f)
 	}
 }

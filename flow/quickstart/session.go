@@ -122,6 +122,7 @@ type Session struct {
 
 	finished      bool
 	closing       bool // the user is being deleted on the way out
+	feeds         int  // transaction feeds made so far: each gets the next as its id
 	exit          int
 	ending        int      // the exit code once the user is deleted, or the question answered
 	memory        Memory   // the last session's, until offered

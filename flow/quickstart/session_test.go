@@ -152,7 +152,7 @@ func TestHeadlessHappyPathTheNewJobIsTheOneNotInTheSnapshot(t *testing.T) {
 	}
 	effs = d.apply(JobPolled{Gen: p.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
 	want[LoadAccounts](t, effs)
-	effs = d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	effs = d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 	want[LoadConnections](t, effs) // the result names them too
 	effs = d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
 	if f := want[Finish](t, effs); f.Code != ExitOK {
@@ -348,7 +348,7 @@ func TestTransactionsFeedPagesRetriesAndNeverSticksLoading(t *testing.T) {
 	if effs := d.apply(TransactionsAsked{AccountID: "acc-1"}); len(effs) != 0 {
 		t.Errorf("asked twice while loading: %s", describe(effs))
 	}
-	d.apply(TransactionsLoaded{AccountID: "acc-1", Err: unavailable})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds["acc-1"].id, AccountID: "acc-1", Err: unavailable})
 	f := d.s.Feeds["acc-1"]
 	if f.Loading || f.Problem == nil {
 		t.Fatalf("after a failed page: %+v", f)
@@ -357,12 +357,12 @@ func TestTransactionsFeedPagesRetriesAndNeverSticksLoading(t *testing.T) {
 	if again.Cursor != "" {
 		t.Errorf("retry asked for %q", again.Cursor)
 	}
-	d.apply(TransactionsLoaded{AccountID: "acc-1", Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds["acc-1"].id, AccountID: "acc-1", Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
 	more := want[LoadTransactions](t, d.apply(TransactionsAsked{AccountID: "acc-1", More: true}))
 	if more.Cursor != "p2" {
 		t.Errorf("next page cursor %q", more.Cursor)
 	}
-	d.apply(TransactionsLoaded{AccountID: "acc-1", Items: []basiq.Transaction{{ID: "t2"}}})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds["acc-1"].id, AccountID: "acc-1", Items: []basiq.Transaction{{ID: "t2"}}})
 	if f := d.s.Feeds["acc-1"]; len(f.Items) != 2 || f.More() {
 		t.Errorf("feed %+v", f)
 	}

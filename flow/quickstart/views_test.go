@@ -16,7 +16,7 @@ func toViews(t *testing.T) *driver {
 	want[LookUpUser](t, d.apply(KeyChecked{Source: KeyFromEnv}))
 	want[LoadConnections](t, d.apply(UserLoaded{User: basiq.User{ID: userID}}))
 	want[LoadAccounts](t, d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}}))
-	d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 	if d.s.Stage != StageAccounts {
 		t.Fatalf("on %v, want the views", d.s.Stage)
 	}
@@ -30,7 +30,7 @@ func TestTheTransactionsViewSaysWhichRequestItRead(t *testing.T) {
 	if load.AccountID != AllAccounts || f.Endpoint != "GET /users/"+userID+"/transactions?limit=50" {
 		t.Errorf("load %+v, endpoint %q", load, f.Endpoint)
 	}
-	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
 	filter := TransactionFilter{Direction: "debit", From: "2026-01-01"}
 	load = want[LoadTransactions](t, d.apply(TransactionsFiltered{Filter: filter}))
 	want := "GET /users/" + userID + "/transactions?filter=transaction.direction.eq('debit'),transaction.postDate.gteq('2026-01-01')&limit=50"
@@ -127,13 +127,13 @@ func TestTheDemosAnotherBankIsNamedBeforeItsConsent(t *testing.T) {
 func TestReloadingTransactionsAfterAFailedPageAsksThatPageAgain(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewTransactions})
-	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
 	want[LoadTransactions](t, d.apply(TransactionsAsked{AccountID: AllAccounts, More: true}))
-	d.apply(TransactionsLoaded{AccountID: AllAccounts, Err: unavailable})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Err: unavailable})
 	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "p2" || len(d.s.Feeds[AllAccounts].Items) != 1 {
 		t.Errorf("reload after a failed second page: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
 	}
-	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t2"}}})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t2"}}})
 	// With nothing failing, reload starts again from the first page.
 	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "" || len(d.s.Feeds[AllAccounts].Items) != 0 {
 		t.Errorf("reload: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
@@ -143,13 +143,13 @@ func TestReloadingTransactionsAfterAFailedPageAsksThatPageAgain(t *testing.T) {
 func TestANewJobMakesTheTransactionsReadAgain(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewTransactions})
-	d.apply(TransactionsLoaded{AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
+	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
 	d.apply(RefreshConnectionAsked{ID: "conn-1"})
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
-	d.apply(AccountsLoaded{Accounts: []basiq.Account{{ID: "acc-1"}}})
+	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 	d.apply(AccountsAsked{})
 	if load := want[LoadTransactions](t, d.apply(ViewAsked{View: ViewTransactions})); load.Cursor != "" {
 		t.Errorf("after the refresh: %+v, want the first page again", load)
