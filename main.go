@@ -353,8 +353,15 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 	return code
 }
 
-// userAgent is what every request says it is.
-func userAgent() string { return "basiq-onboard/" + currentVersion() }
+// userAgent is what every request says it is: the version, or "dev" for a
+// build that has none stamped.
+func userAgent() string {
+	v := currentVersion()
+	if strings.Contains(v, " ") {
+		v = "dev"
+	}
+	return "basiq-onboard/" + strings.TrimPrefix(v, "commit ")
+}
 
 // wizardConfig turns the command line and environment into the quickstart's configuration.
 func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) flow.Config {

@@ -236,7 +236,7 @@ func (a *applying) autoConsent(login string) {
 	s.Consent.personaUsed = s.Consent.personaUsed || login == s.cfg.Persona
 	s.Consent.AutoLogin = s.autoLogin()
 	if !s.cfg.Interactive && s.cfg.Persona == "" {
-		a.say(NoteInfo, "No browser to open the demo's consent page in; --persona picks another login than "+login)
+		a.say(NoteInfo, "No browser to open the demo's consent page in: consenting as "+login+" (--persona picks another login)")
 	}
 	bank := s.AutoConsentBank()
 	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)

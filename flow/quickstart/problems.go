@@ -146,6 +146,11 @@ func problemFor(call Call, err error) Problem {
 			what = strings.ToUpper(doing[:1]) + doing[1:] + ": " + what
 		}
 		p.What, p.Meaning, p.Next = what, advice.Meaning, advice.Next
+		if c := apiErr.Code(); apiErr.Status >= 500 && (c == "service-unavailable" || c == "system-unavailable" || c == "maintenance") {
+			// The table's words for these codes are about the bank (a job
+			// step's); an HTTP answer with them is Basiq's own.
+			p.Meaning, p.Next = "Basiq (or something between you and it) is not answering as it should right now.", "Try again in a minute."
+		}
 	default:
 		p.What = fmt.Sprintf("Something went wrong while %s: %v", doing, err)
 		p.Next = "Try again."

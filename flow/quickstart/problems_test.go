@@ -44,3 +44,10 @@ func TestRedirectsAndTimeoutsAreSaidInTheirOwnWords(t *testing.T) {
 		t.Errorf("HTML page: %+v", p)
 	}
 }
+
+func TestBasiqsOwn503IsNotBlamedOnTheBank(t *testing.T) {
+	err := &basiq.Error{Status: 503, Method: "DELETE", Path: "/users/x", Items: []basiq.ErrorItem{{Code: "service-unavailable", Title: "Service Unavailable"}}}
+	if p := problemFor(CallDeleteUser, err); strings.Contains(p.Meaning, "bank") || !strings.Contains(p.Meaning, "Basiq") {
+		t.Errorf("meaning %q", p.Meaning)
+	}
+}
