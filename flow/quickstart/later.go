@@ -98,7 +98,7 @@ func (a *applying) askToDelete(code int) bool {
 	s.ending = code
 	s.Explore.Confirm = &Confirm{Kind: ConfirmDeleteUser, ID: s.User.User.ID,
 		Question: "Delete the user this session made (" + s.User.User.ID + ")?",
-		Then:     "DELETE /users/{id}: Basiq deletes the user with its connections, accounts and transactions. n (or enter) keeps it."}
+		Then:     "DELETE /users/{id}: Basiq deletes the user with its connections, accounts and transactions."}
 	return true
 }
 
