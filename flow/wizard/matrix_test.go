@@ -210,11 +210,16 @@ func newMatrixRun(t *testing.T, faults string, existingUser bool) *matrixRun {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.sim.Close() })
-	clock := basiqtest.NewClock() // retries and polls wait on it: no sleeps
-	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, Clock: clock,
-		// Short, in real time: a server that never answers costs a test a second, not a minute.
-		IdleTimeout: 100 * time.Millisecond, AttemptTimeout: 250 * time.Millisecond, CallTimeout: 600 * time.Millisecond,
-		Trace: m.record})
+	clock := basiq.Clock(basiqtest.NewClock()) // retries and polls wait on it: no sleeps
+	cfg := basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, Clock: clock, Trace: m.record}
+	if strings.HasSuffix(faults, "=hang") || strings.HasSuffix(faults, "=429") {
+		// Bounds in real time, short: a server that never answers (or, on
+		// this clock, says "come back in a second" forever) costs a test a
+		// few seconds, not a minute. Elsewhere the client's own, so a slow
+		// machine is not taken for a slow server.
+		cfg.IdleTimeout, cfg.AttemptTimeout, cfg.CallTimeout = 500*time.Millisecond, 700*time.Millisecond, 1200*time.Millisecond
+	}
+	client, err := basiq.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +228,9 @@ func newMatrixRun(t *testing.T, faults string, existingUser bool) *matrixRun {
 		Persona: qs.SandboxPersona,
 		Clock:   clock,
 		Jitter:  func() float64 { return 0.5 },
-		Timeout: 10 * time.Minute,
+		// Long: waits pass at once on this clock, so --timeout would come
+		// before the client's bounds (real time), as it never does for real.
+		Timeout: 1000 * time.Hour,
 		StartDemo: func() (flow.Demo, error) {
 			return flow.Demo{API: client, APIURL: baseURL, ConsentBase: m.sim.ConsentBase(),
 				AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
