@@ -98,10 +98,11 @@ func txns() []basiq.Transaction {
 }
 
 func TestGoldens(t *testing.T) {
-	cases := map[string]struct {
+	type goldenCase struct {
 		accts []basiq.Account
 		setup func(Model) Model
-	}{
+	}
+	cases := map[string]goldenCase{
 		"none":      {nil, nil},
 		"four":      {wentworthSmith(), nil},
 		"two_banks": {twoBanks(), nil},
@@ -138,19 +139,13 @@ func TestGoldens(t *testing.T) {
 			return m
 		}},
 	}
-	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := sized(size[0], size[1], c.accts)
-				if c.setup != nil {
-					m = c.setup(m)
-				}
-				view := m.View()
-				bw, bh := frame.BodySize(size[0], size[1])
-				uitest.GoldenInBody(t, view, bw, bh)
-			})
+	uitest.Goldens(t, uitest.Windows, frame.BodySize, cases, func(c goldenCase, w, h int) string {
+		m := sized(w, h, c.accts)
+		if c.setup != nil {
+			m = c.setup(m)
 		}
-	}
+		return m.View()
+	})
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, sized(100, 30, wentworthSmith()).View()) })
 	t.Run("color_light", func(t *testing.T) {
 		m := New(theme.New(false))

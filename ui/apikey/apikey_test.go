@@ -1,12 +1,10 @@
 package apikey
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -53,24 +51,13 @@ func TestGoldens(t *testing.T) {
 			return m
 		},
 	}
-	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := state(sized(size[0], size[1]))
-				view := m.View()
-				if strings.Contains(view, secret) {
-					t.Fatal("the key is on screen")
-				}
-				bw, _ := frame.BodySize(size[0], size[1])
-				for _, line := range strings.Split(view, "\n") {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				uitest.Golden(t, view)
-			})
+	uitest.Goldens(t, [][2]int{{80, 24}, {120, 40}}, frame.BodySize, states, func(state func(Model) Model, w, h int) string {
+		view := state(sized(w, h)).View()
+		if strings.Contains(view, secret) {
+			t.Fatal("the key is on screen")
 		}
-	}
+		return view
+	})
 	m := typeText(sized(100, 30), secret)
 	m.SetProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, m.View()) })

@@ -1,7 +1,6 @@
 package connections
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -43,10 +42,11 @@ func press(m Model, name string) (Model, tea.Msg) {
 }
 
 func TestGoldens(t *testing.T) {
-	cases := map[string]struct {
+	type goldenCase struct {
 		state State
 		setup func(Model) Model
-	}{
+	}
+	cases := map[string]goldenCase{
 		"loading":   {State{Load: listing.Load{Loading: true, Request: request}}, nil},
 		"two_banks": {twoBanks(), nil},
 		"second_selected": {twoBanks(), func(m Model) Model {
@@ -57,17 +57,13 @@ func TestGoldens(t *testing.T) {
 		"problem": {State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
 			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}, nil},
 	}
-	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := sized(size[0], size[1], c.state)
-				if c.setup != nil {
-					m = c.setup(m)
-				}
-				uitest.GoldenInBody(t, m.View(), m.width, m.height)
-			})
+	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
+		m := sized(w, h, c.state)
+		if c.setup != nil {
+			m = c.setup(m)
 		}
-	}
+		return m.View()
+	})
 }
 
 func TestKeysActOnTheSelectedConnection(t *testing.T) {

@@ -1,7 +1,6 @@
 package consents
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,25 +47,22 @@ func press(m Model, name string) (Model, tea.Msg) {
 }
 
 func TestGoldens(t *testing.T) {
-	cases := map[string]struct {
+	type goldenCase struct {
 		state State
 		down  bool
-	}{
+	}
+	cases := map[string]goldenCase{
 		"given":            {given(), false},
 		"revoked_selected": {given(), true},
 		"none":             {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}}, false},
 	}
-	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := sized(size[0], size[1], c.state)
-				if c.down {
-					m, _ = press(m, "down")
-				}
-				uitest.GoldenInBody(t, m.View(), m.width, m.height)
-			})
+	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
+		m := sized(w, h, c.state)
+		if c.down {
+			m, _ = press(m, "down")
 		}
-	}
+		return m.View()
+	})
 }
 
 func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {

@@ -51,18 +51,12 @@ func TestGolden(t *testing.T) {
 			return m
 		},
 	}
-	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := New(theme.New(true))
-				bw, bh := frame.BodySize(size[0], size[1])
-				m.SetSize(bw, bh)
-				m.SetEntries(entries())
-				view := state(m).View()
-				uitest.GoldenInBody(t, view, bw, bh)
-			})
-		}
-	}
+	uitest.Goldens(t, uitest.Windows, frame.BodySize, states, func(state func(Model) Model, w, h int) string {
+		m := New(theme.New(true))
+		m.SetSize(frame.BodySize(w, h))
+		m.SetEntries(entries())
+		return state(m).View()
+	})
 }
 
 func TestGoldenColorLight(t *testing.T) {

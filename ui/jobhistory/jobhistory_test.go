@@ -1,7 +1,6 @@
 package jobhistory
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,25 +45,22 @@ func sized(w, h int, s State) Model {
 }
 
 func TestGoldens(t *testing.T) {
-	cases := map[string]struct {
+	type goldenCase struct {
 		state State
 		downs int
-	}{
+	}
+	cases := map[string]goldenCase{
 		"three":           {three(), 0},
 		"failed_selected": {three(), 1},
 		"none":            {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/jobs"}}, 0},
 	}
-	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := sized(size[0], size[1], c.state)
-				for range c.downs {
-					m, _ = m.Update(uitest.Press("down"))
-				}
-				uitest.GoldenInBody(t, m.View(), m.width, m.height)
-			})
+	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
+		m := sized(w, h, c.state)
+		for range c.downs {
+			m, _ = m.Update(uitest.Press("down"))
 		}
-	}
+		return m.View()
+	})
 }
 
 func TestEachJobSaysHowItEndedInWords(t *testing.T) {

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -169,15 +168,9 @@ func piedPiperWaiting() Job {
 }
 
 func TestGoldens(t *testing.T) {
-	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				view := state(sized(size[0], size[1])).View()
-				bw, bh := frame.BodySize(size[0], size[1])
-				uitest.GoldenInBody(t, view, bw, bh)
-			})
-		}
-	}
+	uitest.Goldens(t, uitest.Windows, frame.BodySize, states, func(state func(Model) Model, w, h int) string {
+		return state(sized(w, h)).View()
+	})
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["failed_bighead"](sized(100, 30)).View()) })
 	t.Run("color_light", func(t *testing.T) {
 		m := New(theme.New(false))

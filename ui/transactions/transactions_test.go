@@ -1,7 +1,6 @@
 package transactions
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -68,10 +67,11 @@ func TestGoldens(t *testing.T) {
 	filtered.Endpoint = "GET /users/7f1c2a4e…/transactions?filter=transaction.direction.eq('debit'),transaction.class.eq('payment')," +
 		"transaction.postDate.gteq('2026-11-01'),transaction.postDate.lteq('2026-11-30')&limit=50"
 	filtered.More = false
-	cases := map[string]struct {
+	type goldenCase struct {
 		state State
 		setup func(Model) Model
-	}{
+	}
+	cases := map[string]goldenCase{
 		"loading":  {State{Loading: true, Endpoint: request}, nil},
 		"loaded":   {loaded(), nil},
 		"filtered": {filtered, nil},
@@ -99,17 +99,13 @@ func TestGoldens(t *testing.T) {
 			return s
 		}(), nil},
 	}
-	for name, c := range cases {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				m := sized(size[0], size[1], c.state)
-				if c.setup != nil {
-					m = c.setup(m)
-				}
-				uitest.GoldenInBody(t, m.View(), m.width, m.height)
-			})
+	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
+		m := sized(w, h, c.state)
+		if c.setup != nil {
+			m = c.setup(m)
 		}
-	}
+		return m.View()
+	})
 }
 
 func TestTheFilterFormAsksForWhatItShows(t *testing.T) {

@@ -4,6 +4,7 @@ package uitest
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,6 +50,26 @@ func GoldenInBody(t testing.TB, view string, width, height int) {
 		t.Errorf("%d lines in a body of %d", len(lines), height)
 	}
 	Golden(t, view)
+}
+
+// Windows are the terminal sizes every screen is drawn at: the smallest
+// the wizard draws in, a common one, and a large one.
+var Windows = [][2]int{{80, 24}, {120, 40}, {200, 60}}
+
+// Goldens is the one golden loop: each state drawn in each window becomes
+// the subtest name_WxH. view gets the window's size and returns the
+// screen's body, held to the size body gives (frame.BodySize) and compared
+// with its golden.
+func Goldens[S any](t *testing.T, windows [][2]int, body func(w, h int) (int, int), states map[string]S, view func(state S, width, height int) string) {
+	t.Helper()
+	for name, state := range states {
+		for _, win := range windows {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, win[0], win[1]), func(t *testing.T) {
+				bw, bh := body(win[0], win[1])
+				GoldenInBody(t, view(state, win[0], win[1]), bw, bh)
+			})
+		}
+	}
 }
 
 // GoldenColor is Golden with colours kept (256-colour profile), for the one

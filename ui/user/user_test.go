@@ -1,12 +1,10 @@
 package user
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -96,20 +94,9 @@ func TestGoldens(t *testing.T) {
 			return typeText(m, "not-an-id")
 		},
 	}
-	for name, state := range states {
-		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
-			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
-				view := state(sized(size[0], size[1])).View()
-				bw, _ := frame.BodySize(size[0], size[1])
-				for _, line := range strings.Split(view, "\n") {
-					if lipgloss.Width(line) > bw {
-						t.Errorf("line wider than %d: %q", bw, line)
-					}
-				}
-				uitest.Golden(t, view)
-			})
-		}
-	}
+	uitest.Goldens(t, uitest.Windows, frame.BodySize, states, func(state func(Model) Model, w, h int) string {
+		return state(sized(w, h)).View()
+	})
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, states["invalid"](sized(100, 30)).View()) })
 }
 
