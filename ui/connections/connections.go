@@ -34,10 +34,8 @@ type State struct {
 
 // Model is the Connections view.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	list          listing.Model
+	listing.Screen
+	state State
 
 	refresh, refreshAll, del, another key.Binding
 }
@@ -53,8 +51,7 @@ const (
 // New builds the Connections view.
 func New(st *theme.Styles) Model {
 	return Model{
-		st: st,
-		list: listing.New(st, []listing.Column{
+		Screen: listing.NewScreen(st, []listing.Column{
 			colBank:     {Title: "Bank", Flex: true},
 			colMethod:   {Title: "Method", Drop: 2},
 			colStatus:   {Title: "Status"},
@@ -68,15 +65,12 @@ func New(st *theme.Styles) Model {
 	}
 }
 
-// SetSize gives the view its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
-
 // SetState shows the connections as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.list.Style = func(row, _ int) (lipgloss.Style, bool) {
+	m.List.Style = func(row, _ int) (lipgloss.Style, bool) {
 		if s.Items[row].Status != basiq.ConnectionActive {
-			return m.st.Warning, true // not refreshing as it should: worth a look
+			return m.St.Warning, true // not refreshing as it should: worth a look
 		}
 		return lipgloss.Style{}, false
 	}
@@ -94,21 +88,15 @@ func (m *Model) SetState(s State) {
 			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
 		}
 	}
-	m.list.SetRows(rows)
+	m.List.SetRows(rows)
 }
-
-// Capturing is false: the view has no text field.
-func (m Model) Capturing() bool { return false }
-
-// TakesEsc is false: esc has nothing to close here.
-func (m Model) TakesEsc() bool { return false }
 
 // Keys are the view's keys for its state.
 func (m Model) Keys() []key.Binding {
 	var ks []key.Binding
-	if m.list.Len() > 0 {
-		ks = append(ks, m.list.Move(), m.refresh, m.del)
-		if m.list.Len() > 1 {
+	if m.List.Len() > 0 {
+		ks = append(ks, m.List.Move(), m.refresh, m.del)
+		if m.List.Len() > 1 {
 			ks = append(ks, m.refreshAll)
 		}
 	}
@@ -121,17 +109,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+	if m.Scroll(k, m.page()) {
 		return m, nil
 	}
-	sel := m.list.Selected()
+	sel := m.List.Selected()
 	switch {
 	case key.Matches(k, m.another):
 		return m, keys.Send(AnotherBankMsg{})
 	case sel < 0:
 	case key.Matches(k, m.refresh):
 		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
-	case key.Matches(k, m.refreshAll) && m.list.Len() > 1:
+	case key.Matches(k, m.refreshAll) && m.List.Len() > 1:
 		return m, keys.Send(RefreshAllMsg{})
 	case key.Matches(k, m.del):
 		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})
@@ -143,7 +131,7 @@ func (m Model) page() listing.Page {
 	s := m.state
 	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"),
 		"No connections: this user has no bank connected (or they were deleted). Press b to connect one.")
-	if sel := m.list.Selected(); sel >= 0 {
+	if sel := m.List.Selected(); sel >= 0 {
 		p.Under = m.details(s.Items[sel])
 	}
 	return p
@@ -152,8 +140,8 @@ func (m Model) page() listing.Page {
 // details are more of the selected connection: its id and expiry, and
 // what Basiq does on u and d.
 func (m Model) details(c basiq.Connection) string {
-	st := m.st
-	w := max(m.width, 40)
+	st := m.St
+	w := m.BodyWidth()
 	var b strings.Builder
 	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(theme.Safe(c.ID)))
 	if c.ExpiryDate != "" {
@@ -168,6 +156,5 @@ func (m Model) details(c basiq.Connection) string {
 
 // View draws the connections.
 func (m Model) View() string {
-	w := max(m.width, 40)
-	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+	return m.Show(m.page())
 }

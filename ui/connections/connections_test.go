@@ -33,14 +33,6 @@ func sized(w, h int, s State) Model {
 	return m
 }
 
-func press(m Model, name string) (Model, tea.Msg) {
-	m, cmd := m.Update(uitest.Press(name))
-	if cmd == nil {
-		return m, nil
-	}
-	return m, cmd()
-}
-
 func TestGoldens(t *testing.T) {
 	type goldenCase struct {
 		state State
@@ -50,7 +42,7 @@ func TestGoldens(t *testing.T) {
 		"loading":   {State{Load: listing.Load{Loading: true, Request: request}}, nil},
 		"two_banks": {twoBanks(), nil},
 		"second_selected": {twoBanks(), func(m Model) Model {
-			m, _ = press(m, "down")
+			m, _ = uitest.Keys(m, "down")
 			return m
 		}},
 		"none": {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
@@ -68,15 +60,15 @@ func TestGoldens(t *testing.T) {
 
 func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	m := sized(80, 24, twoBanks())
-	if _, msg := press(m, "u"); msg != (RefreshMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
+	if _, msg := uitest.Keys(m, "u"); msg != (RefreshMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
 		t.Errorf("u sent %#v", msg)
 	}
-	m, _ = press(m, "j")
-	if _, msg := press(m, "d"); msg != (DeleteMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
+	m, _ = uitest.Keys(m, "j")
+	if _, msg := uitest.Keys(m, "d"); msg != (DeleteMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
 		t.Errorf("d on the second sent %#v", msg)
 	}
 	for key, want := range map[string]tea.Msg{"U": RefreshAllMsg{}, "b": AnotherBankMsg{}} {
-		if _, msg := press(m, key); msg != want {
+		if _, msg := uitest.Keys(m, key); msg != want {
 			t.Errorf("%s sent %#v, want %#v", key, msg, want)
 		}
 	}
@@ -84,7 +76,7 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	one := twoBanks()
 	one.Items = one.Items[:1]
 	m = sized(80, 24, one)
-	if _, msg := press(m, "U"); msg != nil {
+	if _, msg := uitest.Keys(m, "U"); msg != nil {
 		t.Errorf("U with one connection sent %#v", msg)
 	}
 	// None: only another bank works, and the help says so.
@@ -97,7 +89,7 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 		t.Errorf("keys with no connection: %q", helps)
 	}
 	for _, key := range []string{"u", "d", "U"} {
-		if _, msg := press(m, key); msg != nil {
+		if _, msg := uitest.Keys(m, key); msg != nil {
 			t.Errorf("%s with no connection sent %#v", key, msg)
 		}
 	}
@@ -105,7 +97,7 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 
 func TestANotActiveConnectionSaysWhatToDo(t *testing.T) {
 	m := sized(120, 40, twoBanks())
-	m, _ = press(m, "down")
+	m, _ = uitest.Keys(m, "down")
 	if v := m.View(); !strings.Contains(v, "Not active: Basiq does not refresh it") {
 		t.Errorf("an invalid connection selected:\n%s", v)
 	}

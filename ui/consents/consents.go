@@ -33,11 +33,9 @@ type State struct {
 
 // Model is the Consents view.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	list          listing.Model
-	revoke        key.Binding
+	listing.Screen
+	state  State
+	revoke key.Binding
 }
 
 const (
@@ -51,8 +49,7 @@ const (
 // New builds the Consents view.
 func New(st *theme.Styles) Model {
 	return Model{
-		st: st,
-		list: listing.New(st, []listing.Column{
+		Screen: listing.NewScreen(st, []listing.Column{
 			colStatus:  {Title: "Status"},
 			colPurpose: {Title: "Purpose", Flex: true, Min: 28},
 			colGiven:   {Title: "Given", Drop: 2},
@@ -63,15 +60,12 @@ func New(st *theme.Styles) Model {
 	}
 }
 
-// SetSize gives the view its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
-
 // SetState shows the consents as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.list.Style = func(row, _ int) (lipgloss.Style, bool) {
+	m.List.Style = func(row, _ int) (lipgloss.Style, bool) {
 		if s.Items[row].Consent.Status != basiq.ConsentActive {
-			return m.st.Dimmed, true // no longer in force
+			return m.St.Dimmed, true // no longer in force
 		}
 		return lipgloss.Style{}, false
 	}
@@ -90,7 +84,7 @@ func (m *Model) SetState(s State) {
 			colRevoked: revoked,
 		}
 	}
-	m.list.SetRows(rows)
+	m.List.SetRows(rows)
 }
 
 // day is a date as the consents show it: a consent lasts a year, so the year counts.
@@ -101,14 +95,8 @@ func day(t time.Time) string {
 	return t.Local().Format("2 Jan 2006")
 }
 
-// Capturing is false: the view has no text field.
-func (m Model) Capturing() bool { return false }
-
-// TakesEsc is false: esc has nothing to close here.
-func (m Model) TakesEsc() bool { return false }
-
 func (m Model) selected() (Item, bool) {
-	if sel := m.list.Selected(); sel >= 0 {
+	if sel := m.List.Selected(); sel >= 0 {
 		return m.state.Items[sel], true
 	}
 	return Item{}, false
@@ -116,10 +104,10 @@ func (m Model) selected() (Item, bool) {
 
 // Keys are the view's keys for its state.
 func (m Model) Keys() []key.Binding {
-	if m.list.Len() == 0 {
+	if m.List.Len() == 0 {
 		return nil
 	}
-	ks := []key.Binding{m.list.Move()}
+	ks := []key.Binding{m.List.Move()}
 	if it, ok := m.selected(); ok && it.Revocable {
 		ks = append(ks, m.revoke)
 	}
@@ -132,7 +120,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+	if m.Scroll(k, m.page()) {
 		return m, nil
 	}
 	if it, ok := m.selected(); ok && it.Revocable && key.Matches(k, m.revoke) {
@@ -153,8 +141,8 @@ func (m Model) page() listing.Page {
 // details are the selected consent's purpose in full, what it shares, and
 // what revoking it does.
 func (m Model) details(it Item) string {
-	st := m.st
-	w := max(m.width, 40)
+	st := m.St
+	w := m.BodyWidth()
 	c := it.Consent
 	var lines []string
 	if d := c.Purpose.Primary.Description; d != "" {
@@ -177,6 +165,5 @@ func (m Model) details(it Item) string {
 
 // View draws the consents.
 func (m Model) View() string {
-	w := max(m.width, 40)
-	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+	return m.Show(m.page())
 }

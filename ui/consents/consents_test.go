@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
@@ -38,14 +36,6 @@ func sized(w, h int, s State) Model {
 	return m
 }
 
-func press(m Model, name string) (Model, tea.Msg) {
-	m, cmd := m.Update(uitest.Press(name))
-	if cmd == nil {
-		return m, nil
-	}
-	return m, cmd()
-}
-
 func TestGoldens(t *testing.T) {
 	type goldenCase struct {
 		state State
@@ -59,7 +49,7 @@ func TestGoldens(t *testing.T) {
 	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
 		m := sized(w, h, c.state)
 		if c.down {
-			m, _ = press(m, "down")
+			m, _ = uitest.Keys(m, "down")
 		}
 		return m.View()
 	})
@@ -67,11 +57,11 @@ func TestGoldens(t *testing.T) {
 
 func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
 	m := sized(80, 24, given())
-	if _, msg := press(m, "x"); msg != (RevokeMsg{ID: "cons-2"}) {
+	if _, msg := uitest.Keys(m, "x"); msg != (RevokeMsg{ID: "cons-2"}) {
 		t.Errorf("x on the consent in force sent %#v", msg)
 	}
-	m, _ = press(m, "down")
-	if _, msg := press(m, "x"); msg != nil {
+	m, _ = uitest.Keys(m, "down")
+	if _, msg := uitest.Keys(m, "x"); msg != nil {
 		t.Errorf("x on a revoked consent sent %#v", msg)
 	}
 	for _, k := range m.Keys() {

@@ -32,10 +32,8 @@ type State struct {
 
 // Model is the Jobs view.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	list          listing.Model
+	listing.Screen
+	state State
 }
 
 const (
@@ -48,8 +46,7 @@ const (
 // New builds the Jobs view.
 func New(st *theme.Styles) Model {
 	return Model{
-		st: st,
-		list: listing.New(st, []listing.Column{
+		Screen: listing.NewScreen(st, []listing.Column{
 			colStarted: {Title: "Started"},
 			colBank:    {Title: "Bank"},
 			colState:   {Title: "State"},
@@ -58,18 +55,15 @@ func New(st *theme.Styles) Model {
 	}
 }
 
-// SetSize gives the view its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
-
 // SetState shows the jobs as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.list.Style = func(row, col int) (lipgloss.Style, bool) {
+	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
 		switch s.Items[row].Job.State() {
 		case basiq.JobFailed:
-			return m.st.Error, col == colState || col == colFailed
+			return m.St.Error, col == colState || col == colFailed
 		case basiq.JobSucceeded:
-			return m.st.Success, col == colState
+			return m.St.Success, col == colState
 		}
 		return lipgloss.Style{}, false
 	}
@@ -89,7 +83,7 @@ func (m *Model) SetState(s State) {
 			colFailed:  failed,
 		}
 	}
-	m.list.SetRows(rows)
+	m.List.SetRows(rows)
 }
 
 // stateWords is a job's state with its symbol, so it reads without colour.
@@ -108,24 +102,18 @@ func stateWords(j basiq.Job) string {
 	return "pending"
 }
 
-// Capturing is false: the view has no text field.
-func (m Model) Capturing() bool { return false }
-
-// TakesEsc is false: esc has nothing to close here.
-func (m Model) TakesEsc() bool { return false }
-
 // Keys are the view's keys for its state.
 func (m Model) Keys() []key.Binding {
-	if m.list.Len() == 0 {
+	if m.List.Len() == 0 {
 		return nil
 	}
-	return []key.Binding{m.list.Move()}
+	return []key.Binding{m.List.Move()}
 }
 
 // Update handles keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		m.list.Update(k, m.list.Visible(m.page(), m.width, m.height))
+		m.Scroll(k, m.page())
 	}
 	return m, nil
 }
@@ -133,7 +121,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) page() listing.Page {
 	s := m.state
 	p := s.Load.Page("Jobs", listing.Plural(len(s.Items), "job")+", newest first", "No jobs: this user has connected no bank yet.")
-	if sel := m.list.Selected(); sel >= 0 {
+	if sel := m.List.Selected(); sel >= 0 {
 		p.Under = m.details(s.Items[sel])
 	}
 	return p
@@ -141,8 +129,8 @@ func (m Model) page() listing.Page {
 
 // details are the selected job's id, steps and failure in full.
 func (m Model) details(it Item) string {
-	st := m.st
-	w := max(m.width, 40)
+	st := m.St
+	w := m.BodyWidth()
 	var steps []string
 	for _, s := range it.Job.Steps {
 		name := theme.Safe(basiq.StepName(s.Title))
@@ -170,6 +158,5 @@ func (m Model) details(it Item) string {
 
 // View draws the jobs.
 func (m Model) View() string {
-	w := max(m.width, 40)
-	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+	return m.Show(m.page())
 }

@@ -38,15 +38,13 @@ type State struct {
 
 // Model is the Transactions view.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	list          listing.Model
-	shown         []int // the indexes of the items that match the search, in order
-	search        textinput.Model
-	searching     bool // the search field has focus
-	filtering     bool // the filter form is open
-	form          form
+	listing.Screen
+	state     State
+	shown     []int // the indexes of the items that match the search, in order
+	search    textinput.Model
+	searching bool // the search field has focus
+	filtering bool // the filter form is open
+	form      form
 
 	more, filter, find, doneSearch, clearSearch key.Binding
 }
@@ -63,8 +61,7 @@ const (
 // New builds the Transactions view.
 func New(st *theme.Styles) Model {
 	return Model{
-		st: st,
-		list: listing.New(st, []listing.Column{
+		Screen: listing.NewScreen(st, []listing.Column{
 			colDate:        {Title: "Date"},
 			colBank:        {Title: "Bank", Drop: 3},
 			colAccount:     {Title: "Account", Drop: 2},
@@ -84,7 +81,7 @@ func New(st *theme.Styles) Model {
 
 // SetSize gives the view its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.Screen.SetSize(width, height)
 	theme.SetInputWidth(&m.search, min(max(width-20, 20), 50))
 }
 
@@ -127,13 +124,13 @@ func (m *Model) match() {
 			colAmount:      theme.FormatAmount(theme.Safe(t.Amount), t.Currency),
 		})
 	}
-	m.list.Style = func(row, col int) (lipgloss.Style, bool) {
+	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
 		if col == colAmount && theme.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
-			return m.st.Error, true
+			return m.St.Error, true
 		}
 		return lipgloss.Style{}, false
 	}
-	m.list.SetRows(rows)
+	m.List.SetRows(rows)
 }
 
 func (m Model) accountName(id string) string {
@@ -158,8 +155,8 @@ func (m Model) Keys() []key.Binding {
 		return []key.Binding{m.doneSearch, m.clearSearch}
 	}
 	var ks []key.Binding
-	if m.list.Len() > 0 {
-		ks = append(ks, m.list.Move())
+	if m.List.Len() > 0 {
+		ks = append(ks, m.List.Move())
 	}
 	if m.state.More && !m.state.Loading && m.state.Problem == nil {
 		ks = append(ks, m.more)
@@ -187,7 +184,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	if m.list.Update(k, m.list.Visible(m.page(), m.width, m.height)) {
+	if m.Scroll(k, m.page()) {
 		return m, nil
 	}
 	switch {
@@ -244,7 +241,7 @@ func (m Model) page() listing.Page {
 	if s.Pending {
 		p.Empty += " Basiq is still retrieving them: press r in a moment."
 	}
-	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.list.Len() == 0 {
+	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.List.Len() == 0 {
 		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + theme.Safe(words) + "”."
 		p.Loaded = true
 	}
@@ -261,7 +258,7 @@ func (m Model) page() listing.Page {
 
 // filterLine says what narrows the list: Basiq's filter, and the search.
 func (m Model) filterLine() string {
-	st := m.st
+	st := m.St
 	filter := st.Label.Render("Filter ")
 	if words := m.state.Filter.Words(); words != "" {
 		filter += st.Value.Render(words)
@@ -274,7 +271,7 @@ func (m Model) filterLine() string {
 		search += m.search.View()
 	case m.search.Value() != "":
 		search += st.Value.Render("“"+theme.Safe(m.search.Value())+"”") +
-			st.Muted.Render(" "+listing.Thousands(m.list.Len())+" of "+listing.Thousands(len(m.state.Items))+" loaded")
+			st.Muted.Render(" "+listing.Thousands(m.List.Len())+" of "+listing.Thousands(len(m.state.Items))+" loaded")
 	default:
 		search += st.Muted.Render("none")
 	}
@@ -283,9 +280,8 @@ func (m Model) filterLine() string {
 
 // View draws the transactions, or the filter form.
 func (m Model) View() string {
-	w := max(m.width, 40)
 	if m.filtering {
-		return lipgloss.NewStyle().MaxWidth(w).Render(m.form.view(w))
+		return m.Fit(m.form.view(m.BodyWidth()))
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(m.list.Render(m.page(), w, m.height))
+	return m.Show(m.page())
 }

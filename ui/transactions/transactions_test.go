@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -41,19 +39,6 @@ func sized(w, h int, s State) Model {
 	return m
 }
 
-func press(m Model, names ...string) (Model, tea.Msg) {
-	var msg tea.Msg
-	for _, name := range names {
-		var cmd tea.Cmd
-		m, cmd = m.Update(uitest.Press(name))
-		msg = nil
-		if cmd != nil {
-			msg = cmd()
-		}
-	}
-	return m, msg
-}
-
 func typeText(m Model, text string) Model {
 	for _, k := range uitest.Type(text) {
 		m, _ = m.Update(k)
@@ -76,12 +61,12 @@ func TestGoldens(t *testing.T) {
 		"loaded":   {loaded(), nil},
 		"filtered": {filtered, nil},
 		"searched": {loaded(), func(m Model) Model {
-			m, _ = press(typeText(func() Model { m, _ = press(m, "/"); return m }(), "cafe"), "enter")
+			m, _ = uitest.Keys(typeText(func() Model { m, _ = uitest.Keys(m, "/"); return m }(), "cafe"), "enter")
 			return m
 		}},
 		"filter_form": {loaded(), func(m Model) Model {
-			m, _ = press(m, "f", "right", "right", "tab", "right")
-			return typeText(func() Model { m, _ = press(m, "tab"); return m }(), "2026-11-01")
+			m, _ = uitest.Keys(m, "f", "right", "right", "tab", "right")
+			return typeText(func() Model { m, _ = uitest.Keys(m, "tab"); return m }(), "2026-11-01")
 		}},
 		"two_banks": {func() State {
 			s := loaded()
@@ -110,38 +95,38 @@ func TestGoldens(t *testing.T) {
 
 func TestTheFilterFormAsksForWhatItShows(t *testing.T) {
 	m := sized(80, 24, loaded())
-	m, _ = press(m, "f")
+	m, _ = uitest.Keys(m, "f")
 	if !m.Capturing() || !m.TakesEsc() {
 		t.Fatal("the form open: letters and esc should be the form's")
 	}
-	m, _ = press(m, "right", "right", "tab", "left", "tab")
+	m, _ = uitest.Keys(m, "right", "right", "tab", "left", "tab")
 	m = typeText(m, "2026-11-30")
-	m, _ = press(m, "tab")
+	m, _ = uitest.Keys(m, "tab")
 	m = typeText(m, "2026-11-01")
-	m, msg := press(m, "enter")
+	m, msg := uitest.Keys(m, "enter")
 	if msg != nil || !strings.Contains(m.View(), "To is before From") {
 		t.Fatalf("dates the wrong way round sent %#v:\n%s", msg, m.View())
 	}
-	m, _ = press(m, "shift+tab")
+	m, _ = uitest.Keys(m, "shift+tab")
 	for range 10 {
-		m, _ = press(m, "backspace")
+		m, _ = uitest.Keys(m, "backspace")
 	}
 	m = typeText(m, "2026-10-01")
-	m, msg = press(m, "enter")
+	m, msg = uitest.Keys(m, "enter")
 	want := FilteredMsg{Filter: Filter{Direction: basiq.DirectionDebit, Class: basiq.TransactionClasses[len(basiq.TransactionClasses)-1], From: "2026-10-01", To: "2026-11-01"}}
 	if msg != want || m.Capturing() {
 		t.Errorf("enter sent %#v, want %#v; the form should close", msg, want)
 	}
 	// esc leaves the filter as it was.
-	m, _ = press(m, "f", "right")
-	if m, msg = press(m, "esc"); msg != nil || m.Capturing() {
+	m, _ = uitest.Keys(m, "f", "right")
+	if m, msg = uitest.Keys(m, "esc"); msg != nil || m.Capturing() {
 		t.Errorf("esc sent %#v", msg)
 	}
 }
 
 func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 	m := sized(80, 24, loaded())
-	m, _ = press(m, "/")
+	m, _ = uitest.Keys(m, "/")
 	if !m.Capturing() {
 		t.Fatal("/ did not focus the search")
 	}
@@ -150,11 +135,11 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 	if strings.Contains(v, "COLES") || strings.Count(v, "BILL & TONY'S CAFE NEWTOWN") != 2 {
 		t.Errorf("searching for cafe n:\n%s", v)
 	}
-	m, _ = press(m, "enter")
+	m, _ = uitest.Keys(m, "enter")
 	if m.Capturing() || !m.TakesEsc() || !strings.Contains(m.View(), "2 of 6 loaded") {
 		t.Errorf("after enter the search should stay, and esc clear it:\n%s", m.View())
 	}
-	m, _ = press(m, "esc")
+	m, _ = uitest.Keys(m, "esc")
 	if m.TakesEsc() || !strings.Contains(m.View(), "COLES") {
 		t.Errorf("esc did not clear the search:\n%s", m.View())
 	}
@@ -162,16 +147,16 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 
 func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	m := sized(80, 24, loaded())
-	if _, msg := press(m, "n"); msg != (MoreMsg{}) {
+	if _, msg := uitest.Keys(m, "n"); msg != (MoreMsg{}) {
 		t.Errorf("n sent %#v", msg)
 	}
 	s := loaded()
 	s.More = false
-	if _, msg := press(sized(80, 24, s), "n"); msg != nil {
+	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
 		t.Errorf("n after the last page sent %#v", msg)
 	}
 	s.More, s.Loading = true, true
-	if _, msg := press(sized(80, 24, s), "n"); msg != nil {
+	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
 		t.Errorf("n while a page loads sent %#v", msg)
 	}
 }

@@ -116,3 +116,23 @@ func Type(text string) []tea.Msg {
 	}
 	return msgs
 }
+
+// Updater is a screen as tests drive it: its Update returns itself.
+type Updater[M any] interface {
+	Update(tea.Msg) (M, tea.Cmd)
+}
+
+// Keys presses the named keys (as Press names them) in turn, and returns
+// the screen and what the last key sent; nil where it sent nothing.
+func Keys[M Updater[M]](m M, names ...string) (M, tea.Msg) {
+	var msg tea.Msg
+	for _, name := range names {
+		var cmd tea.Cmd
+		m, cmd = m.Update(Press(name))
+		msg = nil
+		if cmd != nil {
+			msg = cmd()
+		}
+	}
+	return m, msg
+}
