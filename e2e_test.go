@@ -187,6 +187,20 @@ func (s *tmuxSession) keys(keys ...string) {
 	}
 }
 
+// The answers to quit's question about the user the session made.
+const (
+	keepTheUser   = "n"
+	deleteTheUser = "y"
+)
+
+// quit presses q and answers the question about the user the session made.
+func (s *tmuxSession) quit(answer string) {
+	s.t.Helper()
+	s.keys("q")
+	s.waitFor("Delete the user this session made")
+	s.keys(answer)
+}
+
 // text types literal text (no key names).
 func (s *tmuxSession) text(text string) { s.keys("-l", text) }
 
@@ -291,9 +305,7 @@ func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
 			t.Errorf("the accounts table lacks %s:\n%s", want, p)
 		}
 	}
-	s.keys("q")
-	s.waitFor("Delete the user this session made")
-	s.keys("n") // keep it
+	s.quit(keepTheUser)
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}
@@ -316,9 +328,7 @@ func TestTmuxFailurePersonaIsExplainedAndExitsOne(t *testing.T) {
 	if !strings.Contains(p, "consent again") {
 		t.Errorf("the failure is not explained:\n%s", p)
 	}
-	s.keys("q")
-	s.waitFor("Delete the user this session made")
-	s.keys("n") // keep it
+	s.quit(keepTheUser)
 	if code := s.exitCode(); code != "1" {
 		t.Errorf("exit code %s, want 1", code)
 	}
@@ -355,9 +365,7 @@ func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.
 	s.waitFor("Press enter to see them")
 	s.keys("Enter")
 	s.waitFor("Transaction 14000")
-	s.keys("q")
-	s.waitFor("Delete the user this session made")
-	s.keys("n") // keep it
+	s.quit(keepTheUser)
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}

@@ -51,9 +51,7 @@ func TestTmuxDemoAnotherBankThenQuitDeletesTheUser(t *testing.T) {
 			t.Errorf("the one table across banks lacks %s:\n%s", want, p)
 		}
 	}
-	s.keys("q")
-	s.waitFor("Delete the user this session made")
-	s.keys("y")
+	s.quit(deleteTheUser)
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}

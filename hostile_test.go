@@ -189,9 +189,7 @@ func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
 	if !strings.Contains(p, "Hooli") {
 		t.Errorf("the bank's name, cleaned, is not shown:\n%s", p)
 	}
-	s.keys("q")
-	s.waitFor("Delete the user this session made")
-	s.keys("n") // keep it
+	s.quit(keepTheUser)
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit %s", code)
 	}

@@ -103,6 +103,12 @@ func (c *Client) ListConnectionJobs(ctx context.Context, userID, connectionID st
 }
 
 func (c *Client) listJobs(ctx context.Context, userID string, filters []Filter) ([]Job, error) {
+	return listOfUser[Job](ctx, c, userID, "jobs", filters)
+}
+
+// listOfUser reads one of a user's lists (/users/{id}/jobs, accounts, …),
+// filtered.
+func listOfUser[T any](ctx context.Context, c *Client, userID, list string, filters []Filter) ([]T, error) {
 	if err := ValidateID(userID); err != nil {
 		return nil, err
 	}
@@ -110,8 +116,8 @@ func (c *Client) listJobs(ctx context.Context, userID string, filters []Filter) 
 	if err != nil {
 		return nil, err
 	}
-	var out listBody[Job]
-	err = c.call(ctx, get("/users/"+userID+"/jobs", q), &out)
+	var out listBody[T]
+	err = c.call(ctx, get("/users/"+userID+"/"+list, q), &out)
 	return out.Data, err
 }
 
@@ -147,16 +153,7 @@ func filterQuery(filters []Filter) (url.Values, error) {
 // ListAccounts lists a user's accounts, optionally filtered on account.id,
 // connection.id or institution.id (eq and ne only).
 func (c *Client) ListAccounts(ctx context.Context, userID string, filters ...Filter) ([]Account, error) {
-	if err := ValidateID(userID); err != nil {
-		return nil, err
-	}
-	q, err := filterQuery(filters)
-	if err != nil {
-		return nil, err
-	}
-	var out listBody[Account]
-	err = c.call(ctx, get("/users/"+userID+"/accounts", q), &out)
-	return out.Data, err
+	return listOfUser[Account](ctx, c, userID, "accounts", filters)
 }
 
 // GetAccount fetches one account.
@@ -173,12 +170,7 @@ func (c *Client) GetAccount(ctx context.Context, userID, accountID string) (Acco
 
 // ListConnections lists a user's connections.
 func (c *Client) ListConnections(ctx context.Context, userID string) ([]Connection, error) {
-	if err := ValidateID(userID); err != nil {
-		return nil, err
-	}
-	var out listBody[Connection]
-	err := c.call(ctx, get("/users/"+userID+"/connections", nil), &out)
-	return out.Data, err
+	return listOfUser[Connection](ctx, c, userID, "connections", nil)
 }
 
 // GetConnection fetches one connection, with the accounts it brought and
@@ -248,12 +240,7 @@ func (c *Client) RefreshAllConnections(ctx context.Context, userID string) ([]st
 // ListConsents lists a user's consents: the one in force, and those revoked
 // or expired.
 func (c *Client) ListConsents(ctx context.Context, userID string) ([]Consent, error) {
-	if err := ValidateID(userID); err != nil {
-		return nil, err
-	}
-	var out listBody[Consent]
-	err := c.call(ctx, get("/users/"+userID+"/consents", nil), &out)
-	return out.Data, err
+	return listOfUser[Consent](ctx, c, userID, "consents", nil)
 }
 
 // DeleteConsent revokes a consent. Basiq then deletes the data shared under

@@ -524,9 +524,7 @@ func TestAfterAnUnknownIDTheFormForANewUserStaysOpen(t *testing.T) {
 	r := newRig()
 	w := r.toUser(t)
 	w.keys("ctrl+o")
-	for _, k := range uitest.Type("7f1c2a4e-0000-4000-8000-0b2e9c3d4f5a") {
-		w.send(k)
-	}
+	w.send(uitest.Type("7f1c2a4e-0000-4000-8000-0b2e9c3d4f5a")...)
 	w.keys("enter")
 	w.sees("No user with this id")
 	w.keys("ctrl+o")
@@ -544,9 +542,7 @@ func TestBasiqsWordOnAFieldGoesOnceItsValueChanges(t *testing.T) {
 		Source: &basiq.ErrorSource{Pointer: "mobile"}}}}
 	w := r.toUser(t)
 	w.keys("tab")
-	for _, k := range uitest.Type("+61400000000") {
-		w.send(k)
-	}
+	w.send(uitest.Type("+61400000000")...)
 	w.keys("enter")
 	w.sees("not a valid Australian number")
 	w.keys("backspace")
