@@ -190,6 +190,28 @@ func (a *applying) exploreEvent(ev Event) bool {
 	return true
 }
 
+// ViewProblem is why the view shown could not load what it shows (its
+// list, or the accounts read again), nil when it could: reading it again
+// (ReloadAsked) is the way forward.
+func (s *Session) ViewProblem() *Problem {
+	x := &s.Explore
+	switch x.View {
+	case ViewAccounts:
+		return s.Accounts.Stale
+	case ViewTransactions:
+		if f := s.Feeds[AllAccounts]; f != nil {
+			return f.Problem
+		}
+	case ViewConnections:
+		return x.Connections.Problem
+	case ViewConsents:
+		return x.Consents.Problem
+	case ViewJobs:
+		return x.Jobs.Problem
+	}
+	return nil
+}
+
 // loadView loads what the current view shows, unless it is in (or again).
 func (a *applying) loadView(again bool) {
 	s := a.s

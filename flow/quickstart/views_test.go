@@ -155,3 +155,49 @@ func TestANewJobMakesTheTransactionsReadAgain(t *testing.T) {
 		t.Errorf("after the refresh: %+v, want the first page again", load)
 	}
 }
+
+func TestEachViewThatFailedToLoadSaysSoUntilItLoads(t *testing.T) {
+	type failing struct {
+		view       View
+		fail, load func(d *driver) Event
+	}
+	cases := []failing{
+		{ViewAccounts,
+			func(d *driver) Event { return AccountsLoaded{Seq: d.s.Accounts.seq, Err: unavailable} },
+			func(d *driver) Event {
+				return AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}}
+			}},
+		{ViewTransactions,
+			func(d *driver) Event {
+				return TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Err: unavailable}
+			},
+			func(d *driver) Event {
+				return TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts}
+			}},
+		{ViewConnections,
+			func(*driver) Event { return ConnectionsLoaded{Err: unavailable} },
+			func(*driver) Event { return ConnectionsLoaded{} }},
+		{ViewConsents,
+			func(*driver) Event { return ConsentsLoaded{Err: unavailable} },
+			func(*driver) Event { return ConsentsLoaded{} }},
+		{ViewJobs,
+			func(d *driver) Event { return JobsListed{Gen: d.s.Link.Gen, Purpose: ListBrowse, Err: unavailable} },
+			func(d *driver) Event { return JobsListed{Gen: d.s.Link.Gen, Purpose: ListBrowse} }},
+	}
+	for _, c := range cases {
+		t.Run(c.view.String(), func(t *testing.T) {
+			d := toViews(t)
+			d.apply(ViewAsked{View: c.view})
+			d.apply(ReloadAsked{})
+			d.apply(c.fail(d))
+			if d.s.ViewProblem() == nil {
+				t.Fatal("a view that failed to load has no problem to show")
+			}
+			d.apply(ReloadAsked{})
+			d.apply(c.load(d))
+			if p := d.s.ViewProblem(); p != nil {
+				t.Errorf("loaded again, the view still has a problem: %+v", p)
+			}
+		})
+	}
+}

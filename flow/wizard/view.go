@@ -147,8 +147,14 @@ func (m Model) screenKeys() []key.Binding {
 		// Late: where the line is short of room, the view's own keys and i come first (? lists all).
 		ks = append(ks, m.saveScript)
 	}
-	if m.onViews() {
-		// Last: each list's problem says r itself, and the lists reload after every change.
+	switch {
+	case m.onViews() && m.session.ViewProblem() != nil:
+		// First: reading the view again is the way forward.
+		retry := m.views.reload
+		retry.SetHelp("r", "try again")
+		ks = append([]key.Binding{retry}, ks...)
+	case m.onViews():
+		// Last: the lists reload after every change.
 		ks = append(ks, m.views.reload)
 	}
 	return ks
