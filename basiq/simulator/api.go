@@ -151,7 +151,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/accounts/{aid}", handleOne(s, s.accountBodies, func(a accountBody) string { return a.ID }, "aid"))
 	mux.HandleFunc("GET /users/{id}/transactions", s.userRoute(userScoped, s.handleTransactions))
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
-	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
+	s.routeInstitutions(mux)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
 	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
@@ -568,40 +568,4 @@ func (s *Server) transactions(r *http.Request, u *user, now time.Time) []transac
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
 	return all
-}
-
-func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.authorize(r, userScoped, ""); err != nil {
-		s.fail(w, err)
-		return
-	}
-	inst, ok := findInstitution(r.PathValue("id"))
-	if !ok {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested institution does not exist."})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"type": "institution", "id": inst.ID, "name": inst.Name, "shortName": inst.ShortName,
-		"institutionType": "Test Bank", "country": "Australia", "serviceName": "Personal Online Banking",
-		"serviceType": "Personal Banking", "tier": "4", "authorization": inst.Authorization, "stage": "live", "status": "operational",
-		"loginIdCaption": "Login", "passwordCaption": "Password",
-		"stats": map[string]any{"averageDurationMs": s.averageDurations(inst)},
-		"links": links{"self": s.baseURL(r) + "/institutions/" + inst.ID},
-	})
-}
-
-// averageDurations are the institution's usual step durations. Like the real
-// API's, they describe the jobs this server runs: with a step delay set, each
-// step takes that long, so an estimate made from them comes true.
-func (s *Server) averageDurations(inst institutionData) map[string]float64 {
-	if s.opts.StepDelay <= 0 {
-		return inst.AverageMs
-	}
-	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
-	step := ms(s.opts.StepDelay)
-	return map[string]float64{
-		"verifyCredentials": ms(s.stepEnd(0)), // the wait in the queue, then the step
-		"retrieveAccounts":  step, "retrieveTransactions": step,
-		"retrieveMeta": 0, "total": ms(s.stepEnd(len(connectionSteps) - 1)),
-	}
 }

@@ -75,7 +75,7 @@ func (s *Server) connectionBody(r *http.Request, u *user, c *connection, now tim
 	userURL := base + "/users/" + u.id
 	filter := "?filter=" + url.QueryEscape("institution.id.eq('"+c.institution+"')")
 	return map[string]any{
-		"type": "connection", "id": c.id, "method": "web", "status": s.connectionStatus(u, c, now),
+		"type": "connection", "id": c.id, "method": webMethod, "status": s.connectionStatus(u, c, now),
 		"createdDate": stamp(c.created), "lastUsed": stamp(s.lastUsed(u, c, now)), "expiryDate": "", // set for open banking only
 		"institution": ref{Type: "institution", ID: c.institution, Links: links{"self": base + "/institutions/" + c.institution}},
 		"links": links{"self": userURL + "/connections/" + c.id, "accounts": userURL + "/accounts" + filter,

@@ -71,6 +71,15 @@ var consentPolicy = policy{
 	},
 }
 
+// scopes are what the policy asks to share, as a connector lists them.
+func (p policy) scopes() []string {
+	var out []string
+	for _, perm := range p.Permissions {
+		out = append(out, perm.Scope)
+	}
+	return out
+}
+
 // settleConsents ends the data sharing of a consent that has expired or been
 // revoked, once; s.mu is held.
 func (s *Server) settleConsents(u *user, now time.Time) {
