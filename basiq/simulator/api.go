@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"mime"
 	"net/http"
 	"net/mail"
@@ -152,6 +154,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/transactions", s.userRoute(userScoped, s.handleTransactions))
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	s.routeInstitutions(mux)
+	s.routeAuthLinks(mux)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
 	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
@@ -221,8 +224,9 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	u.id = s.ids.uuid()
 	s.addUser(u)
+	body := s.userBody(r, u)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+	writeJSON(w, http.StatusCreated, body)
 }
 
 // handleUpdateUser is POST /users/{id}: the fields sent change, the others
@@ -257,19 +261,31 @@ func (s *Server) readUserRequest(w http.ResponseWriter, r *http.Request) (userFi
 		s.fail(w, err)
 		return in, false
 	}
+	return in, s.readJSON(w, r, &in, "Posted user is not in valid format.", false)
+}
+
+// readJSON reads a JSON body into v: Basiq's 415 when it is not sent as
+// JSON (no Content-Type included), 400 invalid-content (with badBody as the
+// detail) when it is not valid JSON. An empty body is taken as {} where the
+// body is optional. False when it has answered.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any, badBody string, optional bool) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err == nil && optional && len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		if ct == "" {
 			ct = "(none)"
 		}
 		s.fail(w, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
 			detail: "Content type " + ct + " is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}})
-		return in, false
+		return false
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
-		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "Posted user is not in valid format."})
-		return in, false
+	if err != nil || json.Unmarshal(body, v) != nil {
+		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: badBody})
+		return false
 	}
-	return in, true
+	return true
 }
 
 // setUserFields applies the fields sent to u when the result is a user
@@ -310,13 +326,19 @@ func validEmail(e string) bool {
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".")
 }
 
+// userBody is the user as POST /users and GET /users/{id} show it; s.mu is held.
 func (s *Server) userBody(r *http.Request, u *user) map[string]any {
 	self := s.baseURL(r) + "/users/" + u.id
+	// links.auth_link names the user's auth link while it works, and is null
+	// otherwise, as v2 had it (the spec requires the key, "possible null").
+	var authLink any
+	if s.liveAuthLink(u, s.clock.Now()) != nil {
+		authLink = self + "/auth_link"
+	}
 	return map[string]any{
 		"type": "user", "id": u.id, "email": u.email, "mobile": u.mobile,
 		"name": u.name, "firstName": u.firstName, "middleName": u.middleName, "lastName": u.lastName,
-		// auth_link: null, as v2 had it: the spec still requires the key.
-		"links": map[string]any{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions", "auth_link": nil},
+		"links": map[string]any{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions", "auth_link": authLink},
 	}
 }
 
