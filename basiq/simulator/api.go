@@ -147,6 +147,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("DELETE /users/{id}/connections/{cid}", s.connectionRoute(userScoped, s.handleDeleteConnection))
 	mux.HandleFunc("POST /users/{id}/connections/refresh", s.userRoute(serverOnly, s.handleRefreshAll))
 	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.connectionRoute(serverOnly, s.handleRefresh))
+	mux.HandleFunc("POST /users/{id}/connections/{cid}/purge", s.connectionRoute(serverOnly, s.handlePurge))
 	mux.HandleFunc("GET /users/{id}/consents", s.userRoute(userScoped, s.handleConsents))
 	mux.HandleFunc("DELETE /users/{id}/consents/{cid}", s.userRoute(userScoped, s.handleDeleteConsent))
 	mux.HandleFunc("GET /users/{id}/accounts", s.userRoute(userScoped, s.handleAccounts))

@@ -89,7 +89,10 @@ type connection struct {
 	created                 time.Time
 	// deleted: DELETE …/connections/{id} took it off the lists; its accounts
 	// and transactions stay on the user, as Basiq documents.
-	deleted    bool
+	deleted bool
+	// dataFrom is the index in the user's jobs of the first one whose data
+	// counts: a purge drops what the jobs before it retrieved.
+	dataFrom   int
 	accountIDs []string
 	accounts   []accountData
 }
