@@ -96,29 +96,40 @@ func (s *Server) institutionBody(r *http.Request, inst institutionData) institut
 
 // connectorBody is a bank reached one way, as data.json's connector has it.
 type connectorBody struct {
-	Type          string         `json:"type"`
-	ID            string         `json:"id"`
-	Method        string         `json:"method"`
-	Stage         string         `json:"stage"`
-	Status        string         `json:"status"`
-	Scopes        []string       `json:"scopes"`
-	Authorization map[string]any `json:"authorization"`
-	Institution   map[string]any `json:"institution"`
-	Stats         map[string]any `json:"stats"`
-	Links         links          `json:"links"`
+	Type          string   `json:"type"`
+	ID            string   `json:"id"`
+	Method        string   `json:"method"`
+	Stage         string   `json:"stage"`
+	Status        string   `json:"status"`
+	Scopes        []string `json:"scopes"`
+	Authorization struct {
+		Type string            `json:"type"`
+		Meta map[string]string `json:"meta"`
+	} `json:"authorization"`
+	Institution struct {
+		Type      string         `json:"type"`
+		Name      string         `json:"name"`
+		ShortName string         `json:"shortName"`
+		Tier      string         `json:"tier"`
+		Country   string         `json:"country"`
+		Logo      map[string]any `json:"logo"`
+	} `json:"institution"`
+	Stats map[string]any `json:"stats"`
+	Links links          `json:"links"`
 }
 
 func (s *Server) connectorBody(r *http.Request, inst institutionData) connectorBody {
-	return connectorBody{
+	c := connectorBody{
 		Type: "connector", ID: inst.ID, Method: webMethod, Stage: sandboxStage, Status: sandboxStatus,
 		Scopes: consentPolicy.scopes(),
-		Authorization: map[string]any{"type": inst.Authorization, "meta": map[string]string{
-			"login_id_caption": "Login", "password_caption": "Password", "forgotten_password_url": forgottenPasswordURL}},
-		Institution: map[string]any{"type": sandboxInstitutionType, "name": inst.Name, "shortName": inst.ShortName,
-			"tier": inst.Tier, "country": sandboxCountry, "logo": logoLinks(inst.ID)},
-		Stats: map[string]any{"averageDurationMs": s.averageDurations(inst)},
-		Links: links{"self": s.baseURL(r) + "/connectors/" + inst.ID + "/" + webMethod},
+		Stats:  map[string]any{"averageDurationMs": s.averageDurations(inst)},
+		Links:  links{"self": s.baseURL(r) + "/connectors/" + inst.ID + "/" + webMethod},
 	}
+	c.Authorization.Type = inst.Authorization
+	c.Authorization.Meta = map[string]string{"login_id_caption": "Login", "password_caption": "Password", "forgotten_password_url": forgottenPasswordURL}
+	c.Institution.Type, c.Institution.Name, c.Institution.ShortName = sandboxInstitutionType, inst.Name, inst.ShortName
+	c.Institution.Tier, c.Institution.Country, c.Institution.Logo = inst.Tier, sandboxCountry, logoLinks(inst.ID)
+	return c
 }
 
 // routeInstitutions serves the banks: any valid token may read them (v2.1
@@ -148,10 +159,10 @@ var connectorFilters = filterFields[connectorBody]{
 	"connector.status":              {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Status }},
 	"connector.stage":               {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Stage }},
 	"connector.scopes":              {ops: eqNeOrIn, all: func(c connectorBody) []string { return c.Scopes }},
-	"connector.institution.country": {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Institution["country"].(string) }},
-	"connector.institution.tier":    {ops: eqNeOrIn, values: tiers, value: func(c connectorBody) string { return c.Institution["tier"].(string) }},
-	"connector.institution.type":    {ops: eqOrNe, values: institutionTypes, value: func(c connectorBody) string { return c.Institution["type"].(string) }},
-	"connector.authorization.type":  {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Authorization["type"].(string) }},
+	"connector.institution.country": {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Institution.Country }},
+	"connector.institution.tier":    {ops: eqNeOrIn, values: tiers, value: func(c connectorBody) string { return c.Institution.Tier }},
+	"connector.institution.type":    {ops: eqOrNe, values: institutionTypes, value: func(c connectorBody) string { return c.Institution.Type }},
+	"connector.authorization.type":  {ops: eqNeOrIn, value: func(c connectorBody) string { return c.Authorization.Type }},
 }
 
 var (

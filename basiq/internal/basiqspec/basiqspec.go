@@ -1,15 +1,19 @@
 // Package basiqspec finds and loads Basiq's OpenAPI v3 spec (core.json and
-// data.json) for the contract tests of the client and of the simulator. The
+// data.json) for the contract tests of the client and of the simulator, and
+// the v2.1 spec (swagger.json) for the one v2 route v3 still answers. The
 // spec is reference data kept outside the repository; it is never copied in.
 package basiqspec
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -121,4 +125,40 @@ func (s *Spec) FindRoute(req *http.Request) (*routers.Route, map[string]string, 
 		err = e
 	}
 	return nil, nil, err
+}
+
+// SwaggerFile is Basiq's v2.1 spec (Swagger 2.0), beside the v3 files: the
+// only spec of GET /institutions, which Basiq's v3 starter kit still calls.
+const SwaggerFile = "swagger.json"
+
+// LoadV2 reads swagger.json turned into OpenAPI 3 (kin-openapi's
+// openapi2conv), with a router whose requests go to serverURL. Where the file
+// is missing it skips, or fails under CI=true, as Dir does.
+func LoadV2(t testing.TB, serverURL string) (*openapi3.T, routers.Router) {
+	t.Helper()
+	path := filepath.Join(Dir(t), SwaggerFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		msg := "Basiq's v2.1 spec is not here (" + err.Error() + "): put swagger.json beside core.json"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + ". CI must run the contract tests, so this fails instead of skipping.")
+		}
+		t.Skip(msg)
+	}
+	var v2 openapi2.T
+	if err := json.Unmarshal(raw, &v2); err != nil {
+		t.Fatalf("read %s: %v", SwaggerFile, err)
+	}
+	doc, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		t.Fatalf("convert %s to OpenAPI 3: %v", SwaggerFile, err)
+	}
+	if serverURL != "" {
+		doc.Servers = openapi3.Servers{{URL: serverURL}}
+	}
+	r, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("router for %s: %v", SwaggerFile, err)
+	}
+	return doc, r
 }
