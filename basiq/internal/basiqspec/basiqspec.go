@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -28,28 +29,43 @@ var Files = []string{"core.json", "data.json"}
 // test that checks nothing must not pass.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir, err := find()
+	return shared(t, "BASIQ_OPENAPI_DIR", "basiq-openapi", "Basiq's OpenAPI spec", "the contract tests", Files...)
+}
+
+// RealClientsDir is the folder of what three real Basiq clients sent and got
+// (wire.jsonl, operations-*.txt): $BASIQ_REALCLIENTS_DIR, else
+// ../shared/realclients beside the repository; skipping or failing as Dir does.
+func RealClientsDir(t testing.TB) string {
+	t.Helper()
+	return shared(t, "BASIQ_REALCLIENTS_DIR", "realclients", "The recording of real clients", "the replay test", "wire.jsonl")
+}
+
+// shared finds reference data kept beside the repository, never in it.
+func shared(t testing.TB, env, folder, what, test string, files ...string) string {
+	t.Helper()
+	dir, err := find(env, folder, files)
 	if err == nil {
 		return dir
 	}
-	msg := "Basiq's OpenAPI spec is not here (" + err.Error() + "): set BASIQ_OPENAPI_DIR to the folder holding core.json and data.json, or put that folder at ../shared/basiq-openapi beside the repository"
+	msg := what + " is not here (" + err.Error() + "): set " + env + " to the folder holding " + strings.Join(files, " and ") +
+		", or put that folder at ../shared/" + folder + " beside the repository"
 	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + ". CI must run the contract tests, so this fails instead of skipping.")
+		t.Fatal(msg + ". CI must run " + test + ", so this fails instead of skipping.")
 	}
 	t.Skip(msg)
 	return ""
 }
 
-func find() (string, error) {
-	dir := os.Getenv("BASIQ_OPENAPI_DIR")
+func find(env, folder string, files []string) (string, error) {
+	dir := os.Getenv(env)
 	if dir == "" {
 		root, err := repoRoot()
 		if err != nil {
 			return "", err
 		}
-		dir = filepath.Join(root, "..", "shared", "basiq-openapi")
+		dir = filepath.Join(root, "..", "shared", folder)
 	}
-	for _, name := range Files {
+	for _, name := range files {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			return "", err
 		}
