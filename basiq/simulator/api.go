@@ -137,7 +137,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /token", s.handleToken)
 	mux.HandleFunc("POST /users", s.handleCreateUser)
 	mux.HandleFunc("GET /users/{id}", s.userRoute(userScoped, s.handleGetUser))
-	mux.HandleFunc("POST /users/{id}", s.handleUpdateUser)
+	mux.HandleFunc("POST /users/{id}", jsonUserRoute(s, badUser, false, s.handleUpdateUser))
 	mux.HandleFunc("DELETE /users/{id}", s.userRoute(serverOnly, s.handleDeleteUser))
 	mux.HandleFunc("GET /users/{id}/jobs", s.userRoute(serverOnly, s.handleUserJobs))
 	mux.HandleFunc("GET /jobs/{id}", s.handleGetJob)
@@ -232,19 +232,29 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 
 // handleUpdateUser is POST /users/{id}: the fields sent change, the others
 // stay (basiq-api.md §3), and the user must keep an email or a mobile.
-func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	in, ok := s.readUserRequest(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *user, in userFields) {
 	if s.setUserFields(w, u, in) {
 		writeJSON(w, http.StatusOK, s.userBody(r, u))
+	}
+}
+
+// jsonUserRoute is userRoute for a server-only route that takes a JSON body:
+// the token and the body are read before s.mu is taken, the user after.
+func jsonUserRoute[In any](s *Server, badBody string, optional bool, serve func(http.ResponseWriter, *http.Request, *user, In)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if _, err := s.authorize(r, serverOnly, ""); err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !s.readJSON(w, r, &in, badBody, optional) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if u, ok := s.lookupUser(w, r, serverOnly); ok {
+			serve(w, r, u, in)
+		}
 	}
 }
 
@@ -262,8 +272,10 @@ func (s *Server) readUserRequest(w http.ResponseWriter, r *http.Request) (userFi
 		s.fail(w, err)
 		return in, false
 	}
-	return in, s.readJSON(w, r, &in, "Posted user is not in valid format.", false)
+	return in, s.readJSON(w, r, &in, badUser, false)
 }
+
+const badUser = "Posted user is not in valid format."
 
 // readJSON reads a JSON body into v: Basiq's 415 when it is not sent as
 // JSON (no Content-Type included), 400 invalid-content (with badBody as the

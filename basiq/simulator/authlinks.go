@@ -34,7 +34,7 @@ func (s *Server) liveAuthLink(u *user, now time.Time) *authLink {
 }
 
 func (s *Server) routeAuthLinks(mux *http.ServeMux) {
-	mux.HandleFunc("POST /users/{id}/auth_link", s.handleCreateAuthLink)
+	mux.HandleFunc("POST /users/{id}/auth_link", jsonUserRoute(s, "Posted auth link is not in valid format.", true, s.handleCreateAuthLink))
 	mux.HandleFunc("GET /users/{id}/auth_link", s.userRoute(serverOnly, s.handleGetAuthLink))
 	mux.HandleFunc("DELETE /users/{id}/auth_link", s.userRoute(serverOnly, s.handleDeleteAuthLink))
 	mux.HandleFunc("GET /consent/link/{id}", s.handleAuthLinkPage)
@@ -50,22 +50,11 @@ func (s *Server) authLinkBody(r *http.Request, l *authLink, withID bool) map[str
 	return body
 }
 
+// authLinkRequest is the body of POST /users/{id}/auth_link (optional).
+type authLinkRequest struct{ Mobile *string }
+
 // handleCreateAuthLink is POST /users/{id}/auth_link, {"mobile": …} optional.
-func (s *Server) handleCreateAuthLink(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.authorize(r, serverOnly, ""); err != nil {
-		s.fail(w, err)
-		return
-	}
-	var in struct{ Mobile *string }
-	if !s.readJSON(w, r, &in, "Posted auth link is not in valid format.", true) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
+func (s *Server) handleCreateAuthLink(w http.ResponseWriter, r *http.Request, u *user, in authLinkRequest) {
 	mobile := u.mobile
 	if in.Mobile != nil && *in.Mobile != "" {
 		mobile = *in.Mobile

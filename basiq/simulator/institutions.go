@@ -135,9 +135,9 @@ func (s *Server) connectorBody(r *http.Request, inst institutionData) connectorB
 // routeInstitutions serves the banks: any valid token may read them (v2.1
 // lists both scopes; Basiq's starter kit reads them with a server token).
 func (s *Server) routeInstitutions(mux *http.ServeMux) {
-	mux.HandleFunc("GET /institutions", s.handleInstitutions)
+	mux.HandleFunc("GET /institutions", bankList(s, institutionFilters, s.institutionBody))
 	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
-	mux.HandleFunc("GET /connectors", s.handleConnectors)
+	mux.HandleFunc("GET /connectors", bankList(s, connectorFilters, s.connectorBody))
 	mux.HandleFunc("GET /connectors/{id}/{method}", s.handleConnector)
 }
 
@@ -179,23 +179,27 @@ func sortedInstitutions() []institutionData {
 	return out
 }
 
-func (s *Server) handleInstitutions(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.authorize(r, userScoped, ""); err != nil {
-		s.fail(w, err)
-		return
-	}
-	filters, ok := institutionFilters.read(r.URL.Query().Get("filter"))
-	if !ok {
-		s.fail(w, badFilter)
-		return
-	}
-	data := []institutionBody{}
-	for _, inst := range sortedInstitutions() {
-		if body := s.institutionBody(r, inst); institutionFilters.match(body, filters) {
-			data = append(data, body)
+// bankList serves the sandbox's banks, as institutions or as connectors,
+// those the ?filter= keeps, by id.
+func bankList[T any](s *Server, filters filterFields[T], body func(*http.Request, institutionData) T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.authorize(r, userScoped, ""); err != nil {
+			s.fail(w, err)
+			return
 		}
+		stmts, ok := filters.read(r.URL.Query().Get("filter"))
+		if !ok {
+			s.fail(w, badFilter)
+			return
+		}
+		data := []T{}
+		for _, inst := range sortedInstitutions() {
+			if b := body(r, inst); filters.match(b, stmts) {
+				data = append(data, b)
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"type": "list", "totalCount": len(data), "data": data, "links": links{"self": s.baseURL(r) + r.URL.RequestURI()}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "totalCount": len(data), "data": data, "links": links{"self": s.baseURL(r) + r.URL.RequestURI()}})
 }
 
 func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
@@ -209,25 +213,6 @@ func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.institutionBody(r, inst))
-}
-
-func (s *Server) handleConnectors(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.authorize(r, userScoped, ""); err != nil {
-		s.fail(w, err)
-		return
-	}
-	filters, ok := connectorFilters.read(r.URL.Query().Get("filter"))
-	if !ok {
-		s.fail(w, badFilter)
-		return
-	}
-	data := []connectorBody{}
-	for _, inst := range sortedInstitutions() {
-		if body := s.connectorBody(r, inst); connectorFilters.match(body, filters) {
-			data = append(data, body)
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"type": "list", "totalCount": len(data), "data": data, "links": links{"self": s.baseURL(r) + r.URL.RequestURI()}})
 }
 
 // connectorID is data.json's pattern for a connector's id.
