@@ -121,10 +121,10 @@ func (s *Server) handleAuthLinkPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	switch {
 	case l == nil:
-		s.renderError(w, http.StatusNotFound, "Unknown link", "This simulator made no such link (is it from another run?).")
+		s.render(w, http.StatusNotFound, pageData{Stage: "link", Title: "Unknown link", Error: "This simulator made no such link (is it from another run?)."})
 		return
 	case why != "":
-		s.renderError(w, http.StatusGone, "This link no longer works", why+" Ask for a new link.")
+		s.render(w, http.StatusGone, pageData{Stage: "link", Title: "This link no longer works", Error: why})
 		return
 	}
 	token := s.mint(claims{Scope: scopeClient, UserID: l.userID, Version: "3.0", Issued: now.Unix(), Expires: now.Add(tokenLife).Unix(), ID: s.ids.uuid()})
