@@ -98,8 +98,8 @@ var (
 	comparisons = []string{"eq", "gt", "gteq", "lt", "lteq", "bt"}
 )
 
-// arity says how many values an operator takes: at least min, at most max.
-func arity(op string) (min, max int) {
+// arity is how many values an operator takes: between least and most.
+func arity(op string) (least, most int) {
 	switch op {
 	case "bt":
 		return 2, 2
