@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"mime"
 	"net/http"
 	"net/mail"
@@ -135,7 +137,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /token", s.handleToken)
 	mux.HandleFunc("POST /users", s.handleCreateUser)
 	mux.HandleFunc("GET /users/{id}", s.userRoute(userScoped, s.handleGetUser))
-	mux.HandleFunc("POST /users/{id}", s.handleUpdateUser)
+	mux.HandleFunc("POST /users/{id}", jsonUserRoute(s, badUser, false, s.handleUpdateUser))
 	mux.HandleFunc("DELETE /users/{id}", s.userRoute(serverOnly, s.handleDeleteUser))
 	mux.HandleFunc("GET /users/{id}/jobs", s.userRoute(serverOnly, s.handleUserJobs))
 	mux.HandleFunc("GET /jobs/{id}", s.handleGetJob)
@@ -145,13 +147,15 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("DELETE /users/{id}/connections/{cid}", s.connectionRoute(userScoped, s.handleDeleteConnection))
 	mux.HandleFunc("POST /users/{id}/connections/refresh", s.userRoute(serverOnly, s.handleRefreshAll))
 	mux.HandleFunc("POST /users/{id}/connections/{cid}/refresh", s.connectionRoute(serverOnly, s.handleRefresh))
+	mux.HandleFunc("POST /users/{id}/connections/{cid}/purge", s.connectionRoute(serverOnly, s.handlePurge))
 	mux.HandleFunc("GET /users/{id}/consents", s.userRoute(userScoped, s.handleConsents))
 	mux.HandleFunc("DELETE /users/{id}/consents/{cid}", s.userRoute(userScoped, s.handleDeleteConsent))
 	mux.HandleFunc("GET /users/{id}/accounts", s.userRoute(userScoped, s.handleAccounts))
 	mux.HandleFunc("GET /users/{id}/accounts/{aid}", handleOne(s, s.accountBodies, func(a accountBody) string { return a.ID }, "aid"))
 	mux.HandleFunc("GET /users/{id}/transactions", s.userRoute(userScoped, s.handleTransactions))
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
-	mux.HandleFunc("GET /institutions/{id}", s.handleInstitution)
+	s.routeInstitutions(mux)
+	s.routeAuthLinks(mux)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
 	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
@@ -221,25 +225,36 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	u.id = s.ids.uuid()
 	s.addUser(u)
+	body := s.userBody(r, u)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, s.userBody(r, u))
+	writeJSON(w, http.StatusCreated, body)
 }
 
 // handleUpdateUser is POST /users/{id}: the fields sent change, the others
 // stay (basiq-api.md §3), and the user must keep an email or a mobile.
-func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	in, ok := s.readUserRequest(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.lookupUser(w, r, serverOnly)
-	if !ok {
-		return
-	}
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *user, in userFields) {
 	if s.setUserFields(w, u, in) {
 		writeJSON(w, http.StatusOK, s.userBody(r, u))
+	}
+}
+
+// jsonUserRoute is userRoute for a server-only route that takes a JSON body:
+// the token and the body are read before s.mu is taken, the user after.
+func jsonUserRoute[In any](s *Server, badBody string, optional bool, serve func(http.ResponseWriter, *http.Request, *user, In)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if _, err := s.authorize(r, serverOnly, ""); err != nil {
+			s.fail(w, err)
+			return
+		}
+		if !s.readJSON(w, r, &in, badBody, optional) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if u, ok := s.lookupUser(w, r, serverOnly); ok {
+			serve(w, r, u, in)
+		}
 	}
 }
 
@@ -257,19 +272,33 @@ func (s *Server) readUserRequest(w http.ResponseWriter, r *http.Request) (userFi
 		s.fail(w, err)
 		return in, false
 	}
+	return in, s.readJSON(w, r, &in, badUser, false)
+}
+
+const badUser = "Posted user is not in valid format."
+
+// readJSON reads a JSON body into v: Basiq's 415 when it is not sent as
+// JSON (no Content-Type included), 400 invalid-content (with badBody as the
+// detail) when it is not valid JSON. An empty body is taken as {} where the
+// body is optional. False when it has answered.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any, badBody string, optional bool) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err == nil && optional && len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		if ct == "" {
 			ct = "(none)"
 		}
 		s.fail(w, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
 			detail: "Content type " + ct + " is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}})
-		return in, false
+		return false
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
-		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "Posted user is not in valid format."})
-		return in, false
+	if err != nil || json.Unmarshal(body, v) != nil {
+		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: badBody})
+		return false
 	}
-	return in, true
+	return true
 }
 
 // setUserFields applies the fields sent to u when the result is a user
@@ -310,13 +339,19 @@ func validEmail(e string) bool {
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".")
 }
 
+// userBody is the user as POST /users and GET /users/{id} show it; s.mu is held.
 func (s *Server) userBody(r *http.Request, u *user) map[string]any {
 	self := s.baseURL(r) + "/users/" + u.id
+	// links.auth_link names the user's auth link while it works, and is null
+	// otherwise, as v2 had it (the spec requires the key, "possible null").
+	var authLink any
+	if s.liveAuthLink(u, s.clock.Now()) != nil {
+		authLink = self + "/auth_link"
+	}
 	return map[string]any{
 		"type": "user", "id": u.id, "email": u.email, "mobile": u.mobile,
 		"name": u.name, "firstName": u.firstName, "middleName": u.middleName, "lastName": u.lastName,
-		// auth_link: null, as v2 had it: the spec still requires the key.
-		"links": map[string]any{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions", "auth_link": nil},
+		"links": map[string]any{"self": self, "accounts": self + "/accounts", "connections": self + "/connections", "transactions": self + "/transactions", "auth_link": authLink},
 	}
 }
 
@@ -568,40 +603,4 @@ func (s *Server) transactions(r *http.Request, u *user, now time.Time) []transac
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].PostDate > all[j].PostDate })
 	return all
-}
-
-func (s *Server) handleInstitution(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.authorize(r, userScoped, ""); err != nil {
-		s.fail(w, err)
-		return
-	}
-	inst, ok := findInstitution(r.PathValue("id"))
-	if !ok {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Requested institution does not exist."})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"type": "institution", "id": inst.ID, "name": inst.Name, "shortName": inst.ShortName,
-		"institutionType": "Test Bank", "country": "Australia", "serviceName": "Personal Online Banking",
-		"serviceType": "Personal Banking", "tier": "4", "authorization": inst.Authorization, "stage": "live", "status": "operational",
-		"loginIdCaption": "Login", "passwordCaption": "Password",
-		"stats": map[string]any{"averageDurationMs": s.averageDurations(inst)},
-		"links": links{"self": s.baseURL(r) + "/institutions/" + inst.ID},
-	})
-}
-
-// averageDurations are the institution's usual step durations. Like the real
-// API's, they describe the jobs this server runs: with a step delay set, each
-// step takes that long, so an estimate made from them comes true.
-func (s *Server) averageDurations(inst institutionData) map[string]float64 {
-	if s.opts.StepDelay <= 0 {
-		return inst.AverageMs
-	}
-	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
-	step := ms(s.opts.StepDelay)
-	return map[string]float64{
-		"verifyCredentials": ms(s.stepEnd(0)), // the wait in the queue, then the step
-		"retrieveAccounts":  step, "retrieveTransactions": step,
-		"retrieveMeta": 0, "total": ms(s.stepEnd(len(connectionSteps) - 1)),
-	}
 }

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -129,20 +132,27 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			detail: "Unable to authenticate. Please, check your API key"})
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, &apiError{status: 400, code: "invalid-content", title: "Invalid content", detail: "The body is not a valid form."})
+	form, err := readTokenForm(w, r)
+	if err != nil {
+		s.fail(w, err)
 		return
 	}
-	scope := r.PostForm.Get("scope")
-	if scope == "" {
-		scope = scopeServer
+	scope := form.Get("scope")
+	switch {
+	case scope == "" && len(form) == 0:
+		scope = scopeServer // no body at all: what Basiq's old SDKs sent for a server token (basiq-api.md §1)
+	case scope == "":
+		// Something was asked for, but not a scope: guessing one could widen it.
+		s.fail(w, &apiError{status: 400, code: "parameter-not-supplied", title: "Required parameter not supplied",
+			detail: "scope is required: SERVER_ACCESS, or CLIENT_ACCESS with a userId", source: &source{Parameter: "scope"}})
+		return
 	}
 	now := s.clock.Now()
 	c := claims{Scope: scope, Version: version, Issued: now.Unix(), Expires: now.Add(tokenLife).Unix(), ID: s.ids.uuid()}
 	switch scope {
 	case scopeServer:
 	case scopeClient:
-		c.UserID = r.PostForm.Get("userId")
+		c.UserID = form.Get("userId")
 		if c.UserID == "" {
 			s.fail(w, &apiError{status: 400, code: "parameter-not-supplied", title: "Required parameter not supplied",
 				detail: "userId is required for CLIENT_ACCESS tokens", source: &source{Parameter: "userId"}})
@@ -155,3 +165,37 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.mint(c), "token_type": "Bearer", "expires_in": int(tokenLife.Seconds())})
 }
+
+// maxFormBody bounds the body of POST /token: a form of two short fields.
+const maxFormBody = 64 << 10
+
+// readTokenForm reads POST /token's form whatever the Content-Type says (or
+// without one): lukasaron/basiq-go sends "scope=CLIENT_ACCESS&userId=…" with
+// no Content-Type, and a form left unread would have given that browser's
+// token full server rights. A body that cannot be a form is refused with
+// Basiq's errors, so nothing is ever guessed from it.
+func readTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, *apiError) {
+	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if media == "multipart/form-data" {
+		if err := r.ParseMultipartForm(maxFormBody); err != nil {
+			return nil, notAForm
+		}
+		return r.PostForm, nil
+	}
+	if media == "application/json" {
+		return nil, &apiError{status: http.StatusUnsupportedMediaType, code: "unsupported-content-type", title: "Unsupported content type",
+			detail: "Content type application/json is not supported on requested endpoint.", source: &source{Parameter: "Content-Type", Pointer: "header/Content-Type"}}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBody))
+	if err != nil {
+		return nil, notAForm
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, notAForm
+	}
+	return form, nil
+}
+
+// notAForm is shared: its source is set so that fail never writes to it.
+var notAForm = &apiError{status: http.StatusBadRequest, code: "invalid-content", title: "Invalid content", detail: "The body is not a valid form.", source: &source{}}

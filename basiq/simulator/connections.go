@@ -75,7 +75,7 @@ func (s *Server) connectionBody(r *http.Request, u *user, c *connection, now tim
 	userURL := base + "/users/" + u.id
 	filter := "?filter=" + url.QueryEscape("institution.id.eq('"+c.institution+"')")
 	return map[string]any{
-		"type": "connection", "id": c.id, "method": "web", "status": s.connectionStatus(u, c, now),
+		"type": "connection", "id": c.id, "method": webMethod, "status": s.connectionStatus(u, c, now),
 		"createdDate": stamp(c.created), "lastUsed": stamp(s.lastUsed(u, c, now)), "expiryDate": "", // set for open banking only
 		"institution": ref{Type: "institution", ID: c.institution, Links: links{"self": base + "/institutions/" + c.institution}},
 		"links": links{"self": userURL + "/connections/" + c.id, "accounts": userURL + "/accounts" + filter,
@@ -142,7 +142,7 @@ func (s *Server) handleDeleteConnection(w http.ResponseWriter, r *http.Request, 
 // present" (its v2.1 upgrade notes).
 func (s *Server) refresh(r *http.Request, u *user, c *connection, now time.Time) ref {
 	var running *job
-	for i := len(u.jobs) - 1; i >= 0 && running == nil; i-- {
+	for i := len(u.jobs) - 1; i >= c.dataFrom && running == nil; i-- { // one from before a purge would bring nothing back
 		if j := s.jobs[u.jobs[i]]; j.connID == c.id && !s.finished(j, now) {
 			running = j
 		}
@@ -151,6 +151,19 @@ func (s *Server) refresh(r *http.Request, u *user, c *connection, now time.Time)
 		running = s.newJob(u, c, now)
 	}
 	return ref{Type: "job", ID: running.id, Links: links{"self": s.baseURL(r) + "/jobs/" + running.id}}
+}
+
+// handlePurge is POST …/connections/{cid}/purge (data.json): the
+// connection's accounts and transactions go and the connection stays, to be
+// refreshed ("first purge and then refresh connections"). Only an active
+// connection can be purged.
+func (s *Server) handlePurge(w http.ResponseWriter, r *http.Request, u *user, c *connection) {
+	if s.connectionStatus(u, c, s.clock.Now()) != "active" {
+		s.fail(w, badParameter("Purging is only applicable for active connections.", "connectionId"))
+		return
+	}
+	c.dataFrom = len(u.jobs)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, u *user, c *connection) {

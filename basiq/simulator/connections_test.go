@@ -302,3 +302,77 @@ func TestConnectionsFilterAsDataJSONSays(t *testing.T) {
 		}
 	}
 }
+
+// TestPurgeDropsTheDataAndKeepsTheConnection: data.json's purge, then the
+// refresh it recommends brings the data back.
+func TestPurgeDropsTheDataAndKeepsTheConnection(t *testing.T) {
+	s := newSim(t, Options{StepDelay: 2 * time.Second})
+	tok := s.serverToken()
+	user, job := s.consent(tok, "Wentworth-Smith", "whislter")
+	conn := s.jobConnection(tok, job)
+	purge := "/users/" + user + "/connections/" + conn + "/purge"
+	if a := s.do("POST", purge, s.bearer(tok), ""); a.status != 400 || a.errorCode() != "parameter-not-valid" {
+		t.Errorf("purging a connection still pending: %d %s", a.status, a.raw)
+	}
+	s.clock.Advance(time.Minute)
+	count := func() (accounts, transactions, refs int) {
+		accounts = len(s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "").items())
+		transactions = len(s.allTransactions(tok, user, ""))
+		refs = int(s.do("GET", "/users/"+user, s.bearer(tok), "").body["accounts"].(map[string]any)["count"].(float64))
+		return
+	}
+	before, _, _ := count()
+	accountIDs := s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "").items()
+	if before != 4 {
+		t.Fatalf("%d accounts before the purge", before)
+	}
+	if a := s.do("POST", purge, s.bearer(s.clientToken(user)), ""); a.status != 403 {
+		t.Errorf("a client token purges: %d %s", a.status, a.raw)
+	}
+	if a := s.do("POST", purge, s.bearer(tok), ""); a.status != 204 || a.raw != "" {
+		t.Fatalf("purge: %d %s", a.status, a.raw)
+	}
+	if a, x, r := count(); a != 0 || x != 0 || r != 0 {
+		t.Errorf("after the purge: %d accounts, %d transactions, %d on the user", a, x, r)
+	}
+	c := s.do("GET", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
+	if c.status != 200 || c.body["status"] != "active" || len(c.body["accounts"].(map[string]any)["data"].([]any)) != 0 {
+		t.Errorf("the purged connection: %d %s", c.status, c.raw)
+	}
+	refresh := s.do("POST", "/users/"+user+"/connections/"+conn+"/refresh", s.bearer(tok), "")
+	if refresh.status != 202 || refresh.body["id"] == job {
+		t.Fatalf("refresh after the purge: %d %s", refresh.status, refresh.raw)
+	}
+	if a, _, _ := count(); a != 0 {
+		t.Errorf("%d accounts before the refresh has retrieved them", a)
+	}
+	s.clock.Advance(time.Minute)
+	after := s.do("GET", "/users/"+user+"/accounts", s.bearer(tok), "").items()
+	if a, x, _ := count(); a != 4 || x == 0 || after[0]["id"] != accountIDs[0]["id"] {
+		t.Errorf("after the refresh: %d accounts (the same ids: %v), %d transactions", a, after[0]["id"] == accountIDs[0]["id"], x)
+	}
+	_, failedUser, failedConn := s.wrongPasswordConnection()
+	s.clock.Advance(time.Minute)
+	if a := s.do("POST", "/users/"+failedUser+"/connections/"+failedConn+"/purge", s.bearer(tok), ""); a.status != 400 {
+		t.Errorf("purging an invalid connection: %d %s", a.status, a.raw)
+	}
+	s.do("DELETE", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
+	if a := s.do("POST", purge, s.bearer(tok), ""); a.status != 404 {
+		t.Errorf("purging a deleted connection: %d %s", a.status, a.raw)
+	}
+}
+
+func TestConsentsLinkTheirPolicy(t *testing.T) {
+	s := newSim(t, Options{})
+	tok := s.serverToken()
+	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
+	items := s.do("GET", "/users/"+user+"/consents", s.bearer(tok), "").items()
+	if len(items) != 1 {
+		t.Fatalf("%d consents", len(items))
+	}
+	lk := items[0]["links"].(map[string]any)
+	policy, _ := lk["consentPolicy"].(string)
+	if !strings.HasPrefix(policy, s.http.URL+"/policies/") || !validUUID(strings.TrimPrefix(policy, s.http.URL+"/policies/")) || lk["latestConsentPolicy"] != policy {
+		t.Errorf("a consent's links: %v", lk)
+	}
+}

@@ -53,6 +53,9 @@ type policy struct {
 	Permissions    []permission
 }
 
+// consentPolicyID names consentPolicy in a consent's links.
+var consentPolicyID = uuidOf("basiq-onboard simulator", "consent policy")
+
 // consentPolicy is what the simulated application asks for: the consent
 // page shows it, and every consent records it.
 var consentPolicy = policy{
@@ -69,6 +72,15 @@ var consentPolicy = policy{
 			Description: "Money in and out of your accounts.", Attributes: []string{"Amounts", "Dates", "Descriptions of transactions"},
 			Why: "To show your latest transactions."},
 	},
+}
+
+// scopes are what the policy asks to share, as a connector lists them.
+func (p policy) scopes() []string {
+	var out []string
+	for _, perm := range p.Permissions {
+		out = append(out, perm.Scope)
+	}
+	return out
 }
 
 // settleConsents ends the data sharing of a consent that has expired or been
@@ -139,7 +151,10 @@ func (s *Server) consentBody(r *http.Request, u *user, c *consent, now time.Time
 		"expiryDate": stamp(c.expiry), "origin": "user", "status": c.status(now),
 		"purpose": map[string]any{"primary": map[string]any{"title": consentPolicy.Title, "description": consentPolicy.Purpose}, "other": nil},
 		"data":    map[string]any{"retainData": false, "initialRetrievalDays": historyDays, "organisation": nil, "permissions": permissions},
-		"links":   links{"self": s.baseURL(r) + "/users/" + u.id + "/consents/" + c.id},
+		// The policy consented to and the application's latest: the same, as
+		// the simulated policy never changes (core.json's example links both).
+		"links": links{"self": s.baseURL(r) + "/users/" + u.id + "/consents/" + c.id,
+			"consentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID, "latestConsentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID},
 	}
 	if !c.revoked.IsZero() {
 		body["revoked"] = stamp(c.revoked)

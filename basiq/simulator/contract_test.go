@@ -24,9 +24,11 @@ import (
 // OpenAPI v3 spec describes, success or error, is checked against the spec.
 // Where the spec and what Basiq is recorded to send disagree, the simulator
 // follows the recording, and knownDifferences below says so, with the source.
-// Not checked: GET /institutions/{id} (not in the v3 spec, which has
-// /connectors; the real API still serves it and links point to it) and the
-// consent page (it stands in for consent.basiq.io, outside the API).
+// GET /institutions and /institutions/{id} are not in the v3 spec (which has
+// /connectors), but the real API still serves them, links point to them and
+// Basiq's v3 starter kit calls them: they are checked against the v2.1 spec,
+// swagger.json turned into OpenAPI 3. Not checked: the consent page (it
+// stands in for consent.basiq.io, outside the API).
 
 // difference is one place where the spec and Basiq's recorded answers part.
 // The answer is checked against the spec all the same, with Basiq's way
@@ -46,7 +48,8 @@ type difference struct {
 var dataRoutes = []string{"GET /users/{userId}/accounts", "GET /users/{userId}/accounts/{accountId}",
 	"GET /users/{userId}/transactions", "GET /users/{userId}/transactions/{transactionId}",
 	"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh",
-	"DELETE /users/{userId}/connections/{connectionId}", "POST /users/{userId}/connections/refresh"}
+	"DELETE /users/{userId}/connections/{connectionId}", "POST /users/{userId}/connections/refresh",
+	"POST /users/{userId}/connections/{connectionId}/purge"}
 
 var knownDifferences = []difference{{
 	routes: []string{"POST /token"}, status: 404,
@@ -55,7 +58,7 @@ var knownDifferences = []difference{{
 	source:  "basiq-api.md §1: captured (basiq-swagger test fixture postTokenNotFound.json) and Basiq's error table",
 	rewrite: eachError(func(e map[string]any) { e["code"] = "resource-not-found" }),
 }, {
-	routes: []string{"POST /users", "POST /users/{userId}"}, status: 415,
+	routes: []string{"POST /users", "POST /users/{userId}", "POST /users/{userId}/auth_link"}, status: 415,
 	spec:   "no 415 answer",
 	basiq:  "415 unsupported-content-type to a body that is not JSON",
 	source: "basiq-api.md §2: Basiq's error docs and the v2.1 spec",
@@ -66,6 +69,18 @@ var knownDifferences = []difference{{
 	basiq:  "401 invalid-authorization-token without a valid bearer token, and unauthorized-access to a client token of another user, as on every route",
 	source: "basiq-api.md §2 and §10: captured (fixtures), Basiq's error docs",
 	answer: "data.json#UnauthorizedError",
+}, {
+	routes: []string{"DELETE /users/{userId}/auth_link"}, status: 403,
+	spec:   "no 403 answer (POST and GET of the same path have one)",
+	basiq:  "403 forbidden-access to a client token, as on every server-only route",
+	source: "basiq-api.md §2 and §10: Basiq's error docs; core.json's POST and GET /users/{userId}/auth_link",
+	answer: "core.json#ForbiddenAccessError",
+}, {
+	routes: []string{"GET /institutions", "GET /institutions/{institutionID}"}, status: 401,
+	spec:    "(swagger.json, v2.1) a 401's code is unauthorized-access",
+	basiq:   "401 invalid-authorization-token without a valid bearer token",
+	source:  "captured: basiq-swagger's test/institutions/responses/getInstitutionsUnauthorized.json; basiq-api.md §7",
+	rewrite: eachError(func(e map[string]any) { e["code"] = "unauthorized-access" }),
 }, {
 	routes: []string{"GET /jobs/{jobId}"}, status: 200,
 	spec:   "oneOf connection job, statement job, report job: a connection job matches more than one, so nothing passes",
@@ -446,6 +461,13 @@ func driveEveryAnswer(s *sim) {
 	consents := s.do("GET", "/users/"+user+"/consents", s.bearer(client), "")
 	s.do("GET", "/users/"+user+"/consents", nil, "")
 	s.do("GET", "/users/"+unknown+"/consents", s.bearer(tok), "")
+	purge := "/users/" + user + "/connections/" + conn + "/purge"
+	s.do("POST", purge, nil, "")
+	s.do("POST", purge, s.bearer(client), "")
+	s.do("POST", purge, s.bearer(tok), "")
+	s.do("POST", "/users/"+failedUser+"/connections/"+s.jobConnection(tok, failedJob)+"/purge", s.bearer(tok), "")
+	s.do("POST", "/users/"+user+"/connections/"+unknown+"/purge", s.bearer(tok), "")
+	s.do("POST", "/users/"+user+"/connections/nope/purge", s.bearer(tok), "")
 	s.do("DELETE", "/users/"+user+"/connections/"+conn, nil, "")
 	s.do("DELETE", "/users/"+user+"/connections/"+conn, s.bearer(client), "")
 	s.do("DELETE", "/users/"+user+"/connections/"+conn, s.bearer(tok), "")
@@ -457,9 +479,54 @@ func driveEveryAnswer(s *sim) {
 	s.do("DELETE", "/users/"+user+"/consents/nope", s.bearer(tok), "")
 	s.do("DELETE", "/users/"+user+"/consents/"+unknown, nil, "")
 
+	// The banks, as institutions (v2.1) and as connectors (v3), and the filters.
+	for _, who := range []map[string]string{s.bearer(tok), s.bearer(client), nil} {
+		s.do("GET", "/institutions", who, "")
+		s.do("GET", "/connectors", who, "")
+		s.do("GET", "/connectors/AU00000/web", who, "")
+	}
+	s.do("GET", "/institutions?filter="+url.QueryEscape("institution.tier.eq('4'),institution.authorization.in('user','user-mfa')"), s.bearer(tok), "")
+	s.do("GET", "/institutions?filter="+url.QueryEscape("institution.tier.eq('1')"), s.bearer(tok), "")
+	s.do("GET", "/institutions?filter=nonsense", s.bearer(tok), "")
+	s.do("GET", "/institutions/AU00002", s.bearer(tok), "")
+	s.do("GET", "/institutions/AU00009", s.bearer(tok), "")
+	s.do("GET", "/institutions/AU00000", nil, "")
+	s.do("GET", "/connectors?filter="+url.QueryEscape("connector.method.eq('web'),connector.institution.tier.in('3','4')"), s.bearer(tok), "")
+	s.do("GET", "/connectors?filter="+url.QueryEscape("connector.authorization.type.eq('token')"), s.bearer(tok), "")
+	s.do("GET", "/connectors?filter=nonsense", s.bearer(tok), "")
+	s.do("GET", "/connectors/AU00002/web", s.bearer(tok), "")
+	s.do("GET", "/connectors/AU00001/web", s.bearer(tok), "")
+	s.do("GET", "/connectors/AU00000/pdf", s.bearer(tok), "")
+	s.do("GET", "/connectors/hooli/web", s.bearer(tok), "")
+
+	// Auth links: made, read, refused, deleted, and one left to expire.
+	linkUser := s.createUserWith(tok, `{"email":"link@example.com","mobile":"+61410888999"}`)
+	expiring := s.createUserWith(tok, `{"mobile":"+61410888777"}`)
+	s.do("POST", "/users/"+linkUser+"/auth_link", s.bearer(tok), `{"mobile":"+61410888000"}`)
+	s.do("POST", "/users/"+expiring+"/auth_link", s.bearer(tok), "")
+	s.do("GET", "/users/"+linkUser, s.bearer(tok), "")
+	s.do("GET", "/users/"+linkUser+"/auth_link", s.bearer(tok), "")
+	s.do("POST", "/users/"+other+"/auth_link", s.bearer(tok), `{}`)
+	s.do("POST", "/users/"+other+"/auth_link", s.bearer(tok), `{"mobile":"0410"}`)
+	s.do("POST", "/users/"+linkUser+"/auth_link", s.bearer(client), `{}`)
+	s.do("POST", "/users/"+linkUser+"/auth_link", nil, `{}`)
+	s.do("POST", "/users/"+linkUser+"/auth_link", map[string]string{"Authorization": "Bearer " + tok}, `{"mobile":"+61410888000"}`)
+	s.do("POST", "/users/"+unknown+"/auth_link", s.bearer(tok), `{}`)
+	for _, who := range []map[string]string{s.bearer(client), nil} {
+		s.do("GET", "/users/"+linkUser+"/auth_link", who, "")
+		s.do("DELETE", "/users/"+linkUser+"/auth_link", who, "")
+	}
+	s.do("DELETE", "/users/"+linkUser+"/auth_link", s.bearer(tok), "")
+	s.do("GET", "/users/"+linkUser+"/auth_link", s.bearer(tok), "")
+	s.do("DELETE", "/users/"+linkUser+"/auth_link", s.bearer(tok), "")
+	s.do("DELETE", "/users/nope/auth_link", s.bearer(tok), "")
+	s.do("GET", "/users/"+unknown+"/auth_link", s.bearer(tok), "")
+
 	s.do("DELETE", "/users/"+user, s.bearer(tok), "")
 	s.clock.Advance(2 * tokenLife)
 	s.do("GET", "/users/"+user, s.bearer(tok), "")
+	s.clock.Advance(authLinkLife)
+	s.do("GET", "/users/"+expiring+"/auth_link", s.bearer(s.serverToken()), "")
 }
 
 func TestContractResponses(t *testing.T) {
@@ -470,6 +537,7 @@ func TestContractResponses(t *testing.T) {
 	driveEveryAnswer(s)
 
 	spec := basiqspec.Load(t, s.http.URL)
+	_, v2 := basiqspec.LoadV2(t, s.http.URL)
 	component := func(ref string) *openapi3.SchemaRef {
 		file, name, _ := strings.Cut(ref, "#")
 		sr := spec.Docs[file].Components.Schemas[name]
@@ -509,8 +577,11 @@ func TestContractResponses(t *testing.T) {
 	stepStatuses := map[string]bool{}
 	for _, x := range rec.log {
 		route, params, err := spec.FindRoute(x.req)
+		if err != nil && strings.HasPrefix(x.req.URL.Path, "/institutions") {
+			route, params, err = v2.FindRoute(x.req) // a v2.1 route that v3 still answers
+		}
 		if err != nil {
-			if !strings.HasPrefix(x.req.URL.Path, "/consent/") && !strings.HasPrefix(x.req.URL.Path, "/institutions/") {
+			if !strings.HasPrefix(x.req.URL.Path, "/consent/") {
 				t.Errorf("%s %s: not in the spec: %v", x.req.Method, x.req.URL.Path, err)
 			}
 			continue
@@ -628,7 +699,21 @@ func TestContractResponses(t *testing.T) {
 		"GET /users/{userId}/consents 200", "GET /users/{userId}/consents 401", "GET /users/{userId}/consents 404",
 		"DELETE /users/{userId}/consents/{consentId} 204", "DELETE /users/{userId}/consents/{consentId} 400",
 		"DELETE /users/{userId}/consents/{consentId} 401", "DELETE /users/{userId}/consents/{consentId} 404",
-		"POST /jobs/{jobId}/mfa 202", "POST /jobs/{jobId}/mfa 400", "POST /jobs/{jobId}/mfa 401", "POST /jobs/{jobId}/mfa 404"} {
+		"POST /jobs/{jobId}/mfa 202", "POST /jobs/{jobId}/mfa 400", "POST /jobs/{jobId}/mfa 401", "POST /jobs/{jobId}/mfa 404",
+		"POST /users/{userId}/connections/{connectionId}/purge 204", "POST /users/{userId}/connections/{connectionId}/purge 400",
+		"POST /users/{userId}/connections/{connectionId}/purge 401", "POST /users/{userId}/connections/{connectionId}/purge 403",
+		"POST /users/{userId}/connections/{connectionId}/purge 404",
+		"GET /connectors 200", "GET /connectors 400", "GET /connectors 401",
+		"GET /connectors/{connectorId}/{method} 200", "GET /connectors/{connectorId}/{method} 400",
+		"GET /connectors/{connectorId}/{method} 401", "GET /connectors/{connectorId}/{method} 404",
+		"GET /institutions 200", "GET /institutions 400", "GET /institutions 401",
+		"GET /institutions/{institutionID} 200", "GET /institutions/{institutionID} 401", "GET /institutions/{institutionID} 404",
+		"POST /users/{userId}/auth_link 201", "POST /users/{userId}/auth_link 400", "POST /users/{userId}/auth_link 401",
+		"POST /users/{userId}/auth_link 403", "POST /users/{userId}/auth_link 404", "POST /users/{userId}/auth_link 415",
+		"GET /users/{userId}/auth_link 200", "GET /users/{userId}/auth_link 401", "GET /users/{userId}/auth_link 403",
+		"GET /users/{userId}/auth_link 404", "GET /users/{userId}/auth_link 410",
+		"DELETE /users/{userId}/auth_link 204", "DELETE /users/{userId}/auth_link 400", "DELETE /users/{userId}/auth_link 401",
+		"DELETE /users/{userId}/auth_link 404"} {
 		if checked[want] == 0 {
 			t.Errorf("%s was never checked", want)
 		}

@@ -25,6 +25,7 @@ type institutionData struct {
 	Authorization string             `json:"authorization"` // user, user-mfa (always a challenge), user-mfa-intermittent (sometimes)
 	Name          string             `json:"name"`
 	ShortName     string             `json:"shortName"`
+	Tier          string             `json:"tier"` // "1" (the big four) to "4"
 	AverageMs     map[string]float64 `json:"averageMs"`
 }
 

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -78,9 +79,13 @@ func parseFilter(raw string) (stmts []statement, ok bool) {
 // filterField is one field a list filters on: the operators Basiq documents
 // for it, and how to read it from an item.
 type filterField[T any] struct {
-	ops   []string
-	date  bool // compared by day: '2024-01-31' or an RFC 3339 time
-	value func(T) string
+	ops    []string
+	date   bool     // compared by day: '2024-01-31' or an RFC 3339 time
+	values []string // the only values the grammar takes (a tier is '1' to '4'); nil: any
+	value  func(T) string
+	// all reads a field that holds several values, such as a connector's
+	// scopes: eq and in hold when one of them is asked for, ne when none is.
+	all func(T) []string
 }
 
 // filterFields are the fields one list filters on, by name.
@@ -89,8 +94,20 @@ type filterFields[T any] map[string]filterField[T]
 var (
 	equality    = []string{"eq"}
 	eqOrNe      = []string{"eq", "ne"}
+	eqNeOrIn    = []string{"eq", "ne", "in"}
 	comparisons = []string{"eq", "gt", "gteq", "lt", "lteq", "bt"}
 )
+
+// arity is how many values an operator takes: between least and most.
+func arity(op string) (least, most int) {
+	switch op {
+	case "bt":
+		return 2, 2
+	case "in":
+		return 1, math.MaxInt
+	}
+	return 1, 1
+}
 
 // read parses a filter for this list: nil and false when the grammar, a
 // field, an operator or a value is not one Basiq accepts here.
@@ -104,15 +121,14 @@ func (fs filterFields[T]) read(raw string) ([]statement, bool) {
 		if !known || !slices.Contains(f.ops, st.op) {
 			return nil, false
 		}
-		want := 1
-		if st.op == "bt" {
-			want = 2
-		}
-		if len(st.values) != want {
+		if least, most := arity(st.op); len(st.values) < least || len(st.values) > most {
 			return nil, false
 		}
-		if f.date {
-			for j, v := range st.values {
+		for j, v := range st.values {
+			if f.values != nil && !slices.Contains(f.values, v) {
+				return nil, false
+			}
+			if f.date {
 				d, ok := day(v)
 				if !ok {
 					return nil, false
@@ -127,33 +143,41 @@ func (fs filterFields[T]) read(raw string) ([]statement, bool) {
 // match reports whether item passes every statement (as read by read).
 func (fs filterFields[T]) match(item T, stmts []statement) bool {
 	for _, st := range stmts {
-		f := fs[st.field]
-		v := f.value(item)
-		if f.date {
-			v, _ = day(v)
-		}
-		var holds bool
-		switch st.op {
-		case "eq":
-			holds = v == st.values[0]
-		case "ne":
-			holds = v != st.values[0]
-		case "gt":
-			holds = v > st.values[0]
-		case "gteq":
-			holds = v >= st.values[0]
-		case "lt":
-			holds = v < st.values[0]
-		case "lteq":
-			holds = v <= st.values[0]
-		case "bt": // inclusive, as Basiq documents
-			holds = v >= st.values[0] && v <= st.values[1]
-		}
-		if !holds {
+		if !fs[st.field].holds(item, st) {
 			return false
 		}
 	}
 	return true
+}
+
+func (f filterField[T]) holds(item T, st statement) bool {
+	if f.all != nil {
+		asked := slices.ContainsFunc(f.all(item), func(v string) bool { return slices.Contains(st.values, v) })
+		return asked != (st.op == "ne")
+	}
+	v := f.value(item)
+	if f.date {
+		v, _ = day(v)
+	}
+	switch st.op {
+	case "eq":
+		return v == st.values[0]
+	case "ne":
+		return v != st.values[0]
+	case "in":
+		return slices.Contains(st.values, v)
+	case "gt":
+		return v > st.values[0]
+	case "gteq":
+		return v >= st.values[0]
+	case "lt":
+		return v < st.values[0]
+	case "lteq":
+		return v <= st.values[0]
+	case "bt": // inclusive, as Basiq documents
+		return v >= st.values[0] && v <= st.values[1]
+	}
+	return false
 }
 
 // day is a date or an RFC 3339 time as the UTC day it falls on, in a form

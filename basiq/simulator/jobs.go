@@ -157,9 +157,9 @@ func (s *Server) visibleAccounts(u *user, now time.Time) []*connection {
 }
 
 // connectionStepDone reports whether a job of this connection has done the
-// step with this title by now.
+// step with this title by now; a job from before a purge counts for nothing.
 func (s *Server) connectionStepDone(u *user, c *connection, title string, now time.Time) bool {
-	for _, jid := range u.jobs {
+	for _, jid := range u.jobs[c.dataFrom:] {
 		if j := s.jobs[jid]; j.connID == c.id && s.stepDone(j, title, now) {
 			return true
 		}

@@ -62,6 +62,7 @@ type Server struct {
 	userOrder []string // oldest first
 	jobs      map[string]*job
 	conns     map[string]*connection
+	authLinks map[string]*authLink // every user's, by id: replaced ones too, which answer 410
 
 	handler  http.Handler
 	base     string
@@ -77,6 +78,8 @@ type user struct {
 	jobs                      []string // newest last
 	conns                     []string
 	consents                  []*consent // oldest first
+	authLink                  string     // the latest auth link's id; "" for none
+	authLinks                 []string   // every auth link made for the user
 }
 
 type connection struct {
@@ -86,7 +89,10 @@ type connection struct {
 	created                 time.Time
 	// deleted: DELETE …/connections/{id} took it off the lists; its accounts
 	// and transactions stay on the user, as Basiq documents.
-	deleted    bool
+	deleted bool
+	// dataFrom is the index in the user's jobs of the first one whose data
+	// counts: a purge drops what the jobs before it retrieved.
+	dataFrom   int
 	accountIDs []string
 	accounts   []accountData
 }
@@ -103,13 +109,14 @@ type job struct {
 // New makes a simulator. Start it, or mount Handler yourself.
 func New(o Options) *Server {
 	s := &Server{
-		opts:    o,
-		clock:   o.Clock,
-		secret:  make([]byte, 32),
-		users:   map[string]*user{},
-		jobs:    map[string]*job{},
-		conns:   map[string]*connection{},
-		stopped: make(chan struct{}),
+		opts:      o,
+		clock:     o.Clock,
+		secret:    make([]byte, 32),
+		users:     map[string]*user{},
+		jobs:      map[string]*job{},
+		conns:     map[string]*connection{},
+		authLinks: map[string]*authLink{},
+		stopped:   make(chan struct{}),
 	}
 	if s.clock == nil {
 		s.clock = realClock{}
@@ -334,6 +341,9 @@ func (s *Server) removeUser(u *user) {
 	}
 	for _, c := range u.conns {
 		delete(s.conns, c)
+	}
+	for _, l := range u.authLinks {
+		delete(s.authLinks, l)
 	}
 	delete(s.users, u.id)
 	if i := slices.Index(s.userOrder, u.id); i >= 0 {

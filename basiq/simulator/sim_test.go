@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -1136,5 +1137,79 @@ func TestAnExpiredTokenIsNeverTheAnswerToGettingOne(t *testing.T) {
 	}
 	if a := s.do("GET", "/institutions/AU00000", s.bearer(s.serverToken()), ""); a.status != 403 || a.errorCode() != "access-denied" {
 		t.Errorf("a data route: %d %s", a.status, a.raw)
+	}
+}
+
+// tokenClaims is what a token minted by the simulator carries.
+func tokenClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", tok)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+// TestTokenNeverWidensTheScope: the form is read whatever the Content-Type
+// says (lukasaron/basiq-go sends none), so a client token asked for is a
+// client token; a body that is no form is refused, never read as "no scope".
+func TestTokenNeverWidensTheScope(t *testing.T) {
+	s := newSim(t, Options{})
+	user := s.createUser(s.serverToken(), "go@example.com")
+	key := map[string]string{"Authorization": "Basic " + DemoAPIKey, "basiq-version": "3.0"}
+	with := func(ct string) map[string]string {
+		h := maps.Clone(key)
+		if ct != "" {
+			h["Content-Type"] = ct
+		}
+		return h
+	}
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded; charset=utf-8", "application/octet-stream"} {
+		a := s.do("POST", "/token", with(ct), "scope=CLIENT_ACCESS&userId="+user)
+		if a.status != 200 {
+			t.Fatalf("Content-Type %q: %d %s", ct, a.status, a.raw)
+		}
+		tok := a.body["access_token"].(string)
+		if c := tokenClaims(t, tok); c["scope"] != "CLIENT_ACCESS" || c["userid"] != user {
+			t.Errorf("Content-Type %q: asked for a client token of %s, got %v", ct, user, c)
+		}
+		if a := s.do("POST", "/users", s.bearer(tok), `{"email":"x@y.co"}`); a.status != 403 || a.errorCode() != "forbidden-access" {
+			t.Errorf("Content-Type %q: the client token made a user: %d %s", ct, a.status, a.raw)
+		}
+		if _, err := s.srv.CompleteConsent(context.Background(), tok, "AU00000", "Wentworth-Smith", "whislter"); err != nil {
+			t.Errorf("Content-Type %q: the client token does not open consent: %v", ct, err)
+		}
+	}
+	multipart := "--b\r\nContent-Disposition: form-data; name=\"scope\"\r\n\r\nCLIENT_ACCESS\r\n--b\r\nContent-Disposition: form-data; name=\"userId\"\r\n\r\n" + user + "\r\n--b--\r\n"
+	if a := s.do("POST", "/token", with("multipart/form-data; boundary=b"), multipart); a.status != 200 || tokenClaims(t, a.body["access_token"].(string))["scope"] != "CLIENT_ACCESS" {
+		t.Errorf("multipart form: %d %s", a.status, a.raw)
+	}
+	refused := []struct {
+		ct, body, code string
+		status         int
+	}{
+		{"application/json", `{"scope":"CLIENT_ACCESS","userId":"` + user + `"}`, "unsupported-content-type", 415},
+		{"text/plain", `{"scope":"CLIENT_ACCESS","userId":"` + user + `"}`, "parameter-not-supplied", 400}, // not a form with a scope
+		{"", "userId=" + user, "parameter-not-supplied", 400},
+		{"", "scope=CLIENT_ACCESS", "parameter-not-supplied", 400},
+		{"", "scope=%zz", "invalid-content", 400},
+		{"", "scope=ROOT_ACCESS", "parameter-not-valid", 400},
+	}
+	for _, c := range refused {
+		if a := s.do("POST", "/token", with(c.ct), c.body); a.status != c.status || a.errorCode() != c.code {
+			t.Errorf("Content-Type %q, body %q: want %d %s, got %d %s", c.ct, c.body, c.status, c.code, a.status, a.raw)
+		}
+	}
+	// No body at all is a server token, as before: curl -X POST /token with no -d.
+	for _, body := range []string{"", "scope=SERVER_ACCESS"} {
+		a := s.do("POST", "/token", with(""), body)
+		if a.status != 200 || tokenClaims(t, a.body["access_token"].(string))["scope"] != "SERVER_ACCESS" {
+			t.Errorf("body %q: %d %s", body, a.status, a.raw)
+		}
 	}
 }

@@ -1,15 +1,20 @@
 // Package basiqspec finds and loads Basiq's OpenAPI v3 spec (core.json and
-// data.json) for the contract tests of the client and of the simulator. The
+// data.json) for the contract tests of the client and of the simulator, and
+// the v2.1 spec (swagger.json) for the one v2 route v3 still answers. The
 // spec is reference data kept outside the repository; it is never copied in.
 package basiqspec
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -24,28 +29,43 @@ var Files = []string{"core.json", "data.json"}
 // test that checks nothing must not pass.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir, err := find()
+	return shared(t, "BASIQ_OPENAPI_DIR", "basiq-openapi", "Basiq's OpenAPI spec", "the contract tests", Files...)
+}
+
+// RealClientsDir is the folder of what three real Basiq clients sent and got
+// (wire.jsonl, operations-*.txt): $BASIQ_REALCLIENTS_DIR, else
+// ../shared/realclients beside the repository; skipping or failing as Dir does.
+func RealClientsDir(t testing.TB) string {
+	t.Helper()
+	return shared(t, "BASIQ_REALCLIENTS_DIR", "realclients", "The recording of real clients", "the replay test", "wire.jsonl")
+}
+
+// shared finds reference data kept beside the repository, never in it.
+func shared(t testing.TB, env, folder, what, test string, files ...string) string {
+	t.Helper()
+	dir, err := find(env, folder, files)
 	if err == nil {
 		return dir
 	}
-	msg := "Basiq's OpenAPI spec is not here (" + err.Error() + "): set BASIQ_OPENAPI_DIR to the folder holding core.json and data.json, or put that folder at ../shared/basiq-openapi beside the repository"
+	msg := what + " is not here (" + err.Error() + "): set " + env + " to the folder holding " + strings.Join(files, " and ") +
+		", or put that folder at ../shared/" + folder + " beside the repository"
 	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + ". CI must run the contract tests, so this fails instead of skipping.")
+		t.Fatal(msg + ". CI must run " + test + ", so this fails instead of skipping.")
 	}
 	t.Skip(msg)
 	return ""
 }
 
-func find() (string, error) {
-	dir := os.Getenv("BASIQ_OPENAPI_DIR")
+func find(env, folder string, files []string) (string, error) {
+	dir := os.Getenv(env)
 	if dir == "" {
 		root, err := repoRoot()
 		if err != nil {
 			return "", err
 		}
-		dir = filepath.Join(root, "..", "shared", "basiq-openapi")
+		dir = filepath.Join(root, "..", "shared", folder)
 	}
-	for _, name := range Files {
+	for _, name := range files {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			return "", err
 		}
@@ -121,4 +141,40 @@ func (s *Spec) FindRoute(req *http.Request) (*routers.Route, map[string]string, 
 		err = e
 	}
 	return nil, nil, err
+}
+
+// SwaggerFile is Basiq's v2.1 spec (Swagger 2.0), beside the v3 files: the
+// only spec of GET /institutions, which Basiq's v3 starter kit still calls.
+const SwaggerFile = "swagger.json"
+
+// LoadV2 reads swagger.json turned into OpenAPI 3 (kin-openapi's
+// openapi2conv), with a router whose requests go to serverURL. Where the file
+// is missing it skips, or fails under CI=true, as Dir does.
+func LoadV2(t testing.TB, serverURL string) (*openapi3.T, routers.Router) {
+	t.Helper()
+	path := filepath.Join(Dir(t), SwaggerFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		msg := "Basiq's v2.1 spec is not here (" + err.Error() + "): put swagger.json beside core.json"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + ". CI must run the contract tests, so this fails instead of skipping.")
+		}
+		t.Skip(msg)
+	}
+	var v2 openapi2.T
+	if err := json.Unmarshal(raw, &v2); err != nil {
+		t.Fatalf("read %s: %v", SwaggerFile, err)
+	}
+	doc, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		t.Fatalf("convert %s to OpenAPI 3: %v", SwaggerFile, err)
+	}
+	if serverURL != "" {
+		doc.Servers = openapi3.Servers{{URL: serverURL}}
+	}
+	r, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("router for %s: %v", SwaggerFile, err)
+	}
+	return doc, r
 }
