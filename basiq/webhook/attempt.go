@@ -171,4 +171,3 @@ func plain(s string) bool {
 	}
 	return true
 }
-

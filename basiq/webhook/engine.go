@@ -184,13 +184,13 @@ type Engine struct {
 	wake   chan struct{} // tells the timer loop the earliest due time changed
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	closed   bool
-	byID     map[string]*record
-	order    []*record // oldest first
-	lanes    map[string]*lane
-	due      dueHeap
-	counts   map[faultCounter]int
+	mu     sync.Mutex
+	closed bool
+	byID   map[string]*record
+	order  []*record // oldest first
+	lanes  map[string]*lane
+	due    dueHeap
+	counts map[faultCounter]int
 }
 
 // record is a message's state; the engine's lock guards it.
