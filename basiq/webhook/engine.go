@@ -230,7 +230,7 @@ func New(o Options) (*Engine, error) {
 	case o.TimeScale < 0:
 		return nil, fmt.Errorf("the time scale %g is negative", o.TimeScale)
 	case o.History < 0, o.BodyLimit < 0, o.Concurrency < 0:
-		return nil, errors.New("History, BodyLimit and Concurrency cannot be negative")
+		return nil, errors.New("the history, the body limit and the concurrency cannot be negative")
 	}
 	for _, d := range o.Schedule {
 		if d < 0 {
