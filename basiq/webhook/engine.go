@@ -66,7 +66,9 @@ type Options struct {
 	// from the goroutine that made it: calls for one URL come in order
 	// (with Concurrency 1), calls for different URLs may come at once. The
 	// next attempt to that URL waits for it to return, so it should hand the
-	// attempt on (to a channel, a tea.Program) rather than work on it.
+	// attempt on (to a channel, a tea.Program) rather than work on it. It may
+	// call the engine's methods, but Close. Close's aborted attempts are
+	// observed before Close returns.
 	Observe func(Attempt)
 	// LoopbackOnly refuses, at Send and again when connecting, any URL
 	// whose host is not this machine (CheckLoopback).

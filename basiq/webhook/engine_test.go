@@ -263,6 +263,33 @@ func TestASlowHandlerIsBoundedAndBlocksNoOtherURL(t *testing.T) {
 	})
 }
 
+// A message answered 500 waits for its retry out of the way: the URL's next
+// message goes at once.
+func TestAFailedMessageDoesNotHoldUpTheNext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &handler{answer: func(_ int, d delivery, w http.ResponseWriter, _ *http.Request) {
+			if string(d.body) == `{"n":1}` {
+				w.WriteHeader(500)
+			}
+		}}
+		_, tr := servePipe(t, h)
+		e := newEngine(t, Options{Transport: tr})
+		secret := mustSecret(t)
+		start := time.Now()
+		failing, _ := e.Send(Endpoint{URL: hookURL, Secret: secret}, Message{EventType: "user.created", Payload: []byte(`{"n":1}`)})
+		time.Sleep(time.Second)
+		next, _ := e.Send(Endpoint{URL: hookURL, Secret: secret}, Message{EventType: "user.created", Payload: []byte(`{"n":2}`)})
+		synctest.Wait()
+		got := h.deliveries()
+		if len(got) != 2 || got[1].id() != next || got[1].at.Sub(start) != time.Second {
+			t.Fatalf("deliveries %v, want the second message at 1s", idsOf(got))
+		}
+		if r, _ := e.Message(failing); r.State != Scheduled || r.Next.Sub(start) != 5*time.Second {
+			t.Errorf("the failing message: %s, next at %v; want its retry at 5s", r.State, r.Next.Sub(start))
+		}
+	})
+}
+
 func TestAHandlerThatIsDownIsAFailedAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pn, tr := servePipe(t, &handler{})

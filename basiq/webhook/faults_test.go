@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -91,10 +93,13 @@ func faultRun(t *testing.T, spec string, types ...string) (e *Engine, ids []stri
 	t.Helper()
 	secret := mustSecret(t)
 	wh, _ := standardwebhooks.NewWebhook(secret.Reveal())
+	var mu sync.Mutex
 	var seen []verdict
 	h = &handler{answer: func(_ int, d delivery, w http.ResponseWriter, _ *http.Request) {
 		v := verdict{wh.Verify(d.body, d.header), wh.VerifyIgnoringTimestamp(d.body, d.header)}
-		seen = append(seen, v) // the handler runs one request at a time: Concurrency 1
+		mu.Lock()
+		seen = append(seen, v)
+		mu.Unlock()
 		if v.strict != nil {
 			w.WriteHeader(http.StatusUnauthorized)
 		}
@@ -109,7 +114,12 @@ func faultRun(t *testing.T, spec string, types ...string) (e *Engine, ids []stri
 		ids = append(ids, id)
 		synctest.Wait()
 	}
-	return e, ids, h, func() []verdict { synctest.Wait(); return seen }
+	return e, ids, h, func() []verdict {
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
 }
 
 func idsOf(ds []delivery) []string {
