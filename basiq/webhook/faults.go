@@ -2,10 +2,10 @@ package webhook
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/countspec"
 )
 
 // FaultKind is a way a delivery misbehaves on purpose.
@@ -64,25 +64,14 @@ func (f Faults) None() bool { return len(f.Rules) == 0 }
 func (f Faults) String() string {
 	parts := make([]string, len(f.Rules))
 	for i, r := range f.Rules {
-		n := strconv.Itoa(r.From)
-		switch {
-		case r.To == 0:
-			n += "+"
-		case r.To != r.From:
-			n += "-" + strconv.Itoa(r.To)
-		}
-		parts[i] = r.EventType + "#" + n + "=" + string(r.Kind)
+		parts[i] = r.EventType + "#" + countspec.Format(r.From, r.To) + "=" + string(r.Kind)
 	}
 	return strings.Join(parts, ",")
 }
 
 // matches reports whether the rule is aimed at the nth message of that type
 // (n counted for the rule's own type, or all types for "*").
-func (r FaultRule) matches(n int) bool {
-	return n >= r.From && (r.To == 0 || n <= r.To)
-}
-
-var deliveryCount = regexp.MustCompile(`^([1-9][0-9]{0,8})(?:(\+)|-([1-9][0-9]{0,8}))?$`)
+func (r FaultRule) matches(n int) bool { return countspec.Matches(n, r.From, r.To) }
 
 // ParseFaults reads a spec; an error names the part it could not read and
 // what would be right, in words fit for a usage error.
@@ -127,20 +116,9 @@ func parseFaultRule(part string) (FaultRule, error) {
 			return r, fmt.Errorf("unknown event type %q (one of %s, or * for all)", eventType, strings.Join(EventTypeIDs(), ", "))
 		}
 	}
-	m := deliveryCount.FindStringSubmatch(count)
-	if m == nil {
-		return r, fmt.Errorf("the message number %q is not N, N-M or N+ (counted from 1)", count)
-	}
-	r.From, _ = strconv.Atoi(m[1])
-	switch {
-	case m[2] == "+":
-	case m[3] != "":
-		r.To, _ = strconv.Atoi(m[3])
-	default:
-		r.To = r.From
-	}
-	if r.To != 0 && r.To < r.From {
-		return r, fmt.Errorf("the messages %q run backwards", count)
+	var err error
+	if r.From, r.To, err = countspec.Parse(count, "message"); err != nil {
+		return r, err
 	}
 	if !slices.Contains(FaultKinds, r.Kind) {
 		names := make([]string, len(FaultKinds))

@@ -1,17 +1,17 @@
 package webhook
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // TestMain fails the package if a test leaves a goroutine behind: an
@@ -20,53 +20,6 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
-
-// pipeNet is an in-memory network for tests inside a synctest bubble: real
-// HTTP over net.Pipe, whose blocking the bubble understands, so its fake
-// clock can move on while a handler waits (a loopback socket would stop it).
-type pipeNet struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func newPipeNet() *pipeNet {
-	return &pipeNet{conns: make(chan net.Conn), done: make(chan struct{})}
-}
-
-func (p *pipeNet) Accept() (net.Conn, error) {
-	select {
-	case c := <-p.conns:
-		return c, nil
-	case <-p.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (p *pipeNet) Close() error {
-	p.once.Do(func() { close(p.done) })
-	return nil
-}
-
-func (p *pipeNet) Addr() net.Addr { return pipeAddr{} }
-
-// DialContext connects to the server, or is refused once it has stopped.
-func (p *pipeNet) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
-	client, server := net.Pipe()
-	select {
-	case p.conns <- server:
-		return client, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-p.done:
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
-	}
-}
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe" }
 
 // delivery is one request a test handler received.
 type delivery struct {
@@ -111,13 +64,13 @@ func (h *handler) deliveries() []delivery {
 
 // servePipe runs h on a pipe network for the bubble and gives the
 // transport that reaches it; both stop when the test ends.
-func servePipe(t *testing.T, h http.Handler) (*pipeNet, *http.Transport) {
+func servePipe(t *testing.T, h http.Handler) (*basiqtest.Pipes, *http.Transport) {
 	t.Helper()
-	pn := newPipeNet()
+	pn := basiqtest.NewPipes()
 	srv := &http.Server{Handler: h}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(pn) }()
-	tr := &http.Transport{DialContext: pn.DialContext}
+	tr := &http.Transport{DialContext: pn.Dial}
 	t.Cleanup(func() {
 		_ = srv.Close()
 		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
