@@ -33,6 +33,11 @@ const (
 	// drainLimit is how much more of an answer is read, unkept, so the
 	// connection can carry the next attempt; past it the connection closes.
 	drainLimit = 64 << 10
+	// MaxPayload bounds a message's body: Basiq's are a few hundred bytes
+	// (links, not data), and the history keeps each one.
+	MaxPayload = 256 << 10
+	// maxIDLength bounds a webhook-id.
+	maxIDLength = 256
 )
 
 // Options configure an Engine. The zero value delivers as Basiq does.
@@ -326,6 +331,12 @@ func (e *Engine) Send(to Endpoint, m Message) (string, error) {
 	}
 	if m.ID == "" {
 		m.ID = newUUID()
+	}
+	if err := checkID(m.ID); err != nil {
+		return "", err
+	}
+	if len(m.Payload) > MaxPayload {
+		return "", fmt.Errorf("the payload is %d bytes, more than a webhook's %d", len(m.Payload), MaxPayload)
 	}
 	m.Payload = slices.Clone(m.Payload)
 	now := time.Now()
@@ -725,6 +736,20 @@ func (e *Engine) Close() error {
 	e.wg.Wait()
 	if e.own != nil {
 		e.own.CloseIdleConnections()
+	}
+	return nil
+}
+
+// checkID accepts a webhook-id that travels as a header and in the signed
+// content unchanged: printable ASCII, no spaces, at most 256 characters.
+func checkID(id string) error {
+	if len(id) > maxIDLength {
+		return fmt.Errorf("the message id is %d characters, more than %d", len(id), maxIDLength)
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f {
+			return fmt.Errorf("the message id %q has a space, a control or a non-ASCII character", Sanitize(id))
+		}
 	}
 	return nil
 }

@@ -511,6 +511,19 @@ func TestSendRefusesWhatItCannotDeliver(t *testing.T) {
 			t.Errorf("Send to %q: %v, want %q", c.to.URL, err, c.want)
 		}
 	}
+	for _, c := range []struct {
+		m    Message
+		want string
+	}{
+		{Message{ID: "msg 1"}, "has a space"},
+		{Message{ID: "msg\r\nX-Evil: 1"}, "a control"},
+		{Message{ID: strings.Repeat("m", 257)}, "more than 256"},
+		{Message{Payload: make([]byte, MaxPayload+1)}, "more than a webhook's"},
+	} {
+		if _, err := e.Send(Endpoint{URL: hookURL, Secret: secret}, c.m); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Send of %.20q: %v, want %q", c.m.ID, err, c.want)
+		}
+	}
 	id, err := e.Send(Endpoint{URL: "http://127.0.0.1:1/x", Secret: secret}, Message{ID: "m1", Payload: []byte(`{}`)})
 	if err != nil || id != "m1" {
 		t.Fatalf("Send with an id: %q %v", id, err)
