@@ -183,6 +183,22 @@ func TestDiagnoseOfTheLargestCaptureIsBounded(t *testing.T) {
 	}
 }
 
+// A map's re-marshal of a two-key body, sorted and indented, is traced back
+// to the order it was sent in.
+func TestDiagnoseTracesATwoKeyBodyBackToItsOrder(t *testing.T) {
+	s := vector(t)
+	body := []byte(`{"eventTypeId":"user.created","eventId":"e1"}`)
+	sig, _ := s.Sign(sentID, sentAt, body)
+	c := Capture{Header: http.Header{}, Body: []byte("{\n  \"eventId\": \"e1\",\n  \"eventTypeId\": \"user.created\"\n}")}
+	c.Header.Set(HeaderID, sentID)
+	c.Header.Set(HeaderTimestamp, fmt.Sprint(sentAt.Unix()))
+	c.Header.Set(HeaderSignature, sig)
+	d := Diagnose(c, s, "", checkAt)
+	if d.Problem != BodyChanged || d.Signed == nil || d.Signed.Form != "compact, keys in the order eventTypeId, eventId" {
+		t.Errorf("%s %+v", d.Problem, d.Signed)
+	}
+}
+
 func TestDiagnoseNamesAMalformedSignatureHeader(t *testing.T) {
 	s := vector(t)
 	c := sent(t, s)

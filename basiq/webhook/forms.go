@@ -291,7 +291,7 @@ func bodyForms(body []byte) []bodyForm {
 	}
 	// ... then a small object's keys in every order, on one line: a body a
 	// map reordered, whose first order is lost.
-	if v.kind == '{' && len(v.keys) > 2 && len(v.keys) <= 5 {
+	if v.kind == '{' && len(v.keys) >= 2 && len(v.keys) <= 5 {
 		for _, p := range permutations(len(v.keys)) {
 			names := make([]string, len(p))
 			for i, k := range p {
