@@ -1,10 +1,8 @@
 package basiq
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -51,10 +49,10 @@ func newPipedAPI(t *testing.T) *fakeAPI {
 	f := newFakeRoutes(t)
 	f.srv = httptest.NewUnstartedServer(f.mux)
 	f.srv.Listener.Close()
-	pipes := &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{})}
+	pipes := basiqtest.NewPipes()
 	f.srv.Listener = pipes
 	f.srv.Start()
-	transport := &http.Transport{DialContext: pipes.dial}
+	transport := &http.Transport{DialContext: pipes.Dial}
 	f.http = &http.Client{Transport: transport}
 	t.Cleanup(func() {
 		transport.CloseIdleConnections()
@@ -62,47 +60,6 @@ func newPipedAPI(t *testing.T) *fakeAPI {
 	})
 	return f
 }
-
-// pipeListener hands the server one end of a net.Pipe per dial.
-type pipeListener struct {
-	conns  chan net.Conn
-	closed chan struct{}
-	once   sync.Once
-}
-
-func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
-	server, client := net.Pipe()
-	select {
-	case l.conns <- server:
-		return client, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-l.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.closed) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-// pipeAddr gives the server a loopback URL, which the client accepts over http.
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "127.0.0.1:9" }
 
 // newFakeRoutes is the fake API's handlers, not yet served.
 func newFakeRoutes(t *testing.T) *fakeAPI {

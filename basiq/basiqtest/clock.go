@@ -1,5 +1,6 @@
-// Package basiqtest holds what tests of the client and of the quickstart
-// share: a clock that never sleeps.
+// Package basiqtest holds what tests of the client, of the quickstart and
+// of the webhook engine share: a clock that never sleeps, an in-memory
+// network for synctest bubbles.
 package basiqtest
 
 import (

@@ -5,12 +5,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/countspec"
 )
 
 // Faults make the simulator misbehave on purpose, reproducibly for a seed.
@@ -99,8 +100,6 @@ func MustParseFaults(spec string) Faults {
 	return f
 }
 
-var requestCount = regexp.MustCompile(`^([1-9][0-9]*)(?:(\+)|-([1-9][0-9]*))?$`)
-
 func (f *Faults) add(part string) error {
 	key, value, ok := strings.Cut(part, "=")
 	if !ok {
@@ -115,21 +114,10 @@ func (f *Faults) add(part string) error {
 		case strings.HasPrefix(path, "/consent/"):
 			return fmt.Errorf("the route %q is the consent page, which faults never touch", route)
 		}
-		m := requestCount.FindStringSubmatch(count)
-		if m == nil {
-			return fmt.Errorf("the request number %q is not N, N-M or N+ (counted from 1)", count)
-		}
 		a := AimedFault{Method: method, Path: path, Kind: value}
-		a.From, _ = strconv.Atoi(m[1])
-		switch {
-		case m[2] == "+":
-		case m[3] != "":
-			a.To, _ = strconv.Atoi(m[3])
-		default:
-			a.To = a.From
-		}
-		if a.To != 0 && a.To < a.From {
-			return fmt.Errorf("the requests %q run backwards", count)
+		var err error
+		if a.From, a.To, err = countspec.Parse(count, "request"); err != nil {
+			return err
 		}
 		if !slices.Contains(FaultKinds, value) {
 			return fmt.Errorf("unknown kind %q (kinds: %s)", value, strings.Join(FaultKinds, ", "))
@@ -239,7 +227,7 @@ func (fs *faultState) draw(r *http.Request) string {
 			counted[a.route()] = true
 			fs.counts[a.route()]++
 		}
-		if n := fs.counts[a.route()]; kind == "" && n >= a.From && (a.To == 0 || n <= a.To) {
+		if n := fs.counts[a.route()]; kind == "" && countspec.Matches(n, a.From, a.To) {
 			kind = a.Kind
 		}
 	}

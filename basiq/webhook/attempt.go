@@ -1,0 +1,173 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// UserAgent names the sender on every attempt.
+const UserAgent = "basiq-onboard-webhooks/1"
+
+// errNoAnswer is the cause of an attempt's context when its bound passed.
+var errNoAnswer = errors.New("no answer in time")
+
+// post makes one attempt: signs the message now, POSTs it and reads the
+// answer, all within the per-attempt bound.
+func (e *Engine) post(ctx context.Context, m Message, to Endpoint, fault FaultKind) Attempt {
+	start := time.Now()
+	a := Attempt{ID: newUUID(), MessageID: m.ID, EventType: m.EventType, Tag: m.Tag, Time: start, URL: to.URL, Fault: fault}
+	signedAt, secret := start, to.Secret
+	switch fault {
+	case StaleTimestamp:
+		signedAt = start.Add(-staleBy)
+	case BadSignature:
+		secret = e.badSecret
+	}
+	a.Timestamp = signedAt.Unix()
+	sig, err := secret.Sign(m.ID, signedAt, m.Payload)
+	if err != nil {
+		return e.failed(a, Unreachable, err, start)
+	}
+	a.Signature = sig
+
+	ctx, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, errNoAnswer)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to.URL, bytes.NewReader(m.Payload))
+	if err != nil {
+		return e.failed(a, Unreachable, err, start)
+	}
+	// Lower case on the wire, as the scheme writes them (HTTP/1.1 names are
+	// case-insensitive; some handlers' lookups are not).
+	req.Header["content-type"] = []string{"application/json"}
+	req.Header["user-agent"] = []string{UserAgent}
+	req.Header[HeaderID] = []string{m.ID}
+	req.Header[HeaderTimestamp] = []string{strconv.FormatInt(a.Timestamp, 10)}
+	req.Header[HeaderSignature] = []string{sig}
+
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return e.failed(a, e.outcomeOf(ctx), err, start)
+	}
+	defer resp.Body.Close()
+	a.Status = resp.StatusCode
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, int64(e.opts.BodyLimit)+1))
+	if len(body) > e.opts.BodyLimit {
+		body, a.BodyCut = cutRunes(body, e.opts.BodyLimit), true
+	}
+	if readErr == nil && !a.BodyCut {
+		_, _ = io.CopyN(io.Discard, resp.Body, drainLimit) // so the connection carries the next
+	}
+	a.Body = Sanitize(string(body))
+	a.Duration = time.Since(start)
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		a.Outcome = Success
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		a.Outcome = Redirected
+		a.Location = Sanitize(resp.Header.Get("Location"))
+		a.Err = fmt.Sprintf("answered %d, a redirect (not followed)", resp.StatusCode)
+		if a.Location != "" {
+			a.Err = fmt.Sprintf("answered %d, a redirect to %s (not followed)", resp.StatusCode, a.Location)
+		}
+	default:
+		a.Outcome = Rejected
+		a.Err = fmt.Sprintf("answered %d", resp.StatusCode)
+	}
+	if readErr != nil && a.Outcome == Success {
+		a.Err = "the answer's body was cut short: " + Sanitize(readErr.Error())
+	}
+	return a
+}
+
+// outcomeOf tells a request that never got an answer by why it ended.
+func (e *Engine) outcomeOf(ctx context.Context) Outcome {
+	switch {
+	case context.Cause(ctx) == errNoAnswer:
+		return TimedOut
+	case ctx.Err() != nil:
+		return Aborted
+	}
+	return Unreachable
+}
+
+// cutRunes cuts b to at most n bytes, not inside a character.
+func cutRunes(b []byte, n int) []byte {
+	b = b[:n]
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		if r, size := utf8.DecodeLastRune(b); r != utf8.RuneError || size > 1 {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (e *Engine) failed(a Attempt, o Outcome, err error, start time.Time) Attempt {
+	a.Outcome, a.Duration = o, time.Since(start)
+	switch o {
+	case TimedOut:
+		a.Err = "no answer within " + e.opts.Timeout.String()
+	case Aborted:
+		a.Err = "stopped before an answer came"
+	default:
+		a.Err = Sanitize(unwrapURLError(err).Error())
+	}
+	return a
+}
+
+// unwrapURLError drops the `Post "http://…": ` that every client error
+// starts with: the attempt has its URL already.
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Post ") {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// Sanitize makes text from a handler fit to keep and show: invalid UTF-8
+// becomes U+FFFD, escape sequences are removed, and control characters
+// (but newlines and tabs) and invisible format marks are dropped. A face
+// still cuts it to its width.
+func Sanitize(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = ansi.Strip(s)
+	if plain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == '\r':
+		case unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
