@@ -97,7 +97,7 @@ func TestItem3AJobNamesItsUserInLinksSource(t *testing.T) {
 		"https://au-api.basiq.io/users/b540-1/connections/2149": "b540-1",
 		"/users/b540-2/connections/2149":                        "b540-2",
 		"":                                                      "",
-		"https://au-api.basiq.io/connections/2149":              "",
+		"https://au-api.basiq.io/connections/2149": "",
 	} {
 		if got := (Job{Links: Links{Source: src}}).UserID(); got != want {
 			t.Errorf("links.source %q: user %q, want %q", src, got, want)
