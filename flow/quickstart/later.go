@@ -186,7 +186,8 @@ func (a *applying) jobsRecalled(ev JobsRecalled) {
 	}
 	if len(parts) > 0 {
 		text := strings.Join(parts, "; ") + "."
-		s.Notice = Notice{Text: strings.ToUpper(text[:1]) + text[1:]}
+		// Something to look at: news of last time, not of this run (a warning outlasts the views' own hints).
+		s.Notice = Notice{Text: strings.ToUpper(text[:1]) + text[1:], Warning: true}
 		a.say(NoteInfo, s.Notice.Text)
 	}
 	if len(running) > 0 {
