@@ -284,8 +284,12 @@ func eventOf(n qs.Note) map[string]any {
 		return map[string]any{"event": "accounts", "accounts": n.Accounts}
 	case qs.NoteMFAChallenge:
 		m := n.MFA
-		return map[string]any{"event": "mfa_challenge", "job": m.JobID, "bank": m.Bank, "method": m.Method,
+		e := map[string]any{"event": "mfa_challenge", "job": m.JobID, "method": m.Method,
 			"questions": m.Questions, "expires": m.Expires.UTC().Format(time.RFC3339)}
+		if m.Bank != "" {
+			e["bank"] = m.Bank
+		}
+		return e
 	case qs.NoteMFAOutcome:
 		e := map[string]any{"event": "mfa_answer", "job": n.MFA.JobID, "outcome": n.MFA.Outcome}
 		if n.MFA.Reason != "" {

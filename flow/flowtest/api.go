@@ -67,6 +67,8 @@ type API struct {
 	// what it was sent.
 	MFAErrs    []error
 	MFAAnswers [][]string
+	// AfterMFA are GET /jobs/{id}'s answers once that job's question is answered.
+	AfterMFA map[string][]basiq.Job
 }
 
 // New is an API whose user is UserID.
@@ -263,7 +265,11 @@ func (f *API) AnswerMFA(ctx context.Context, userID, jobID string, answers []str
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.MFAAnswers = append(f.MFAAnswers, answers)
-	return next(&f.MFAErrs)
+	err := next(&f.MFAErrs)
+	if after, ok := f.AfterMFA[jobID]; ok && err == nil {
+		f.Jobs[jobID] = after
+	}
+	return err
 }
 
 // TransactionsPage serves Transactions in pages; the cursor is the next offset.

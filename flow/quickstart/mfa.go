@@ -165,12 +165,15 @@ func (a *applying) announce(id string, w *WatchedJob) {
 	}
 	c.said = true
 	bank, expires := s.BankName(w.Bank()), c.Expires
-	asks := bank + " asks: " + strings.Join(c.Questions, " · ")
+	asks := upperFirst(bank) + " asks: " + strings.Join(c.Questions, " · ")
 	if c.Token() {
-		asks = bank + " sent a code (" + strings.Join(c.Questions, " · ") + ")"
+		asks = upperFirst(bank) + " sent a code (" + strings.Join(c.Questions, " · ") + ")"
 	}
-	a.do(Say{Kind: NoteMFAChallenge, Text: asks + "; it waits until " + expires.Local().Format("15:04:05"),
-		MFA: &MFANote{JobID: id, Bank: bank, Method: c.Method, Questions: c.Questions, Expires: expires}})
+	note := &MFANote{JobID: id, Method: c.Method, Questions: c.Questions, Expires: expires}
+	if w.Bank() != "" {
+		note.Bank = bank // a name, or the institution's id: never "your bank"
+	}
+	a.do(Say{Kind: NoteMFAChallenge, Text: asks + "; it waits until " + expires.Local().Format("15:04:05"), MFA: note})
 	switch {
 	case s.cfg.Interactive:
 		// The job view shows the fields.
@@ -214,19 +217,23 @@ func (a *applying) mfaSent(ev MFASent) {
 	}
 	c := w.MFA
 	c.Sending = false
-	note := &MFANote{JobID: ev.JobID, Bank: s.BankName(w.Bank()), Method: c.Method, Questions: c.Questions, Expires: c.Expires}
+	note := &MFANote{JobID: ev.JobID, Method: c.Method, Questions: c.Questions, Expires: c.Expires}
+	bank := s.BankName(w.Bank())
+	if w.Bank() != "" {
+		note.Bank = bank
+	}
 	var apiErr *basiq.Error
 	switch {
 	case ev.Err == nil:
 		c.Sent = true
 		note.Outcome = MFAAccepted
-		a.do(Say{Kind: NoteMFAOutcome, Text: note.Bank + " took the answers; the job goes on", MFA: note})
+		a.do(Say{Kind: NoteMFAOutcome, Text: upperFirst(bank) + " took the answers; the job goes on", MFA: note})
 	case errors.As(ev.Err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 && !basiq.IsRateLimited(ev.Err) && !basiq.IsTokenExpired(ev.Err):
 		// Basiq read the answers and did not take them: the step fails, and the job with it.
 		p := problemFor(CallMFA, ev.Err)
 		c.Refused = p.What
 		note.Outcome, note.Reason = MFARefused, p.What
-		a.do(Say{Kind: NoteMFAOutcome, Text: note.Bank + " did not take the answers: " + p.What, MFA: note})
+		a.do(Say{Kind: NoteMFAOutcome, Text: upperFirst(bank) + " did not take the answers: " + p.What, MFA: note})
 	default:
 		p := problemFor(CallMFA, ev.Err)
 		p.Next = "They may not have reached the bank: send them again while it waits."
@@ -296,4 +303,12 @@ func (a *applying) announceAt(bank string) {
 			a.announce(id, w)
 		}
 	}
+}
+
+// upperFirst starts a sentence with s ("your bank" too).
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
