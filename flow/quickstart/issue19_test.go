@@ -434,3 +434,18 @@ func TestItem13ARefreshedConnectionKeepsItsBanksName(t *testing.T) {
 		t.Errorf("the refreshes are at %q and %q, want AU00000 and %s", a, b, piedPiper)
 	}
 }
+
+func TestItem13AccountsOfADeletedConnectionStillNameTheirBank(t *testing.T) {
+	d := toViews(t)
+	effs := d.apply(ReloadAsked{})
+	effs = d.apply(AccountsLoaded{Seq: want[LoadAccounts](t, effs).Seq, Accounts: []basiq.Account{{ID: "acc-1", Institution: "AU00000"}, {ID: "acc-pp", Institution: piedPiper}}})
+	names := map[string]bool{}
+	for _, e := range effs {
+		if l, ok := e.(LoadInstitution); ok {
+			names[l.ID] = true
+		}
+	}
+	if !names[piedPiper] {
+		t.Errorf("the accounts at Pied Piper, whose connection is gone, are never named: %s", describe(effs))
+	}
+}
