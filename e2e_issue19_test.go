@@ -39,7 +39,7 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	s.keys("u")
 	// The refresh keeps its bank's name, and the bank asks: the first field has the cursor.
 	p := s.waitFor("What's the ID of this institution?")
-	for _, want := range []string{"Connecting Pied Piper Bank", "Pied Piper Bank asks", "enter send the answers"} {
+	for _, want := range []string{"Connecting Pied Piper Bank", "Pied Piper Bank asks", "enter send · tab next field · esc answer later"} {
 		if !strings.Contains(p, want) {
 			t.Errorf("the job view lacks %q:\n%s", want, p)
 		}

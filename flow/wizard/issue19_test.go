@@ -48,7 +48,7 @@ func TestItem1TheBanksQuestionsAreAnsweredInTheJobViewAndTheAccountsComeAgain(t 
 	})
 	// Item 13: the refresh keeps its bank's name.
 	w.sees("Connecting Pied Piper Bank", "Pied Piper Bank asks", "What's your favourite company?", "What's the ID of this institution?")
-	if h := w.helpLine(); !strings.HasPrefix(strings.TrimSpace(h), "enter send the answers · tab next field · esc answer later") {
+	if h := w.helpLine(); !strings.HasPrefix(strings.TrimSpace(h), "enter send · tab next field · esc answer later") {
 		t.Errorf("help line %q", h)
 	}
 	// Letters are answers here: i and q type, they do not open the inspector or quit.

@@ -368,7 +368,7 @@ func TestItem1TheBanksQuestionsAreFieldsTheFirstFocusedAtOnce(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("the first field has no focus")
 	}
-	if h := help(m); h != "enter send the answers · tab next field · esc answer later" {
+	if h := help(m); h != "enter send · tab next field · esc answer later" {
 		t.Errorf("help line %q", h)
 	}
 	// q is an answer's letter here, not quit.

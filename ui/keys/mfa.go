@@ -17,7 +17,7 @@ type MFA struct {
 // NewMFA returns the bindings of a bank's question.
 func NewMFA() MFA {
 	return MFA{
-		Send:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send the answers")),
+		Send:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Later:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "answer later")),
