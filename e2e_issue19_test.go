@@ -15,15 +15,7 @@ import (
 func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testing.T) {
 	env, _ := cleanEnv(t)
 	s := startTmux(t, env, 100, 30, "--demo", "--no-browser")
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Created user")
-	s.keys("Enter")
-	s.waitFor("Waiting for a connection")
-	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("Hooli Bank · 4 accounts")
+	s.demoToTheAccounts()
 	s.keys("Tab", "Tab")
 	s.waitFor("1 connection")
 	s.keys("b")
@@ -57,6 +49,35 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
 	}
+}
+
+// demoToTheAccounts walks the demo to its accounts: the made-up user, on
+// to consent, a for the sandbox persona, enter once they are in.
+func (s *tmuxSession) demoToTheAccounts() {
+	s.t.Helper()
+	s.waitFor("Email")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+	s.waitFor("Waiting for a connection")
+	s.keys("a")
+	s.waitFor("Press enter to see them")
+	s.keys("Enter")
+	s.waitFor("Hooli Bank · 4 accounts")
+}
+
+// createUser types email in the user form, creates the user and returns its id.
+func (s *tmuxSession) createUser(email string) string {
+	s.t.Helper()
+	s.waitFor("Email")
+	s.text(email)
+	s.keys("Enter")
+	p := s.waitFor("Created user")
+	id := regexp.MustCompile(`Created user ([0-9a-f-]{36})`).FindStringSubmatch(p)
+	if id == nil {
+		s.t.Fatalf("no user id on screen:\n%s", p)
+	}
+	return id[1]
 }
 
 // simClient calls a standalone simulator as a test would with curl.
@@ -137,15 +158,7 @@ func TestTmuxComingBackToAUserWhoseOldJobFailedShowsWhatIsCurrentAndExitsZero(t 
 	env, _ := cleanEnv(t, "BASIQ_API_URL="+apiURL, "BASIQ_API_KEY="+apiKey, "BASIQ_CONSENT_URL="+apiURL+"/consent/home")
 
 	first := startTmux(t, env, 100, 30, "--no-browser")
-	first.waitFor("Email")
-	first.text("max@example.com")
-	first.keys("Enter")
-	p := first.waitFor("Created user")
-	userID := regexp.MustCompile(`Created user ([0-9a-f-]{36})`).FindStringSubmatch(p)
-	if userID == nil {
-		t.Fatalf("no user id on screen:\n%s", p)
-	}
-	user := userID[1]
+	user := first.createUser("max@example.com")
 	first.keys("Enter")
 	first.waitFor("Waiting for a connection")
 	sim.consent(user, "AU00000", "Wentworth-Smith", "whislter")
@@ -174,7 +187,7 @@ func TestTmuxComingBackToAUserWhoseOldJobFailedShowsWhatIsCurrentAndExitsZero(t 
 	second.waitFor("Continue with user " + user[:8] + "… (and its unfinished job)?")
 	second.keys("Enter")
 	// The old job is history: the views of what is current, and one line that says so.
-	p = second.waitFor("Hooli Bank · 4 accounts")
+	p := second.waitFor("Hooli Bank · 4 accounts")
 	if !strings.Contains(strings.Join(strings.Fields(p), " "), "Job "+job[:8]+"… from last time ended since") {
 		t.Errorf("no line says the old job ended:\n%s", p)
 	}

@@ -170,19 +170,13 @@ func (a *applying) jobsRecalled(ev JobsRecalled) {
 		}
 	}
 	var parts []string
-	switch len(over) {
-	case 0:
-	case 1:
-		parts = append(parts, "job "+shortID(over[0])+"… from last time ended since (the Jobs view has it)")
-	default:
-		parts = append(parts, plural(len(over), "job")+" from last time ended since (the Jobs view has them)")
-	}
-	switch len(dropped) {
-	case 0:
-	case 1:
-		parts = append(parts, "job "+shortID(dropped[0])+"… is unknown to Basiq now and was dropped")
-	default:
-		parts = append(parts, plural(len(dropped), "job")+" from last time are unknown to Basiq now and were dropped")
+	for _, part := range []string{
+		jobsSaid(over, "from last time ended since (the Jobs view has it)", "from last time ended since (the Jobs view has them)"),
+		jobsSaid(dropped, "is unknown to Basiq now and was dropped", "from last time are unknown to Basiq now and were dropped"),
+	} {
+		if part != "" {
+			parts = append(parts, part)
+		}
 	}
 	if len(parts) > 0 {
 		text := strings.Join(parts, "; ") + "."
@@ -196,6 +190,18 @@ func (a *applying) jobsRecalled(ev JobsRecalled) {
 	}
 	a.remember()
 	a.toViewsOrConsent()
+}
+
+// jobsSaid says what became of ids: one by its short id, several by
+// their number; "" for none.
+func jobsSaid(ids []string, one, several string) string {
+	switch len(ids) {
+	case 0:
+		return ""
+	case 1:
+		return "job " + shortID(ids[0]) + "… " + one
+	}
+	return plural(len(ids), "job") + " " + several
 }
 
 // shortID is an id's first eight characters, as the screens show ids.

@@ -27,6 +27,22 @@ func (r *rig) withPiedPiper() {
 		Status: basiq.ConnectionActive, Institution: basiq.Ref{ID: flowtest.PiedPiper}})
 }
 
+// refreshingPiedPiper runs the demo to its accounts, then u on Pied
+// Piper's connection, until the job view shows the bank's questions.
+func (r *rig) refreshingPiedPiper(t *testing.T) *runner {
+	t.Helper()
+	r.withLists()
+	r.withPiedPiper()
+	w := r.demoToAccounts(t)
+	w.keys("tab", "tab", "down")
+	r.api.Refreshed = secondJob
+	r.api.Jobs[secondJob] = []basiq.Job{refreshOfPiedPiper(piedPiperJob(basiq.StepInProgress, twoQuestions, r.clock.Now(), basiq.StepPending, basiq.StepPending))}
+	return w.send(uitest.Press("u")).until("saw the question", func(m Model) bool {
+		j := m.session.Jobs.ByID[secondJob]
+		return j != nil && j.MFA != nil && m.session.Institutions[flowtest.PiedPiper].Name != ""
+	})
+}
+
 // typeIn types text, key by key, without running what the keys start (the
 // job is polled meanwhile: settling would never end).
 func (w *runner) typeIn(text string) {
@@ -36,16 +52,7 @@ func (w *runner) typeIn(text string) {
 
 func TestItem1TheBanksQuestionsAreAnsweredInTheJobViewAndTheAccountsComeAgain(t *testing.T) {
 	r := newRig()
-	r.withLists()
-	r.withPiedPiper()
-	w := r.demoToAccounts(t)
-	w.keys("tab", "tab", "down")
-	r.api.Refreshed = secondJob
-	r.api.Jobs[secondJob] = []basiq.Job{refreshOfPiedPiper(piedPiperJob(basiq.StepInProgress, twoQuestions, r.clock.Now(), basiq.StepPending, basiq.StepPending))}
-	w.send(uitest.Press("u")).until("saw the question", func(m Model) bool {
-		j := m.session.Jobs.ByID[secondJob]
-		return j != nil && j.MFA != nil && m.session.Institutions[flowtest.PiedPiper].Name != ""
-	})
+	w := r.refreshingPiedPiper(t)
 	// Item 13: the refresh keeps its bank's name.
 	w.sees("Connecting Pied Piper Bank", "Pied Piper Bank asks", "What's your favourite company?", "What's the ID of this institution?")
 	if h := w.helpLine(); !strings.HasPrefix(strings.TrimSpace(h), "enter send · tab next field · esc answer later") {
@@ -70,16 +77,7 @@ func TestItem1TheBanksQuestionsAreAnsweredInTheJobViewAndTheAccountsComeAgain(t 
 
 func TestItem1EscLeavesTheQuestionsAndTheJobRunsOnToItsEnd(t *testing.T) {
 	r := newRig()
-	r.withLists()
-	r.withPiedPiper()
-	w := r.demoToAccounts(t)
-	w.keys("tab", "tab", "down")
-	r.api.Refreshed = secondJob
-	r.api.Jobs[secondJob] = []basiq.Job{refreshOfPiedPiper(piedPiperJob(basiq.StepInProgress, twoQuestions, r.clock.Now(), basiq.StepPending, basiq.StepPending))}
-	w.send(uitest.Press("u")).until("saw the question", func(m Model) bool {
-		j := m.session.Jobs.ByID[secondJob]
-		return j != nil && j.MFA != nil
-	})
+	w := r.refreshingPiedPiper(t)
 	w.send(uitest.Press("esc"))
 	if w.stage() != qs.StageConnect || w.m.capturing() {
 		t.Fatalf("esc: on %v, a field focused %v", w.stage(), w.m.capturing())
