@@ -461,3 +461,14 @@ func TestItem10TheJobViewScrollsWhenItDoesNotFitAndKeepsTheFieldInView(t *testin
 		t.Errorf("done jobs did not fold to make room for the failure:\n%s", v)
 	}
 }
+
+// BenchmarkJobViewTooTall is a frame where the jobs do not fit: folded,
+// then scrolled, and the help line that asks whether it scrolls.
+func BenchmarkJobViewTooTall(b *testing.B) {
+	m := states["mfa_tall"](sized(80, 24))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+		_ = m.Keys()
+	}
+}
