@@ -449,3 +449,24 @@ func TestItem13AccountsOfADeletedConnectionStillNameTheirBank(t *testing.T) {
 		t.Errorf("the accounts at Pied Piper, whose connection is gone, are never named: %s", describe(effs))
 	}
 }
+
+func TestItem1AQuestionWaitsForItsBanksNameOneSecondAtMost(t *testing.T) {
+	cfg := headless
+	cfg.UserID, cfg.JobIDs, cfg.Ask = userID, []string{newJob}, true
+	d, _ := drive(t, cfg)
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	gen := want[PollJob](t, d.apply(UserLoaded{User: basiq.User{ID: userID}})).Gen
+	atPiedPiper := mfaJob(newJob, d.now)
+	atPiedPiper.Institution = &basiq.Ref{ID: piedPiper}
+	if effs := d.apply(JobPolled{Gen: gen, ID: newJob, Job: atPiedPiper}); has[Ask](effs) {
+		t.Fatalf("asked before the bank's name was asked for: %s", describe(effs))
+	}
+	// No name by the next poll (a slow GET /institutions): the bank's clock runs, so it is asked now.
+	if a := want[Ask](t, d.apply(JobPolled{Gen: gen, ID: newJob, Job: atPiedPiper})); a.Bank != piedPiper {
+		t.Errorf("asked %+v, want at %s by its id", a, piedPiper)
+	}
+	// And only once.
+	if effs := d.apply(InstitutionLoaded{ID: piedPiper, Inst: basiq.Institution{ID: piedPiper, Name: "Pied Piper Bank"}}); has[Ask](effs) {
+		t.Error("asked twice")
+	}
+}

@@ -143,6 +143,7 @@ func (a *applying) challenged(id string, w *WatchedJob) {
 	}
 	if w.MFA != nil {
 		w.MFA.Expires = expires
+		a.announce(id, w) // the bank's name did not come by this poll: said all the same, the clock runs
 		return
 	}
 	c := &Challenge{Method: prompt.Method, Description: prompt.Description, Questions: append([]string(nil), prompt.Input...), Expires: expires}
@@ -152,7 +153,7 @@ func (a *applying) challenged(id string, w *WatchedJob) {
 	w.MFA = c
 	if s.named(w.Bank()) {
 		a.announce(id, w)
-	} // else once the bank's name is in: the question names the bank that asks
+	} // else once the bank's name is in, or at the next poll: the question names the bank that asks
 }
 
 // announce says a job's new challenge and, headless, puts it to the person
