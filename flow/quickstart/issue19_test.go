@@ -450,7 +450,7 @@ func TestItem13AccountsOfADeletedConnectionStillNameTheirBank(t *testing.T) {
 	}
 }
 
-func TestItem1AQuestionWaitsForItsBanksNameOneSecondAtMost(t *testing.T) {
+func TestItem1AQuestionWaitsForItsBanksNameUntilTheNextPollAtMost(t *testing.T) {
 	cfg := headless
 	cfg.UserID, cfg.JobIDs, cfg.Ask = userID, []string{newJob}, true
 	d, _ := drive(t, cfg)
