@@ -45,6 +45,30 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	s.waitFor("Press enter to see them")
 	s.keys("Enter")
 	s.waitFor("2 banks · 8 accounts")
+	// Item 2: a wrong answer fails the refresh; r goes through consent for that
+	// connection, and Connections still has one row for Pied Piper.
+	s.keys("Tab", "Tab")
+	s.waitFor("2 connections")
+	s.keys("Down")
+	s.waitFor("›Pied Piper Bank")
+	s.keys("u")
+	s.waitFor("What's the ID of this institution?")
+	s.text("Hooligan")
+	s.keys("Tab")
+	s.text("AU99999")
+	s.keys("Enter")
+	s.waitFor("Could not connect to Pied Piper Bank")
+	s.keys("r")
+	s.waitFor("connectionId=")
+	s.waitFor("Sandbox bank: Pied Piper Bank")
+	s.keys("a")
+	s.waitFor("Press enter to see them")
+	s.keys("Enter")
+	s.keys("Tab", "Tab")
+	p = s.waitFor("2 connections")
+	if strings.Count(p, "Pied Piper Bank") != 1 {
+		t.Errorf("Connections after consent again:\n%s", p)
+	}
 	s.quit(keepTheUser)
 	if code := s.exitCode(); code != "0" {
 		t.Errorf("exit code %s, want 0", code)
