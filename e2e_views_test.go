@@ -23,15 +23,7 @@ func TestTmuxDemoAnotherBankThenQuitDeletesTheUser(t *testing.T) {
 	env, home := cleanEnv(t)
 	trace := filepath.Join(home, "trace.txt")
 	s := startTmux(t, env, 100, 30, "--demo", "--no-browser", "--debug", trace)
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Created user")
-	s.keys("Enter")
-	s.waitFor("Waiting for a connection")
-	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("Hooli Bank · 4 accounts")
+	s.demoToTheAccounts()
 	s.keys("Tab", "Tab")
 	s.waitFor("1 connection")
 	s.keys("b")
@@ -129,14 +121,7 @@ func TestTmuxASecondStartOffersToContinueAndStateHoldsNoSecret(t *testing.T) {
 	state := filepath.Join(home, ".config", "basiq-onboard", "state.json")
 
 	first := startTmux(t, env, 100, 30, "--no-browser")
-	first.waitFor("Email")
-	first.text("max@example.com")
-	first.keys("Enter")
-	p := first.waitFor("Created user")
-	userID := regexp.MustCompile(`Created user ([0-9a-f-]{36})`).FindStringSubmatch(p)
-	if userID == nil {
-		t.Fatalf("no user id on screen:\n%s", p)
-	}
+	userID := first.createUser("max@example.com")
 	first.keys("Enter")
 	first.waitFor("Waiting for a connection") // the consent link: a client token was minted too
 	first.waitForFile(state)
@@ -152,7 +137,7 @@ func TestTmuxASecondStartOffersToContinueAndStateHoldsNoSecret(t *testing.T) {
 	if info, _ := os.Stat(state); info.Mode().Perm() != 0o600 {
 		t.Errorf("state.json has mode %o, want 0600", info.Mode().Perm())
 	}
-	if !bytes.Contains(b, []byte(userID[1])) || !bytes.Contains(b, []byte(apiURL)) {
+	if !bytes.Contains(b, []byte(userID)) || !bytes.Contains(b, []byte(apiURL)) {
 		t.Errorf("state.json does not keep the user for this API:\n%s", b)
 	}
 	secrets := append([]string{apiKey}, rec.seen()...)
@@ -170,7 +155,7 @@ func TestTmuxASecondStartOffersToContinueAndStateHoldsNoSecret(t *testing.T) {
 
 	second := startTmux(t, env, 100, 30, "--no-browser")
 	second.waitFor("Continue where you left off?")
-	p = second.waitFor("Continue with user " + userID[1][:8] + "…?")
+	p := second.waitFor("Continue with user " + userID[:8] + "…?")
 	if !strings.Contains(p, "enter continue") || !strings.Contains(p, "n start fresh") {
 		t.Errorf("the offer lacks its keys:\n%s", p)
 	}

@@ -301,8 +301,12 @@ func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(str
 	defer closeTrace()
 
 	cfg := wizardConfig(o, getenv, traces)
-	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd())
+	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd()) && !lineByLine(getenv("TERM"))
 	if !interactive {
+		if term.IsTerminal(stdin.Fd()) {
+			// Someone can answer: the key (not echoed), the email, a bank's question.
+			cfg.Prompt = flow.NewTerminalPrompter(stdin, stderr)
+		}
 		out := flow.OutputTable
 		switch {
 		case o.json:
@@ -317,6 +321,13 @@ func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(str
 		return code
 	}
 	return runWizard(ctx, cfg, getenv, stdout, stderr)
+}
+
+// lineByLine reports whether a terminal of this TERM gets lines rather
+// than the full-screen wizard, as gh and git do: a dumb terminal, or one
+// that does not say what it is.
+func lineByLine(termName string) bool {
+	return termName == "" || termName == "dumb"
 }
 
 // runWizard runs the full-screen wizard; its summary stays in the terminal.
@@ -441,14 +452,18 @@ func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, er
 		API:         client,
 		APIURL:      baseURL,
 		ConsentBase: srv.ConsentBase(),
-		AutoConsent: func(ctx context.Context, clientToken, institutionID, login string) ([]string, error) {
+		AutoConsent: func(ctx context.Context, clientToken, institutionID, login, connectionID string) ([]string, error) {
 			password, ok := simulator.Persona(login)
 			if !ok {
 				return nil, fmt.Errorf("%q is not a sandbox login; try %s", login, qs.SandboxPersona)
 			}
 			// A bank that asks a security question gets the login's sandbox answers.
 			answers, _ := simulator.PersonaMFA(login)
-			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password, simulator.MFAResponse(answers...))
+			opts := []simulator.ConsentOption{simulator.MFAResponse(answers...)}
+			if connectionID != "" {
+				opts = append(opts, simulator.UpdateConnection(connectionID)) // consent again on that connection
+			}
+			return srv.CompleteConsent(ctx, clientToken, institutionID, login, password, opts...)
 		},
 		Close: func() { srv.Close() },
 	}, nil

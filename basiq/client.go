@@ -97,6 +97,9 @@ type Client struct {
 	// secrets holds every token this client has seen, so traces and
 	// errors can be scrubbed of them.
 	secrets map[string]bool
+	// userTokens are CLIENT_ACCESS tokens by the user they are bound to
+	// (AnswerMFA's); the consent link's are never kept.
+	userTokens map[string]serverToken
 }
 
 type serverToken struct {
@@ -124,6 +127,8 @@ func New(cfg Config) (*Client, error) {
 		attempts:  cfg.MaxAttempts,
 		jitter:    cfg.Jitter,
 		secrets:   map[string]bool{},
+
+		userTokens: map[string]serverToken{},
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -240,6 +245,11 @@ type request struct {
 	auth        authKind
 	retry       retryPolicy
 	createsUser bool // a failure after sending sets Error.UserMayExist
+	// tracedBody, when set, is what the trace shows for a body that holds a
+	// secret (an MFA answer); hide are those secrets, cut from the answer
+	// and the error too.
+	tracedBody string
+	hide       []string
 }
 
 // answer is a complete HTTP answer.
@@ -298,6 +308,7 @@ func (c *Client) decode(req request, a answer, out any) error {
 		e.Body = bodyUndocumented
 	}
 	c.scrub(e)
+	e.hide(req.hide)
 	return e
 }
 
@@ -366,6 +377,7 @@ func (c *Client) failure(req request, a answer, sent bool, err error) *Error {
 		e.UserMayExist = true
 	}
 	c.scrub(e)
+	e.hide(req.hide)
 	return e
 }
 
@@ -481,11 +493,15 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 
 	start := c.clock.Now()
 	x := Exchange{Time: start, Method: req.method, URL: u.String(), RequestHeader: c.redactHeader(hr.Header), RequestBody: c.redactBody(req.body)}
+	if req.tracedBody != "" {
+		x.RequestBody = req.tracedBody
+	}
 	defer func() {
 		x.Duration = c.clock.Now().Sub(start)
 		if err != nil {
-			x.Err = c.redactString(errorText(err))
+			x.Err = hideAll(c.redactString(errorText(err)), req.hide)
 		}
+		x.ResponseBody = hideAll(x.ResponseBody, req.hide)
 		if c.trace != nil {
 			c.trace(x)
 		}

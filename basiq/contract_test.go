@@ -70,6 +70,9 @@ func TestContractRequests(t *testing.T) {
 	mux.HandleFunc("GET /jobs/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"type": "job", "id": testJobID})
 	})
+	mux.HandleFunc("POST /jobs/{id}/mfa", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 202, map[string]any{"type": "job", "id": testJobID, "links": map[string]any{"self": srv.URL + "/jobs/" + testJobID}})
+	})
 	list := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"type": "list", "data": []any{}})
 	}
@@ -117,6 +120,7 @@ func TestContractRequests(t *testing.T) {
 	steps = append(steps, err)
 	_, err = c.ListUserJobs(ctx, testUserID)
 	steps = append(steps, err)
+	steps = append(steps, c.AnswerMFA(ctx, testUserID, testJobID, []string{"1234"}))
 	_, err = c.ListAccounts(ctx, testUserID, Eq("institution.id", "AU00000"))
 	steps = append(steps, err)
 	_, err = c.GetAccount(ctx, testUserID, acct)
@@ -184,7 +188,8 @@ func TestContractRequests(t *testing.T) {
 		"GET /jobs/{jobId}", "GET /users/{userId}/jobs", "GET /users/{userId}/accounts", "GET /users/{userId}/accounts/{accountId}",
 		"GET /users/{userId}/connections", "POST /users/{userId}/connections/{connectionId}/refresh", "GET /users/{userId}/transactions",
 		"POST /users/{userId}/connections/refresh", "GET /users/{userId}/connections/{connectionId}", "DELETE /users/{userId}/connections/{connectionId}",
-		"GET /users/{userId}/consents", "DELETE /users/{userId}/consents/{consentId}", "POST /users/{userId}"} {
+		"GET /users/{userId}/consents", "DELETE /users/{userId}/consents/{consentId}", "POST /users/{userId}",
+		"POST /jobs/{jobId}/mfa"} {
 		if !seen[want] {
 			t.Errorf("%s was never exercised", want)
 		}
@@ -226,6 +231,7 @@ func TestContractExamples(t *testing.T) {
 		"GET /users/{userId}/connections/{connectionId}":          func() any { return new(Connection) },
 		"GET /users/{userId}/consents":                            func() any { return new(listBody[Consent]) },
 		"POST /users/{userId}":                                    func() any { return new(User) },
+		"POST /jobs/{jobId}/mfa":                                  func() any { return new(Ref) },
 	}
 	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {

@@ -31,6 +31,8 @@ type API interface {
 	ListConsents(ctx context.Context, userID string) ([]basiq.Consent, error)
 	DeleteConsent(ctx context.Context, userID, consentID string) error
 	DeleteUser(ctx context.Context, id string) error
+	// AnswerMFA answers the bank's challenge a job of the user waits on.
+	AnswerMFA(ctx context.Context, userID, jobID string, answers []string) error
 }
 
 // Clock is the time the quickstart sees (the client's Clock: one notion of
@@ -48,8 +50,9 @@ type Demo struct {
 	API         API
 	APIURL      string // the simulator's base URL
 	ConsentBase string // its consent page, standing in for consent.basiq.io
-	// AutoConsent does what the consent page's submit does, as a sandbox login.
-	AutoConsent func(ctx context.Context, clientToken, institutionID, login string) ([]string, error)
+	// AutoConsent does what the consent page's submit does, as a sandbox
+	// login: on a new connection, or again on connectionID.
+	AutoConsent func(ctx context.Context, clientToken, institutionID, login, connectionID string) ([]string, error)
 	Close       func()
 }
 
@@ -79,6 +82,9 @@ type Config struct {
 	Jitter func() float64
 	// Memory keeps the last session's user between runs; nil: nothing kept.
 	Memory MemoryStore
+	// Prompt asks a person at a terminal, line by line, in a headless run;
+	// nil where stdin is not a terminal (every answer is then a flag).
+	Prompt Prompter
 
 	Demo        bool   // start in the simulator
 	Where       string // where the API is: the host of the API URL
@@ -125,6 +131,7 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		NoBrowser:   noBrowser,
 		Jitter:      c.Jitter,
 		DeleteUser:  c.DeleteUser,
+		Ask:         c.Prompt != nil && !interactive,
 	})
 }
 

@@ -173,6 +173,14 @@ func (w *headlessWriter) note(n qs.Note) {
 		w.step(n.Step)
 	case qs.NoteProblem:
 		w.problem(n.Problem)
+	case qs.NoteMFAChallenge:
+		w.logf("? %s", n.Text)
+	case qs.NoteMFAOutcome:
+		mark := theme.SymbolDone
+		if n.MFA.Outcome != qs.MFAAccepted {
+			mark = theme.SymbolFailed
+		}
+		w.logf("%s %s", mark, n.Text)
 	}
 }
 
@@ -274,6 +282,20 @@ func eventOf(n qs.Note) map[string]any {
 			"code": p.Code, "correlation_id": p.CorrelationID}
 	case qs.NoteAccounts:
 		return map[string]any{"event": "accounts", "accounts": n.Accounts}
+	case qs.NoteMFAChallenge:
+		m := n.MFA
+		e := map[string]any{"event": "mfa_challenge", "job": m.JobID, "method": m.Method,
+			"questions": m.Questions, "expires": m.Expires.UTC().Format(time.RFC3339)}
+		if m.Bank != "" {
+			e["bank"] = m.Bank
+		}
+		return e
+	case qs.NoteMFAOutcome:
+		e := map[string]any{"event": "mfa_answer", "job": n.MFA.JobID, "outcome": n.MFA.Outcome}
+		if n.MFA.Reason != "" {
+			e["reason"] = n.MFA.Reason
+		}
+		return e
 	}
 	level := map[qs.NoteKind]string{qs.NoteDoing: "doing", qs.NoteDone: "done", qs.NoteInfo: "info",
 		qs.NoteWarning: "warning", qs.NoteJobDone: "done"}[n.Kind]

@@ -182,7 +182,7 @@ func TestDemoWithNoBrowserConsentsAsTheSandboxPersona(t *testing.T) {
 	var made basiq.NewUser
 	r.cfg.StartDemo = func() (Demo, error) {
 		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
-			AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
+			AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 				consentedAs = login
 				return []string{flowtest.JobID}, nil
 			}}, nil

@@ -103,7 +103,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 	case qs.OpenBrowser:
 		return qs.BrowserOpened{Err: p.cfg.OpenBrowser(e.URL)}
 	case qs.AutoConsent:
-		ids, err := demo.AutoConsent(ctx, e.Token, e.InstitutionID, e.Login)
+		ids, err := demo.AutoConsent(ctx, e.Token, e.InstitutionID, e.Login, e.ConnectionID)
 		return qs.AutoConsented{Gen: e.Gen, JobIDs: ids, Err: err}
 	case qs.PollJob:
 		if !p.sleep(ctx, e.After) {
@@ -138,6 +138,27 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		return qs.ConsentRevoked{ID: e.ConsentID, Err: api.DeleteConsent(ctx, e.UserID, e.ConsentID)}
 	case qs.DeleteUser:
 		return qs.UserDeleted{Err: api.DeleteUser(ctx, e.UserID)}
+	case qs.AnswerMFA:
+		return qs.MFASent{Gen: e.Gen, JobID: e.JobID, Err: api.AnswerMFA(ctx, e.UserID, e.JobID, e.Answers)}
+	case qs.RecallJobs:
+		recalled := qs.JobsRecalled{}
+		for _, id := range e.IDs {
+			job, err := api.GetJob(ctx, id)
+			recalled.Jobs = append(recalled.Jobs, qs.RecalledJob{ID: id, Job: job, Err: err})
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		return recalled
+	case qs.Ask:
+		if p.cfg.Prompt == nil {
+			return nil // the session asks only where there is someone to answer
+		}
+		answered := ask(ctx, p.cfg.Prompt, e)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return answered
 	case qs.Recall:
 		if p.cfg.Memory == nil {
 			return qs.Remembered{}

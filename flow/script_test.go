@@ -103,7 +103,7 @@ func (b *simBasiq) demoSession(t *testing.T, scriptPath string) []string {
 		Persona: qs.SandboxPersona,
 		StartDemo: func() (Demo, error) {
 			return Demo{API: b.client(t), APIURL: b.base, ConsentBase: b.srv.ConsentBase(),
-				AutoConsent: func(ctx context.Context, token, _, login string) ([]string, error) {
+				AutoConsent: func(ctx context.Context, token, _, login, _ string) ([]string, error) {
 					return b.consent(ctx, token, login)
 				}}, nil
 		},

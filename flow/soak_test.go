@@ -100,7 +100,7 @@ func soakOnce(t *testing.T, seed int) soakRun {
 		Demo: true, Persona: qs.SandboxPersona, Clock: clock, Timeout: 10 * time.Minute,
 		StartDemo: func() (Demo, error) {
 			return Demo{API: client, APIURL: baseURL, ConsentBase: sim.ConsentBase(),
-				AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
+				AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 					password, _ := simulator.Persona(login)
 					return sim.CompleteConsent(ctx, token, inst, login, password)
 				}}, nil

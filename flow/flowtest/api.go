@@ -63,6 +63,12 @@ type API struct {
 	ConnectionsErrs []error
 	Consents        []basiq.Consent
 	RefreshedAll    []string // the jobs refreshing every connection starts
+	// MFAErrs are POST /jobs/{id}/mfa's errors, before it works; MFAAnswers
+	// what it was sent.
+	MFAErrs    []error
+	MFAAnswers [][]string
+	// AfterMFA are GET /jobs/{id}'s answers once that job's question is answered.
+	AfterMFA map[string][]basiq.Job
 }
 
 // New is an API whose user is UserID.
@@ -252,6 +258,18 @@ func (f *API) DeleteConsent(ctx context.Context, userID, consentID string) error
 func (f *API) DeleteUser(ctx context.Context, id string) error {
 	f.record("DELETE /users/" + id)
 	return nil
+}
+
+func (f *API) AnswerMFA(ctx context.Context, userID, jobID string, answers []string) error {
+	f.record("POST /jobs/" + jobID + "/mfa")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.MFAAnswers = append(f.MFAAnswers, answers)
+	err := next(&f.MFAErrs)
+	if after, ok := f.AfterMFA[jobID]; ok && err == nil {
+		f.Jobs[jobID] = after
+	}
+	return err
 }
 
 // TransactionsPage serves Transactions in pages; the cursor is the next offset.

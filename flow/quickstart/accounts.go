@@ -131,6 +131,9 @@ func (a *applying) accountsLoaded(ev AccountsLoaded) {
 	}
 	acc.List, acc.Loaded, acc.Stale = ev.Accounts, true, nil
 	acc.Version++
+	for _, account := range ev.Accounts {
+		a.nameBank(account.Institution) // a deleted connection's accounts stay, and need their bank's name too
+	}
 	a.do(Say{Kind: NoteAccounts, Text: plural(len(ev.Accounts), "account"), Accounts: ev.Accounts})
 	if !s.cfg.Interactive {
 		if len(s.Jobs.Order) > 0 && !s.Jobs.AllSucceeded() {

@@ -16,11 +16,13 @@ type LinkState struct {
 	// consent; basiq.ConsentConnect another bank; a ConnectionID logs in
 	// again on that connection.
 	Action, ConnectionID string
-	URL                  string // holds a client token: shown, never logged
-	Expires              time.Time
-	token                string
-	snapshot             map[string]bool // job ids that are not new; nil until listed
-	listing              bool
+	// Bank is the institution of ConnectionID, "" when unknown or none.
+	Bank     string
+	URL      string // holds a client token: shown, never logged
+	Expires  time.Time
+	token    string
+	snapshot map[string]bool // job ids that are not new; nil until listed
+	listing  bool
 }
 
 // Ready reports whether the link can be shown.
@@ -97,6 +99,7 @@ func (a *applying) consentEvent(ev Event) bool {
 			a.fail(p)
 			return true
 		}
+		s.Explore.NoConsent = false    // the consent page gives one where none is in force
 		for _, id := range ev.JobIDs { // consent was given at the bank it was asked for
 			s.Jobs.institutions[id] = basiq.Ref{Type: "institution", ID: s.Consent.autoBank}
 		}
@@ -126,7 +129,7 @@ func (a *applying) prepareConsent() {
 	s := a.s
 	a.clearProblem(CallClientToken, CallListJobs)
 	first := s.Link.Gen == 0
-	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID}
+	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID, Bank: s.Link.Bank}
 	a.say(NoteDoing, "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)")
 	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID})
 	if first && s.User.Created {
@@ -222,7 +225,10 @@ func (s *Session) autoLogin() string {
 // sandbox's happy path first, then another bank (SecondBank) for a user who
 // has one already.
 func (s *Session) AutoConsentBank() string {
-	if s.Link.Action == basiq.ConsentConnect {
+	switch {
+	case s.Link.ConnectionID != "" && s.Link.Bank != "":
+		return s.Link.Bank // logging in again: at that connection's bank
+	case s.Link.Action == basiq.ConsentConnect:
 		return SecondBank
 	}
 	return SandboxInstitution
@@ -241,7 +247,7 @@ func (a *applying) autoConsent(login string) {
 	bank := s.AutoConsentBank()
 	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
 	s.Consent.autoBank = bank
-	a.do(AutoConsent{Gen: s.Link.Gen, Token: s.Link.token, InstitutionID: bank, Login: login})
+	a.do(AutoConsent{Gen: s.Link.Gen, Token: s.Link.token, InstitutionID: bank, Login: login, ConnectionID: s.Link.ConnectionID})
 }
 
 func (a *applying) openBrowser() {
@@ -321,6 +327,7 @@ func (a *applying) jobsListed(ev JobsListed) {
 			}
 		}
 		if len(found) > 0 {
+			s.Explore.NoConsent = false // the consent page gives one where none is in force
 			a.watch(found)
 			return
 		}
@@ -339,21 +346,42 @@ func (a *applying) stopWaiting() {
 }
 
 // reconsent goes back to consent with a fresh link (the old token may be
-// spent or expired); after a login the bank refused, on that connection.
+// spent or expired); after a job that failed, on that job's connection.
 func (a *applying) reconsent() {
-	a.reconsentWith("", a.s.relogin())
+	conn, bank := a.s.relogin()
+	a.reconsentWith("", conn, bank)
 }
 
-// relogin is the connection whose credentials the bank refused, to log in
-// again on rather than make a new one; "" when none.
-func (s *Session) relogin() string {
+// relogin is the connection of a failed job, to go through consent again
+// on (Basiq's consent page with connectionId) rather than make a second
+// connection to the same bank, and its bank; "" when there is none, or
+// it is gone.
+func (s *Session) relogin() (connectionID, bank string) {
 	for _, id := range s.Jobs.FailedIDs() {
-		j := s.Jobs.ByID[id].Job
-		if step := j.FailedStep(); step != nil && step.Result != nil && step.Result.Code == "invalid-credentials" {
-			return j.ConnectionID()
+		w := s.Jobs.ByID[id]
+		if c := w.Job.ConnectionID(); c != "" && s.connectionThere(c) {
+			return c, w.Bank()
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// connectionThere reports whether a connection may still be there: not
+// deleted in this session, and either in the last list of connections read
+// or the connection of a job this session started since.
+func (s *Session) connectionThere(id string) bool {
+	if s.deletedConnections[id] {
+		return false
+	}
+	if s.listedConnections == nil || s.listedConnections[id] {
+		return true
+	}
+	for _, w := range s.Jobs.ByID {
+		if !w.FromBefore && w.Job.ConnectionID() == id {
+			return true
+		}
+	}
+	return false
 }
 
 // newestFirst orders jobs by when they were created, newest first.

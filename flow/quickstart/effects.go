@@ -41,6 +41,7 @@ type (
 		Token         string
 		InstitutionID string
 		Login         string
+		ConnectionID  string // log in again on this connection, "" for a new one
 	}
 	PollJob struct {
 		Gen   int
@@ -114,16 +115,18 @@ func (Finish) isEffect()            {}
 type NoteKind int
 
 const (
-	NoteDoing    NoteKind = iota + 1 // a request starts: "Creating a user (POST /users)"
-	NoteDone                         // it went well: "✓ User 7f1c…"
-	NoteInfo                         // something worth knowing
-	NoteWarning                      // trouble being worked around
-	NoteUser                         // the user is known
-	NoteLink                         // the consent link
-	NoteJobStep                      // a job's step changed
-	NoteJobDone                      // a job ended (well or not)
-	NoteProblem                      // a failure
-	NoteAccounts                     // the accounts arrived
+	NoteDoing        NoteKind = iota + 1 // a request starts: "Creating a user (POST /users)"
+	NoteDone                             // it went well: "✓ User 7f1c…"
+	NoteInfo                             // something worth knowing
+	NoteWarning                          // trouble being worked around
+	NoteUser                             // the user is known
+	NoteLink                             // the consent link
+	NoteJobStep                          // a job's step changed
+	NoteJobDone                          // a job ended (well or not)
+	NoteProblem                          // a failure
+	NoteAccounts                         // the accounts arrived
+	NoteMFAChallenge                     // a bank asks a question: what it asks (never an answer)
+	NoteMFAOutcome                       // what became of the answers
 )
 
 // Note is one piece of news. Text is always set, in plain words with no
@@ -136,6 +139,7 @@ type Note struct {
 	Step     *StepNote
 	Problem  *Problem
 	Accounts []basiq.Account
+	MFA      *MFANote
 }
 
 // LinkNote is the consent link. Its URL holds a client token: shown because

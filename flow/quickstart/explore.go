@@ -1,6 +1,10 @@
 package quickstart
 
-import "github.com/basiq-onboard/basiq-onboard/basiq"
+import (
+	"slices"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
 
 // View is one of the views of the user, once the accounts are in.
 type View int
@@ -69,6 +73,10 @@ type Explore struct {
 	Confirm *Confirm
 	// Busy says what is being done on the user's behalf ("" when nothing).
 	Busy string
+	// NoConsent: no consent is in force (revoked here, or none among the
+	// consents read): the user's connections went with it, and connecting
+	// a bank starts with consent.
+	NoConsent bool
 	// deciding: --user-id's connections are listed to choose between consent and the views.
 	deciding bool
 }
@@ -120,6 +128,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 			return true
 		}
 		x.Consents.Items, x.Consents.Loaded, x.Consents.Problem = ev.Items, true, nil
+		x.NoConsent = !slices.ContainsFunc(ev.Items, Revocable)
 	case RefreshConnectionAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
 			x.Busy = "Refreshing the connection…"
@@ -161,6 +170,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 			a.exploreFailed(CallDeleteConnection, ev.Err)
 			return true
 		}
+		s.deletedConnections[ev.ID] = true
 		s.Notice = Notice{Text: "Connection " + ev.ID + " deleted.", Done: true}
 		a.reloadAfterChange()
 	case ConsentRevoked:
@@ -169,11 +179,17 @@ func (a *applying) exploreEvent(ev Event) bool {
 			a.exploreFailed(CallRevokeConsent, ev.Err)
 			return true
 		}
-		s.Notice = Notice{Text: "Consent revoked: Basiq no longer shares this user's data.", Done: true}
+		s.Notice = Notice{Text: "Consent revoked: Basiq deleted the user's connections with their accounts and transactions; consent again to connect a bank.", Done: true}
+		x.NoConsent = true
+		s.Feeds = map[string]*Feed{} // the transactions went with the connections
 		a.reloadAfterChange()
 	case AnotherBankAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
-			a.reconsentWith(basiq.ConsentConnect, "")
+			action := basiq.ConsentConnect
+			if x.NoConsent {
+				action = "" // consent first: the page's connect action asks for it anyway
+			}
+			a.reconsentWith(action, "", "")
 			if s.Demo {
 				a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
 			}
@@ -258,8 +274,11 @@ func (a *applying) connectionsLoaded(ev ConnectionsLoaded) {
 		a.say(NoteWarning, p.What)
 	} else {
 		x.Connections.Items, x.Connections.Loaded, x.Connections.Problem = ev.Items, true, nil
+		s.listedConnections = map[string]bool{}
 		for _, c := range ev.Items {
 			a.nameBank(c.Institution.ID)
+			s.listedConnections[c.ID] = true
+			s.Jobs.noteBank(c.ID, c.Institution)
 		}
 	}
 	switch {
@@ -348,13 +367,13 @@ func (a *applying) reloadAfterChange() {
 
 // reconsentWith goes through consent again with a fresh link: to connect
 // another bank (action connect), or to log in again on a connection whose
-// credentials were refused (connectionID: Basiq's update-credentials flow).
-func (a *applying) reconsentWith(action, connectionID string) {
+// job failed (connectionID, at bank: Basiq's update-credentials flow).
+func (a *applying) reconsentWith(action, connectionID, bank string) {
 	s := a.s
 	a.stopWaiting()
 	a.stopJobs()
 	a.clearProblem()
 	s.Stage = StageConsent
-	s.Link.Action, s.Link.ConnectionID = action, connectionID
+	s.Link.Action, s.Link.ConnectionID, s.Link.Bank = action, connectionID, bank
 	a.prepareConsent()
 }

@@ -82,12 +82,12 @@ func TestAfterARefusedLoginConsentAgainLogsInOnThatConnection(t *testing.T) {
 	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.ConnectionID != "conn-1" {
 		t.Errorf("consent again: %+v, want the refused connection's id", mint)
 	}
-	// Another failure (the bank is down) is a fresh consent, not an update.
+	// Another failure (the bank is down) goes through that connection too: a new one would be a second to the same bank.
 	d, _ = toConsent(t, Config{Interactive: true, EnvKey: "key"})
 	effs = d.apply(JobsPasted{IDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "service-unavailable")})
-	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.ConnectionID != "" {
-		t.Errorf("consent again after service-unavailable: %+v", mint)
+	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.ConnectionID != "conn-1" {
+		t.Errorf("consent again after service-unavailable: %+v, want the connection's id", mint)
 	}
 }
 
@@ -171,6 +171,11 @@ func TestTheLastSessionIsRememberedAndOfferedNextTime(t *testing.T) {
 	}
 	want[LookUpUser](t, d.apply(ContinueAnswered{Yes: true}))
 	effs = d.apply(UserLoaded{User: basiq.User{ID: userID}})
+	if r := want[RecallJobs](t, effs); len(r.IDs) != 1 || r.IDs[0] != newJob {
+		t.Fatalf("continued: %+v, want last time's job asked about", r)
+	}
+	// Still under way: this run watches it.
+	effs = d.apply(JobsRecalled{Jobs: []RecalledJob{{ID: newJob, Job: job(newJob, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}}})
 	if p := want[PollJob](t, effs); p.ID != newJob || !d.s.User.Created {
 		t.Errorf("continued: %+v, created %v; want the unfinished job watched and the user still this tool's", p, d.s.User.Created)
 	}

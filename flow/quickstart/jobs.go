@@ -2,6 +2,7 @@ package quickstart
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -17,6 +18,9 @@ type JobSet struct {
 	// institutions are the banks the user's job list named, for jobs whose
 	// own answer lacks one (GET /jobs/{id} names none until accounts are in).
 	institutions map[string]basiq.Ref
+	// banks are the banks of the user's connections, by connection id: a
+	// refresh's job is at its connection's bank.
+	banks map[string]basiq.Ref
 }
 
 // WatchedJob is one job and what has been seen of it.
@@ -27,10 +31,14 @@ type WatchedJob struct {
 	StepEnded    map[string]time.Time // step title -> first seen over
 	PollFailures int
 	PollProblem  *Problem // trouble checking it, being worked around
+	// MFA is the bank's question the job waits on, nil when none.
+	MFA *Challenge
+	// FromBefore: a job this session did not start (--job-id, or from last time).
+	FromBefore bool
 }
 
 func newJobSet() JobSet {
-	return JobSet{ByID: map[string]*WatchedJob{}, known: map[string]bool{}, institutions: map[string]basiq.Ref{}}
+	return JobSet{ByID: map[string]*WatchedJob{}, known: map[string]bool{}, institutions: map[string]basiq.Ref{}, banks: map[string]basiq.Ref{}}
 }
 
 // Bank is the job's institution id, "" when unknown.
@@ -118,8 +126,25 @@ func (js *JobSet) noteInstitutions(jobs []basiq.Job) {
 	for _, j := range jobs {
 		if j.Institution != nil && j.Institution.ID != "" {
 			js.institutions[j.ID] = *j.Institution
+			js.noteBank(j.ConnectionID(), *j.Institution)
 		}
 	}
+}
+
+// noteBank keeps a connection's bank ("" connection: nothing to keep).
+func (js *JobSet) noteBank(connectionID string, inst basiq.Ref) {
+	if connectionID != "" && inst.ID != "" {
+		js.banks[connectionID] = inst
+	}
+}
+
+// bankOf is the bank a job is at, as far as known without its own word.
+func (js *JobSet) bankOf(id string, job basiq.Job) (basiq.Ref, bool) {
+	if ref, ok := js.institutions[id]; ok {
+		return ref, true
+	}
+	ref, ok := js.banks[job.ConnectionID()]
+	return ref, ok
 }
 
 func (a *applying) jobEvent(ev Event) bool {
@@ -134,7 +159,10 @@ func (a *applying) jobEvent(ev Event) bool {
 		if ev.Err == nil {
 			s.Institutions[ev.ID] = ev.Inst
 			s.Accounts.Version++ // the table names the bank
+		} else {
+			s.unnamed[ev.ID] = true
 		}
+		a.announceAt(ev.ID)
 	case ConnectionRefreshed:
 		if ev.Gen != s.Jobs.Gen {
 			return true // asked for before the person moved on (back to consent, say)
@@ -155,6 +183,14 @@ func (a *applying) jobEvent(ev Event) bool {
 		return false
 	}
 	return true
+}
+
+// watchFromBefore watches jobs this session did not start (--job-id, last time's).
+func (a *applying) watchFromBefore(ids []string) {
+	a.watch(ids)
+	for _, w := range a.s.Jobs.ByID {
+		w.FromBefore = true
+	}
 }
 
 // watch moves to the connect step and polls each job (at most MaxJobs).
@@ -238,12 +274,23 @@ func (a *applying) jobPolled(ev JobPolled) {
 	}
 	w.PollFailures, w.PollProblem = 0, nil
 	job := ev.Job
-	if ref, ok := js.institutions[ev.ID]; ok && job.Institution == nil {
+	if owner := job.UserID(); owner != "" && s.User.User.ID != "" && owner != s.User.User.ID {
+		a.refuseJob(ev.ID, owner)
+		return
+	}
+	if ref, ok := js.bankOf(ev.ID, job); ok && job.Institution == nil {
 		job.Institution = &ref
+	}
+	if job.Institution != nil {
+		js.noteBank(job.ConnectionID(), *job.Institution)
 	}
 	a.noteSteps(ev.ID, w, job)
 	w.Job, w.Seen = job, true
 	a.nameBank(job.InstitutionID())
+	a.challenged(ev.ID, w)
+	if s.finished || s.closing {
+		return // a question nobody can answer ended a headless run
+	}
 	switch job.State() {
 	case basiq.JobPending, basiq.JobRunning:
 		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
@@ -325,3 +372,21 @@ func (a *applying) retryConnection() {
 	a.say(NoteDoing, "Refreshing connection "+conn+" (POST /users/"+s.User.User.ID+"/connections/"+conn+"/refresh)")
 	a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: conn, FailedJobID: failed[0]})
 }
+
+// refuseJob stops watching a job of another user: its steps and accounts
+// are not this user's to show.
+func (a *applying) refuseJob(id, owner string) {
+	s := a.s
+	js := &s.Jobs
+	delete(js.ByID, id)
+	js.Order = slices.DeleteFunc(js.Order, func(x string) bool { return x == id })
+	a.remember()
+	a.fail(Problem{Call: CallGetJob, Code: jobOfAnotherUser,
+		What:     "Job " + id + " is a job of user " + owner + ", not of user " + s.User.User.ID + ": it is not watched.",
+		Meaning:  "Basiq's links.source names the user whose connection a job is about.",
+		Next:     "Give a job of this user, or look up user " + owner + " to watch it.",
+		Remedies: []Remedy{RemedyNewLink, RemedyBack}})
+}
+
+// jobOfAnotherUser is the code of a job refused because another user's connection is its source.
+const jobOfAnotherUser = "job-of-another-user"

@@ -86,13 +86,19 @@ func (a *applying) keyEvent(ev Event) bool {
 			if !basiq.IsBadAPIKey(ev.Err) || ev.Source == KeyDemo {
 				p.Remedies = []Remedy{RemedyRetry}
 			}
+			if ev.Source == KeyTyped && s.asks() && basiq.IsBadAPIKey(ev.Err) {
+				// Typed at the terminal: said, and asked again.
+				a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+				a.do(Ask{Kind: AskKey})
+				return true
+			}
 			a.fail(p)
 			return true
 		}
 		a.clearProblem()
 		s.Key.Good = true
 		a.say(NoteDone, "Key accepted")
-		if ev.Source == KeyTyped && s.cfg.KeyStore {
+		if ev.Source == KeyTyped && s.cfg.KeyStore && s.cfg.Interactive {
 			// Where it would go is asked off the event loop: a keyring may take seconds.
 			s.Key.SaveOffer = &SaveOffer{Probing: true}
 			a.do(ProbeKeyStore{})
@@ -148,6 +154,10 @@ func (a *applying) noKey(saved string) {
 		a.checkKey(saved, KeyFromStore)
 		return
 	}
+	if a.s.asks() {
+		a.do(Ask{Kind: AskKey})
+		return
+	}
 	msg := "No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo."
 	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
 	a.finish(ExitUsage)
@@ -164,6 +174,8 @@ func (s *Session) usageProblem() string {
 		if err := basiq.ValidateID(c.UserID); err != nil {
 			return "--user-id: " + err.Error()
 		}
+	case c.Email == "" && c.Mobile == "" && !c.Demo && c.Ask:
+		// Asked for at the terminal when the user is made.
 	case c.Email == "" && c.Mobile == "" && !c.Demo:
 		return "Without a terminal there is no form to fill: give --email or --mobile (or --user-id)."
 	default:

@@ -1,6 +1,10 @@
 package quickstart
 
-import "github.com/basiq-onboard/basiq-onboard/basiq"
+import (
+	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+)
 
 // Memory is what a session keeps to be picked up next time, for the API it
 // ran against: never a secret (no key, no token, no link).
@@ -29,6 +33,8 @@ func (a *applying) laterEvent(ev Event) bool {
 			s.resumeJobs, s.resumeCreated = offer.Jobs, offer.Created
 			a.lookUpUser(offer.UserID)
 		}
+	case JobsRecalled:
+		a.jobsRecalled(ev)
 	case UserDeleted:
 		s.Explore.Busy, s.closing = "", false
 		if ev.Err != nil {
@@ -108,4 +114,100 @@ func (a *applying) deleteUser() {
 	s.Explore.Busy = "Deleting the user…"
 	a.say(NoteDoing, "Deleting user "+s.User.User.ID+" (DELETE /users/"+s.User.User.ID+")")
 	a.do(DeleteUser{UserID: s.User.User.ID})
+}
+
+// RecallJobs asks Basiq about the jobs the last session left unfinished.
+type RecallJobs struct {
+	UserID string
+	IDs    []string
+}
+
+// JobsRecalled is Basiq's word on each of them, in the order asked.
+type JobsRecalled struct{ Jobs []RecalledJob }
+
+// RecalledJob is one job of the last session: GET /jobs/{id}'s answer.
+type RecalledJob struct {
+	ID  string
+	Job basiq.Job
+	Err error
+}
+
+func (RecallJobs) isEffect()  {}
+func (JobsRecalled) isEvent() {}
+
+// recallJobs asks about last time's unfinished jobs before showing any:
+// only those still under way are this run's to watch.
+func (a *applying) recallJobs(ids []string) {
+	s := a.s
+	s.User.Working = true
+	a.say(NoteDoing, "Checking the jobs from last time (GET /jobs/{id})")
+	a.do(RecallJobs{UserID: s.User.User.ID, IDs: ids})
+}
+
+// jobsRecalled sorts last time's jobs: those still under way are watched
+// now; those over since are history (the Jobs view has them), not this
+// run's outcome; those Basiq no longer knows, or that are another user's,
+// are dropped, with a line that says so.
+func (a *applying) jobsRecalled(ev JobsRecalled) {
+	s := a.s
+	if s.Stage != StageUser || len(s.resumeJobs) == 0 {
+		return
+	}
+	s.resumeJobs, s.User.Working = nil, false
+	var running, over, dropped []string
+	for _, r := range ev.Jobs {
+		switch st := r.Job.State(); {
+		case basiq.IsNotFound(r.Err):
+			dropped = append(dropped, r.ID)
+		case r.Err != nil:
+			running = append(running, r.ID) // no word yet: watching it says what it is
+		case r.Job.UserID() != "" && r.Job.UserID() != s.User.User.ID:
+			dropped = append(dropped, r.ID)
+		case st == basiq.JobPending || st == basiq.JobRunning:
+			running = append(running, r.ID)
+		default:
+			over = append(over, r.ID)
+		}
+	}
+	var parts []string
+	for _, part := range []string{
+		jobsSaid(over, "from last time ended since (the Jobs view has it)", "from last time ended since (the Jobs view has them)"),
+		jobsSaid(dropped, "is unknown to Basiq now and was dropped", "from last time are unknown to Basiq now and were dropped"),
+	} {
+		if part != "" {
+			parts = append(parts, part)
+		}
+	}
+	if len(parts) > 0 {
+		text := strings.Join(parts, "; ") + "."
+		// Something to look at: news of last time, not of this run (a warning outlasts the views' own hints).
+		s.Notice = Notice{Text: strings.ToUpper(text[:1]) + text[1:], Warning: true}
+		a.say(NoteInfo, s.Notice.Text)
+	}
+	if len(running) > 0 {
+		a.watchFromBefore(running)
+		return
+	}
+	a.remember()
+	a.toViewsOrConsent()
+}
+
+// jobsSaid says what became of ids: one by its short id, several by
+// their number; "" for none.
+func jobsSaid(ids []string, one, several string) string {
+	switch len(ids) {
+	case 0:
+		return ""
+	case 1:
+		return "job " + shortID(ids[0]) + "… " + one
+	}
+	return plural(len(ids), "job") + " " + several
+}
+
+// shortID is an id's first eight characters, as the screens show ids.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }

@@ -32,6 +32,7 @@ const (
 	CallDeleteConnection                 // DELETE /users/{id}/connections/{id}
 	CallRevokeConsent                    // DELETE /users/{id}/consents/{id}
 	CallDeleteUser                       // DELETE /users/{id}
+	CallMFA                              // POST /jobs/{id}/mfa, or a bank's question nobody can answer
 )
 
 // doing is what the call was doing, for "… while checking the key".
@@ -52,6 +53,7 @@ var doing = map[Call]string{
 	CallDeleteConnection: "deleting the connection",
 	CallRevokeConsent:    "revoking the consent",
 	CallDeleteUser:       "deleting the user",
+	CallMFA:              "sending the answers to the bank's question",
 }
 
 // Remedy is a way forward from a problem. The wizard gives each a key on the
@@ -179,14 +181,13 @@ func JobProblem(job basiq.Job, bank string) Problem {
 	p := Problem{Call: CallJob, What: what, Meaning: advice.Meaning, Next: advice.Next, Code: code}
 	if step != nil && step.Title == basiq.StepMFAChallenge {
 		// The bank's question failed, not the login: Basiq says invalid-credentials
-		// for a wrong code and job-timed-out for none in time. Only the consent
-		// page asks the question, so consent again is the way; a refresh would
-		// wait for a code nobody is shown.
-		p.Meaning = "The bank did not accept the code given to its security question."
+		// for a wrong answer and job-timed-out for none in time. Consent again
+		// for that connection logs in and asks again.
+		p.Meaning = "The bank did not accept the answer given to its security question."
 		if code == "job-timed-out" {
-			p.Meaning = "No code reached the bank in the time it gives to answer its security question."
+			p.Meaning = "No answer reached the bank in the time it gives to answer its security question."
 		}
-		p.Next = "Go through consent again, log in, and give the code the bank asks for while its page waits."
+		p.Next = "Go through consent again for this connection, log in, and answer the bank's question before its time is up."
 		p.Remedies = []Remedy{RemedyNewLink, RemedyQuit}
 		return p
 	}

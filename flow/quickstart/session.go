@@ -89,6 +89,9 @@ type Config struct {
 	NoBrowser string
 	// DeleteUser: delete the user the run made, at the end (--delete-user).
 	DeleteUser bool
+	// Ask: headless with a person at a terminal, who can answer line by line
+	// (the key, the email, a bank's question) what would otherwise be a flag.
+	Ask bool
 	// Jitter returns a number in [0,1) to spread retries; nil is math/rand.
 	Jitter func() float64
 }
@@ -128,6 +131,12 @@ type Session struct {
 	memory        Memory   // the last session's, until offered
 	resumeJobs    []string // the last session's unfinished jobs, watched once its user is back
 	resumeCreated bool     // and whether this tool made that user
+	// The user's connections as far as known, so that consent again goes
+	// only through one that is there: the last list read (nil before any),
+	// and those deleted here.
+	listedConnections  map[string]bool
+	deletedConnections map[string]bool
+	unnamed            map[string]bool // banks whose name did not load
 }
 
 // Notice is a one-line status for the wizard's notice line.
@@ -150,6 +159,9 @@ func New(cfg Config) *Session {
 		Jobs:         newJobSet(),
 		Feeds:        map[string]*Feed{},
 		Institutions: map[string]basiq.Institution{},
+
+		deletedConnections: map[string]bool{},
+		unnamed:            map[string]bool{},
 	}
 }
 
@@ -197,7 +209,7 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		a.back()
 	default:
 		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
-			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev)
+			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev) || a.mfaEvent(ev)
 	}
 	return a.effects
 }
@@ -358,7 +370,7 @@ func (a *applying) back() {
 		if s.Accounts.Loaded {
 			// Another bank, or a login again, asked for from the views: back to them.
 			s.Stage = StageAccounts
-			s.Link.Action, s.Link.ConnectionID = "", ""
+			s.Link.Action, s.Link.ConnectionID, s.Link.Bank = "", "", ""
 		}
 	case StageConnect:
 		a.reconsent()

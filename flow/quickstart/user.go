@@ -67,6 +67,8 @@ func (a *applying) toUser() {
 	switch {
 	case s.cfg.UserID != "":
 		a.lookUpUser(s.cfg.UserID)
+	case !s.cfg.Interactive && s.cfg.Ask && s.cfg.Email == "" && s.cfg.Mobile == "" && !s.cfg.Demo:
+		a.do(Ask{Kind: AskEmail})
 	case !s.cfg.Interactive:
 		a.createUser(s.newUserFromFlags(), false)
 	default:
@@ -80,6 +82,12 @@ func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
 	s := a.s
 	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
 		u.Email = ExampleEmail // enter on the demo's empty form
+	}
+	if err := u.Validate(); err != nil && s.asks() && s.cfg.Email == "" && s.cfg.Mobile == "" {
+		// Typed at the terminal: said, and asked again.
+		a.say(NoteWarning, err.Error())
+		a.do(Ask{Kind: AskEmail})
+		return
 	}
 	if err := u.Validate(); err != nil {
 		a.fail(Problem{Call: CallCreateUser, What: err.Error(), Next: "Correct the details and try again.", Remedies: []Remedy{RemedyBack}})
@@ -144,20 +152,27 @@ func (a *applying) userLoaded(ev UserLoaded) {
 	a.remember()
 	switch {
 	case len(s.cfg.JobIDs) > 0:
-		a.watch(s.cfg.JobIDs)
+		a.watchFromBefore(s.cfg.JobIDs)
 	case len(s.resumeJobs) > 0:
-		a.watch(s.resumeJobs)
+		a.recallJobs(s.resumeJobs)
 	case ev.Created && s.cfg.Interactive:
 		// The person sees the new id first; the link is minted meanwhile.
 		a.prepareConsent()
 	case ev.Created:
 		a.toConsent()
 	default:
-		// An existing user: the views, if it has connected a bank; else consent.
-		s.Explore.deciding = true
-		s.Explore.Connections.Loading = true
-		s.Explore.Connections.Endpoint = "GET /users/" + u.ID + "/connections"
-		a.say(NoteDoing, "Listing the user's connections (GET /users/"+u.ID+"/connections)")
-		a.do(LoadConnections{UserID: u.ID})
+		a.toViewsOrConsent()
 	}
+}
+
+// toViewsOrConsent goes on with an existing user: to the views, if it has
+// connected a bank; else to consent.
+func (a *applying) toViewsOrConsent() {
+	s := a.s
+	uid := s.User.User.ID
+	s.Explore.deciding = true
+	s.Explore.Connections.Loading = true
+	s.Explore.Connections.Endpoint = "GET /users/" + uid + "/connections"
+	a.say(NoteDoing, "Listing the user's connections (GET /users/"+uid+"/connections)")
+	a.do(LoadConnections{UserID: uid})
 }

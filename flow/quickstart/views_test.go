@@ -40,7 +40,7 @@ func TestTheTransactionsViewSaysWhichRequestItRead(t *testing.T) {
 }
 
 func TestAFailedSecurityQuestionIsTheCodesFailureAndConsentIsTheWayOn(t *testing.T) {
-	for code, says := range map[string]string{"invalid-credentials": "did not accept the code", "job-timed-out": "No code reached the bank"} {
+	for code, says := range map[string]string{"invalid-credentials": "did not accept the answer", "job-timed-out": "No answer reached the bank"} {
 		j := job(newJob, basiq.StepSuccess, basiq.StepFailed, basiq.StepPending)
 		j.Steps[1] = basiq.Step{Title: basiq.StepMFAChallenge, Status: basiq.StepFailed, Result: &basiq.StepResult{Code: code, Title: "Failed"}}
 		p := JobProblem(j, "Pied Piper Bank")

@@ -233,7 +233,7 @@ func newMatrixRun(t *testing.T, faults string, existingUser bool) *matrixRun {
 		Timeout: 1000 * time.Hour,
 		StartDemo: func() (flow.Demo, error) {
 			return flow.Demo{API: client, APIURL: baseURL, ConsentBase: m.sim.ConsentBase(),
-				AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
+				AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 					password, _ := simulator.Persona(login)
 					return m.sim.CompleteConsent(ctx, token, inst, login, password)
 				}}, nil

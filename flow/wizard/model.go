@@ -296,6 +296,8 @@ func intent(msg tea.Msg) qs.Event {
 		return qs.AccountsAsked{}
 	case jobs.QuitMsg:
 		return qs.QuitAsked{}
+	case jobs.AnsweredMsg:
+		return qs.MFAAnswered{JobID: msg.JobID, Answers: msg.Answers}
 	case accounts.TransactionsRequestedMsg:
 		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
 	}
@@ -370,6 +372,8 @@ func (m Model) capturing() bool {
 		return m.userScreen.Capturing()
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
+	case qs.StageConnect:
+		return m.jobsScreen.Capturing()
 	case qs.StageAccounts:
 		return m.currentView().Capturing()
 	}
@@ -385,6 +389,8 @@ func (m Model) screenTakesEsc() bool {
 		return m.userScreen.TakesEsc()
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
+	case qs.StageConnect:
+		return m.jobsScreen.Capturing() // esc leaves a bank's question for later
 	case qs.StageAccounts:
 		return m.currentView().TakesEsc()
 	}

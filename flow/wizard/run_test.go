@@ -57,7 +57,7 @@ func (r *rig) demo(persona string) *bool {
 	r.cfg.Demo, r.cfg.Persona = true, persona
 	r.cfg.StartDemo = func() (flow.Demo, error) {
 		return flow.Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
-			AutoConsent: func(ctx context.Context, token, inst, login string) ([]string, error) {
+			AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 				r.logins = append(r.logins, login)
 				return r.consented[login], nil
 			},

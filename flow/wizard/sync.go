@@ -147,6 +147,11 @@ func (m *Model) syncConsent() tea.Cmd {
 		another = s.BankName(s.AutoConsentBank())
 	}
 	c.SetAnotherBank(another)
+	bank := "" // the sandbox's Hooli, unless the link is for a bank of its own
+	if s.Link.ConnectionID != "" || another != "" {
+		bank = s.BankName(s.AutoConsentBank())
+	}
+	c.SetSandboxBank(bank)
 	c.SetPolling(s.Consent.LastChecked, "GET /users/"+theme.ShortID(s.User.User.ID)+"…/jobs")
 	c.SetNow(m.clock.Now())
 	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
@@ -196,8 +201,9 @@ func (m *Model) jobsState() jobs.State {
 				j.Took[step.Title] = d
 			}
 		}
-		if prompt, expires, ok := w.Job.WaitingForMFA(); ok {
-			j.MFA = &jobs.MFA{Method: prompt.Method, Input: prompt.Input, Left: expires.Sub(now)}
+		if c := w.MFA; c != nil {
+			j.MFA = &jobs.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
+				Sending: c.Sending, Sent: c.Sent, Refused: c.Refused, Problem: themeProblem(c.Problem)}
 		}
 		if w.Job.State() == basiq.JobFailed {
 			p := qs.JobProblem(w.Job, bank)

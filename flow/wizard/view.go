@@ -49,6 +49,9 @@ func (m Model) View() tea.View {
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
+	if m.session.Stage == qs.StageConnect {
+		f.HelpOnly = m.jobsScreen.HelpOnly()
+	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
 		if m.onViews() {

@@ -182,14 +182,15 @@ func (m *Model) syncViews() {
 	for _, c := range x.Connections.Items {
 		banks[c.Institution.ID] = s.BankName(c.Institution.ID)
 	}
-	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: s.Jobs.Running()}
+	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: s.Jobs.Running(), NoConsent: x.NoConsent}
 	if f := s.Feeds[qs.AllAccounts]; f != nil {
 		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
 		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
 	}
 	m.transactionsScreen.SetState(ts)
 
-	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now})
+	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now, NoConsent: x.NoConsent})
+	m.accountsScreen.SetNoConsent(x.NoConsent)
 
 	items := make([]consents.Item, len(x.Consents.Items))
 	for i, c := range x.Consents.Items {

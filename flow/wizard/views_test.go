@@ -259,12 +259,12 @@ func TestACodeWaitedForShowsItsTimeAndALateOneIsTheFailureItIs(t *testing.T) {
 	left := func() string {
 		return waiting.Updated.Add(2*time.Minute).Sub(r.clock.Now()).Round(time.Second).String() + " left"
 	}
-	w.sees("Waiting for the code in the browser (OTP Password) · " + left())
+	w.sees("Pied Piper Bank sent a code · " + left())
 	r.clock.Advance(8 * time.Second)
 	w.send(clockTickMsg{})
 	w.sees(left())
 	w.until("saw the job fail", func(m Model) bool { return m.session.Jobs.ByID[secondJob].Job.State() == basiq.JobFailed }).settle()
-	w.sees("No code reached the bank", "Go through consent again", "The accounts from before are still there")
+	w.sees("No answer reached the bank", "Go through consent again", "The accounts from before are still there")
 	h := w.helpLine()
 	if strings.Contains(h, "t retry") || !strings.Contains(h, "r reopen consent") || !strings.Contains(h, "enter back to the accounts") {
 		t.Errorf("help line %q: consent again or back to the accounts, and no retry", h)

@@ -67,6 +67,7 @@ type Model struct {
 	cursor, top   int
 	mode          view
 	txnsPending   bool
+	noConsent     bool // the consent was revoked: the accounts went with it
 	txns          map[string]*txnState
 	exportDir     string   // where the last export went
 	exported      []string // the files it wrote
@@ -114,6 +115,10 @@ func (m *Model) SetRequest(request string) {
 
 // SetTransactionsPending says whether Basiq is still retrieving transactions.
 func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
+
+// SetNoConsent says no consent is in force: it was revoked, and the
+// accounts went with the connections.
+func (m *Model) SetNoConsent(none bool) { m.noConsent = none }
 
 // SetFeed shows an account's transactions as they are now.
 func (m *Model) SetFeed(accountID string, f Feed) {

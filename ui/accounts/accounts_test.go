@@ -103,7 +103,11 @@ func TestGoldens(t *testing.T) {
 		setup func(Model) Model
 	}
 	cases := map[string]goldenCase{
-		"none":      {nil, nil},
+		"none": {nil, nil},
+		"consent_revoked": {nil, func(m Model) Model {
+			m.SetNoConsent(true)
+			return m
+		}},
 		"four":      {wentworthSmith(), nil},
 		"two_banks": {twoBanks(), nil},
 		"two_banks_selected": {twoBanks(), func(m Model) Model {

@@ -278,7 +278,11 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 	var lines []string
 	lines = append(lines, m.headingView(w, interactive), "")
 	if len(m.rows) == 0 {
-		lines = append(lines, st.Muted.Width(w).Render("Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."))
+		empty := "Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."
+		if m.noConsent {
+			empty = "No accounts: the consent was revoked, and Basiq deleted the user's connections with their accounts and transactions. In Connections, b consents again."
+		}
+		lines = append(lines, st.Muted.Width(w).Render(empty))
 		return strings.Join(lines, "\n")
 	}
 	cols := m.layout(w)

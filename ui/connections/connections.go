@@ -30,6 +30,8 @@ type State struct {
 	listing.Load
 	Banks map[string]string // institution id -> name
 	Now   time.Time
+	// NoConsent: no consent is in force (it was revoked): connecting a bank starts with consent.
+	NoConsent bool
 }
 
 // Model is the Connections view.
@@ -63,6 +65,16 @@ func New(st *theme.Styles) Model {
 		del:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		another:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another bank")),
 	}
+}
+
+// anotherKey is b as the state has it: another bank, or consent again where none is in force.
+func (m Model) anotherKey() key.Binding {
+	if m.state.NoConsent {
+		b := m.another
+		b.SetHelp("b", "consent again")
+		return b
+	}
+	return m.another
 }
 
 // SetState shows the connections as they are now.
@@ -100,7 +112,7 @@ func (m Model) Keys() []key.Binding {
 			ks = append(ks, m.refreshAll)
 		}
 	}
-	return append(ks, m.another)
+	return append(ks, m.anotherKey())
 }
 
 // Update handles keys.
@@ -129,8 +141,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) page() listing.Page {
 	s := m.state
-	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"),
-		"No connections: this user has no bank connected (or they were deleted). Press b to connect one.")
+	empty := "No connections: this user has no bank connected (or they were deleted). Press b to connect one."
+	if s.NoConsent {
+		empty = "No connections: the consent was revoked, and Basiq deleted them with their accounts and transactions. Press b to consent again and connect a bank."
+	}
+	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"), empty)
 	if sel := m.List.Selected(); sel >= 0 {
 		p.Under = m.details(s.Items[sel])
 	}

@@ -45,7 +45,8 @@ func TestGoldens(t *testing.T) {
 			m, _ = uitest.Keys(m, "down")
 			return m
 		}},
-		"none": {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
+		"none":            {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
+		"consent_revoked": {State{Load: listing.Load{Loaded: true, Request: request}, NoConsent: true}, nil},
 		"problem": {State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
 			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}, nil},
 	}
@@ -100,5 +101,22 @@ func TestANotActiveConnectionSaysWhatToDo(t *testing.T) {
 	m, _ = uitest.Keys(m, "down")
 	if v := m.View(); !strings.Contains(v, "Not active: Basiq does not refresh it") {
 		t.Errorf("an invalid connection selected:\n%s", v)
+	}
+}
+
+func TestItem12AfterARevokeTheViewSaysConsentIsTheWayToABankAgain(t *testing.T) {
+	m := sized(80, 24, State{Load: listing.Load{Loaded: true, Request: request}, NoConsent: true})
+	if v := m.View(); !strings.Contains(v, "the consent was revoked") {
+		t.Errorf("an empty list after a revoke does not say why:\n%s", v)
+	}
+	var help []string
+	for _, k := range m.Keys() {
+		help = append(help, k.Help().Key+" "+k.Help().Desc)
+	}
+	if strings.Join(help, " · ") != "b consent again" {
+		t.Errorf("keys after a revoke: %q, want only b, to consent again", help)
+	}
+	if _, msg := uitest.Keys(m, "b"); msg != (AnotherBankMsg{}) {
+		t.Errorf("b sent %#v", msg)
 	}
 }

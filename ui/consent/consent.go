@@ -45,6 +45,7 @@ type Model struct {
 	demo             bool
 	persona          string
 	anotherBank      string // the bank a connects, for a user who has one already; "" for a first consent
+	sandboxBank      string // the bank the sandbox hint names: "" is Hooli
 	polled           time.Time
 	pollWhat         string
 	now              time.Time
@@ -138,6 +139,10 @@ func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, log
 // consented already (Basiq's action=connect); in the demo, a connects bank.
 // "" is a first consent.
 func (m *Model) SetAnotherBank(bank string) { m.anotherBank = bank }
+
+// SetSandboxBank names the bank the link is for, where it is not the
+// sandbox's Hooli: another bank's, or that of a connection logged in again.
+func (m *Model) SetSandboxBank(bank string) { m.sandboxBank = bank }
 
 // SetRemedies says which ways on a problem offers: enter tries again, r a new link.
 func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
@@ -332,7 +337,11 @@ func (m Model) View() string {
 	}
 	b.WriteString(st.Muted.Width(w).Render(note) + "\n\n")
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
-	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render("Hooli") + st.Label.Render(" · login ") +
+	bank := "Hooli"
+	if m.sandboxBank != "" {
+		bank = theme.Safe(m.sandboxBank)
+	}
+	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render(bank) + st.Label.Render(" · login ") +
 		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	switch {
 	case m.demo && m.anotherBank != "":

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -46,14 +47,6 @@ type Job struct {
 	MFA *MFA
 }
 
-// MFA is a bank's security question waiting for its answer on the consent
-// page, and how long it waits.
-type MFA struct {
-	Method string   // "token" (a one-time code) or "security-questions"
-	Input  []string // what the bank asks: "OTP Password"
-	Left   time.Duration
-}
-
 // State is everything the screen shows; it decides none of it.
 type State struct {
 	Jobs          []Job
@@ -81,7 +74,20 @@ type Model struct {
 	spin          spinner.Model
 	spinning      bool // a spinner tick is on its way
 
+	// The fields of the banks' questions, by job id; the one with focus;
+	// later: the person left them (esc), and the jobs wait on.
+	fields     map[string][]textinput.Model
+	focusJob   string
+	focusField int
+	later      bool
+	// scroll is the first line shown when the jobs do not fit; pinned
+	// keeps the end (the progress, a failure) in view until a scroll.
+	scroll int
+	pinned bool
+
+	mfaKeys                            keys.MFA
 	reconsent, retry, quit, cont, back key.Binding
+	up, down, pageUp, pageDown         key.Binding
 }
 
 // New builds the job view.
@@ -94,22 +100,35 @@ func New(st *theme.Styles) Model {
 		quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		cont:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accounts")),
 		back:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the accounts")),
+		mfaKeys:   keys.NewMFA(),
+		up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scroll")),
+		down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		pageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll a page")),
+		pageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll a page down")),
+		pinned:    true,
 	}
 }
 
 // SetSize gives the screen its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.fitFields()
+}
+
+// bodyWidth is the width the screen draws in.
+func (m Model) bodyWidth() int { return min(max(m.width, 40), readableWidth) }
 
 // SetState shows the jobs as they are now. It returns the spinner's first
 // tick when something starts running: the spinner turns, and the screen
 // redraws, only while a step runs.
 func (m *Model) SetState(s State) tea.Cmd {
 	m.state = s
+	focus := m.syncFields()
 	if m.running() && !m.spinning {
 		m.spinning = true
-		return m.spin.Tick
+		return tea.Batch(m.spin.Tick, focus)
 	}
-	return nil
+	return focus
 }
 
 // running reports whether the screen shows a spinner: a step under way, or
@@ -128,12 +147,30 @@ func (m Model) running() bool {
 	return false
 }
 
-// Capturing is false: the job view has no text field.
-func (m Model) Capturing() bool { return false }
+// Capturing reports whether a field of a bank's question has focus:
+// letters are answers then, and esc leaves the fields.
+func (m Model) Capturing() bool { return m.answering() }
 
 // Keys are this screen's keys for its state.
 func (m Model) Keys() []key.Binding {
 	var ks []key.Binding
+	if m.answering() {
+		ks = append(ks, m.mfaKeys.Send)
+		if m.fieldCount() > 1 {
+			ks = append(ks, m.mfaKeys.Next)
+		}
+		ks = append(ks, m.mfaKeys.Later)
+		if m.scrollable() {
+			ks = append(ks, m.up)
+		}
+		return ks
+	}
+	if m.leftQuestions() {
+		ks = append(ks, m.mfaKeys.Answer)
+	}
+	if m.scrollable() {
+		ks = append(ks, m.up)
+	}
 	switch {
 	case m.state.AccountsReady:
 		ks = append(ks, m.cont)
@@ -147,6 +184,30 @@ func (m Model) Keys() []key.Binding {
 		ks = append(ks, m.reconsent)
 	}
 	return append(ks, m.quit)
+}
+
+// HelpOnly are keys ? lists beside Keys: the way back through the fields,
+// a page at a time.
+func (m Model) HelpOnly() []key.Binding {
+	var ks []key.Binding
+	if m.answering() && m.fieldCount() > 1 {
+		ks = append(ks, m.mfaKeys.Prev)
+	}
+	if m.scrollable() {
+		ks = append(ks, m.pageUp)
+	}
+	return ks
+}
+
+// fieldCount is how many fields the open questions have.
+func (m Model) fieldCount() int {
+	n := 0
+	for _, j := range m.state.Jobs {
+		if j.MFA.open() {
+			n += len(j.MFA.Questions)
+		}
+	}
+	return n
 }
 
 // Update handles keys and the spinner.
@@ -163,8 +224,22 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case tea.PasteMsg:
+		if m.answering() {
+			var cmd tea.Cmd
+			m.fields[m.focusJob][m.focusField], cmd = m.fields[m.focusJob][m.focusField].Update(msg)
+			return m, cmd
+		}
 	case tea.KeyPressMsg:
+		if m.answering() {
+			return m, m.mfaKey(msg)
+		}
 		switch {
+		case key.Matches(msg, m.mfaKeys.Answer) && m.leftQuestions():
+			m.later = false
+			return m, m.refocus()
+		case key.Matches(msg, m.up, m.down, m.pageUp, m.pageDown):
+			m.scrollBy(msg)
 		case key.Matches(msg, m.quit):
 			return m, keys.Send(QuitMsg{})
 		case key.Matches(msg, m.cont) && (m.state.AccountsReady || m.state.BackToAccounts):
@@ -182,9 +257,33 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // and a job's id stay near what they belong to.
 const readableWidth = 100
 
-// View draws every job with its steps, then the overall progress.
+// View draws every job with its steps, then the overall progress. Where
+// that does not fit, jobs that are done fold to a line, and the rest
+// scrolls (↑/↓), the end in view until the person scrolls, and a bank's
+// question's field with the cursor in view always.
 func (m Model) View() string {
-	w := min(max(m.width, 40), readableWidth)
+	w := m.bodyWidth()
+	lines, focus := m.lines(w, false)
+	if m.height > 0 && len(lines) > m.height {
+		lines, focus = m.lines(w, true)
+	}
+	if m.height > 0 && len(lines) > m.height {
+		top, shown := m.window(len(lines), focus)
+		out := lines[top : top+shown]
+		if top > 0 {
+			out = append([]string{m.st.Muted.Render(fmt.Sprintf("↑ %d more lines above", top))}, out...)
+		}
+		if below := len(lines) - top - shown; below > 0 {
+			out = append(out, m.st.Muted.Render(fmt.Sprintf("↓ %d more lines below", below)))
+		}
+		lines = out
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(strings.Join(lines, "\n"))
+}
+
+// lines are the screen's lines, whole, and the line of the field with the
+// cursor (-1 for none); fold draws each job that is done as one line.
+func (m Model) lines(w int, fold bool) (lines []string, focus int) {
 	nameW := 0
 	for _, j := range m.state.Jobs {
 		for _, s := range j.Job.Steps {
@@ -192,23 +291,92 @@ func (m Model) View() string {
 		}
 	}
 	nameW = min(nameW, w-10) // room for the mark and the time
-	var blocks []string
+	focus = -1
+	folded := false // the last block was a job folded to a line: the next folded one follows it at once
+	add := func(block string, fold bool) {
+		if len(lines) > 0 && !(fold && folded) {
+			lines = append(lines, "")
+		}
+		folded = fold
+		lines = append(lines, strings.Split(block, "\n")...)
+	}
 	for _, j := range m.state.Jobs {
-		blocks = append(blocks, m.jobView(j, w, nameW))
+		view, at := m.jobView(j, w, nameW, fold)
+		if at >= 0 {
+			focus = len(lines) + at
+			if len(lines) > 0 {
+				focus++ // the blank line add puts first
+			}
+		}
+		add(view, fold && j.Job.State() == basiq.JobSucceeded)
 	}
-	if len(blocks) == 0 {
-		blocks = append(blocks, m.st.Muted.Render("Waiting for the first news of the job…"))
+	if len(m.state.Jobs) == 0 {
+		add(m.st.Muted.Render("Waiting for the first news of the job…"), false)
 	}
-	blocks = append(blocks, m.progressView(w))
+	add(m.progressView(w), false)
 	if p := m.state.Problem; p != nil {
-		blocks = append(blocks, m.st.RenderProblem(m.withKeys(*p), w))
+		add(m.st.RenderProblem(m.withKeys(*p), w), false)
 	}
-	out := strings.Join(blocks, "\n\n")
-	// Too tall: keep the end (failures and progress) and say what was cut.
-	if lines := strings.Split(out, "\n"); m.height > 0 && len(lines) > m.height {
-		out = m.st.Muted.Render(fmt.Sprintf("… %d lines above", len(lines)-m.height+1)) + "\n" + strings.Join(lines[len(lines)-m.height+1:], "\n")
+	return lines, focus
+}
+
+// window is the first line shown and how many, for total lines in the
+// screen's height, room kept for the lines that say more is above or below.
+func (m Model) window(total, focus int) (top, shown int) {
+	h := m.height
+	last := max(total-(h-1), 0) // the end in view, under the line that says more is above
+	switch {
+	case m.pinned:
+		top = last
+	default:
+		top = min(max(m.scroll, 0), last)
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(out)
+	if focus >= 0 && (focus < top+1 || focus >= top+h-2) {
+		top = min(max(focus-1, 0), last) // the field with the cursor, and the line above it
+	}
+	shown = h
+	if top > 0 {
+		shown--
+	}
+	if top+shown < total {
+		shown--
+	}
+	return top, min(shown, total-top)
+}
+
+// scrollable reports whether the jobs do not fit even folded.
+func (m Model) scrollable() bool {
+	if m.height <= 0 {
+		return false
+	}
+	lines, _ := m.lines(m.bodyWidth(), true)
+	return len(lines) > m.height
+}
+
+// scrollBy moves the window a line or a page; at the end it follows the end again.
+func (m *Model) scrollBy(msg tea.KeyPressMsg) {
+	lines, focus := m.lines(m.bodyWidth(), false)
+	if len(lines) <= m.height {
+		lines, focus = m.lines(m.bodyWidth(), true)
+	}
+	if m.height <= 0 || len(lines) <= m.height {
+		return
+	}
+	top, _ := m.window(len(lines), focus)
+	page := max(m.height-2, 1)
+	switch {
+	case key.Matches(msg, m.up):
+		top--
+	case key.Matches(msg, m.down):
+		top++
+	case key.Matches(msg, m.pageUp):
+		top -= page
+	case key.Matches(msg, m.pageDown):
+		top += page
+	}
+	last := max(len(lines)-(m.height-1), 0)
+	m.scroll = min(max(top, 0), last)
+	m.pinned = m.scroll == last
 }
 
 // withKeys ends a problem's advice with the keys that act on it.
@@ -225,8 +393,10 @@ func (m Model) withKeys(p theme.Problem) theme.Problem {
 }
 
 // jobView is a job's heading and its steps, each step's time just after
-// the longest step name (nameW), so the two read together.
-func (m Model) jobView(j Job, w, nameW int) string {
+// the longest step name (nameW), so the two read together; folded, a job
+// that is done is its heading and one line. focus is the line of the
+// field with the cursor, -1 when none.
+func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) {
 	st := m.st
 	bank := theme.Safe(j.Bank)
 	title := "Connecting " + bank
@@ -241,6 +411,18 @@ func (m Model) jobView(j Job, w, nameW int) string {
 	lines = append(lines, "")
 	if !j.Seen && !m.state.Stopped {
 		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Asking Basiq about the job…"))
+	}
+	focus = -1
+	if fold && j.Job.State() == basiq.JobSucceeded {
+		var took time.Duration
+		for _, d := range j.Took {
+			took += d
+		}
+		done := fmt.Sprintf("%s %s · %d steps done", theme.SymbolDone, title, len(j.Job.Steps))
+		if took > 0 {
+			done += " in " + seconds(took)
+		}
+		return theme.Spread(st.Success.Render(done), right, w), -1
 	}
 	for _, s := range j.Job.Steps {
 		var mark string
@@ -264,7 +446,11 @@ func (m Model) jobView(j Job, w, nameW int) string {
 		}
 		lines = append(lines, line)
 		if s.Title == basiq.StepMFAChallenge && s.Status == basiq.StepInProgress && j.MFA != nil {
-			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.mfaView(*j.MFA, w-2)))
+			view, at := m.mfaView(j, w-2)
+			if at >= 0 {
+				focus = strings.Count(strings.Join(lines, "\n"), "\n") + 1 + at
+			}
+			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(view))
 		}
 		if s.Status == basiq.StepFailed && j.Failure != nil {
 			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
@@ -273,25 +459,7 @@ func (m Model) jobView(j Job, w, nameW int) string {
 	if j.Trouble != nil {
 		lines = append(lines, "", st.RenderProblem(*j.Trouble, w))
 	}
-	return strings.Join(lines, "\n")
-}
-
-// mfaView says the bank's question waits for its answer in the browser,
-// and for how long yet.
-func (m Model) mfaView(q MFA, w int) string {
-	st := m.st
-	what := "the code"
-	if q.Method == "security-questions" {
-		what = "the answers"
-	}
-	asks := ""
-	if len(q.Input) > 0 {
-		asks = " (" + theme.Safe(strings.Join(q.Input, " · ")) + ")"
-	}
-	if q.Left <= 0 {
-		return st.Warning.Width(w).Render(theme.SymbolWarning + " The time to give " + what + asks + " is up: Basiq fails the step.")
-	}
-	return theme.Wrap(w, st.Warning.Render("Waiting for "+what+" in the browser"+asks), st.Muted.Render(" · "+roughly(q.Left)+" left"))
+	return strings.Join(lines, "\n"), focus
 }
 
 // progressView is the bar over every step of every job, with an estimate
@@ -342,9 +510,9 @@ func (m Model) estimate() string {
 	}
 	elapsed := max(s.Elapsed, 0)
 	for _, j := range s.Jobs {
-		if j.MFA != nil {
-			// Nothing moves until the code is given: no estimate to make.
-			return st.Muted.Render("The job goes on once the bank has its code.")
+		if j.MFA.open() {
+			// Nothing moves until the bank has its answer: no estimate to make.
+			return st.Muted.Render("The job goes on once the bank has its answer.")
 		}
 	}
 	switch {

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -138,13 +139,37 @@ var states = map[string]func(Model) Model{
 	},
 	"mfa_waiting": func(m Model) Model {
 		j := piedPiperWaiting()
-		j.MFA = &MFA{Method: "token", Input: []string{"OTP Password"}, Left: 112 * time.Second}
+		j.MFA = &MFA{Token: true, Questions: []string{"OTP Password"}, Description: "Enter the one-time password sent to your device.", Left: 112 * time.Second}
 		return show(m, 8*time.Second, j)
 	},
 	"mfa_questions_time_up": func(m Model) Model {
 		j := piedPiperWaiting()
-		j.MFA = &MFA{Method: "security-questions", Input: []string{"What's your favourite company?", "What's the ID of this institution?"}}
+		j.MFA = &MFA{Questions: twoQuestions}
 		return show(m, 2*time.Minute, j)
+	},
+	"mfa_questions_typed": typed,
+	"mfa_sending": func(m Model) Model {
+		return questions(typed(m), func(q *MFA) { q.Sending = true })
+	},
+	"mfa_sent": func(m Model) Model { return questions(m, func(q *MFA) { q.Sent = true }) },
+	"mfa_refused": func(m Model) Model {
+		return questions(m, func(q *MFA) {
+			q.Refused = "Cannot login to target institution, check credentials. The answer to the multi-factor challenge is not correct. (400 invalid-credentials)"
+		})
+	},
+	"mfa_left": func(m Model) Model {
+		m = questions(m, nil)
+		m, _ = uitest.Keys(m, "esc")
+		return m
+	},
+	"mfa_tall": func(m Model) Model {
+		var js []Job
+		for i := range 4 {
+			js = append(js, hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "in-progress", "pending", "pending")))
+		}
+		q := piedPiperWaiting()
+		q.MFA = &MFA{Questions: twoQuestions, Left: 100 * time.Second}
+		return show(m, time.Second, append(js, q)...)
 	},
 	"back_to_accounts": func(m Model) Model {
 		m = show(m, time.Second, hooliJob(failed(id1, "service-unavailable", "Service Unavailable", "Try again later.")))
@@ -156,6 +181,34 @@ var states = map[string]func(Model) Model{
 	"not_answered_yet": func(m Model) Model {
 		return show(m, 0, Job{Job: basiq.Job{ID: id1}, Bank: "your bank"})
 	},
+}
+
+// typed is Pied Piper's two questions answered, not yet sent.
+func typed(m Model) Model {
+	m = questions(m, nil)
+	m = feed(m, uitest.Type("Basiq")...)
+	m, _ = uitest.Keys(m, "tab")
+	return feed(m, uitest.Type("AU00000")...)
+}
+
+// feed gives the screen messages, keeping none of what they send back.
+func feed(m Model, msgs ...tea.Msg) Model {
+	for _, msg := range msgs {
+		m, _ = m.Update(msg)
+	}
+	return m
+}
+
+var twoQuestions = []string{"What's your favourite company?", "What's the ID of this institution?"}
+
+// questions is Pied Piper's two questions waiting, as change leaves them.
+func questions(m Model, change func(*MFA)) Model {
+	j := piedPiperWaiting()
+	j.MFA = &MFA{Questions: twoQuestions, Left: 100 * time.Second}
+	if change != nil {
+		change(j.MFA)
+	}
+	return show(m, 8*time.Second, j)
 }
 
 // piedPiperWaiting is a job at Pied Piper whose security question waits
@@ -275,11 +328,11 @@ func BenchmarkJobView(b *testing.B) {
 
 func TestAQuestionWaitingSaysForWhatAndHowLong(t *testing.T) {
 	v := uitest.Render(states["mfa_waiting"](sized(80, 24)).View(), colorprofile.NoTTY)
-	if !strings.Contains(v, "Waiting for the code in the browser (OTP Password) · 1m52s left") {
+	if !strings.Contains(v, "Pied Piper Bank sent a code · 1m52s left") || !strings.Contains(v, "Code (OTP Password)") {
 		t.Errorf("a code waited for:\n%s", v)
 	}
 	v = uitest.Render(states["mfa_questions_time_up"](sized(80, 24)).View(), colorprofile.NoTTY)
-	if !strings.Contains(v, "The time to give the answers") || strings.Contains(v, "left") {
+	if !strings.Contains(v, "The time to answer Pied Piper Bank's question is up") || strings.Contains(v, "left") {
 		t.Errorf("a question past its time:\n%s", v)
 	}
 }
@@ -298,5 +351,124 @@ func TestAfterAFailedJobEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
 	}
 	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); cmd == nil || cmd() != (ContinueMsg{}) {
 		t.Error("enter does not go back to the accounts")
+	}
+}
+
+// help is the screen's help line as words.
+func help(m Model) string {
+	var ks []string
+	for _, k := range m.Keys() {
+		ks = append(ks, k.Help().Key+" "+k.Help().Desc)
+	}
+	return strings.Join(ks, " · ")
+}
+
+func TestItem1TheBanksQuestionsAreFieldsTheFirstFocusedAtOnce(t *testing.T) {
+	m := questions(sized(100, 30), nil)
+	if !m.Capturing() {
+		t.Fatal("the first field has no focus")
+	}
+	if h := help(m); h != "enter send · tab next field · esc answer later" {
+		t.Errorf("help line %q", h)
+	}
+	// q is an answer's letter here, not quit.
+	m, msg := uitest.Keys(m, "q")
+	if msg != nil {
+		t.Errorf("q in a field sent %#v", msg)
+	}
+	m = feed(m, uitest.Press("backspace"))
+	m = feed(m, uitest.Type("Basiq")...)
+	// enter with the second empty: its field, not a send.
+	m, msg = uitest.Keys(m, "enter")
+	if msg != nil || m.focusField != 1 {
+		t.Fatalf("enter with an answer missing sent %#v, focus on field %d", msg, m.focusField)
+	}
+	m = feed(m, uitest.Type("AU00000")...)
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "Basiq") || !strings.Contains(v, "AU00000") {
+		t.Errorf("the answers do not show as typed:\n%s", v)
+	}
+	_, msg = uitest.Keys(m, "enter")
+	if a, ok := msg.(AnsweredMsg); !ok || a.JobID != id1 || strings.Join(a.Answers, "|") != "Basiq|AU00000" {
+		t.Errorf("enter sent %#v, want both answers", msg)
+	}
+	// shift+tab goes back; tab wraps.
+	m, _ = uitest.Keys(m, "shift+tab")
+	if m.focusField != 0 {
+		t.Errorf("shift+tab: field %d", m.focusField)
+	}
+	m, _ = uitest.Keys(m, "tab", "tab")
+	if m.focusField != 0 {
+		t.Errorf("tab twice from the first of two: field %d", m.focusField)
+	}
+}
+
+func TestItem1EscLeavesTheQuestionsAndEnterComesBack(t *testing.T) {
+	m := questions(sized(100, 30), nil)
+	m, _ = uitest.Keys(m, "esc")
+	if m.Capturing() {
+		t.Fatal("esc did not leave the fields")
+	}
+	if h := help(m); !strings.HasPrefix(h, "enter answer the bank") || !strings.Contains(h, "q quit") {
+		t.Errorf("help line after esc %q", h)
+	}
+	if v := m.View(); !strings.Contains(v, "waits 1m40s more, then fails the job") {
+		t.Errorf("after esc the screen does not say the job waits on:\n%s", v)
+	}
+	m, _ = uitest.Keys(m, "enter")
+	if !m.Capturing() {
+		t.Error("enter did not go back to the fields")
+	}
+	// A question sent, taken or refused has no fields to type in.
+	for _, change := range []func(*MFA){func(q *MFA) { q.Sending = true }, func(q *MFA) { q.Sent = true }, func(q *MFA) { q.Refused = "wrong" }, func(q *MFA) { q.Left = 0 }} {
+		if m := questions(sized(100, 30), change); m.Capturing() {
+			t.Errorf("%+v: a field has focus", m.state.Jobs[0].MFA)
+		}
+	}
+}
+
+func TestItem10TheJobViewScrollsWhenItDoesNotFitAndKeepsTheFieldInView(t *testing.T) {
+	m := states["mfa_tall"](sized(80, 24))
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "more lines above") || !strings.Contains(v, "What's your favourite company?") {
+		t.Fatalf("too tall: no sign of what is above, or the field with the cursor is out of view:\n%s", v)
+	}
+	if h := help(m); !strings.Contains(h, "↑/↓ scroll") {
+		t.Errorf("help line %q lacks the scroll", h)
+	}
+	// Without a field: the end stays in view, ↑ goes up, and back at the end it follows it again.
+	m = show(sized(80, 24), time.Second, states["mfa_tall"](sized(80, 24)).state.Jobs[:4]...)
+	if v := m.View(); !strings.Contains(v, "more lines above") || !strings.Contains(v, "%") {
+		t.Fatalf("the end is not in view:\n%s", v)
+	}
+	m, _ = uitest.Keys(m, "up", "up", "up")
+	v = uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "more lines below") {
+		t.Errorf("↑ did not scroll:\n%s", v)
+	}
+	m, _ = uitest.Keys(m, "pgdown", "pgdown", "pgdown")
+	if !m.pinned || strings.Contains(m.View(), "more lines below") {
+		t.Errorf("pgdn to the end does not follow the end again:\n%s", m.View())
+	}
+	// Four done jobs and a failure fold to a line each and fit.
+	var done []Job
+	for i := range 4 {
+		done = append(done, hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "success", "success", "success")))
+	}
+	done = append(done, hooliJob(failed(id2, "service-unavailable", "Service Unavailable", "Try again later.")))
+	v = uitest.Render(show(sized(80, 24), time.Second, done...).View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "✓ Connected Hooli Bank · 4 steps done in 4.0s") || !strings.Contains(v, "Service Unavailable") || strings.Contains(v, "more lines") {
+		t.Errorf("done jobs did not fold to make room for the failure:\n%s", v)
+	}
+}
+
+// BenchmarkJobViewTooTall is a frame where the jobs do not fit: folded,
+// then scrolled, and the help line that asks whether it scrolls.
+func BenchmarkJobViewTooTall(b *testing.B) {
+	m := states["mfa_tall"](sized(80, 24))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+		_ = m.Keys()
 	}
 }

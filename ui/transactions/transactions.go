@@ -34,6 +34,8 @@ type State struct {
 	Banks    map[string]string
 	// Pending: Basiq is still retrieving transactions.
 	Pending bool
+	// NoConsent: the consent was revoked, and the transactions went with it.
+	NoConsent bool
 }
 
 // Model is the Transactions view.
@@ -240,6 +242,9 @@ func (m Model) page() listing.Page {
 	}
 	if s.Pending {
 		p.Empty += " Basiq is still retrieving them: press r in a moment."
+	}
+	if s.NoConsent {
+		p.Empty = "No transactions: the consent was revoked, and Basiq deleted them with the connections. In Connections, b consents again."
 	}
 	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.List.Len() == 0 {
 		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + theme.Safe(words) + "”."

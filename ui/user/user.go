@@ -471,9 +471,9 @@ func (m Model) offerView(w int) string {
 	last += "."
 	switch {
 	case o.Jobs == 1:
-		last += " Its job had not finished: continuing watches it again."
+		last += " Its job had not finished: continuing asks Basiq about it, and watches it if it still runs."
 	case o.Jobs > 1:
-		last += " " + strconv.Itoa(o.Jobs) + " of its jobs had not finished: continuing watches them again."
+		last += " " + strconv.Itoa(o.Jobs) + " of its jobs had not finished: continuing asks Basiq about them, and watches those that still run."
 	}
 	question := "Continue with user " + theme.ShortID(id) + "…"
 	switch {
