@@ -66,7 +66,8 @@ func (a *applying) keyEvent(ev Event) bool {
 		}
 		a.clearProblem()
 		s.Demo, s.Key.Good, s.Key.Source = true, true, KeyDemo
-		s.Demo = true
+		// The demo has its own slot: a real API's last session is not its to offer.
+		s.memory, s.User.Offer = Memory{}, nil
 		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine."}
 		a.say(NoteInfo, s.Notice.Text)
 		// The demo walks the same first step: its key for a server token.
@@ -75,10 +76,14 @@ func (a *applying) keyEvent(ev Event) bool {
 		s.Key.Checking = false
 		if ev.Err != nil {
 			p := problemFor(CallServerToken, ev.Err)
-			switch ev.Source {
-			case KeyFromStore:
+			switch {
+			case ev.Source == KeyFromStore && basiq.IsBadAPIKey(ev.Err):
 				p.What = "The saved key no longer works. " + p.What
-			case KeyFromEnv:
+			case ev.Source == KeyFromStore:
+				// Not a word about the key itself: it is kept, to try again.
+				p.What = strings.Replace(p.What, "hecking the key", "hecking the saved key", 1)
+				p.Next = strings.TrimSpace(p.Next + " The saved key is kept.")
+			case ev.Source == KeyFromEnv:
 				p.What = "BASIQ_API_KEY: " + p.What
 			}
 			// The same wrong key would be refused again; the demo's own key is
@@ -182,8 +187,13 @@ func (s *Session) usageProblem() string {
 // newUserFromFlags is the user --email and --mobile describe; the demo makes
 // one up when neither is given.
 func (s *Session) newUserFromFlags() basiq.NewUser {
-	u := basiq.NewUser{Email: strings.TrimSpace(s.cfg.Email), Mobile: basiq.NormalizeMobile(s.cfg.Mobile)}
-	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
+	return s.demoExample(basiq.NewUser{Email: strings.TrimSpace(s.cfg.Email), Mobile: basiq.NormalizeMobile(s.cfg.Mobile)})
+}
+
+// demoExample is u, or in the demo (--demo, or ctrl+d on the key screen),
+// where nothing was given, the demo's made-up user.
+func (s *Session) demoExample(u basiq.NewUser) basiq.NewUser {
+	if (s.Demo || s.cfg.Demo) && u.Email == "" && u.Mobile == "" {
 		u.Email = ExampleEmail
 	}
 	return u

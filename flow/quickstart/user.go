@@ -78,9 +78,7 @@ func (a *applying) toUser() {
 // already: then it asks first (confirmed says it has).
 func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
 	s := a.s
-	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
-		u.Email = ExampleEmail // enter on the demo's empty form
-	}
+	u = s.demoExample(u) // enter on the demo's empty form
 	if err := u.Validate(); err != nil {
 		a.fail(Problem{Call: CallCreateUser, What: err.Error(), Next: "Correct the details and try again.", Remedies: []Remedy{RemedyBack}})
 		return
