@@ -153,8 +153,15 @@ func (a *applying) noKey(saved string) {
 		a.checkKey(saved, KeyFromStore)
 		return
 	}
-	msg := "No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo."
-	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
+	a.usage("No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo.")
+}
+
+// usage ends a headless run that cannot start as asked (exit 2), before
+// anything is sent; the result names the problem.
+func (a *applying) usage(msg string) {
+	p := Problem{What: msg, Code: CodeUsage}
+	a.s.Problem = &p
+	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &p})
 	a.finish(ExitUsage)
 }
 

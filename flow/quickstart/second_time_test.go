@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 )
@@ -114,5 +115,112 @@ func TestItem5OnlyABadKeyIsTheSavedKeyThatNoLongerWorks(t *testing.T) {
 	d.apply(KeyChecked{Source: KeyFromStore, Err: badKey})
 	if p := d.s.Problem; p == nil || !strings.HasPrefix(p.What, "The saved key no longer works.") || p.Offers(RemedyRetry) {
 		t.Errorf("a key Basiq does not know: %+v", p)
+	}
+}
+
+// failedDemoJob runs a headless demo to a job that failed at the bank.
+func failedDemoJob(t *testing.T) *driver {
+	t.Helper()
+	d, _ := drive(t, Config{Demo: true, NoBrowser: "no display", Timeout: time.Minute})
+	d.apply(DemoStarted{})
+	d.apply(KeyChecked{Source: KeyDemo})
+	effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	effs = d.apply(LinkMinted{Gen: want[MintLink](t, effs).Gen, Token: "tok", URL: "http://127.0.0.1:1/consent/home?token=tok"})
+	auto := want[AutoConsent](t, effs)
+	effs = d.apply(AutoConsented{Gen: auto.Gen, JobIDs: []string{newJob}})
+	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
+	if done, code := d.s.Finished(); !done || code != ExitFailed {
+		t.Fatalf("finished %v, exit %d", done, code)
+	}
+	return d
+}
+
+func TestItem6AfterAFailedDemoTheAdviceIsOnlyWhatStillWorks(t *testing.T) {
+	d := failedDemoJob(t)
+	advice := d.s.Resume(d.s.Problem)
+	if strings.Contains(advice, "--user-id") || !strings.Contains(advice, "basiq-onboard --demo") {
+		t.Errorf("after a failed demo: %q; its user went with the simulator", advice)
+	}
+	if d.s.ResumeFlags() != "" {
+		t.Errorf("resume flags %q for a user that no longer exists", d.s.ResumeFlags())
+	}
+	// A demo past --timeout: a new demo, with more time.
+	d2, effs := drive(t, Config{Demo: true, Timeout: 4 * time.Second})
+	d2.apply(DemoStarted{})
+	d2.apply(KeyChecked{Source: KeyDemo})
+	effs = d2.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	d2.now = d2.now.Add(5 * time.Second)
+	d2.apply(LinkMinted{Gen: want[MintLink](t, effs).Gen, Token: "tok", URL: "u"})
+	if p := d2.s.Problem; p == nil || p.Call != CallTimeout || strings.Contains(p.Next, "--user-id") || !strings.Contains(p.Next, "demo again") {
+		t.Errorf("a demo past --timeout: %+v", p)
+	}
+	// Outside the demo the same failure is consent again, for that user.
+	r, _ := toConsent(t, headless)
+	r.apply(JobsPasted{IDs: []string{newJob}})
+	r.apply(JobPolled{Gen: r.s.Jobs.Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
+	if advice := r.s.Resume(r.s.Problem); advice != "Consent again for the same user: basiq-onboard --user-id "+userID {
+		t.Errorf("a real API's failed job: %q", advice)
+	}
+}
+
+func TestItem9ATimeoutNamesItsLastCauseWithCodeAndCorrelationID(t *testing.T) {
+	d, effs := toConsent(t, Config{EnvKey: "key", Email: "a@b.co", NoBrowser: "x", Timeout: 10 * time.Second})
+	poll := want[ListJobs](t, effs)
+	html := &basiq.Error{Status: 502, Method: "GET", Path: "/users/" + userID + "/jobs", Body: "an HTML page instead of JSON (a proxy or gateway answered)"}
+	effs = d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Err: html}) // worked around: polled again
+	poll = want[ListJobs](t, effs)
+	d.now = d.now.Add(time.Minute)
+	want[Finish](t, d.apply(Tick{})) // the deadline, between two polls
+	p := d.s.Problem
+	if p == nil || p.Code != CodeTimeout || !strings.Contains(p.Meaning, "502 with an HTML page") {
+		t.Fatalf("timeout problem %+v: want code timeout, and the HTML 502 named", p)
+	}
+	r := d.s.Result().Problem
+	if r == nil || r.Code != CodeTimeout || r.What != p.What || r.Meaning != p.Meaning || r.Next == "" {
+		t.Errorf("the result's problem: %+v", r)
+	}
+	// With Basiq's error, its title, detail and correlation id too; a call
+	// that went well since leaves nothing to name but the timeout.
+	d, effs = toConsent(t, Config{EnvKey: "key", Email: "a@b.co", NoBrowser: "x", Timeout: 10 * time.Second})
+	limited := &basiq.Error{Status: 429, CorrelationID: "c-1", Items: []basiq.ErrorItem{{Code: "too-many-requests", Title: "Too many requests.", Detail: "Query limit reached."}}}
+	poll = want[ListJobs](t, effs)
+	poll = want[ListJobs](t, d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Err: limited}))
+	d.now = d.now.Add(time.Minute)
+	d.apply(Tick{})
+	if p := d.s.Problem; p.CorrelationID != "c-1" || p.Title != "Too many requests." || p.Detail != "Query limit reached." {
+		t.Errorf("timeout after a 429: %+v", p)
+	}
+	d, effs = toConsent(t, Config{EnvKey: "key", Email: "a@b.co", NoBrowser: "x", Timeout: 10 * time.Second})
+	poll = want[ListJobs](t, effs)
+	poll = want[ListJobs](t, d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Err: limited}))
+	d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Jobs: []basiq.Job{{ID: oldJob}}})
+	d.now = d.now.Add(time.Minute)
+	d.apply(Tick{})
+	if p := d.s.Problem; p.Code != CodeTimeout || p.CorrelationID != "" || strings.Contains(p.Meaning, "429") || p.Meaning == "" {
+		t.Errorf("timeout after the trouble passed: %+v", p)
+	}
+}
+
+func TestItem9AFailedJobsProblemCarriesBasiqsTitleAndDetail(t *testing.T) {
+	d, _ := toConsent(t, headless)
+	d.apply(JobsPasted{IDs: []string{newJob}})
+	d.apply(JobPolled{Gen: d.s.Jobs.Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
+	r := d.s.Result().Problem
+	if r == nil || r.Code != "invalid-credentials" || r.Title != "Cannot login" || r.Detail != "Account is locked." || r.What == "" || r.Next == "" {
+		t.Errorf("the result's problem: %+v", r)
+	}
+	// A run that went well has none.
+	if ok := toAccounts(t, Config{EnvKey: "k"}); ok.s.Result().Problem != nil {
+		t.Errorf("a problem in a good run's result: %+v", ok.s.Result().Problem)
+	}
+}
+
+func TestItem17BasiqsTitleAndDetailAreNotSaidTwice(t *testing.T) {
+	j := failedJob(newJob, "invalid-credentials")
+	j.Steps[0].Result.Title = "Cannot login to target institution, check credentials."
+	j.Steps[0].Result.Detail = "Cannot login to target institution using supplied credentials. Please check credentials and try again."
+	p := JobProblem(j, "Hooli")
+	if strings.Count(p.What, "Cannot login to target institution") != 1 {
+		t.Errorf("what %q says it twice", p.What)
 	}
 }
