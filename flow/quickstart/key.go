@@ -17,6 +17,7 @@ type KeyState struct {
 	SaveOffer *SaveOffer
 	value     string // kept only until it is saved or declined; never in a note
 	savedIn   string
+	hadSaved  bool // a key was saved for this API before this run
 }
 
 // SaveOffer is where a good key would be saved.
@@ -24,6 +25,9 @@ type SaveOffer struct {
 	Probing  bool // finding out where (the keyring may take seconds to answer)
 	Where    string
 	Insecure bool // a plain file, not a keyring
+	// Replaces: a key is saved for this API already (it did not work, or
+	// another was typed): yes replaces it, no keeps it.
+	Replaces bool
 }
 
 func (a *applying) keyEvent(ev Event) bool {
@@ -31,9 +35,10 @@ func (a *applying) keyEvent(ev Event) bool {
 	switch ev := ev.(type) {
 	case SavedKeyLoaded:
 		s.Key.Loading = false
+		s.Key.hadSaved = ev.Key != ""
 		switch {
 		case ev.Err != nil && s.cfg.Interactive:
-			s.Notice = Notice{Text: "The saved key was not used: " + ev.Err.Error(), Warning: true}
+			s.Notice = Notice{Text: "The saved key was not used: " + ev.Err.Error(), Warning: true, About: CallServerToken}
 		case ev.Err != nil:
 			a.say(NoteWarning, "The saved key was not used: "+ev.Err.Error())
 		}
@@ -68,7 +73,7 @@ func (a *applying) keyEvent(ev Event) bool {
 		s.Demo, s.Key.Good, s.Key.Source = true, true, KeyDemo
 		// The demo has its own slot: a real API's last session is not its to offer.
 		s.memory, s.User.Offer = Memory{}, nil
-		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine."}
+		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine.", About: CallStartDemo}
 		a.say(NoteInfo, s.Notice.Text)
 		// The demo walks the same first step: its key for a server token.
 		a.checkKey("", KeyDemo)
@@ -99,7 +104,7 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.say(NoteDone, "Key accepted")
 		if ev.Source == KeyTyped && s.cfg.KeyStore {
 			// Where it would go is asked off the event loop: a keyring may take seconds.
-			s.Key.SaveOffer = &SaveOffer{Probing: true}
+			s.Key.SaveOffer = &SaveOffer{Probing: true, Replaces: s.Key.hadSaved}
 			a.do(ProbeKeyStore{})
 			return true
 		}
@@ -107,7 +112,7 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.toUser()
 	case KeyStoreProbed:
 		if s.Key.SaveOffer != nil {
-			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure}
+			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure, Replaces: s.Key.SaveOffer.Replaces}
 		}
 	case SaveAnswered:
 		if s.Key.SaveOffer == nil || s.Key.SaveOffer.Probing {
@@ -121,9 +126,9 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.toUser()
 	case KeySaved:
 		if ev.Err != nil {
-			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true}
+			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true, About: CallServerToken}
 		} else {
-			s.Notice = Notice{Text: "Key saved in " + s.Key.savedIn, Done: true}
+			s.Notice = Notice{Text: "Key saved in " + s.Key.savedIn, Done: true, About: CallServerToken}
 		}
 	default:
 		return false

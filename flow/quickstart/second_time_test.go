@@ -145,10 +145,10 @@ func TestItem6AfterAFailedDemoTheAdviceIsOnlyWhatStillWorks(t *testing.T) {
 		t.Errorf("resume flags %q for a user that no longer exists", d.s.ResumeFlags())
 	}
 	// A demo past --timeout: a new demo, with more time.
-	d2, effs := drive(t, Config{Demo: true, Timeout: 4 * time.Second})
+	d2, _ := drive(t, Config{Demo: true, Timeout: 4 * time.Second})
 	d2.apply(DemoStarted{})
 	d2.apply(KeyChecked{Source: KeyDemo})
-	effs = d2.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	effs := d2.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
 	d2.now = d2.now.Add(5 * time.Second)
 	d2.apply(LinkMinted{Gen: want[MintLink](t, effs).Gen, Token: "tok", URL: "u"})
 	if p := d2.s.Problem; p == nil || p.Call != CallTimeout || strings.Contains(p.Next, "--user-id") || !strings.Contains(p.Next, "demo again") {
@@ -222,5 +222,55 @@ func TestItem17BasiqsTitleAndDetailAreNotSaidTwice(t *testing.T) {
 	p := JobProblem(j, "Hooli")
 	if strings.Count(p.What, "Cannot login to target institution") != 1 {
 		t.Errorf("what %q says it twice", p.What)
+	}
+}
+
+func TestItem14NoticesGoWhenWhatTheySpokeOfIsGone(t *testing.T) {
+	d := toAccounts(t, Config{EnvKey: "k"})
+	load := want[LoadAccounts](t, d.apply(ReloadAsked{}))
+	d.apply(AccountsLoaded{Seq: load.Seq, Err: unavailable})
+	if !d.s.Notice.Warning {
+		t.Fatalf("a failed refresh of the accounts: notice %+v", d.s.Notice)
+	}
+	load = want[LoadAccounts](t, d.apply(ReloadAsked{}))
+	if d.s.Notice.Text != "" {
+		t.Errorf("the failure notice stays while the accounts are read again: %+v", d.s.Notice)
+	}
+	d.apply(AccountsLoaded{Seq: load.Seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
+	if d.s.Notice.Text != "" {
+		t.Errorf("the failure notice outlived the retry that worked: %+v", d.s.Notice)
+	}
+	// A refresh that failed, then worked.
+	d.s.Explore.View = ViewConnections
+	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(ConnectionRefreshed{Gen: d.s.Jobs.Gen, Err: unavailable})
+	if d.s.Notice.About != CallRefresh {
+		t.Fatalf("a failed refresh: notice %+v", d.s.Notice)
+	}
+	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	if d.s.Notice.Text != "" {
+		t.Errorf("the refresh's failure stays as it is tried again: %+v", d.s.Notice)
+	}
+	// The demo's word on the key step goes once past the user.
+	dd := demoAtTheForm(t)
+	if dd.s.Notice.Text == "" {
+		t.Fatal("no demo notice at the form")
+	}
+	dd.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	dd.apply(ConsentAsked{})
+	if dd.s.Notice.Text != "" {
+		t.Errorf("at consent the notice still says %q", dd.s.Notice.Text)
+	}
+}
+
+func TestItem16UWithOneConnectionSaysItRefreshesIt(t *testing.T) {
+	d := toAccounts(t, Config{EnvKey: "k"})
+	d.apply(ViewAsked{View: ViewConnections})
+	d.apply(ConnectionsLoaded{Items: []basiq.Connection{active}})
+	d.s.Institutions["AU00000"] = basiq.Institution{ID: "AU00000", Name: "Hooli Bank"}
+	effs := d.apply(RefreshAllAsked{})
+	want[RefreshAll](t, effs)
+	if b := d.s.Explore.Busy; !strings.Contains(b, "the only connection, to Hooli Bank") {
+		t.Errorf("busy %q", b)
 	}
 }

@@ -135,6 +135,9 @@ type Notice struct {
 	Text    string
 	Done    bool // something went well
 	Warning bool // something to look at
+	// About is the call a warning speaks of: it goes once that call is made
+	// again (and so cannot outlive a retry that worked). 0: none.
+	About Call
 }
 
 // New makes a session; send it Started first.
@@ -201,6 +204,9 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	default:
 		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
 			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev)
+	}
+	if a := s.Notice.About; s.Stage > StageUser && (a == CallServerToken || a == CallStartDemo) {
+		s.Notice = Notice{} // news of the key (saved, the demo started) is old once past the user
 	}
 	return a.effects
 }

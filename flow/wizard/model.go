@@ -212,7 +212,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
 		return m, nil
 	case inspector.CloseMsg:
-		m.showInspector = false
+		m.closeInspector()
 		return m, nil
 	case inspector.SaveScriptMsg:
 		return m, m.saveSessionScript()
@@ -329,14 +329,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m.showingQR():
 		return m.forwardToScreen(msg) // any key returns from the QR code
-	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
+	case m.showHelp && key.Matches(msg, g.Back):
+		// esc closes every overlay at once: the help, and the inspector under it.
+		m.showHelp = false
+		m.closeInspector()
+		return nil
+	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping):
 		m.showHelp = false
 		return nil
 	case key.Matches(msg, g.HelpWhileTyping) || key.Matches(msg, g.Help) && !typing:
 		m.showHelp = true
 		return nil
 	case m.showInspector && key.Matches(msg, g.Requests, g.RequestsWhileTyping, g.Back):
-		m.showInspector = false
+		m.closeInspector()
 		return nil
 	case m.showInspector:
 		var cmd tea.Cmd
@@ -360,6 +365,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.forwardToScreen(msg)
 }
 
+// closeInspector takes the inspector down, and with it what it said of the
+// moment (a curl sent to the clipboard).
+func (m *Model) closeInspector() {
+	m.showInspector = false
+	m.inspector.Hide()
+}
+
 // capturing reports whether a text field has focus, so letters are the
 // field's, not shortcuts.
 func (m Model) capturing() bool {
@@ -378,9 +390,12 @@ func (m Model) capturing() bool {
 
 // screenTakesEsc reports whether esc closes something on the screen (a
 // paste field, a question, an account's detail) rather than
-// going back. In the key and user forms esc means back.
+// going back. In the key and user forms esc means back; asked whether to
+// save the key, it means not now.
 func (m Model) screenTakesEsc() bool {
 	switch m.session.Stage {
+	case qs.StageKey:
+		return m.keyScreen.TakesEsc()
 	case qs.StageUser:
 		return m.userScreen.TakesEsc()
 	case qs.StageConsent:

@@ -114,3 +114,124 @@ func TestItem17IdsInTheSummaryAreNeverBrokenAcrossLines(t *testing.T) {
 		}
 	}
 }
+
+func TestItem14AFailureNoticeGoesOnceTheRetryWorked(t *testing.T) {
+	r := newRig()
+	r.withLists()
+	r.api.RefreshErrs = []error{flowtest.Unavailable("/users/" + flowtest.UserID + "/connections/conn-1/refresh")}
+	refreshed := "c3000000-0000-4000-8000-000000000003"
+	r.api.Refreshed = refreshed
+	r.api.Jobs[refreshed] = []basiq.Job{flowtest.Job(refreshed, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
+	w := r.demoToAccounts(t)
+	w.keys("tab", "tab", "u")
+	w.sees("Service unavailable")
+	w.send(uitest.Press("u")).until("watched the refresh", stageIs(qs.StageConnect))
+	if s := w.screen(); strings.Contains(s, "Service unavailable") {
+		t.Errorf("the failure notice stays while the retry runs:\n%s", s)
+	}
+	w.againToAccounts()
+	w.keys("tab", "tab")
+	if s := w.screen(); strings.Contains(s, "Service unavailable") {
+		t.Errorf("the failure notice outlived the retry that worked:\n%s", s)
+	}
+	// News of the key step (the demo started) is gone once past the user.
+	if s := w.screen(); strings.Contains(s, "Demo: a built-in Basiq simulator answers") {
+		t.Errorf("the demo's notice is still up at the views:\n%s", s)
+	}
+}
+
+// withTraces gives the inspector two exchanges with answers to show.
+func (r *rig) withTraces() {
+	r.cfg.Traces = func() []basiq.Exchange {
+		return []basiq.Exchange{
+			{Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200, ResponseBody: `{"access_token":"x","expires_in":3600}`},
+			{Method: "GET", URL: "https://au-api.basiq.io/users/" + flowtest.UserID + "/accounts", Status: 200, ResponseBody: `{"type":"list","data":[]}`},
+		}
+	}
+}
+
+func TestItem14TheInspectorsCopiedNoteGoesWhenThePersonMovesOn(t *testing.T) {
+	r := newRig()
+	r.withTraces()
+	w := r.demoToAccounts(t)
+	w.keys("i", "c")
+	w.sees("sent to the terminal's clipboard (OSC 52)")
+	w.keys("esc", "i")
+	if s := w.screen(); strings.Contains(s, "clipboard") {
+		t.Errorf("the note outlived the inspector:\n%s", s)
+	}
+	w.keys("c", "up")
+	if s := w.screen(); strings.Contains(s, "clipboard") {
+		t.Errorf("the note stays on another request:\n%s", s)
+	}
+}
+
+func TestItem15EscClosesTheInspectorAndItsHelpAndTheHelpListsItsKeys(t *testing.T) {
+	r := newRig()
+	r.withTraces()
+	w := r.demoToAccounts(t)
+	w.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	w.keys("i")
+	if h := w.helpLine(); !strings.Contains(h, "esc close") {
+		t.Errorf("the inspector's help line does not say how to close it: %q", h)
+	}
+	w.keys("?")
+	w.sees("Keys on this screen", "esc        close (i too)", "copy as curl", "save session as script", "tab        answer", "pgup/pgdn  scroll")
+	if s := w.screen(); strings.Contains(s, "next view") {
+		t.Errorf("the inspector's help lists the views' keys, which do not act there:\n%s", s)
+	}
+	w.keys("esc")
+	if w.m.showHelp || w.m.showInspector {
+		t.Errorf("one esc left help %v, inspector %v", w.m.showHelp, w.m.showInspector)
+	}
+	w.sees("Hooli Bank · 4 accounts")
+}
+
+func TestItem16UWithOneConnectionSaysItRefreshesIt(t *testing.T) {
+	r := newRig()
+	r.withLists()
+	w := r.demoToAccounts(t)
+	w.keys("tab", "tab")
+	if h := w.helpLine(); !strings.Contains(h, "U refresh all (the one)") {
+		t.Errorf("help line %q", h)
+	}
+	r.api.RefreshedAll = nil // Basiq starts nothing: the notice stays to be read
+	w.send(uitest.Press("U")).until("refreshing", func(m Model) bool { return m.session.Explore.Busy != "" })
+	w.sees("Refreshing the only connection, to Hooli Bank…")
+	w.settle()
+	if r.api.Count("POST /users/"+flowtest.UserID+"/connections/refresh") != 1 {
+		t.Errorf("U did not refresh: %q", r.api.Calls())
+	}
+}
+
+func TestItem16AnEmptyKeySaysAKeyIsNeededAfterTheClockTicks(t *testing.T) {
+	w := newRig().start(t).settle()
+	w.keys("enter")
+	w.send(clockTickMsg{}).settle()
+	w.sees("A key is needed")
+}
+
+func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
+	r := newRig()
+	r.store.key, r.store.origin = "a-key-that-no-longer-works", "https://au-api.basiq.io"
+	w := r.start(t).settle()
+	w.sees("The saved key no longer works")
+	w.send(uitest.Type(flowtest.GoodKey)...)
+	w.keys("enter")
+	w.sees("instead of the key saved for this API", "esc keeps the saved key")
+	if h := w.helpLine(); !strings.Contains(h, "n/esc not now") {
+		t.Errorf("help line %q", h)
+	}
+	w.keys("esc")
+	if w.stage() != qs.StageUser || r.store.key != "a-key-that-no-longer-works" {
+		t.Errorf("after esc: on %v, saved key %q; want the user form and the saved key kept", w.stage(), r.store.key)
+	}
+	// Without a saved key, esc is not now too.
+	r2 := newRig()
+	w2 := r2.start(t).settle()
+	w2.send(uitest.Type(flowtest.GoodKey)...)
+	w2.keys("enter", "esc")
+	if w2.stage() != qs.StageUser || r2.store.key != "" {
+		t.Errorf("after esc: on %v, saved %q", w2.stage(), r2.store.key)
+	}
+}

@@ -59,7 +59,7 @@ func (m *Model) syncKey() tea.Cmd {
 		k.ClearProblem()
 	}
 	if o := s.Key.SaveOffer; o != nil {
-		k.AskSave(o.Where, o.Insecure)
+		k.AskSave(o.Where, o.Insecure, o.Replaces)
 	} else {
 		k.StopAsking()
 	}

@@ -51,8 +51,8 @@ func (m Model) View() tea.View {
 	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
-		if m.onViews() {
-			f.HelpOnly = []key.Binding{m.views.next, m.views.prev}
+		if m.onViews() && !m.showInspector {
+			f.HelpOnly = []key.Binding{m.views.next, m.views.prev} // not the inspector's: tab is its own there
 		}
 	}
 	switch c := m.session.Explore.Confirm; {
