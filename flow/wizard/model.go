@@ -327,8 +327,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.apply(qs.ConfirmAnswered{Yes: false})
 		}
 		return nil
-	case m.showingQR():
-		return m.forwardToScreen(msg) // any key returns from the QR code
+	case m.showingQR() || m.showingLink():
+		return m.forwardToScreen(msg) // any key returns from the QR code, or the whole link (c copies it)
 	case m.showHelp && key.Matches(msg, g.Back):
 		// esc closes every overlay at once: the help, and the inspector under it.
 		m.showHelp = false

@@ -235,3 +235,55 @@ func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
 		t.Errorf("after esc: on %v, saved %q", w2.stage(), r2.store.key)
 	}
 }
+
+// noBrowserHere makes the rig a machine where no browser can open.
+func (r *rig) noBrowserHere() {
+	r.cfg.OpenBrowser = nil
+	r.cfg.BrowserUnavailable = "There is no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser can open."
+}
+
+func TestItem7OWhereNoBrowserCanOpenSaysSoAndWhy(t *testing.T) {
+	r := newRig()
+	r.noBrowserHere()
+	w := r.toConsent(t)
+	if strings.Contains(w.screen(), "o opened nothing") {
+		t.Fatalf("said before o was pressed:\n%s", w.screen())
+	}
+	w.send(uitest.Press("o")).until("asked for the browser", func(m Model) bool { return m.session.Consent.Browser.Refused })
+	w.sees("o opened nothing: There is no display here")
+}
+
+func TestItem7ALoopbackLinkOutsideTheDemoDoesNotSuggestTheQRCode(t *testing.T) {
+	r := newRig()
+	r.noBrowserHere()
+	r.cfg.ConsentBase = "http://127.0.0.1:8080/consent/home" // a simulator of one's own
+	w := r.toConsent(t)
+	if s := w.screen(); strings.Contains(s, "scan the QR code") || !strings.Contains(s, "a phone cannot reach") {
+		t.Errorf("a loopback link outside the demo:\n%s", s)
+	}
+	// Basiq's own page: the QR code is a way.
+	r2 := newRig()
+	r2.noBrowserHere()
+	w2 := r2.toConsent(t)
+	w2.sees("scan the QR code (q)")
+}
+
+func TestItem7LShowsTheLinkWholeAndAnyKeyReturns(t *testing.T) {
+	w := newRig().toConsent(t)
+	link := w.m.session.Link.URL
+	w.send(uitest.Press("l"))
+	content := w.m.View().Content
+	if !strings.Contains(content, "\x1b]8;id=basiq-consent-link;"+link) || !strings.Contains(ansi.Strip(content), "The consent link, whole") {
+		t.Fatalf("l:\n%s", ansi.Strip(content))
+	}
+	if strings.Contains(ansi.Strip(content), "basiq-onboard ·") {
+		t.Errorf("the frame is drawn around the whole link:\n%s", ansi.Strip(content))
+	}
+	w.send(uitest.Press("c"))
+	w.sees("Sent to the terminal's clipboard (OSC 52).")
+	w.send(uitest.Press("esc"))
+	w.sees("Consent in the browser")
+	if h := w.helpLine(); !strings.Contains(h, "l whole link") {
+		t.Errorf("help line %q", h)
+	}
+}

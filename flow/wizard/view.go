@@ -37,6 +37,10 @@ func (m Model) View() tea.View {
 		v.Content = m.consentScreen.QRWindow(m.width, m.height)
 		return v
 	}
+	if m.showingLink() {
+		v.Content = m.consentScreen.LinkWindow(m.width, m.height)
+		return v
+	}
 	f := frame.Frame{
 		Width:     m.width,
 		Height:    m.height,
@@ -72,6 +76,11 @@ func (m Model) View() tea.View {
 // showingQR reports whether the consent link's QR code has the window.
 func (m Model) showingQR() bool {
 	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
+}
+
+// showingLink reports whether the consent link, whole, has the window.
+func (m Model) showingLink() bool {
+	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingLink() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.
