@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
@@ -43,11 +44,15 @@ type Model struct {
 	cancel  context.CancelFunc
 	clock   flow.Clock
 
-	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background change
-	global keys.Global
-	yes    key.Binding // answers a y/N question
-	no     key.Binding
-	views  viewKeys // the keys every view of the user shares
+	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background or profile change
+	// isDark and profile are what the styles were built for: the terminal's
+	// background, and its colours (8 or 16 get a palette of their own).
+	isDark  bool
+	profile colorprofile.Profile
+	global  keys.Global
+	yes     key.Binding // answers a y/N question
+	no      key.Binding
+	views   viewKeys // the keys every view of the user shares
 	// saveScript (s) in the views saves the session as a script, as s does in the inspector.
 	saveScript  key.Binding
 	savedScript scriptSavedMsg // the last save, for the notice line and the summary
@@ -113,6 +118,8 @@ func New(cfg flow.Config, isDark bool) Model {
 		cancel:     cancel,
 		clock:      clock,
 		styles:     st,
+		isDark:     isDark,
+		profile:    colorprofile.TrueColor,
 		global:     keys.NewGlobal(),
 		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
@@ -186,7 +193,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		*m.styles = *theme.New(msg.IsDark())
+		m.isDark = msg.IsDark()
+		*m.styles = *theme.NewFor(m.isDark, m.profile)
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.profile = msg.Profile
+		*m.styles = *theme.NewFor(m.isDark, m.profile)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)

@@ -2,11 +2,13 @@ package wizard
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -285,5 +287,22 @@ func TestItem7LShowsTheLinkWholeAndAnyKeyReturns(t *testing.T) {
 	w.sees("Consent in the browser")
 	if h := w.helpLine(); !strings.Contains(h, "l whole link") {
 		t.Errorf("help line %q", h)
+	}
+}
+
+func TestItem8AtSixteenColoursTheWizardDrawsWithTheTerminalsOwnPalette(t *testing.T) {
+	w := newRig().demoToAccounts(t)
+	w.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	var buf strings.Builder
+	out := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.ANSI}
+	_, _ = out.WriteString(w.m.View().Content)
+	for _, blue := range []string{"[34m", ";34m", "[34;", ";34;", "[90m", ";90m", "[94m", ";94m"} {
+		if strings.Contains(buf.String(), blue) {
+			t.Errorf("at 16 colours the accounts draw %q (blue or bright black)", blue)
+		}
+	}
+	w.send(tea.BackgroundColorMsg{Color: color.White}) // a light terminal: still its own palette
+	if w.m.styles.IsDark || w.m.styles.Muted.GetFaint() != true {
+		t.Errorf("after a light background at 16 colours: dark %v, muted faint %v", w.m.styles.IsDark, w.m.styles.Muted.GetFaint())
 	}
 }
