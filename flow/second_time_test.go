@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/url"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -137,5 +141,59 @@ func TestItem17PlainLinesSayAFailedStepsReasonOnce(t *testing.T) {
 	}
 	if !strings.Contains(out, "✗ Verifying credentials") {
 		t.Errorf("the failed step is not named:\n%s", out)
+	}
+}
+
+// Issue 19 item 18: the exported files go through every consent of the
+// session: here Hooli, then another bank (Pied Piper, with its question).
+func TestItem18TheExportedFilesConnectEveryBankTheSessionDid(t *testing.T) {
+	bash := requireScriptTools(t)
+	b := newSimBasiq(t)
+	facts := ScriptFacts{APIURL: b.base, ConsentURL: b.srv.ConsentBase(), NewUser: basiq.NewUser{Email: "max@example.com"}, TimeoutSeconds: 60,
+		Consents: []qs.BankConsent{{Bank: "Hooli Bank"}, {Action: basiq.ConsentConnect, Bank: "Pied Piper Bank"}}}
+	script := filepath.Join(t.TempDir(), "quickstart.sh")
+	if _, err := ExportScript(facts, script); err != nil {
+		t.Fatal(err)
+	}
+	person := func(ctx context.Context, link *url.URL) error {
+		login := qs.SandboxPersona
+		password, _ := simulator.Persona(login)
+		bank := qs.SandboxInstitution
+		var opts []simulator.ConsentOption
+		if link.Query().Get("action") == basiq.ConsentConnect {
+			answers, _ := simulator.PersonaMFA(login)
+			bank, opts = flowtest.PiedPiper, append(opts, simulator.MFAResponse(answers...))
+		}
+		_, err := b.srv.CompleteConsent(ctx, link.Query().Get("token"), bank, login, password, opts...)
+		return err
+	}
+	env := []string{"BASIQ_API_KEY=" + simulator.DemoAPIKey, "BASIQ_POLL_SECONDS=0.01"}
+	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, ProgramPathFor(script))}} {
+		var args []string
+		if form.name == "script" {
+			args = []string{script}
+		}
+		stdout, stderr, err := b.runConsenting(t, person, form.path, args, env...)
+		if err != nil {
+			t.Fatalf("the %s: %v\n%s", form.name, err, stderr)
+		}
+		if !strings.Contains(stderr, "connect Hooli Bank") || !strings.Contains(stderr, "connect another bank, Pied Piper Bank") {
+			t.Errorf("the %s does not name the banks:\n%s", form.name, stderr)
+		}
+		userID := regexp.MustCompile(`User (\S+)`).FindStringSubmatch(stderr)
+		if userID == nil {
+			t.Fatalf("the %s named no user:\n%s", form.name, stderr)
+		}
+		accts, err := b.client(t).ListAccounts(context.Background(), userID[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		banks := map[string]bool{}
+		for _, a := range accts {
+			banks[a.Institution] = true
+		}
+		if !banks[qs.SandboxInstitution] || !banks[flowtest.PiedPiper] || len(outputLines(stdout)) != len(accts) {
+			t.Errorf("the %s connected %v and printed %d accounts of %d:\n%s", form.name, banks, len(outputLines(stdout)), len(accts), stdout)
+		}
 	}
 }

@@ -160,6 +160,9 @@ func (a *applying) jobEvent(ev Event) bool {
 // watch moves to the connect step and polls each job (at most MaxJobs).
 func (a *applying) watch(ids []string) {
 	s := a.s
+	if s.Stage == StageConsent {
+		a.noteConsented(ids) // jobs consent started, not a refresh's or --job-id's
+	}
 	a.stopWaiting()
 	a.clearProblem()
 	s.Stage = StageConnect
@@ -243,6 +246,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 	}
 	a.noteSteps(ev.ID, w, job)
 	w.Job, w.Seen = job, true
+	s.noteJobOutcome(ev.ID, job)
 	a.nameBank(job.InstitutionID())
 	switch job.State() {
 	case basiq.JobPending, basiq.JobRunning:

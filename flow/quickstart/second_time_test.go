@@ -274,3 +274,59 @@ func TestItem16UWithOneConnectionSaysItRefreshesIt(t *testing.T) {
 		t.Errorf("busy %q", b)
 	}
 }
+
+// consentAs runs the demo's automatic consent on the link being made, to a
+// job id that then ends as j.
+func consentAs(t *testing.T, d *driver, effs []Effect, id string, j basiq.Job) {
+	t.Helper()
+	mint := want[MintLink](t, effs)
+	if snap, ok := first[ListJobs](effs); ok && snap.Purpose == ListSnapshot {
+		d.apply(JobsListed{Gen: snap.Gen, Purpose: ListSnapshot})
+	}
+	d.apply(LinkMinted{Gen: mint.Gen, Token: "tok", URL: "http://127.0.0.1:1/consent/home?token=tok"})
+	if d.s.Stage != StageConsent || !d.s.Consent.Waiting {
+		t.Fatalf("on %v (waiting %v), want consent", d.s.Stage, d.s.Consent.Waiting)
+	}
+	want[AutoConsent](t, d.apply(AutoConsentAsked{}))
+	effs = d.apply(AutoConsented{Gen: d.s.Link.Gen, JobIDs: []string{id}})
+	j.ID = id
+	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: id, Job: j})
+}
+
+func TestItem18EveryConsentThatConnectedABankIsOnceInTheScriptsList(t *testing.T) {
+	d := demoAtTheForm(t)
+	d.s.Institutions["AU00000"] = basiq.Institution{ID: "AU00000", Name: "Hooli Bank"}
+	d.s.Institutions[SecondBank] = basiq.Institution{ID: SecondBank, Name: "Pied Piper Bank"}
+	effs := d.apply(UserLoaded{User: basiq.User{ID: userID}, Created: true})
+	d.apply(ConsentAsked{})
+	failed := failedJob("", "invalid-credentials")
+	failed.Institution = &basiq.Ref{ID: "AU00000"}
+	consentAs(t, d, effs, "job-1", failed)
+	// Consent again: a login again on the connection the bank refused.
+	effs = d.apply(NewLinkAsked{})
+	if d.s.Link.ConnectionID == "" {
+		t.Fatalf("consent again is not a login again on the connection: %+v", d.s.Link)
+	}
+	done := job("", basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)
+	done.Institution = &basiq.Ref{ID: "AU00000"}
+	consentAs(t, d, effs, "job-2", done)
+	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
+	d.apply(AccountsAsked{})
+	// Another bank.
+	effs = d.apply(AnotherBankAsked{})
+	pp := job("", basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)
+	pp.Institution = &basiq.Ref{ID: SecondBank}
+	consentAs(t, d, effs, "job-3", pp)
+	got := d.s.BankConsents()
+	wantConsents := []BankConsent{{Bank: "Hooli Bank"}, {Action: basiq.ConsentConnect, Bank: "Pied Piper Bank"}}
+	if len(got) != 2 || got[0] != wantConsents[0] || got[1] != wantConsents[1] {
+		t.Errorf("the script's consents %+v, want %+v (the refused login and its retry once)", got, wantConsents)
+	}
+	if len(d.s.Consented) != 3 {
+		t.Errorf("consents recorded %+v, want all three", d.s.Consented)
+	}
+	// Jobs watched with --job-id are no consent of this session.
+	if n := len(toAccounts(t, Config{EnvKey: "k"}).s.Consented); n != 0 {
+		t.Errorf("--job-id recorded %d consents", n)
+	}
+}

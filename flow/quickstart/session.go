@@ -118,6 +118,8 @@ type Session struct {
 
 	// Deleted: the user this session made was deleted (on quit, or --delete-user).
 	Deleted bool
+	// Consented are the session's consents that led to jobs, in order.
+	Consented []Consented
 
 	finished      bool
 	closing       bool // the user is being deleted on the way out

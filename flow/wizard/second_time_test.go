@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
@@ -304,5 +306,30 @@ func TestItem8AtSixteenColoursTheWizardDrawsWithTheTerminalsOwnPalette(t *testin
 	w.send(tea.BackgroundColorMsg{Color: color.White}) // a light terminal: still its own palette
 	if w.m.styles.IsDark || w.m.styles.Muted.GetFaint() != true {
 		t.Errorf("after a light background at 16 colours: dark %v, muted faint %v", w.m.styles.IsDark, w.m.styles.Muted.GetFaint())
+	}
+}
+
+func TestItem18TheSessionsScriptCoversEveryConsentAndConnection(t *testing.T) {
+	r := newRig()
+	r.withLists()
+	w := r.demoToAccounts(t)
+	answered := &basiq.StepResult{Type: basiq.ResultMFA, Method: "token", Input: []string{"OTP Password"}, ExpiryMs: 120000}
+	r.anotherBank(t, w, piedPiperJob(basiq.StepSuccess, answered, r.clock.Now(), basiq.StepSuccess, basiq.StepSuccess))
+	w.againToAccounts()
+	facts, ok := flow.ScriptFactsOf(w.m.session, r.cfg)
+	if !ok {
+		t.Fatal("no script to save")
+	}
+	want := []qs.BankConsent{{Bank: "Hooli Bank"}, {Action: basiq.ConsentConnect, Bank: "Pied Piper Bank"}}
+	if !slices.Equal(facts.Consents, want) {
+		t.Errorf("the script's consents %+v, want %+v", facts.Consents, want)
+	}
+	script, program, err := flow.ScriptFiles(facts, "q.sh", "q.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(script), "connect_bank '' 'Hooli Bank'\nconnect_bank connect 'Pied Piper Bank'\n") ||
+		!strings.Contains(string(program), `{"connect", "Pied Piper Bank"}`) {
+		t.Errorf("the files do not go through both consents:\n%s", script)
 	}
 }
