@@ -108,15 +108,22 @@ func TestItem5WithoutAKeyringKeysGoToAnOwnerOnlyFileByOrigin(t *testing.T) {
 	}
 }
 
+// withLegacyKeyFile is a store, with no keyring, over the key file versions
+// before the store wrote (mode perm).
+func withLegacyKeyFile(t *testing.T, perm os.FileMode) (s *Store, legacy string) {
+	noKeyring(t)
+	dir := t.TempDir()
+	legacy = filepath.Join(dir, "api-key")
+	os.WriteFile(legacy, []byte(storeKey+"\n"), perm)
+	return &Store{Dir: dir}, legacy
+}
+
 // Issue 19 item 5: the one key of earlier versions goes to Basiq's own API,
 // once; no other API ever gets it.
 func TestItem5TheOldSingleKeyIsMigratedOnceToTheDefaultAPIOnly(t *testing.T) {
 	t.Run("file", func(t *testing.T) {
-		noKeyring(t)
-		dir := t.TempDir()
-		legacy := filepath.Join(dir, "api-key")
-		os.WriteFile(legacy, []byte(storeKey+"\n"), 0o600)
-		s := &Store{Dir: dir}
+		s, legacy := withLegacyKeyFile(t, 0o600)
+		dir := s.Dir
 		if got, _ := s.Load(simulatorA); got != "" {
 			t.Fatalf("a simulator got the old key: %q", got)
 		}
@@ -150,11 +157,7 @@ func TestItem5TheOldSingleKeyIsMigratedOnceToTheDefaultAPIOnly(t *testing.T) {
 		}
 	})
 	t.Run("an old file others may read", func(t *testing.T) {
-		noKeyring(t)
-		dir := t.TempDir()
-		legacy := filepath.Join(dir, "api-key")
-		os.WriteFile(legacy, []byte(storeKey+"\n"), 0o644)
-		s := &Store{Dir: dir}
+		s, legacy := withLegacyKeyFile(t, 0o644)
 		if got, err := s.Load(defaultOrigin); got != "" || err == nil || !strings.Contains(err.Error(), "chmod 600 "+legacy) {
 			t.Errorf("Basiq's slot: %q, %v; want the file refused, saying how to fix it", got, err)
 		}
