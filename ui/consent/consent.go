@@ -406,7 +406,7 @@ func (m Model) linkLine(w int) string {
 	}
 	// Too long to show whole: the hyperlink still carries all of it, and l
 	// shows it whole for terminals that cannot follow links.
-	const hint = "  (l shows it whole)"
+	const hint = "  (l shows all)"
 	visible := ansi.Truncate(m.link, w-len(hint), theme.Ellipsis)
 	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
 }

@@ -265,7 +265,7 @@ func TestItem7TheWholeLinkHasLinesOfItsOwnEachAHyperlinkToAllOfIt(t *testing.T) 
 	}
 	m := withLink(sized(80, 24))
 	m.SetLink(longLink, now.Add(time.Hour))
-	if !strings.Contains(uitest.Render(m.View(), colorprofile.NoTTY), "l shows it whole") {
+	if !strings.Contains(uitest.Render(m.View(), colorprofile.NoTTY), "l shows all") {
 		t.Errorf("the cut link does not say how to see it whole:\n%s", uitest.Render(m.View(), colorprofile.NoTTY))
 	}
 	m, _ = pressKey(m, 'l', "l")
