@@ -472,7 +472,7 @@ func TestTmuxWrongKeyThenTheRightOneNeverShowsTheKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(holders) != 1 || !strings.HasSuffix(holders[0], "/.config/basiq-onboard/api-key 600") {
+	if len(holders) != 1 || !strings.HasSuffix(holders[0], "/.config/basiq-onboard/secrets.json 600") {
 		t.Errorf("files holding the key: %q; want only the accepted 0600 file", holders)
 	}
 }

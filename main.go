@@ -403,11 +403,8 @@ func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) 
 	if o.demo {
 		cfg.EnvKey = "" // the demo has its own key; a real one stays out of it
 	}
-	if store, err := flow.NewKeyStore(); err == nil {
-		cfg.Keys = store
-	}
-	if memory, err := flow.NewMemory(); err == nil {
-		cfg.Memory = memory
+	if store, err := flow.OpenStore(); err == nil {
+		cfg.UseStore(store) // the key and the session, each per API origin
 	}
 	if !o.noBrowser {
 		cfg.OpenBrowser = browser.OpenURL

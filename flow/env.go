@@ -56,12 +56,13 @@ type Demo struct {
 	Close       func()
 }
 
-// KeyStore keeps the API key between runs: the OS keyring, or a 0600 file.
+// KeyStore keeps the API key between runs, one per API origin (Origin):
+// the OS keyring, or a 0600 file. *Store is the one main uses.
 type KeyStore interface {
-	Load() (key string, err error)
+	Load(origin string) (key string, err error)
 	// Where says where Save would put the key, and whether that is a plain file.
 	Where() (where string, insecure bool)
-	Save(key string) error
+	Save(origin, key string) error
 }
 
 // Config is everything the quickstart needs from main.
@@ -103,10 +104,17 @@ type Config struct {
 	DeleteUser   bool // headless: delete the user the run made, at the end
 }
 
-// MemoryStore keeps what a session remembers, by the API it ran against.
+// MemoryStore keeps what a session remembers, by the API origin it ran
+// against (Origin; DemoOrigin for the demo). *Store is the one main uses.
 type MemoryStore interface {
-	Recall(apiURL string) (quickstart.Memory, error)
-	Remember(apiURL string, m quickstart.Memory) error
+	Recall(origin string) (quickstart.Memory, error)
+	Remember(origin string, m quickstart.Memory) error
+}
+
+// UseStore keeps the key and the last session in store: one store for
+// everything saved, each thing under its API's origin.
+func (c *Config) UseStore(store *Store) {
+	c.Keys, c.Memory = store, store
 }
 
 // Session makes the quickstart's session for this configuration;

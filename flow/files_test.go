@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/zalando/go-keyring"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 )
@@ -127,53 +124,5 @@ func TestDebugTraceIsPrivateAndSanitised(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "keep me" {
 		t.Errorf("the link's target now holds %q", b)
-	}
-}
-
-func TestKeyFileIsWrittenPrivatelyWhateverWasThere(t *testing.T) {
-	const key = "dGVzdC1hcHAtaWQ6dGVzdC1zZWNyZXQta2V5LTEyMzQ1"
-	keyring.MockInitWithError(errors.New("no secret service"))
-	dir := filepath.Join(t.TempDir(), "basiq-onboard")
-	os.MkdirAll(dir, 0o755)
-	os.Chmod(dir, 0o755)
-	s := &FileKeyStore{Path: filepath.Join(dir, "api-key")}
-	// What an earlier run left: a temp file others can read.
-	if err := os.WriteFile(s.Path+".tmp", []byte("old-key\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Save(key); err != nil {
-		t.Fatal(err)
-	}
-	for path, want := range map[string]os.FileMode{dir: 0o700, s.Path: 0o600} {
-		if info, err := os.Stat(path); err != nil || info.Mode().Perm() != want {
-			t.Errorf("%s: %v, mode %04o; want %04o", path, err, info.Mode().Perm(), want)
-		}
-	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "*tmp*")); len(left) != 0 {
-		t.Errorf("left behind: %q", left)
-	}
-	if got, err := (&FileKeyStore{Path: s.Path}).Load(); err != nil || got != key {
-		t.Errorf("Load() = %q, %v", got, err)
-	}
-}
-
-func TestAKeyFileThatCannotBeUsedIsReported(t *testing.T) {
-	keyring.MockInitWithError(errors.New("no secret service"))
-	dir := t.TempDir()
-	readable := filepath.Join(dir, "readable")
-	os.WriteFile(readable, []byte("a-key\n"), 0o644)
-	notAFile := filepath.Join(dir, "dir")
-	os.Mkdir(notAFile, 0o700)
-	for path, says := range map[string]string{
-		readable: "others may read " + readable + " (mode 0644): run chmod 600 " + readable + "; or delete " + readable + " and paste the key again",
-		notAFile: notAFile + " is not a plain file",
-	} {
-		got, err := (&FileKeyStore{Path: path}).Load()
-		if got != "" || err == nil || !strings.Contains(err.Error(), says) {
-			t.Errorf("Load(%s) = %q, %v; want an error saying %q", filepath.Base(path), got, err, says)
-		}
-	}
-	if got, err := (&FileKeyStore{Path: filepath.Join(dir, "none")}).Load(); got != "" || err != nil {
-		t.Errorf("no key file: %q, %v; want nothing and no error", got, err)
 	}
 }

@@ -194,7 +194,7 @@ func (w *headlessWriter) step(s *qs.StepNote) {
 	case s.Status == basiq.StepSuccess || s.Status == basiq.StepSkipped:
 		w.logf("%s %s", theme.SymbolDone, name)
 	case s.Status == basiq.StepFailed:
-		w.logf("%s %s: %s", theme.SymbolFailed, name, s.Reason)
+		w.logf("%s %s", theme.SymbolFailed, name) // the problem that follows says why, once
 	default:
 		w.logf("%s: %s", name, s.Status)
 	}
@@ -210,12 +210,9 @@ func (w *headlessWriter) problem(p *qs.Problem) {
 	if p.CorrelationID != "" {
 		w.logf("  Basiq correlation id %s", p.CorrelationID)
 	}
-	switch flags := w.session.ResumeFlags(); {
-	case p.Call == qs.CallJob:
-		// Watching a failed job again shows the same failure: consent again instead.
-		w.logf("  Consent again for the same user: basiq-onboard --user-id %s", w.session.User.User.ID)
-	case flags != "" && p.Call != qs.CallTimeout:
-		w.logf("  Pick up where you left off: basiq-onboard %s", flags)
+	// The timeout's own words say how to go on; a usage error has nothing to pick up.
+	if resume := w.session.Resume(p); resume != "" && p.Call != qs.CallTimeout && p.Code != qs.CodeUsage {
+		w.logf("  %s", resume)
 	}
 }
 
@@ -277,9 +274,12 @@ func eventOf(n qs.Note) map[string]any {
 		}
 		return e
 	case qs.NoteProblem:
-		p := n.Problem
-		return map[string]any{"event": "problem", "what": p.What, "meaning": p.Meaning, "next": p.Next,
-			"code": p.Code, "correlation_id": p.CorrelationID}
+		// The fields of --json's problem, so a script reads both alike.
+		e := map[string]any{}
+		b, _ := json.Marshal(n.Problem.Report()) // strings only: it cannot fail
+		_ = json.Unmarshal(b, &e)
+		e["event"] = "problem"
+		return e
 	case qs.NoteAccounts:
 		return map[string]any{"event": "accounts", "accounts": n.Accounts}
 	case qs.NoteMFAChallenge:

@@ -6,40 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"sync"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
-// keyringService names our entry in the OS keyring (Keychain, Secret
-// Service, Windows Credential Manager).
+// keyringService names our entries in the OS keyring (Keychain, Secret
+// Service, Windows Credential Manager); legacyKeyringUser is the one entry
+// of versions before the Store, which kept a single key for every API.
 const (
-	keyringService = "basiq-onboard"
-	keyringUser    = "api-key"
-	keyringTimeout = 3 * time.Second
+	keyringService    = "basiq-onboard"
+	legacyKeyringUser = "api-key"
+	keyringTimeout    = 3 * time.Second
 )
-
-// FileKeyStore is the KeyStore main uses: the OS keyring when there is one,
-// otherwise a file only the user can read (0600 in a 0700 directory), which
-// the wizard offers only with a warning.
-type FileKeyStore struct {
-	// Path is the fallback file, e.g. ~/.config/basiq-onboard/api-key.
-	Path string
-
-	probe     sync.Once
-	hasKeying bool
-}
-
-// NewKeyStore uses the user's config directory for the fallback file.
-func NewKeyStore() (*FileKeyStore, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return nil, err
-	}
-	return &FileKeyStore{Path: filepath.Join(dir, "basiq-onboard", "api-key")}, nil
-}
 
 // withTimeout runs a keyring call that may hang (a locked keyring waiting for
 // a prompt nobody sees, a D-Bus that never answers) for at most keyringTimeout.
@@ -59,32 +36,6 @@ func withTimeout(call func() (string, error)) (string, error) {
 	case <-time.After(keyringTimeout):
 		return "", errors.New("the system keyring did not answer")
 	}
-}
-
-// keyringWorks asks the keyring once whether it is there at all.
-func (s *FileKeyStore) keyringWorks() bool {
-	s.probe.Do(func() {
-		_, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser) })
-		s.hasKeying = err == nil || errors.Is(err, keyring.ErrNotFound)
-	})
-	return s.hasKeying
-}
-
-// Load returns the saved key, "" when none was saved. A key file it cannot
-// use (others may read it, it is not a plain file, it cannot be read) is an
-// error that says what to do, never quietly skipped.
-func (s *FileKeyStore) Load() (string, error) {
-	if s.keyringWorks() {
-		k, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser) })
-		if err == nil && k != "" {
-			return k, nil
-		}
-	}
-	b, err := readPrivate(s.Path)
-	if err != nil {
-		return "", fmt.Errorf("the saved API key cannot be used: %w; or delete %s and paste the key again", err, s.Path)
-	}
-	return strings.TrimSpace(string(b)), nil
 }
 
 // readPrivate reads a file only its owner may read (nil when there is
@@ -113,34 +64,6 @@ func ownerOnly(path string, info os.FileInfo) error {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		return fmt.Errorf("others may read %s (mode %04o): run chmod 600 %s", path, perm, path)
 	}
-	return nil
-}
-
-// Where says where Save puts the key, and whether that is a plain file.
-func (s *FileKeyStore) Where() (string, bool) {
-	if s.keyringWorks() {
-		return "the system keyring", false
-	}
-	return s.Path, true
-}
-
-// Save keeps the key for next time.
-func (s *FileKeyStore) Save(key string) error {
-	if s.keyringWorks() {
-		_, err := withTimeout(func() (string, error) { return "", keyring.Set(keyringService, keyringUser, key) })
-		return err
-	}
-	return s.saveFile(key)
-}
-
-// saveFile writes the key where only the user can read it.
-func (s *FileKeyStore) saveFile(key string) error {
-	if err := writePrivate(s.Path, []byte(key+"\n")); err != nil {
-		return err
-	}
-	// Earlier versions wrote through this name; what is left there may be
-	// an old key others can read.
-	os.Remove(s.Path + ".tmp")
 	return nil
 }
 

@@ -36,6 +36,18 @@ func (p *Performer) Close() {
 	}
 }
 
+// origin is the slot of the store the session's things go in: the demo's
+// own once it runs, else the API's (so a key saved for one API is never
+// sent to another, and the demo never sees a real API's session).
+func (p *Performer) origin() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.demo != nil || p.cfg.Demo {
+		return DemoOrigin
+	}
+	return Origin(p.cfg.APIURL)
+}
+
 func (p *Performer) client() (API, *Demo) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -56,7 +68,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		}
 		return qs.DemoStarted{Err: err}
 	case qs.LoadSavedKey:
-		key, err := p.cfg.Keys.Load()
+		key, err := p.cfg.Keys.Load(p.origin())
 		return qs.SavedKeyLoaded{Key: key, Err: err}
 	case qs.CheckKey:
 		if e.Source == qs.KeyDemo {
@@ -76,7 +88,7 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		where, insecure := p.cfg.Keys.Where()
 		return qs.KeyStoreProbed{Where: where, Insecure: insecure}
 	case qs.SaveKey:
-		return qs.KeySaved{Err: p.cfg.Keys.Save(e.Key)}
+		return qs.KeySaved{Err: p.cfg.Keys.Save(p.origin(), e.Key)}
 	case qs.CreateUser:
 		u, err := api.CreateUser(ctx, e.User)
 		return qs.UserLoaded{User: u, Created: true, Err: err}
@@ -163,11 +175,11 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		if p.cfg.Memory == nil {
 			return qs.Remembered{}
 		}
-		m, _ := p.cfg.Memory.Recall(p.cfg.APIURL) // none, or unreadable: nothing to offer
+		m, _ := p.cfg.Memory.Recall(p.origin()) // none, or unreadable: nothing to offer
 		return qs.Remembered{Memory: m}
 	case qs.Remember:
 		if p.cfg.Memory != nil {
-			_ = p.cfg.Memory.Remember(p.cfg.APIURL, e.Memory) // a convenience for next time: never worth failing a run for
+			_ = p.cfg.Memory.Remember(p.origin(), e.Memory) // a convenience for next time: never worth failing a run for
 		}
 	}
 	return nil

@@ -139,9 +139,9 @@ func TestItem8HeadlessWithATerminalAsksForTheKeyWithoutEchoAndTheEmail(t *testin
 // memStore is a KeyStore with no key saved.
 type memStore struct{}
 
-func (memStore) Load() (string, error)  { return "", nil }
-func (memStore) Where() (string, bool)  { return "memory", false }
-func (*memStore) Save(key string) error { return errors.New("not here") }
+func (memStore) Load(string) (string, error) { return "", nil }
+func (memStore) Where() (string, bool)       { return "memory", false }
+func (*memStore) Save(_, key string) error   { return errors.New("not here") }
 
 func TestReadLineTakesOneLineAndNoMore(t *testing.T) {
 	r := strings.NewReader("first\nsecond\n")

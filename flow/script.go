@@ -33,6 +33,9 @@ type ScriptFacts struct {
 	// the URLs are Basiq's and the user is made afresh.
 	FromDemo       bool
 	TimeoutSeconds int // how long the script waits for consent and the job
+	// Consents are the session's consents that connected a bank, in order:
+	// the script goes through each (none: one first consent).
+	Consents []qs.BankConsent
 }
 
 // ScriptFactsOf is what a session did, as the script repeats it; false
@@ -47,6 +50,7 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 		ConsentURL:     cfg.ConsentBase,
 		FromDemo:       s.Demo,
 		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+		Consents:       s.BankConsents(),
 	}
 	switch {
 	case s.Demo:
@@ -127,6 +131,17 @@ func dataFor(f ScriptFacts) scriptData {
 	f.ConsentURL = theme.Safe(f.ConsentURL)
 	f.UserID = theme.Safe(f.UserID)
 	f.NewUser = basiq.NewUser{Email: theme.Safe(f.NewUser.Email), Mobile: theme.Safe(f.NewUser.Mobile)}
+	if len(f.Consents) == 0 {
+		f.Consents = []qs.BankConsent{{}}
+	}
+	consents := make([]qs.BankConsent, len(f.Consents))
+	for i, c := range f.Consents {
+		consents[i] = qs.BankConsent{Action: theme.Safe(c.Action), Bank: theme.Safe(c.Bank)}
+		if consents[i].Bank == "" {
+			consents[i].Bank = "a bank"
+		}
+	}
+	f.Consents = consents
 	body, _ := json.Marshal(f.NewUser) // two strings: it cannot fail
 	return scriptData{ScriptFacts: f, NewUserJSON: string(body), PollSeconds: int(qs.ConsentPollEvery / time.Second)}
 }

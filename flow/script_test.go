@@ -164,6 +164,19 @@ func (b *simBasiq) session(t *testing.T, cfg Config) []string {
 // person never consents). It returns stdout, stderr and how it exited.
 func (b *simBasiq) runAsPerson(t *testing.T, login string, name string, args []string, env ...string) (string, string, error) {
 	t.Helper()
+	if login == "" {
+		return b.runConsenting(t, nil, name, args, env...)
+	}
+	return b.runConsenting(t, func(ctx context.Context, link *url.URL) error {
+		_, err := b.consent(ctx, link.Query().Get("token"), login)
+		return err
+	}, name, args, env...)
+}
+
+// runConsenting runs an exported script or program, doing what consent (nil:
+// nothing) does with each consent link it prints.
+func (b *simBasiq) runConsenting(t *testing.T, consent func(context.Context, *url.URL) error, name string, args []string, env ...string) (string, string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a script that never ends fails, not hangs
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -183,10 +196,10 @@ func (b *simBasiq) runAsPerson(t *testing.T, login string, name string, args []s
 		line := lines.Text()
 		stderr.WriteString(line + "\n")
 		link, err := url.Parse(line)
-		if err != nil || login == "" || link.Query().Get("token") == "" {
+		if err != nil || consent == nil || link.Query().Get("token") == "" {
 			continue
 		}
-		if _, err := b.consent(ctx, link.Query().Get("token"), login); err != nil {
+		if err := consent(ctx, link); err != nil {
 			t.Errorf("consent at %s: %v", link.Host, err)
 		}
 	}

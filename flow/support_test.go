@@ -4,60 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 )
-
-func TestKeyringKeepsTheKeyAndNoFileIsWritten(t *testing.T) {
-	keyring.MockInit()
-	s := &FileKeyStore{Path: filepath.Join(t.TempDir(), "api-key")}
-	if where, insecure := s.Where(); insecure || where != "the system keyring" {
-		t.Fatalf("Where() = %q, %v with a keyring", where, insecure)
-	}
-	if err := s.Save(flowtest.GoodKey); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.Load(); err != nil || got != flowtest.GoodKey {
-		t.Errorf("Load() = %q, %v", got, err)
-	}
-	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
-		t.Error("a file was written although the keyring works")
-	}
-}
-
-func TestWithoutAKeyringTheKeyGoesToAnOwnerOnlyFile(t *testing.T) {
-	keyring.MockInitWithError(errors.New("no secret service"))
-	s := &FileKeyStore{Path: filepath.Join(t.TempDir(), "conf", "api-key")}
-	if _, insecure := s.Where(); !insecure {
-		t.Fatal("without a keyring, Where() must say the key goes to a plain file")
-	}
-	if err := s.Save(flowtest.GoodKey); err != nil {
-		t.Fatal(err)
-	}
-	info, err := os.Stat(s.Path)
-	if err != nil || info.Mode().Perm() != 0o600 {
-		t.Fatalf("key file: %v, mode %o; want 0600", err, info.Mode().Perm())
-	}
-	if got, _ := s.Load(); got != flowtest.GoodKey {
-		t.Errorf("Load() = %q", got)
-	}
-	// A key file others can read is refused, not used.
-	if err := os.Chmod(s.Path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := (&FileKeyStore{Path: s.Path}).Load(); got != "" || err == nil {
-		t.Errorf("a world-readable key file was used (%q, %v)", got, err)
-	}
-}
 
 func TestNoBrowserOverSSHOrWithoutADisplay(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }

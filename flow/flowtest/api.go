@@ -54,7 +54,8 @@ type API struct {
 	JobErrs      map[string][]error     // errors before those answers, nil for none
 	Accounts     []basiq.Account
 	AccountsErrs []error
-	Refreshed    string // the job id a refresh starts
+	Refreshed    string  // the job id a refresh starts
+	RefreshErrs  []error // POST …/connections/{id}/refresh's errors, before it works
 	// Transactions are served in pages of the asked limit; TxnErrs before them.
 	Transactions []basiq.Transaction
 	TxnErrs      []error
@@ -208,6 +209,11 @@ const PiedPiper = "AU00002"
 
 func (f *API) RefreshConnection(ctx context.Context, userID, connectionID string) (string, error) {
 	f.record("POST /users/" + userID + "/connections/" + connectionID + "/refresh")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := next(&f.RefreshErrs); err != nil {
+		return "", err
+	}
 	return f.Refreshed, nil
 }
 

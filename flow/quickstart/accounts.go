@@ -104,6 +104,7 @@ func (a *applying) accountsMaybe() {
 func (a *applying) loadAccounts() {
 	s := a.s
 	a.clearProblem(CallAccounts)
+	a.dropNotice(CallAccounts)
 	s.Accounts.asked, s.Accounts.Loading = true, true
 	s.Accounts.seq++
 	a.say(NoteDoing, "Fetching the accounts (GET /users/"+s.User.User.ID+"/accounts)")
@@ -123,7 +124,7 @@ func (a *applying) accountsLoaded(ev AccountsLoaded) {
 		if acc.Loaded {
 			// A refresh: the accounts shown stay, marked as from before.
 			acc.Stale = &p
-			s.Notice = Notice{Text: "Refreshing the accounts failed; these are from before: " + p.What, Warning: true}
+			s.Notice = Notice{Text: "Refreshing the accounts failed; these are from before: " + p.What, Warning: true, About: CallAccounts}
 			return
 		}
 		a.fail(p)

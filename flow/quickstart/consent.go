@@ -1,6 +1,8 @@
 package quickstart
 
 import (
+	"net"
+	"net/url"
 	"slices"
 	"time"
 
@@ -52,6 +54,8 @@ type BrowserState struct {
 	Opens   int // how many times it opened, so a second o can say it did
 	// Reason says why the link did not open in a browser, "" when it did or will.
 	Reason string
+	// Refused: the person asked for the browser (o) where none can open.
+	Refused bool
 }
 
 func (a *applying) consentEvent(ev Event) bool {
@@ -83,6 +87,7 @@ func (a *applying) consentEvent(ev Event) bool {
 	case BrowserAsked:
 		if s.Stage == StageConsent && s.Consent.Waiting {
 			a.openBrowser()
+			s.Consent.Browser.Refused = s.cfg.NoBrowser != ""
 		}
 	case AutoConsentAsked:
 		if s.Stage == StageConsent && s.Consent.Waiting && s.Demo && !s.Consent.AutoConsenting {
@@ -219,6 +224,19 @@ func (s *Session) autoLogin() string {
 		return s.cfg.Persona
 	}
 	return SandboxPersona
+}
+
+// LinkIsLocal reports whether the consent link points at this computer
+// (the demo's simulator, or one on loopback): a phone, or any other device,
+// cannot open it, so a QR code of it helps nobody.
+func (s *Session) LinkIsLocal() bool {
+	u, err := url.Parse(s.Link.URL)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // AutoConsentBank is the bank the demo's automatic consent connects: the

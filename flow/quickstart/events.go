@@ -214,39 +214,46 @@ func (ContinueAnswered) isEvent()       {}
 
 // failureOf is the error an answer carries, nil for none (or for an intent).
 func failureOf(ev Event) error {
+	_, err := callAnswer(ev)
+	return err
+}
+
+// callAnswer is an effect's answer's error, and whether ev is an answer to a
+// call to Basiq at all (not an intent, nor time passing).
+func callAnswer(ev Event) (bool, error) {
 	switch ev := ev.(type) {
 	case DemoStarted:
-		return ev.Err
+		return true, ev.Err
 	case KeyChecked:
-		return ev.Err
+		return true, ev.Err
 	case UserLoaded:
-		return ev.Err
+		return true, ev.Err
 	case LinkMinted:
-		return ev.Err
+		return true, ev.Err
 	case JobsListed:
-		return ev.Err
+		return true, ev.Err
 	case AutoConsented:
-		return ev.Err
+		return true, ev.Err
 	case JobPolled:
-		return ev.Err
+		return true, ev.Err
 	case AccountsLoaded:
-		return ev.Err
+		return true, ev.Err
 	case TransactionsLoaded:
-		return ev.Err
+		return true, ev.Err
 	case ConnectionRefreshed:
-		return ev.Err
+		return true, ev.Err
 	case ConnectionsLoaded:
-		return ev.Err
+		return true, ev.Err
 	case ConsentsLoaded:
-		return ev.Err
+		return true, ev.Err
 	case AllRefreshed:
-		return ev.Err
+		return true, ev.Err
 	case ConnectionDeleted:
-		return ev.Err
+		return true, ev.Err
 	case ConsentRevoked:
-		return ev.Err
+		return true, ev.Err
 	case UserDeleted:
-		return ev.Err
+		return true, ev.Err
 	}
-	return nil
+	return false, nil
 }

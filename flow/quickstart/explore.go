@@ -131,14 +131,21 @@ func (a *applying) exploreEvent(ev Event) bool {
 		x.NoConsent = !slices.ContainsFunc(ev.Items, Revocable)
 	case RefreshConnectionAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
+			a.dropNotice(CallRefresh)
 			x.Busy = "Refreshing the connection…"
 			a.say(NoteDoing, "Refreshing connection "+ev.ID+" (POST /users/"+s.User.User.ID+"/connections/"+ev.ID+"/refresh)")
 			a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: ev.ID})
 		}
 	case RefreshAllAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
-			x.Busy = "Refreshing every connection…"
-			a.say(NoteDoing, "Refreshing every connection (POST /users/"+s.User.User.ID+"/connections/refresh)")
+			a.dropNotice(CallRefresh)
+			what := "every connection"
+			if c := x.Connections.Items; x.Connections.Loaded && len(c) == 1 {
+				// All is one: say which, so U is not taken for doing nothing.
+				what = "the only connection, to " + s.BankName(c[0].Institution.ID)
+			}
+			x.Busy = "Refreshing " + what + "…"
+			a.say(NoteDoing, "Refreshing "+what+" (POST /users/"+s.User.User.ID+"/connections/refresh)")
 			a.do(RefreshAll{UserID: s.User.User.ID})
 		}
 	case AllRefreshed:
@@ -339,10 +346,12 @@ func (a *applying) confirmAnswered(yes bool) {
 		a.finish(s.ending)
 	case !yes:
 	case c.Kind == ConfirmDeleteConnection:
+		a.dropNotice(CallDeleteConnection)
 		s.Explore.Busy = "Deleting the connection…"
 		a.say(NoteDoing, "Deleting connection "+c.ID+" (DELETE /users/"+uid+"/connections/"+c.ID+")")
 		a.do(DeleteConnection{UserID: uid, ConnectionID: c.ID})
 	case c.Kind == ConfirmRevokeConsent:
+		a.dropNotice(CallRevokeConsent)
 		s.Explore.Busy = "Revoking the consent…"
 		a.say(NoteDoing, "Revoking consent "+c.ID+" (DELETE /users/"+uid+"/consents/"+c.ID+")")
 		a.do(RevokeConsent{UserID: uid, ConsentID: c.ID})
@@ -353,8 +362,16 @@ func (a *applying) confirmAnswered(yes bool) {
 // the action's key tries again.
 func (a *applying) exploreFailed(call Call, err error) {
 	p := problemFor(call, err)
-	a.s.Notice = Notice{Text: p.What, Warning: true}
+	a.s.Notice = Notice{Text: p.What, Warning: true, About: call}
 	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+}
+
+// dropNotice takes down a warning about call, as call is made again: it
+// speaks of an attempt that is over.
+func (a *applying) dropNotice(call Call) {
+	if a.s.Notice.About == call {
+		a.s.Notice = Notice{}
+	}
 }
 
 // reloadAfterChange forgets the lists a change makes stale and reloads the view shown.

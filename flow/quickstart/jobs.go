@@ -196,6 +196,9 @@ func (a *applying) watchFromBefore(ids []string) {
 // watch moves to the connect step and polls each job (at most MaxJobs).
 func (a *applying) watch(ids []string) {
 	s := a.s
+	if s.Stage == StageConsent {
+		a.noteConsented(ids) // jobs consent started, not a refresh's or --job-id's
+	}
 	a.stopWaiting()
 	a.clearProblem()
 	s.Stage = StageConnect
@@ -286,6 +289,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 	}
 	a.noteSteps(ev.ID, w, job)
 	w.Job, w.Seen = job, true
+	s.noteJobOutcome(ev.ID, job)
 	a.nameBank(job.InstitutionID())
 	a.challenged(ev.ID, w)
 	if s.finished || s.closing {

@@ -17,6 +17,7 @@ type KeyState struct {
 	SaveOffer *SaveOffer
 	value     string // kept only until it is saved or declined; never in a note
 	savedIn   string
+	hadSaved  bool // a key was saved for this API before this run
 }
 
 // SaveOffer is where a good key would be saved.
@@ -24,6 +25,9 @@ type SaveOffer struct {
 	Probing  bool // finding out where (the keyring may take seconds to answer)
 	Where    string
 	Insecure bool // a plain file, not a keyring
+	// Replaces: a key is saved for this API already (it did not work, or
+	// another was typed): yes replaces it, no keeps it.
+	Replaces bool
 }
 
 func (a *applying) keyEvent(ev Event) bool {
@@ -31,9 +35,10 @@ func (a *applying) keyEvent(ev Event) bool {
 	switch ev := ev.(type) {
 	case SavedKeyLoaded:
 		s.Key.Loading = false
+		s.Key.hadSaved = ev.Key != ""
 		switch {
 		case ev.Err != nil && s.cfg.Interactive:
-			s.Notice = Notice{Text: "The saved key was not used: " + ev.Err.Error(), Warning: true}
+			s.Notice = Notice{Text: "The saved key was not used: " + ev.Err.Error(), Warning: true, About: CallServerToken}
 		case ev.Err != nil:
 			a.say(NoteWarning, "The saved key was not used: "+ev.Err.Error())
 		}
@@ -66,8 +71,9 @@ func (a *applying) keyEvent(ev Event) bool {
 		}
 		a.clearProblem()
 		s.Demo, s.Key.Good, s.Key.Source = true, true, KeyDemo
-		s.Demo = true
-		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine."}
+		// The demo has its own slot: a real API's last session is not its to offer.
+		s.memory, s.User.Offer = Memory{}, nil
+		s.Notice = Notice{Text: "Demo: a built-in Basiq simulator answers; nothing leaves this machine.", About: CallStartDemo}
 		a.say(NoteInfo, s.Notice.Text)
 		// The demo walks the same first step: its key for a server token.
 		a.checkKey("", KeyDemo)
@@ -75,10 +81,14 @@ func (a *applying) keyEvent(ev Event) bool {
 		s.Key.Checking = false
 		if ev.Err != nil {
 			p := problemFor(CallServerToken, ev.Err)
-			switch ev.Source {
-			case KeyFromStore:
+			switch {
+			case ev.Source == KeyFromStore && basiq.IsBadAPIKey(ev.Err):
 				p.What = "The saved key no longer works. " + p.What
-			case KeyFromEnv:
+			case ev.Source == KeyFromStore:
+				// Not a word about the key itself: it is kept, to try again.
+				p.What = strings.Replace(p.What, "hecking the key", "hecking the saved key", 1)
+				p.Next = strings.TrimSpace(p.Next + " The saved key is kept.")
+			case ev.Source == KeyFromEnv:
 				p.What = "BASIQ_API_KEY: " + p.What
 			}
 			// The same wrong key would be refused again; the demo's own key is
@@ -100,7 +110,7 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.say(NoteDone, "Key accepted")
 		if ev.Source == KeyTyped && s.cfg.KeyStore && s.cfg.Interactive {
 			// Where it would go is asked off the event loop: a keyring may take seconds.
-			s.Key.SaveOffer = &SaveOffer{Probing: true}
+			s.Key.SaveOffer = &SaveOffer{Probing: true, Replaces: s.Key.hadSaved}
 			a.do(ProbeKeyStore{})
 			return true
 		}
@@ -108,7 +118,7 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.toUser()
 	case KeyStoreProbed:
 		if s.Key.SaveOffer != nil {
-			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure}
+			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure, Replaces: s.Key.SaveOffer.Replaces}
 		}
 	case SaveAnswered:
 		if s.Key.SaveOffer == nil || s.Key.SaveOffer.Probing {
@@ -122,9 +132,9 @@ func (a *applying) keyEvent(ev Event) bool {
 		a.toUser()
 	case KeySaved:
 		if ev.Err != nil {
-			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true}
+			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true, About: CallServerToken}
 		} else {
-			s.Notice = Notice{Text: "Key saved in " + s.Key.savedIn, Done: true}
+			s.Notice = Notice{Text: "Key saved in " + s.Key.savedIn, Done: true, About: CallServerToken}
 		}
 	default:
 		return false
@@ -158,8 +168,15 @@ func (a *applying) noKey(saved string) {
 		a.do(Ask{Kind: AskKey})
 		return
 	}
-	msg := "No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo."
-	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
+	a.usage("No API key: set BASIQ_API_KEY (a key is never a flag), save one by running the wizard in a terminal, or try --demo.")
+}
+
+// usage ends a headless run that cannot start as asked (exit 2), before
+// anything is sent; the result names the problem.
+func (a *applying) usage(msg string) {
+	p := Problem{What: msg, Code: CodeUsage}
+	a.s.Problem = &p
+	a.do(Say{Kind: NoteProblem, Text: msg, Problem: &p})
 	a.finish(ExitUsage)
 }
 
@@ -194,8 +211,13 @@ func (s *Session) usageProblem() string {
 // newUserFromFlags is the user --email and --mobile describe; the demo makes
 // one up when neither is given.
 func (s *Session) newUserFromFlags() basiq.NewUser {
-	u := basiq.NewUser{Email: strings.TrimSpace(s.cfg.Email), Mobile: basiq.NormalizeMobile(s.cfg.Mobile)}
-	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
+	return s.demoExample(basiq.NewUser{Email: strings.TrimSpace(s.cfg.Email), Mobile: basiq.NormalizeMobile(s.cfg.Mobile)})
+}
+
+// demoExample is u, or in the demo (--demo, or ctrl+d on the key screen),
+// where nothing was given, the demo's made-up user.
+func (s *Session) demoExample(u basiq.NewUser) basiq.NewUser {
+	if (s.Demo || s.cfg.Demo) && u.Email == "" && u.Mobile == "" {
 		u.Email = ExampleEmail
 	}
 	return u

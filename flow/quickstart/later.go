@@ -18,7 +18,7 @@ func (a *applying) laterEvent(ev Event) bool {
 	s := a.s
 	switch ev := ev.(type) {
 	case Remembered:
-		if ev.Memory.UserID == "" || basiq.ValidateID(ev.Memory.UserID) != nil {
+		if s.Demo || ev.Memory.UserID == "" || basiq.ValidateID(ev.Memory.UserID) != nil {
 			return true
 		}
 		s.memory = ev.Memory

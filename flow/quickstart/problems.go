@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 )
@@ -74,8 +75,11 @@ type Problem struct {
 	What          string // what happened, Basiq's answer in a few words
 	Meaning       string // what it means, "" when the words say it
 	Next          string // what to do about it
-	Code          string // Basiq's error code, "" when none
+	Code          string // Basiq's error code (or CodeTimeout, CodeUsage), "" when none
 	CorrelationID string // Basiq's id for support, "" when none
+	// Title and Detail are Basiq's own words (its error's, or the failed
+	// step's), "" where it sent none.
+	Title, Detail string
 	Remedies      []Remedy
 	// Warning marks trouble the quickstart is already working around
 	// (a poll that will be tried again): shown, but not a failure.
@@ -103,7 +107,7 @@ func problemFor(call Call, err error) Problem {
 	p := Problem{Call: call}
 	if errors.As(err, &apiErr) {
 		p.CorrelationID = apiErr.CorrelationID
-		p.Code = apiErr.Code()
+		p.Code, p.Title, p.Detail = apiErr.Code(), apiErr.Title(), apiErr.Detail()
 	}
 	switch {
 	case basiq.UserMayExist(err):
@@ -169,16 +173,13 @@ func JobProblem(job basiq.Job, bank string) Problem {
 	}
 	advice := basiq.AdviceFor(code)
 	what := "Basiq could not connect to " + bank
-	if title != "" {
-		what += ": " + title
-	}
-	if detail != "" && detail != title {
-		what = strings.TrimRight(what, ".") + ". " + detail
+	if reason := joinSentences(title, detail); reason != "" {
+		what += ": " + reason
 	}
 	if code != "" {
 		what += " (" + code + ")"
 	}
-	p := Problem{Call: CallJob, What: what, Meaning: advice.Meaning, Next: advice.Next, Code: code}
+	p := Problem{Call: CallJob, What: what, Meaning: advice.Meaning, Next: advice.Next, Code: code, Title: title, Detail: detail}
 	if step != nil && step.Title == basiq.StepMFAChallenge {
 		// The bank's question failed, not the login: Basiq says invalid-credentials
 		// for a wrong answer and job-timed-out for none in time. Consent again
@@ -219,13 +220,34 @@ func joinSentences(a, b string) string {
 	case b == "":
 		return a
 	}
-	if strings.HasPrefix(strings.ToLower(b), strings.ToLower(strings.TrimRight(a, ".!?"))) {
-		return b // Basiq's detail often repeats its title: "Internal Server error. Contact support."
+	if strings.HasPrefix(strings.ToLower(b), strings.ToLower(strings.TrimRight(a, ".!?"))) || sameStart(a, b, 3) {
+		// Basiq's detail often repeats its title: "Internal Server error. Contact
+		// support.", "Cannot login to target institution, check credentials.
+		// Cannot login to target institution using supplied credentials."
+		return b
 	}
 	if last := a[len(a)-1]; last != '.' && last != '!' && last != '?' {
 		a += "."
 	}
 	return a + " " + b
+}
+
+// sameStart reports whether a and b begin with the same n words, whatever
+// their case and punctuation.
+func sameStart(a, b string, n int) bool {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	wa, wb := words(a), words(b)
+	if len(wa) < n || len(wb) < n {
+		return false
+	}
+	for i := range n {
+		if wa[i] != wb[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // answer is what came back from Basiq, without the request and correlation

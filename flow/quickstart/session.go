@@ -6,7 +6,6 @@
 package quickstart
 
 import (
-	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -122,6 +121,8 @@ type Session struct {
 
 	// Deleted: the user this session made was deleted (on quit, or --delete-user).
 	Deleted bool
+	// Consented are the session's consents that led to jobs, in order.
+	Consented []Consented
 
 	finished      bool
 	closing       bool // the user is being deleted on the way out
@@ -129,6 +130,7 @@ type Session struct {
 	exit          int
 	ending        int      // the exit code once the user is deleted, or the question answered
 	memory        Memory   // the last session's, until offered
+	lastFailure   error    // the last call's error, nil once one went well: what a timeout names
 	resumeJobs    []string // the last session's unfinished jobs, watched once its user is back
 	resumeCreated bool     // and whether this tool made that user
 	// The user's connections as far as known, so that consent again goes
@@ -144,6 +146,9 @@ type Notice struct {
 	Text    string
 	Done    bool // something went well
 	Warning bool // something to look at
+	// About is the call a warning speaks of: it goes once that call is made
+	// again (and so cannot outlive a retry that worked). 0: none.
+	About Call
 }
 
 // New makes a session; send it Started first.
@@ -184,6 +189,9 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		}
 		return a.effects
 	}
+	if answer, err := callAnswer(ev); answer {
+		s.lastFailure = err // nil: the last call went well
+	}
 	if !s.cfg.Interactive && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
 		a.timedOut(failureOf(ev)) // --timeout bounds the whole of a headless run
 		return a.effects
@@ -210,6 +218,9 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	default:
 		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
 			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev) || a.mfaEvent(ev)
+	}
+	if a := s.Notice.About; s.Stage > StageUser && (a == CallServerToken || a == CallStartDemo) {
+		s.Notice = Notice{} // news of the key (saved, the demo started) is old once past the user
 	}
 	return a.effects
 }
@@ -268,8 +279,7 @@ func (a *applying) start() {
 	if !s.cfg.Interactive {
 		s.Deadline = a.now.Add(s.cfg.Timeout)
 		if msg := s.usageProblem(); msg != "" {
-			a.do(Say{Kind: NoteProblem, Text: msg, Problem: &Problem{What: msg}})
-			a.finish(ExitUsage)
+			a.usage(msg)
 			return
 		}
 	}
@@ -392,32 +402,32 @@ func (s *Session) CanGoBack() bool {
 }
 
 // timedOut ends a headless run that ran past --timeout, saying how to pick
-// it up, and what Basiq last answered when a call was cut short (last).
+// it up, and what Basiq last answered (last: the call cut short, else the
+// last failure the run was working around).
 func (a *applying) timedOut(last error) {
 	s := a.s
-	p := Problem{Call: CallTimeout, What: "No connection within " + s.cfg.Timeout.String() + " (--timeout)."}
-	var apiErr *basiq.Error
-	if errors.As(last, &apiErr) && (apiErr.Status != 0 || apiErr.Body != "") {
-		p.Meaning = "Basiq's last answer: " + apiErr.Answer()
-		p.CorrelationID = apiErr.CorrelationID
+	if last == nil {
+		last = s.lastFailure
 	}
+	p := timeoutProblem(s.cfg.Timeout, s.Stage >= StageConnect, s.User.User.ID != "", last)
 	switch {
+	case s.Demo:
+		p.Next = "Run the demo again with a longer --timeout (its simulator stopped with this run)."
 	case s.Stage >= StageConnect:
-		p.What = "The job did not finish within " + s.cfg.Timeout.String() + " (--timeout)."
 		p.Next = "Watch it again with " + s.ResumeFlags() + ", or give a longer --timeout."
 	case s.User.User.ID != "":
 		p.Next = "Did consent finish? Run again with " + s.ResumeFlags() + " for a new link, or give a longer --timeout."
 	default:
-		p.What = "Nothing was done within " + s.cfg.Timeout.String() + " (--timeout)."
 		p.Next = "Give a longer --timeout."
 	}
 	a.fail(p)
 }
 
 // ResumeFlags are the flags that pick this session up again: the user, and
-// the jobs if any. "" before there is a user.
+// the jobs if any. "" before there is a user, and in the demo, whose
+// simulator (and the user in it) stops with the run.
 func (s *Session) ResumeFlags() string {
-	if s.User.User.ID == "" {
+	if s.User.User.ID == "" || s.Demo {
 		return ""
 	}
 	flags := "--user-id " + s.User.User.ID
@@ -457,6 +467,8 @@ type Result struct {
 	Connections []basiq.Connection `json:"connections"`
 	// Deleted: --delete-user deleted the user at the end.
 	Deleted bool `json:"deleted,omitempty"`
+	// Problem is the failure the run ended with (nil when it did not fail).
+	Problem *ProblemReport `json:"problem,omitempty"`
 }
 
 // Result is the session's outcome so far, with Basiq's own field names.
@@ -474,6 +486,10 @@ func (s *Session) Result() Result {
 	}
 	if s.Accounts.Loaded {
 		r.Accounts = append(r.Accounts, s.Accounts.List...)
+	}
+	if s.Failed() && s.Problem != nil {
+		report := s.Problem.Report()
+		r.Problem = &report
 	}
 	return r
 }

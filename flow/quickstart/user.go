@@ -80,9 +80,7 @@ func (a *applying) toUser() {
 // already: then it asks first (confirmed says it has).
 func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
 	s := a.s
-	if s.cfg.Demo && u.Email == "" && u.Mobile == "" {
-		u.Email = ExampleEmail // enter on the demo's empty form
-	}
+	u = s.demoExample(u) // enter on the demo's empty form
 	if err := u.Validate(); err != nil && s.asks() && s.cfg.Email == "" && s.cfg.Mobile == "" {
 		// Typed at the terminal: said, and asked again.
 		a.say(NoteWarning, err.Error())

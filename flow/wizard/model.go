@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
@@ -43,11 +44,15 @@ type Model struct {
 	cancel  context.CancelFunc
 	clock   flow.Clock
 
-	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background change
-	global keys.Global
-	yes    key.Binding // answers a y/N question
-	no     key.Binding
-	views  viewKeys // the keys every view of the user shares
+	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background or profile change
+	// isDark and profile are what the styles were built for: the terminal's
+	// background, and its colours (8 or 16 get a palette of their own).
+	isDark  bool
+	profile colorprofile.Profile
+	global  keys.Global
+	yes     key.Binding // answers a y/N question
+	no      key.Binding
+	views   viewKeys // the keys every view of the user shares
 	// saveScript (s) in the views saves the session as a script, as s does in the inspector.
 	saveScript  key.Binding
 	savedScript scriptSavedMsg // the last save, for the notice line and the summary
@@ -113,6 +118,8 @@ func New(cfg flow.Config, isDark bool) Model {
 		cancel:     cancel,
 		clock:      clock,
 		styles:     st,
+		isDark:     isDark,
+		profile:    colorprofile.TrueColor,
 		global:     keys.NewGlobal(),
 		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
@@ -186,7 +193,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		*m.styles = *theme.New(msg.IsDark())
+		m.isDark = msg.IsDark()
+		*m.styles = *theme.NewFor(m.isDark, m.profile)
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.profile = msg.Profile
+		*m.styles = *theme.NewFor(m.isDark, m.profile)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -212,7 +224,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
 		return m, nil
 	case inspector.CloseMsg:
-		m.showInspector = false
+		m.closeInspector()
 		return m, nil
 	case inspector.SaveScriptMsg:
 		return m, m.saveSessionScript()
@@ -329,16 +341,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.apply(qs.ConfirmAnswered{Yes: false})
 		}
 		return nil
-	case m.showingQR():
-		return m.forwardToScreen(msg) // any key returns from the QR code
-	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping, g.Back):
+	case m.showingQR() || m.showingLink():
+		return m.forwardToScreen(msg) // any key returns from the QR code, or the whole link (c copies it)
+	case m.showHelp && key.Matches(msg, g.Back):
+		// esc closes every overlay at once: the help, and the inspector under it.
+		m.showHelp = false
+		m.closeInspector()
+		return nil
+	case m.showHelp && key.Matches(msg, g.Help, g.HelpWhileTyping):
 		m.showHelp = false
 		return nil
 	case key.Matches(msg, g.HelpWhileTyping) || key.Matches(msg, g.Help) && !typing:
 		m.showHelp = true
 		return nil
 	case m.showInspector && key.Matches(msg, g.Requests, g.RequestsWhileTyping, g.Back):
-		m.showInspector = false
+		m.closeInspector()
 		return nil
 	case m.showInspector:
 		var cmd tea.Cmd
@@ -362,6 +379,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.forwardToScreen(msg)
 }
 
+// closeInspector takes the inspector down, and with it what it said of the
+// moment (a curl sent to the clipboard).
+func (m *Model) closeInspector() {
+	m.showInspector = false
+	m.inspector.Hide()
+}
+
 // capturing reports whether a text field has focus, so letters are the
 // field's, not shortcuts.
 func (m Model) capturing() bool {
@@ -382,9 +406,12 @@ func (m Model) capturing() bool {
 
 // screenTakesEsc reports whether esc closes something on the screen (a
 // paste field, a question, an account's detail) rather than
-// going back. In the key and user forms esc means back.
+// going back. In the key and user forms esc means back; asked whether to
+// save the key, it means not now.
 func (m Model) screenTakesEsc() bool {
 	switch m.session.Stage {
+	case qs.StageKey:
+		return m.keyScreen.TakesEsc()
 	case qs.StageUser:
 		return m.userScreen.TakesEsc()
 	case qs.StageConsent:

@@ -66,12 +66,20 @@ func (r *rig) demo(persona string) *bool {
 	return closed
 }
 
-// fakeStore is an in-memory KeyStore.
-type fakeStore struct{ key string }
+// fakeStore is an in-memory KeyStore: one key, and the origin it was saved for.
+type fakeStore struct{ key, origin string }
 
-func (s *fakeStore) Load() (string, error) { return s.key, nil }
+func (s *fakeStore) Load(origin string) (string, error) {
+	if s.origin != "" && origin != s.origin {
+		return "", nil
+	}
+	return s.key, nil
+}
 func (s *fakeStore) Where() (string, bool) { return "the test keyring", false }
-func (s *fakeStore) Save(key string) error { s.key = key; return nil }
+func (s *fakeStore) Save(origin, key string) error {
+	s.key, s.origin = key, origin
+	return nil
+}
 
 // runner runs the wizard as Bubble Tea would, one command at a time and in
 // order: each command's message goes back to Update. Animation (spinner

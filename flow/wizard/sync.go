@@ -59,7 +59,7 @@ func (m *Model) syncKey() tea.Cmd {
 		k.ClearProblem()
 	}
 	if o := s.Key.SaveOffer; o != nil {
-		k.AskSave(o.Where, o.Insecure)
+		k.AskSave(o.Where, o.Insecure, o.Replaces)
 	} else {
 		k.StopAsking()
 	}
@@ -134,13 +134,17 @@ func (m *Model) syncConsent() tea.Cmd {
 	reason := b.Reason
 	switch {
 	case reason == "":
-	case s.Demo:
+	case s.LinkIsLocal() && s.Demo:
 		// The demo's link is the simulator on 127.0.0.1: no other device reaches it.
-		reason += " The link is on 127.0.0.1, this computer, which a phone cannot reach: press a below."
+		reason += " The link is on this computer, which a phone cannot reach: press a below."
+	case s.LinkIsLocal():
+		// A simulator of one's own, on loopback: a QR code would not help either.
+		reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
 	default:
 		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
 	}
 	c.SetBrowser(b.Opened, b.Opens, reason)
+	c.SetOpenRefused(b.Refused)
 	c.SetDemo(s.Demo, s.Consent.AutoLogin)
 	another := ""
 	if s.Link.Action == basiq.ConsentConnect {

@@ -37,6 +37,10 @@ func (m Model) View() tea.View {
 		v.Content = m.consentScreen.QRWindow(m.width, m.height)
 		return v
 	}
+	if m.showingLink() {
+		v.Content = m.consentScreen.LinkWindow(m.width, m.height)
+		return v
+	}
 	f := frame.Frame{
 		Width:     m.width,
 		Height:    m.height,
@@ -54,8 +58,8 @@ func (m Model) View() tea.View {
 	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
-		if m.onViews() {
-			f.HelpOnly = []key.Binding{m.views.next, m.views.prev}
+		if m.onViews() && !m.showInspector {
+			f.HelpOnly = []key.Binding{m.views.next, m.views.prev} // not the inspector's: tab is its own there
 		}
 	}
 	switch c := m.session.Explore.Confirm; {
@@ -75,6 +79,11 @@ func (m Model) View() tea.View {
 // showingQR reports whether the consent link's QR code has the window.
 func (m Model) showingQR() bool {
 	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
+}
+
+// showingLink reports whether the consent link, whole, has the window.
+func (m Model) showingLink() bool {
+	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingLink() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.
@@ -181,7 +190,7 @@ func (m Model) Summary() string {
 		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
 			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
 			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, basiq.StepName(step.Title), qs.StepFailure(step))
-			b.WriteString(st.Error.Width(width).Render(theme.Safe(line)) + "\n")
+			b.WriteString(wrapped(st.Error, line, width) + "\n")
 		}
 	}
 	if s.User.User.ID == "" {
@@ -189,45 +198,54 @@ func (m Model) Summary() string {
 	}
 	summary := "User " + st.Code.Render(theme.Safe(s.User.User.ID))
 	if len(s.Jobs.Order) > 0 {
-		jobs := st.Code.Render(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
-		if line := summary + " · job " + jobs; lipgloss.Width(line) <= width {
+		jobs := theme.Safe(strings.Join(s.Jobs.Order, ", "))
+		if line := summary + " · job " + st.Code.Render(jobs); lipgloss.Width(line) <= width {
 			summary = line
 		} else {
-			summary += "\nJob " + jobs // a line each rather than an id broken by the terminal
+			// A line of their own, broken between ids, never inside one.
+			summary += "\n" + st.Code.Render(theme.WrapValue("Job "+jobs, width))
 		}
 	}
 	b.WriteString(summary + "\n")
 	if p := s.Problem; p != nil && p.Call == qs.CallDeleteUser {
-		b.WriteString(st.Error.Width(width).Render(theme.Safe(theme.SymbolFailed+" The user was not deleted: "+p.What+
-			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+s.User.User.ID+".")) + "\n")
+		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" The user was not deleted: "+p.What+
+			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+s.User.User.ID+".", width) + "\n")
 	}
 	switch {
 	case s.Deleted || s.Accounts.Loaded && s.Demo:
 		gone := "The demo's simulator has stopped, and this user and its accounts went with it."
 		if s.Deleted {
-			b.WriteString(st.Success.Width(width).Render(theme.SymbolDone+" Deleted the user (DELETE /users/"+theme.Safe(s.User.User.ID)+
-				"): Basiq removed it with its connections, accounts and transactions.") + "\n")
+			b.WriteString(wrapped(st.Success, theme.SymbolDone+" Deleted the user (DELETE /users/"+s.User.User.ID+
+				"): Basiq removed it with its connections, accounts and transactions.", width) + "\n")
 			gone = ""
 		}
 		if s.Demo {
 			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
 			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
-			b.WriteString(st.Muted.Width(width).Render(intro) + "\n")
+			b.WriteString(wrapped(st.Muted, intro, width) + "\n")
 			writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
 		}
 	case s.Accounts.Loaded:
-		b.WriteString(st.Muted.Width(width).Render("Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):") + "\n")
+		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
 		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)
-	case !s.Demo:
-		b.WriteString(st.Muted.Width(width).Render("Pick up where you left off: basiq-onboard "+s.ResumeFlags()) + "\n")
+	default:
+		// Only what still works from here: after the demo, a new demo.
+		b.WriteString(wrapped(st.Muted, s.Resume(s.Problem), width) + "\n")
 	}
 	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
 		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
-		b.WriteString(st.Muted.Width(width).Render(theme.Safe(intro)) + "\n")
+		b.WriteString(wrapped(st.Muted, intro, width) + "\n")
 		b.WriteString("  bash " + theme.Safe(files[0]) + "\n")
 		b.WriteString("  go run " + theme.Safe(files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// wrapped is text made safe and wrapped to width at its spaces: an id (or
+// any word with a '-') is never broken across lines, as lipgloss's wrapping
+// would at its hyphens.
+func wrapped(style lipgloss.Style, text string, width int) string {
+	return style.Render(theme.WrapValue(theme.Safe(text), width))
 }
 
 // writeCommands writes the quickstart's last two calls, for pasting into a

@@ -26,12 +26,14 @@ func wentworthSmith() []basiq.Account {
 			Status: "available", Class: basiq.AccountClass{Type: class, Product: product}, Institution: "AU00000", AccountHolder: holder,
 			LastUpdated: updated, TransactionIntervals: []basiq.TransactionInterval{{From: "2024-05-30", To: "2026-11-24"}}, BSB: "062000"}
 	}
-	return []basiq.Account{
+	accts := []basiq.Account{
 		acct("2", "Transaction 14000", "transaction", "Hooli Transaction", "34076.00", "34076.00", "Max Wentworth-Smith"),
 		acct("3", "Savings 123890", "savings", "Hooli Saver", "38383.73", "38383.73", "Max Wentworth-Smith"),
 		acct("1", "Credit Card 13000", "credit-card", "Hooli Visa", "-6081.50", "13918.50", "Max Wentworth-Smith"),
 		acct("4", "Mortgage 746833", "mortgage", "Hooli Home Loan", "-299292.25", "100707.75", "Max Wentworth-Smith & Paul Wentworth-Smith"),
 	}
+	accts[2].CreditLimit, accts[3].CreditLimit = "20000.00", "400000.00" // as the sandbox's persona has them
+	return accts
 }
 
 // twoBanks is Wentworth-Smith's accounts and two at a second bank, as after
@@ -329,5 +331,54 @@ func TestInTheViewsTheHeadingSaysTheRequest(t *testing.T) {
 	}
 	if v := sized(80, 24, twoBanks()).FinalView(80); strings.Contains(v, "GET /users") {
 		t.Errorf("the table left in the terminal names no request:\n%s", v)
+	}
+}
+
+// Issue 19 item 11: a wide window shows more of each account: the product,
+// the holder, the credit limit, and the BSB only where Basiq sends one.
+func TestItem11AWideWindowShowsProductHolderCreditLimitAndABSBOnlyWhereSent(t *testing.T) {
+	header := func(w int, accts []basiq.Account) (string, string) {
+		v := uitest.Render(sized(w, 40, accts).View(), colorprofile.NoTTY)
+		return strings.Split(v, "\n")[2], v
+	}
+	noBSB := wentworthSmith()
+	for i := range noBSB {
+		noBSB[i].BSB = "" // as the sandbox (and the simulator) send them
+	}
+	h, v := header(200, noBSB)
+	for _, want := range []string{"Product", "Holder", "Credit limit", "Hooli Visa", "Max Wentworth-Smith", "$20,000.00", "$400,000.00"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("200 columns: %q missing:\n%s", want, v)
+		}
+	}
+	if strings.Contains(h, "BSB") {
+		t.Errorf("a BSB column where Basiq sent none: %q", h)
+	}
+	if h, _ := header(200, wentworthSmith()); !strings.Contains(h, "BSB") {
+		t.Errorf("no BSB column where Basiq sent them: %q", h)
+	}
+	// 80 columns keep what they had.
+	if h, _ := header(80, noBSB); strings.Join(strings.Fields(h), " ") != "Account Type Number Balance Available" {
+		t.Errorf("80 columns: %q", h)
+	}
+	// The order columns come in as the window widens (README's table).
+	var seen []string
+	prev := ""
+	for w := 80; w <= 200; w++ {
+		h, _ := header(w, noBSB)
+		if h = strings.Join(strings.Fields(h), " "); h != prev {
+			seen, prev = append(seen, h), h
+		}
+	}
+	want := []string{
+		"Account Type Number Balance Available",
+		"Account Type Number Balance Available Credit limit",
+		"Account Type Number Balance Available Credit limit Updated",
+		"Account Type Product Number Balance Available Credit limit Updated",
+		"Account Type Product Holder Number Balance Available Credit limit Updated",
+		"Bank Account Type Product Holder Number Balance Available Credit limit Updated",
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("as the window widens:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -28,15 +28,18 @@ const (
 	colBank columnID = iota
 	colName
 	colType
+	colProduct
+	colHolder
 	colBSB
 	colNumber
 	colBalance
 	colAvail
+	colLimit
 	colUpdated
 	columnCount
 )
 
-var columnTitles = [columnCount]string{"Bank", "Account", "Type", "BSB", "Number", "Balance", "Available", "Updated"}
+var columnTitles = [columnCount]string{"Bank", "Account", "Type", "Product", "Holder", "BSB", "Number", "Balance", "Available", "Credit limit", "Updated"}
 
 // column is a column as laid out for one width.
 type column struct {
@@ -44,7 +47,9 @@ type column struct {
 	width int
 }
 
-func (id columnID) alignsRight() bool { return id == colNumber || id == colBalance || id == colAvail }
+func (id columnID) alignsRight() bool {
+	return id == colNumber || id == colBalance || id == colAvail || id == colLimit
+}
 
 // totalRow is one line under the table: a bank's total in one currency, or
 // the total of every bank.
@@ -59,6 +64,10 @@ const (
 	minNameWidth  = 14 // an account's name is cut no shorter
 	wantNameWidth = 24 // columns are dropped before a name is cut shorter than this
 	maxBankWidth  = 20
+	// A product or a holder ("Max Wentworth-Smith & Paul Wentworth-Smith")
+	// is cut at this much rather than crowd out the money.
+	maxProductWidth = 24
+	maxHolderWidth  = 28
 )
 
 // SetAccounts shows the accounts; insts names their institutions. The rows
@@ -80,10 +89,15 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 			colBank:    bank,
 			colName:    theme.Safe(a.Name),
 			colType:    classWords(a.Class.Type),
-			colBSB:     formatBSB(a.BSB),
+			colProduct: theme.Safe(a.Class.Product),
+			colHolder:  theme.Safe(a.AccountHolder),
+			colBSB:     formatBSB(a.BSB), // only where Basiq sends one: the column is there only then
 			colNumber:  theme.MaskNumber(a.AccountNo),
 			colBalance: theme.FormatAmount(theme.Safe(a.Balance), a.Currency),
 			colAvail:   theme.FormatAmount(theme.Safe(a.AvailableFunds), a.Currency),
+		}
+		if a.CreditLimit != "" {
+			r.cells[colLimit] = theme.FormatAmount(theme.Safe(a.CreditLimit), a.Currency)
 		}
 		if !a.LastUpdated.IsZero() {
 			r.cells[colUpdated] = a.LastUpdated.Local().Format("2 Jan 15:04")
@@ -197,13 +211,16 @@ func (m *Model) measure() {
 		}
 	}
 	w[colBank] = min(w[colBank], maxBankWidth)
+	w[colProduct] = min(w[colProduct], maxProductWidth)
+	w[colHolder] = min(w[colHolder], maxHolderWidth)
 	m.natural = w
 }
 
 // layout picks the columns that fit in w, dropping the least useful first:
 // with one bank its column goes first (the heading names it), then the
-// time of the last update, the BSB, the available funds and the type. The
-// account's name takes what is left.
+// holder, the product, the time of the last update, the credit limit, the
+// BSB, the available funds and the type. The account's name takes what is
+// left. (README's table of widths follows this order.)
 func (m Model) layout(w int) []column {
 	var show [columnCount]bool
 	for id, width := range m.natural {
@@ -223,7 +240,7 @@ func (m Model) layout(w int) []column {
 		}
 		return n - 2
 	}
-	drop := []columnID{colUpdated, colBSB, colAvail, colType}
+	drop := []columnID{colHolder, colProduct, colUpdated, colLimit, colBSB, colAvail, colType}
 	if len(m.banks) <= 1 {
 		drop = append([]columnID{colBank}, drop...)
 	}
@@ -391,7 +408,7 @@ func (rs rowStyle) of(r *row) func(columnID) (lipgloss.Style, bool) {
 		switch {
 		case id == colBalance && r.negBal || id == colAvail && r.negAvail:
 			return rs.negative, true
-		case id == colBalance || id == colAvail:
+		case id == colBalance || id == colAvail || id == colLimit:
 			return rs.base, true
 		}
 		return rs.base, !rs.amountsOnly

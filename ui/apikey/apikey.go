@@ -38,6 +38,7 @@ type Model struct {
 	asking   bool   // the key is good: save it?
 	saveTo   string // "" while finding out where
 	insecure bool
+	replaces bool // a key is saved for this API already
 
 	submit, demo, yes, no key.Binding
 }
@@ -54,7 +55,7 @@ func New(st *theme.Styles) Model {
 		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check the key")),
 		demo:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo, no key")),
 		yes:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "save it")),
-		no:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "not now")),
+		no:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "not now")),
 	}
 }
 
@@ -95,15 +96,21 @@ func (m *Model) SetProblem(p theme.Problem, retryable bool) {
 	m.problem, m.retry, m.asking = &p, retryable, false
 }
 
-// ClearProblem removes the problem.
-func (m *Model) ClearProblem() { m.problem, m.hint = nil, "" }
+// ClearProblem removes the problem. A hint about the field (a key is
+// needed) stays until the person types: it is about the field, not a call.
+func (m *Model) ClearProblem() { m.problem = nil }
 
 // AskSave offers to keep the good key in where ("" while finding out where);
-// insecure means a plain file. StopAsking ends the offer.
-func (m *Model) AskSave(where string, insecure bool) {
-	m.asking, m.saveTo, m.insecure = true, where, insecure
+// insecure means a plain file; replaces, that a key is saved for this API
+// already. StopAsking ends the offer.
+func (m *Model) AskSave(where string, insecure, replaces bool) {
+	m.asking, m.saveTo, m.insecure, m.replaces = true, where, insecure, replaces
 	m.input.Blur()
 }
+
+// TakesEsc reports whether esc is the screen's: while it asks whether to
+// save the key, esc answers "not now" (the key is used, and not saved).
+func (m Model) TakesEsc() bool { return m.asking }
 
 // StopAsking ends the offer to save the key.
 func (m *Model) StopAsking() { m.asking = false }
@@ -177,7 +184,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.submit):
 		k := strings.TrimSpace(m.input.Value())
 		if k == "" && !(m.problem != nil && m.retry) {
-			m.hint = "Paste your API key first."
+			m.hint = "A key is needed: paste it from the Basiq dashboard (or press d for the demo)."
 			return m, nil
 		}
 		m.hint = ""
@@ -223,7 +230,14 @@ func (m Model) View() string {
 		b.WriteString(st.Muted.Render("Finding where it could be saved…") + "\n")
 	case m.asking:
 		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
-		b.WriteString(theme.Wrap(w, st.Text.Render("Save it in "+m.saveTo+" so next time starts here? "), st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("n")) + "\n")
+		question := "Save it in " + m.saveTo + " so next time starts here? "
+		if m.replaces {
+			question = "Save it in " + m.saveTo + " instead of the key saved for this API? "
+		}
+		b.WriteString(theme.Wrap(w, st.Text.Render(question), st.Key.Render("y"), st.Muted.Render("/"), st.Key.Render("n")) + "\n")
+		if m.replaces {
+			b.WriteString(st.Muted.Width(w).Render("n or esc keeps the saved key as it is; this run goes on with the one you typed.") + "\n")
+		}
 		if m.insecure {
 			b.WriteString(st.Warning.Width(w).Render(theme.SymbolWarning+" There is no system keyring here, so this would be a plain file that only your user can read (mode 0600).") + "\n")
 		}

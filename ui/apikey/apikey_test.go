@@ -44,10 +44,10 @@ func TestGoldens(t *testing.T) {
 			m.SetProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
 			return m
 		},
-		"done": func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false); return m },
+		"done": func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false, false); return m },
 		"insecure": func(m Model) Model {
 			m = typeText(m, secret)
-			m.AskSave("/home/max/.config/basiq-onboard/api-key", true)
+			m.AskSave("/home/max/.config/basiq-onboard/secrets.json", true, false)
 			return m
 		},
 	}
@@ -85,7 +85,7 @@ func TestPasteIsTrimmedAndSubmitted(t *testing.T) {
 func TestEmptyEnterAsksForTheKeyAndSendsNothing(t *testing.T) {
 	m := sized(100, 30)
 	m, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	if result(cmd) != nil || !strings.Contains(m.View(), "Paste your API key first") {
+	if result(cmd) != nil || !strings.Contains(m.View(), "A key is needed") {
 		t.Errorf("empty enter: msg %#v, view:\n%s", result(cmd), m.View())
 	}
 }
@@ -107,7 +107,7 @@ func TestDemoKeys(t *testing.T) {
 
 func TestSaveAnswer(t *testing.T) {
 	m := typeText(sized(100, 30), secret)
-	m.AskSave("the system keyring", false)
+	m.AskSave("the system keyring", false, false)
 	if m.Capturing() {
 		t.Error("while asking y/n the field still captures letters")
 	}
@@ -142,5 +142,41 @@ func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
 	m, _ = m.Update(tea.PasteMsg{Content: " key \n"})
 	if m.Value() != "key" || strings.Contains(m.View(), "Nothing pasted") {
 		t.Errorf("a paste that fits: %q\n%s", m.Value(), m.View())
+	}
+}
+
+// Issue 19 item 16: the word that a key is needed stays until the person
+// types (every frame after a clock tick clears the problem, not this).
+func TestItem16AnEmptyKeySaysAKeyIsNeededUntilTyping(t *testing.T) {
+	m := sized(100, 30)
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m.ClearProblem() // what the wizard does on every sync with no problem standing
+	m.SetWorking(false)
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "A key is needed") {
+		t.Errorf("the hint went with the next frame:\n%s", v)
+	}
+	m = typeText(m, "a")
+	if strings.Contains(m.View(), "A key is needed") {
+		t.Error("the hint stays while typing")
+	}
+}
+
+// Issue 19 item 16: esc while asked to save the key is "not now": the key
+// saved for this API before, if any, is kept.
+func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
+	m := typeText(sized(100, 30), secret)
+	m.AskSave("the system keyring", false, true)
+	if !m.TakesEsc() {
+		t.Fatal("esc is not the question's")
+	}
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "instead of the key saved for this API") || !strings.Contains(v, "esc keeps the saved key") {
+		t.Errorf("the offer does not say it replaces the saved key:\n%s", v)
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+		t.Errorf("esc sent %#v, want not now", result(cmd))
+	}
+	if h := m.Keys()[1].Help(); h.Key != "n/esc" {
+		t.Errorf("the help names %q for not now", h.Key)
 	}
 }

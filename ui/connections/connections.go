@@ -107,10 +107,12 @@ func (m *Model) SetState(s State) {
 func (m Model) Keys() []key.Binding {
 	var ks []key.Binding
 	if m.List.Len() > 0 {
-		ks = append(ks, m.List.Move(), m.refresh, m.del)
-		if m.List.Len() > 1 {
-			ks = append(ks, m.refreshAll)
+		all := m.refreshAll
+		if m.List.Len() == 1 {
+			all.SetHelp("U", "refresh all (the one)") // U works, and says which it refreshes
 		}
+		ks = append(ks, m.List.Move(), m.refresh, m.del, m.another, all)
+		return ks
 	}
 	return append(ks, m.anotherKey())
 }
@@ -131,7 +133,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case sel < 0:
 	case key.Matches(k, m.refresh):
 		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
-	case key.Matches(k, m.refreshAll) && m.List.Len() > 1:
+	case key.Matches(k, m.refreshAll):
 		return m, keys.Send(RefreshAllMsg{})
 	case key.Matches(k, m.del):
 		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})

@@ -73,12 +73,19 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 			t.Errorf("%s sent %#v, want %#v", key, msg, want)
 		}
 	}
-	// One connection: refreshing all is refreshing it, so U is not offered.
+	// Issue 19 item 16: one connection: refreshing all is refreshing it, and U says so.
 	one := twoBanks()
 	one.Items = one.Items[:1]
 	m = sized(80, 24, one)
-	if _, msg := uitest.Keys(m, "U"); msg != nil {
+	if _, msg := uitest.Keys(m, "U"); msg != (RefreshAllMsg{}) {
 		t.Errorf("U with one connection sent %#v", msg)
+	}
+	var saysOne bool
+	for _, k := range m.Keys() {
+		saysOne = saysOne || k.Help().Key == "U" && strings.Contains(k.Help().Desc, "the one")
+	}
+	if !saysOne {
+		t.Errorf("with one connection the help does not say U refreshes it: %v", m.Keys())
 	}
 	// None: only another bank works, and the help says so.
 	m = sized(80, 24, State{Load: listing.Load{Loaded: true}})

@@ -55,14 +55,16 @@ type Model struct {
 	canRetry         bool // enter tries again what failed
 	canReopen        bool // r: a new link
 	copied           bool
+	openRefused      bool // o was pressed where no browser opens: say so, and why
 	showQR           bool
+	showLink         bool // the link whole, alone in the window
 	pasting          bool
 	pasteErr         string
 	paste            textinput.Model
 	spin             spinner.Model
 	spinning         bool // a spinner tick is on its way
 
-	copyKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, retryKey, enterKey, cancelKey key.Binding
+	copyKey, linkKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, retryKey, enterKey, cancelKey key.Binding
 }
 
 // New builds the consent screen.
@@ -73,6 +75,7 @@ func New(st *theme.Styles) Model {
 		paste:     in,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
 		copyKey:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy link")),
+		linkKey:   keys.WholeLink(),
 		qrKey:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "QR code")),
 		openKey:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open again")),
 		pasteKey:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste job id")),
@@ -113,7 +116,7 @@ func (m Model) spinnerShown() bool {
 	switch {
 	case m.link == "":
 		return m.working != ""
-	case m.showQR || m.pasting:
+	case m.showQR || m.showLink || m.pasting:
 		return false
 	}
 	return m.working != "" || !m.timedOut
@@ -122,7 +125,7 @@ func (m Model) spinnerShown() bool {
 // SetLink shows the consent link ("" while there is none).
 func (m *Model) SetLink(url string, expires time.Time) {
 	if url != m.link {
-		m.copied, m.showQR = false, false
+		m.copied, m.showQR, m.showLink, m.openRefused = false, false, false, false
 	}
 	m.link, m.expires = url, expires
 }
@@ -131,6 +134,10 @@ func (m *Model) SetLink(url string, expires time.Time) {
 func (m *Model) SetBrowser(opened bool, opens int, reason string) {
 	m.browserOpened, m.browserOpens, m.browserReason = opened, opens, reason
 }
+
+// SetOpenRefused says o was pressed where no browser can open: the screen
+// says so beside the link, with the reason (SetBrowser's).
+func (m *Model) SetOpenRefused(refused bool) { m.openRefused = refused }
 
 // SetDemo offers a (complete consent as login) in the demo.
 func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, login }
@@ -165,6 +172,9 @@ func (m *Model) SetProblem(p *theme.Problem) { m.problem = p }
 // ShowingQR reports whether the QR code is up (esc hides it).
 func (m Model) ShowingQR() bool { return m.showQR }
 
+// ShowingLink reports whether the link is shown whole, alone in the window.
+func (m Model) ShowingLink() bool { return m.showLink }
+
 // Capturing reports whether the paste field has focus.
 func (m Model) Capturing() bool { return m.pasting }
 
@@ -189,7 +199,7 @@ func (m Model) Keys() []key.Binding {
 	if m.demo && m.working == "" {
 		ks = append(ks, m.autoKey)
 	}
-	return append(ks, m.copyKey, m.qrKey, m.openKey, m.pasteKey)
+	return append(ks, m.copyKey, m.linkKey, m.qrKey, m.openKey, m.pasteKey)
 }
 
 // Update handles keys, paste and the spinner.
@@ -224,6 +234,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		switch {
 		case m.showQR:
 			m.showQR = false // any key returns from the QR code
+		case m.showLink && key.Matches(msg, m.copyKey):
+			m.copied = true
+			cmd = tea.SetClipboard(m.link)
+		case m.showLink:
+			m.showLink = false // any other key returns from the whole link
 		case m.pasting:
 			m, cmd = m.pasteKeyPress(msg)
 		default:
@@ -247,6 +262,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.copyKey):
 		m.copied = true
 		return m, tea.SetClipboard(m.link)
+	case key.Matches(msg, m.linkKey):
+		m.showLink = true
 	case key.Matches(msg, m.qrKey):
 		m.showQR = true
 	case key.Matches(msg, m.openKey):
@@ -333,9 +350,14 @@ func (m Model) View() string {
 	}
 	note += "; treat it like a password."
 	if m.copied {
-		note = st.Success.Render(theme.SymbolDone+" Copied to the clipboard. ") + note
+		// It cannot know whether the terminal took it: it says what it did.
+		note = st.Success.Render(theme.SymbolDone+" "+sentToClipboard+" ") + note
 	}
-	b.WriteString(st.Muted.Width(w).Render(note) + "\n\n")
+	b.WriteString(st.Muted.Width(w).Render(note) + "\n")
+	if m.openRefused && m.browserReason != "" {
+		b.WriteString(st.Warning.Width(w).Render(theme.SymbolWarning+" o opened nothing: "+m.browserReason) + "\n")
+	}
+	b.WriteString("\n")
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
 	bank := "Hooli"
 	if m.sandboxBank != "" {
@@ -391,11 +413,46 @@ func (m Model) linkLine(w int) string {
 	if len(m.link) <= w {
 		return m.st.Link.Hyperlink(m.link).Render(m.link)
 	}
-	// Too long to show whole: the hyperlink still carries all of it, and c
-	// copies it for terminals that cannot follow links.
-	const hint = "  (c copies it)"
+	// Too long to show whole: the hyperlink still carries all of it, and l
+	// shows it whole for terminals that cannot follow links.
+	const hint = "  (l shows all)"
 	visible := ansi.Truncate(m.link, w-len(hint), theme.Ellipsis)
 	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
+}
+
+// sentToClipboard is what c did: the terminal may or may not have let it in.
+const sentToClipboard = "Sent to the terminal's clipboard (OSC 52)."
+
+// LinkWindow is the link whole, alone in a window of width x height: from
+// the first column, wrapped at the window's edge onto lines that hold
+// nothing else, so a mouse selection (or the terminal's own copy) takes the
+// link in one piece; every line is the same OSC 8 hyperlink, so a click on
+// any of them opens all of it. Under it, what the keys do.
+func (m Model) LinkWindow(width, height int) string {
+	st := m.st
+	width = max(width, 1)
+	// One id for every line: terminals that group hyperlinks by id treat
+	// the lines as one link.
+	style := st.Link.Hyperlink(m.link, "id=basiq-consent-link")
+	var lines []string
+	for rest := m.link; rest != ""; {
+		part := ansi.Truncate(rest, width, "")
+		rest = ansi.TruncateLeft(rest, width, "")
+		lines = append(lines, style.Render(part))
+	}
+	caption := []string{"", st.Title.Render("The consent link, whole") + st.Muted.Render(fmt.Sprintf(" (%d characters; it holds a token: treat it like a password)", len(m.link)))}
+	if m.copied {
+		caption = append(caption, st.Success.Render(theme.SymbolDone+" "+sentToClipboard))
+	}
+	caption = append(caption, st.Key.Render("c")+st.Muted.Render(" sends it to the terminal's clipboard · any other key returns"))
+	for i, c := range caption {
+		caption[i] = lipgloss.NewStyle().MaxWidth(width).Render(c)
+	}
+	if len(lines)+len(caption) > height {
+		caption = caption[:max(height-len(lines), 0)]
+	}
+	all := append(lines, caption...)
+	return strings.Join(all[:min(len(all), max(height, 1))], "\n")
 }
 
 // QRWindow is the link as a QR code, alone in a window of width x height

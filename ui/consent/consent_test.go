@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
@@ -250,5 +251,71 @@ func BenchmarkConsentView(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+// longLink is as long as Basiq's own consent links (389 characters).
+var longLink = "https://consent.basiq.io/home?token=" + strings.Repeat("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", 10)[:353-len("&state=7f1c2a4e")] + "&state=7f1c2a4e"
+
+// Issue 19 item 7: l shows the link whole, wrapped across lines that hold
+// nothing else, each the same OSC 8 hyperlink to all of it.
+func TestItem7TheWholeLinkHasLinesOfItsOwnEachAHyperlinkToAllOfIt(t *testing.T) {
+	if len(longLink) != 389 {
+		t.Fatalf("the test's link has %d characters", len(longLink))
+	}
+	m := withLink(sized(80, 24))
+	m.SetLink(longLink, now.Add(time.Hour))
+	if !strings.Contains(uitest.Render(m.View(), colorprofile.NoTTY), "l shows all") {
+		t.Errorf("the cut link does not say how to see it whole:\n%s", uitest.Render(m.View(), colorprofile.NoTTY))
+	}
+	m, _ = pressKey(m, 'l', "l")
+	if !m.ShowingLink() {
+		t.Fatal("l did not show the link whole")
+	}
+	for _, w := range []int{80, 120, 200} {
+		window := m.LinkWindow(w, 24)
+		lines := strings.Split(window, "\n")
+		var joined string
+		n := 0
+		for _, l := range lines {
+			plain := ansi.Strip(l)
+			if !strings.Contains(l, "\x1b]8;id=basiq-consent-link;"+longLink) {
+				break
+			}
+			if ansi.StringWidth(plain) > w {
+				t.Errorf("%d columns: a line of %d", w, ansi.StringWidth(plain))
+			}
+			joined += plain
+			n++
+		}
+		if joined != longLink {
+			t.Errorf("%d columns: the link's lines (%d) hold %q, want the link and nothing else", w, n, joined)
+		}
+		if want := (389 + w - 1) / w; n != want {
+			t.Errorf("%d columns: %d lines, want %d", w, n, want)
+		}
+	}
+	// c sends it to the clipboard from there, and says only that; any other key returns.
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	if !m.ShowingLink() || !strings.Contains(ansi.Strip(m.LinkWindow(80, 24)), "Sent to the terminal's clipboard (OSC 52).") {
+		t.Errorf("c in the whole link:\n%s", ansi.Strip(m.LinkWindow(80, 24)))
+	}
+	m, _ = pressKey(m, tea.KeyEscape, "")
+	if m.ShowingLink() {
+		t.Error("esc did not return from the whole link")
+	}
+}
+
+func TestItem7CSaysItSentTheLinkAndODoesNotHideThatNothingOpened(t *testing.T) {
+	m := withLink(sized(100, 30))
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "Sent to the terminal's clipboard (OSC 52).") || strings.Contains(v, "Copied") {
+		t.Errorf("after c:\n%s", v)
+	}
+	m.SetBrowser(false, 0, "There is no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser can open.")
+	m.SetOpenRefused(true)
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "o opened nothing: There is no display here") {
+		t.Errorf("after o where no browser opens:\n%s", v)
 	}
 }

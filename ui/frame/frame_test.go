@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -51,6 +52,14 @@ func TestGoldens(t *testing.T) {
 	t.Run("color_light", func(t *testing.T) {
 		uitest.GoldenColor(t, Render(theme.New(false), Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 2, Body: "body", Keys: screenKeys, Global: keys.NewGlobal(), CanGoBack: true}))
 	})
+	// Issue 19 item 8: at 16 colours, on dark and light, the terminal's own palette.
+	for name, dark := range map[string]bool{"16_colours_dark": true, "16_colours_light": false} {
+		t.Run(name, func(t *testing.T) {
+			f := Frame{Width: 100, Height: 24, Where: "au-api.basiq.io", Step: 2, Body: "body", Keys: screenKeys, Global: keys.NewGlobal(),
+				CanGoBack: true, Notice: "✓ Key saved in the system keyring", Tabs: []string{"Accounts", "Transactions"}}
+			uitest.Golden16(t, Render(theme.NewFor(dark, colorprofile.ANSI), f))
+		})
+	}
 	t.Run("80x24_api_host", func(t *testing.T) {
 		uitest.Golden(t, Render(st, Frame{Width: 80, Height: 24, Where: "au-api.basiq.io", Step: 3, Body: "body", Keys: screenKeys, Global: keys.NewGlobal()}))
 	})

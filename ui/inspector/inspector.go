@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -70,12 +71,24 @@ func New(st *theme.Styles) Model {
 		down:     key.NewBinding(key.WithKeys("down", "j")),
 		copyKey:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy as curl")),
 		saveKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save session as script")),
-		closeKey: key.NewBinding(key.WithKeys("esc", "i"), key.WithHelp("i", "close")),
+		closeKey: closeKey(),
 		pageUp:   key.NewBinding(key.WithKeys("pgup")),
 		pageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
 		focusKey: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "answer")),
 	}
 }
+
+// closeKey is esc, as on every overlay, and i, which opened it.
+func closeKey() key.Binding {
+	k := keys.CloseOverlay()
+	k.SetKeys("esc", "i")
+	k.SetHelp("esc", "close (i too)")
+	return k
+}
+
+// Hide forgets what was said about the last thing done here ("sent to the
+// clipboard"): it spoke of a moment that is over once the inspector closes.
+func (m *Model) Hide() { m.copied = false }
 
 // SetSize gives the inspector its body size.
 func (m *Model) SetSize(width, height int) {
@@ -86,8 +99,12 @@ func (m *Model) SetSize(width, height int) {
 // SetEntries replaces the list, newest last.
 func (m *Model) SetEntries(e []Entry) {
 	m.entries = e
+	before := m.cursor
 	if m.follow || m.cursor >= len(e) {
 		m.cursor = max(len(e)-1, 0)
+	}
+	if m.cursor != before {
+		m.copied = false // it spoke of the request selected before
 	}
 	m.layOutAnswer()
 }
@@ -99,24 +116,25 @@ func (m *Model) SetCanSave(can bool) { m.canSave = can }
 // SetSaved shows what the last save wrote, or why it failed.
 func (m *Model) SetSaved(text string, failed bool) { m.saved, m.saveFailed = text, failed }
 
-// Keys are the inspector's keys.
+// Keys are every key of the inspector, how to close it first: the help
+// line drops what does not fit from the end, and ? lists them all.
 func (m Model) Keys() []key.Binding {
-	ks := []key.Binding{m.up, m.copyKey}
+	up := m.up
+	if m.answerFocused {
+		up.SetHelp("↑/↓", "scroll")
+	}
+	ks := []key.Binding{m.closeKey, up, m.copyKey}
 	if m.canSave {
 		ks = append(ks, m.saveKey)
 	}
 	if len(m.answer) == 0 {
-		return append(ks, m.closeKey)
-	}
-	if m.answerFocused {
-		ks[0].SetHelp("↑/↓", "scroll")
+		return ks
 	}
 	focus := m.focusKey
 	if m.answerFocused {
 		focus.SetHelp("tab", "list")
 	}
-	// Most used first: the help line drops what does not fit from the end.
-	return append(ks, m.closeKey, focus, m.pageDown)
+	return append(ks, focus, m.pageDown)
 }
 
 // Capturing is false: the inspector has no text field.
@@ -162,6 +180,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.saveKey) && m.canSave:
 		return m, func() tea.Msg { return SaveScriptMsg{} }
 	case key.Matches(k, m.closeKey):
+		m.Hide()
 		return m, func() tea.Msg { return CloseMsg{} }
 	}
 	return m, nil
@@ -279,7 +298,8 @@ func (m Model) View() string {
 	e := m.entries[m.cursor]
 	b.WriteString("\n" + st.Label.Render("curl"))
 	if m.copied {
-		b.WriteString(st.Success.Render("  " + theme.SymbolDone + " copied"))
+		// It cannot know the terminal took it: it says what it did.
+		b.WriteString(st.Success.Render("  " + theme.SymbolDone + " sent to the terminal's clipboard (OSC 52)"))
 	}
 	b.WriteString("\n")
 	curl := l.curl[:l.curlRows]

@@ -35,3 +35,16 @@ func NewGlobal() Global {
 // Send is a command that delivers msg: how a screen tells flow what a key
 // press asks for.
 func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// CloseOverlay is esc on whatever is drawn over a screen (the request
+// inspector, the help, the whole consent link, the QR code): one press
+// closes all of it, back to the screen.
+func CloseOverlay() key.Binding {
+	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close"))
+}
+
+// WholeLink shows the consent link whole, alone in the window, wrapped
+// across lines that hold nothing else, so a selection takes it in one piece.
+func WholeLink() key.Binding {
+	return key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "whole link"))
+}

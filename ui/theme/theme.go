@@ -8,6 +8,7 @@ import (
 	"image/color"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Symbols used across screens, so a state looks the same everywhere.
@@ -67,8 +68,23 @@ type Styles struct {
 	QR lipgloss.Style
 }
 
-// New builds the styles for a dark or a light background.
-func New(isDark bool) *Styles {
+// New builds the styles for a dark or a light background, for a terminal
+// of 256 colours or more.
+func New(isDark bool) *Styles { return NewFor(isDark, colorprofile.TrueColor) }
+
+// NewFor builds the styles for a dark or a light background and the
+// terminal's colour profile. With 8 or 16 colours (TERM=xterm) the palette
+// is the terminal's own: text in its default colour, muted text faint
+// (never blue, nor bright black, which vanish on one background or the
+// other), the selection in reverse video.
+func NewFor(isDark bool, profile colorprofile.Profile) *Styles {
+	if profile == colorprofile.ANSI {
+		return ansiStyles(isDark)
+	}
+	return trueColorStyles(isDark)
+}
+
+func trueColorStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	accent := ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#A996FF"))
 	success := ld(lipgloss.Color("#1F7A3A"), lipgloss.Color("#5FD68A"))
@@ -132,5 +148,73 @@ func New(isDark bool) *Styles {
 		InputBlurred: s.Foreground(muted),
 		Box:          s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
 		QR:           s.Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
+	}
+}
+
+// ansiStyles are the styles for 8 or 16 colours: the terminal's own palette,
+// whose shades are the user's. Only the colours readable on both kinds of
+// background in common palettes are used: red, green and magenta (their
+// bright forms on a dark background), yellow on a dark one only; the rest
+// is the default colour, bold or faint.
+func ansiStyles(isDark bool) *Styles {
+	pick := func(light, dark color.Color) color.Color {
+		if isDark {
+			return dark
+		}
+		return light
+	}
+	accent := pick(lipgloss.Magenta, lipgloss.BrightMagenta)
+	success := pick(lipgloss.Green, lipgloss.BrightGreen)
+	errc := pick(lipgloss.Red, lipgloss.BrightRed)
+	none := lipgloss.NoColor{}
+	s := lipgloss.NewStyle()
+	faint := s.Faint(true)
+	warning := s.Bold(true) // yellow is unreadable on white
+	if isDark {
+		warning = s.Foreground(lipgloss.BrightYellow)
+	}
+	return &Styles{
+		IsDark:       isDark,
+		AccentColor:  accent,
+		SuccessColor: success,
+		ErrorColor:   errc,
+		WarningColor: warning.GetForeground(),
+		MutedColor:   none,
+		SubtleColor:  none,
+		DimmedColor:  none,
+
+		Product:     s.Bold(true).Foreground(accent),
+		Where:       faint,
+		StepDone:    s.Foreground(success),
+		StepCurrent: s.Bold(true).Foreground(accent),
+		StepFuture:  faint,
+
+		Title:     s.Bold(true),
+		Text:      s,
+		Muted:     faint,
+		Label:     faint,
+		Value:     s,
+		Link:      s.Foreground(accent).Underline(true),
+		Code:      s.Foreground(accent),
+		Key:       s.Bold(true),
+		KeyHelp:   faint,
+		Separator: faint,
+
+		Success: s.Foreground(success),
+		Error:   s.Foreground(errc),
+		Warning: warning,
+		Spinner: s.Foreground(accent),
+		Dimmed:  faint,
+
+		TableHeader: s.Bold(true),
+		TableRow:    s,
+		Selected:    s.Bold(true).Foreground(accent),
+		SelectedRow: s.Bold(true).Reverse(true),
+		Rule:        faint,
+
+		InputFocused: s,
+		InputBlurred: faint,
+		Box:          s.Border(lipgloss.RoundedBorder()).Padding(0, 1),
+		QR:           s.Foreground(lipgloss.Black).Background(lipgloss.BrightWhite),
 	}
 }

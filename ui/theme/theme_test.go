@@ -3,11 +3,14 @@ package theme
 import (
 	"image/color"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 func TestSafeDefusesWhatAServerCouldSendToTheTerminal(t *testing.T) {
@@ -121,5 +124,65 @@ func TestEveryColourIsReadableOnLightAndDarkBackgrounds(t *testing.T) {
 				t.Errorf("dark=%v: %s on the selected row is %.2f:1, under 4.5:1", dark, name, r)
 			}
 		}
+	}
+}
+
+// sgrParams are the SGR parameters of every escape sequence in s.
+func sgrParams(s string) [][]string {
+	var out [][]string
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return out
+		}
+		s = s[i+2:]
+		j := strings.IndexFunc(s, func(r rune) bool { return r >= 0x40 && r <= 0x7e })
+		if j < 0 {
+			return out
+		}
+		if s[j] == 'm' {
+			out = append(out, strings.Split(s[:j], ";"))
+		}
+		s = s[j+1:]
+	}
+}
+
+// Issue 19 item 8: with 8 or 16 colours (TERM=xterm) every text is readable
+// on dark and light backgrounds: nothing is blue (dark blue on black), bright
+// black (gone on black) or white and black text (gone on one or the other);
+// muted text is faint in the default colour.
+func TestItem8AtSixteenColoursEveryTextIsReadableOnDarkAndLight(t *testing.T) {
+	unreadable := map[string]string{"30": "black", "34": "blue", "37": "white", "90": "bright black", "94": "bright blue", "97": "bright white",
+		"40": "a black background", "44": "a blue background", "100": "a bright black background", "104": "a bright blue background", "33": "yellow (on white)"}
+	for _, dark := range []bool{true, false} {
+		st := NewFor(dark, colorprofile.ANSI)
+		v := reflect.ValueOf(*st)
+		for i := range v.NumField() {
+			style, ok := v.Field(i).Interface().(lipgloss.Style)
+			name := v.Type().Field(i).Name
+			if !ok || name == "QR" { // the QR code sets both its colours, so a phone reads it anywhere
+				continue
+			}
+			var buf strings.Builder
+			w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.ANSI}
+			_, _ = w.WriteString(style.Render("text"))
+			for _, params := range sgrParams(buf.String()) {
+				for _, p := range params {
+					if what, bad := unreadable[p]; bad && !(p == "33" && dark) {
+						t.Errorf("dark %v: %s is %s (SGR %s): %q", dark, name, what, p, buf.String())
+					}
+				}
+			}
+		}
+		var buf strings.Builder
+		w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.ANSI}
+		_, _ = w.WriteString(st.Muted.Render("hint"))
+		if got := sgrParams(buf.String()); len(got) == 0 || !slices.Contains(got[0], "2") || len(got[0]) != 1 {
+			t.Errorf("dark %v: muted text is %q, want faint in the default colour", dark, buf.String())
+		}
+	}
+	// 256 colours and more keep the palette the contrast test checks.
+	if NewFor(true, colorprofile.ANSI256).Muted.GetForeground() == (lipgloss.NoColor{}) {
+		t.Error("at 256 colours muted text lost its colour")
 	}
 }

@@ -79,6 +79,13 @@ func GoldenColor(t testing.TB, view string) {
 	golden.RequireEqual(t, Render(view, colorprofile.ANSI256))
 }
 
+// Golden16 is Golden with colours kept as a terminal of 8 or 16 colours
+// (TERM=xterm) receives them, for the goldens that guard the palette there.
+func Golden16(t testing.TB, view string) {
+	t.Helper()
+	golden.RequireEqual(t, Render(view, colorprofile.ANSI))
+}
+
 // Press is the key press a key name stands for: "enter", "esc", "tab",
 // "ctrl+c", "f1", "shift+tab", or a single character.
 func Press(name string) tea.KeyPressMsg {
