@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/assets"
@@ -29,7 +30,10 @@ import (
 //
 // A bank that asks a multi-factor challenge gets a second page that asks it.
 
-var consentPage = template.Must(template.ParseFS(assets.Consent, "consent/page.html"))
+// consentPage is parsed on first use, not at start (as sandbox).
+var consentPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(assets.Consent, "consent/page.html"))
+})
 
 type personaHint struct{ Login, Password, Outcome, Answers string }
 
@@ -72,7 +76,7 @@ func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Cache-Control", "no-store") // the page holds a token
 	w.WriteHeader(status)
 	d.Policy = consentPolicy
-	_ = consentPage.Execute(w, d)
+	_ = consentPage().Execute(w, d)
 }
 
 func (s *Server) renderError(w http.ResponseWriter, status int, title, msg string) {
@@ -132,7 +136,7 @@ func (s *Server) withUser(userID string, f func(u *user, now time.Time)) bool {
 
 func hints(inst institutionData) []personaHint {
 	var out []personaHint
-	for _, p := range sandbox.Personas {
+	for _, p := range sandbox().Personas {
 		outcome := "shares " + plural(len(p.Accounts), "account")
 		if p.Failure != nil {
 			outcome = "fails: " + p.Failure.Detail
@@ -186,7 +190,7 @@ func (s *Server) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderConnect(w http.ResponseWriter, userID, institutionID string, d pageData) {
 	s.withUser(userID, func(u *user, now time.Time) { d.AskConsent = s.activeConsent(u, now) == nil })
 	if institutionID == "" {
-		d.Stage, d.Title, d.Institutions = "institutions", "Connect your bank", sandbox.Institutions
+		d.Stage, d.Title, d.Institutions = "institutions", "Connect your bank", sandbox().Institutions
 		s.render(w, http.StatusOK, d)
 		return
 	}

@@ -7,6 +7,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"image/color"
 	"os"
@@ -41,6 +42,11 @@ func addCommand(c func(*app) *cobra.Command) { commands = append(commands, c) }
 func Main(args []string, stdin, stdout, stderr *os.File, getenv func(string) string) int {
 	ctx, stop := withSignals()
 	defer stop()
+	return execute(ctx, args, stdin, stdout, stderr, getenv)
+}
+
+// execute is Main under ctx, which a signal (or a test) cancels.
+func execute(ctx context.Context, args []string, stdin, stdout, stderr *os.File, getenv func(string) string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	root := a.commandTree()
 	root.SetArgs(args)

@@ -226,6 +226,9 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 		if c := signalled(ctx); c != 0 {
 			return c, nil
 		}
+		if code == qs.ExitUsage { // a flag the run needed and did not have: it has said which
+			printHelpHint(colorprofile.NewWriter(stderr, os.Environ()), theme.New(theme.DarkFromEnv(getenv)), "basiq-onboard")
+		}
 		return code, nil
 	}
 	return runWizard(ctx, cfg, getenv, stdout, stderr), nil

@@ -190,7 +190,12 @@ func (a *app) printError(w io.Writer, _ fang.Styles, err error) {
 		return
 	}
 	fmt.Fprintln(w, st.Error.Bold(true).Render(u.command+":"), oneLine(u.msg))
-	fmt.Fprintln(w, st.Muted.Render("See")+" "+st.Code.Render(u.command+" --help")+" "+st.Muted.Render("for the flags and examples."))
+	printHelpHint(w, st, u.command)
+}
+
+// printHelpHint is a usage error's last line: where the flags are.
+func printHelpHint(w io.Writer, st *theme.Styles, command string) {
+	fmt.Fprintln(w, st.Muted.Render("See")+" "+st.Code.Render(command+" --help")+" "+st.Muted.Render("for the flags and examples."))
 }
 
 func firstLine(s string) string {
