@@ -6,10 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
@@ -327,3 +331,75 @@ func TestSimulatorPrintsExportsAndExitsZeroWhenStopped(t *testing.T) {
 type devNull struct{}
 
 func (devNull) Write(p []byte) (int, error) { return len(p), nil }
+
+// commandNamed is the tree's command of that name ("" for the root).
+func commandNamed(t *testing.T, root *cobra.Command, name string) *cobra.Command {
+	if name == "" {
+		return root
+	}
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			return c
+		}
+	}
+	t.Fatalf("no command %q", name)
+	return nil
+}
+
+func TestEveryFlagTakesItsValueAsFlagEqualsValueAndFlagSpaceValue(t *testing.T) {
+	sample := map[string]string{"string": "x@y.co", "duration": "3s", "int": "7"}
+	newTree := func() *cobra.Command { return (&app{getenv: func(string) string { return "" }}).commandTree() }
+	for _, name := range []string{"", "simulator"} {
+		commandNamed(t, newTree(), name).Flags().VisitAll(func(f *pflag.Flag) {
+			v, ok := sample[f.Value.Type()]
+			if !ok {
+				return // a switch
+			}
+			for _, args := range [][]string{{"--" + f.Name + "=" + v}, {"--" + f.Name, v}} {
+				cmd := commandNamed(t, newTree(), name)
+				if err := cmd.ParseFlags(args); err != nil {
+					t.Errorf("%s %q: %v", name, args, err)
+					continue
+				}
+				if got := cmd.Flags().Lookup(f.Name).Value.String(); got != v {
+					t.Errorf("%s %q: --%s is %q", name, args, f.Name, got)
+				}
+			}
+		})
+	}
+}
+
+// TestREADMEListsEveryFlagAsHelpDoes: the Flags section of README names the
+// same flags, command by command, as the commands have.
+func TestREADMEListsEveryFlagAsHelpDoes(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, _ := strings.Cut(section, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	listed := map[string][]string{}
+	command := ""
+	flagAtStart := regexp.MustCompile(`^\s+(?:-[a-z], )?--([a-z-]+)`)
+	for _, line := range strings.Split(block, "\n") {
+		switch {
+		case strings.HasPrefix(line, "basiq-onboard simulator"):
+			command = "simulator"
+		case strings.HasPrefix(line, "basiq-onboard "):
+			command = ""
+		}
+		if m := flagAtStart.FindStringSubmatch(line); m != nil {
+			listed[command] = append(listed[command], m[1])
+		}
+	}
+	tree := (&app{getenv: func(string) string { return "" }}).commandTree()
+	for _, name := range []string{"", "simulator"} {
+		var flags []string
+		commandNamed(t, tree, name).Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+		if got, want := strings.Join(listed[name], " "), strings.Join(flags, " "); got != want {
+			t.Errorf("README's flags of %q:\n %s\nthe command's, in --help's order:\n %s", "basiq-onboard "+name, got, want)
+		}
+	}
+}
