@@ -91,16 +91,6 @@ func plainText(s string) string {
 	return strings.ReplaceAll(ansiSequence.ReplaceAllString(s, ""), "\r", "")
 }
 
-func nonBlankLines(s string) []string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
-		}
-	}
-	return lines
-}
-
 func TestHelpIsOnStdoutWithTheCommandsAndExamples(t *testing.T) {
 	env, _ := cleanEnv(t)
 	code, stdout, stderr := runBinary(t, env, "--help")
@@ -152,13 +142,13 @@ func TestUsageErrorsExitTwoInAtMostThreeLinesNamingTheFlag(t *testing.T) {
 		{[]string{"-demo"}, "--demo"},                            // one dash
 	} {
 		code, stdout, stderr := runBinary(t, env, c.args...)
-		lines := nonBlankLines(stderr)
+		lines := flowtest.NonBlankLines(stderr)
 		if code != 2 || stdout != "" || len(lines) == 0 || len(lines) > 3 || !strings.Contains(lines[0], c.flag) || !strings.Contains(stderr, "--help") {
 			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and at most three lines naming %s and --help", c.args, code, stdout, stderr, c.flag)
 		}
 		// On a terminal the same, styled.
 		code, screen := onTerminal(t, env, c.args...)
-		lines = nonBlankLines(plainText(screen))
+		lines = flowtest.NonBlankLines(plainText(screen))
 		if code != 2 || len(lines) == 0 || len(lines) > 3 || !strings.Contains(lines[0], c.flag) {
 			t.Errorf("%q on a terminal: exit %d:\n%s", c.args, code, plainText(screen))
 		}

@@ -59,17 +59,6 @@ func read(t *testing.T, f *os.File) string {
 	return string(b)
 }
 
-// nonBlank are a message's lines with something on them.
-func nonBlank(s string) []string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
-		}
-	}
-	return lines
-}
-
 func TestUsageErrorsNameTheFlagInTwoLinesAndExitTwo(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -79,7 +68,8 @@ func TestUsageErrorsNameTheFlagInTwoLinesAndExitTwo(t *testing.T) {
 		{[]string{"--frobnicate"}, []string{"unknown flag --frobnicate"}, "basiq-onboard --help"},
 		{[]string{"--emial", "a@b.co"}, []string{"--emial", "did you mean --email?"}, "basiq-onboard --help"},
 		{[]string{"-demo"}, []string{"-demo", "two dashes: --demo"}, "basiq-onboard --help"},
-		{[]string{"-x"}, []string{"-x is not a flag", "-h and -v"}, "basiq-onboard --help"},
+		{[]string{"-x"}, []string{"-x is not a flag", "-v and -h"}, "basiq-onboard --help"},
+		{[]string{"simulator", "-v"}, []string{"-v is not a flag of simulator", "only short one is -h"}, "basiq-onboard simulator --help"},
 		{[]string{"--email"}, []string{"--email needs a value", "an email address"}, "basiq-onboard --help"},
 		{[]string{"--timeout", "soon"}, []string{`--timeout "soon"`, "a duration"}, "basiq-onboard --help"},
 		{[]string{"--timeout=0s"}, []string{"--timeout must be positive"}, "basiq-onboard --help"},
@@ -104,7 +94,7 @@ func TestUsageErrorsNameTheFlagInTwoLinesAndExitTwo(t *testing.T) {
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			r := runCLI(t, nil, c.args...)
-			lines := nonBlank(r.stderr)
+			lines := flowtest.NonBlankLines(r.stderr)
 			if r.code != qs.ExitUsage || len(lines) != 2 || r.stdout != "" {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and two lines on stderr only", r.code, r.stdout, r.stderr)
 			}

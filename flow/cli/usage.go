@@ -103,7 +103,16 @@ func unknownFlag(cmd *cobra.Command, e *pflag.NotExistError) string {
 		if cmd.Flags().Lookup(short) != nil {
 			return "-" + short + ": a long flag takes two dashes: --" + short
 		}
-		return "-" + short + " is not a flag: the short ones are -h and -v, the others start with --"
+		var shorts []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Shorthand != "" {
+				shorts = append(shorts, "-"+f.Shorthand)
+			}
+		})
+		if len(shorts) == 1 {
+			return "-" + short + " is not a flag of " + cmd.Name() + ": its only short one is " + shorts[0] + ", the others start with --"
+		}
+		return "-" + short + " is not a flag of " + cmd.Name() + ": its short ones are " + joinAnd(shorts) + ", the others start with --"
 	}
 	given := e.GetSpecifiedName()
 	if other := flagOfAnother(cmd, given); other != nil {
