@@ -102,7 +102,7 @@ func (a *app) commandTree() *cobra.Command {
 
 // noArgs refuses words where a command takes flags only, naming the word
 // (and the command it may be a slip for).
-func (a *app) noArgs(cmd *cobra.Command, args []string) error {
+func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
@@ -138,7 +138,11 @@ func helpCommand(root *cobra.Command) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
-				return usageError{"basiq-onboard", "help: no command " + quote(args[len(args)-len(rest)]) + "; the commands are " + commandNames(root)}
+				unknown := args[0]
+				if len(rest) > 0 {
+					unknown = rest[0]
+				}
+				return usageError{"basiq-onboard", "help: no command " + quote(unknown) + "; the commands are " + commandNames(root)}
 			}
 			cmd.InitDefaultHelpFlag()
 			return cmd.Help()

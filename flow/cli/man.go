@@ -20,7 +20,7 @@ func manCommand(a *app) *cobra.Command {
 		Use:    "man",
 		Short:  "Print the manual page (roff)",
 		Hidden: true,
-		Args:   a.noArgs,
+		Args:   noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return writeManPage(cmd.OutOrStdout(), cmd.Root(), time.Now())
 		},

@@ -65,7 +65,7 @@ func (a *app) rootCommand() *cobra.Command {
 		Short:   "Onboard a user with the Basiq API v3, in the terminal",
 		Long:    rootLong,
 		Example: rootExamples,
-		Args:    a.noArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOptions(&o, a.getenv); err != nil {
 				return usageError{cmd.CommandPath(), err.Error()}

@@ -40,7 +40,7 @@ func simulatorCommand(a *app) *cobra.Command {
 		Short:   "Run the built-in Basiq simulator alone, on loopback",
 		Long:    simulatorLong,
 		Example: simulatorExamples,
-		Args:    a.noArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			code, err := a.runSimulator(cmd, o)
 			a.code = code
