@@ -30,7 +30,7 @@ import (
 //
 // A bank that asks a multi-factor challenge gets a second page that asks it.
 
-// consentPage is parsed on first use, not at start (as sandbox).
+// consentPage is parsed on first use, not when the program starts: most runs never show it.
 var consentPage = sync.OnceValue(func() *template.Template {
 	return template.Must(template.ParseFS(assets.Consent, "consent/page.html"))
 })
@@ -136,7 +136,7 @@ func (s *Server) withUser(userID string, f func(u *user, now time.Time)) bool {
 
 func hints(inst institutionData) []personaHint {
 	var out []personaHint
-	for _, p := range sandbox().Personas {
+	for _, p := range sandbox.Personas {
 		outcome := "shares " + plural(len(p.Accounts), "account")
 		if p.Failure != nil {
 			outcome = "fails: " + p.Failure.Detail
@@ -190,7 +190,7 @@ func (s *Server) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderConnect(w http.ResponseWriter, userID, institutionID string, d pageData) {
 	s.withUser(userID, func(u *user, now time.Time) { d.AskConsent = s.activeConsent(u, now) == nil })
 	if institutionID == "" {
-		d.Stage, d.Title, d.Institutions = "institutions", "Connect your bank", sandbox().Institutions
+		d.Stage, d.Title, d.Institutions = "institutions", "Connect your bank", sandbox.Institutions
 		s.render(w, http.StatusOK, d)
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/assets"
@@ -65,9 +64,7 @@ var wrongLogin = &failure{
 	Detail: "Cannot login to target institution using supplied credentials. Please check credentials and try again.",
 }
 
-// sandbox is read on first use, not at start: the wizard starts faster
-// where the demo is never run.
-var sandbox = sync.OnceValue(loadSandbox)
+var sandbox = loadSandbox()
 
 func loadSandbox() personaFile {
 	var f personaFile
@@ -78,7 +75,7 @@ func loadSandbox() personaFile {
 }
 
 func findPersona(login string) (personaData, bool) {
-	for _, p := range sandbox().Personas {
+	for _, p := range sandbox.Personas {
 		if p.Login == login {
 			return p, true
 		}
@@ -87,7 +84,7 @@ func findPersona(login string) (personaData, bool) {
 }
 
 func findInstitution(id string) (institutionData, bool) {
-	for _, i := range sandbox().Institutions {
+	for _, i := range sandbox.Institutions {
 		if i.ID == id {
 			return i, true
 		}

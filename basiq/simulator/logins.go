@@ -9,8 +9,8 @@ type Login struct {
 
 // Logins are the sandbox logins the simulator knows, in Basiq's order.
 func Logins() []Login {
-	logins := make([]Login, 0, len(sandbox().Personas))
-	for _, p := range sandbox().Personas {
+	logins := make([]Login, 0, len(sandbox.Personas))
+	for _, p := range sandbox.Personas {
 		l := Login{Name: p.Login, Person: p.Name}
 		if p.Failure != nil {
 			l.Fails = p.Failure.Title

@@ -110,7 +110,7 @@ func TestAWrongOrLateAnswerFailsTheChallenge(t *testing.T) {
 func TestEachPersonaAnswersItsOwnChallenge(t *testing.T) {
 	s := newSim(t, Options{})
 	tok := s.serverToken()
-	for _, p := range sandbox().Personas {
+	for _, p := range sandbox.Personas {
 		if p.Failure != nil {
 			continue
 		}

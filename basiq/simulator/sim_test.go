@@ -1045,7 +1045,7 @@ func TestTransactionsAreSane(t *testing.T) {
 		"savings":      {"transfer": true, "interest": true},
 	}
 	s := newSim(t, Options{})
-	for _, p := range sandbox().Personas {
+	for _, p := range sandbox.Personas {
 		if p.Failure != nil {
 			continue
 		}
