@@ -234,24 +234,20 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 	return runWizard(ctx, cfg, getenv, stdout, stderr), nil
 }
 
-// firstFrameFPS is the wizard's frame rate: Bubble Tea draws the first
-// frame on its first tick, so at 120 the key screen shows 8 ms sooner than
-// at the default 60. A frame whose view has not changed costs nothing.
-const firstFrameFPS = 120
-
 // runWizard runs the full-screen wizard; its summary stays in the terminal.
 func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string, stdout, stderr *os.File) int {
 	// The browser launcher's chatter would scribble over the screen.
 	browser.Stdout, browser.Stderr = io.Discard, io.Discard
-	m := wizard.New(cfg, theme.DarkFromEnv(getenv))
-	defer m.Close()
+	isDark := theme.DarkFromEnv(getenv)
+	m := &madeInInit{make: func() wizard.Model { return wizard.New(cfg, isDark) }}
+	defer m.close()
 	// Signals are ours (withSignals): Bubble Tea's own handler would quit
 	// with exit 0 on SIGTERM. Cancelling ctx restores the terminal.
-	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(firstFrameFPS)).Run()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(firstFrameFPS)).Run()
 	if c := signalled(ctx); c != 0 {
 		return c
 	}
-	fm, ok := final.(wizard.Model)
+	fm, ok := m.model()
 	if !ok || err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard:", err)
 		return qs.ExitFailed
