@@ -552,37 +552,3 @@ func TestStateFileKeepsTheUserAndNoSecret(t *testing.T) {
 		t.Errorf("state.json holds something token-shaped:\n%s", state)
 	}
 }
-
-// BenchmarkFirstFrame times the wizard from process start to its first
-// frame (the header drawn), in a terminal that `script` gives it.
-func BenchmarkFirstFrame(b *testing.B) {
-	scriptPath, err := exec.LookPath("script")
-	if err != nil {
-		b.Skip("script is not installed: apt-get install bsdutils")
-	}
-	bin := binary(b)
-	for b.Loop() {
-		cmd := exec.Command(scriptPath, "-qfec", bin+" --demo", "/dev/null")
-		cmd.Env = []string{"HOME=" + b.TempDir(), "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "COLUMNS=100", "LINES=30", "BASIQ_DEMO_STEP_DELAY=0"}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		r := bufio.NewReader(out)
-		var seen []byte
-		for !bytes.Contains(seen, []byte("basiq-onboard")) {
-			c, err := r.ReadByte()
-			if err != nil {
-				b.Fatalf("no frame: %v\n%q", err, seen)
-			}
-			seen = append(seen, c)
-		}
-		b.StopTimer()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		b.StartTimer()
-	}
-}

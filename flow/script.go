@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -83,8 +84,11 @@ type scriptData struct {
 	ScriptName, ProgramName string
 }
 
-var scriptTemplates = template.Must(template.New("").Funcs(template.FuncMap{"sh": shellWord}).
-	ParseFS(assets.Script, "script/*.tmpl"))
+// scriptTemplates are parsed on first use, not when the program starts.
+var scriptTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{"sh": shellWord}).
+		ParseFS(assets.Script, "script/*.tmpl"))
+})
 
 // ScriptFiles are the session as a bash script and as a Go program; the
 // names go in their usage lines.
@@ -148,7 +152,7 @@ func dataFor(f ScriptFacts) scriptData {
 
 func render(name string, d scriptData) ([]byte, error) {
 	var b bytes.Buffer
-	if err := scriptTemplates.ExecuteTemplate(&b, name, d); err != nil {
+	if err := scriptTemplates().ExecuteTemplate(&b, name, d); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/assets"
@@ -29,7 +30,10 @@ import (
 //
 // A bank that asks a multi-factor challenge gets a second page that asks it.
 
-var consentPage = template.Must(template.ParseFS(assets.Consent, "consent/page.html"))
+// consentPage is parsed on first use, not when the program starts: most runs never show it.
+var consentPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(assets.Consent, "consent/page.html"))
+})
 
 type personaHint struct{ Login, Password, Outcome, Answers string }
 
@@ -72,7 +76,7 @@ func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Cache-Control", "no-store") // the page holds a token
 	w.WriteHeader(status)
 	d.Policy = consentPolicy
-	_ = consentPage.Execute(w, d)
+	_ = consentPage().Execute(w, d)
 }
 
 func (s *Server) renderError(w http.ResponseWriter, status int, title, msg string) {
