@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -191,11 +192,11 @@ func (a *applying) backfillNote(n int) Note {
 	since := "since " + clock(s.From, a.now)
 	switch {
 	case s.cfg.SinceGiven:
-		since += " (--since " + s.cfg.Since.String() + ")"
+		since += " (--since " + Duration(s.cfg.Since) + ")"
 	case !s.cfg.Cursor.IsZero():
 		since += " (the last event forwarded before, and any that came late)"
 	default:
-		since += " (the last " + DefaultSince.String() + "; --since reaches further)"
+		since += " (the last " + Duration(DefaultSince) + "; --since reaches further)"
 	}
 	text := "Nothing to backfill " + since + "."
 	if n > 0 {
@@ -320,7 +321,7 @@ func (a *applying) pollFailed(err error) {
 	} else {
 		wait = max(min(wait, maxFailureBackoff), s.Poll.Every)
 	}
-	p := problemOf(err, "GET /events failed: ", "listen tries again in "+wait.Round(time.Second).String()+"; the handler's deliveries go on.")
+	p := problemOf(err, "GET /events failed: ", "listen tries again in "+Duration(wait)+"; the handler's deliveries go on.")
 	changed := s.Poll.Failing == nil || s.Poll.Failing.What != p.What
 	s.Poll.Failing = p
 	if changed { // said when it starts or changes, not on every try
@@ -421,6 +422,21 @@ func clock(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("2 Jan 15:04:05")
+}
+
+// Duration writes d as people do: "10m", "1h30m", "5s", "0.3s".
+func Duration(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func plural(n int, noun string) string {

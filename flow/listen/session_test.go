@@ -506,3 +506,12 @@ func TestHoursOfListeningKeepWorking(t *testing.T) {
 		t.Errorf("delivered %d", s.Delivered)
 	}
 }
+
+func TestDurationsReadAsPeopleWriteThem(t *testing.T) {
+	for d, want := range map[time.Duration]string{10 * time.Minute: "10m", 2 * time.Hour: "2h", 90 * time.Minute: "1h30m", 5 * time.Second: "5s",
+		300 * time.Millisecond: "0.3s", 7 * 24 * time.Hour: "168h", 61 * time.Second: "1m1s"} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
