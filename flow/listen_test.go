@@ -96,7 +96,7 @@ type hook struct {
 	// from its banner, as a developer copies it.
 	printed *syncBuffer
 	got     []hookDelivery
-	answer func(n int) (int, string) // nil: 200
+	answer  func(n int) (int, string) // nil: 200
 }
 
 type hookDelivery struct {
