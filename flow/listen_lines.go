@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
+	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -154,7 +155,7 @@ func (w *listenWriter) answerLine(it *listen.Item, a webhook.Attempt) string {
 
 // answerWords is what the handler did, marked so it reads without colour.
 func answerWords(a webhook.Attempt) string {
-	took := a.Duration.Round(time.Millisecond).String()
+	took := eventlog.Took(a.Duration)
 	switch a.Outcome {
 	case webhook.Success:
 		return fmt.Sprintf("%s %d in %s", theme.SymbolDone, a.Status, took)

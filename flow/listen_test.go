@@ -186,15 +186,14 @@ func (l *listening) stop() int {
 }
 
 type listenSetup struct {
-	api     *eventsAPI
-	hook    *hook
-	store   *Store
-	out     ListenOutput
-	opts    func(*ListenOptions)
-	apiTr   *http.Transport
-	hookTr  *http.Transport
-	key     string
-	started bool
+	api    *eventsAPI
+	hook   *hook
+	store  *Store
+	out    ListenOutput
+	opts   func(*ListenOptions)
+	apiTr  *http.Transport
+	hookTr *http.Transport
+	key    string
 }
 
 func newListenSetup(t *testing.T) *listenSetup {
@@ -295,7 +294,7 @@ func TestListenForwardsSignedWithThePrintedSecretAndBackfillsAfterARestart(t *te
 				t.Errorf("%s: %v", d.id, d.verified)
 			}
 		}
-		if !strings.Contains(again.stdout.String(), "Backfilled 2 events since") || !strings.Contains(again.stdout.String(), "the last event forwarded before") {
+		if !strings.Contains(again.stdout.String(), "Backfilled 2 events since") || !strings.Contains(again.stdout.String(), "the last one forwarded before") {
 			t.Errorf("the restart's backfill was not said:\n%s", again.stdout)
 		}
 	})

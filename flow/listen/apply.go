@@ -156,8 +156,9 @@ func (a *applying) polled(events []basiq.Event) {
 		}
 	}
 	if first {
-		s.Backfilled = true
-		a.say(a.backfillNote(len(news)))
+		n := a.backfillNote(len(news))
+		s.Backfilled, s.BackfillSaid = true, n.Text
+		a.say(n)
 	}
 	if len(news) > 0 {
 		a.prune()
@@ -189,14 +190,14 @@ func (a *applying) prune() {
 // backfillNote says, once, what the first poll brought and where from.
 func (a *applying) backfillNote(n int) Note {
 	s := a.s
-	since := "since " + clock(s.From, a.now)
+	var since string
 	switch {
 	case s.cfg.SinceGiven:
-		since += " (--since " + Duration(s.cfg.Since) + ")"
+		since = "since " + clock(s.From, a.now) + " (--since " + Duration(s.cfg.Since) + ")"
 	case !s.cfg.Cursor.IsZero():
-		since += " (the last event forwarded before, and any that came late)"
+		since = "since " + clock(s.cfg.Cursor.Last, a.now) + ", the last one forwarded before (with any that came late, up to " + Duration(Lateness) + " before it)"
 	default:
-		since += " (the last " + Duration(DefaultSince) + "; --since reaches further)"
+		since = "since " + clock(s.From, a.now) + " (the last " + Duration(DefaultSince) + "; --since reaches further)"
 	}
 	text := "Nothing to backfill " + since + "."
 	if n > 0 {

@@ -51,7 +51,7 @@ func ParseCursor(s string) Cursor {
 	if s == "" || json.Unmarshal([]byte(s), &j) != nil {
 		return Cursor{}
 	}
-	return Cursor{Last: j.Last, Floor: j.Floor, Seen: j.Seen}.bounded()
+	return Cursor(j).bounded()
 }
 
 // bounded keeps the ids of the Lateness window before Last, at most

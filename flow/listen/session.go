@@ -90,8 +90,10 @@ type Session struct {
 	Started time.Time
 	// From is the oldest createdDate forwarded: the backfill's start.
 	From time.Time
-	// Backfilled: the first poll has answered and its events were sent.
-	Backfilled bool
+	// Backfilled: the first poll has answered and its events were sent;
+	// BackfillSaid is what was said of it, once (NoteBackfill's text).
+	Backfilled   bool
+	BackfillSaid string
 	// Items are the events kept, oldest first, at most Config.Keep.
 	Items []*Item
 	// Dropped counts the events no longer kept (the oldest go first).

@@ -187,7 +187,7 @@ func TestARestartBackfillsFromTheCursorAndSinceOverridesIt(t *testing.T) {
 	if got := strings.Join(forwardedIDs(effects), ","); got != "lateOne,c" {
 		t.Errorf("after a restart forwarded %s, want lateOne,c", got)
 	}
-	if n := notes(effects, NoteBackfill); len(n) != 1 || n[0].Count != 2 || !strings.Contains(n[0].Text, "the last event forwarded before") {
+	if n := notes(effects, NoteBackfill); len(n) != 1 || n[0].Count != 2 || !strings.Contains(n[0].Text, "the last one forwarded before") {
 		t.Errorf("the backfill note: %+v", n)
 	}
 
