@@ -177,3 +177,25 @@ func TestAKeyFileThatCannotBeUsedIsReported(t *testing.T) {
 		t.Errorf("no key file: %q, %v; want nothing and no error", got, err)
 	}
 }
+
+// TestDebugTraceSaysWhatItDidNotKeep: a token answer is in the trace as its
+// length and status only, a long body as its start and its whole length.
+func TestDebugTraceSaysWhatItDidNotKeep(t *testing.T) {
+	var b strings.Builder
+	writeExchange(&b, basiq.Exchange{Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200,
+		RequestBody: "scope=SERVER_ACCESS", RequestBytes: 19, ResponseNotKept: true, ResponseBytes: 1021})
+	writeExchange(&b, basiq.Exchange{Method: "GET", URL: "https://au-api.basiq.io/users/u/accounts", Status: 200,
+		ResponseBody: `{"data":[{"name":"` + strings.Repeat("a", basiq.TraceBodyLimit-18), ResponseBytes: 2 << 20})
+	got := b.String()
+	for _, want := range []string{
+		"POST https://au-api.basiq.io/token -> 200", "> scope=SERVER_ACCESS\n< (body not kept: 1021 bytes, a token answer, status 200)\n",
+		"< (the first 65536 bytes of 2097152)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the trace lacks %q:\n%.600s", want, got)
+		}
+	}
+	if len(got) > basiq.TraceBodyLimit+1024 {
+		t.Errorf("%d bytes of trace for a 2 MiB answer", len(got))
+	}
+}

@@ -266,7 +266,8 @@ func (m Model) inspectorEntries() []inspector.Entry {
 	for _, x := range traces {
 		entries = append(entries, inspector.Entry{
 			Time: x.Time, Method: x.Method, URL: x.URL, Status: x.Status, Duration: x.Duration,
-			CorrelationID: x.CorrelationID, Curl: x.Curl(), Response: x.ResponseBody, Err: x.Err,
+			CorrelationID: x.CorrelationID, Curl: x.Curl(), Response: x.ResponseBody, ResponseBytes: x.ResponseBytes,
+			ResponseNotKept: x.ResponseNotKept, Err: x.Err,
 		})
 	}
 	return entries

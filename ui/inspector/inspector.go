@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -26,8 +27,23 @@ type Entry struct {
 	Duration      time.Duration
 	CorrelationID string
 	Curl          string
-	Response      string // the answer's body, secrets hidden
-	Err           string
+	Response      string // the answer's body, secrets hidden, maybe only its start
+	ResponseBytes int    // the whole body's length
+	// ResponseNotKept: a token answer, whose body is never kept (Response is "").
+	ResponseNotKept bool
+	Err             string
+}
+
+// answerText is what the inspector shows of an exchange's answer: its body,
+// readable, and what the trace did not keep of it.
+func answerText(e Entry) string {
+	switch {
+	case e.ResponseNotKept:
+		return fmt.Sprintf("body not kept: %d bytes (a token answer, status %d)", e.ResponseBytes, e.Status)
+	case e.ResponseBytes > basiq.TraceBodyLimit:
+		return readable(e.Response) + fmt.Sprintf("\n… the first %d bytes of %d", basiq.TraceBodyLimit, e.ResponseBytes)
+	}
+	return readable(e.Response)
 }
 
 // CloseMsg asks flow to close the inspector.
@@ -179,14 +195,14 @@ func (m *Model) scrollAnswer(n int) {
 func (m *Model) layOutAnswer() {
 	var text string
 	if len(m.entries) > 0 {
-		text = m.entries[m.cursor].Response
+		text = answerText(m.entries[m.cursor])
 	}
 	w := max(m.width, 40)
 	if text != m.answerText {
 		m.answerTop = 0
 	}
 	if text != m.answerText || w != m.answerWidth {
-		m.answer, m.answerText, m.answerWidth = wrapAnswer(readable(text), w), text, w
+		m.answer, m.answerText, m.answerWidth = wrapAnswer(text, w), text, w
 	}
 	if len(m.answer) == 0 {
 		m.answerFocused = false
