@@ -300,7 +300,7 @@ func run(args []string, stdin *os.File, stdout, stderr *os.File, getenv func(str
 	}
 	defer closeTrace()
 
-	cfg := wizardConfig(o, getenv, traces)
+	cfg := wizardConfig(o, getenv, traces, basiq.NewRedactor())
 	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd())
 	if !interactive {
 		out := flow.OutputTable
@@ -363,17 +363,20 @@ func userAgent() string {
 	return "basiq-onboard/" + strings.TrimPrefix(v, "commit ")
 }
 
-// wizardConfig turns the command line and environment into the quickstart's configuration.
-func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) flow.Config {
+// wizardConfig turns the command line and environment into the quickstart's
+// configuration. Every client tells redact the key and tokens it sees, and
+// every output goes through it.
+func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog, redact *basiq.Redactor) flow.Config {
 	apiURL := o.apiURL
 	if apiURL == "" {
 		apiURL = basiq.DefaultBaseURL
 	}
 	cfg := flow.Config{
 		NewAPI: func(key string) (flow.API, error) {
-			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add})
+			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
 		},
-		StartDemo:    func() (flow.Demo, error) { return startDemo(getenv, traces) },
+		StartDemo:    func() (flow.Demo, error) { return startDemo(getenv, traces, redact) },
+		Redactor:     redact,
 		Traces:       traces.Snapshot,
 		Demo:         o.demo,
 		Where:        whereLabel(apiURL),
@@ -418,7 +421,7 @@ const demoStepDelayEnv = "BASIQ_DEMO_STEP_DELAY"
 
 // startDemo runs the simulator in this process on a free loopback port and
 // a client for it with the simulator's demo key.
-func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, error) {
+func startDemo(getenv func(string) string, traces *flow.TraceLog, redact *basiq.Redactor) (flow.Demo, error) {
 	delay := 1500 * time.Millisecond
 	if v := getenv(demoStepDelayEnv); v != "" {
 		d, err := time.ParseDuration(v)
@@ -432,7 +435,7 @@ func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, er
 	if err != nil {
 		return flow.Demo{}, err
 	}
-	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, UserAgent: userAgent(), Trace: traces.Add})
+	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
 	if err != nil {
 		srv.Close()
 		return flow.Demo{}, err

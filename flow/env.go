@@ -79,6 +79,9 @@ type Config struct {
 	Jitter func() float64
 	// Memory keeps the last session's user between runs; nil: nothing kept.
 	Memory MemoryStore
+	// Redactor hides secrets in every output: the one the clients are given,
+	// so it knows the key and the tokens. Nil hides by name and shape only.
+	Redactor *basiq.Redactor
 
 	Demo        bool   // start in the simulator
 	Where       string // where the API is: the host of the API URL

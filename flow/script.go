@@ -42,6 +42,8 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 	if u.ID == "" {
 		return ScriptFacts{}, false
 	}
+	// What came from the server goes through the redactor, as every output does.
+	u.ID, u.Email, u.Mobile = cfg.Redactor.String(u.ID), cfg.Redactor.String(u.Email), cfg.Redactor.String(u.Mobile)
 	f := ScriptFacts{
 		APIURL:         cfg.APIURL,
 		ConsentURL:     cfg.ConsentBase,

@@ -1,6 +1,9 @@
 package quickstart
 
-import "github.com/basiq-onboard/basiq-onboard/basiq"
+import (
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
+)
 
 // View is one of the views of the user, once the accounts are in.
 type View int
@@ -161,7 +164,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 			a.exploreFailed(CallDeleteConnection, ev.Err)
 			return true
 		}
-		s.Notice = Notice{Text: "Connection " + ev.ID + " deleted.", Done: true}
+		s.Notice = Notice{Text: "Connection " + text.Field(ev.ID) + " deleted.", Done: true}
 		a.reloadAfterChange()
 	case ConsentRevoked:
 		x.Busy = ""

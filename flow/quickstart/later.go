@@ -1,6 +1,9 @@
 package quickstart
 
-import "github.com/basiq-onboard/basiq-onboard/basiq"
+import (
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
+)
 
 // Memory is what a session keeps to be picked up next time, for the API it
 // ran against: never a secret (no key, no token, no link).
@@ -39,7 +42,7 @@ func (a *applying) laterEvent(ev Event) bool {
 			return true
 		}
 		s.Deleted = true
-		a.do(Say{Kind: NoteDone, Text: "User " + s.User.User.ID + " deleted"}, Remember{})
+		a.do(Say{Kind: NoteDone, Text: "User " + text.Field(s.User.User.ID) + " deleted"}, Remember{})
 		a.finish(s.ending)
 	default:
 		return false

@@ -13,6 +13,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -161,8 +162,11 @@ func (m Model) screenKeys() []key.Binding {
 }
 
 // Summary is what stays in the terminal after quitting: the accounts, and
-// what was created with how to pick it up again. Never a secret.
-func (m Model) Summary() string {
+// what was created with how to pick it up again. Never a secret: it goes
+// through the redactor whole.
+func (m Model) Summary() string { return m.cfg.Redactor.String(m.summary()) }
+
+func (m Model) summary() string {
 	s := m.session
 	width := m.width
 	if width <= 0 {
@@ -177,16 +181,16 @@ func (m Model) Summary() string {
 	for _, id := range s.Jobs.FailedIDs() {
 		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
 			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
-			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, basiq.StepName(step.Title), qs.StepFailure(step))
+			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(id), text.Field(basiq.StepName(step.Title)), qs.StepFailure(step))
 			b.WriteString(st.Error.Width(width).Render(theme.Safe(line)) + "\n")
 		}
 	}
 	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(theme.Safe(s.User.User.ID))
+	summary := "User " + st.Code.Render(text.Field(theme.Safe(s.User.User.ID)))
 	if len(s.Jobs.Order) > 0 {
-		jobs := st.Code.Render(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
+		jobs := st.Code.Render(text.Field(theme.Safe(strings.Join(s.Jobs.Order, ", "))))
 		if line := summary + " · job " + jobs; lipgloss.Width(line) <= width {
 			summary = line
 		} else {

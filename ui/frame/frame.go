@@ -8,9 +8,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -199,7 +199,7 @@ func ShortHost(host string, room int) string {
 	if room < shortest {
 		return ""
 	}
-	return ansi.Truncate(host, room, theme.Ellipsis)
+	return text.Cut(host, room)
 }
 
 func isIPv4(host string) bool {
@@ -279,9 +279,4 @@ func fit(text string, w, h int) []string {
 	return lines
 }
 
-func clip(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, theme.Ellipsis)
-}
+func clip(s string, w int) string { return text.Cut(s, w) }

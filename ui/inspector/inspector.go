@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -230,7 +231,7 @@ func (m Model) layout() layout {
 		used++
 	}
 	if e.Err != "" {
-		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + theme.Safe(e.Err)))
+		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e.Err))))
 	}
 	answerWanted := 0
 	if len(m.answer) > 0 {
@@ -284,7 +285,7 @@ func (m Model) View() string {
 		}
 		row := fmt.Sprintf("%s  %-6s %s  %s  %s", e.Time.Local().Format("15:04:05"), e.Method,
 			statusStyle.Render(fmt.Sprintf("%3s", status)), st.Muted.Render(fmt.Sprintf("%6s", duration(e.Duration))), pathOf(e.URL))
-		row = ansi.Truncate(row, w-2, theme.Ellipsis)
+		row = text.Cut(row, w-2)
 		if i == m.cursor {
 			row = st.Selected.Render("› ") + row
 		} else {
@@ -304,10 +305,10 @@ func (m Model) View() string {
 	}
 	b.WriteString(st.Code.Render(strings.Join(curl, "\n")) + "\n")
 	if e.CorrelationID != "" {
-		b.WriteString(st.Muted.Render("correlation id "+theme.Safe(e.CorrelationID)) + "\n")
+		b.WriteString(st.Muted.Render("correlation id "+text.Field(theme.Safe(e.CorrelationID))) + "\n")
 	}
 	if e.Err != "" {
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(e.Err)) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(e.Err))) + "\n")
 	}
 	if len(m.answer) > 0 && l.answerRows > 0 {
 		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")
