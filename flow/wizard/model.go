@@ -307,7 +307,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	g := m.global
 	typing := m.capturing()
 	switch {
-	case key.Matches(msg, g.Quit):
+	case g.Quits(msg):
 		return m.apply(qs.QuitAsked{Interrupted: true})
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover

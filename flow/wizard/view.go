@@ -46,7 +46,7 @@ func (m Model) View() tea.View {
 		Keys:      m.screenKeys(),
 		ShowHelp:  m.showHelp,
 		Typing:    m.capturing(),
-		CanGoBack: m.session.CanGoBack() && !m.showInspector,
+		CanGoBack: m.session.CanGoBack() && !m.showInspector && !m.screenTakesEsc(), // esc does what the screen says
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
