@@ -3,7 +3,6 @@ package basiq
 import (
 	"bytes"
 	"encoding/base64"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -41,7 +40,13 @@ const shortestSecret = 8
 type Redactor struct {
 	mu     sync.RWMutex
 	pieces map[string]struct{} // every PieceLen window of every long secret
+	starts [1 << 10]uint64     // a bit for each window's start (pieceStart): most places are no window's
 	short  []string            // secrets of shortestSecret to PieceLen-1 bytes, hidden whole
+}
+
+// pieceStart is a 16-bit hash of a window's first four bytes.
+func pieceStart(b []byte) uint16 {
+	return uint16((uint32(b[0])*31+uint32(b[1]))*31+uint32(b[2]))*31 + uint16(b[3])
 }
 
 // NewRedactor returns a redactor that knows no secret yet.
@@ -72,6 +77,8 @@ func (r *Redactor) Remember(secret string) {
 	}
 	for i := 0; i+PieceLen <= len(secret); i++ {
 		r.pieces[secret[i:i+PieceLen]] = struct{}{}
+		h := pieceStart([]byte(secret[i : i+4]))
+		r.starts[h/64] |= 1 << (h % 64)
 	}
 }
 
@@ -141,16 +148,10 @@ func unescape(s string) (string, int) {
 		return s[:2], 2
 	case '/':
 		return "/", 2
-	case 'n':
-		return "\n", 2
-	case 't':
-		return "\t", 2
-	case 'r':
-		return "\r", 2
-	case 'b':
-		return "\b", 2
-	case 'f':
-		return "\f", 2
+	case 'n', 't', 'r', 'b', 'f':
+		// A space, not the character: a line break in the text is then one
+		// in what is shown, which no quoted value runs over.
+		return " ", 2
 	case 'u':
 		r, ok := hex4(s[2:])
 		if !ok {
@@ -281,6 +282,9 @@ func (r *Redactor) knownSpans(v view) []span {
 	}
 	var spans []span
 	for i := 0; i+PieceLen <= len(dense) && len(r.pieces) > 0; i++ {
+		if h := pieceStart(dense[i:]); r.starts[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
 		if _, ok := r.pieces[string(dense[i:i+PieceLen])]; !ok {
 			continue
 		}
@@ -312,51 +316,172 @@ func (r *Redactor) knownSpans(v view) []span {
 
 func isBlank(c rune) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-var (
-	// secretName is a key whose value is a secret, as JSON, a form, a
-	// query or a header writes it, with the separator: the value follows.
-	secretName = regexp.MustCompile(`(?i)(?:^|[^a-z0-9_-])(?:\\?")?(access_token|refresh_token|id_token|client_secret|secret|password|passwd|authorization|proxy-authorization|api_key|apikey|x-api-key|token|cookie|set-cookie)(?:\\?")?[ \t]*[:=][ \t]*`)
-	// authScheme starts an Authorization value: the credential follows it.
-	authScheme = regexp.MustCompile(`(?i)^(?:basic|bearer|token|digest)[ \t]+`)
-	// jwt is a JSON Web Token, or what is left of one: its header and
-	// payload start "eyJ" (base64 of `{"`), with or without the dots.
-	jwt          = regexp.MustCompile(`(?:[A-Za-z0-9_-]+\.)?eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}`)
-	webhookKey   = regexp.MustCompile(`whsec_[A-Za-z0-9+/=_-]+`)
-	base64Std    = regexp.MustCompile(`[A-Za-z0-9+/]{16,}={0,2}`)
-	base64URL    = regexp.MustCompile(`[A-Za-z0-9_-]{16,}={0,2}`)
-	idLike       = regexp.MustCompile(`^[0-9A-Fa-f-]+$`)
-	valueEndsAt  = " \t\r\n\"',;&}])<>\\"
-	notASecretIs = []string{"", "null", "true", "false"}
-)
+// secretNames are the keys whose value is a secret, as JSON, a form, a
+// query or a header writes them; lower case.
+var secretNames = []string{"access_token", "refresh_token", "id_token", "client_secret", "secret", "password", "passwd",
+	"authorization", "proxy-authorization", "api_key", "apikey", "x-api-key", "token", "cookie", "set-cookie"}
 
-// shapeSpans finds secrets by their name or their shape.
+// authSchemes start an Authorization value: the credential follows.
+var authSchemes = []string{"basic", "bearer", "token", "digest"}
+
+// notASecretIs are values that hold nothing.
+var notASecretIs = []string{"", "null", "true", "false"}
+
+// valueEndsAt ends a value that is not quoted.
+const valueEndsAt = " \t\r\n\"',;&}])<>\\"
+
+// shapeSpans finds secrets by their name or their shape. It reads the text
+// a byte at a time (no regular expressions): a 64 KiB body costs little.
 func shapeSpans(text string) []span {
 	var spans []span
-	for _, m := range secretName.FindAllStringSubmatchIndex(text, -1) {
-		name := strings.ToLower(text[m[2]:m[3]])
-		if sp, ok := valueSpan(text, m[1], strings.HasSuffix(name, "authorization") || strings.HasSuffix(name, "cookie")); ok {
+	lower := asciiLower(text)
+	// A name is the word before a ':' or '=' (and a closing quote): one pass
+	// over the separators, rarer than the names' letters.
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c != ':' && c != '=' {
+			continue
+		}
+		k := i
+		for k > 0 && (text[k-1] == ' ' || text[k-1] == '\t') {
+			k--
+		}
+		if k > 0 && text[k-1] == '"' {
+			if k--; k > 0 && text[k-1] == '\\' {
+				k--
+			}
+		}
+		end := k
+		for k > 0 && isNameByte(lower[k-1]) {
+			k--
+		}
+		name := lower[k:end]
+		if !slices.Contains(secretNames, name) {
+			continue
+		}
+		if sp, ok := valueSpan(text, lower, skipInline(text, i+1), strings.HasSuffix(name, "authorization")); ok {
 			spans = append(spans, sp)
 		}
 	}
-	for _, re := range []*regexp.Regexp{jwt, webhookKey} {
-		for _, m := range re.FindAllStringIndex(text, -1) {
-			spans = append(spans, span{m[0], m[1]})
+	spans = append(spans, jwtSpans(text)...)
+	for i := 0; ; {
+		j := strings.Index(text[i:], "whsec_")
+		if j < 0 {
+			break
 		}
+		from, to := i+j, runEnd(text, i+j+len("whsec_"), webhookSecret)
+		if to > from+len("whsec_") {
+			spans = append(spans, span{from, to})
+		}
+		i = max(to, from+1)
 	}
-	for _, re := range []*regexp.Regexp{base64Std, base64URL} {
-		for _, m := range re.FindAllStringIndex(text, -1) {
-			if run := text[m[0]:m[1]]; !idLike.MatchString(run) && decodesToCredential(run) {
-				spans = append(spans, span{m[0], m[1]})
+	for _, alphabet := range []*[256]bool{base64Std, base64URL} {
+		for i := 0; i < len(text); {
+			if !alphabet[text[i]] {
+				i++
+				continue
 			}
+			end := runEnd(text, i, alphabet)
+			padded := end
+			for padded < len(text) && padded-end < 2 && text[padded] == '=' {
+				padded++
+			}
+			if run := text[i:padded]; end-i >= 16 && !isIDLike(text[i:end]) && decodesToCredential(run) {
+				spans = append(spans, span{i, padded})
+			}
+			i = end
 		}
 	}
 	return spans
 }
 
+// jwtSpans finds JSON Web Tokens, whole or what is left of them: the header
+// and payload start "eyJ" (base64 of `{"`), with or without their dots.
+func jwtSpans(text string) []span {
+	var spans []span
+	for i := 0; ; {
+		j := strings.Index(text[i:], "eyJ")
+		if j < 0 {
+			break
+		}
+		from := i + j
+		to := runEnd(text, from+3, base64URL)
+		i = from + 3
+		if to-from < 3+4 {
+			continue
+		}
+		for dots := 0; dots < 2 && to < len(text) && text[to] == '.'; dots++ {
+			to = runEnd(text, to+1, base64URL)
+		}
+		if from > 0 && text[from-1] == '.' { // the tail of the header before it
+			for from--; from > 0 && base64URL[text[from-1]]; from-- {
+			}
+		}
+		spans = append(spans, span{from, to})
+		i = to
+	}
+	return spans
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for k := i; k < len(b); k++ {
+				if b[k] >= 'A' && b[k] <= 'Z' {
+					b[k] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// The alphabets of base64 (url-safe, standard) and of a webhook secret, as tables.
+var base64URL, base64Std, webhookSecret = byteClass("_-"), byteClass("+/"), byteClass("_-+/=")
+
+func byteClass(extra string) *[256]bool {
+	var t [256]bool
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + extra {
+		t[c] = true
+	}
+	return &t
+}
+
+// isIDLike: hex digits and dashes, as a UUID (or a hex correlation id) is.
+func isIDLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// runEnd is where the run of bytes in class that starts at i ends.
+func runEnd(s string, i int, class *[256]bool) int {
+	for i < len(s) && class[s[i]] {
+		i++
+	}
+	return i
+}
+
+// skipInline skips spaces and tabs.
+func skipInline(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
 // valueSpan is the value that starts at text[at:]: to its closing quote
 // when quoted, else to the first character that ends a value; to the end
 // of the text when it is cut. An Authorization value keeps its scheme.
-func valueSpan(text string, at int, hasScheme bool) (span, bool) {
+func valueSpan(text, lower string, at int, hasScheme bool) (span, bool) {
 	quote := ""
 	switch {
 	case strings.HasPrefix(text[at:], `\"`):
@@ -366,31 +491,41 @@ func valueSpan(text string, at int, hasScheme bool) (span, bool) {
 	}
 	from := at + len(quote)
 	if hasScheme {
-		if m := authScheme.FindStringIndex(text[from:]); m != nil {
-			from += m[1]
-		}
-	}
-	to := len(text)
-	switch quote {
-	case `"`:
-		for i := from; i < len(text); i++ {
-			if text[i] == '\\' {
-				i++
-				continue
-			}
-			if text[i] == '"' {
-				to = i
+		for _, scheme := range authSchemes {
+			if p := from + len(scheme); strings.HasPrefix(lower[from:], scheme) && p < len(text) && (text[p] == ' ' || text[p] == '\t') {
+				from = skipInline(text, p)
 				break
 			}
 		}
-	case `\"`:
-		if i := strings.Index(text[from:], `\"`); i >= 0 {
-			to = from + i
+	}
+	to := -1
+	switch quote {
+	case `"`, `\"`:
+		// To the closing quote; a value in a string in a string (\"…\")
+		// also ends where the outer string does. Cut short, it ends at a
+		// line's end or, on that line, the first blank: the rest is not it.
+		for i := from; i < len(text) && to < 0; i++ {
+			switch {
+			case text[i] == '\\' && i+1 < len(text) && text[i+1] == '"' && quote == `\"`:
+				to = i
+			case text[i] == '\\':
+				i++
+			case text[i] == '"', text[i] == '\n':
+				to = i
+			}
+		}
+		if to < 0 || text[to] == '\n' {
+			if i := strings.IndexAny(text[from:], " \t\r\n"); i >= 0 {
+				to = from + i
+			}
 		}
 	default:
 		if i := strings.IndexAny(text[from:], valueEndsAt); i >= 0 {
 			to = from + i
 		}
+	}
+	if to < 0 {
+		to = len(text)
 	}
 	value := text[from:to]
 	if slices.Contains(notASecretIs, strings.ToLower(value)) || strings.HasPrefix(value, "$") || strings.HasPrefix(value, Redacted) {
@@ -428,5 +563,5 @@ func looksLikeCredential(b []byte) bool {
 			colon = i
 		}
 	}
-	return colon > 0 && colon < len(b)-1 || colon < 0 && len(b) >= 12 && idLike.Match(b) && bytes.Count(b, []byte("-")) > 0
+	return colon > 0 && colon < len(b)-1 || colon < 0 && len(b) >= 12 && isIDLike(string(b)) && bytes.Contains(b, []byte("-"))
 }

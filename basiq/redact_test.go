@@ -132,6 +132,9 @@ func TestRedactorHidesSecretsByName(t *testing.T) {
 		`{"access_token":"[redacted]","expires_in":3600}`:       `{"access_token":"[redacted]","expires_in":3600}`,
 		`jq -r .access_token) and "token_type": "Bearer"`:       `jq -r .access_token) and "token_type": "Bearer"`,
 		`{"auth_link":null,"token":null}`:                       `{"auth_link":null,"token":null}`,
+		`{"email": "{\"access_token\":\"abc.def", "id": "u1"}`:  `{"email": "{\"access_token\":\"[redacted]", "id": "u1"}`,
+		"Loading: {\"access_token\":\"abc.def (400 bad)\nnext":  "Loading: {\"access_token\":\"[redacted] (400 bad)\nnext",
+		`{"secret":"two words"}`:                                `{"secret":"[redacted]"}`,
 		`Minting a client token for the consent link (POST /to`: `Minting a client token for the consent link (POST /to`,
 	} {
 		if got := (*Redactor)(nil).String(in); got != want {
@@ -193,5 +196,22 @@ func TestRedactorHidesTheKeyItWasGivenAndItsPieces(t *testing.T) {
 	}
 	if out := r.String("a short word"); out != "a short word" {
 		t.Errorf("a secret under 8 bytes is hidden everywhere: %q", out)
+	}
+}
+
+// BenchmarkRedactorOn64KiB: a trace body at its limit, as Basiq writes a
+// page of transactions.
+func BenchmarkRedactorOn64KiB(b *testing.B) {
+	r := NewRedactor()
+	r.Remember(testKey)
+	r.Remember("eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ")
+	var body strings.Builder
+	for body.Len() < TraceBodyLimit {
+		body.WriteString(`{"type":"transaction","id":"7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a","description":"WOOLWORTHS 1234 SYDNEY AU","amount":"-12.50","account":"acc-1","links":{"self":"https://au-api.basiq.io/users/86c79d8c-5033-46b3-b16e-d6cee4200fb3/transactions/7f1c2a4e"}},`)
+	}
+	text := CutBytes(body.String(), TraceBodyLimit)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
 	}
 }

@@ -33,6 +33,8 @@ type ScriptFacts struct {
 	// the URLs are Basiq's and the user is made afresh.
 	FromDemo       bool
 	TimeoutSeconds int // how long the script waits for consent and the job
+
+	redact *basiq.Redactor // the run's: what the server said goes through it
 }
 
 // ScriptFactsOf is what a session did, as the script repeats it; false
@@ -42,13 +44,12 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 	if u.ID == "" {
 		return ScriptFacts{}, false
 	}
-	// What came from the server goes through the redactor, as every output does.
-	u.ID, u.Email, u.Mobile = cfg.Redactor.String(u.ID), cfg.Redactor.String(u.Email), cfg.Redactor.String(u.Mobile)
 	f := ScriptFacts{
 		APIURL:         cfg.APIURL,
 		ConsentURL:     cfg.ConsentBase,
 		FromDemo:       s.Demo,
 		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+		redact:         cfg.Redactor,
 	}
 	switch {
 	case s.Demo:
@@ -124,11 +125,12 @@ func dataFor(f ScriptFacts) scriptData {
 	if f.TimeoutSeconds <= 0 {
 		f.TimeoutSeconds = int(10 * time.Minute / time.Second)
 	}
-	// Values land in a file someone will cat: nothing in them may act on a terminal.
+	// Values land in a file someone will cat: nothing in them may act on a
+	// terminal, and what the server said goes through the redactor.
 	f.APIURL = strings.TrimRight(theme.Safe(f.APIURL), "/")
 	f.ConsentURL = theme.Safe(f.ConsentURL)
-	f.UserID = theme.Safe(f.UserID)
-	f.NewUser = basiq.NewUser{Email: theme.Safe(f.NewUser.Email), Mobile: theme.Safe(f.NewUser.Mobile)}
+	f.UserID = f.redact.String(theme.Safe(f.UserID))
+	f.NewUser = basiq.NewUser{Email: f.redact.String(theme.Safe(f.NewUser.Email)), Mobile: f.redact.String(theme.Safe(f.NewUser.Mobile))}
 	body, _ := json.Marshal(f.NewUser) // two strings: it cannot fail
 	return scriptData{ScriptFacts: f, NewUserJSON: string(body), PollSeconds: int(qs.ConsentPollEvery / time.Second)}
 }
