@@ -528,7 +528,7 @@ func valueSpan(text, lower string, at int, hasScheme bool) (span, bool) {
 		to = len(text)
 	}
 	value := text[from:to]
-	if slices.Contains(notASecretIs, strings.ToLower(value)) || strings.HasPrefix(value, "$") || strings.HasPrefix(value, Redacted) {
+	if slices.Contains(notASecretIs, strings.ToLower(value)) || strings.HasPrefix(value, "$") || strings.HasPrefix(text[from:], Redacted) {
 		return span{}, false // a shell variable stands for the secret; Redacted already is one
 	}
 	return span{from, to}, true

@@ -215,3 +215,39 @@ func BenchmarkRedactorOn64KiB(b *testing.B) {
 		_ = r.String(text)
 	}
 }
+
+// FuzzRedactor: whatever bytes surround a token answer cut anywhere, no
+// piece of the token survives; JSON stays JSON; a second pass changes
+// nothing.
+func FuzzRedactor(f *testing.F) {
+	answers, tokens := realTokenAnswers(f)
+	f.Add([]byte(`{"name":`), []byte(`}`), uint8(0), uint16(40), true)
+	f.Add([]byte(`{"name":"x","note":`), []byte(`,"id":"7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"}`), uint8(1), uint16(300), true)
+	f.Add([]byte("Bearer "), []byte("\x1b[0m\n"), uint8(0), uint16(17), false)
+	f.Add([]byte{0xff, '"', '\\'}, []byte(`\u00`), uint8(1), uint16(9), false)
+	f.Fuzz(func(t *testing.T, before, after []byte, which uint8, cut uint16, quoted bool) {
+		r := NewRedactor()
+		for _, tok := range tokens {
+			r.Remember(tok)
+		}
+		a := answers[int(which)%len(answers)]
+		at := int(cut) % (len(a) + 1)
+		for _, piece := range []string{a[:at], a[at:]} {
+			if quoted {
+				b, _ := json.Marshal(piece)
+				piece = string(b)
+			}
+			in := string(before) + piece + string(after)
+			out := r.String(in)
+			if leaked := basiqtest.Leaks(out, tokens...); len(leaked) > 0 {
+				t.Fatalf("%q leaks %q: %q", in, leaked, out)
+			}
+			if json.Valid([]byte(in)) && !json.Valid([]byte(out)) {
+				t.Fatalf("JSON became something else:\n in %s\nout %s", in, out)
+			}
+			if again := r.String(out); again != out {
+				t.Fatalf("a second pass changed %q to %q", out, again)
+			}
+		}
+	})
+}
