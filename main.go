@@ -115,7 +115,7 @@ func parseOptions(args []string, getenv func(string) string, stdout, stderr io.W
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout (progress on stderr); implies --plain")
 	fs.BoolVar(&o.events, "events", false, "print each step as one JSON object a line on stdout; implies --plain")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take: consent and jobs included")
-	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
+	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE (a token answer only as its length; each body to its first 64 KiB)")
 	fs.BoolVar(&o.deleteUser, "delete-user", false, "at the end, delete the user this run created (DELETE /users/{id}); never one given with --user-id")
 	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE and a Go program beside it (FILE's .sh as .go)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

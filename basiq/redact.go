@@ -70,12 +70,15 @@ func (r *Redactor) Remember(secret string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(secret) < PieceLen {
-		if !slices.Contains(r.short, secret) {
+		if !slices.Contains(r.short, secret) && !isIDLike(secret) {
 			r.short = append(r.short, secret)
 		}
 		return
 	}
 	for i := 0; i+PieceLen <= len(secret); i++ {
+		if isUUIDPiece(secret[i : i+PieceLen]) {
+			continue // a token may hold the user's id; the id is never a secret
+		}
 		r.pieces[secret[i:i+PieceLen]] = struct{}{}
 		h := pieceStart([]byte(secret[i : i+4]))
 		r.starts[h/64] |= 1 << (h % 64)
@@ -461,6 +464,10 @@ func isIDLike(s string) bool {
 	}
 	return true
 }
+
+// isUUIDPiece: hex digits and at least one dash, as every 16 characters
+// of a UUID are (its longest run without a dash is 12).
+func isUUIDPiece(s string) bool { return isIDLike(s) && strings.Contains(s, "-") }
 
 // runEnd is where the run of bytes in class that starts at i ends.
 func runEnd(s string, i int, class *[256]bool) int {

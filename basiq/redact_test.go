@@ -251,3 +251,12 @@ func FuzzRedactor(f *testing.F) {
 		}
 	})
 }
+
+func TestARememberedTokenThatHoldsAnIdNeverHidesTheId(t *testing.T) {
+	r := NewRedactor()
+	r.Remember("client-token-for-" + testUserID)
+	out := r.String(`{"id":"` + testUserID + `","token":"x"} client-token-for-` + testUserID)
+	if !strings.Contains(out, `{"id":"`+testUserID+`"`) || strings.Contains(out, "client-token-for-"+testUserID) {
+		t.Errorf("got %s", out)
+	}
+}
