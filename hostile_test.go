@@ -206,13 +206,20 @@ func TestHostileServersHeadless(t *testing.T) {
 	}
 }
 
-func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
-	env, _ := cleanEnv(t, "BASIQ_API_URL="+hostileServer(t, "escapes"), "BASIQ_API_KEY=a-key")
+// hostileAccounts runs the wizard in tmux against a hostile server in
+// mode to its accounts: the user made, the job watched, enter.
+func hostileAccounts(t *testing.T, mode string) *tmuxSession {
+	env, _ := cleanEnv(t, "BASIQ_API_URL="+hostileServer(t, mode), "BASIQ_API_KEY=a-key")
 	s := startTmux(t, env, 100, 30, "--email", "a@b.co", "--job-id", hostileJob)
 	s.waitFor("Email")
 	s.keys("Enter")
 	s.waitFor("Press enter")
 	s.keys("Enter")
+	return s
+}
+
+func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
+	s := hostileAccounts(t, "escapes")
 	p := s.waitFor("Savings")
 	if !strings.Contains(p, "Hooli") {
 		t.Errorf("the bank's name, cleaned, is not shown:\n%s", p)
@@ -237,12 +244,7 @@ func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
 // field of 200 cells in the details, the table and the summary left in the
 // terminal; the wizard answers keys as it always does.
 func TestTmuxAHugeNameIsCutAndTheWizardStaysQuick(t *testing.T) {
-	env, _ := cleanEnv(t, "BASIQ_API_URL="+hostileServer(t, "hugename"), "BASIQ_API_KEY=a-key")
-	s := startTmux(t, env, 100, 30, "--email", "a@b.co", "--job-id", hostileJob)
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Press enter")
-	s.keys("Enter")
+	s := hostileAccounts(t, "hugename")
 	s.waitFor("Savings ABCDEFGH")
 	s.keys("Enter") // the account in full: its name wraps, cut at 200 cells
 	p := s.waitFor("Account id")

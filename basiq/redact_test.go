@@ -1,13 +1,8 @@
 package basiq
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -20,37 +15,11 @@ import (
 // the tokens in them.
 func realTokenAnswers(t testing.TB) (answers, tokens []string) {
 	t.Helper()
-	hs := httptest.NewServer(simulator.New(simulator.Options{}).Handler())
-	defer hs.Close()
-	post := func(form url.Values, auth string) string {
-		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/token", strings.NewReader(form.Encode()))
-		req.Header.Set("Authorization", auth)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("basiq-version", "3.0")
-		resp, err := hs.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		var tr tokenResponse
-		if err := json.Unmarshal(b, &tr); err != nil || tr.AccessToken == "" {
-			t.Fatalf("no token in %q: %v", b, err)
-		}
-		answers, tokens = append(answers, string(b)), append(tokens, tr.AccessToken)
-		return tr.AccessToken
-	}
-	post(url.Values{"scope": {"SERVER_ACCESS"}}, "Basic "+simulator.DemoAPIKey)
-	c, err := New(Config{APIKey: simulator.DemoAPIKey, BaseURL: hs.URL})
+	c, userID, _ := againstSimulator(t)
+	answers, tokens, err := basiqtest.TokenAnswers(c.BaseURL(), simulator.DemoAPIKey, userID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := c.CreateUser(context.Background(), NewUser{Email: "max@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	post(url.Values{"scope": {"CLIENT_ACCESS"}, "userId": {u.ID}}, "Basic "+simulator.DemoAPIKey)
-	hs.Client().CloseIdleConnections()
 	return answers, tokens
 }
 

@@ -1,6 +1,11 @@
 package basiqtest
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -81,4 +86,30 @@ func JSONUnescape(s string) string {
 		i++
 	}
 	return b.String()
+}
+
+// TokenAnswers are a server's answers to POST /token as they came on the
+// wire (a server token's, then a client token's for userID) and the
+// tokens in them: what a test of the redactor feeds it, from the simulator.
+func TokenAnswers(baseURL, key, userID string) (answers, tokens []string, err error) {
+	for _, form := range []url.Values{{"scope": {"SERVER_ACCESS"}}, {"scope": {"CLIENT_ACCESS"}, "userId": {userID}}} {
+		req, _ := http.NewRequest(http.MethodPost, baseURL+"/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Authorization", "Basic "+key)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("basiq-version", "3.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err != nil || json.Unmarshal(b, &tok) != nil || tok.AccessToken == "" {
+			return nil, nil, fmt.Errorf("no token in %q: %v", b, err)
+		}
+		answers, tokens = append(answers, string(b)), append(tokens, tok.AccessToken)
+	}
+	return answers, tokens, nil
 }

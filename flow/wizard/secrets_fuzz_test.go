@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,29 +36,10 @@ const fuzzCorrelation = "0f9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c"
 var tokenAnswers = sync.OnceValues(func() ([]string, []string) {
 	hs := httptest.NewServer(simulator.New(simulator.Options{}).Handler())
 	defer hs.Close()
-	var answers, tokens []string
-	mint := func(form url.Values) {
-		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/token", strings.NewReader(form.Encode()))
-		req.Header.Set("Authorization", "Basic "+simulator.DemoAPIKey)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("basiq-version", "3.0")
-		resp, err := hs.Client().Do(req)
-		if err != nil {
-			panic(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var tok struct {
-			AccessToken string `json:"access_token"`
-		}
-		if json.Unmarshal(b, &tok) != nil || tok.AccessToken == "" {
-			panic("no token in " + string(b))
-		}
-		answers, tokens = append(answers, string(b)), append(tokens, tok.AccessToken)
+	answers, tokens, err := basiqtest.TokenAnswers(hs.URL, simulator.DemoAPIKey, flowtest.UserID)
+	if err != nil {
+		panic(err)
 	}
-	mint(url.Values{"scope": {"SERVER_ACCESS"}})
-	mint(url.Values{"scope": {"CLIENT_ACCESS"}, "userId": {flowtest.UserID}})
-	hs.Client().CloseIdleConnections()
 	return answers, tokens
 })
 
