@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // What a hostile server (or bank) could put in a name: set the clipboard
@@ -197,5 +198,29 @@ func TestDebugTraceSaysWhatItDidNotKeep(t *testing.T) {
 	}
 	if len(got) > basiq.TraceBodyLimit+1024 {
 		t.Errorf("%d bytes of trace for a 2 MiB answer", len(got))
+	}
+}
+
+// TestExportedAccountsHoldNoSecret: a token a server put in an account's
+// name is in neither the CSV nor the JSON the e key writes.
+func TestExportedAccountsHoldNoSecret(t *testing.T) {
+	t.Chdir(t.TempDir())
+	const token = "eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	redact := basiq.NewRedactor()
+	redact.Remember(token)
+	d := ExportData{Redactor: redact, User: basiq.User{ID: "86c79d8c-5033-46b3-b16e-d6cee4200fb3"},
+		Accounts: []basiq.Account{{ID: "acc-1", Name: "Savings " + token[30:], Balance: "1.00", Currency: "AUD"}}}
+	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	for _, format := range []string{"csv", "json"} {
+		if _, _, err := ExportAccounts(d, format, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob("basiq-*")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if leaked := basiqtest.Leaks(string(b), token); len(leaked) > 0 || !strings.Contains(string(b), "86c79d8c-5033-46b3-b16e-d6cee4200fb3") && strings.HasSuffix(f, ".json") {
+			t.Errorf("%s holds %q (or lost the user's id):\n%s", f, leaked, b)
+		}
 	}
 }

@@ -456,7 +456,7 @@ func (m *Model) saveSessionScript() tea.Cmd {
 // export writes the accounts and the transactions loaded so far, off the event loop.
 func (m *Model) export(format string) tea.Cmd {
 	s := m.session
-	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List}
+	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List, Redactor: m.cfg.Redactor}
 	for _, a := range s.Accounts.List { // in table order, not map order
 		if f := s.Feeds[a.ID]; f != nil {
 			d.Transactions = append(d.Transactions, f.Items...)
