@@ -13,8 +13,8 @@ import (
 
 func TestThePasteFieldsHelpLineListsEscOnceAsCancel(t *testing.T) {
 	w := newRig().toConsent(t)
-	if h := w.helpLine(); !strings.Contains(h, "esc back") {
-		t.Fatalf("before the paste field, esc goes back to the user: %q", h)
+	if !w.m.session.CanGoBack() {
+		t.Fatal("from consent esc goes back to the user: the frame would list esc back")
 	}
 	w.send(uitest.Press("p")) // not keys: consent polls for ever, so the wizard never settles
 	h := w.helpLine()
