@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 const (
@@ -24,7 +26,12 @@ const (
 	// evil is text that, printed raw, would set the clipboard (OSC 52), the
 	// window title (OSC 0), clear the screen and ring the bell.
 	evil = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J\x07\u009b31m"
+	// hostileToken is a server token as Basiq's look: a JWT.
+	hostileToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MiLCJ2ZXJzaW9uIjoiMy4wIiwiaWF0IjoxNzk2Mjk2Mzc0fQ.c2lnbmVkLWJ5LWEtaG9zdGlsZS1zZXJ2ZXItMTIzNA"
 )
+
+// hugeName is a 2 MiB name, as a hostile server might give an account.
+var hugeName = "Savings " + strings.Repeat("ABCDEFGH", 2<<20/8)
 
 // hostileServer answers every request the way mode says. "escapes" is a
 // working API whose every name and detail carries terminal escapes.
@@ -53,6 +60,10 @@ func hostileServer(t *testing.T, mode string) string {
 		case "truncated":
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"access_token":"tok","data":[{"type":"acc`))
+		case "cuttoken":
+			// Every token answer cut just before the token's closing quote.
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"access_token":"` + hostileToken))
 		case "huge":
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"access_token":"` + strings.Repeat("A", 20<<20) + `"}`))
@@ -87,7 +98,11 @@ func hostileServer(t *testing.T, mode string) string {
 				return
 			}
 			json200(w, 403, map[string]any{"type": "list", "data": []any{map[string]any{"type": "error", "code": "access-denied", "title": "Access denied.", "detail": "Token has expired"}}})
-		case "escapes":
+		case "escapes", "hugename":
+			name := "Savings" + evil
+			if mode == "hugename" {
+				name = hugeName
+			}
 			switch {
 			case r.URL.Path == "/token":
 				json200(w, 200, map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
@@ -101,7 +116,7 @@ func hostileServer(t *testing.T, mode string) string {
 				json200(w, 200, map[string]any{"type": "institution", "id": "AU00000", "name": "Hooli" + evil, "shortName": "Hooli" + evil})
 			case r.URL.Path == "/users/"+hostileUser+"/accounts":
 				json200(w, 200, map[string]any{"type": "list", "data": []any{map[string]any{
-					"type": "account", "id": "acc-1", "name": "Savings" + evil, "accountNo": "12" + evil, "balance": "1.00",
+					"type": "account", "id": "acc-1", "name": name, "accountNo": "12" + evil, "balance": "1.00",
 					"availableFunds": "1.00", "currency": "AUD", "institution": "AU00000", "status": "available",
 					"class": map[string]any{"type": "savings", "product": "Bonus" + evil}}}})
 			default:
@@ -142,6 +157,8 @@ func TestHostileServersHeadless(t *testing.T) {
 		{"429forever", 1, "--timeout"}, // Retry-After is honoured, each time, until --timeout
 		{"expiredforever", 1, "Token has expired"},
 		{"escapes", 0, "1 account"},
+		{"cuttoken", 1, "cut short"},
+		{"hugename", 0, "1 account"},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
@@ -173,18 +190,36 @@ func TestHostileServersHeadless(t *testing.T) {
 				if rawEscapes(b) {
 					t.Errorf("a raw escape in %s: %q", name, b)
 				}
+				if leaked := basiqtest.Leaks(string(b), hostileToken); len(leaked) > 0 || bytes.Contains(b, []byte("access_token")) {
+					t.Errorf("the token (or its answer) in %s: %q", name, leaked)
+				}
+				// Bounded: a 2 MiB name costs a field's 200 cells on screen
+				// and a body's 64 KiB in the trace.
+				if limit := map[string]int{"stdout": 4 << 10, "stderr": 16 << 10, "the --debug trace": 160 << 10}[name]; len(b) > limit {
+					t.Errorf("%d bytes in %s, over %d", len(b), name, limit)
+				}
+			}
+			if c.mode == "hugename" {
+				t.Logf("a 2 MiB account name: %d bytes on stdout, %d on stderr, %d in the trace", stdout.Len(), stderr.Len(), len(logged))
 			}
 		})
 	}
 }
 
-func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
-	env, _ := cleanEnv(t, "BASIQ_API_URL="+hostileServer(t, "escapes"), "BASIQ_API_KEY=a-key")
+// hostileAccounts runs the wizard in tmux against a hostile server in
+// mode to its accounts: the user made, the job watched, enter.
+func hostileAccounts(t *testing.T, mode string) *tmuxSession {
+	env, _ := cleanEnv(t, "BASIQ_API_URL="+hostileServer(t, mode), "BASIQ_API_KEY=a-key")
 	s := startTmux(t, env, 100, 30, "--email", "a@b.co", "--job-id", hostileJob)
 	s.waitFor("Email")
 	s.keys("Enter")
 	s.waitFor("Press enter")
 	s.keys("Enter")
+	return s
+}
+
+func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
+	s := hostileAccounts(t, "escapes")
 	p := s.waitFor("Savings")
 	if !strings.Contains(p, "Hooli") {
 		t.Errorf("the bank's name, cleaned, is not shown:\n%s", p)
@@ -202,5 +237,27 @@ func TestTmuxHostileNamesNeverReachTheTerminal(t *testing.T) {
 	}
 	if alt, cursor, echo := s.terminal(); alt || !cursor || !echo {
 		t.Errorf("after quitting: alternate screen %v, cursor %v, echo %v", alt, cursor, echo)
+	}
+}
+
+// TestTmuxAHugeNameIsCutAndTheWizardStaysQuick: a 2 MiB account name is a
+// field of 200 cells in the details, the table and the summary left in the
+// terminal; the wizard answers keys as it always does.
+func TestTmuxAHugeNameIsCutAndTheWizardStaysQuick(t *testing.T) {
+	s := hostileAccounts(t, "hugename")
+	s.waitFor("Savings ABCDEFGH")
+	s.keys("Enter") // the account in full: its name wraps, cut at 200 cells
+	p := s.waitFor("Account id")
+	if n := strings.Count(p, "ABCDEFGH"); n == 0 || n > 200/8+2 {
+		t.Errorf("the details show %d pieces of the name, want it cut to 200 cells:\n%s", n, p)
+	}
+	s.keys("Escape")
+	s.waitFor("Total AUD")
+	s.quit(keepTheUser)
+	if code := s.exitCode(); code != "0" {
+		t.Errorf("exit %s", code)
+	}
+	if p := s.pane(); strings.Count(p, "ABCDEFGH") > 200/8+2 {
+		t.Errorf("the summary holds more of the name than a field:\n%s", p)
 	}
 }

@@ -61,10 +61,13 @@ type Config struct {
 	BaseURL string // default DefaultBaseURL; http only for loopback hosts
 	// HTTPClient's transport is used; its redirect policy is not: a 3xx
 	// comes back as an error, never followed. Nil = http.DefaultTransport.
-	HTTPClient  *http.Client
-	UserAgent   string         // default DefaultUserAgent
-	Clock       Clock          // nil = the real clock; it times the waits between retries
-	Trace       func(Exchange) // once per attempt, secrets replaced; may be called concurrently
+	HTTPClient *http.Client
+	UserAgent  string         // default DefaultUserAgent
+	Clock      Clock          // nil = the real clock; it times the waits between retries
+	Trace      func(Exchange) // once per attempt, secrets replaced; may be called concurrently
+	// Redactor hides secrets in traces and errors; the client tells it the
+	// key and every token it sees. Nil: one of the client's own.
+	Redactor    *Redactor
 	MaxAttempts int            // per call, 0 = 4
 	Jitter      func() float64 // in [0,1); nil = math/rand/v2
 
@@ -94,9 +97,9 @@ type Client struct {
 	flight singleflight.Group
 	mu     sync.Mutex
 	tok    serverToken
-	// secrets holds every token this client has seen, so traces and
-	// errors can be scrubbed of them.
-	secrets map[string]bool
+	// redact knows the key and every token this client has seen, so traces
+	// and errors can be scrubbed of them.
+	redact *Redactor
 	// userTokens are CLIENT_ACCESS tokens by the user they are bound to
 	// (AnswerMFA's); the consent link's are never kept.
 	userTokens map[string]serverToken
@@ -126,10 +129,14 @@ func New(cfg Config) (*Client, error) {
 		trace:     cfg.Trace,
 		attempts:  cfg.MaxAttempts,
 		jitter:    cfg.Jitter,
-		secrets:   map[string]bool{},
+		redact:    cfg.Redactor,
 
 		userTokens: map[string]serverToken{},
 	}
+	if c.redact == nil {
+		c.redact = NewRedactor()
+	}
+	c.redact.Remember(c.key)
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
@@ -492,7 +499,8 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 	}
 
 	start := c.clock.Now()
-	x := Exchange{Time: start, Method: req.method, URL: u.String(), RequestHeader: c.redactHeader(hr.Header), RequestBody: c.redactBody(req.body)}
+	x := Exchange{Time: start, Method: req.method, URL: c.redactString(u.String()), RequestHeader: c.redactHeader(hr.Header),
+		RequestBody: c.redactBody(req.body), RequestBytes: len(req.body)}
 	if req.tracedBody != "" {
 		x.RequestBody = req.tracedBody
 	}
@@ -521,13 +529,23 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 	if err != nil {
 		return a, true, whyEnded(ctx, err)
 	}
+	x.ResponseBytes = len(body)
+	if req.path == tokenPath {
+		// A token answer is never kept, whole or cut, whatever its status:
+		// what is left of a token in it is remembered, so that it is hidden
+		// wherever else it turns up.
+		x.ResponseNotKept = true
+		if m := accessTokenValue.FindSubmatch(body); m != nil {
+			c.redact.Remember(string(m[1]))
+		}
+	} else {
+		x.ResponseBody = c.redactBody(body)
+	}
 	if len(body) > maxBodyBytes {
-		x.ResponseBody = "(over 10 MiB, not kept)"
 		// An oversized body is an error whatever the status.
 		return a, true, errBodyTooBig
 	}
 	a.body = body
-	x.ResponseBody = c.redactBody(body)
 	if id := correlationFromBody(body); id != "" {
 		x.CorrelationID = c.redactString(id)
 	}
@@ -663,7 +681,7 @@ func (c *Client) fetchToken(ctx context.Context, form url.Values) (string, time.
 	ctx, cancel := c.withBudget(ctx)
 	defer cancel()
 	req := request{
-		method: http.MethodPost, path: "/token", body: []byte(form.Encode()),
+		method: http.MethodPost, path: tokenPath, body: []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded", auth: authBasic, retry: retrySafe,
 	}
 	var tr tokenResponse
@@ -674,9 +692,7 @@ func (c *Client) fetchToken(ctx context.Context, form url.Values) (string, time.
 	if tr.AccessToken == "" {
 		return "", time.Time{}, &Error{Status: a.status, Method: req.method, Path: req.path, Body: bodyNoToken}
 	}
-	c.mu.Lock()
-	c.secrets[tr.AccessToken] = true
-	c.mu.Unlock()
+	c.redact.Remember(tr.AccessToken)
 	life := time.Duration(tr.ExpiresIn) * time.Second
 	if life <= 0 {
 		life = time.Hour // Basiq documents 3600 s always

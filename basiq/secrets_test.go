@@ -10,6 +10,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // TestSecretsNeverLeak runs a scripted flow, with failures, against a server
@@ -117,5 +120,85 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	if !sawBasic {
 		t.Error("no curl with $BASIQ_API_KEY")
+	}
+}
+
+// TestTokenAnswerIsNeverKept: the token route's answer is in no trace,
+// whole, cut short or refused, only its length; what was left of a cut
+// token is hidden where a server echoes it later.
+func TestTokenAnswerIsNeverKept(t *testing.T) {
+	api := newFakeAPI(t)
+	const token = "eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	const lost = "eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MifQ.bG9zdC1zaWduYXR1cmUtbG9zdA"
+	cut := `{"access_token":"` + lost[:len(lost)-1]
+	var answered atomic.Int32
+	api.tokenHook = func(w http.ResponseWriter, r *http.Request) bool {
+		switch answered.Add(1) {
+		case 1:
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, cut) // cut just before the token's closing quote
+		case 2:
+			writeError(w, 503, "service-unavailable", "Service Unavailable", "Try again. "+token)
+		default:
+			writeJSON(w, 200, map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+		}
+		return true
+	}
+	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"type": "user", "id": testUserID, "email": "max@example.com",
+			"firstName": lost[len(lost)-23 : len(lost)-1]}) // only the cut answer had it
+	})
+	var traces []Exchange
+	var mu sync.Mutex
+	c := api.client(t, newFakeClock(), func(c *Config) {
+		c.Trace = func(x Exchange) { mu.Lock(); traces = append(traces, x); mu.Unlock() }
+	})
+	if _, err := c.GetUser(context.Background(), testUserID); err != nil {
+		t.Fatal(err)
+	}
+	tokens := 0
+	for _, x := range traces {
+		b, _ := json.Marshal(x)
+		if leaked := basiqtest.Leaks(string(b)+x.Curl(), token, lost); len(leaked) > 0 {
+			t.Errorf("%s %s (%d) leaks %q: %s", x.Method, x.URL, x.Status, leaked, b)
+		}
+		if !strings.HasSuffix(x.URL, "/token") {
+			if !strings.Contains(x.ResponseBody, testUserID) {
+				t.Errorf("the user's id is hidden too: %s", x.ResponseBody)
+			}
+			continue
+		}
+		tokens++
+		if x.ResponseBody != "" || !x.ResponseNotKept || x.ResponseBytes == 0 || x.Status == 0 {
+			t.Errorf("a token answer was kept, or its length or status lost: %+v", x)
+		}
+	}
+	if tokens != 3 || len(traces) != 4 {
+		t.Errorf("%d token answers of %d exchanges, want the cut one, the 503 and the good one, then the user", tokens, len(traces))
+	}
+	if x := traces[0]; x.ResponseBytes != len(cut) || x.Status != 200 {
+		t.Errorf("the cut answer: %d bytes, status %d; want %d, 200", x.ResponseBytes, x.Status, len(cut))
+	}
+}
+
+// TestTraceKeepsABodyTo64KiBWithItsLength: a 2 MiB answer costs the trace
+// 64 KiB, and says how long it was.
+func TestTraceKeepsABodyTo64KiBWithItsLength(t *testing.T) {
+	api := newFakeAPI(t)
+	name := strings.Repeat("é", 1<<20) // 2 MiB, two bytes a character
+	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"type": "user", "id": testUserID, "firstName": name})
+	})
+	var last Exchange
+	c := api.client(t, newFakeClock(), func(c *Config) { c.Trace = func(x Exchange) { last = x } })
+	u, err := c.GetUser(context.Background(), testUserID)
+	if err != nil || u.FirstName != name {
+		t.Fatalf("the user, whole, is the client's answer: %v", err)
+	}
+	if len(last.ResponseBody) > TraceBodyLimit || len(last.ResponseBody) < TraceBodyLimit-1 || !utf8.ValidString(last.ResponseBody) {
+		t.Errorf("kept %d bytes (valid UTF-8: %v), want the first %d", len(last.ResponseBody), utf8.ValidString(last.ResponseBody), TraceBodyLimit)
+	}
+	if last.ResponseBytes < 2<<20 {
+		t.Errorf("the length kept is %d, want the whole body's", last.ResponseBytes)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // againstSimulator is a client of a fresh simulator whose jobs finish at
 // once, a user of it, and the simulator.
-func againstSimulator(t *testing.T) (*Client, string, *simulator.Server) {
+func againstSimulator(t testing.TB) (*Client, string, *simulator.Server) {
 	t.Helper()
 	srv := simulator.New(simulator.Options{})
 	hs := httptest.NewServer(srv.Handler())

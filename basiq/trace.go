@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Exchange is one HTTP request and its answer, with secrets replaced, for
@@ -17,39 +18,53 @@ type Exchange struct {
 	Duration                      time.Duration
 	CorrelationID                 string
 	RequestHeader, ResponseHeader http.Header
-	RequestBody, ResponseBody     string
-	Err                           string
+	// RequestBody and ResponseBody are the bodies with secrets hidden, cut
+	// to their first TraceBodyLimit bytes; RequestBytes and ResponseBytes
+	// are their whole lengths (of what was read, for an answer over 10 MiB).
+	RequestBody, ResponseBody   string
+	RequestBytes, ResponseBytes int
+	// ResponseNotKept is set for the token route's answer: its body is
+	// never kept, whole or cut (ResponseBody is ""), only its length.
+	ResponseNotKept bool
+	Err             string
 }
+
+// TraceBodyLimit is how much of a body a trace keeps.
+const TraceBodyLimit = 64 << 10
 
 const (
-	redacted        = "[redacted]"
+	redacted        = Redacted
 	keyPlaceholder  = "$BASIQ_API_KEY"
 	tokenPlaceholer = "$BASIQ_TOKEN"
+	tokenPath       = "/token"
 )
 
-var accessTokenField = regexp.MustCompile(`("access_token"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+// accessTokenValue is what a token answer holds of its token, closed or cut.
+var accessTokenValue = regexp.MustCompile(`"access_token"\s*:\s*"((?:[^"\\]|\\.)*)`)
 
-// redactString replaces the API key and every token this client has seen.
-func (c *Client) redactString(s string) string {
-	if c.key != "" {
-		s = strings.ReplaceAll(s, c.key, redacted)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for t := range c.secrets {
-		s = strings.ReplaceAll(s, t, redacted)
-	}
-	return s
-}
+// redactString replaces the API key, every token this client has seen and
+// anything shaped like a secret.
+func (c *Client) redactString(s string) string { return c.redact.String(s) }
 
-// redactBody also blanks access_token fields, since a /token answer is
-// traced before its token is known to the client.
+// redactBody is a body as a trace keeps it: its first TraceBodyLimit
+// bytes (whole characters), secrets hidden. Cut first, so that a huge body
+// costs no more than a small one; the redactor holds on cut text.
 func (c *Client) redactBody(b []byte) string {
 	if b == nil {
 		return ""
 	}
-	s := accessTokenField.ReplaceAllString(string(b), `$1"`+redacted+`"`)
-	return c.redactString(s)
+	return c.redact.String(CutBytes(string(b), TraceBodyLimit))
+}
+
+// CutBytes is s cut to at most n bytes, at the end of a whole character.
+func CutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // redactHeader copies h with credentials replaced by the kind they are.

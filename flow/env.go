@@ -83,6 +83,9 @@ type Config struct {
 	Jitter func() float64
 	// Memory keeps the last session's user between runs; nil: nothing kept.
 	Memory MemoryStore
+	// Redactor hides secrets in every output: the one the clients are given,
+	// so it knows the key and the tokens. Nil hides by name and shape only.
+	Redactor *basiq.Redactor
 	// Prompt asks a person at a terminal, line by line, in a headless run;
 	// nil where stdin is not a terminal (every answer is then a flag).
 	Prompt Prompter

@@ -21,6 +21,8 @@ type ExportData struct {
 	User         basiq.User          `json:"user"`
 	Accounts     []basiq.Account     `json:"accounts"`
 	Transactions []basiq.Transaction `json:"transactions,omitempty"`
+	// Redactor is the run's: a secret a server put in the data stays out of the file.
+	Redactor *basiq.Redactor `json:"-"`
 }
 
 // ExportAccounts writes the accounts (and loaded transactions) into the
@@ -41,9 +43,9 @@ func ExportAccounts(d ExportData, format string, now time.Time) (dir string, fil
 	case "json":
 		err = write("basiq-accounts-"+stamp+".json", exportJSON(d))
 	default:
-		err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts))
+		err = write("basiq-accounts-"+stamp+".csv", accountsCSV(d.Accounts, d.Redactor))
 		if err == nil && len(d.Transactions) > 0 {
-			err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions))
+			err = write("basiq-transactions-"+stamp+".csv", transactionsCSV(d.Transactions, d.Redactor))
 		}
 	}
 	dir, _ = os.Getwd() // only said to the user; empty if the directory is gone
@@ -62,33 +64,34 @@ func writeNew(name string, body []byte) error {
 	return f.Close()
 }
 
-func accountsCSV(accounts []basiq.Account) []byte {
+func accountsCSV(accounts []basiq.Account, r *basiq.Redactor) []byte {
 	rows := [][]string{{"id", "institution", "name", "class", "product", "accountNo", "currency", "balance", "availableFunds", "status", "lastUpdated"}}
 	for _, a := range accounts {
 		rows = append(rows, []string{a.ID, a.Institution, a.Name, a.Class.Type, a.Class.Product, a.AccountNo,
 			a.Currency, a.Balance, a.AvailableFunds, a.Status, a.LastUpdated.Format(time.RFC3339)})
 	}
-	return csvBytes(rows)
+	return csvBytes(rows, r)
 }
 
-func transactionsCSV(txns []basiq.Transaction) []byte {
+func transactionsCSV(txns []basiq.Transaction, r *basiq.Redactor) []byte {
 	rows := [][]string{{"id", "account", "postDate", "transactionDate", "description", "amount", "currency", "direction", "class", "status"}}
 	for _, t := range txns {
 		rows = append(rows, []string{t.ID, t.Account, t.PostDate, t.TransactionDate, t.Description, t.Amount,
 			t.Currency, t.Direction, t.Class, t.Status})
 	}
-	return csvBytes(rows)
+	return csvBytes(rows, r)
 }
 
 // csvBytes writes rows of server text as CSV that is safe to open: no
 // escape sequence or control character (`cat` of the file must not set the
-// clipboard or clear the screen), no formula a spreadsheet would run.
-func csvBytes(rows [][]string) []byte {
+// clipboard or clear the screen), no formula a spreadsheet would run, no
+// secret.
+func csvBytes(rows [][]string, redact *basiq.Redactor) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	for _, r := range rows {
 		for i, cell := range r {
-			r[i] = defuseFormula(theme.Safe(cell))
+			r[i] = defuseFormula(redact.String(theme.Safe(cell)))
 		}
 		_ = w.Write(r) // writes to a bytes.Buffer cannot fail
 	}
@@ -128,7 +131,7 @@ func exportJSON(d ExportData) []byte {
 	body, _ := json.MarshalIndent(d, "", "  ") // plain data: it cannot fail
 	var b bytes.Buffer
 	b.Grow(len(body) + 1)
-	for _, r := range string(body) {
+	for _, r := range d.Redactor.String(string(body)) {
 		// Everything below DEL is JSON's own, structure or already escaped.
 		if r < 0x7f || theme.Safe(string(r)) == string(r) {
 			b.WriteRune(r)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // What a hostile server (or bank) could put in a name: set the clipboard
@@ -124,5 +125,51 @@ func TestDebugTraceIsPrivateAndSanitised(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "keep me" {
 		t.Errorf("the link's target now holds %q", b)
+	}
+}
+
+// TestDebugTraceSaysWhatItDidNotKeep: a token answer is in the trace as its
+// length and status only, a long body as its start and its whole length.
+func TestDebugTraceSaysWhatItDidNotKeep(t *testing.T) {
+	var b strings.Builder
+	writeExchange(&b, basiq.Exchange{Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200,
+		RequestBody: "scope=SERVER_ACCESS", RequestBytes: 19, ResponseNotKept: true, ResponseBytes: 1021})
+	writeExchange(&b, basiq.Exchange{Method: "GET", URL: "https://au-api.basiq.io/users/u/accounts", Status: 200,
+		ResponseBody: `{"data":[{"name":"` + strings.Repeat("a", basiq.TraceBodyLimit-18), ResponseBytes: 2 << 20})
+	got := b.String()
+	for _, want := range []string{
+		"POST https://au-api.basiq.io/token -> 200", "> scope=SERVER_ACCESS\n< (body not kept: 1021 bytes, a token answer, status 200)\n",
+		"< (the first 65536 bytes of 2097152)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the trace lacks %q:\n%.600s", want, got)
+		}
+	}
+	if len(got) > basiq.TraceBodyLimit+1024 {
+		t.Errorf("%d bytes of trace for a 2 MiB answer", len(got))
+	}
+}
+
+// TestExportedAccountsHoldNoSecret: a token a server put in an account's
+// name is in neither the CSV nor the JSON the e key writes.
+func TestExportedAccountsHoldNoSecret(t *testing.T) {
+	t.Chdir(t.TempDir())
+	const token = "eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6IlNFUlZFUl9BQ0NFU1MifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	redact := basiq.NewRedactor()
+	redact.Remember(token)
+	d := ExportData{Redactor: redact, User: basiq.User{ID: "86c79d8c-5033-46b3-b16e-d6cee4200fb3"},
+		Accounts: []basiq.Account{{ID: "acc-1", Name: "Savings " + token[30:], Balance: "1.00", Currency: "AUD"}}}
+	now := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	for _, format := range []string{"csv", "json"} {
+		if _, _, err := ExportAccounts(d, format, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob("basiq-*")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if leaked := basiqtest.Leaks(string(b), token); len(leaked) > 0 || !strings.Contains(string(b), "86c79d8c-5033-46b3-b16e-d6cee4200fb3") && strings.HasSuffix(f, ".json") {
+			t.Errorf("%s holds %q (or lost the user's id):\n%s", f, leaked, b)
+		}
 	}
 }

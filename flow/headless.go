@@ -9,10 +9,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -34,7 +36,7 @@ func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.
 	clock := cfg.clock()
 	p := NewPerformer(cfg)
 	defer p.Close()
-	w := &headlessWriter{session: s, clock: clock, out: out, stdout: stdout, stderr: stderr}
+	w := &headlessWriter{session: s, clock: clock, out: out, stdout: stdout, stderr: stderr, redact: cfg.Redactor}
 
 	run, stop := context.WithTimeout(ctx, s.Config().Timeout)
 	defer stop()
@@ -138,16 +140,18 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// headlessWriter prints the session's notes: lines on stderr, or events on stdout.
+// headlessWriter prints the session's notes: lines on stderr, or events on
+// stdout. Everything goes through the redactor but the consent link.
 type headlessWriter struct {
 	session        *qs.Session
 	clock          Clock
 	out            Output
 	stdout, stderr io.Writer
+	redact         *basiq.Redactor
 }
 
 func (w *headlessWriter) logf(format string, args ...any) {
-	fmt.Fprintf(w.stderr, "%s  %s\n", w.clock.Now().Format("15:04:05"), theme.Safe(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(w.stderr, "%s  %s\n", w.clock.Now().Format("15:04:05"), w.redact.String(theme.Safe(fmt.Sprintf(format, args...))))
 }
 
 func (w *headlessWriter) note(n qs.Note) {
@@ -168,7 +172,8 @@ func (w *headlessWriter) note(n qs.Note) {
 		w.logf("%s %s", theme.SymbolWarning, n.Text)
 	case qs.NoteLink:
 		w.logf("%s", n.Text)
-		fmt.Fprintln(w.stderr, theme.Safe(n.Link.URL))
+		// The one secret shown: the person needs the link whole, token and all.
+		fmt.Fprintln(w.stderr, CutValue(theme.Safe(n.Link.URL)))
 	case qs.NoteJobStep:
 		w.step(n.Step)
 	case qs.NoteProblem:
@@ -185,7 +190,7 @@ func (w *headlessWriter) note(n qs.Note) {
 }
 
 func (w *headlessWriter) step(s *qs.StepNote) {
-	name := basiq.StepName(s.Title)
+	name := text.Field(basiq.StepName(s.Title))
 	switch {
 	case s.Status == basiq.StepInProgress:
 		w.logf("… %s", name)
@@ -196,7 +201,7 @@ func (w *headlessWriter) step(s *qs.StepNote) {
 	case s.Status == basiq.StepFailed:
 		w.logf("%s %s", theme.SymbolFailed, name) // the problem that follows says why, once
 	default:
-		w.logf("%s: %s", name, s.Status)
+		w.logf("%s: %s", name, text.Field(s.Status))
 	}
 }
 
@@ -236,26 +241,30 @@ func (w *headlessWriter) finish(code int) {
 	result := w.session.Result()
 	switch w.out {
 	case OutputJSON:
-		enc := json.NewEncoder(w.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(result) // stdout gone: nothing left to tell
+		if b, err := outputJSON(result, true, w.redact, false); err == nil {
+			_, _ = fmt.Fprintf(w.stdout, "%s\n", b) // stdout gone: nothing left to tell
+		}
 	case OutputEvents:
 		w.event(map[string]any{"event": "done", "exit": code, "result": result})
 	default:
 		if len(result.Accounts) > 0 {
-			writeAccountsTable(w.stdout, result.Accounts)
+			writeAccountsTable(w.stdout, result.Accounts, w.redact)
 		}
 	}
 }
 
 func (w *headlessWriter) event(e map[string]any) {
 	e["time"] = w.clock.Now().UTC().Format(time.RFC3339Nano)
-	b, err := json.Marshal(e)
+	b, err := outputJSON(e, false, w.redact, e["event"] == eventConsentLink)
 	if err != nil {
 		return // every value here marshals; a failure would be a bug, not news
 	}
 	fmt.Fprintf(w.stdout, "%s\n", b)
 }
+
+// eventConsentLink is the --events line with the consent link: the one
+// output that keeps the client token in it.
+const eventConsentLink = "consent_link"
 
 // eventOf is a note as an --events line. Every line has "event" and "time".
 func eventOf(n qs.Note) map[string]any {
@@ -263,7 +272,7 @@ func eventOf(n qs.Note) map[string]any {
 	case qs.NoteUser:
 		return map[string]any{"event": "user", "user": n.User}
 	case qs.NoteLink:
-		return map[string]any{"event": "consent_link", "url": n.Link.URL, "expires": n.Link.Expires.UTC().Format(time.RFC3339)}
+		return map[string]any{"event": eventConsentLink, "url": n.Link.URL, "expires": n.Link.Expires.UTC().Format(time.RFC3339)}
 	case qs.NoteJobStep:
 		e := map[string]any{"event": "job_step", "job": n.Step.JobID, "step": n.Step.Title, "status": n.Step.Status}
 		if n.Step.Took > 0 {
@@ -303,28 +312,29 @@ func eventOf(n qs.Note) map[string]any {
 }
 
 // writeAccountsTable prints the accounts as a plain, aligned table: numbers
-// right-aligned, exactly as Basiq sent them.
-func writeAccountsTable(w io.Writer, accts []basiq.Account) {
+// right-aligned, exactly as Basiq sent them, each cell at most a field's
+// 200 cells.
+func writeAccountsTable(w io.Writer, accts []basiq.Account, r *basiq.Redactor) {
 	rows := [][]string{{"Account", "Type", "Number", "Balance", "Available", "Currency", "Status"}}
 	for _, a := range accts {
 		rows = append(rows, []string{a.Name, a.Class.Type, theme.MaskNumber(a.AccountNo), a.Balance, a.AvailableFunds, a.Currency, a.Status})
 	}
-	for r := range rows {
-		for i := range rows[r] {
-			rows[r][i] = theme.Safe(rows[r][i])
+	for _, row := range rows {
+		for i := range row {
+			row[i] = text.Field(r.String(theme.Safe(row[i])))
 		}
 	}
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, cell := range row {
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+			widths[i] = max(widths[i], ansi.StringWidth(cell))
 		}
 	}
 	rightAligned := map[int]bool{3: true, 4: true}
 	for _, row := range rows {
 		var b strings.Builder
 		for i, cell := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
+			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(cell))
 			if i > 0 {
 				b.WriteString("  ")
 			}

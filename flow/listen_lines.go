@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -34,7 +34,7 @@ func RunListen(ctx context.Context, r ListenRun, out ListenOutput, stdout, stder
 	if clock == nil {
 		clock = realClock{}
 	}
-	w := &listenWriter{out: out, stdout: stdout, stderr: stderr, clock: clock, redact: r.Redact}
+	w := &listenWriter{out: out, stdout: stdout, stderr: stderr, clock: clock, redact: r.Redactor}
 	w.banner(r.Banner)
 	code := r.Drive(ctx, w.note)
 	s := r.Session
@@ -50,7 +50,7 @@ type listenWriter struct {
 	out            ListenOutput
 	stdout, stderr io.Writer
 	clock          Clock
-	redact         func(string) string
+	redact         *basiq.Redactor
 }
 
 // Bounds of what a line shows of a handler's words: a field of a line is
@@ -58,18 +58,17 @@ type listenWriter struct {
 const lineFieldCells = 200
 
 // shown is text from a server or a handler, fit for a line: its secrets
-// hidden, its escapes and controls gone, cut to cells (0: not cut). Every
-// such string listen prints passes here.
+// hidden, its escapes and controls gone, cut to cells (0: to a field's
+// 200). Every such string listen prints passes here.
 func (w *listenWriter) shown(s string, cells int) string {
-	if w.redact != nil {
-		s = w.redact(s)
+	if cells <= 0 {
+		cells = text.FieldCells
 	}
-	s = theme.Safe(s)
-	if cells > 0 && ansi.StringWidth(s) > cells {
-		s = ansi.Truncate(s, cells, theme.Ellipsis)
-	}
-	return s
+	return text.Cut(theme.Safe(w.redact.String(s)), cells)
 }
+
+// raw is a string for --json: its secrets hidden (outputJSON cuts what is long).
+func (w *listenWriter) raw(s string, _ int) string { return w.redact.String(s) }
 
 func (w *listenWriter) banner(b ListenBanner) {
 	scope := "all of the application's events"
@@ -85,7 +84,7 @@ func (w *listenWriter) banner(b ListenBanner) {
 		if len(b.Types) > 0 {
 			e["types"] = b.Types
 		}
-		w.object(e)
+		w.objectKeeping(e) // the one place the secret is shown
 		return
 	}
 	fmt.Fprintf(w.stdout, "Ready: forwarding Basiq's events from %s to %s (ctrl+c stops).\n", b.API, b.To)
@@ -95,14 +94,14 @@ func (w *listenWriter) banner(b ListenBanner) {
 
 func (w *listenWriter) note(n listen.Note) {
 	if w.out == ListenJSON {
-		if e := listenObject(n, w.shown); e != nil {
+		if e := listenObject(n, w.raw); e != nil {
 			w.object(e)
 		}
 	}
 	switch n.Kind {
 	case listen.NoteBackfill:
 		if w.out == ListenLines {
-			fmt.Fprintln(w.stdout, n.Text)
+			fmt.Fprintln(w.stdout, w.shown(n.Text, len(n.Text)))
 		}
 	case listen.NoteAnswer:
 		if w.out == ListenLines {
@@ -121,7 +120,8 @@ func (w *listenWriter) note(n listen.Note) {
 		case listen.NotePollRecovered:
 			mark = theme.SymbolDone
 		}
-		fmt.Fprintf(w.stderr, "%s  %s %s\n", w.clock.Now().Local().Format("15:04:05"), mark, w.shown(n.Text, 0))
+		// Our sentence, whose server words the core cut already: whole.
+		fmt.Fprintf(w.stderr, "%s  %s %s\n", w.clock.Now().Local().Format("15:04:05"), mark, w.shown(n.Text, len(n.Text)))
 	}
 }
 
@@ -132,7 +132,7 @@ func (w *listenWriter) answerLine(it *listen.Item, a webhook.Attempt) string {
 	head := fmt.Sprintf("%s  %-22s %-12s %-8s", when, w.shown(it.Event.TypeID(), 40), w.shown(it.Event.Entity, 20), w.shown(theme.ShortID(it.Event.ID), 0))
 	var b strings.Builder
 	b.WriteString(head + "  ")
-	b.WriteString(answerWords(a))
+	b.WriteString(w.shown(answerWords(a), 0))
 	if a.Fault != "" {
 		b.WriteString(" · fault " + string(a.Fault))
 	}
@@ -150,7 +150,7 @@ func (w *listenWriter) answerLine(it *listen.Item, a webhook.Attempt) string {
 	if it.Backfill && a.N == 1 {
 		b.WriteString(" · backfill")
 	}
-	return strings.TrimRight(w.shown(b.String(), 0), " ")
+	return strings.TrimRight(b.String(), " ") // each part was shown() already
 }
 
 // answerWords is what the handler did, marked so it reads without colour.
@@ -164,7 +164,7 @@ func answerWords(a webhook.Attempt) string {
 	case webhook.Redirected:
 		return fmt.Sprintf("%s %d in %s, a redirect (not followed)", theme.SymbolFailed, a.Status, took)
 	}
-	return theme.SymbolFailed + " " + a.Err
+	return theme.SymbolFailed + " " + theme.Safe(a.Err) // the engine's words, sanitised and about the handler
 }
 
 // listenObject is a note as a --json line; nil for none.
@@ -214,12 +214,18 @@ func listenObject(n listen.Note, shown func(string, int) string) map[string]any 
 	return e
 }
 
-func (w *listenWriter) object(e map[string]any) {
+// object writes a --json line: long strings cut, secrets hidden.
+func (w *listenWriter) object(e map[string]any) { w.write(e, false) }
+
+// objectKeeping writes the ready line, whose secret the handler needs.
+func (w *listenWriter) objectKeeping(e map[string]any) { w.write(e, true) }
+
+func (w *listenWriter) write(e map[string]any, keepSecrets bool) {
 	if w.out != ListenJSON {
 		return
 	}
 	e["time"] = w.clock.Now().UTC().Format(time.RFC3339Nano)
-	b, err := json.Marshal(e)
+	b, err := outputJSON(e, false, w.redact, keepSecrets)
 	if err != nil {
 		return // every value here marshals; a failure would be a bug, not news
 	}

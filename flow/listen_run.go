@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 )
@@ -29,10 +30,9 @@ type ListenOptions struct {
 	TimeScale float64
 	Faults    webhook.Faults
 
-	// Hide gives the secret to the client's redactor, so no trace shows it.
-	Hide func(secret string)
-	// Redact hides the key, tokens and the secret in what listen prints.
-	Redact    func(string) string
+	// Redactor is the one the client was given: it is told the secret, so
+	// no trace shows it, and everything listen prints goes through it.
+	Redactor  *basiq.Redactor
 	Clock     Clock             // nil = the real clock
 	Transport http.RoundTripper // the deliveries' (tests); nil = the engine's own
 }
@@ -58,9 +58,7 @@ func PrepareListen(o ListenOptions) (ListenRun, error) {
 	} else if secret, err = webhook.NewSecret(); err != nil {
 		return ListenRun{}, err
 	}
-	if o.Hide != nil {
-		o.Hide(secret.Reveal())
-	}
+	o.Redactor.Remember(secret.Reveal())
 	every := o.PollEvery
 	if every == 0 {
 		every = listen.DefaultPollEvery(IsLoopbackURL(o.APIURL))
@@ -76,7 +74,7 @@ func PrepareListen(o ListenOptions) (ListenRun, error) {
 	if err != nil {
 		return ListenRun{}, err
 	}
-	return ListenRun{Session: session, Forwarder: f, Clock: o.Clock, Redact: o.Redact, Banner: ListenBanner{
+	return ListenRun{Session: session, Forwarder: f, Clock: o.Clock, Redactor: o.Redactor, Banner: ListenBanner{
 		API: o.APIURL, To: o.To, Secret: secret.Reveal(), Request: session.Poll.Request, Every: every, UserID: o.UserID, Types: o.Types,
 	}}, nil
 }
@@ -105,9 +103,9 @@ type ListenRun struct {
 	Forwarder *Forwarder
 	Clock     Clock // nil = the real clock
 	Banner    ListenBanner
-	// Redact hides the key, tokens and listen's secret in what is printed
-	// (the client's redactor); nil = nothing to hide.
-	Redact func(string) string
+	// Redactor hides the key, tokens and listen's secret in what is printed
+	// (the client's); nil hides by name and shape only.
+	Redactor *basiq.Redactor
 }
 
 // Drive runs the session until it finishes or ctx ends (ctrl+c, SIGTERM:

@@ -206,12 +206,13 @@ func newListenSetup(t *testing.T) *listenSetup {
 // start runs listen as the command does, without a terminal.
 func (s *listenSetup) start(t *testing.T) *listening {
 	t.Helper()
-	client, err := basiq.New(basiq.Config{APIKey: s.key, BaseURL: "http://127.0.0.1:9", HTTPClient: &http.Client{Transport: s.apiTr}})
+	redact := basiq.NewRedactor()
+	client, err := basiq.New(basiq.Config{APIKey: s.key, BaseURL: "http://127.0.0.1:9", HTTPClient: &http.Client{Transport: s.apiTr}, Redactor: redact})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := ListenOptions{API: client, APIURL: client.BaseURL(), Store: s.store, To: "http://localhost:3000/webhooks",
-		Hide: client.Hide, Redact: client.Redact, Transport: s.hookTr}
+		Redactor: redact, Transport: s.hookTr}
 	if s.opts != nil {
 		s.opts(&o)
 	}

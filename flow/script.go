@@ -37,6 +37,8 @@ type ScriptFacts struct {
 	// Consents are the session's consents that connected a bank, in order:
 	// the script goes through each (none: one first consent).
 	Consents []qs.BankConsent
+
+	redact *basiq.Redactor // the run's: what the server said goes through it
 }
 
 // ScriptFactsOf is what a session did, as the script repeats it; false
@@ -51,6 +53,7 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 		ConsentURL:     cfg.ConsentBase,
 		FromDemo:       s.Demo,
 		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+		redact:         cfg.Redactor,
 		Consents:       s.BankConsents(),
 	}
 	switch {
@@ -130,17 +133,18 @@ func dataFor(f ScriptFacts) scriptData {
 	if f.TimeoutSeconds <= 0 {
 		f.TimeoutSeconds = int(10 * time.Minute / time.Second)
 	}
-	// Values land in a file someone will cat: nothing in them may act on a terminal.
+	// Values land in a file someone will cat: nothing in them may act on a
+	// terminal, and what the server said goes through the redactor.
 	f.APIURL = strings.TrimRight(theme.Safe(f.APIURL), "/")
 	f.ConsentURL = theme.Safe(f.ConsentURL)
-	f.UserID = theme.Safe(f.UserID)
-	f.NewUser = basiq.NewUser{Email: theme.Safe(f.NewUser.Email), Mobile: theme.Safe(f.NewUser.Mobile)}
+	f.UserID = f.redact.String(theme.Safe(f.UserID))
+	f.NewUser = basiq.NewUser{Email: f.redact.String(theme.Safe(f.NewUser.Email)), Mobile: f.redact.String(theme.Safe(f.NewUser.Mobile))}
 	if len(f.Consents) == 0 {
 		f.Consents = []qs.BankConsent{{}}
 	}
 	consents := make([]qs.BankConsent, len(f.Consents))
 	for i, c := range f.Consents {
-		consents[i] = qs.BankConsent{Action: theme.Safe(c.Action), Bank: theme.Safe(c.Bank)}
+		consents[i] = qs.BankConsent{Action: theme.Safe(c.Action), Bank: f.redact.String(theme.Safe(c.Bank))}
 		if consents[i].Bank == "" {
 			consents[i].Bank = "a bank"
 		}

@@ -109,12 +109,19 @@ func writeExchange(w io.Writer, x basiq.Exchange) {
 		fmt.Fprintf(w, " error: %s", theme.Safe(x.Err))
 	}
 	fmt.Fprintln(w)
-	writeHalf(w, ">", x.RequestHeader, x.RequestBody)
-	writeHalf(w, "<", x.ResponseHeader, x.ResponseBody)
+	writeHalf(w, ">", x.RequestHeader, x.RequestBody, x.RequestBytes)
+	if x.ResponseNotKept {
+		writeHalf(w, "<", x.ResponseHeader, "", 0)
+		fmt.Fprintf(w, "< (body not kept: %d bytes, a token answer, status %d)\n", x.ResponseBytes, x.Status)
+	} else {
+		writeHalf(w, "<", x.ResponseHeader, x.ResponseBody, x.ResponseBytes)
+	}
 	fmt.Fprintln(w)
 }
 
-func writeHalf(w io.Writer, dir string, h http.Header, body string) {
+// writeHalf writes one side of an exchange: its headers, then its body and,
+// when the trace kept only the start of it, how long it was.
+func writeHalf(w io.Writer, dir string, h http.Header, body string, size int) {
 	names := make([]string, 0, len(h))
 	for k := range h {
 		names = append(names, k)
@@ -127,5 +134,8 @@ func writeHalf(w io.Writer, dir string, h http.Header, body string) {
 		for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
 			fmt.Fprintf(w, "%s %s\n", dir, theme.Safe(line))
 		}
+	}
+	if size > basiq.TraceBodyLimit {
+		fmt.Fprintf(w, "%s (the first %d bytes of %d)\n", dir, basiq.TraceBodyLimit, size)
 	}
 }

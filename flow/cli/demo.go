@@ -16,7 +16,7 @@ const demoStepDelayEnv = "BASIQ_DEMO_STEP_DELAY"
 
 // startDemo runs the simulator in this process on a free loopback port and
 // a client for it with the simulator's demo key.
-func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, error) {
+func startDemo(getenv func(string) string, traces *flow.TraceLog, redact *basiq.Redactor) (flow.Demo, error) {
 	delay := 1500 * time.Millisecond
 	if v := getenv(demoStepDelayEnv); v != "" {
 		d, err := time.ParseDuration(v)
@@ -30,7 +30,7 @@ func startDemo(getenv func(string) string, traces *flow.TraceLog) (flow.Demo, er
 	if err != nil {
 		return flow.Demo{}, err
 	}
-	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, UserAgent: userAgent(), Trace: traces.Add})
+	client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: baseURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
 	if err != nil {
 		srv.Close()
 		return flow.Demo{}, err

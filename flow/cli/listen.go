@@ -237,13 +237,14 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 		return qs.ExitUsage, usageError{name, "--debug: " + err.Error()}
 	}
 	defer closeTrace()
-	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: plan.apiURL, UserAgent: userAgent(), Trace: traces.Add})
+	redact := basiq.NewRedactor() // the client's and listen's outputs': one
+	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: plan.apiURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
 	if err != nil {
 		return qs.ExitUsage, usageError{name, "--api-url: " + strings.TrimPrefix(err.Error(), "basiq: ")}
 	}
 	lo := flow.ListenOptions{API: client, APIURL: client.BaseURL(), To: plan.to, UserID: o.userID, Types: plan.types,
 		Since: o.since, SinceGiven: o.sinceGiven, PollEvery: o.pollInterval, Timeout: o.forwardTimeout, TimeScale: o.retryScale,
-		Faults: plan.faults, Hide: client.Hide, Redact: client.Redact}
+		Faults: plan.faults, Redactor: redact}
 	if storeErr == nil {
 		lo.Store = store
 	} else {

@@ -228,7 +228,7 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 	}
 	defer closeTrace()
 
-	cfg := wizardConfig(o, getenv, traces)
+	cfg := wizardConfig(o, getenv, traces, basiq.NewRedactor())
 	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd()) && !lineByLine(getenv("TERM"))
 	if !interactive {
 		if term.IsTerminal(stdin.Fd()) {
@@ -306,13 +306,14 @@ func apiURLOf(o options) string {
 }
 
 // wizardConfig turns the command line and environment into the quickstart's configuration.
-func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog) flow.Config {
+func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog, redact *basiq.Redactor) flow.Config {
 	apiURL := apiURLOf(o)
 	cfg := flow.Config{
 		NewAPI: func(key string) (flow.API, error) {
-			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add})
+			return basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
 		},
-		StartDemo:    func() (flow.Demo, error) { return startDemo(getenv, traces) },
+		StartDemo:    func() (flow.Demo, error) { return startDemo(getenv, traces, redact) },
+		Redactor:     redact,
 		Traces:       traces.Snapshot,
 		Demo:         o.demo,
 		Where:        whereLabel(apiURL),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // applying is one Apply: the session, the time, and the effects so far.
@@ -368,20 +369,21 @@ func asBasiqError(err error) (*basiq.Error, bool) {
 func problemOf(err error, what, next string) *Problem {
 	p := &Problem{What: what + answerOf(err) + ".", Next: next}
 	if e, ok := asBasiqError(err); ok {
-		p.Status, p.Code, p.CorrelationID = e.Status, e.Code(), e.CorrelationID
+		p.Status, p.Code, p.CorrelationID = e.Status, text.Field(e.Code()), text.Field(e.CorrelationID)
 		if e.CorrelationID != "" {
-			p.What = strings.TrimSuffix(p.What, ".") + " (correlation id " + e.CorrelationID + ")."
+			p.What = strings.TrimSuffix(p.What, ".") + " (correlation id " + p.CorrelationID + ")."
 		}
 	}
 	return p
 }
 
-// answerOf is what came back, in a few words.
+// answerOf is what came back, in a few words: a server's words are cut
+// to a field's 200 cells where they join a sentence.
 func answerOf(err error) string {
 	if e, ok := asBasiqError(err); ok {
-		return e.Answer()
+		return text.Field(e.Answer())
 	}
-	return strings.TrimPrefix(err.Error(), "basiq: ")
+	return text.Field(strings.TrimPrefix(err.Error(), "basiq: "))
 }
 
 // MessageID is the webhook-id of an event's delivery: "msg_" and the

@@ -56,16 +56,13 @@ func New(ctx context.Context, run flow.ListenRun, o Options) Model {
 	m := Model{
 		Driver:  NewDriver(ctx, run),
 		banner:  run.Banner,
-		redact:  run.Redact,
+		redact:  run.Redactor.String,
 		opts:    o,
 		styles:  st,
 		isDark:  o.IsDark,
 		profile: colorprofile.TrueColor,
 		global:  keys.NewGlobal(),
 		screen:  eventlog.New(st),
-	}
-	if m.redact == nil {
-		m.redact = func(s string) string { return s }
 	}
 	m.sync()
 	return m

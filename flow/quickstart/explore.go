@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // View is one of the views of the user, once the accounts are in.
@@ -178,7 +179,7 @@ func (a *applying) exploreEvent(ev Event) bool {
 			return true
 		}
 		s.deletedConnections[ev.ID] = true
-		s.Notice = Notice{Text: "Connection " + ev.ID + " deleted.", Done: true}
+		s.Notice = Notice{Text: "Connection " + text.Field(ev.ID) + " deleted.", Done: true}
 		a.reloadAfterChange()
 	case ConsentRevoked:
 		x.Busy = ""

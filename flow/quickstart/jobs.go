@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // JobSet is the jobs being watched, in the order they were found.
@@ -299,10 +300,10 @@ func (a *applying) jobPolled(ev JobPolled) {
 	case basiq.JobPending, basiq.JobRunning:
 		a.do(PollJob{Gen: js.Gen, ID: ev.ID, After: JobPollEvery})
 	case basiq.JobSucceeded:
-		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " done"})
+		a.do(Say{Kind: NoteJobDone, Text: "Job " + text.Field(ev.ID) + " done"})
 		a.remember()
 	case basiq.JobFailed:
-		a.do(Say{Kind: NoteJobDone, Text: "Job " + ev.ID + " failed"})
+		a.do(Say{Kind: NoteJobDone, Text: "Job " + text.Field(ev.ID) + " failed"})
 		a.remember()
 		a.fail(JobProblem(job, s.BankName(job.InstitutionID())))
 		return
@@ -336,7 +337,7 @@ func (a *applying) noteSteps(id string, w *WatchedJob, job basiq.Job) {
 		if st.Status == basiq.StepFailed {
 			n.Reason = StepFailure(&st)
 		}
-		a.do(Say{Kind: NoteJobStep, Text: fmt.Sprintf("%s: %s", st.Title, st.Status), Step: n})
+		a.do(Say{Kind: NoteJobStep, Text: fmt.Sprintf("%s: %s", text.Field(st.Title), text.Field(st.Status)), Step: n})
 	}
 }
 
@@ -351,10 +352,10 @@ func (a *applying) nameBank(id string) {
 // BankName names an institution for people: its name once loaded, else its id.
 func (s *Session) BankName(id string) string {
 	if inst, ok := s.Institutions[id]; ok && inst.Name != "" {
-		return inst.DisplayName()
+		return text.Field(inst.DisplayName())
 	}
 	if id != "" {
-		return id
+		return text.Field(id)
 	}
 	return "your bank"
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // Memory is what a session keeps to be picked up next time, for the API it
@@ -45,7 +46,7 @@ func (a *applying) laterEvent(ev Event) bool {
 			return true
 		}
 		s.Deleted = true
-		a.do(Say{Kind: NoteDone, Text: "User " + s.User.User.ID + " deleted"}, Remember{})
+		a.do(Say{Kind: NoteDone, Text: "User " + text.Field(s.User.User.ID) + " deleted"}, Remember{})
 		a.finish(s.ending)
 	default:
 		return false

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // Call names a request of the quickstart: what failed, for the words of a
@@ -117,7 +118,7 @@ func problemFor(call Call, err error) Problem {
 	case basiq.IsBadAPIKey(err):
 		p.What = "Checking the key: Basiq did not recognise it"
 		if apiErr != nil {
-			p.What += fmt.Sprintf(" (%d %s)", apiErr.Status, apiErr.Code())
+			p.What += fmt.Sprintf(" (%d %s)", apiErr.Status, text.Field(apiErr.Code()))
 		}
 		p.What += "."
 		p.Next = "Copy it again from the Basiq dashboard (Developer → API Keys), all of it, for this application."
@@ -131,22 +132,22 @@ func problemFor(call Call, err error) Problem {
 		p.What = fmt.Sprintf("Could not reach Basiq while %s: %s", doing, answer(err))
 		p.Next = "Check your network connection (or proxy), then try again."
 	case apiErr != nil && apiErr.Location != "":
-		p.What = fmt.Sprintf("Basiq's address answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
+		p.What = fmt.Sprintf("Basiq's address answered %d with %s while %s.", apiErr.Status, text.Field(apiErr.Body), doing)
 		p.Next = "The API URL should be Basiq's API itself (" + basiq.DefaultBaseURL + "): check --api-url and BASIQ_API_URL."
 	case apiErr != nil && apiErr.Body != "":
 		p.What = fmt.Sprintf("Basiq answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
 		p.Next = "Something between you and Basiq (a proxy or gateway) may be in the way; try again in a minute."
 	case apiErr != nil:
 		advice := basiq.AdviceFor(apiErr.Code())
-		what := apiErr.Title()
+		what := text.Field(apiErr.Title())
 		if d := apiErr.Detail(); d != "" {
-			what = joinSentences(what, d)
+			what = joinSentences(what, text.Field(d))
 		}
 		if what == "" {
 			what = fmt.Sprintf("Basiq answered %d", apiErr.Status)
 		}
 		if code := apiErr.Code(); code != "" {
-			what = fmt.Sprintf("%s (%d %s)", what, apiErr.Status, code)
+			what = fmt.Sprintf("%s (%d %s)", what, apiErr.Status, text.Field(code))
 		}
 		if doing != "" { // "Creating the user: Service unavailable. (503 service-unavailable)"
 			what = strings.ToUpper(doing[:1]) + doing[1:] + ": " + what
@@ -158,7 +159,7 @@ func problemFor(call Call, err error) Problem {
 			p.Meaning, p.Next = "Basiq (or something between you and it) is not answering as it should right now.", "Try again in a minute."
 		}
 	default:
-		p.What = fmt.Sprintf("Something went wrong while %s: %v", doing, err)
+		p.What = fmt.Sprintf("Something went wrong while %s: %s", doing, text.Field(err.Error()))
 		p.Next = "Try again."
 	}
 	return p
@@ -169,7 +170,7 @@ func JobProblem(job basiq.Job, bank string) Problem {
 	step := job.FailedStep()
 	code, title, detail := "", "", ""
 	if step != nil && step.Result != nil {
-		code, title, detail = step.Result.Code, step.Result.Title, step.Result.Explanation()
+		code, title, detail = text.Field(step.Result.Code), text.Field(step.Result.Title), text.Field(step.Result.Explanation())
 	}
 	advice := basiq.AdviceFor(code)
 	what := "Basiq could not connect to " + bank
@@ -204,7 +205,7 @@ func StepFailure(s *basiq.Step) string {
 	if s.Result == nil {
 		return "no reason given"
 	}
-	return joinSentences(s.Result.Title, s.Result.Explanation()) + " (" + s.Result.Code + ")"
+	return joinSentences(text.Field(s.Result.Title), text.Field(s.Result.Explanation())) + " (" + text.Field(s.Result.Code) + ")"
 }
 
 // retryable reports whether trying the same thing again may work.
@@ -255,9 +256,9 @@ func sameStart(a, b string, n int) bool {
 func answer(err error) string {
 	var apiErr *basiq.Error
 	if errors.As(err, &apiErr) {
-		return apiErr.Answer()
+		return text.Field(apiErr.Answer())
 	}
-	return err.Error()
+	return text.Field(err.Error())
 }
 
 // FieldOf is the request field Basiq's error names ("email", "mobile"), "" when none.
@@ -273,9 +274,9 @@ func detailOf(err error) string {
 	var apiErr *basiq.Error
 	if errors.As(err, &apiErr) {
 		if d := apiErr.Detail(); d != "" {
-			return d
+			return text.Field(d)
 		}
-		return apiErr.Title()
+		return text.Field(apiErr.Title())
 	}
-	return err.Error()
+	return text.Field(err.Error())
 }

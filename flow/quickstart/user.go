@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // UserState is the Basiq user who owns the connection.
@@ -146,7 +147,7 @@ func (a *applying) userLoaded(ev UserLoaded) {
 	a.clearProblem()
 	s.User.User, s.User.Created, s.User.MayExist = ev.User, ev.Created || s.resumeCreated, false
 	u := ev.User
-	a.do(Say{Kind: NoteUser, Text: "User " + u.ID, User: &u})
+	a.do(Say{Kind: NoteUser, Text: "User " + text.Field(u.ID), User: &u})
 	a.remember()
 	switch {
 	case len(s.cfg.JobIDs) > 0:

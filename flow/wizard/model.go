@@ -321,7 +321,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	g := m.global
 	typing := m.capturing()
 	switch {
-	case key.Matches(msg, g.Quit):
+	case g.Quits(msg):
 		return m.apply(qs.QuitAsked{Interrupted: true})
 	case frame.TooSmall(m.width, m.height):
 		return nil // nothing acts behind the "needs a bigger window" cover
@@ -489,7 +489,7 @@ func (m *Model) saveSessionScript() tea.Cmd {
 // export writes the accounts and the transactions loaded so far, off the event loop.
 func (m *Model) export(format string) tea.Cmd {
 	s := m.session
-	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List}
+	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List, Redactor: m.cfg.Redactor}
 	for _, a := range s.Accounts.List { // in table order, not map order
 		if f := s.Feeds[a.ID]; f != nil {
 			d.Transactions = append(d.Transactions, f.Items...)

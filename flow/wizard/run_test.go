@@ -113,7 +113,27 @@ func (w *runner) send(msgs ...tea.Msg) *runner {
 		w.m = m
 		w.queue = append(w.queue, cmd)
 	}
+	w.helpListsEachKeyOnce()
 	return w
+}
+
+// helpListsEachKeyOnce fails the test where the help line holds a key
+// twice: each key is listed once, with what it does there. Every state a
+// wizard test reaches is checked, as send is how each gets there.
+func (w *runner) helpListsEachKeyOnce() {
+	w.t.Helper()
+	line := strings.TrimSpace(w.helpLine())
+	seen := map[string]bool{}
+	for _, item := range strings.Split(line, " · ") {
+		if strings.HasSuffix(item, "…") {
+			continue // cut at the window's edge
+		}
+		k, _, _ := strings.Cut(item, " ")
+		if seen[k] {
+			w.t.Fatalf("the help line lists %s twice: %q\n%s", k, line, w.screen())
+		}
+		seen[k] = true
+	}
 }
 
 // keys presses keys by name (uitest.Press), then lets the wizard settle.

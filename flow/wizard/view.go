@@ -13,6 +13,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -49,7 +50,7 @@ func (m Model) View() tea.View {
 		Keys:      m.screenKeys(),
 		ShowHelp:  m.showHelp,
 		Typing:    m.capturing(),
-		CanGoBack: m.session.CanGoBack() && !m.showInspector,
+		CanGoBack: m.session.CanGoBack() && !m.showInspector && !m.screenTakesEsc(), // esc does what the screen says
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
@@ -173,8 +174,11 @@ func (m Model) screenKeys() []key.Binding {
 }
 
 // Summary is what stays in the terminal after quitting: the accounts, and
-// what was created with how to pick it up again. Never a secret.
-func (m Model) Summary() string {
+// what was created with how to pick it up again. Never a secret: it goes
+// through the redactor whole.
+func (m Model) Summary() string { return m.cfg.Redactor.String(m.summary()) }
+
+func (m Model) summary() string {
 	s := m.session
 	width := m.width
 	if width <= 0 {
@@ -189,16 +193,16 @@ func (m Model) Summary() string {
 	for _, id := range s.Jobs.FailedIDs() {
 		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
 			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
-			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, id, basiq.StepName(step.Title), qs.StepFailure(step))
+			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(id), text.Field(basiq.StepName(step.Title)), qs.StepFailure(step))
 			b.WriteString(wrapped(st.Error, line, width) + "\n")
 		}
 	}
 	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(theme.Safe(s.User.User.ID))
+	summary := "User " + st.Code.Render(text.Field(theme.Safe(s.User.User.ID)))
 	if len(s.Jobs.Order) > 0 {
-		jobs := theme.Safe(strings.Join(s.Jobs.Order, ", "))
+		jobs := text.Field(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
 		if line := summary + " · job " + st.Code.Render(jobs); lipgloss.Width(line) <= width {
 			summary = line
 		} else {
@@ -287,7 +291,8 @@ func (m Model) inspectorEntries() []inspector.Entry {
 	for _, x := range traces {
 		entries = append(entries, inspector.Entry{
 			Time: x.Time, Method: x.Method, URL: x.URL, Status: x.Status, Duration: x.Duration,
-			CorrelationID: x.CorrelationID, Curl: x.Curl(), Response: x.ResponseBody, Err: x.Err,
+			CorrelationID: x.CorrelationID, Curl: x.Curl(), Response: x.ResponseBody, ResponseBytes: x.ResponseBytes,
+			ResponseNotKept: x.ResponseNotKept, Err: x.Err,
 		})
 	}
 	return entries

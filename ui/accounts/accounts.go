@@ -10,10 +10,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -313,7 +313,7 @@ func (m Model) detailView(w int) string {
 		}
 		// A long value wraps in its own column beside its label, at spaces
 		// only: an id or a number breaks where the line ends, never at a '-'.
-		value = theme.WrapValue(theme.Safe(value), max(w-18, 20))
+		value = theme.WrapValue(text.Field(theme.Safe(value)), max(w-18, 20))
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(pad(label, 18)), st.Value.Render(value)) + "\n")
 	}
 	field("Holder", a.AccountHolder)
@@ -384,7 +384,7 @@ func (m Model) transactionsView(w int) string {
 		if theme.ParseMoney(t.Amount).Negative() {
 			style = st.Error
 		}
-		desc := ansi.Truncate(theme.Safe(t.Description), descW, theme.Ellipsis)
+		desc := text.Cut(theme.Safe(t.Description), descW)
 		lines = append(lines, pad(date, 10)+"  "+pad(desc, descW)+"  "+style.Render(padLeft(amount, amountW)))
 	}
 	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.Items))
@@ -419,8 +419,6 @@ func classWords(class string) string {
 }
 
 func pad(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		return ansi.Truncate(s, w, theme.Ellipsis)
-	}
-	return s + strings.Repeat(" ", w-lipgloss.Width(s))
+	s = text.Cut(s, w)
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }

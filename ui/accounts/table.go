@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -102,6 +102,10 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 		if !a.LastUpdated.IsZero() {
 			r.cells[colUpdated] = a.LastUpdated.Local().Format("2 Jan 15:04")
 		}
+		for i := range r.cells {
+			r.cells[i] = text.Field(r.cells[i])
+		}
+		bank = r.cells[colBank]
 		r.negBal, r.negAvail = theme.ParseMoney(a.Balance).Negative(), theme.ParseMoney(a.AvailableFunds).Negative()
 		if _, seen := byBank[bank]; !seen {
 			m.banks = append(m.banks, bank)
@@ -368,7 +372,7 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 func (m Model) headingView(w int, interactive bool) string {
 	head := []string{}
 	if m.heading != "" {
-		head = append(head, theme.Safe(m.heading))
+		head = append(head, text.Field(theme.Safe(m.heading)))
 	}
 	switch {
 	case len(m.banks) == 1:
@@ -479,8 +483,6 @@ func (m Model) exportView(w int) []string {
 }
 
 func padLeft(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		return ansi.Truncate(s, w, theme.Ellipsis)
-	}
-	return strings.Repeat(" ", w-lipgloss.Width(s)) + s
+	s = text.Cut(s, w)
+	return strings.Repeat(" ", max(w-lipgloss.Width(s), 0)) + s
 }

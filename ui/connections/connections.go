@@ -13,6 +13,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -160,9 +161,9 @@ func (m Model) details(c basiq.Connection) string {
 	st := m.St
 	w := m.BodyWidth()
 	var b strings.Builder
-	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(theme.Safe(c.ID)))
+	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(text.Field(theme.Safe(c.ID))))
 	if c.ExpiryDate != "" {
-		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(theme.Safe(c.ExpiryDate)))
+		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(text.Field(theme.Safe(c.ExpiryDate))))
 	}
 	if c.Status != basiq.ConnectionActive {
 		b.WriteString("\n" + st.Warning.Width(w).Render(theme.SymbolWarning+" Not active: Basiq does not refresh it. Refreshing it (u) shows why, or connect the bank again through consent (b)."))

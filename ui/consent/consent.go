@@ -17,6 +17,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -324,7 +325,7 @@ func (m Model) View() string {
 	}
 	who := "The user"
 	if m.userName != "" {
-		who = theme.Safe(m.userName)
+		who = text.Field(theme.Safe(m.userName))
 	}
 	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
 	if m.anotherBank != "" {
@@ -367,7 +368,7 @@ func (m Model) View() string {
 		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	switch {
 	case m.demo && m.anotherBank != "":
-		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+theme.Safe(m.anotherBank)+
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(theme.Safe(m.anotherBank))+
 			" as "+theme.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
 	case m.demo:
 		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")

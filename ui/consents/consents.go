@@ -13,6 +13,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -146,12 +147,12 @@ func (m Model) details(it Item) string {
 	c := it.Consent
 	var lines []string
 	if d := c.Purpose.Primary.Description; d != "" {
-		lines = append(lines, st.Text.Width(w).Render(theme.Safe(d)))
+		lines = append(lines, st.Text.Width(w).Render(text.Field(theme.Safe(d))))
 	}
 	var shared []string
 	for _, p := range c.Data.Permissions {
 		if p.Consented && p.Information.Name != "" {
-			shared = append(shared, theme.Safe(p.Information.Name))
+			shared = append(shared, text.Field(theme.Safe(p.Information.Name)))
 		}
 	}
 	if len(shared) > 0 {

@@ -13,10 +13,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -456,12 +456,7 @@ func (m Model) under(r Row) string {
 	return strings.Join(lines, "\n")
 }
 
-func cut(s string, w int) string {
-	if ansi.StringWidth(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, max(w, 1), theme.Ellipsis)
-}
+func cut(s string, w int) string { return text.Cut(s, max(w, 1)) }
 
 // detailLines are the opened event's lines, before scrolling.
 func (m Model) detailLines() []string {

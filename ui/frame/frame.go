@@ -4,13 +4,14 @@ package frame
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -97,12 +98,23 @@ func Render(st *theme.Styles, f Frame) string {
 	return strings.Join(lines, "\n")
 }
 
-// withBack is the screen's keys and, where esc goes back a step, esc.
+// withBack is the screen's keys and, where esc goes back a step, esc;
+// unless the screen gives esc a meaning of its own (cancel a field), which
+// is then the only one listed.
 func withBack(f Frame) []key.Binding {
-	if !f.CanGoBack {
+	if !f.CanGoBack || bindsEsc(f.Keys) {
 		return f.Keys
 	}
 	return append(append([]key.Binding{}, f.Keys...), f.Global.Back)
+}
+
+func bindsEsc(ks []key.Binding) bool {
+	for _, k := range ks {
+		if k.Enabled() && slices.Contains(k.Keys(), "esc") {
+			return true
+		}
+	}
+	return false
 }
 
 // globalKeys are shown after the screen's own keys.
@@ -205,7 +217,7 @@ func ShortHost(host string, room int) string {
 	if room < shortest {
 		return ""
 	}
-	return ansi.Truncate(host, room, theme.Ellipsis)
+	return text.Cut(host, room)
 }
 
 func isIPv4(host string) bool {
@@ -250,7 +262,7 @@ func fullHelp(st *theme.Styles, g keys.Global, screen []key.Binding, canGoBack b
 	help := g.Help
 	help.SetHelp("? or f1", "help (f1 also while typing in a field)")
 	all := append([]key.Binding{}, screen...)
-	if canGoBack {
+	if canGoBack && !bindsEsc(screen) {
 		all = append(all, g.Back)
 	}
 	all = append(all, help, g.Quit)
@@ -285,9 +297,4 @@ func fit(text string, w, h int) []string {
 	return lines
 }
 
-func clip(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, theme.Ellipsis)
-}
+func clip(s string, w int) string { return text.Cut(s, w) }

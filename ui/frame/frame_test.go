@@ -167,3 +167,19 @@ func TestTabsGoUnderTheHeaderAndTheBodyFitsUnderThem(t *testing.T) {
 		}
 	}
 }
+
+// TestAScreenThatGivesEscAMeaningListsItOnce: with a field open, esc
+// cancels it and does not also go back, on the help line and in ?.
+func TestAScreenThatGivesEscAMeaningListsItOnce(t *testing.T) {
+	pasting := []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use it")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+	for _, help := range []bool{false, true} {
+		out := ansi.Strip(Render(theme.New(true), Frame{Width: 100, Height: 24, Step: 2, Global: keys.NewGlobal(), Body: "body",
+			Keys: pasting, CanGoBack: true, Typing: true, ShowHelp: help}))
+		if !strings.Contains(out, "esc") || strings.Count(out, "esc ") != 1+strings.Count(out, "esc, ") || strings.Contains(out, "back") {
+			t.Errorf("help %v: esc is not listed once, as cancel:\n%s", help, out)
+		}
+	}
+}

@@ -15,7 +15,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -27,8 +29,23 @@ type Entry struct {
 	Duration      time.Duration
 	CorrelationID string
 	Curl          string
-	Response      string // the answer's body, secrets hidden
-	Err           string
+	Response      string // the answer's body, secrets hidden, maybe only its start
+	ResponseBytes int    // the whole body's length
+	// ResponseNotKept: a token answer, whose body is never kept (Response is "").
+	ResponseNotKept bool
+	Err             string
+}
+
+// answerText is what the inspector shows of an exchange's answer: its body,
+// readable, and what the trace did not keep of it.
+func answerText(e Entry) string {
+	switch {
+	case e.ResponseNotKept:
+		return fmt.Sprintf("body not kept: %d bytes (a token answer, status %d)", e.ResponseBytes, e.Status)
+	case e.ResponseBytes > basiq.TraceBodyLimit:
+		return readable(e.Response) + fmt.Sprintf("\n… the first %d bytes of %d", basiq.TraceBodyLimit, e.ResponseBytes)
+	}
+	return readable(e.Response)
 }
 
 // CloseMsg asks flow to close the inspector.
@@ -198,14 +215,14 @@ func (m *Model) scrollAnswer(n int) {
 func (m *Model) layOutAnswer() {
 	var text string
 	if len(m.entries) > 0 {
-		text = m.entries[m.cursor].Response
+		text = answerText(m.entries[m.cursor])
 	}
 	w := max(m.width, 40)
 	if text != m.answerText {
 		m.answerTop = 0
 	}
 	if text != m.answerText || w != m.answerWidth {
-		m.answer, m.answerText, m.answerWidth = wrapAnswer(readable(text), w), text, w
+		m.answer, m.answerText, m.answerWidth = wrapAnswer(text, w), text, w
 	}
 	if len(m.answer) == 0 {
 		m.answerFocused = false
@@ -233,7 +250,7 @@ func (m Model) layout() layout {
 		used++
 	}
 	if e.Err != "" {
-		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + theme.Safe(e.Err)))
+		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e.Err))))
 	}
 	answerWanted := 0
 	if len(m.answer) > 0 {
@@ -287,7 +304,7 @@ func (m Model) View() string {
 		}
 		row := fmt.Sprintf("%s  %-6s %s  %s  %s", e.Time.Local().Format("15:04:05"), e.Method,
 			statusStyle.Render(fmt.Sprintf("%3s", status)), st.Muted.Render(fmt.Sprintf("%6s", duration(e.Duration))), pathOf(e.URL))
-		row = ansi.Truncate(row, w-2, theme.Ellipsis)
+		row = text.Cut(row, w-2)
 		if i == m.cursor {
 			row = st.Selected.Render("› ") + row
 		} else {
@@ -308,10 +325,10 @@ func (m Model) View() string {
 	}
 	b.WriteString(st.Code.Render(strings.Join(curl, "\n")) + "\n")
 	if e.CorrelationID != "" {
-		b.WriteString(st.Muted.Render("correlation id "+theme.Safe(e.CorrelationID)) + "\n")
+		b.WriteString(st.Muted.Render("correlation id "+text.Field(theme.Safe(e.CorrelationID))) + "\n")
 	}
 	if e.Err != "" {
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(e.Err)) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(e.Err))) + "\n")
 	}
 	if len(m.answer) > 0 && l.answerRows > 0 {
 		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")

@@ -19,6 +19,7 @@ var t0 = time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
 func entries() []Entry {
 	return []Entry{
 		{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/token", Status: 200, Duration: 312 * time.Millisecond,
+			ResponseNotKept: true, ResponseBytes: 1021,
 			Curl: `curl -X POST https://au-api.basiq.io/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS`},
 		{Time: t0.Add(time.Second), Method: "POST", URL: "https://au-api.basiq.io/users", Status: 400, Duration: 120 * time.Millisecond,
 			CorrelationID: "abc-123", Curl: `curl -X POST https://au-api.basiq.io/users -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '{"email":"max@"}'`,
@@ -37,6 +38,16 @@ func TestGolden(t *testing.T) {
 			m.SetEntries(append(entries(), Entry{Time: t0, Method: "POST", URL: "https://au-api.basiq.io/users", Status: 201, Duration: time.Second,
 				Curl:     `curl -X POST 'https://au-api.basiq.io/users' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" --data-raw '` + body + `'`,
 				Response: `{"type":"user","id":"7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"}`}))
+			return m
+		},
+		"token_answer": func(m Model) Model {
+			m, _ = uitest.Keys(m, "up", "up")
+			return m
+		},
+		"cut_body": func(m Model) Model {
+			m.SetEntries(append(entries(), Entry{Time: t0, Method: "GET", URL: "https://au-api.basiq.io/users/7f1c2a4e/accounts", Status: 200,
+				Curl:     `curl 'https://au-api.basiq.io/users/7f1c2a4e/accounts' -H "Authorization: Bearer $BASIQ_TOKEN"`,
+				Response: `{"type":"list","data":[{"type":"account","name":"` + strings.Repeat("Savings ", 30), ResponseBytes: 2 << 20}))
 			return m
 		},
 		"scrolled": func(m Model) Model {
@@ -182,5 +193,22 @@ func TestSaveIsOfferedOnceThereIsASessionAndSaysWhereItWent(t *testing.T) {
 	m.SetSaved("Session not saved as a script: q.sh exists\x1b[2J", true)
 	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "✗ Session not saved as a script: q.sh exists") || strings.Contains(v, "\x1b[2J") {
 		t.Errorf("a failed save is not shown, safely:\n%q", v)
+	}
+}
+
+// TestATokenAnswerShowsOnlyItsLengthAndACutBodyItsWholeLength: what the
+// trace did not keep, the inspector says.
+func TestATokenAnswerShowsOnlyItsLengthAndACutBodyItsWholeLength(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(frame.BodySize(100, 30))
+	m.SetEntries(entries())
+	m, _ = uitest.Keys(m, "up", "up")
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "body not kept: 1021 bytes (a token answer, status 200)") {
+		t.Errorf("the token answer:\n%s", v)
+	}
+	m.SetEntries(append(entries(), Entry{Method: "GET", URL: "https://h/users/u", Status: 200, Response: `{"name":"` + strings.Repeat("a", 100), ResponseBytes: 3 << 20}))
+	m, _ = uitest.Keys(m, "down", "down", "down")
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "the first 65536 bytes of 3145728") {
+		t.Errorf("a cut body:\n%s", v)
 	}
 }

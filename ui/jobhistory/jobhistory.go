@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -133,7 +134,7 @@ func (m Model) details(it Item) string {
 	w := m.BodyWidth()
 	var steps []string
 	for _, s := range it.Job.Steps {
-		name := theme.Safe(basiq.StepName(s.Title))
+		name := text.Field(theme.Safe(basiq.StepName(s.Title)))
 		switch {
 		case s.Done():
 			name += " " + theme.SymbolDone
@@ -146,12 +147,12 @@ func (m Model) details(it Item) string {
 		}
 		steps = append(steps, name)
 	}
-	lines := []string{st.Label.Render("Job ") + st.Code.Render(theme.Safe(it.Job.ID))}
+	lines := []string{st.Label.Render("Job ") + st.Code.Render(text.Field(theme.Safe(it.Job.ID)))}
 	if len(steps) > 0 {
 		lines = append(lines, st.Muted.Width(w).Render(strings.Join(steps, " · ")))
 	}
 	if it.Failure != "" {
-		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(it.Failure)))
+		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(it.Failure))))
 	}
 	return strings.Join(lines, "\n")
 }

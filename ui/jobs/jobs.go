@@ -12,10 +12,10 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -287,7 +287,7 @@ func (m Model) lines(w int, fold bool) (lines []string, focus int) {
 	nameW := 0
 	for _, j := range m.state.Jobs {
 		for _, s := range j.Job.Steps {
-			nameW = max(nameW, lipgloss.Width(theme.Safe(basiq.StepName(s.Title))))
+			nameW = max(nameW, lipgloss.Width(text.Field(theme.Safe(basiq.StepName(s.Title)))))
 		}
 	}
 	nameW = min(nameW, w-10) // room for the mark and the time
@@ -398,7 +398,7 @@ func (m Model) withKeys(p theme.Problem) theme.Problem {
 // field with the cursor, -1 when none.
 func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) {
 	st := m.st
-	bank := theme.Safe(j.Bank)
+	bank := text.Field(theme.Safe(j.Bank))
 	title := "Connecting " + bank
 	switch j.Job.State() {
 	case basiq.JobSucceeded:
@@ -505,7 +505,7 @@ func (m Model) estimate() string {
 	name := ""
 	for _, j := range s.Jobs {
 		if j.Usual > usual {
-			usual, name = j.Usual, theme.Safe(j.Bank)
+			usual, name = j.Usual, text.Field(theme.Safe(j.Bank))
 		}
 	}
 	elapsed := max(s.Elapsed, 0)
@@ -540,8 +540,6 @@ func seconds(d time.Duration) string {
 
 // padRight pads s with spaces to w columns, cutting it where it is longer.
 func padRight(s string, w int) string {
-	if n := lipgloss.Width(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return ansi.Truncate(s, w, theme.Ellipsis)
+	s = text.Cut(s, w)
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }

@@ -32,6 +32,18 @@ func NewGlobal() Global {
 	}
 }
 
+// Quits reports whether k asks to quit: ctrl+c, with whatever other
+// modifier the terminal reported along with it. A person who presses esc
+// and then ctrl+c within about 30 ms sends ESC 0x03, which Bubble Tea reads
+// as one key, ctrl+alt+c; kitty's keyboard protocol adds shift or caps
+// lock. Each means what the person meant: quit.
+func (g Global) Quits(k tea.KeyPressMsg) bool {
+	if key.Matches(k, g.Quit) {
+		return true
+	}
+	return k.Mod.Contains(tea.ModCtrl) && (k.Code == 'c' || k.Code == 'C' || k.BaseCode == 'c')
+}
+
 // Send is a command that delivers msg: how a screen tells flow what a key
 // press asks for.
 func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

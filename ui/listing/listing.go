@@ -12,8 +12,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -75,7 +75,14 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 // SetRows gives the list its rows (cells already made safe to show). The
 // cursor stays where it was, within the rows.
 func (m *Model) SetRows(rows [][]string) {
-	m.rows = rows
+	m.rows = make([][]string, len(rows))
+	for i, r := range rows {
+		m.rows[i] = make([]string, len(r))
+		for j, cell := range r {
+			m.rows[i][j] = text.Field(cell) // a server's megabyte of a name is measured as 200 cells
+		}
+	}
+	rows = m.rows
 	m.natural = make([]int, len(m.cols))
 	m.filled = make([]bool, len(m.cols))
 	for i, c := range m.cols {
@@ -287,14 +294,12 @@ func (m Model) View(w, visible int) string {
 }
 
 func fit(s string, w int, right bool) string {
-	n := lipgloss.Width(s)
-	switch {
-	case n > w:
-		return ansi.Truncate(s, w, theme.Ellipsis)
-	case right:
-		return strings.Repeat(" ", w-n) + s
+	s = text.Cut(s, w)
+	pad := strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+	if right {
+		return pad + s
 	}
-	return s + strings.Repeat(" ", w-n)
+	return s + pad
 }
 
 // Heading is a view's first lines: its title, and the request the view
@@ -305,7 +310,7 @@ func Heading(st *theme.Styles, title, request string, w int) string {
 	if request == "" {
 		return title
 	}
-	req := theme.Safe(request)
+	req := text.Field(theme.Safe(request))
 	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
 		return theme.Spread(title, st.Muted.Render(req), w)
 	}
@@ -340,7 +345,7 @@ func breakRequest(req string, w int) []string {
 	lines = append(lines, line)
 	for i, l := range lines {
 		if lipgloss.Width(l) > w {
-			lines[i] = ansi.Truncate(l, w, theme.Ellipsis)
+			lines[i] = text.Cut(l, w)
 		}
 	}
 	return lines

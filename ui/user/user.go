@@ -14,6 +14,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -402,7 +403,7 @@ func (m Model) View() string {
 		if m.created {
 			did = " Created user "
 		}
-		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(theme.Safe(m.user.ID)))
+		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(text.Field(theme.Safe(m.user.ID))))
 		if m.copied {
 			b.WriteString(st.Muted.Render("  (copied)"))
 		} else {
@@ -442,10 +443,10 @@ func (m Model) fieldLine(label string, i int) string {
 	e := m.fieldError(i)
 	switch {
 	case e != "":
-		msg := st.Error.Render(theme.SymbolFailed + " " + theme.Safe(e))
+		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
 		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
 			// No room beside the field: under it, aligned with the value.
-			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + theme.Safe(e))
+			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
 			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
 		mark = " " + msg
@@ -463,7 +464,7 @@ const labelWidth = 10
 func (m Model) offerView(w int) string {
 	st := m.st
 	o := m.offer
-	id := theme.Safe(o.UserID)
+	id := text.Field(theme.Safe(o.UserID))
 	last := "The last session against this API used user " + id
 	if o.Created {
 		last += ", which basiq-onboard created"

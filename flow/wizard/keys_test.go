@@ -1,0 +1,86 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
+)
+
+func TestThePasteFieldsHelpLineListsEscOnceAsCancel(t *testing.T) {
+	w := newRig().toConsent(t)
+	if !w.m.session.CanGoBack() {
+		t.Fatal("from consent esc goes back to the user: the frame would list esc back")
+	}
+	w.send(uitest.Press("p")) // not keys: consent polls for ever, so the wizard never settles
+	h := w.helpLine()
+	if !strings.Contains(h, "esc cancel") || strings.Contains(h, "back") {
+		t.Errorf("with the paste field open the help line is %q; want esc once, as cancel", h)
+	}
+	w.send(uitest.Press("f1"))
+	if s := w.screen(); strings.Count(s, "  esc   ") != 1 || strings.Contains(s, "back") {
+		t.Errorf("? lists esc as other than cancel:\n%s", s)
+	}
+	w.send(uitest.Press("esc"), uitest.Press("esc"))
+	if w.stage() != qs.StageConsent || w.m.consentScreen.Capturing() {
+		t.Errorf("esc closed the help, then the field, and went no further: on %v, field open %v", w.stage(), w.m.consentScreen.Capturing())
+	}
+}
+
+// TestEscThenCtrlCQuits: esc and ctrl+c within 30 ms arrive as one key,
+// ctrl+alt+c; like every ctrl+c with a modifier, it quits, typing or not.
+func TestEscThenCtrlCQuits(t *testing.T) {
+	for name, k := range map[string]tea.KeyPressMsg{
+		"ctrl+alt+c (esc, then ctrl+c)": {Code: 'c', Mod: tea.ModCtrl | tea.ModAlt},
+		"ctrl+shift+c":                  {Code: 'c', Mod: tea.ModCtrl | tea.ModShift},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newRig().toUser(t) // the email field has focus: letters are text
+			w.send(k).settle()
+			if !w.quit || w.m.ExitCode() != qs.ExitInterrupted {
+				t.Errorf("%s: quit %v, exit %d; want quit, 130", k, w.quit, w.m.ExitCode())
+			}
+		})
+	}
+}
+
+// TestEveryHelpLineOfAWalkListsEachKeyOnce goes through the states a person
+// reaches once the accounts are in, with ? and the inspector on the way;
+// send checks every help line (helpListsEachKeyOnce), as it does in every
+// wizard test.
+func TestEveryHelpLineOfAWalkListsEachKeyOnce(t *testing.T) {
+	r := newRig()
+	r.withLists()
+	r.cfg.Traces = func() []basiq.Exchange {
+		return []basiq.Exchange{{Method: "GET", URL: "https://au-api.basiq.io/users/u", Status: 200, ResponseBody: `{"type":"user"}`}}
+	}
+	w := r.demoToAccounts(t)
+	lines := map[string]bool{}
+	walk := func(keys string) {
+		for _, k := range strings.Fields(keys) {
+			w.keys(k)
+			lines[w.helpLine()] = true
+		}
+	}
+	walk("? esc i tab tab esc enter ? esc esc t esc") // accounts, their details and transactions, the inspector
+	walk("tab f ? esc esc / esc")                     // transactions: the filter, the search
+	walk("tab d ? esc n")                             // connections: deleting one asks
+	walk("tab x n tab down tab")                      // consents: revoking asks; jobs; back to the accounts
+	walk("tab tab")
+	// Consent for another bank waits for ever: no settling there.
+	w.send(uitest.Press("b")).until("showed another bank's link", func(m Model) bool { return m.session.Consent.Waiting })
+	for _, k := range []string{"p", "esc"} {
+		w.send(uitest.Press(k))
+		lines[w.helpLine()] = true
+	}
+	w.send(uitest.Press("esc")).until("went back to the views", stageIs(qs.StageAccounts)).settle()
+	walk("q ?")
+	if w.m.session.Explore.Confirm == nil || len(lines) < 12 {
+		t.Errorf("the walk saw %d help lines and ended on %q; want at least 12, and the question on quitting", len(lines), w.helpLine())
+	}
+	w.keys("esc", "n")
+}
