@@ -1,15 +1,12 @@
 package basiq
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
 )
@@ -62,23 +59,7 @@ func TestContractEventRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	spec := basiqspec.Load(t, srv.URL)
-	opts := &openapi3filter.Options{AuthenticationFunc: checkAuth, MultiError: true}
-	seen := map[string]bool{}
-	for _, rec := range reqs {
-		hr, _ := http.NewRequest(rec.method, srv.URL+rec.uri, bytes.NewReader(rec.body))
-		hr.Header = rec.header
-		route, params, err := spec.FindRoute(hr)
-		if err != nil {
-			t.Errorf("%s %s: no route in the spec: %v", rec.method, rec.uri, err)
-			continue
-		}
-		seen[rec.method+" "+route.Path] = true
-		in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route, Options: opts}
-		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			t.Errorf("%s %s does not match the spec: %v", rec.method, rec.uri, err)
-		}
-	}
+	_, seen := validateRequests(t, srv.URL, reqs)
 	for _, want := range []string{"GET /events", "GET /events/{id}", "GET /users/{userId}"} {
 		if !seen[want] {
 			t.Errorf("%s was never exercised", want)

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -138,18 +136,7 @@ func (h *hook) deliveries() []hookDelivery {
 
 // serve runs h on an in-memory network and gives the transport that reaches it.
 func serve(t *testing.T, h http.Handler) *http.Transport {
-	pn := basiqtest.NewPipes()
-	srv := &http.Server{Handler: h}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(pn) }()
-	tr := &http.Transport{DialContext: pn.Dial}
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("a test server stopped: %v", err)
-		}
-		tr.CloseIdleConnections()
-	})
+	_, tr := basiqtest.Serve(t, h)
 	return tr
 }
 

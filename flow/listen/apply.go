@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
@@ -299,7 +298,7 @@ func (a *applying) entityFetched(ev EntityFetched) {
 	}
 	body := ev.Body
 	if len(body) > EntityLimit {
-		body, it.Entity.Cut = cutUTF8(body, EntityLimit), true
+		body, it.Entity.Cut = []byte(basiq.CutBytes(string(body), EntityLimit)), true
 	}
 	it.Entity.Body = slices.Clone(body)
 }
@@ -447,16 +446,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// cutUTF8 cuts b to at most n bytes, not inside a character.
-func cutUTF8(b []byte, n int) []byte {
-	b = b[:n]
-	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
-		if r, size := utf8.DecodeLastRune(b); r != utf8.RuneError || size > 1 {
-			break
-		}
-		b = b[:len(b)-1]
-	}
-	return b
 }

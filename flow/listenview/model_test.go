@@ -3,9 +3,7 @@ package listenview
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -86,19 +84,9 @@ func (h *handler) received() []string {
 	return append([]string(nil), h.ids...)
 }
 
+// serve runs h on an in-memory network and gives the transport that reaches it.
 func serve(t *testing.T, h http.Handler) *http.Transport {
-	pn := basiqtest.NewPipes()
-	srv := &http.Server{Handler: h}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(pn) }()
-	tr := &http.Transport{DialContext: pn.Dial}
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("the handler stopped: %v", err)
-		}
-		tr.CloseIdleConnections()
-	})
+	_, tr := basiqtest.Serve(t, h)
 	return tr
 }
 
