@@ -18,6 +18,9 @@ type ListenOptions struct {
 	// Store keeps the secret and the cursor per origin; nil keeps nothing
 	// (a new secret every run).
 	Store *Store
+	// Origin is the store's slot, "" for APIURL's (the wizard's demo passes
+	// DemoOrigin: its simulator's port is new every run, its secret is not).
+	Origin string
 	To    string // the handler's URL (ParseForwardTo's)
 
 	UserID     string
@@ -41,7 +44,10 @@ type ListenOptions struct {
 // the first time for the API), the cursor and the saved user the store
 // keeps for it, the session and the Forwarder.
 func PrepareListen(o ListenOptions) (ListenRun, error) {
-	origin := Origin(o.APIURL)
+	origin := o.Origin
+	if origin == "" {
+		origin = Origin(o.APIURL)
+	}
 	var secret webhook.Secret
 	var cursor listen.Cursor
 	var saved string
