@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -109,6 +110,9 @@ func faultKindNames() string {
 	return strings.Join(names, ", ")
 }
 
+// listenMemoryLimit is listen's soft limit on the Go runtime's memory.
+const listenMemoryLimit = 16 << 20
+
 // listenPlan is a checked command line.
 type listenPlan struct {
 	apiURL string
@@ -210,6 +214,12 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 		return qs.ExitOK, nil
 	}
 
+	if a.getenv("GOMEMLIMIT") == "" {
+		// listen runs for days and decodes the whole of GET /events every
+		// poll: a soft limit makes the runtime give that garbage back
+		// rather than grow to twice the live heap (README: its RSS).
+		debug.SetMemoryLimit(listenMemoryLimit)
+	}
 	ctx := cmd.Context()
 	interactive := !o.plain && !o.jsonOut && term.IsTerminal(a.stdin.Fd()) && term.IsTerminal(a.stdout.Fd()) && !lineByLine(a.getenv("TERM"))
 	var prompt flow.Prompter
@@ -238,7 +248,11 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 	}
 	defer closeTrace()
 	redact := basiq.NewRedactor() // the client's and listen's outputs': one
-	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: plan.apiURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact})
+	var trace func(basiq.Exchange)
+	if o.debugFile != "" {
+		trace = traces.WriteOnly // listen has no inspector: nothing kept in memory for days
+	}
+	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: plan.apiURL, UserAgent: userAgent(), Trace: trace, Redactor: redact})
 	if err != nil {
 		return qs.ExitUsage, usageError{name, "--api-url: " + strings.TrimPrefix(err.Error(), "basiq: ")}
 	}

@@ -126,15 +126,30 @@ func (d *Driver) perform(eff listen.Effect) tea.Cmd {
 	}
 }
 
-// nextAttempt waits for the engine's next attempt.
+// attemptsPerMsg bounds the attempts one message carries: a busy handler's
+// answers reach the session in batches, not a screen's redraw each.
+const attemptsPerMsg = 256
+
+// nextAttempt waits for the engine's next attempt, and takes the others
+// that have come meanwhile with it.
 func (d *Driver) nextAttempt() tea.Cmd {
 	attempts, ctx := d.f.Attempts(), d.ctx
 	return func() tea.Msg {
+		var batch []listen.Event
 		select {
 		case ev := <-attempts:
-			return EventsMsg{events: []listen.Event{ev}, attempt: true}
+			batch = append(batch, ev)
 		case <-ctx.Done():
 			return nil
 		}
+		for len(batch) < attemptsPerMsg {
+			select {
+			case ev := <-attempts:
+				batch = append(batch, ev)
+			default:
+				return EventsMsg{events: batch, attempt: true}
+			}
+		}
+		return EventsMsg{events: batch, attempt: true}
 	}
 }

@@ -45,7 +45,35 @@ type Model struct {
 	width, height int
 	showHelp      bool
 	quitting      bool
+	// Redraws of the list are at most one a frameEvery: a busy handler's
+	// hundreds of answers a second are drawn, not each redrawn.
+	lastSync    time.Time
+	syncPending bool
+	// rows are the rows drawn so far, by item: an event is redacted once
+	// each time it changes, not each frame.
+	rows map[*listen.Item]cachedRow
 }
+
+// cachedRow is an item's row as of the item's version.
+type cachedRow struct {
+	version rowVersion
+	row     eventlog.Row
+}
+
+// rowVersion is what of an item a row shows that changes.
+type rowVersion struct {
+	state            listen.ItemState
+	tried, resends   int
+	attempts         int
+	sendErr          string
+	next, lastAnswer time.Time
+}
+
+// frameEvery is the least time between two redraws the session asks for.
+const frameEvery = 50 * time.Millisecond
+
+// syncMsg redraws what the session changed since the last redraw.
+type syncMsg struct{}
 
 // tickMsg moves what depends on the time ("again in 4s").
 type tickMsg struct{}
@@ -93,6 +121,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmd, m.after())
 	}
 	switch msg := msg.(type) {
+	case syncMsg:
+		m.syncPending = false
+		m.sync()
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.screen.SetSize(frame.BodySize(m.width, m.height))
@@ -158,15 +190,25 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// after draws the session's state once an event has changed it.
+// after draws the session's state once an event has changed it: at once
+// when the last redraw is a frame old, else at the next frame.
 func (m *Model) after() tea.Cmd {
-	m.sync()
-	return nil
+	now := time.Now()
+	if now.Sub(m.lastSync) >= frameEvery {
+		m.sync()
+		return nil
+	}
+	if m.syncPending {
+		return nil
+	}
+	m.syncPending = true
+	return tea.Tick(frameEvery-now.Sub(m.lastSync), func(time.Time) tea.Msg { return syncMsg{} })
 }
 
 // sync gives the screen the session's state, every server's word redacted
 // (the screen makes it safe to show).
 func (m *Model) sync() {
+	m.lastSync = time.Now()
 	s := m.Session
 	now := m.clock.Now()
 	st := eventlog.State{Now: now, To: m.banner.To, Secret: m.banner.Secret, Request: m.banner.Request, Every: s.Poll.Every,
@@ -181,8 +223,11 @@ func (m *Model) sync() {
 		st.Problem = &theme.Problem{What: m.redact(p.What), Next: m.redact(p.Next), CorrelationID: m.redact(p.CorrelationID)}
 	}
 	st.Rows = make([]eventlog.Row, 0, len(s.Items))
+	if m.rows == nil || len(m.rows) > 2*len(s.Items)+16 {
+		m.rows = make(map[*listen.Item]cachedRow, len(s.Items)) // forget the events no longer kept
+	}
 	for i := len(s.Items) - 1; i >= 0; i-- {
-		st.Rows = append(st.Rows, m.row(s.Items[i]))
+		st.Rows = append(st.Rows, m.cachedRow(s.Items[i]))
 	}
 	m.screen.SetState(st)
 	if id := m.screen.Opened(); id != "" {
@@ -190,6 +235,19 @@ func (m *Model) sync() {
 			m.screen.SetDetail(m.detail(it))
 		}
 	}
+}
+
+func (m *Model) cachedRow(it *listen.Item) eventlog.Row {
+	v := rowVersion{state: it.State, tried: it.Tried, resends: it.Resends, attempts: len(it.Attempts), sendErr: it.SendErr, next: it.Next}
+	if a := it.Last(); a != nil {
+		v.lastAnswer = a.Time
+	}
+	if c, ok := m.rows[it]; ok && c.version == v {
+		return c.row
+	}
+	r := m.row(it)
+	m.rows[it] = cachedRow{version: v, row: r}
+	return r
 }
 
 func (m *Model) row(it *listen.Item) eventlog.Row {

@@ -138,7 +138,8 @@ func (h *harness) send(msg tea.Msg) {
 	}
 }
 
-// settle handles messages until none is coming without time passing.
+// settle handles messages until none is coming without time passing, and
+// lets a redraw the model put off to its next frame come.
 func (h *harness) settle() {
 	for {
 		synctest.Wait()
@@ -146,7 +147,10 @@ func (h *harness) settle() {
 		case msg := <-h.msgs:
 			h.send(msg)
 		default:
-			return
+			if !h.m.syncPending {
+				return
+			}
+			time.Sleep(frameEvery)
 		}
 	}
 }
