@@ -21,7 +21,7 @@ type ListenOptions struct {
 	// Origin is the store's slot, "" for APIURL's (the wizard's demo passes
 	// DemoOrigin: its simulator's port is new every run, its secret is not).
 	Origin string
-	To    string // the handler's URL (ParseForwardTo's)
+	To     string // the handler's URL (ParseForwardTo's)
 
 	UserID     string
 	Types      []string
