@@ -156,6 +156,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	s.routeInstitutions(mux)
 	s.routeAuthLinks(mux)
+	s.routeEvents(mux)
+	s.routeWebhooks(mux)
+	s.routeSimulator(mux)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
 	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
@@ -166,7 +169,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
 	})
-	return s.faults.wrap(mux, s.fail)
+	return s.faults.wrap(s.advancing(mux), s.fail)
 }
 
 // userRoute serves a route of one user, {id} in its path, once the token
@@ -223,17 +226,24 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	u.id = s.ids.uuid()
-	s.addUser(u)
+	s.createUser(u, s.clock.Now())
 	body := s.userBody(r, u)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, body)
+}
+
+// createUser keeps a new user, and user.created tells it; s.mu is held.
+func (s *Server) createUser(u *user, now time.Time) {
+	u.id = s.ids.uuid()
+	s.addUser(u)
+	s.raiseUser(u, "created", now)
 }
 
 // handleUpdateUser is POST /users/{id}: the fields sent change, the others
 // stay (basiq-api.md §3), and the user must keep an email or a mobile.
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *user, in userFields) {
 	if s.setUserFields(w, u, in) {
+		s.raiseUser(u, "updated", s.clock.Now())
 		writeJSON(w, http.StatusOK, s.userBody(r, u))
 	}
 }
@@ -375,8 +385,15 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, u *user) 
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, u *user) {
-	s.removeUser(u)
+	s.deleteUser(u, s.clock.Now())
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteUser is DELETE /users/{id}: the user and all that was theirs go,
+// and user.deleted tells it with the user as it was; s.mu is held.
+func (s *Server) deleteUser(u *user, now time.Time) {
+	s.raiseUser(u, "deleted", now)
+	s.removeUser(u)
 }
 
 // jobBody renders a job as it stands at now.

@@ -130,8 +130,15 @@ func (s *Server) handleConnection(w http.ResponseWriter, r *http.Request, u *use
 // stay on the user (Basiq's connection reference). Basiq's own starter kit
 // deletes connections from the browser, with a client token.
 func (s *Server) handleDeleteConnection(w http.ResponseWriter, r *http.Request, u *user, c *connection) {
-	c.deleted = true
+	s.deleteConnection(u, c, s.clock.Now())
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteConnection takes c off the lists (its data stays), and
+// connection.deleted tells it; s.mu is held.
+func (s *Server) deleteConnection(u *user, c *connection, now time.Time) {
+	c.deleted = true
+	s.raiseConnection(u, c, "deleted", now)
 }
 
 // refresh starts a job that logs in to c's bank again; s.mu is held. A
