@@ -144,7 +144,7 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 		}
 	}
 	if err := webhook.CheckLoopback(url); err != nil {
-		detail := "Posted url is not valid: " + err.Error() + "."
+		detail := "Posted url is not valid: " + err.Error() + ". Write it whole, e.g. http://127.0.0.1:3000/webhooks."
 		if errors.Is(err, webhook.ErrNotLoopback) {
 			detail = "Posted url is not on this machine, and the simulator delivers webhooks only to this machine: use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks (" + err.Error() + ")."
 		}
