@@ -143,7 +143,7 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 	if t.job != nil {
 		out["jobId"] = t.job.id
 		if i := slices.Index(t.job.steps, t.step); i >= 0 {
-			out["due"] = stamp(s.schedule(t.job)[i].end)
+			out["due"] = s.schedule(t.job)[i].end.UTC().Format(time.RFC3339Nano) // to the nanosecond: when to look
 		}
 	}
 	writeJSON(w, http.StatusCreated, out)

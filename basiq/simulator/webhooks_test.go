@@ -523,7 +523,7 @@ func toStrings(v any) []string {
 
 // A handler on a real loopback port, for the tests that run on the real
 // clock: each delivery is handed to the test as it comes.
-func loopbackHook(t *testing.T, answer int) (url string, deliveries chan received) {
+func loopbackHook(t testing.TB, answer int) (url string, deliveries chan received) {
 	deliveries = make(chan received, 64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -535,7 +535,7 @@ func loopbackHook(t *testing.T, answer int) (url string, deliveries chan receive
 	return srv.URL + "/webhooks", deliveries
 }
 
-func nextDelivery(t *testing.T, ch chan received) received {
+func nextDelivery(t testing.TB, ch chan received) received {
 	t.Helper()
 	select {
 	case d := <-ch:
