@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
 // RunCommand is `basiq-onboard simulator`: the simulator alone, until ctx
@@ -21,6 +23,8 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	faultSpec := fs.String("faults", "", "misbehave on purpose, e.g. 'POST /token#2=500,GET /jobs/{id}#3+=429,503=0.1,latency=200ms'\n(a route#N, #N-M or #N+ aims at those requests to it; kinds: "+strings.Join(FaultKinds, ", ")+";\na kind=share hits that share of all requests; also burst429=N, latency=D, seed=N)")
 	redirect := fs.String("redirect-url", "", "where the consent page sends the browser when done (with jobId, jobIds, state)")
 	maxUsers := fs.Int("max-users", DefaultMaxUsers, "users kept at most; the oldest are dropped first, with their jobs and connections")
+	timeScale := fs.Float64("webhook-time-scale", 1, "multiplies Basiq's webhook retry schedule (not the 15 s an attempt may take): 0.001 makes 5 min 0.3 s")
+	webhookFaultSpec := fs.String("webhook-faults", "", "deliveries that misbehave on purpose, e.g. 'user.created#2=bad-signature,*#3+=stale-timestamp'\n(TYPE#N, #N-M or #N+ aims at those messages of a type (* for all) to each URL; kinds: "+webhookFaultKinds()+")")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -44,7 +48,17 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "basiq-onboard simulator: --faults:", err)
 		return 2
 	}
-	srv := New(Options{StepDelay: *delay, Faults: faults, RedirectURL: *redirect, MaxUsers: *maxUsers})
+	if err := webhook.CheckTimeScale(*timeScale); err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard simulator: --webhook-time-scale", err)
+		return 2
+	}
+	webhookFaults, err := webhook.ParseFaults(*webhookFaultSpec)
+	if err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard simulator: --webhook-faults:", err)
+		return 2
+	}
+	srv := New(Options{StepDelay: *delay, Faults: faults, RedirectURL: *redirect, MaxUsers: *maxUsers,
+		WebhookTimeScale: *timeScale, WebhookFaults: webhookFaults})
 	base, err := srv.Start(*addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)
@@ -60,6 +74,12 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !faults.none() {
 		fmt.Fprintf(stdout, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", *faultSpec)
 	}
+	if *timeScale != 1 {
+		fmt.Fprintf(stdout, "# Webhook retries come at %g times Basiq's schedule (--webhook-time-scale): 5 s becomes %v.\n", *timeScale, time.Duration(float64(5*time.Second)**timeScale))
+	}
+	if !webhookFaults.None() {
+		fmt.Fprintf(stdout, "# Webhook deliveries misbehave on purpose (--webhook-faults %s).\n", webhookFaults)
+	}
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		fmt.Fprintln(stderr, "basiq-onboard simulator:", err)
@@ -67,6 +87,14 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintln(stderr, "basiq-onboard simulator: stopped")
 	return 0
+}
+
+func webhookFaultKinds() string {
+	kinds := make([]string, len(webhook.FaultKinds))
+	for i, k := range webhook.FaultKinds {
+		kinds[i] = string(k)
+	}
+	return strings.Join(kinds, ", ")
 }
 
 // loopback refuses an address other machines could reach: the simulator

@@ -71,3 +71,48 @@ func TestRunCommandRejectsBadMaxUsers(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+func TestRunCommandRejectsBadWebhookFlags(t *testing.T) {
+	for _, c := range []struct{ args []string }{
+		{[]string{"--webhook-time-scale", "0"}},
+		{[]string{"--webhook-time-scale", "-1"}},
+		{[]string{"--webhook-time-scale", "fast"}},
+		{[]string{"--webhook-faults", "users.created#2=bad-signature"}},
+		{[]string{"--webhook-faults", "user.created#2=late"}},
+	} {
+		var stderr strings.Builder
+		if code := RunCommand(context.Background(), c.args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), strings.TrimLeft(c.args[0], "-")) {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error naming the flag", c.args, code, stderr.String())
+		}
+	}
+}
+
+func TestRunCommandSaysHowWebhooksMisbehave(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan int)
+	go func() {
+		code := RunCommand(ctx, []string{"--addr", "127.0.0.1:0", "--webhook-time-scale", "0.001", "--webhook-faults", "*#1=duplicate"}, w, io.Discard)
+		w.Close()
+		done <- code
+	}()
+	guard := time.AfterFunc(10*time.Second, cancel)
+	defer guard.Stop()
+	var lines []string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.Contains(sc.Text(), "--webhook-faults") {
+			break
+		}
+	}
+	cancel()
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	text := strings.Join(lines, "\n")
+	if !strings.Contains(text, "0.001 times Basiq's schedule (--webhook-time-scale): 5 s becomes 5ms") || !strings.Contains(text, "(--webhook-faults *#1=duplicate)") {
+		t.Errorf("the banner:\n%s", text)
+	}
+}
