@@ -351,11 +351,16 @@ func validEmail(e string) bool {
 
 // userBody is the user as POST /users and GET /users/{id} show it; s.mu is held.
 func (s *Server) userBody(r *http.Request, u *user) map[string]any {
-	self := s.baseURL(r) + "/users/" + u.id
+	return userBodyOf(s.baseURL(r), u, s.liveAuthLink(u, s.clock.Now()) != nil)
+}
+
+// userBodyOf is userBody from what it shows, for an event's snapshot too.
+func userBodyOf(base string, u *user, hasAuthLink bool) map[string]any {
+	self := base + "/users/" + u.id
 	// links.auth_link names the user's auth link while it works, and is null
 	// otherwise, as v2 had it (the spec requires the key, "possible null").
 	var authLink any
-	if s.liveAuthLink(u, s.clock.Now()) != nil {
+	if hasAuthLink {
 		authLink = self + "/auth_link"
 	}
 	return map[string]any{
@@ -493,29 +498,34 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 	base := s.baseURL(r)
 	out := []accountBody{}
 	for _, c := range s.visibleAccounts(u, now) {
-		for i, a := range c.accounts {
-			id := c.accountIDs[i]
-			var limit *string
-			if a.CreditLimit != "" {
-				limit = &a.CreditLimit
-			}
-			ownership := "ONE_PARTY"
-			if strings.Contains(a.Holder, "&") {
-				ownership = "TWO_PARTY"
-			}
-			out = append(out, accountBody{
-				Type: "account", ID: id, AccountNo: a.AccountNo, Name: a.Name, Currency: "AUD",
-				Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
-				Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
-				Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
-				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
-				Links: links{"self": base + "/users/" + u.id + "/accounts/" + id,
-					"transactions": base + "/users/" + u.id + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
-					"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + u.id + "/connections/" + c.id},
-			})
+		for i := range c.accounts {
+			out = append(out, accountBodyOf(base, u.id, c, i))
 		}
 	}
 	return out
+}
+
+// accountBodyOf is the ith account of c, for an event's snapshot too.
+func accountBodyOf(base, userID string, c *connection, i int) accountBody {
+	a, id := c.accounts[i], c.accountIDs[i]
+	var limit *string
+	if a.CreditLimit != "" {
+		limit = &a.CreditLimit
+	}
+	ownership := "ONE_PARTY"
+	if strings.Contains(a.Holder, "&") {
+		ownership = "TWO_PARTY"
+	}
+	return accountBody{
+		Type: "account", ID: id, AccountNo: a.AccountNo, Name: a.Name, Currency: "AUD",
+		Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
+		Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
+		Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
+		TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
+		Links: links{"self": base + "/users/" + userID + "/accounts/" + id,
+			"transactions": base + "/users/" + userID + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
+			"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + userID + "/connections/" + c.id},
+	}
 }
 
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, u *user) {

@@ -195,6 +195,12 @@ func (s *Server) extendConsent(u *user, now time.Time) (*consent, bool) {
 }
 
 func (s *Server) consentBody(r *http.Request, u *user, c *consent, now time.Time) map[string]any {
+	return consentBodyOf(s.baseURL(r), u.id, c, now)
+}
+
+// consentBodyOf is consentBody from what it shows, for an event's snapshot
+// too.
+func consentBodyOf(base, userID string, c *consent, now time.Time) map[string]any {
 	var permissions []map[string]any
 	for _, p := range consentPolicy.Permissions {
 		permissions = append(permissions, map[string]any{
@@ -210,8 +216,8 @@ func (s *Server) consentBody(r *http.Request, u *user, c *consent, now time.Time
 		"data":    map[string]any{"retainData": false, "initialRetrievalDays": historyDays, "organisation": nil, "permissions": permissions},
 		// The policy consented to and the application's latest: the same, as
 		// the simulated policy never changes (core.json's example links both).
-		"links": links{"self": s.baseURL(r) + "/users/" + u.id + "/consents/" + c.id,
-			"consentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID, "latestConsentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID},
+		"links": links{"self": base + "/users/" + userID + "/consents/" + c.id,
+			"consentPolicy": base + "/policies/" + consentPolicyID, "latestConsentPolicy": base + "/policies/" + consentPolicyID},
 	}
 	if !c.revoked.IsZero() {
 		body["revoked"] = stamp(c.revoked)

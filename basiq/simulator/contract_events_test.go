@@ -3,8 +3,27 @@ package simulator
 import (
 	"net/url"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
+
+// recorded waits until an attempt of the message has been recorded: the
+// handler has it before the simulator has the handler's answer.
+func recorded(t testing.TB, attempts chan webhook.Attempt, messageID string) {
+	t.Helper()
+	for {
+		select {
+		case a := <-attempts:
+			if a.MessageID == messageID {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no attempt of message %s recorded within 10s", messageID)
+		}
+	}
+}
 
 // eventAnswers are the answers of the events and webhooks routes that
 // TestContractResponses must have checked against the spec.
@@ -34,7 +53,7 @@ var eventAnswers = []string{
 // driveEventsAndWebhooks makes the simulator give every kind of answer of
 // the events (core.json) and webhooks (webhooks.json) routes. The
 // simulator's own /_simulator/ routes are not Basiq's, and not here.
-func driveEventsAndWebhooks(s *sim) {
+func driveEventsAndWebhooks(s *sim, attempts chan webhook.Attempt) {
 	tok := s.serverToken()
 	user, _ := s.consent(tok, "Wentworth-Smith", "whislter")
 	client := s.clientToken(user)
@@ -101,6 +120,7 @@ func driveEventsAndWebhooks(s *sim) {
 	// A message, delivered, with its attempt.
 	s.createUser(tok, "hooked@example.com")
 	message := nextDelivery(s.t, deliveries).id()
+	recorded(s.t, attempts, message)
 	for _, who := range []map[string]string{s.bearer(tok), nil} {
 		s.do("GET", "/notifications/webhooks/"+wh+"/messages/"+message, who, "")
 	}
@@ -110,7 +130,7 @@ func driveEventsAndWebhooks(s *sim) {
 	s.do("GET", "/notifications/webhooks/"+wh+"/messages/"+unknown, s.bearer(tok), "")
 	s.do("GET", "/notifications/webhooks/nope/messages/"+message, s.bearer(tok), "")
 	s.do("POST", "/notifications/messages/test", s.bearer(tok), `{"eventTypeId":"user.created","Text":"a test"}`)
-	nextDelivery(s.t, deliveries)
+	recorded(s.t, attempts, nextDelivery(s.t, deliveries).id())
 	s.do("POST", "/notifications/messages/test", s.bearer(tok), `{"eventTypeId":"users.created"}`)
 	s.do("POST", "/notifications/messages/test", noType, `{"eventTypeId":"user.created"}`)
 	s.do("POST", "/notifications/messages/test", s.bearer(client), `{"eventTypeId":"user.created"}`)

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
 // The contract test: every answer the simulator gives on a route Basiq's
@@ -604,11 +605,17 @@ func driveEveryAnswer(s *sim) {
 
 func TestContractResponses(t *testing.T) {
 	basiqspec.Dir(t)
-	s := newSim(t, Options{StepDelay: 2 * time.Second})
+	attempts := make(chan webhook.Attempt, 16)
+	s := newSim(t, Options{StepDelay: 2 * time.Second, WebhookObserve: func(a webhook.Attempt) {
+		select {
+		case attempts <- a:
+		default: // never holds up a delivery
+		}
+	}})
 	rec := &recorder{next: s.srv.Handler()}
 	s.http.Config.Handler = rec
 	driveEveryAnswer(s)
-	driveEventsAndWebhooks(s)
+	driveEventsAndWebhooks(s, attempts)
 
 	spec := basiqspec.Load(t, s.http.URL)
 	_, v2 := basiqspec.LoadV2(t, s.http.URL)

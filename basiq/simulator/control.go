@@ -133,7 +133,7 @@ func (s *Server) handleTrigger(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	seq := s.ev.seq
-	t, apiErr := s.trigger(in.EventTypeID, in.UserID, now)
+	t, apiErr := s.trigger(r, in.EventTypeID, in.UserID, now)
 	if apiErr != nil {
 		s.fail(w, apiErr)
 		return
@@ -157,8 +157,8 @@ type triggered struct {
 	step string
 }
 
-// trigger does what raises eventType; s.mu is held.
-func (s *Server) trigger(eventType, userID string, now time.Time) (triggered, *apiError) {
+// trigger does what raises eventType, for the request r; s.mu is held.
+func (s *Server) trigger(r *http.Request, eventType, userID string, now time.Time) (triggered, *apiError) {
 	if eventType == "user.created" {
 		if userID != "" {
 			return triggered{}, badParameter("user.created makes a user: leave out userId.", "userId")
@@ -207,7 +207,7 @@ func (s *Server) trigger(eventType, userID string, now time.Time) (triggered, *a
 			t.step = stepTransactions
 		}
 		if c := s.newestConnection(u, now, true); c != nil {
-			t.job = s.jobs[s.refresh(s.linkRequest(), u, c, now).ID]
+			t.job = s.jobs[s.refresh(r, u, c, now).ID]
 		} else {
 			t.job = s.triggerJob(u, triggerPassword)
 		}

@@ -2,10 +2,14 @@ package simulator
 
 import (
 	"container/heap"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,24 +40,99 @@ const eventsKept = 7 * 24 * time.Hour
 const maxEvents = 50000
 
 type event struct {
-	seq       uint64 // the order raised in, for events of the same time
-	id        string
+	seq       uint64   // the order raised in, for events of the same time
+	hash      eventKey // its id, as bytes: no string to allocate and scan until it is shown
 	created   time.Time
 	entity    string // "user", "consent", "connection", "account", "transactions"
 	eventType string // "created", "updated", …
 	userID    string
-	dataRef   string // the thing's URL
-	data      any    // its snapshot; marshalled when read
+	base      string   // the simulator's address when it was raised, for dataRef
+	thing     snapshot // what it is about, as it was
+}
+
+// snapshot is the thing an event is about as it was: copies taken when the
+// event is raised, drawn when it is read (the hot path pays for the copies,
+// a reader of GET /events for the drawing).
+type snapshot interface {
+	ref(base string) string // the thing's URL: the event's dataRef and its payload's eventEntity
+	body(base string) any   // the thing: the event's data
+}
+
+func (e *event) dataRef() string { return e.thing.ref(e.base) }
+
+type userSnapshot struct {
+	was     user
+	hasLink bool
+}
+
+func (t *userSnapshot) ref(base string) string { return base + "/users/" + t.was.id }
+func (t *userSnapshot) body(base string) any   { return userBodyOf(base, &t.was, t.hasLink) }
+
+type consentSnapshot struct {
+	userID string
+	was    consent
+	at     time.Time
+}
+
+func (t *consentSnapshot) ref(base string) string {
+	return base + "/users/" + t.userID + "/consents/" + t.was.id
+}
+func (t *consentSnapshot) body(base string) any { return consentBodyOf(base, t.userID, &t.was, t.at) }
+
+type connectionSnapshot struct {
+	userID, status string
+	lastUsed       time.Time
+	was            connection
+}
+
+func (t *connectionSnapshot) ref(base string) string {
+	return base + "/users/" + t.userID + "/connections/" + t.was.id
+}
+func (t *connectionSnapshot) body(base string) any {
+	return connectionBodyOf(base, t.userID, &t.was, t.status, t.lastUsed)
+}
+
+// accountSnapshot is one account of a connection: account.updated's, or
+// (transactions) transactions.updated's, which is about its transactions.
+type accountSnapshot struct {
+	userID       string
+	conn         *connection // a copy of what accountBodyOf reads, shared by the connection's accounts
+	i            int
+	transactions bool
+}
+
+func (t *accountSnapshot) ref(base string) string {
+	id := t.conn.accountIDs[t.i]
+	if t.transactions {
+		return base + "/users/" + t.userID + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')")
+	}
+	return base + "/users/" + t.userID + "/accounts/" + id
+}
+
+func (t *accountSnapshot) body(base string) any {
+	a := accountBodyOf(base, t.userID, t.conn, t.i)
+	if !t.transactions {
+		return a
+	}
+	return map[string]any{"type": "transactions", "account": a.ID, "connection": t.conn.id, "institution": t.conn.institution,
+		"links": links{"self": a.Links["transactions"], "account": a.Links["self"]}}
 }
 
 func (e *event) typeID() string { return e.entity + "." + e.eventType }
+
+// id is the event's id as Basiq's look: 64 hex digits.
+func (e *event) id() string { return hex.EncodeToString(e.hash[:]) }
+
+// eventKey is an event id's bytes.
+type eventKey [sha256.Size]byte
 
 // eventLog is the simulator's events, its webhooks and the jobs it
 // watches; s.mu guards it but for what is said otherwise.
 type eventLog struct {
 	events []*event // oldest raised first
-	byID   map[string]*event
+	byID   map[eventKey]*event
 	seq    uint64
+	salt   string // makes this simulator's event ids its own
 
 	watch   jobWatch
 	nextDue atomic.Int64 // UnixNano of the watch's earliest step end; MaxInt64 for none (read without s.mu)
@@ -63,11 +142,15 @@ type eventLog struct {
 	engine   *webhook.Engine // made with the first webhook
 	timer    sync.WaitGroup  // the goroutine that raises a job's events on time once there are webhooks
 
-	lastHost atomic.Pointer[string] // the Host of the latest request, for links when not Started
+	lastBase atomic.Pointer[string] // "http://" and the Host of the latest request, for links when not Started
 }
 
-func (l *eventLog) init() {
-	l.byID, l.wake = map[string]*event{}, make(chan struct{}, 1)
+func (l *eventLog) init(seed int64) {
+	l.byID, l.wake = map[eventKey]*event{}, make(chan struct{}, 1)
+	l.salt = "seed " + strconv.FormatInt(seed, 10)
+	if seed == 0 {
+		l.salt = rand.Text()
+	}
 	l.nextDue.Store(noneDue)
 }
 
@@ -75,17 +158,33 @@ const noneDue = int64(^uint64(0) >> 1)
 
 // raise records an event and sends it to the webhook that subscribes to its
 // type; s.mu is held.
-func (s *Server) raise(at time.Time, entity, eventType, userID, dataRef string, data any) {
+func (s *Server) raise(at time.Time, entity, eventType, userID string, thing snapshot) {
 	l := &s.ev
 	l.seq++
-	e := &event{seq: l.seq, id: s.ids.hex64(), created: at, entity: entity, eventType: eventType, userID: userID, dataRef: dataRef, data: data}
+	var n [20]byte
+	e := &event{seq: l.seq, hash: l.eventKey(strconv.AppendUint(n[:0], l.seq, 10)), created: at, entity: entity, eventType: eventType,
+		userID: userID, base: s.linkBase(), thing: thing}
 	l.events = append(l.events, e)
-	l.byID[e.id] = e
-	for len(l.events) > maxEvents || len(l.events) > 0 && at.Sub(l.events[0].created) > eventsKept {
-		delete(l.byID, l.events[0].id)
-		l.events = slices.Delete(l.events, 0, 1)
+	l.byID[e.hash] = e
+	if len(l.events) > maxEvents+maxEvents/8 || at.Sub(l.events[0].created) > eventsKept+time.Hour {
+		s.dropOldEvents(at)
 	}
 	s.deliver(e)
+}
+
+// dropOldEvents forgets the events past 7 days and beyond maxEvents, the
+// oldest raised first; raise calls it once an eighth more (or an hour's
+// worth) has gathered, so each event costs its share of one copy.
+func (s *Server) dropOldEvents(now time.Time) {
+	l := &s.ev
+	n := max(len(l.events)-maxEvents, 0)
+	for n < len(l.events) && now.Sub(l.events[n].created) > eventsKept {
+		n++
+	}
+	for _, e := range l.events[:n] {
+		delete(l.byID, e.hash)
+	}
+	l.events = slices.Delete(l.events, 0, n)
 }
 
 // raisedSince are the events raised after seq, oldest first; s.mu is held.
@@ -97,54 +196,47 @@ func (s *Server) raisedSince(seq uint64) []*event {
 	return s.ev.events[i:]
 }
 
-// linkRequest stands for a request when an event is raised by the clock:
-// the bodies take one for the base of their links, which is the address the
-// simulator listens on, or else the one it was last reached at.
-func (s *Server) linkRequest() *http.Request {
-	host := "127.0.0.1"
-	if h := s.ev.lastHost.Load(); h != nil {
-		host = *h
+// linkBase is the base of the links of what is done with no request (a
+// job's step that ends, a trigger's refresh): the address the simulator
+// listens on, or else the one it was last reached at.
+func (s *Server) linkBase() string {
+	if s.base != "" {
+		return s.base
 	}
-	return &http.Request{Host: host}
+	if b := s.ev.lastBase.Load(); b != nil {
+		return *b
+	}
+	return "http://127.0.0.1"
 }
 
 func (s *Server) raiseUser(u *user, eventType string, now time.Time) {
-	body := s.userBody(s.linkRequest(), u)
-	s.raise(now, "user", eventType, u.id, body["links"].(map[string]any)["self"].(string), body)
+	was := user{id: u.id, email: u.email, mobile: u.mobile, firstName: u.firstName, middleName: u.middleName, lastName: u.lastName, name: u.name}
+	s.raise(now, "user", eventType, u.id, &userSnapshot{was: was, hasLink: s.liveAuthLink(u, now) != nil})
 }
 
 func (s *Server) raiseConsent(u *user, c *consent, eventType string, at time.Time) {
-	body := s.consentBody(s.linkRequest(), u, c, at)
-	s.raise(at, "consent", eventType, u.id, body["links"].(links)["self"], body)
+	s.raise(at, "consent", eventType, u.id, &consentSnapshot{userID: u.id, was: *c, at: at})
 }
 
 func (s *Server) raiseConnection(u *user, c *connection, eventType string, at time.Time) {
-	body := s.connectionBody(s.linkRequest(), u, c, at)
-	s.raise(at, "connection", eventType, u.id, body["links"].(links)["self"], body)
+	s.raise(at, "connection", eventType, u.id, &connectionSnapshot{userID: u.id, status: s.connectionStatus(u, c, at),
+		lastUsed: s.lastUsed(u, c, at), was: connection{id: c.id, institution: c.institution, created: c.created}})
 }
 
 // raiseRetrieved raises, for each account of c a job has just retrieved,
 // account.updated (entity "account") or transactions.updated (entity
 // "transactions": the account's transactions, as its links name them).
 func (s *Server) raiseRetrieved(u *user, c *connection, entity string, at time.Time) {
-	for _, a := range s.accountBodies(s.linkRequest(), u, at) {
-		if a.Connection != c.id {
-			continue
-		}
-		if entity == "account" {
-			s.raise(at, entity, "updated", u.id, a.Links["self"], a)
-			continue
-		}
-		s.raise(at, entity, "updated", u.id, a.Links["transactions"], map[string]any{
-			"type": "transactions", "account": a.ID, "connection": c.id, "institution": c.institution,
-			"links": links{"self": a.Links["transactions"], "account": a.Links["self"]}})
+	was := &connection{id: c.id, institution: c.institution, created: c.created, accounts: c.accounts, accountIDs: c.accountIDs}
+	for i := range c.accountIDs {
+		s.raise(at, entity, "updated", u.id, &accountSnapshot{userID: u.id, conn: was, i: i, transactions: entity == "transactions"})
 	}
 }
 
 // watchJob starts watching a new job's steps; s.mu is held.
 func (s *Server) watchJob(j *job) {
 	spans := s.schedule(j)
-	heap.Push(&s.ev.watch, &watchedJob{j: j, at: spans[0].end})
+	heap.Push(&s.ev.watch, &watchedJob{j: j, spans: spans, at: spans[0].end})
 	s.noteDue()
 }
 
@@ -153,9 +245,9 @@ func (s *Server) watchJob(j *job) {
 func (s *Server) rewatch(j *job) {
 	for _, w := range s.ev.watch {
 		if w.j == j {
-			spans := s.schedule(j)
-			if w.announced < len(spans) {
-				w.at = spans[w.announced].end
+			w.spans = s.schedule(j)
+			if w.announced < len(w.spans) {
+				w.at = w.spans[w.announced].end
 				heap.Fix(&s.ev.watch, w.index)
 			}
 		}
@@ -201,18 +293,19 @@ func (s *Server) announce(wj *watchedJob) (done bool) {
 	if u == nil || c == nil || c.deleted || s.jobs[j.id] != j {
 		return true // gone: Basiq stops telling
 	}
-	spans := s.schedule(j)
+	spans := wj.spans
 	i := wj.announced
 	sp := spans[i]
 	// The connection's status as the clients see it, as of this step's end.
-	switch status := s.connectionStatus(u, c, sp.end); {
+	status := s.connectionStatus(u, c, sp.end)
+	switch {
 	case status == c.announced:
 	case status == "active":
 		s.raiseConnection(u, c, "activated", sp.end)
 	case status == "invalid":
 		s.raiseConnection(u, c, "invalidated", sp.end)
 	}
-	c.announced = s.connectionStatus(u, c, sp.end)
+	c.announced = status
 	counts := slices.Index(u.jobs, j.id) >= c.dataFrom // a job from before a purge brings nothing
 	if sp.fail == nil && counts {
 		switch j.steps[i] {
@@ -235,9 +328,9 @@ func (s *Server) announce(wj *watchedJob) (done bool) {
 func (s *Server) advancing(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.base == "" {
-			if h := s.ev.lastHost.Load(); h == nil || *h != r.Host {
-				host := r.Host
-				s.ev.lastHost.Store(&host)
+			if b := s.ev.lastBase.Load(); b == nil || (*b)[len("http://"):] != r.Host {
+				base := "http://" + r.Host
+				s.ev.lastBase.Store(&base)
 			}
 		}
 		if now := s.clock.Now(); now.UnixNano() >= s.ev.nextDue.Load() {
@@ -285,6 +378,7 @@ func (s *Server) startTimer() {
 // watchedJob is a job whose steps have events still to come.
 type watchedJob struct {
 	j         *job
+	spans     []span    // its schedule (again when an answer changes it)
 	at        time.Time // when its next step ends
 	announced int       // its steps announced so far
 	index     int       // in jobWatch
@@ -326,8 +420,9 @@ type eventBody struct {
 }
 
 func (s *Server) eventBody(r *http.Request, e *event) eventBody {
-	return eventBody{Type: "event", ID: e.id, CreatedDate: stamp(e.created), Entity: e.entity, EventType: e.eventType,
-		UserID: e.userID, DataRef: e.dataRef, Data: e.data, Links: links{"self": s.baseURL(r) + "/events/" + e.id}}
+	id := e.id()
+	return eventBody{Type: "event", ID: id, CreatedDate: stamp(e.created), Entity: e.entity, EventType: e.eventType,
+		UserID: e.userID, DataRef: e.dataRef(), Data: e.thing.body(s.baseURL(r)), Links: links{"self": s.baseURL(r) + "/events/" + id}}
 }
 
 // eventFilters are core.json's: "user.id.eq(userId) OR
@@ -398,8 +493,10 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 			detail: "Event ID parameter is not valid", source: &source{Parameter: "eventId"}})
 		return
 	}
-	e := s.ev.byID[id]
-	if e == nil || s.clock.Now().Sub(e.created) > eventsKept {
+	var key eventKey
+	n, _ := hex.Decode(key[:], []byte(id))
+	e := s.ev.byID[key]
+	if n != len(key) || e == nil || s.clock.Now().Sub(e.created) > eventsKept {
 		s.fail(w, resourceNotFound("Requested event does not exist."))
 		return
 	}
@@ -461,21 +558,21 @@ type payloadLinks struct {
 }
 
 func (s *Server) payload(e *event) []byte {
-	b, _ := json.Marshal(payloadBody{EventTypeID: e.typeID(), EventID: e.id,
-		Links: payloadLinks{Event: s.baseURL(s.linkRequest()) + "/events/" + e.id, EventEntity: e.dataRef}})
+	id := e.id()
+	b, _ := json.Marshal(payloadBody{EventTypeID: e.typeID(), EventID: id,
+		Links: payloadLinks{Event: e.base + "/events/" + id, EventEntity: e.dataRef()}})
 	return b
 }
 
-// hex64 is an event id as Basiq's look: 64 hex digits.
-func (g *idSource) hex64() string {
-	var b [32]byte
-	g.mu.Lock()
-	for i := 0; i < 32; i += 8 {
-		v := g.next()
-		for k := range 8 {
-			b[i+k] = byte(v >> (8 * k))
-		}
-	}
-	g.mu.Unlock()
-	return hex.EncodeToString(b[:])
+// eventKey is an event's id: a hash of its number (or another key of its
+// own), unique without a draw of randomness each; a seeded simulator's are
+// the same every run.
+func (l *eventLog) eventKey(key []byte) eventKey {
+	h := sha256.New()
+	h.Write([]byte(l.salt))
+	h.Write([]byte{0})
+	h.Write(key)
+	var sum eventKey
+	h.Sum(sum[:0])
+	return sum
 }

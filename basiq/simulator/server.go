@@ -55,6 +55,10 @@ type Options struct {
 	// WebhookTransport carries the deliveries (tests: an in-memory network);
 	// nil = loopback connections of the engine's own.
 	WebhookTransport http.RoundTripper
+	// WebhookObserve, if set, is handed each delivery attempt once it is
+	// recorded (what GET …/messages/{id} shows from then on); it must not
+	// block.
+	WebhookObserve func(webhook.Attempt)
 }
 
 // DefaultMaxUsers bounds the memory of a simulator left running.
@@ -139,8 +143,8 @@ func New(o Options) *Server {
 		s.opts.MaxUsers = DefaultMaxUsers
 	}
 	_, _ = rand.Read(s.secret)
-	s.ev.init()
 	s.ids = newIDSource(o.Seed)
+	s.ev.init(o.Seed)
 	s.faults = newFaultState(o.Faults, o.Seed, s.stopped)
 	s.handler = s.routes()
 	return s

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,7 +147,8 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 	if err := webhook.CheckLoopback(url); err != nil {
 		detail := "Posted url is not valid: " + err.Error() + ". Write it whole, e.g. http://127.0.0.1:3000/webhooks."
 		if errors.Is(err, webhook.ErrNotLoopback) {
-			detail = "Posted url is not on this machine, and the simulator delivers webhooks only to this machine: use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks (" + err.Error() + ")."
+			u, _ := webhook.ParseURL(url)
+			detail = "Posted url is not on this machine (" + u.Hostname() + "): the simulator delivers webhooks only here. Use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks."
 		}
 		return "", nil, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: "url"}}
 	}
@@ -238,7 +240,7 @@ func (s *Server) startDelivering() error {
 	default:
 	}
 	e, err := webhook.New(webhook.Options{TimeScale: s.opts.WebhookTimeScale, Faults: s.opts.WebhookFaults,
-		LoopbackOnly: true, Transport: s.opts.WebhookTransport, History: webhookHistory})
+		LoopbackOnly: true, Transport: s.opts.WebhookTransport, History: webhookHistory, Observe: s.opts.WebhookObserve})
 	if err != nil {
 		return err
 	}
@@ -389,6 +391,9 @@ func (s *Server) messageBody(r *http.Request, wh *subscription, rec webhook.Reco
 	return body
 }
 
+// testEventID is a test message's eventId: an event's form, no event's id.
+func testEventID(k eventKey) string { return hex.EncodeToString(k[:]) }
+
 // appID is the simulated application's id, as no-webhooks-found names it.
 var appID = uuidOf("basiq-onboard simulator", "application")
 
@@ -432,7 +437,7 @@ func (s *Server) handleTestMessage(w http.ResponseWriter, r *http.Request) {
 	if len(targets) == 0 {
 		targets = s.ev.webhooks
 	}
-	payload, _ := json.Marshal(payloadBody{EventTypeID: eventType, EventID: s.ids.hex64(), Text: in.Text})
+	payload, _ := json.Marshal(payloadBody{EventTypeID: eventType, EventID: testEventID(s.ev.eventKey([]byte("test " + s.ids.uuid()))), Text: in.Text})
 	data := []map[string]any{}
 	for _, wh := range targets {
 		id, err := s.send(wh, eventType, payload)

@@ -455,7 +455,7 @@ func TestWebhookSubscriptionsFollowBasiqsRules(t *testing.T) {
 		{"the URL again, checked before its bad types", `{"url":"http://127.0.0.1:3000/users","subscribedEvents":["users.created"]}`, 409, "resource-already-exists", "already exists"},
 		{"an unknown type", `{"url":"http://127.0.0.1:3000/x","subscribedEvents":["users.created","consent.archived"]}`, 400, "invalid-content", `"users.created (did you mean user.created?)", "consent.archived"`},
 		{"a type another webhook holds", `{"url":"http://127.0.0.1:3000/x","subscribedEvents":["account.updated","user.deleted"]}`, 400, "event-already-subscribed", "user.deleted (webhook " + first + ")"},
-		{"another machine", `{"url":"https://example.com/hook","subscribedEvents":["account.updated"]}`, 400, "parameter-not-valid", "delivers webhooks only to this machine"},
+		{"another machine", `{"url":"https://example.com/hook","subscribedEvents":["account.updated"]}`, 400, "parameter-not-valid", "Posted url is not on this machine (example.com): the simulator delivers webhooks only here. Use 127.0.0.1, [::1] or localhost"},
 		{"not a URL", `{"url":"127.0.0.1:3000","subscribedEvents":["account.updated"]}`, 400, "parameter-not-valid", "is not a URL. Write it whole, e.g. http://127.0.0.1:3000/webhooks"},
 		{"not http", `{"url":"ftp://127.0.0.1/x","subscribedEvents":["account.updated"]}`, 400, "parameter-not-valid", "not an http or https URL"},
 		{"no URL", `{"subscribedEvents":["account.updated"]}`, 400, "invalid-content", "needs its url"},
