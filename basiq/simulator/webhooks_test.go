@@ -600,3 +600,50 @@ func TestATestMessageGoesToTheWebhooks(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCreateWebhook: whatever a client posts to make a webhook, the answer
+// is Basiq's, a webhook made only to this machine, for known types, with a
+// secret that signs; never a 500 or a panic.
+func FuzzCreateWebhook(f *testing.F) {
+	for _, seed := range []string{
+		`{"url":"http://127.0.0.1:3000/x","subscribedEvents":["user.created"]}`,
+		`{"url":"http://localhost:1/","subscribedEvents":"consent.revoked","name":"n","description":"d"}`,
+		`{"url":"https://example.com/","subscribedEvents":["user.created"]}`,
+		`{"url":"http://[::1]:9/x","subscribedEvents":["user.created","nope"]}`,
+		`{"url":"http://127.0.0.1:3000/x","subscribedEvents":[]}`, `{"url":1}`, `{}`, `[]`, `null`, ``, `{"url":"http://127.0.0.1:3000/x","subscribedEvents":[null]}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		p := newInProcess(t, Options{})
+		first := p.do("POST", "/notifications/webhooks", `{"url":"http://127.0.0.1:3000/taken","subscribedEvents":["user.created"]}`)
+		if first.status != 201 {
+			t.Fatalf("the first webhook: %d", first.status)
+		}
+		a := p.do("POST", "/notifications/webhooks", body)
+		switch a.status {
+		case 201:
+			if err := webhook.CheckLoopback(a.body["url"].(string)); err != nil {
+				t.Errorf("%q made a webhook elsewhere: %v", body, err)
+			}
+			events := toStrings(a.body["subscribedEvents"])
+			if len(events) == 0 {
+				t.Errorf("%q made a webhook of no events", body)
+			}
+			for _, e := range events {
+				if _, ok := webhook.LookupEventType(e); !ok || e == "user.created" {
+					t.Errorf("%q subscribed to %q", body, e)
+				}
+			}
+			if _, err := webhook.ParseSecret(a.body["secret"].(string)); err != nil {
+				t.Errorf("%q: its secret %v", body, err)
+			}
+		case 400, 409:
+			if a.body["type"] != "list" || a.errorCode() == "" || a.errorDetail() == "" {
+				t.Errorf("%q: %d without Basiq's error body: %s", body, a.status, a.raw)
+			}
+		default:
+			t.Errorf("%q: %d %s", body, a.status, a.raw)
+		}
+	})
+}
