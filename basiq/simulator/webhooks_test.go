@@ -647,3 +647,31 @@ func FuzzCreateWebhook(f *testing.F) {
 		}
 	})
 }
+
+// Deleting a webhook stops what it still had to send: "further delivery
+// attempts to that endpoint will be automatically disabled".
+func TestADeletedWebhookSendsNoMore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hook{answer: func(_ int, _ received, w http.ResponseWriter) bool {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}}
+		p := newInProcess(t, Options{WebhookTransport: servePipes(t, h)})
+		id, secret := p.subscribe(hookAt, `["user.created"]`)
+		h.trust(t, secret)
+		p.do("POST", "/users", `{"email":"max@example.com"}`)
+		time.Sleep(6 * time.Second) // the first attempt, and the retry 5 s on
+		synctest.Wait()
+		if n := len(h.deliveries()); n != 2 {
+			t.Fatalf("%d attempts before the delete, want 2", n)
+		}
+		if a := p.do("DELETE", "/notifications/webhooks/"+id, ""); a.status != 204 {
+			t.Fatalf("delete: %d", a.status)
+		}
+		time.Sleep(24 * time.Hour)
+		synctest.Wait()
+		if n := len(h.deliveries()); n != 2 {
+			t.Errorf("%d attempts a day after the delete, want still 2", n)
+		}
+	})
+}
