@@ -560,20 +560,30 @@ func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T,
 // maxTransactionsPage is Basiq's largest page (and its default).
 const maxTransactionsPage = 500
 
+// pageLimit reads ?limit= (1 to most; most when there is none), or answers
+// Basiq's 400 and says false.
+func (s *Server) pageLimit(w http.ResponseWriter, q url.Values, most int) (int, bool) {
+	v := q.Get("limit")
+	if v == "" {
+		return most, true
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 1:
+		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
+		return 0, false
+	case n > most:
+		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is " + strconv.Itoa(most), source: &source{Parameter: "limit"}})
+		return 0, false
+	}
+	return n, true
+}
+
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
-	limit := maxTransactionsPage
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil || n < 1:
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
-			return
-		case n > maxTransactionsPage:
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is 500", source: &source{Parameter: "limit"}})
-			return
-		}
-		limit = n
+	limit, ok := s.pageLimit(w, q, maxTransactionsPage)
+	if !ok {
+		return
 	}
 	filters, ok := transactionFilters.read(q.Get("filter"))
 	if !ok {

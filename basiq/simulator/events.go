@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/dueheap"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
@@ -133,8 +134,8 @@ type eventLog struct {
 	seq    uint64
 	salt   string // makes this simulator's event ids its own
 
-	watch   jobWatch
-	nextDue atomic.Int64 // UnixNano of the watch's earliest step end; MaxInt64 for none (read without s.mu)
+	watch   dueheap.Heap[*watchedJob] // the jobs whose steps have events to come, by when the next one ends
+	nextDue atomic.Int64              // UnixNano of the watch's earliest step end; MaxInt64 for none (read without s.mu)
 	wake    chan struct{}
 
 	webhooks []*subscription // oldest first
@@ -376,30 +377,12 @@ type watchedJob struct {
 	spans     []span    // its schedule (again when an answer changes it)
 	at        time.Time // when its next step ends
 	announced int       // its steps announced so far
-	index     int       // in jobWatch
+	index     int       // in the watch
 }
 
-// jobWatch orders the watched jobs by when their next step ends.
-type jobWatch []*watchedJob
-
-func (h jobWatch) Len() int           { return len(h) }
-func (h jobWatch) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h jobWatch) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *jobWatch) Push(x any) {
-	w := x.(*watchedJob)
-	w.index = len(*h)
-	*h = append(*h, w)
-}
-func (h *jobWatch) Pop() any {
-	old := *h
-	w := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return w
-}
+// DueAt and SetHeapIndex place a watched job in the watch.
+func (w *watchedJob) DueAt() time.Time   { return w.at }
+func (w *watchedJob) SetHeapIndex(i int) { w.index = i }
 
 // eventBody is an event as GET /events and GET /events/{id} show it.
 type eventBody struct {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +44,18 @@ type webhookRequest struct {
 	Description      *string    `json:"description"`
 	URL              *string    `json:"url"`
 	SubscribedEvents *eventList `json:"subscribedEvents"`
+}
+
+// apply sets what the body says (its checked url and events) on wh; a name
+// or a description not sent stays as it was.
+func (in webhookRequest) apply(wh *subscription, url string, events []string) {
+	wh.url, wh.events = url, events
+	if in.Name != nil {
+		wh.name = *in.Name
+	}
+	if in.Description != nil {
+		wh.description = *in.Description
+	}
 }
 
 type eventList []string
@@ -217,13 +228,8 @@ func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request, _ *
 		s.fail(w, &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()})
 		return
 	}
-	wh := &subscription{id: s.ids.uuid(), url: url, events: events, secret: secret, created: s.clock.Now()}
-	if in.Name != nil {
-		wh.name = *in.Name
-	}
-	if in.Description != nil {
-		wh.description = *in.Description
-	}
+	wh := &subscription{id: s.ids.uuid(), secret: secret, created: s.clock.Now()}
+	in.apply(wh, url, events)
 	s.ev.webhooks = append(s.ev.webhooks, wh)
 	writeJSON(w, http.StatusCreated, s.webhookBody(r, wh, true))
 }
@@ -255,13 +261,7 @@ func (s *Server) handleUpdateWebhook(w http.ResponseWriter, r *http.Request, wh 
 		s.fail(w, apiErr)
 		return
 	}
-	wh.url, wh.events = url, events
-	if in.Name != nil {
-		wh.name = *in.Name
-	}
-	if in.Description != nil {
-		wh.description = *in.Description
-	}
+	in.apply(wh, url, events)
 	writeJSON(w, http.StatusOK, s.webhookBody(r, wh, false))
 }
 
@@ -318,15 +318,9 @@ const maxMessagesPage = 500
 // newest first, each with its attempts.
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, wh *subscription) {
 	q := r.URL.Query()
-	limit := maxMessagesPage
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxMessagesPage {
-			s.fail(w, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.",
-				detail: "Limit value is not valid: a whole number from 1 to 500", source: &source{Parameter: "limit"}})
-			return
-		}
-		limit = n
+	limit, ok := s.pageLimit(w, q, maxMessagesPage)
+	if !ok {
+		return
 	}
 	filters, ok := messageFilters.read(q.Get("filter"))
 	if !ok {

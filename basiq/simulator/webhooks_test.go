@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -95,18 +94,7 @@ func (h *hook) deliveries() []received {
 // servePipes runs a handler on an in-memory network, for a synctest
 // bubble, and gives the transport that reaches it.
 func servePipes(t *testing.T, h http.Handler) http.RoundTripper {
-	pn := basiqtest.NewPipes()
-	srv := &http.Server{Handler: h}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(pn) }()
-	tr := &http.Transport{DialContext: pn.Dial}
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("the test handler stopped: %v", err)
-		}
-		tr.CloseIdleConnections()
-	})
+	_, tr := basiqtest.Serve(t, h)
 	return tr
 }
 
