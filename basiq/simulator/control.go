@@ -52,7 +52,7 @@ func (s *Server) handleConsentTravel(w http.ResponseWriter, r *http.Request, u *
 	}
 	c, now := u.consents[i], s.clock.Now()
 	if status := c.status(now); status != "active" {
-		s.fail(w, badParameter("The consent is "+status+": only a consent in force can be made to "+action+".", "consentId"))
+		s.fail(w, badParameter("The consent is "+status+": only a consent in force can be moved in time (expire, warn, remind or revoke).", "consentId"))
 		return
 	}
 	seq := s.ev.seq
