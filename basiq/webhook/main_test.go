@@ -1,9 +1,7 @@
 package webhook
 
 import (
-	"errors"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -66,19 +64,7 @@ func (h *handler) deliveries() []delivery {
 // transport that reaches it; both stop when the test ends.
 func servePipe(t *testing.T, h http.Handler) (*basiqtest.Pipes, *http.Transport) {
 	t.Helper()
-	pn := basiqtest.NewPipes()
-	srv := &http.Server{Handler: h}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(pn) }()
-	tr := &http.Transport{DialContext: pn.Dial}
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("the test handler stopped: %v", err)
-		}
-		tr.CloseIdleConnections()
-	})
-	return pn, tr
+	return basiqtest.Serve(t, h)
 }
 
 // newEngine makes an engine that the test closes at its end.
