@@ -2,9 +2,12 @@ package basiqtest
 
 import (
 	"context"
+	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"syscall"
+	"testing"
 )
 
 // Pipes is an in-memory network for tests in a testing/synctest bubble: a
@@ -60,3 +63,23 @@ type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "127.0.0.1:9" }
+
+// Serve runs h on a new pipe network until the test ends, and gives the
+// network and a transport that reaches it; a handler that stops with an
+// error of its own fails the test.
+func Serve(t testing.TB, h http.Handler) (*Pipes, *http.Transport) {
+	t.Helper()
+	pn := NewPipes()
+	srv := &http.Server{Handler: h}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(pn) }()
+	tr := &http.Transport{DialContext: pn.Dial}
+	t.Cleanup(func() {
+		_ = srv.Close()
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("the test handler stopped: %v", err)
+		}
+		tr.CloseIdleConnections()
+	})
+	return pn, tr
+}

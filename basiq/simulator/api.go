@@ -156,6 +156,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /users/{id}/transactions/{tid}", handleOne(s, s.transactions, func(t transaction) string { return t.ID }, "tid"))
 	s.routeInstitutions(mux)
 	s.routeAuthLinks(mux)
+	s.routeEvents(mux)
+	s.routeWebhooks(mux)
+	s.routeSimulator(mux)
 	mux.HandleFunc("GET /consent/home", s.handleConsentPage)
 	mux.HandleFunc("POST /consent/connect", s.handleConsentSubmit)
 	mux.HandleFunc("GET /consent/mfa", s.handleMFAPage)
@@ -166,7 +169,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
 	})
-	return s.faults.wrap(mux, s.fail)
+	return s.faults.wrap(s.advancing(mux), s.fail)
 }
 
 // userRoute serves a route of one user, {id} in its path, once the token
@@ -223,17 +226,24 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	u.id = s.ids.uuid()
-	s.addUser(u)
+	s.createUser(u, s.clock.Now())
 	body := s.userBody(r, u)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, body)
+}
+
+// createUser keeps a new user, and user.created tells it; s.mu is held.
+func (s *Server) createUser(u *user, now time.Time) {
+	u.id = s.ids.uuid()
+	s.addUser(u)
+	s.raiseUser(u, "created", now)
 }
 
 // handleUpdateUser is POST /users/{id}: the fields sent change, the others
 // stay (basiq-api.md §3), and the user must keep an email or a mobile.
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *user, in userFields) {
 	if s.setUserFields(w, u, in) {
+		s.raiseUser(u, "updated", s.clock.Now())
 		writeJSON(w, http.StatusOK, s.userBody(r, u))
 	}
 }
@@ -341,11 +351,16 @@ func validEmail(e string) bool {
 
 // userBody is the user as POST /users and GET /users/{id} show it; s.mu is held.
 func (s *Server) userBody(r *http.Request, u *user) map[string]any {
-	self := s.baseURL(r) + "/users/" + u.id
+	return userBodyOf(s.baseURL(r), u, s.liveAuthLink(u, s.clock.Now()) != nil)
+}
+
+// userBodyOf is userBody from what it shows, for an event's snapshot too.
+func userBodyOf(base string, u *user, hasAuthLink bool) map[string]any {
+	self := base + "/users/" + u.id
 	// links.auth_link names the user's auth link while it works, and is null
 	// otherwise, as v2 had it (the spec requires the key, "possible null").
 	var authLink any
-	if s.liveAuthLink(u, s.clock.Now()) != nil {
+	if hasAuthLink {
 		authLink = self + "/auth_link"
 	}
 	return map[string]any{
@@ -375,8 +390,15 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, u *user) 
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, u *user) {
-	s.removeUser(u)
+	s.deleteUser(u, s.clock.Now())
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteUser is DELETE /users/{id}: the user and all that was theirs go,
+// and user.deleted tells it with the user as it was; s.mu is held.
+func (s *Server) deleteUser(u *user, now time.Time) {
+	s.raiseUser(u, "deleted", now)
+	s.removeUser(u)
 }
 
 // jobBody renders a job as it stands at now.
@@ -476,29 +498,34 @@ func (s *Server) accountBodies(r *http.Request, u *user, now time.Time) []accoun
 	base := s.baseURL(r)
 	out := []accountBody{}
 	for _, c := range s.visibleAccounts(u, now) {
-		for i, a := range c.accounts {
-			id := c.accountIDs[i]
-			var limit *string
-			if a.CreditLimit != "" {
-				limit = &a.CreditLimit
-			}
-			ownership := "ONE_PARTY"
-			if strings.Contains(a.Holder, "&") {
-				ownership = "TWO_PARTY"
-			}
-			out = append(out, accountBody{
-				Type: "account", ID: id, AccountNo: a.AccountNo, Name: a.Name, Currency: "AUD",
-				Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
-				Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
-				Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
-				TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
-				Links: links{"self": base + "/users/" + u.id + "/accounts/" + id,
-					"transactions": base + "/users/" + u.id + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
-					"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + u.id + "/connections/" + c.id},
-			})
+		for i := range c.accounts {
+			out = append(out, accountBodyOf(base, u.id, c, i))
 		}
 	}
 	return out
+}
+
+// accountBodyOf is the ith account of c, for an event's snapshot too.
+func accountBodyOf(base, userID string, c *connection, i int) accountBody {
+	a, id := c.accounts[i], c.accountIDs[i]
+	var limit *string
+	if a.CreditLimit != "" {
+		limit = &a.CreditLimit
+	}
+	ownership := "ONE_PARTY"
+	if strings.Contains(a.Holder, "&") {
+		ownership = "TWO_PARTY"
+	}
+	return accountBody{
+		Type: "account", ID: id, AccountNo: a.AccountNo, Name: a.Name, Currency: "AUD",
+		Balance: a.Balance, AvailableFunds: a.Available, CreditLimit: limit, LastUpdated: stamp(c.created),
+		Status: "available", Class: map[string]string{"type": a.Class, "product": a.Product},
+		Connection: c.id, Institution: c.institution, AccountHolder: a.Holder, AccountOwnership: ownership, IsOwned: true,
+		TransactionIntervals: []map[string]string{{"from": c.created.AddDate(0, 0, -historyDays).Format("2006-01-02"), "to": c.created.Format("2006-01-02")}},
+		Links: links{"self": base + "/users/" + userID + "/accounts/" + id,
+			"transactions": base + "/users/" + userID + "/transactions?filter=" + url.QueryEscape("account.id.eq('"+id+"')"),
+			"institution":  base + "/institutions/" + c.institution, "connection": base + "/users/" + userID + "/connections/" + c.id},
+	}
 }
 
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, u *user) {
@@ -533,20 +560,30 @@ func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T,
 // maxTransactionsPage is Basiq's largest page (and its default).
 const maxTransactionsPage = 500
 
+// pageLimit reads ?limit= (1 to most; most when there is none), or answers
+// Basiq's 400 and says false.
+func (s *Server) pageLimit(w http.ResponseWriter, q url.Values, most int) (int, bool) {
+	v := q.Get("limit")
+	if v == "" {
+		return most, true
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 1:
+		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
+		return 0, false
+	case n > most:
+		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is " + strconv.Itoa(most), source: &source{Parameter: "limit"}})
+		return 0, false
+	}
+	return n, true
+}
+
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
-	limit := maxTransactionsPage
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil || n < 1:
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
-			return
-		case n > maxTransactionsPage:
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is 500", source: &source{Parameter: "limit"}})
-			return
-		}
-		limit = n
+	limit, ok := s.pageLimit(w, q, maxTransactionsPage)
+	if !ok {
+		return
 	}
 	filters, ok := transactionFilters.read(q.Get("filter"))
 	if !ok {

@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"io"
+	"time"
 )
 
 // WriteBanner is what `basiq-onboard simulator` prints once the server has
@@ -18,5 +19,11 @@ func (s *Server) WriteBanner(w io.Writer, faultSpec string) {
 	fmt.Fprintf(w, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
 	if !s.opts.Faults.none() {
 		fmt.Fprintf(w, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", faultSpec)
+	}
+	if scale := s.opts.WebhookTimeScale; scale != 0 && scale != 1 {
+		fmt.Fprintf(w, "# Webhook retries come at %g times Basiq's schedule (--webhook-time-scale): 5 s becomes %v.\n", scale, time.Duration(float64(5*time.Second)*scale))
+	}
+	if !s.opts.WebhookFaults.None() {
+		fmt.Fprintf(w, "# Webhook deliveries misbehave on purpose (--webhook-faults %s).\n", s.opts.WebhookFaults)
 	}
 }

@@ -71,12 +71,17 @@ func (s *Server) lastUsed(u *user, c *connection, now time.Time) time.Time {
 
 // connectionBody is a connection as the list shows it.
 func (s *Server) connectionBody(r *http.Request, u *user, c *connection, now time.Time) map[string]any {
-	base := s.baseURL(r)
-	userURL := base + "/users/" + u.id
+	return connectionBodyOf(s.baseURL(r), u.id, c, s.connectionStatus(u, c, now), s.lastUsed(u, c, now))
+}
+
+// connectionBodyOf is connectionBody from what it shows, for an event's
+// snapshot too.
+func connectionBodyOf(base, userID string, c *connection, status string, lastUsed time.Time) map[string]any {
+	userURL := base + "/users/" + userID
 	filter := "?filter=" + url.QueryEscape("institution.id.eq('"+c.institution+"')")
 	return map[string]any{
-		"type": "connection", "id": c.id, "method": webMethod, "status": s.connectionStatus(u, c, now),
-		"createdDate": stamp(c.created), "lastUsed": stamp(s.lastUsed(u, c, now)), "expiryDate": "", // set for open banking only
+		"type": "connection", "id": c.id, "method": webMethod, "status": status,
+		"createdDate": stamp(c.created), "lastUsed": stamp(lastUsed), "expiryDate": "", // set for open banking only
 		"institution": ref{Type: "institution", ID: c.institution, Links: links{"self": base + "/institutions/" + c.institution}},
 		"links": links{"self": userURL + "/connections/" + c.id, "accounts": userURL + "/accounts" + filter,
 			"transactions": userURL + "/transactions" + filter, "institution": base + "/institutions/" + c.institution},
@@ -130,8 +135,15 @@ func (s *Server) handleConnection(w http.ResponseWriter, r *http.Request, u *use
 // stay on the user (Basiq's connection reference). Basiq's own starter kit
 // deletes connections from the browser, with a client token.
 func (s *Server) handleDeleteConnection(w http.ResponseWriter, r *http.Request, u *user, c *connection) {
-	c.deleted = true
+	s.deleteConnection(u, c, s.clock.Now())
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteConnection takes c off the lists (its data stays), and
+// connection.deleted tells it; s.mu is held.
+func (s *Server) deleteConnection(u *user, c *connection, now time.Time) {
+	c.deleted = true
+	s.raiseConnection(u, c, "deleted", now)
 }
 
 // refresh starts a job that logs in to c's bank again; s.mu is held. A

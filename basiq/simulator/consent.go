@@ -269,7 +269,8 @@ func (s *Server) handleManageSubmit(w http.ResponseWriter, r *http.Request) {
 			}
 		case "delete":
 			if c := s.userConnection(u, id); c != nil {
-				c.deleted, done = true, true
+				s.deleteConnection(u, c, now)
+				done = true
 			}
 		case "extend":
 			if c, ok := s.extendConsent(u, now); ok {

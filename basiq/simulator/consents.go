@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -24,7 +25,16 @@ type consent struct {
 	created, updated, expiry time.Time
 	revoked                  time.Time // zero while not revoked
 	purged                   bool      // its connections and their data are gone
+	warnedFor, remindedFor   time.Time // the expiry consent.warning told, the update consent.reminder did
 }
+
+// Basiq's consent events that come with time (its consent-events page and
+// GET /events/types): consent.warning 7 days before the consent expires,
+// consent.reminder once it has been active 90 days since its last update.
+const (
+	warnBefore  = 7 * 24 * time.Hour
+	remindAfter = 90 * 24 * time.Hour
+)
 
 // consentExpiry is when a consent given at from ends: a year, as from
 // created to expiryDate in core.json's example consents.
@@ -83,17 +93,61 @@ func (p policy) scopes() []string {
 	return out
 }
 
-// settleConsents ends the data sharing of a consent that has expired or been
-// revoked, once; s.mu is held.
+// settleConsents raises what time has brought a consent (a warning, a
+// reminder, its expiry) and ends the data sharing of a consent that has
+// expired or been revoked, once: its connections are deleted, and
+// connection.deleted tells each. s.mu is held.
 func (s *Server) settleConsents(u *user, now time.Time) {
 	for _, c := range u.consents {
-		if !c.purged && c.status(now) != "active" {
-			c.purged = true
-			for _, cid := range u.conns {
-				delete(s.conns, cid)
-			}
-			u.conns = nil
+		if c.purged {
+			continue
 		}
+		s.consentReminders(u, c, now)
+		if c.status(now) == "active" {
+			continue
+		}
+		if c.revoked.IsZero() {
+			s.raiseConsent(u, c, "expired", c.expiry)
+		}
+		c.purged = true
+		ended := now
+		if c.revoked.IsZero() {
+			ended = c.expiry
+		}
+		for _, cid := range u.conns {
+			if conn := s.conns[cid]; !conn.deleted {
+				s.raiseConnection(u, conn, "deleted", ended)
+			}
+			delete(s.conns, cid)
+		}
+		u.conns = nil
+	}
+}
+
+// consentReminders raises consent.warning and consent.reminder when their
+// time has come for a consent in force, each once for the expiry or the
+// update it is about, in the order they fell due.
+func (s *Server) consentReminders(u *user, c *consent, now time.Time) {
+	if !c.revoked.IsZero() {
+		return
+	}
+	warnAt, remindAt := c.expiry.Add(-warnBefore), c.updated.Add(remindAfter)
+	type due struct {
+		at        time.Time
+		eventType string
+	}
+	var dues []due
+	if !now.Before(warnAt) && now.Before(c.expiry) && !c.warnedFor.Equal(c.expiry) {
+		c.warnedFor = c.expiry
+		dues = append(dues, due{warnAt, "warning"})
+	}
+	if !now.Before(remindAt) && remindAt.Before(c.expiry) && !c.remindedFor.Equal(c.updated) {
+		c.remindedFor = c.updated
+		dues = append(dues, due{remindAt, "reminder"})
+	}
+	slices.SortFunc(dues, func(a, b due) int { return a.at.Compare(b.at) })
+	for _, d := range dues {
+		s.raiseConsent(u, c, d.eventType, d.at)
 	}
 }
 
@@ -115,6 +169,7 @@ func (s *Server) giveConsent(u *user, now time.Time) *consent {
 	}
 	c := &consent{id: s.ids.uuid(), created: now, updated: now, expiry: consentExpiry(now)}
 	u.consents = append(u.consents, c)
+	s.raiseConsent(u, c, "created", now)
 	return c
 }
 
@@ -122,6 +177,7 @@ func (s *Server) giveConsent(u *user, now time.Time) *consent {
 func (s *Server) revokeConsent(u *user, c *consent, now time.Time) {
 	if c.status(now) == "active" {
 		c.revoked, c.updated = now, now
+		s.raiseConsent(u, c, "revoked", now)
 	}
 	s.settleConsents(u, now)
 }
@@ -134,10 +190,17 @@ func (s *Server) extendConsent(u *user, now time.Time) (*consent, bool) {
 		return nil, false
 	}
 	c.expiry, c.updated = consentExpiry(now), now
+	s.raiseConsent(u, c, "updated", now)
 	return c, true
 }
 
 func (s *Server) consentBody(r *http.Request, u *user, c *consent, now time.Time) map[string]any {
+	return consentBodyOf(s.baseURL(r), u.id, c, now)
+}
+
+// consentBodyOf is consentBody from what it shows, for an event's snapshot
+// too.
+func consentBodyOf(base, userID string, c *consent, now time.Time) map[string]any {
 	var permissions []map[string]any
 	for _, p := range consentPolicy.Permissions {
 		permissions = append(permissions, map[string]any{
@@ -153,8 +216,8 @@ func (s *Server) consentBody(r *http.Request, u *user, c *consent, now time.Time
 		"data":    map[string]any{"retainData": false, "initialRetrievalDays": historyDays, "organisation": nil, "permissions": permissions},
 		// The policy consented to and the application's latest: the same, as
 		// the simulated policy never changes (core.json's example links both).
-		"links": links{"self": s.baseURL(r) + "/users/" + u.id + "/consents/" + c.id,
-			"consentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID, "latestConsentPolicy": s.baseURL(r) + "/policies/" + consentPolicyID},
+		"links": links{"self": base + "/users/" + userID + "/consents/" + c.id,
+			"consentPolicy": base + "/policies/" + consentPolicyID, "latestConsentPolicy": base + "/policies/" + consentPolicyID},
 	}
 	if !c.revoked.IsZero() {
 		body["revoked"] = stamp(c.revoked)

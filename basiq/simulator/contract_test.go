@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
 // The contract test: every answer the simulator gives on a route Basiq's
@@ -135,7 +136,80 @@ var knownDifferences = []difference{{
 	basiq:   "subClass is null but on payments (and some bank fees)",
 	source:  "basiq-api.md §8; the spec's own words: it only has values for payment transactions",
 	rewrite: eachItem(func(x map[string]any) bool { return nullToObject(x, "subClass") }),
+}, {
+	routes: []string{"GET /events"}, status: 200,
+	spec:    "an event's data is a string",
+	basiq:   "data is the thing the event is about, an object (a user, a consent, a connection, an account)",
+	source:  "core.json's own GET /events/{id} (an object) and its list example (a list of objects); basiq-api.md §12",
+	rewrite: eachItem(func(e map[string]any) bool { return toJSONString(e, "data") }),
+}, {
+	routes: []string{"GET /events"}, status: 200,
+	spec:    "an event's entity is consent or connection",
+	basiq:   "also user, account and transactions: the entities of Basiq's 15 event types",
+	source:  "core.json's GET /events/types example (the 15); basiq-api.md §12",
+	rewrite: eachItem(func(e map[string]any) bool { return replaceUnless(e, "entity", "consent", "connection") }),
+}, {
+	routes: []string{"GET /events"}, status: 200,
+	spec:   "an event's eventType is revoked, expired, updated, created, archived or deleted",
+	basiq:  "also activated, invalidated, warning and reminder, as the 15 types have them",
+	source: "core.json's GET /events/types example (the 15); basiq-api.md §12",
+	rewrite: eachItem(func(e map[string]any) bool {
+		return replaceUnless(e, "eventType", "revoked", "expired", "updated", "created", "archived", "deleted")
+	}),
+}, {
+	routes: []string{"GET /events/{id}"}, status: 200,
+	spec:   "an event's data is a connection, whose institution is an object",
+	basiq:  "data is the thing the event is about: an account's (and its transactions') institution is the institution's id",
+	source: "core.json's account schema (institution: a string); basiq-api.md §6 and §12",
+	rewrite: func(body any) bool {
+		data, _ := body.(map[string]any)["data"].(map[string]any)
+		id, isID := data["institution"].(string)
+		if isID {
+			data["institution"] = map[string]any{"id": id}
+		}
+		return isID
+	},
+}, {
+	routes: []string{"GET /notifications/webhooks/{webhookId}/messages", "GET /notifications/webhooks/{webhookId}/messages/{messageId}"}, status: 200,
+	spec:   "a message's attempts are strings",
+	basiq:  "each attempt is an object: id, url, response, responseStatusCode, timestamp, status",
+	source: "webhooks.json's own example of GET …/messages/{messageId}",
+	rewrite: eachItem(func(m map[string]any) bool {
+		attempts, _ := m["attempts"].([]any)
+		for i, a := range attempts {
+			b, _ := json.Marshal(a)
+			attempts[i] = string(b)
+		}
+		return len(attempts) > 0
+	}),
+}, {
+	routes: []string{"POST /notifications/webhooks", "POST /notifications/webhooks/{webhookId}", "POST /notifications/messages/test"}, status: 415,
+	spec:   "no 415 answer",
+	basiq:  "415 unsupported-content-type to a body that is not JSON, as on every route that takes one",
+	source: "basiq-api.md §2: Basiq's error docs and the v2.1 spec",
+	answer: "core.json#Error",
 }}
+
+// toJSONString turns m[key] into its JSON text; true if it did.
+func toJSONString(m map[string]any, key string) bool {
+	v, present := m[key]
+	if _, isString := v.(string); !present || isString {
+		return false
+	}
+	b, _ := json.Marshal(v)
+	m[key] = string(b)
+	return true
+}
+
+// replaceUnless sets m[key] to the first of allowed unless it is one of
+// them; true if it did.
+func replaceUnless(m map[string]any, key string, allowed ...string) bool {
+	if v, _ := m[key].(string); slices.Contains(allowed, v) {
+		return false
+	}
+	m[key] = allowed[0]
+	return true
+}
 
 // nullToObject turns m[key] from null into {}; true if it did.
 func nullToObject(m map[string]any, key string) bool {
@@ -531,10 +605,17 @@ func driveEveryAnswer(s *sim) {
 
 func TestContractResponses(t *testing.T) {
 	basiqspec.Dir(t)
-	s := newSim(t, Options{StepDelay: 2 * time.Second})
+	attempts := make(chan webhook.Attempt, 16)
+	s := newSim(t, Options{StepDelay: 2 * time.Second, WebhookObserve: func(a webhook.Attempt) {
+		select {
+		case attempts <- a:
+		default: // never holds up a delivery
+		}
+	}})
 	rec := &recorder{next: s.srv.Handler()}
 	s.http.Config.Handler = rec
 	driveEveryAnswer(s)
+	driveEventsAndWebhooks(s, attempts)
 
 	spec := basiqspec.Load(t, s.http.URL)
 	_, v2 := basiqspec.LoadV2(t, s.http.URL)
@@ -683,7 +764,7 @@ func TestContractResponses(t *testing.T) {
 			t.Errorf("no job with a step %s was checked", want)
 		}
 	}
-	for _, want := range []string{"POST /token 200", "POST /token 400", "POST /token 404", "POST /users 201", "POST /users 400", "POST /users 403",
+	for _, want := range append([]string{"POST /token 200", "POST /token 400", "POST /token 404", "POST /users 201", "POST /users 400", "POST /users 403",
 		"POST /users 415", "GET /users/{userId} 200", "GET /users/{userId} 401", "GET /users/{userId} 403", "GET /users/{userId} 404",
 		"DELETE /users/{userId} 204", "GET /users/{userId}/jobs 200", "GET /users/{userId}/jobs 403", "GET /jobs/{jobId} 200",
 		"GET /users/{userId}/accounts 200", "GET /users/{userId}/accounts 400", "GET /users/{userId}/accounts/{accountId} 200",
@@ -713,7 +794,7 @@ func TestContractResponses(t *testing.T) {
 		"GET /users/{userId}/auth_link 200", "GET /users/{userId}/auth_link 401", "GET /users/{userId}/auth_link 403",
 		"GET /users/{userId}/auth_link 404", "GET /users/{userId}/auth_link 410",
 		"DELETE /users/{userId}/auth_link 204", "DELETE /users/{userId}/auth_link 400", "DELETE /users/{userId}/auth_link 401",
-		"DELETE /users/{userId}/auth_link 404"} {
+		"DELETE /users/{userId}/auth_link 404"}, eventAnswers...) {
 		if checked[want] == 0 {
 			t.Errorf("%s was never checked", want)
 		}

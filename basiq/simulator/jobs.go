@@ -32,6 +32,7 @@ func (s *Server) newJob(u *user, c *connection, now time.Time) *job {
 	}
 	s.jobs[j.id] = j
 	u.jobs = append(u.jobs, j.id)
+	s.watchJob(j)
 	return j
 }
 

@@ -129,6 +129,7 @@ func (s *Server) answerMFA(j *job, values []string, now time.Time) error {
 		return errNotAwaiting
 	}
 	j.answer = &mfaAnswer{at: now, values: values}
+	s.rewatch(j)
 	if !j.mfa.accepts(values) {
 		return errWrongAnswer
 	}

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
 // DemoAPIKey is the one API key the simulator accepts. It looks like a real
@@ -43,6 +45,20 @@ type Options struct {
 	RedirectURL string        // where the consent page sends the browser; "" = a "return to the terminal" page
 	Seed        int64         // seeds ids and faults; 0 = random ids
 	MaxUsers    int           // users kept at most, the oldest dropped first; 0 = DefaultMaxUsers
+
+	// WebhookTimeScale multiplies the webhooks' retry schedule (not the 15 s
+	// an attempt may take): 0.001 makes 5 min 0.3 s. 0 = 1.
+	WebhookTimeScale float64
+	// WebhookFaults make chosen deliveries misbehave on purpose
+	// (webhook.ParseFaults of a --webhook-faults spec); zero = none.
+	WebhookFaults webhook.Faults
+	// WebhookTransport carries the deliveries (tests: an in-memory network);
+	// nil = loopback connections of the engine's own.
+	WebhookTransport http.RoundTripper
+	// WebhookObserve, if set, is handed each delivery attempt once it is
+	// recorded (what GET …/messages/{id} shows from then on); it must not
+	// block.
+	WebhookObserve func(webhook.Attempt)
 }
 
 // DefaultMaxUsers bounds the memory of a simulator left running.
@@ -63,6 +79,7 @@ type Server struct {
 	jobs      map[string]*job
 	conns     map[string]*connection
 	authLinks map[string]*authLink // every user's, by id: replaced ones too, which answer 410
+	ev        eventLog             // the events, the webhooks and the jobs whose steps have events to come
 
 	handler  http.Handler
 	base     string
@@ -95,6 +112,7 @@ type connection struct {
 	dataFrom   int
 	accountIDs []string
 	accounts   []accountData
+	announced  string // the status its events last told: "", pending, active or invalid
 }
 
 type job struct {
@@ -126,6 +144,7 @@ func New(o Options) *Server {
 	}
 	_, _ = rand.Read(s.secret)
 	s.ids = newIDSource(o.Seed)
+	s.ev.init(o.Seed)
 	s.faults = newFaultState(o.Faults, o.Seed, s.stopped)
 	s.handler = s.routes()
 	return s
@@ -156,6 +175,7 @@ func (s *Server) Start(addr string) (string, error) {
 // hung on purpose (the hang fault) end at once.
 func (s *Server) Close() error {
 	s.stopOnce.Do(func() { close(s.stopped) })
+	s.stopDelivering()
 	if s.httpSrv == nil {
 		return nil
 	}
@@ -260,6 +280,11 @@ func (s *Server) clientUser(ctx context.Context, clientToken string) (string, er
 func (s *Server) connect(userID, institutionID, loginID, password string, req consentRequest) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.connectLocked(userID, institutionID, loginID, password, req)
+}
+
+// connectLocked is connect with s.mu held.
+func (s *Server) connectLocked(userID, institutionID, loginID, password string, req consentRequest) (string, error) {
 	u, ok := s.users[userID]
 	if !ok {
 		return "", errors.New("the user no longer exists")
@@ -285,6 +310,7 @@ func (s *Server) connect(userID, institutionID, loginID, password string, req co
 	if req.connectionID == "" {
 		s.conns[c.id] = c
 		u.conns = append(u.conns, c.id)
+		s.raiseConnection(u, c, "created", now)
 	}
 	s.logIn(c, loginID, password)
 	j := s.newJob(u, c, now)

@@ -42,6 +42,7 @@ func newSim(t testing.TB, o Options) *sim {
 	s := New(o)
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
+	t.Cleanup(func() { _ = s.Close() }) // first: the webhooks' engine, if any
 	return &sim{t: t, srv: s, http: hs, clock: clock}
 }
 

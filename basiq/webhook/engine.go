@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/dueheap"
 )
 
 // BasiqSchedule is the delay before each attempt of a message, Basiq's: at
@@ -196,7 +198,7 @@ type Engine struct {
 	byID   map[string]*record
 	order  []*record // oldest first
 	lanes  map[string]*lane
-	due    dueHeap
+	due    dueheap.Heap[*record] // the scheduled messages, the soonest first
 	counts map[faultCounter]int
 }
 
@@ -763,25 +765,6 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// dueHeap orders scheduled messages by when they are due.
-type dueHeap []*record
-
-func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
-func (h dueHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIndex, h[j].heapIndex = i, j
-}
-func (h *dueHeap) Push(x any) {
-	r := x.(*record)
-	r.heapIndex = len(*h)
-	*h = append(*h, r)
-}
-func (h *dueHeap) Pop() any {
-	old := *h
-	r := old[len(old)-1]
-	old[len(old)-1] = nil
-	r.heapIndex = -1
-	*h = old[:len(old)-1]
-	return r
-}
+// DueAt and SetHeapIndex place a scheduled message in Engine.due.
+func (r *record) DueAt() time.Time   { return r.next }
+func (r *record) SetHeapIndex(i int) { r.heapIndex = i }

@@ -89,6 +89,9 @@ func TestUsageErrorsNameTheFlagInTwoLinesAndExitTwo(t *testing.T) {
 		{[]string{"simulator", "--max-users"}, []string{"--max-users needs a value"}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "--max-users", "0"}, []string{"--max-users 0: keep at least 1"}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "--faults", "503=2"}, []string{"--faults:", "503=2"}, "basiq-onboard simulator --help"},
+		{[]string{"simulator", "--webhook-time-scale", "0"}, []string{"--webhook-time-scale 0: want a number above 0"}, "basiq-onboard simulator --help"},
+		{[]string{"simulator", "--webhook-time-scale", "fast"}, []string{"--webhook-time-scale", "fast"}, "basiq-onboard simulator --help"},
+		{[]string{"simulator", "--webhook-faults", "user.creatd#1=duplicate"}, []string{"--webhook-faults:", "did you mean user.created?"}, "basiq-onboard simulator --help"},
 		{[]string{"help", "nosuch"}, []string{`help: no command "nosuch"`}, "basiq-onboard --help"},
 		{[]string{"completion", "tcsh"}, []string{`no shell "tcsh"`}, "basiq-onboard completion --help"},
 	} {
@@ -226,6 +229,13 @@ func TestCompletionOffersTheSandboxLoginsAndTheFaultKinds(t *testing.T) {
 	if len(aimed) != len(simulator.FaultKinds) || aimed[0] != "latency=20ms,POST /token#2=500" {
 		t.Errorf("an aimed fault offers %q", aimed)
 	}
+	if types := complete(t, nil, "simulator", "--webhook-faults", "consent.re"); strings.Join(types, " ") != "consent.reminder# consent.revoked#" {
+		t.Errorf("--webhook-faults consent.re offers %q", types)
+	}
+	kinds := complete(t, nil, "simulator", "--webhook-faults", "*#1=duplicate,user.created#2=")
+	if len(kinds) != 4 || kinds[0] != "*#1=duplicate,user.created#2=bad-signature" {
+		t.Errorf("--webhook-faults offers the kinds as %q", kinds)
+	}
 	if got := complete(t, nil, "help", ""); strings.Join(got, " ") != "completion listen simulator" {
 		t.Errorf("help offers %q", got)
 	}
@@ -286,7 +296,7 @@ func TestSimulatorPrintsExportsAndExitsZeroWhenStopped(t *testing.T) {
 	stderr := create(t, filepath.Join(t.TempDir(), "stderr"))
 	done := make(chan int)
 	go func() {
-		code := execute(ctx, []string{"simulator", "--addr", "127.0.0.1:0", "--faults", "503=0.5,seed=3"}, os.Stdin, w, stderr, func(string) string { return "" })
+		code := execute(ctx, []string{"simulator", "--addr", "127.0.0.1:0", "--faults", "503=0.5,seed=3", "--webhook-time-scale", "0.001", "--webhook-faults", "*#1=duplicate"}, os.Stdin, w, stderr, func(string) string { return "" })
 		w.Close()
 		done <- code
 	}()
@@ -296,7 +306,7 @@ func TestSimulatorPrintsExportsAndExitsZeroWhenStopped(t *testing.T) {
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
-		if strings.Contains(sc.Text(), "Misbehaving on purpose") {
+		if strings.Contains(sc.Text(), "--webhook-faults") {
 			break
 		}
 	}
@@ -312,6 +322,9 @@ func TestSimulatorPrintsExportsAndExitsZeroWhenStopped(t *testing.T) {
 	}
 	if !strings.Contains(text, "--faults 503=0.5,seed=3") {
 		t.Errorf("the banner does not say the simulator misbehaves on purpose:\n%s", text)
+	}
+	if !strings.Contains(text, "0.001 times Basiq's schedule (--webhook-time-scale): 5 s becomes 5ms") || !strings.Contains(text, "(--webhook-faults *#1=duplicate)") {
+		t.Errorf("the banner does not say how webhooks misbehave:\n%s", text)
 	}
 	if !strings.Contains(read(t, stderr), "basiq-onboard simulator: stopped") {
 		t.Errorf("stderr does not say it stopped: %q", read(t, stderr))

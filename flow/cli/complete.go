@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 )
 
@@ -75,6 +76,8 @@ func completeSimulator(cmd *cobra.Command) {
 	register(cmd, "faults", completeFaults)
 	register(cmd, "addr", fixed("127.0.0.1:8080", "127.0.0.1:0"))
 	register(cmd, "step-delay", fixed("0s", "500ms", "2s"))
+	register(cmd, "webhook-time-scale", fixed("1", "0.01", "0.001"))
+	register(cmd, "webhook-faults", completeWebhookFaults)
 	for _, name := range []string{"redirect-url", "max-users"} {
 		register(cmd, name, cobra.NoFileCompletions)
 	}
@@ -104,6 +107,16 @@ func completeFaults(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Co
 			cobra.CompletionWithDesc(done+"seed=", "the random sequence of the shares"))
 	}
 	return matching(offers, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
+
+// completeWebhookFaults completes a webhook fault spec: a type (or *),
+// a count, a kind (basiq/webhook's, shared with listen's --forward-faults).
+func completeWebhookFaults(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var offers []cobra.Completion
+	for _, c := range webhook.CompleteFaults(toComplete) {
+		offers = append(offers, cobra.CompletionWithDesc(c.Value, c.Description))
+	}
+	return offers, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
 // fixed offers a few typical values.

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -22,7 +23,9 @@ basiq-onboard simulator --addr 127.0.0.1:8080 --step-delay 0s
 # In another shell: paste the three export lines it printed, then
 basiq-onboard
 # A bad day: the 2nd token request fails, then 10% of answers are 503
-basiq-onboard simulator --faults 'POST /token#2=500,503=0.1'`
+basiq-onboard simulator --faults 'POST /token#2=500,503=0.1'
+# Webhook retries a thousand times sooner; the 2nd user.created signed wrong
+basiq-onboard simulator --webhook-time-scale 0.001 --webhook-faults 'user.created#2=bad-signature'`
 
 // simulatorOptions is `basiq-onboard simulator`'s command line.
 type simulatorOptions struct {
@@ -31,6 +34,8 @@ type simulatorOptions struct {
 	faults    string
 	redirect  string
 	maxUsers  int
+	timeScale float64 // --webhook-time-scale
+	webhooks  string  // --webhook-faults
 }
 
 func simulatorCommand(a *app) *cobra.Command {
@@ -52,15 +57,19 @@ func simulatorCommand(a *app) *cobra.Command {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "where to listen, on this machine only;\nport 0 picks a free one")
 	fs.DurationVar(&o.stepDelay, "step-delay", 2*time.Second, "how long each job step takes")
 	fs.StringVar(&o.faults, "faults", "", "misbehave on purpose: ROUTE#N=KIND, KIND=SHARE,\nburst429=N, latency=D, seed=N, comma-separated;\nkinds: "+
-		strings.Join(simulator.FaultKinds[:6], ", ")+",\n"+strings.Join(simulator.FaultKinds[6:], ", "))
+		strings.Join(simulator.FaultKinds[:6], ", ")+",\n"+strings.Join(simulator.FaultKinds[6:10], ", ")+",\n"+strings.Join(simulator.FaultKinds[10:], ", "))
 	fs.StringVar(&o.redirect, "redirect-url", "", "where the consent page sends the browser when done\n(with jobId, jobIds and state)")
 	fs.IntVar(&o.maxUsers, "max-users", simulator.DefaultMaxUsers, "users kept at most, the oldest dropped first")
+	fs.Float64Var(&o.timeScale, "webhook-time-scale", 1, "multiplies Basiq's webhook retry schedule, not the\n15 s an attempt may take: 0.001 makes 5 min 0.3 s")
+	fs.StringVar(&o.webhooks, "webhook-faults", "", "webhook deliveries that misbehave on purpose:\nTYPE#N=KIND, comma-separated; kinds:\n"+strings.Join(webhookFaultKinds()[:2], ", ")+",\n"+strings.Join(webhookFaultKinds()[2:], ", "))
 	describeValues(cmd, map[string]value{
-		"addr":         {"HOST:PORT", "host:port on loopback, e.g. --addr 127.0.0.1:8080"},
-		"step-delay":   {"DURATION", "a duration, e.g. --step-delay 0s or --step-delay 2s"},
-		"faults":       {"SPEC", "a fault spec, e.g. --faults 'POST /token#2=500,503=0.1'"},
-		"redirect-url": {"URL", "a URL, e.g. --redirect-url http://127.0.0.1:3000/done"},
-		"max-users":    {"N", "a whole number, e.g. --max-users 100"},
+		"addr":               {"HOST:PORT", "host:port on loopback, e.g. --addr 127.0.0.1:8080"},
+		"step-delay":         {"DURATION", "a duration, e.g. --step-delay 0s or --step-delay 2s"},
+		"faults":             {"SPEC", "a fault spec, e.g. --faults 'POST /token#2=500,503=0.1'"},
+		"redirect-url":       {"URL", "a URL, e.g. --redirect-url http://127.0.0.1:3000/done"},
+		"max-users":          {"N", "a whole number, e.g. --max-users 100"},
+		"webhook-time-scale": {"F", "a number above 0, e.g. --webhook-time-scale 0.001"},
+		"webhook-faults":     {"SPEC", "a webhook fault spec, e.g. --webhook-faults 'user.created#2=bad-signature'"},
 	})
 	completeSimulator(cmd)
 	return cmd
@@ -79,7 +88,15 @@ func (a *app) runSimulator(cmd *cobra.Command, o simulatorOptions) (int, error) 
 	if err != nil {
 		return qs.ExitUsage, usageError{name, "--faults: " + err.Error()}
 	}
-	srv := simulator.New(simulator.Options{StepDelay: o.stepDelay, Faults: faults, RedirectURL: o.redirect, MaxUsers: o.maxUsers})
+	if err := webhook.CheckTimeScale(o.timeScale); err != nil {
+		return qs.ExitUsage, usageError{name, "--webhook-time-scale " + err.Error()}
+	}
+	webhookFaults, err := webhook.ParseFaults(o.webhooks)
+	if err != nil {
+		return qs.ExitUsage, usageError{name, "--webhook-faults: " + err.Error()}
+	}
+	srv := simulator.New(simulator.Options{StepDelay: o.stepDelay, Faults: faults, RedirectURL: o.redirect, MaxUsers: o.maxUsers,
+		WebhookTimeScale: o.timeScale, WebhookFaults: webhookFaults})
 	if _, err := srv.Start(o.addr); err != nil {
 		fmt.Fprintln(a.stderr, name+":", err)
 		return qs.ExitFailed, nil
@@ -92,6 +109,14 @@ func (a *app) runSimulator(cmd *cobra.Command, o simulatorOptions) (int, error) 
 	}
 	fmt.Fprintln(a.stderr, name+": stopped")
 	return qs.ExitOK, nil
+}
+
+func webhookFaultKinds() []string {
+	kinds := make([]string, len(webhook.FaultKinds))
+	for i, k := range webhook.FaultKinds {
+		kinds[i] = string(k)
+	}
+	return kinds
 }
 
 // loopback refuses an address other machines could reach: the simulator

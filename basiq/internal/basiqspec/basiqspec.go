@@ -1,7 +1,8 @@
-// Package basiqspec finds and loads Basiq's OpenAPI v3 spec (core.json and
-// data.json) for the contract tests of the client and of the simulator, and
-// the v2.1 spec (swagger.json) for the one v2 route v3 still answers. The
-// spec is reference data kept outside the repository; it is never copied in.
+// Package basiqspec finds and loads Basiq's OpenAPI v3 spec (core.json,
+// data.json and webhooks.json) for the contract tests of the client and of
+// the simulator, and the v2.1 spec (swagger.json) for the one v2 route v3
+// still answers. The spec is reference data kept outside the repository; it
+// is never copied in.
 package basiqspec
 
 import (
@@ -20,8 +21,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// Files are the spec's two documents: the core API and the data API.
-var Files = []string{"core.json", "data.json"}
+// Files are the spec's three documents: the core API, the data API and the
+// webhooks (the /notifications routes).
+var Files = []string{"core.json", "data.json", "webhooks.json"}
 
 // Dir is the folder holding the spec: $BASIQ_OPENAPI_DIR, else
 // ../shared/basiq-openapi beside the repository. Where it is missing the test
@@ -91,7 +93,7 @@ func repoRoot() (string, error) {
 	}
 }
 
-// Spec is the loaded spec and a router over both documents.
+// Spec is the loaded spec and a router over its documents.
 type Spec struct {
 	Docs    map[string]*openapi3.T // by file name
 	routers []routers.Router
@@ -130,7 +132,7 @@ func Load(t testing.TB, serverURL string) *Spec {
 	return s
 }
 
-// FindRoute finds the spec's operation for a request, in either document.
+// FindRoute finds the spec's operation for a request, in any document.
 func (s *Spec) FindRoute(req *http.Request) (*routers.Route, map[string]string, error) {
 	var err error
 	for _, r := range s.routers {
