@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -162,10 +161,11 @@ func checkListen(o listenOptions, getenv func(string) string) (listenPlan, error
 		return p, fmt.Errorf("--poll-interval %s: at least %s for this API", listen.Duration(o.pollInterval), listen.Duration(least))
 	case o.forwardTimeout <= 0:
 		return p, errors.New("--forward-timeout must be positive, e.g. 10s")
-	case math.IsNaN(o.retryScale) || math.IsInf(o.retryScale, 0) || o.retryScale <= 0:
-		return p, fmt.Errorf("--retry-time-scale %g: want a number above 0 that multiplies Basiq's retry schedule, e.g. 0.001 (5 min becomes 0.3 s) or 1 (as Basiq)", o.retryScale)
 	case o.jsonOut && o.plain:
 		return p, errors.New("--json and --plain are two outputs; pick one")
+	}
+	if err := webhook.CheckTimeScale(o.retryScale); err != nil {
+		return p, fmt.Errorf("--retry-time-scale %v", err)
 	}
 	if p.faults, err = webhook.ParseFaults(o.forwardFaults); err != nil {
 		return p, fmt.Errorf("--forward-faults: %v", err)
@@ -299,7 +299,8 @@ func (a *app) completeListen(cmd *cobra.Command, o *listenOptions) {
 	register(cmd, "poll-interval", fixed("1s", "5s", "30s"))
 	register(cmd, "forward-timeout", fixed("5s", "10s", "30s"))
 	register(cmd, "retry-time-scale", fixed("1", "0.01", "0.001"))
-	for _, name := range []string{"forward-to", "forward-faults", "api-url"} {
+	register(cmd, "forward-faults", completeWebhookFaults) // the simulator's --webhook-faults' grammar
+	for _, name := range []string{"forward-to", "api-url"} {
 		register(cmd, name, cobra.NoFileCompletions)
 	}
 }

@@ -122,6 +122,9 @@ func TestListenCompletionOffersTheEventTypesAndTheSavedUser(t *testing.T) {
 	if err := store.Remember(flow.Origin(local), qs.Memory{UserID: flowtest.UserID}); err != nil {
 		t.Fatal(err)
 	}
+	if kinds := complete(t, nil, "listen", "--forward-faults", "user.created#2="); len(kinds) != len(webhook.FaultKinds) || kinds[0] != "user.created#2=bad-signature" {
+		t.Errorf("--forward-faults offers %q", kinds)
+	}
 	if got := complete(t, nil, "listen", "--api-url", local, "--user-id", ""); len(got) != 1 || got[0] != flowtest.UserID {
 		t.Errorf("--user-id offers %q", got)
 	}
