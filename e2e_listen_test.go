@@ -264,3 +264,92 @@ func TestTheREADMEHandlerVerifiesWhatListenSends(t *testing.T) {
 		t.Errorf("listen's lines do not show the handler's 200:\n%s", listenOut.String())
 	}
 }
+
+// simulatorPost is a request to the simulator with a server token of its
+// demo key, as a developer's curl would make it; it returns the body.
+func simulatorPost(t *testing.T, apiURL, apiKey, path, body string) []byte {
+	t.Helper()
+	tokReq, _ := http.NewRequest("POST", apiURL+"/token", strings.NewReader("scope=SERVER_ACCESS"))
+	tokReq.Header.Set("Authorization", "Basic "+apiKey)
+	tokReq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	tokReq.Header.Set("basiq-version", "3.0")
+	resp, err := http.DefaultClient.Do(tokReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	req, _ := http.NewRequest("POST", apiURL+path, strings.NewReader(body))
+	if body == "" {
+		req, _ = http.NewRequest("GET", apiURL+path, nil)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("basiq-version", "3.0")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// TestTmuxListenToTheSimulatorShowsAnOnboardingsEvents: listen's view
+// against the simulator while it onboards a user for real (its trigger
+// route: a user, consent at Hooli as Wentworth-Smith, the job): the view
+// shows the events, and the handler receives them all, in order.
+func TestTmuxListenToTheSimulatorShowsAnOnboardingsEvents(t *testing.T) {
+	apiURL, apiKey := startSimulator(t)
+	env, _ := cleanEnv(t, "BASIQ_API_URL="+apiURL, "BASIQ_API_KEY="+apiKey)
+	hook, got := verifyingHandler(t, printSecret(t, env))
+	s := startTmux(t, env, 100, 30, "listen", "--forward-to", strings.TrimPrefix(hook.URL, "http://")+"/webhooks", "--retry-time-scale", "0.01")
+	s.waitFor("Nothing to backfill")
+	var trigger struct{ UserID string }
+	_ = json.Unmarshal(simulatorPost(t, apiURL, apiKey, "/_simulator/trigger", `{"eventTypeId":"transactions.updated"}`), &trigger)
+	// A user, a consent, a connection and its activation, Wentworth-Smith's
+	// 4 accounts and their transactions.
+	s.waitFor("Events · 12 forwarded")
+	var listed struct {
+		Data []struct{ ID string }
+	}
+	_ = json.Unmarshal(simulatorPost(t, apiURL, apiKey, "/events?filter=user.id.eq('"+trigger.UserID+"')", ""), &listed)
+	var ids []string // oldest first
+	for i := len(listed.Data) - 1; i >= 0; i-- {
+		ids = append(ids, "msg_"+listed.Data[i].ID)
+	}
+	if len(ids) != 12 {
+		t.Fatalf("the simulator raised %d events for the onboarding, want 12", len(ids))
+	}
+	var firsts []string // each id as it first came
+	times := map[string]int{}
+	for range len(ids) + 1 { // the first delivery's 500 comes again on its retry, 50 ms on
+		id := receive(t, got)
+		if times[id]++; times[id] == 1 {
+			firsts = append(firsts, id)
+		}
+	}
+	if strings.Join(firsts, " ") != strings.Join(ids, " ") {
+		t.Errorf("the handler received\n%q\nthe simulator raised\n%q", firsts, ids)
+	}
+	if times[ids[0]] != 2 {
+		t.Errorf("the first event came %d times, want its 500 and its retry with the same webhook-id", times[ids[0]])
+	}
+	s.waitFor("Events · 12 forwarded · 12 delivered")
+	s.keys("End", "Enter") // the oldest: user.created, and the user it links to
+	s.waitFor("user.created · event")
+	s.waitFor("What it links to")
+	waitPressing(s, "End", `"email": "trigger@example.com"`)
+	s.keys("Escape") // alone: esc and q together read as alt+q
+	s.waitFor("enter open")
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Errorf("q: exit %s", code)
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
+	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -508,4 +509,91 @@ func TestTheDemosSecretIsTheSameWhateverItsPort(t *testing.T) {
 	if got, _ := (ListenStore{Store: store, Origin: Origin("http://127.0.0.1:40001")}).Store.Secret(Origin("http://127.0.0.1:40001"), listenSecretName); got != "" {
 		t.Error("the demo's secret was kept in the simulator's origin too")
 	}
+}
+
+// TestListenForwardsEveryEventOfADemoOnboardingInOrder: listen against
+// the simulator (its events API, served in the bubble) while a user is
+// onboarded as the demo does it: the handler receives every event the
+// simulator raised, each once, oldest first, verified with the printed
+// secret.
+func TestListenForwardsEveryEventOfADemoOnboardingInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		noKeyring(t)
+		sim := simulator.New(simulator.Options{StepDelay: 2 * time.Second})
+		_, apiTr := basiqtest.Serve(t, sim.Handler())
+		hook := &hook{}
+		_, hookTr := basiqtest.Serve(t, hook)
+		redact := basiq.NewRedactor()
+		client, err := basiq.New(basiq.Config{APIKey: simulator.DemoAPIKey, BaseURL: "http://127.0.0.1:9", HTTPClient: &http.Client{Transport: apiTr}, Redactor: redact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := PrepareListen(ListenOptions{API: client, APIURL: client.BaseURL(), Store: &Store{Dir: filepath.Join(t.TempDir(), "basiq-onboard")},
+			To: "http://localhost:3000/webhooks", Redactor: redact, Transport: hookTr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		hook.printed = stdout
+		done := make(chan int, 1)
+		go func() { done <- RunListen(ctx, run, ListenLines, stdout, stderr) }()
+
+		// The demo's onboarding: a user, consent at Hooli as the sandbox persona, the job to its end.
+		user, err := client.CreateUser(ctx, basiq.NewUser{Email: "max@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := client.ClientToken(ctx, user.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		password, _ := simulator.Persona(qs.SandboxPersona)
+		jobs, err := sim.CompleteConsent(ctx, token, qs.SandboxInstitution, qs.SandboxPersona, password)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("consent: %v, %v", jobs, err)
+		}
+		for {
+			job, err := client.GetJob(ctx, jobs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.State() == basiq.JobSucceeded {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		time.Sleep(3 * time.Second) // the last events' poll and delivery
+		synctest.Wait()
+		listed, err := client.ListEvents(ctx, basiq.EventFilter{UserID: user.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+		var want []string // oldest first, as raised
+		for i := len(listed) - 1; i >= 0; i-- {
+			want = append(want, "msg_"+listed[i].ID)
+		}
+		got := hook.deliveries()
+		if ids := deliveryIDs(got); !slices.Equal(ids, want) {
+			t.Errorf("the handler received %d deliveries:\n%q\nthe simulator raised %d:\n%q", len(ids), ids, len(want), want)
+		}
+		types := map[string]int{}
+		for _, d := range got {
+			if d.verified != nil {
+				t.Errorf("%s: %v", d.id, d.verified)
+			}
+			var p struct{ EventTypeID string }
+			_ = json.Unmarshal(d.body, &p)
+			types[p.EventTypeID]++
+		}
+		for _, typ := range []string{"user.created", "consent.created", "connection.created", "connection.activated", "account.updated", "transactions.updated"} {
+			if types[typ] == 0 {
+				t.Errorf("no %s among the deliveries: %v", typ, types)
+			}
+		}
+	})
 }
