@@ -109,8 +109,12 @@ func faultKindNames() string {
 	return strings.Join(names, ", ")
 }
 
-// listenMemoryLimit is listen's soft limit on the Go runtime's memory.
-const listenMemoryLimit = 16 << 20
+// listen's soft limits on the Go runtime's memory: the lines and --json,
+// and the full-screen view.
+const (
+	listenMemoryLimit     = 16 << 20
+	listenViewMemoryLimit = 24 << 20
+)
 
 // listenPlan is a checked command line.
 type listenPlan struct {
@@ -214,14 +218,20 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 		return qs.ExitOK, nil
 	}
 
+	ctx := cmd.Context()
+	interactive := !o.plain && !o.jsonOut && term.IsTerminal(a.stdin.Fd()) && term.IsTerminal(a.stdout.Fd()) && !lineByLine(a.getenv("TERM"))
 	if a.getenv("GOMEMLIMIT") == "" {
 		// listen runs for days and decodes the whole of GET /events every
 		// poll: a soft limit makes the runtime give that garbage back
-		// rather than grow to twice the live heap (README: its RSS).
-		debug.SetMemoryLimit(listenMemoryLimit)
+		// rather than grow to twice the live heap (README: its RSS). The
+		// view's own heap is larger; below its limit the GC would run
+		// all the time.
+		limit := int64(listenMemoryLimit)
+		if interactive {
+			limit = listenViewMemoryLimit
+		}
+		debug.SetMemoryLimit(limit)
 	}
-	ctx := cmd.Context()
-	interactive := !o.plain && !o.jsonOut && term.IsTerminal(a.stdin.Fd()) && term.IsTerminal(a.stdout.Fd()) && !lineByLine(a.getenv("TERM"))
 	var prompt flow.Prompter
 	if term.IsTerminal(a.stdin.Fd()) {
 		prompt = flow.NewTerminalPrompter(a.stdin, a.stderr)
