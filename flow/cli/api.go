@@ -126,6 +126,17 @@ func (a *app) connect(cmd *cobra.Command, o apiOptions) (*apiConn, bool, error) 
 	return &apiConn{client: client, url: client.BaseURL(), redact: redact, close: closeTrace}, true, nil
 }
 
+// withAPI runs do with a connection to the command line's API, closed
+// after; a usage problem (or a key that cannot be read) ends it first.
+func (a *app) withAPI(cmd *cobra.Command, o apiOptions, do func(*apiConn) error) error {
+	conn, ok, err := a.connect(cmd, o)
+	if !ok {
+		return err
+	}
+	defer conn.close()
+	return do(conn)
+}
+
 // fail says on stderr why the command failed, the first line after the
 // command's name, each line through the redactor (nil: the shapes of
 // secrets only), and sets exit 1.

@@ -31,15 +31,7 @@ type result struct {
 // environment, files (not terminals) for its output and nothing on stdin.
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	dir := t.TempDir()
-	stdin, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	stdout, stderr := create(t, filepath.Join(dir, "stdout")), create(t, filepath.Join(dir, "stderr"))
-	code := execute(context.Background(), args, stdin, stdout, stderr, func(k string) string { return env[k] })
-	return result{code, read(t, stdout), read(t, stderr)}
+	return runWithInput(t, env, nil, args...)
 }
 
 func create(t *testing.T, path string) *os.File {
@@ -375,14 +367,7 @@ func TestEveryFlagTakesItsValueAsFlagEqualsValueAndFlagSpaceValue(t *testing.T) 
 // TestREADMEListsEveryFlagAsHelpDoes: the Flags section of README names the
 // same flags, command by command, as the commands have.
 func TestREADMEListsEveryFlagAsHelpDoes(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	_, block, _ := strings.Cut(section, "```\n")
-	block, _, _ = strings.Cut(block, "```")
+	block := readmeFlagsBlock(t)
 	listed := map[string][]string{}
 	command := ""
 	flagAtStart := regexp.MustCompile(`^\s+(?:-[a-z], )?--([a-z-]+)`)

@@ -103,7 +103,9 @@ func (h *handler) next(t *testing.T) captured {
 	}
 }
 
-// runWithInput is runCLI with stdin read from input.
+// runWithInput runs the command line in this process with env as its
+// whole environment, files (not terminals) for its output, and input on
+// stdin.
 func runWithInput(t *testing.T, env map[string]string, input []byte, args ...string) result {
 	t.Helper()
 	dir := t.TempDir()

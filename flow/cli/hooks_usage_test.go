@@ -138,14 +138,7 @@ func TestWebhookCommandsHelp(t *testing.T) {
 // README's Flags section lists the flags of trigger and of each webhooks
 // command, in --help's order.
 func TestREADMEListsTheWebhookCommandsFlags(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	_, block, _ := strings.Cut(section, "```\n")
-	block, _, _ = strings.Cut(block, "```")
+	block := readmeFlagsBlock(t)
 	// Commands on lines one after another share the flags under the last.
 	listed := map[string][]string{}
 	var commands []string
@@ -180,4 +173,19 @@ func TestREADMEListsTheWebhookCommandsFlags(t *testing.T) {
 			t.Errorf("README's flags of %q:\n %s\nthe command's, in --help's order:\n %s", "basiq-onboard "+path, got, want)
 		}
 	}
+}
+
+// readmeFlagsBlock is the block of README's Flags section that lists every
+// command's flags.
+func readmeFlagsBlock(t *testing.T) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Flags\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, _ := strings.Cut(section, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	return block
 }

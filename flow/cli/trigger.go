@@ -106,22 +106,19 @@ func (a *app) runTrigger(cmd *cobra.Command, eventType string, o triggerOptions)
 	if o.timeout <= 0 {
 		return usageError{name, "--timeout must be positive, e.g. 1m"}
 	}
-	conn, ok, err := a.connect(cmd, o.api)
-	if !ok {
-		return err
-	}
-	defer conn.close()
-	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
-	defer cancel()
-	sim, err := conn.client.IsSimulator(ctx)
-	if err != nil {
-		a.failCall(cmd, conn, "asking "+conn.where()+" whether it is the simulator (GET /_simulator)", err, "")
-		return nil
-	}
-	if !sim {
-		return a.testMessage(cmd, ctx, conn, eventType, o)
-	}
-	return a.raiseInSimulator(cmd, ctx, conn, eventType, o)
+	return a.withAPI(cmd, o.api, func(conn *apiConn) error {
+		ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
+		defer cancel()
+		sim, err := conn.client.IsSimulator(ctx)
+		if err != nil {
+			a.failCall(cmd, conn, "asking "+conn.where()+" whether it is the simulator (GET /_simulator)", err, "")
+			return nil
+		}
+		if !sim {
+			return a.testMessage(cmd, ctx, conn, eventType, o)
+		}
+		return a.raiseInSimulator(cmd, ctx, conn, eventType, o)
+	})
 }
 
 // failCall says a failed call in words, and sets exit 1; a signal's exit

@@ -17,20 +17,6 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
-// triggered is trigger --json.
-type triggered struct {
-	API         string              `json:"api"`
-	Simulator   bool                `json:"simulator"`
-	EventTypeID string              `json:"eventTypeId"`
-	UserID      string              `json:"userId"`
-	UserCreated bool                `json:"userCreated"`
-	Events      []basiq.RaisedEvent `json:"events"`
-	Raised      []basiq.RaisedEvent `json:"raised"`
-	JobID       string              `json:"jobId"`
-	Sent        string              `json:"sent"`
-	InEvents    *bool               `json:"inEvents"`
-}
-
 // Every one of the 15 types, raised for real in the simulator: trigger
 // names the event, GET /events lists it for the user, and the app's
 // webhook is sent it, signed with the secret create showed. The jobs'
@@ -53,7 +39,7 @@ func TestTriggerRaisesEachTypeForRealInTheSimulator(t *testing.T) {
 	delivered := map[string]string{} // event id -> type, of every delivery so far
 	for _, typ := range webhook.EventTypeIDs() {
 		r := runCLI(t, env, "trigger", typ, "--json")
-		got := jsonOf[triggered](t, r)
+		got := jsonOf[triggerResult](t, r)
 		if r.code != 0 || !got.Simulator || got.EventTypeID != typ || got.UserID == "" || !got.UserCreated || len(got.Events) == 0 {
 			t.Errorf("%s: exit %d %+v\n%s", typ, r.code, got, r.stderr)
 			continue
@@ -90,7 +76,7 @@ func TestTriggerRaisesEachTypeForRealInTheSimulator(t *testing.T) {
 func TestTriggerSaysWhatItDidAndWhereToSeeIt(t *testing.T) {
 	env, _ := hookSim(t, simulator.Options{})
 	r := runCLI(t, env, "trigger", "user.created")
-	got := jsonOf[triggered](t, runCLI(t, env, "trigger", "user.created", "--json"))
+	got := jsonOf[triggerResult](t, runCLI(t, env, "trigger", "user.created", "--json"))
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -200,7 +186,7 @@ func TestTriggerAgainstBasiqSendsTheTestMessage(t *testing.T) {
 	if !strings.Contains(sent.stderr, "--user-id is not used") {
 		t.Errorf("--user-id against Basiq is not said to go unused: %q", sent.stderr)
 	}
-	asJSON := jsonOf[triggered](t, runCLI(t, env, "trigger", "user.created", "--json"))
+	asJSON := jsonOf[triggerResult](t, runCLI(t, env, "trigger", "user.created", "--json"))
 	if asJSON.Simulator || asJSON.Sent != "POST /notifications/messages/test" || asJSON.InEvents == nil || *asJSON.InEvents || len(asJSON.Events) != 0 {
 		t.Errorf("--json: %+v", asJSON)
 	}

@@ -58,47 +58,46 @@ func webhooksCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// One --json for every webhooks command.
-const jsonFlagHelp = "print Basiq's answer as JSON on stdout, for a script"
-
 func (a *app) webhooksListCommand() *cobra.Command {
-	var o struct {
-		api  apiOptions
-		json bool
-	}
-	cmd := &cobra.Command{
+	return a.apiSubcommand(&cobra.Command{
 		Use:   "list",
 		Short: "The application's webhooks",
 		Long:  "The application's webhooks (GET /notifications/webhooks): each one's id, status, URL, event types and name, as a table; --json prints Basiq's answer. No secret is shown: Basiq gives a webhook's only in the answer that creates it.",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			conn, ok, err := a.connect(cmd, o.api)
-			if !ok {
-				return err
-			}
-			defer conn.close()
-			hooks, err := conn.client.ListWebhooks(cmd.Context())
-			if err != nil {
-				a.failCall(cmd, conn, "listing the webhooks of "+conn.where(), err, "")
-				return nil
-			}
-			if o.json {
-				return a.printJSON(conn, nonNil(hooks))
-			}
-			if len(hooks) == 0 {
-				printLines(a.stdout, conn.redact, "No webhooks at "+conn.where()+": basiq-onboard webhooks create --url URL makes one.")
-				return nil
-			}
-			rows := make([][]string, len(hooks))
-			for i, h := range hooks {
-				rows[i] = []string{safe(h.ID), safe(h.Status), cut(h.URL, 60), eventList(h.SubscribedEvents), cut(h.Name, 30)}
-			}
-			a.printTable(conn, []string{"ID", "STATUS", "URL", "EVENTS", "NAME"}, rows)
+	}, func(cmd *cobra.Command, _ []string, conn *apiConn, asJSON bool) error {
+		hooks, err := conn.client.ListWebhooks(cmd.Context())
+		if err != nil {
+			a.failCall(cmd, conn, "listing the webhooks of "+conn.where(), err, "")
 			return nil
-		},
+		}
+		if asJSON {
+			return a.printJSON(conn, nonNil(hooks))
+		}
+		if len(hooks) == 0 {
+			printLines(a.stdout, conn.redact, "No webhooks at "+conn.where()+": basiq-onboard webhooks create --url URL makes one.")
+			return nil
+		}
+		rows := make([][]string, len(hooks))
+		for i, h := range hooks {
+			rows[i] = []string{safe(h.ID), safe(h.Status), cut(h.URL, 60), eventList(h.SubscribedEvents), cut(h.Name, 30)}
+		}
+		a.printTable(conn, []string{"ID", "STATUS", "URL", "EVENTS", "NAME"}, rows)
+		return nil
+	})
+}
+
+// apiSubcommand gives cmd --json and the API's flags, and runs run with a
+// connection to the API the command line points at.
+func (a *app) apiSubcommand(cmd *cobra.Command, run func(cmd *cobra.Command, args []string, conn *apiConn, asJSON bool) error) *cobra.Command {
+	var o struct {
+		api  apiOptions
+		json bool
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.withAPI(cmd, o.api, func(conn *apiConn) error { return run(cmd, args, conn, o.json) })
 	}
 	cmd.Flags().SortFlags = false
-	cmd.Flags().BoolVar(&o.json, "json", false, jsonFlagHelp)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print Basiq's answer as JSON on stdout, for a script")
 	addAPIFlags(cmd, &o.api)
 	return cmd
 }
@@ -134,22 +133,19 @@ Basiq's refusals, in words, exit 1: a URL registered already (409: which webhook
 					return usageError{name, "--events names no event type: give one or more, e.g. --events user.created,consent.revoked (or leave it out for all 15)"}
 				}
 			}
-			conn, ok, err := a.connect(cmd, o.api)
-			if !ok {
-				return err
-			}
-			defer conn.close()
-			req := basiq.WebhookRequest{URL: strings.TrimSpace(o.url), Name: o.name, Description: o.description, SubscribedEvents: types}
-			hook, err := conn.client.CreateWebhook(cmd.Context(), req)
-			if err != nil {
-				a.failCall(cmd, conn, "creating a webhook for "+safe(req.URL)+" at "+conn.where(), err, a.whyRefused(cmd, conn, req, err, !cmd.Flags().Changed("events")))
+			return a.withAPI(cmd, o.api, func(conn *apiConn) error {
+				req := basiq.WebhookRequest{URL: strings.TrimSpace(o.url), Name: o.name, Description: o.description, SubscribedEvents: types}
+				hook, err := conn.client.CreateWebhook(cmd.Context(), req)
+				if err != nil {
+					a.failCall(cmd, conn, "creating a webhook for "+safe(req.URL)+" at "+conn.where(), err, a.whyRefused(cmd, conn, req, err, !cmd.Flags().Changed("events")))
+					return nil
+				}
+				if o.json {
+					return a.printCreatedJSON(conn, hook)
+				}
+				a.printCreated(conn, hook)
 				return nil
-			}
-			if o.json {
-				return a.printCreatedJSON(conn, hook)
-			}
-			a.printCreated(conn, hook)
-			return nil
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -264,41 +260,27 @@ func (a *app) printCreatedJSON(conn *apiConn, h basiq.Webhook) error {
 }
 
 func (a *app) webhooksDeleteCommand() *cobra.Command {
-	var o struct {
-		api  apiOptions
-		json bool
-	}
-	cmd := &cobra.Command{
+	return a.apiSubcommand(&cobra.Command{
 		Use:   "delete ID",
 		Short: "Delete a webhook: it is sent nothing more",
 		Long:  "Delete a webhook (DELETE /notifications/webhooks/{id}): it is sent nothing more, retries included. webhooks list shows the ids.",
 		Args:  webhookIDArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			conn, ok, err := a.connect(cmd, o.api)
-			if !ok {
-				return err
+	}, func(cmd *cobra.Command, args []string, conn *apiConn, asJSON bool) error {
+		id := args[0]
+		if err := conn.client.DeleteWebhook(cmd.Context(), id); err != nil {
+			next := ""
+			if basiq.IsNotFound(err) {
+				next = "No webhook " + id + " at " + conn.where() + ": basiq-onboard webhooks list shows the application's."
 			}
-			defer conn.close()
-			id := args[0]
-			if err := conn.client.DeleteWebhook(cmd.Context(), id); err != nil {
-				next := ""
-				if basiq.IsNotFound(err) {
-					next = "No webhook " + id + " at " + conn.where() + ": basiq-onboard webhooks list shows the application's."
-				}
-				a.failCall(cmd, conn, "deleting webhook "+id, err, next)
-				return nil
-			}
-			if o.json {
-				return a.printJSON(conn, map[string]string{"deleted": id})
-			}
-			printLines(a.stdout, conn.redact, "Deleted webhook "+id+" at "+conn.where()+": it is sent nothing more.")
+			a.failCall(cmd, conn, "deleting webhook "+id, err, next)
 			return nil
-		},
-	}
-	cmd.Flags().SortFlags = false
-	cmd.Flags().BoolVar(&o.json, "json", false, jsonFlagHelp)
-	addAPIFlags(cmd, &o.api)
-	return cmd
+		}
+		if asJSON {
+			return a.printJSON(conn, map[string]string{"deleted": id})
+		}
+		printLines(a.stdout, conn.redact, "Deleted webhook "+id+" at "+conn.where()+": it is sent nothing more.")
+		return nil
+	})
 }
 
 // webhookIDArgs wants between least and most ids (a webhook's, then a
@@ -323,65 +305,51 @@ func webhookIDArgs(least, most int) cobra.PositionalArgs {
 }
 
 func (a *app) webhooksMessagesCommand() *cobra.Command {
-	var o struct {
-		api  apiOptions
-		json bool
-	}
-	cmd := &cobra.Command{
+	return a.apiSubcommand(&cobra.Command{
 		Use:   "messages ID [MESSAGE]",
 		Short: "What a webhook was sent, and each attempt",
 		Long:  "The messages sent to a webhook (GET /notifications/webhooks/{id}/messages): each one's type, where it stands, how many attempts and the handler's last answer. With a MESSAGE id, that message (GET …/messages/{messageId}): its payload and every attempt, with the time, the handler's status and its answer.",
 		Args:  webhookIDArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			conn, ok, err := a.connect(cmd, o.api)
-			if !ok {
-				return err
+	}, func(cmd *cobra.Command, args []string, conn *apiConn, asJSON bool) error {
+		id := args[0]
+		notFound := func(err error, what string) string {
+			if basiq.IsNotFound(err) {
+				return "No " + what + " at " + conn.where() + ": basiq-onboard webhooks list shows the webhooks, and webhooks messages WEBHOOK_ID the messages of one."
 			}
-			defer conn.close()
-			id := args[0]
-			notFound := func(err error, what string) string {
-				if basiq.IsNotFound(err) {
-					return "No " + what + " at " + conn.where() + ": basiq-onboard webhooks list shows the webhooks, and webhooks messages WEBHOOK_ID the messages of one."
-				}
-				return ""
-			}
-			if len(args) == 2 {
-				m, err := conn.client.GetWebhookMessage(cmd.Context(), id, args[1])
-				if err != nil {
-					a.failCall(cmd, conn, "reading message "+args[1]+" of webhook "+id, err, notFound(err, "such message of webhook "+id))
-					return nil
-				}
-				if o.json {
-					return a.printJSON(conn, m)
-				}
-				printLines(a.stdout, conn.redact, messageText(m)...)
-				return nil
-			}
-			messages, err := conn.client.ListWebhookMessages(cmd.Context(), id)
+			return ""
+		}
+		if len(args) == 2 {
+			m, err := conn.client.GetWebhookMessage(cmd.Context(), id, args[1])
 			if err != nil {
-				a.failCall(cmd, conn, "listing the messages of webhook "+id, err, notFound(err, "webhook "+id))
+				a.failCall(cmd, conn, "reading message "+args[1]+" of webhook "+id, err, notFound(err, "such message of webhook "+id))
 				return nil
 			}
-			if o.json {
-				return a.printJSON(conn, nonNil(messages))
+			if asJSON {
+				return a.printJSON(conn, m)
 			}
-			if len(messages) == 0 {
-				printLines(a.stdout, conn.redact, "No messages sent to webhook "+id+" yet: basiq-onboard trigger raises an event.")
-				return nil
-			}
-			rows := make([][]string, len(messages))
-			for i, m := range messages {
-				rows[i] = []string{safe(m.ID), safe(m.TypeID()), messageStatus(m), fmt.Sprint(len(m.Attempts)), lastAnswer(m.Attempts), stampText(m.Created)}
-			}
-			a.printTable(conn, []string{"MESSAGE", "TYPE", "STATUS", "ATTEMPTS", "LAST ANSWER", "CREATED"}, rows)
-			printLines(a.stdout, conn.redact, "One with its attempts: basiq-onboard webhooks messages "+id+" MESSAGE_ID")
+			printLines(a.stdout, conn.redact, messageText(m)...)
 			return nil
-		},
-	}
-	cmd.Flags().SortFlags = false
-	cmd.Flags().BoolVar(&o.json, "json", false, jsonFlagHelp)
-	addAPIFlags(cmd, &o.api)
-	return cmd
+		}
+		messages, err := conn.client.ListWebhookMessages(cmd.Context(), id)
+		if err != nil {
+			a.failCall(cmd, conn, "listing the messages of webhook "+id, err, notFound(err, "webhook "+id))
+			return nil
+		}
+		if asJSON {
+			return a.printJSON(conn, nonNil(messages))
+		}
+		if len(messages) == 0 {
+			printLines(a.stdout, conn.redact, "No messages sent to webhook "+id+" yet: basiq-onboard trigger raises an event.")
+			return nil
+		}
+		rows := make([][]string, len(messages))
+		for i, m := range messages {
+			rows[i] = []string{safe(m.ID), safe(m.TypeID()), messageStatus(m), fmt.Sprint(len(m.Attempts)), lastAnswer(m.Attempts), stampText(m.Created)}
+		}
+		a.printTable(conn, []string{"MESSAGE", "TYPE", "STATUS", "ATTEMPTS", "LAST ANSWER", "CREATED"}, rows)
+		printLines(a.stdout, conn.redact, "One with its attempts: basiq-onboard webhooks messages "+id+" MESSAGE_ID")
+		return nil
+	})
 }
 
 // messageStatus is where a message stands: the simulator says; else it
