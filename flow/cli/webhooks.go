@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -347,7 +345,7 @@ func (a *app) webhooksMessagesCommand() *cobra.Command {
 			rows[i] = []string{safe(m.ID), safe(m.TypeID()), messageStatus(m), fmt.Sprint(len(m.Attempts)), lastAnswer(m.Attempts), stampText(m.Created)}
 		}
 		a.printTable(conn, []string{"MESSAGE", "TYPE", "STATUS", "ATTEMPTS", "LAST ANSWER", "CREATED"}, rows)
-		printLines(a.stdout, conn.redact, "One with its attempts: basiq-onboard webhooks messages "+id+" MESSAGE_ID")
+		printLines(a.stdout, conn.redact, "One message with its attempts: webhooks messages ID MESSAGE.")
 		return nil
 	})
 }
@@ -463,18 +461,6 @@ func eventList(types []string) string {
 
 // cut is a server's words made safe and cut to a column's cells.
 func cut(s string, cells int) string { return text.Cut(theme.Safe(s), cells) }
-
-// printTable writes a table (cells already safe) through the redactor.
-func (a *app) printTable(conn *apiConn, header []string, rows [][]string) {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	_ = tw.Flush()
-	printLines(a.stdout, conn.redact, strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")...)
-}
 
 // nonNil makes an empty list print as [] rather than null.
 func nonNil[T any](s []T) []T {
