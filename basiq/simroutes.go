@@ -93,14 +93,21 @@ func (c *Client) TriggerEvent(ctx context.Context, eventTypeID, userID string) (
 	return out, err
 }
 
-// UserEvents lists a user's events of one type (GET /events with the
-// user.id, event.entity and event.type filters), newest first: how a
-// trigger finds the event a job brought once its step is due.
+// UserEvents lists a user's events (GET /events with the user.id filter),
+// of one entity and eventType where those are not "" (event.entity,
+// event.type), newest first: how a trigger finds the events a job brought
+// once its step is due.
 func (c *Client) UserEvents(ctx context.Context, userID, entity, eventType string) ([]RaisedEvent, error) {
 	if err := ValidateID(userID); err != nil {
 		return nil, err
 	}
-	q, err := filterQuery([]Filter{Eq("user.id", userID), Eq("event.entity", entity), Eq("event.type", eventType)})
+	filters := []Filter{Eq("user.id", userID)}
+	for _, f := range []Filter{Eq("event.entity", entity), Eq("event.type", eventType)} {
+		if f.Value != "" {
+			filters = append(filters, f)
+		}
+	}
+	q, err := filterQuery(filters)
 	if err != nil {
 		return nil, err
 	}

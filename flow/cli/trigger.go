@@ -134,6 +134,7 @@ func (a *app) failCall(cmd *cobra.Command, conn *apiConn, doing string, err erro
 // raiseInSimulator raises the event for real, waits for one a job brings,
 // and says what it did and where to see it.
 func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *apiConn, eventType string, o triggerOptions) error {
+	start := commandClock().Now().Truncate(time.Second)
 	t, err := conn.client.TriggerEvent(ctx, eventType, o.userID)
 	if err != nil {
 		next := ""
@@ -146,14 +147,18 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 	res := triggerResult{API: conn.url, Simulator: true, EventTypeID: eventType, UserID: t.UserID, UserCreated: o.userID == "", Raised: t.Events, JobID: t.JobID}
 	res.Events = ofType(t.Events, eventType)
 	if len(res.Events) == 0 && t.JobID != "" {
-		raised, err := waitForJobEvent(ctx, conn.client, t, eventType)
+		events, later, err := waitForJobEvent(ctx, conn.client, t, eventType, start)
 		if err != nil {
 			a.failCall(cmd, conn, "waiting for "+eventType+" from job "+t.JobID, err,
 				"The job's step ended without raising it: GET /jobs/"+t.JobID+" says how the job went.")
 			return nil
 		}
-		res.Events = raised
-		res.Raised = append(res.Raised, raised...)
+		res.Events = events
+		for _, e := range later {
+			if !slices.ContainsFunc(res.Raised, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
+				res.Raised = append(res.Raised, e)
+			}
+		}
 	}
 	if o.json {
 		return a.printJSON(conn, res)
@@ -162,38 +167,44 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 	return nil
 }
 
-// waitForJobEvent waits until the job's step is due, then finds the event
-// it raised among the user's (those of the type since the step's second),
+// waitForJobEvent waits until the job's step is due, then finds the events
+// of the type it raised among the user's (those since the step's second),
 // looking again a few times, a moment apart, for a step that ends late.
-func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, eventType string) ([]basiq.RaisedEvent, error) {
+// later is every event of the user's since start, oldest first: what the
+// job raised on the way too.
+func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, eventType string, start time.Time) (events, later []basiq.RaisedEvent, err error) {
 	clock := commandClock()
 	due := t.DueAt()
 	since := due.Truncate(time.Second)
-	entity, action, _ := strings.Cut(eventType, ".")
 	for try := 0; ; try++ {
 		if wait := due.Sub(clock.Now()); wait > 0 {
 			select {
 			case <-ctx.Done():
-				return nil, context.Cause(ctx)
+				return nil, nil, context.Cause(ctx)
 			case <-clock.After(wait):
 			}
 		}
-		events, err := c.UserEvents(ctx, t.UserID, entity, action)
+		all, err := c.UserEvents(ctx, t.UserID, "", "")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		var found []basiq.RaisedEvent
-		for _, e := range events {
-			if at, err := time.Parse(time.RFC3339, e.CreatedDate); err == nil && !at.Before(since) {
-				found = append(found, e)
+		events, later = nil, nil
+		for _, e := range slices.Backward(all) { // oldest first, as they were raised
+			at, err := time.Parse(time.RFC3339, e.CreatedDate)
+			switch {
+			case err != nil || at.Before(start):
+			case e.TypeID() == eventType && !at.Before(since):
+				events = append(events, e)
+				later = append(later, e)
+			default:
+				later = append(later, e)
 			}
 		}
 		switch {
-		case len(found) > 0:
-			slices.Reverse(found) // oldest first, as they were raised
-			return found, nil
+		case len(events) > 0:
+			return events, later, nil
 		case try == 4:
-			return nil, errors.New("it is not among the user's events")
+			return nil, nil, errors.New("it is not among the user's events")
 		}
 		due = clock.Now().Add(200 * time.Millisecond)
 	}
@@ -209,35 +220,82 @@ func ofType(events []basiq.RaisedEvent, eventType string) []basiq.RaisedEvent {
 	return out
 }
 
-// simulatorTriggerText says what trigger raised, on whom, and where to see it.
+// simulatorTriggerText says what trigger raised, on whom, and where to
+// see it, in lines that fit 80 columns.
 func simulatorTriggerText(res triggerResult, conn *apiConn) []string {
-	lines := []string{"Raised " + res.EventTypeID + " in the simulator at " + conn.where() + ", for real:"}
-	for _, e := range res.Events {
-		lines = append(lines, "  "+safe(e.ID)+"  "+safe(e.TypeID())+"  "+eventTime(e.CreatedDate))
+	lines := []string{"Raised " + res.EventTypeID + " for real in the simulator (" + conn.where() + "):"}
+	for i, e := range res.Events {
+		label := "  event  "
+		if i > 0 {
+			label = "         "
+		}
+		lines = append(lines, label+safe(e.ID))
+	}
+	if len(res.Events) > 0 {
+		lines = append(lines, "  at     "+eventTime(res.Events[0].CreatedDate))
 	}
 	user := safe(res.UserID)
 	if res.UserCreated {
-		lines = append(lines, "on a new sandbox user, "+user+" (trigger@example.com); --user-id "+user+" raises more on it.")
+		lines = append(lines, "  user   "+user+", new (trigger@example.com)")
 	} else {
-		lines = append(lines, "on the user "+user+".")
-	}
-	var others []string
-	for _, e := range res.Raised {
-		if !slices.ContainsFunc(res.Events, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
-			others = append(others, safe(e.TypeID()))
-		}
-	}
-	if len(others) > 0 {
-		lines = append(lines, "Raised on the way: "+strings.Join(others, ", ")+".")
+		lines = append(lines, "  user   "+user)
 	}
 	if res.JobID != "" {
-		lines = append(lines, "With job "+safe(res.JobID)+" (GET /jobs/"+safe(res.JobID)+" shows it).")
+		lines = append(lines, "  job    "+safe(res.JobID))
 	}
-	return append(lines,
-		"See it:",
-		"  basiq-onboard listen --api-url "+conn.url+" --user-id "+user+" --forward-to 3000",
-		"  GET "+conn.url+basiq.EventsRequest(res.UserID),
-		"The application's webhooks subscribed to "+res.EventTypeID+" are sent it too (basiq-onboard webhooks list shows them).")
+	var others []string
+	count := map[string]int{}
+	for _, e := range res.Raised {
+		if slices.ContainsFunc(res.Events, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
+			continue
+		}
+		if count[e.TypeID()]++; count[e.TypeID()] == 1 {
+			others = append(others, e.TypeID())
+		}
+	}
+	for i, t := range others {
+		if count[t] > 1 {
+			others[i] = fmt.Sprintf("%s ×%d", t, count[t])
+		}
+		others[i] = safe(others[i])
+	}
+	lines = append(lines, wrapList("  also   ", others, 80)...)
+	lines = append(lines,
+		"See it with listen, or in GET /events:",
+		"  basiq-onboard listen --api-url "+conn.url+" \\",
+		"    --user-id "+user+" --forward-to 3000",
+		"  GET "+basiq.EventsRequest(res.UserID),
+		"Webhooks subscribed to "+res.EventTypeID+" are sent it too (webhooks list).")
+	if res.UserCreated {
+		lines = append(lines, "--user-id "+user+" raises more on this user.")
+	}
+	return lines
+}
+
+// wrapList writes items after label, comma-separated, in lines of at most
+// width cells, the later ones indented as far as the label.
+func wrapList(label string, items []string, width int) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	indent := strings.Repeat(" ", len(label))
+	var lines []string
+	line := label
+	for i, item := range items {
+		if i < len(items)-1 {
+			item += ","
+		}
+		switch {
+		case line == label:
+			line += item
+		case len(line)+1+len(item) > width:
+			lines = append(lines, line)
+			line = indent + item
+		default:
+			line += " " + item
+		}
+	}
+	return append(lines, line)
 }
 
 // eventTime is an event's createdDate in this machine's time, as listen shows it.
@@ -246,7 +304,7 @@ func eventTime(created string) string {
 	if err != nil {
 		return safe(created)
 	}
-	return "at " + at.Local().Format("15:04:05")
+	return at.Local().Format("15:04:05")
 }
 
 // testMessage sends Basiq's test message, and says where it goes and where
@@ -270,9 +328,12 @@ func (a *app) testMessage(cmd *cobra.Command, ctx context.Context, conn *apiConn
 		return a.printJSON(conn, res)
 	}
 	printLines(a.stdout, conn.redact,
-		"Sent Basiq's test message for "+eventType+" (POST /notifications/messages/test at "+conn.where()+").",
-		"Basiq sends it to this application's registered webhooks only, at their public URLs (basiq-onboard webhooks list shows them).",
-		"It is not known to appear in GET /events, so listen does not show it: events listen sees come from what a user does (the wizard), or from trigger against the simulator.")
+		"Sent Basiq's test message for "+eventType+" to "+conn.where(),
+		"(POST /notifications/messages/test). Basiq sends it to this application's",
+		"registered webhooks only, at their public URLs (webhooks list shows them).",
+		"It is not known to appear in GET /events, so listen does not show it: the",
+		"events listen sees come from what users do (the wizard), or from trigger",
+		"against the simulator.")
 	return nil
 }
 

@@ -81,19 +81,30 @@ func TestTriggerSaysWhatItDidAndWhereToSeeIt(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	text := r.stdout
-	for _, want := range []string{"Raised user.created in the simulator at 127.0.0.1:", "user.created  at ", "on a new sandbox user, ", "(trigger@example.com); --user-id ",
-		"basiq-onboard listen --api-url " + env["BASIQ_API_URL"] + " --user-id ", "GET " + env["BASIQ_API_URL"] + "/events?filter=user.id.eq('",
-		"webhooks subscribed to user.created are sent it too"} {
+	for _, want := range []string{"Raised user.created for real in the simulator (127.0.0.1:", "\n  event  ", "\n  at     ", ", new (trigger@example.com)\n",
+		"See it with listen, or in GET /events:\n  basiq-onboard listen --api-url " + env["BASIQ_API_URL"] + " \\\n    --user-id ", " --forward-to 3000\n",
+		"\n  GET /events?filter=user.id.eq('", "Webhooks subscribed to user.created are sent it too (webhooks list).", " raises more on this user."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("trigger does not say %q:\n%s", want, text)
+		}
+	}
+	for _, line := range lines(text) {
+		if len([]rune(line)) > 80 {
+			t.Errorf("a line of %d columns: %s", len([]rune(line)), line)
 		}
 	}
 
 	// On a user of one's own: theirs, and what was raised on the way.
 	warned := runCLI(t, env, "trigger", "consent.warning", "--user-id", got.UserID)
-	if warned.code != 0 || !strings.Contains(warned.stdout, "Raised consent.warning") || !strings.Contains(warned.stdout, "on the user "+got.UserID+".") ||
-		!strings.Contains(warned.stdout, "Raised on the way: consent.created.") || strings.Contains(warned.stdout, "new sandbox user") {
+	if warned.code != 0 || !strings.Contains(warned.stdout, "Raised consent.warning") || !strings.Contains(warned.stdout, "\n  user   "+got.UserID+"\n") ||
+		!strings.Contains(warned.stdout, "\n  also   consent.created\n") || strings.Contains(warned.stdout, "new (") {
 		t.Errorf("on a user given: exit %d\n%s%s", warned.code, warned.stdout, warned.stderr)
+	}
+	// What a job raised on the way comes with the event it brought.
+	tx := runCLI(t, env, "trigger", "transactions.updated")
+	if tx.code != 0 || !strings.Contains(tx.stdout, "  job    ") ||
+		!strings.Contains(tx.stdout, "  also   user.created, consent.created, connection.created,\n         connection.activated, account.updated ×4\n") {
+		t.Errorf("a job's event: exit %d\n%s%s", tx.code, tx.stdout, tx.stderr)
 	}
 	unknown := runCLI(t, env, "trigger", "user.updated", "--user-id", "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a")
 	if unknown.code != 1 || !strings.Contains(unknown.stderr, "404") || !strings.Contains(unknown.stderr, "leave out --user-id for a new one") {
@@ -177,7 +188,12 @@ func TestTriggerAgainstBasiqSendsTheTestMessage(t *testing.T) {
 	if sent.code != 0 {
 		t.Fatalf("exit %d\n%s", sent.code, sent.stderr)
 	}
-	for _, want := range []string{"Sent Basiq's test message for transactions.updated (POST /notifications/messages/test at 127.0.0.1:", "registered webhooks only, at their public URLs",
+	for _, line := range lines(sent.stdout) {
+		if len([]rune(line)) > 80 {
+			t.Errorf("a line of %d columns: %s", len([]rune(line)), line)
+		}
+	}
+	for _, want := range []string{"Sent Basiq's test message for transactions.updated to 127.0.0.1:", "(POST /notifications/messages/test)", "registered webhooks only, at their public URLs",
 		"not known to appear in GET /events, so listen does not show it"} {
 		if !strings.Contains(sent.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, sent.stdout)

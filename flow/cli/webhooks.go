@@ -72,7 +72,7 @@ func (a *app) webhooksListCommand() *cobra.Command {
 			return a.printJSON(conn, nonNil(hooks))
 		}
 		if len(hooks) == 0 {
-			printLines(a.stdout, conn.redact, "No webhooks at "+conn.where()+": basiq-onboard webhooks create --url URL makes one.")
+			printLines(a.stdout, conn.redact, "No webhooks at "+conn.where()+": webhooks create --url URL makes one.")
 			return nil
 		}
 		rows := make([][]string, len(hooks))
@@ -219,22 +219,26 @@ func (a *app) otherWebhooks(cmd *cobra.Command, conn *apiConn) []basiq.Webhook {
 // secret's lines are the one output that skips the redactor.
 func (a *app) printCreated(conn *apiConn, h basiq.Webhook) {
 	printLines(a.stdout, conn.redact,
-		"Created webhook "+safe(h.ID)+" at "+conn.where()+" for "+cut(h.URL, 120)+" ("+safe(h.Status)+").",
-		"Its events: "+eventList(h.SubscribedEvents)+".")
+		"Created webhook "+safe(h.ID)+" at "+conn.where()+":",
+		"  url     "+cut(h.URL, 120),
+		"  status  "+safe(h.Status),
+		"  events  "+eventList(h.SubscribedEvents))
 	if h.Status == basiq.WebhookPendingApproval {
 		printLines(a.stdout, conn.redact, "Basiq has it pending approval: deliveries start once it is approved.")
 	}
 	secret := h.Secret.Reveal()
 	if secret == "" {
-		printLines(a.stdout, conn.redact, "The answer held no signing secret: without it no delivery can be verified; ask Basiq support for it.")
+		printLines(a.stdout, conn.redact, "The answer held no signing secret: without it no delivery can be verified;", "ask Basiq support for it.")
 		return
 	}
 	fmt.Fprintln(a.stdout, "Its signing secret, shown this once (it is never shown again: keep it now):")
 	fmt.Fprintln(a.stdout, "  "+theme.Safe(secret))
-	fmt.Fprintln(a.stdout, "For your handler:  export BASIQ_WEBHOOK_SECRET='"+strings.ReplaceAll(theme.Safe(secret), "'", `'\''`)+"'")
+	fmt.Fprintln(a.stdout, "For your handler:")
+	fmt.Fprintln(a.stdout, "export BASIQ_WEBHOOK_SECRET='"+strings.ReplaceAll(theme.Safe(secret), "'", `'\''`)+"'")
 	printLines(a.stdout, conn.redact,
-		"Basiq may take up to 15 minutes to start sending to a new webhook; the simulator sends at once.",
-		"A delivery your handler refuses: basiq-onboard webhooks verify < the-captured-request")
+		"Basiq may take up to 15 minutes to start sending to a new webhook; the",
+		"simulator sends at once. A delivery your handler refuses, and why:",
+		"  basiq-onboard webhooks verify < the-captured-request")
 }
 
 // printCreatedJSON is create's --json: {"webhook": {…}, "secret": "…"},
@@ -276,7 +280,7 @@ func (a *app) webhooksDeleteCommand() *cobra.Command {
 		if asJSON {
 			return a.printJSON(conn, map[string]string{"deleted": id})
 		}
-		printLines(a.stdout, conn.redact, "Deleted webhook "+id+" at "+conn.where()+": it is sent nothing more.")
+		printLines(a.stdout, conn.redact, "Deleted webhook "+id+" at "+conn.where()+".")
 		return nil
 	})
 }
@@ -400,7 +404,8 @@ func attemptAnswer(at basiq.MessageAttempt) string {
 // messageText is one message with its payload and every attempt.
 func messageText(m basiq.WebhookMessage) []string {
 	lines := []string{
-		"Message " + safe(m.ID) + " to webhook " + safe(m.WebhookID),
+		"Message " + safe(m.ID),
+		"  webhook  " + safe(m.WebhookID),
 		"  type     " + safe(m.TypeID()),
 		"  event    " + safe(m.Payload.EventID),
 		"  status   " + messageStatus(m),

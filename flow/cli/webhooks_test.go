@@ -39,10 +39,15 @@ func TestWebhooksCommandsAgainstTheSimulator(t *testing.T) {
 	if _, err := webhook.ParseSecret(secret); err != nil {
 		t.Fatalf("create shows no secret that parses (%v):\n%s", err, made.stdout)
 	}
-	for _, want := range []string{"Created webhook ", "for " + h.url + " (active)", "Its events: user.created, consent.revoked.", "shown this once", "never shown again",
-		"export BASIQ_WEBHOOK_SECRET='" + secret + "'", "webhooks verify"} {
+	for _, want := range []string{"Created webhook ", "\n  url     " + h.url + "\n  status  active\n  events  user.created, consent.revoked\n", "shown this once", "never shown again",
+		"\nexport BASIQ_WEBHOOK_SECRET='" + secret + "'\n", "webhooks verify"} {
 		if !strings.Contains(made.stdout, want) {
 			t.Errorf("create does not say %q:\n%s", want, made.stdout)
+		}
+	}
+	for _, line := range lines(made.stdout) {
+		if len([]rune(line)) > 80 {
+			t.Errorf("create writes a line of %d columns: %s", len([]rune(line)), line)
 		}
 	}
 	if b, err := os.ReadFile(trace); err != nil || !strings.Contains(string(b), "POST") || strings.Contains(string(b), secret) || strings.Contains(string(b), secret[6:22]) {
@@ -103,7 +108,7 @@ func TestWebhooksCommandsAgainstTheSimulator(t *testing.T) {
 		t.Errorf("messages: exit %d\n%s%s", messages.code, messages.stdout, messages.stderr)
 	}
 	one := runCLI(t, env, "webhooks", "messages", id, d.header.Get("webhook-id"))
-	for _, want := range []string{"Message " + d.header.Get("webhook-id") + " to webhook " + id, "type     user.created", "status   delivered", `"eventTypeId":"user.created"`, "✓ 200", "→ " + h.url} {
+	for _, want := range []string{"Message " + d.header.Get("webhook-id") + "\n  webhook  " + id, "type     user.created", "status   delivered", `"eventTypeId":"user.created"`, "✓ 200", "→ " + h.url} {
 		if !strings.Contains(one.stdout, want) {
 			t.Errorf("one message does not show %q:\n%s", want, one.stdout)
 		}
