@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -106,7 +107,10 @@ func (a *app) runVerify(cmd *cobra.Command, o verifyOptions) (int, error) {
 	if term.IsTerminal(a.stdin.Fd()) {
 		fmt.Fprintln(a.stderr, `Paste the captured delivery (the raw HTTP request, or {"headers": {…}, "body": "…"}), then ctrl+d on a line of its own.`)
 	}
-	data, err := io.ReadAll(io.LimitReader(a.stdin, webhook.MaxCapture+1))
+	data, err := readAll(cmd.Context(), io.LimitReader(a.stdin, webhook.MaxCapture+1))
+	if c := signalled(cmd.Context()); c != 0 {
+		return c, nil // ctrl+c while it waited for the paste
+	}
 	if err != nil {
 		fmt.Fprintln(a.stderr, name+": the capture cannot be read:", err)
 		return qs.ExitFailed, nil
@@ -170,4 +174,24 @@ func verifyJSON(d webhook.Diagnosis, ok bool) verifyResult {
 		r.Computed = &computedResult{Right: c.Right, Mistakes: nonNil(c.Mistakes), SignedContent: c.SignedContent, Form: c.Form}
 	}
 	return r
+}
+
+// readAll reads r to its end, or until ctx ends (ctrl+c while a person
+// pastes): the read is left behind, as the process is ending.
+func readAll(ctx context.Context, r io.Reader) ([]byte, error) {
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := io.ReadAll(r)
+		done <- read{data, err}
+	}()
+	select {
+	case got := <-done:
+		return got.data, got.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
