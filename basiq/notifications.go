@@ -64,6 +64,10 @@ type EventTypeList []string
 
 // UnmarshalJSON reads a list of strings, one string, or null.
 func (l *EventTypeList) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*l = nil
+		return nil
+	}
 	var one string
 	if json.Unmarshal(b, &one) == nil {
 		*l = EventTypeList{one}
