@@ -34,7 +34,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	return runWithInput(t, env, nil, args...)
 }
 
-func create(t *testing.T, path string) *os.File {
+func create(t testing.TB, path string) *os.File {
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func create(t *testing.T, path string) *os.File {
 	return f
 }
 
-func read(t *testing.T, f *os.File) string {
+func read(t testing.TB, f *os.File) string {
 	b, err := os.ReadFile(f.Name())
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 // the environment a shell gets from its banner. The config directory is
 // the test's own, so no key or user of the person running the tests is
 // read.
-func hookSim(t *testing.T, opts simulator.Options) (map[string]string, *simulator.Server) {
+func hookSim(t testing.TB, opts simulator.Options) (map[string]string, *simulator.Server) {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
@@ -71,7 +71,7 @@ type handler struct {
 	got chan captured
 }
 
-func newHandler(t *testing.T) *handler {
+func newHandler(t testing.TB) *handler {
 	h := &handler{got: make(chan captured, 100)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -92,7 +92,7 @@ func newHandler(t *testing.T) *handler {
 
 // next is the next delivery, within a bound that fails the test rather
 // than hangs it.
-func (h *handler) next(t *testing.T) captured {
+func (h *handler) next(t testing.TB) captured {
 	t.Helper()
 	select {
 	case c := <-h.got:
@@ -106,7 +106,7 @@ func (h *handler) next(t *testing.T) captured {
 // runWithInput runs the command line in this process with env as its
 // whole environment, files (not terminals) for its output, and input on
 // stdin.
-func runWithInput(t *testing.T, env map[string]string, input []byte, args ...string) result {
+func runWithInput(t testing.TB, env map[string]string, input []byte, args ...string) result {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "stdin")
