@@ -10,6 +10,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -171,5 +172,36 @@ func TestWebhooksCommandsSayWhatBasiqSaid(t *testing.T) {
 	gone := runCLI(t, with(env, "BASIQ_API_URL", "http://127.0.0.1:1"), "webhooks", "list")
 	if gone.code != 1 || !strings.Contains(gone.stderr, "No answer came") {
 		t.Errorf("no API there: exit %d\n%s", gone.code, gone.stderr)
+	}
+}
+
+// The key as the wizard finds it: BASIQ_API_KEY, else the key saved for
+// that API's origin (never another's); --api-url over BASIQ_API_URL.
+func TestWebhooksCommandsFindTheKeyAsTheWizardDoes(t *testing.T) {
+	env, _ := hookSim(t, simulator.Options{})
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent") // no keyring: the 0600 file
+	url := env["BASIQ_API_URL"]
+	store, err := flow.OpenStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Save(flow.Origin(url), simulator.DemoAPIKey); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, map[string]string{"BASIQ_API_URL": url}, "webhooks", "list"); r.code != 0 || !strings.Contains(r.stdout, "No webhooks at") {
+		t.Errorf("the key saved for %s: exit %d\n%s%s", url, r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "webhooks", "list", "--api-url", url); r.code != 0 {
+		t.Errorf("--api-url and the key saved for it: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, map[string]string{"BASIQ_API_URL": "http://127.0.0.1:1"}, "trigger", "user.created", "--api-url", url); r.code != 0 {
+		t.Errorf("--api-url wins over BASIQ_API_URL: exit %d\n%s", r.code, r.stderr)
+	}
+	other := strings.Replace(url, "127.0.0.1", "localhost", 1) // the same server, another origin: no key saved for it
+	if r := runCLI(t, nil, "webhooks", "list", "--api-url", other); r.code != qs.ExitUsage || !strings.Contains(r.stderr, "no API key") {
+		t.Errorf("another origin got the key: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, map[string]string{"BASIQ_API_URL": url, "BASIQ_API_KEY": "d3Jvbmc6a2V5LXRoYXQtbm8tb25lLWtub3dz"}, "webhooks", "list"); r.code != 1 || !strings.Contains(r.stderr, "did not accept the API key") {
+		t.Errorf("BASIQ_API_KEY first: exit %d\n%s", r.code, r.stderr)
 	}
 }
