@@ -183,7 +183,10 @@ func apiFailure(doing string, err error, next string) []string {
 
 // safe is a server's (or a user's) words made fit for the terminal: no
 // escape sequence or control character, cut to a field's length.
-func safe(s string) string { return text.Field(theme.Safe(s)) }
+func safe(s string) string { return text.Field(sanitized(s)) }
+
+// sanitized is s without escape sequences or control characters, whole.
+func sanitized(s string) string { return theme.Safe(s) }
 
 // printLines writes lines through the redactor.
 func printLines(w io.Writer, redact *basiq.Redactor, lines ...string) {

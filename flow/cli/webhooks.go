@@ -13,7 +13,6 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 func init() { addCommand(webhooksCommand) }
@@ -232,9 +231,9 @@ func (a *app) printCreated(conn *apiConn, h basiq.Webhook) {
 		return
 	}
 	fmt.Fprintln(a.stdout, "Its signing secret, shown this once (it is never shown again: keep it now):")
-	fmt.Fprintln(a.stdout, "  "+theme.Safe(secret))
+	fmt.Fprintln(a.stdout, "  "+sanitized(secret))
 	fmt.Fprintln(a.stdout, "For your handler:")
-	fmt.Fprintln(a.stdout, "export BASIQ_WEBHOOK_SECRET='"+strings.ReplaceAll(theme.Safe(secret), "'", `'\''`)+"'")
+	fmt.Fprintln(a.stdout, "export BASIQ_WEBHOOK_SECRET='"+strings.ReplaceAll(sanitized(secret), "'", `'\''`)+"'")
 	printLines(a.stdout, conn.redact,
 		"Basiq may take up to 15 minutes to start sending to a new webhook; the",
 		"simulator sends at once. A delivery your handler refuses, and why:",
@@ -465,7 +464,7 @@ func eventList(types []string) string {
 }
 
 // cut is a server's words made safe and cut to a column's cells.
-func cut(s string, cells int) string { return text.Cut(theme.Safe(s), cells) }
+func cut(s string, cells int) string { return text.Cut(sanitized(s), cells) }
 
 // nonNil makes an empty list print as [] rather than null.
 func nonNil[T any](s []T) []T {
