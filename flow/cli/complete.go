@@ -19,16 +19,22 @@ type completer = func(cmd *cobra.Command, args []string, toComplete string) ([]c
 // parsed so far, which is what --user-id's depends on.
 func (a *app) completeRoot(cmd *cobra.Command, o *options) {
 	register(cmd, "persona", completePersona)
-	register(cmd, "user-id", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		id, where := a.savedUser(*o)
+	register(cmd, "user-id", a.completeSavedUser(func() options { return *o }))
+	register(cmd, "timeout", fixed("10m", "30m", "1h"))
+	for _, name := range []string{"api-url", "consent-url", "email", "mobile", "job-id"} {
+		register(cmd, name, cobra.NoFileCompletions)
+	}
+}
+
+// completeSavedUser offers, for a --user-id, the user the last run against
+// the command line's API kept (o is that command line as parsed so far).
+func (a *app) completeSavedUser(o func() options) completer {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		id, where := a.savedUser(o())
 		if id == "" {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		return matching([]cobra.Completion{cobra.CompletionWithDesc(id, "the last user for "+where)}, toComplete), cobra.ShellCompDirectiveNoFileComp
-	})
-	register(cmd, "timeout", fixed("10m", "30m", "1h"))
-	for _, name := range []string{"api-url", "consent-url", "email", "mobile", "job-id"} {
-		register(cmd, name, cobra.NoFileCompletions)
 	}
 }
 

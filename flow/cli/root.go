@@ -91,8 +91,8 @@ func (a *app) rootCommand() *cobra.Command {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout; implies --plain")
 	fs.BoolVar(&o.events, "events", false, "print each step as a line of JSON on stdout;\nimplies --plain")
 	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE\nand a Go program beside it")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take, consent and jobs included;\nin the wizard, how long consent may take")
-	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take, consent and jobs too;\nin the wizard, how long consent may take")
+	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of each HTTP exchange to FILE")
 	describeValues(cmd, map[string]value{
 		"api-url":       {"URL", "a URL, e.g. --api-url http://127.0.0.1:8080"},
 		"consent-url":   {"URL", "a URL, e.g. --consent-url http://127.0.0.1:8080/consent/home"},
