@@ -40,11 +40,6 @@ type API interface {
 // backoff run without sleeps.
 type Clock = basiq.Clock
 
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // Demo is the built-in simulator, started in-process for --demo or ctrl+d.
 type Demo struct {
 	API         API
@@ -146,9 +141,10 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 	})
 }
 
-func (c Config) clock() Clock {
+// RunClock is the clock the run goes by: Clock, or the wall clock.
+func (c Config) RunClock() Clock {
 	if c.Clock == nil {
-		return realClock{}
+		return basiq.RealClock{}
 	}
 	return c.Clock
 }

@@ -33,7 +33,7 @@ const (
 // --timeout bounds the whole run.
 func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.Writer) int {
 	s := cfg.Session(false)
-	clock := cfg.clock()
+	clock := cfg.RunClock()
 	p := NewPerformer(cfg)
 	defer p.Close()
 	w := &headlessWriter{session: s, clock: clock, out: out, stdout: stdout, stderr: stderr, redact: cfg.Redactor}
@@ -151,7 +151,7 @@ type headlessWriter struct {
 }
 
 func (w *headlessWriter) logf(format string, args ...any) {
-	fmt.Fprintf(w.stderr, "%s  %s\n", w.clock.Now().Format("15:04:05"), w.redact.String(theme.Safe(fmt.Sprintf(format, args...))))
+	fmt.Fprintf(w.stderr, "%s  %s\n", w.clock.Now().Format("15:04:05"), w.redact.String(text.Safe(fmt.Sprintf(format, args...))))
 }
 
 func (w *headlessWriter) note(n qs.Note) {
@@ -173,7 +173,7 @@ func (w *headlessWriter) note(n qs.Note) {
 	case qs.NoteLink:
 		w.logf("%s", n.Text)
 		// The one secret shown: the person needs the link whole, token and all.
-		fmt.Fprintln(w.stderr, CutValue(theme.Safe(n.Link.URL)))
+		fmt.Fprintln(w.stderr, CutValue(text.Safe(n.Link.URL)))
 	case qs.NoteJobStep:
 		w.step(n.Step)
 	case qs.NoteProblem:
@@ -317,11 +317,11 @@ func eventOf(n qs.Note) map[string]any {
 func writeAccountsTable(w io.Writer, accts []basiq.Account, r *basiq.Redactor) {
 	rows := [][]string{{"Account", "Type", "Number", "Balance", "Available", "Currency", "Status"}}
 	for _, a := range accts {
-		rows = append(rows, []string{a.Name, a.Class.Type, theme.MaskNumber(a.AccountNo), a.Balance, a.AvailableFunds, a.Currency, a.Status})
+		rows = append(rows, []string{a.Name, a.Class.Type, text.MaskNumber(a.AccountNo), a.Balance, a.AvailableFunds, a.Currency, a.Status})
 	}
 	for _, row := range rows {
 		for i := range row {
-			row[i] = text.Field(r.String(theme.Safe(row[i])))
+			row[i] = text.Field(r.String(text.Safe(row[i])))
 		}
 	}
 	widths := make([]int, len(rows[0]))

@@ -23,7 +23,7 @@ type Performer struct {
 
 // NewPerformer performs effects with what cfg provides.
 func NewPerformer(cfg Config) *Performer {
-	return &Performer{cfg: cfg, clock: cfg.clock()}
+	return &Performer{cfg: cfg, clock: cfg.RunClock()}
 }
 
 // Close stops the demo's simulator, if it runs.

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"text/template"
@@ -18,7 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/assets"
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // ScriptFacts are what the exported script takes from a session. Never a
@@ -89,7 +88,7 @@ type scriptData struct {
 
 // scriptTemplates are parsed on first use, not when the program starts.
 var scriptTemplates = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("").Funcs(template.FuncMap{"sh": shellWord}).
+	return template.Must(template.New("").Funcs(template.FuncMap{"sh": basiq.ShellWord}).
 		ParseFS(assets.Script, "script/*.tmpl"))
 })
 
@@ -135,16 +134,16 @@ func dataFor(f ScriptFacts) scriptData {
 	}
 	// Values land in a file someone will cat: nothing in them may act on a
 	// terminal, and what the server said goes through the redactor.
-	f.APIURL = strings.TrimRight(theme.Safe(f.APIURL), "/")
-	f.ConsentURL = theme.Safe(f.ConsentURL)
-	f.UserID = f.redact.String(theme.Safe(f.UserID))
-	f.NewUser = basiq.NewUser{Email: f.redact.String(theme.Safe(f.NewUser.Email)), Mobile: f.redact.String(theme.Safe(f.NewUser.Mobile))}
+	f.APIURL = strings.TrimRight(text.Safe(f.APIURL), "/")
+	f.ConsentURL = text.Safe(f.ConsentURL)
+	f.UserID = f.redact.String(text.Safe(f.UserID))
+	f.NewUser = basiq.NewUser{Email: f.redact.String(text.Safe(f.NewUser.Email)), Mobile: f.redact.String(text.Safe(f.NewUser.Mobile))}
 	if len(f.Consents) == 0 {
 		f.Consents = []qs.BankConsent{{}}
 	}
 	consents := make([]qs.BankConsent, len(f.Consents))
 	for i, c := range f.Consents {
-		consents[i] = qs.BankConsent{Action: theme.Safe(c.Action), Bank: f.redact.String(theme.Safe(c.Bank))}
+		consents[i] = qs.BankConsent{Action: text.Safe(c.Action), Bank: f.redact.String(text.Safe(c.Bank))}
 		if consents[i].Bank == "" {
 			consents[i].Bank = "a bank"
 		}
@@ -160,17 +159,6 @@ func render(name string, d scriptData) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-// plainShellWord needs no quotes, in a command or in ${VAR:-…}.
-var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// shellWord is s as one shell word: as it is when that is safe, else single-quoted.
-func shellWord(s string) string {
-	if plainShellWord.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // ProgramPathFor is where the Go program goes beside the bash script at
@@ -246,7 +234,7 @@ func ScriptSavedText(dir string, files []string, err error) string {
 	if dir != "" {
 		where = " in " + dir
 	}
-	return theme.Safe("Saved the session as " + names + where + " (mode 0600)")
+	return text.Safe("Saved the session as " + names + where + " (mode 0600)")
 }
 
 // exportError says in words why a file was not written.

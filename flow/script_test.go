@@ -438,7 +438,7 @@ func TestTheGoProgramGoesBesideTheScript(t *testing.T) {
 func TestValuesReachBashAsTheyAre(t *testing.T) {
 	bash := flowtest.RequireProgram(t, "bash", "bash")
 	for _, v := range []string{"https://au-api.basiq.io", "max@example.com", `o'brien+"x"@example.com`, "$(touch /tmp/no) `x` ; & | * ?", "a b\\c", ""} {
-		out, err := exec.Command(bash, "-c", "x="+shellWord(v)+`; y=${UNSET:-`+shellWord(v)+`}; printf '%s|%s' "$x" "$y"`).Output()
+		out, err := exec.Command(bash, "-c", "x="+basiq.ShellWord(v)+`; y=${UNSET:-`+basiq.ShellWord(v)+`}; printf '%s|%s' "$x" "$y"`).Output()
 		if err != nil || string(out) != v+"|"+v {
 			t.Errorf("%q came back as %q (%v)", v, out, err)
 		}

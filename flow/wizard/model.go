@@ -106,10 +106,7 @@ type exportedMsg struct {
 func New(cfg flow.Config, isDark bool) Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := theme.New(isDark)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = realClock{}
-	}
+	clock := cfg.RunClock()
 	m := Model{
 		cfg:        cfg,
 		session:    cfg.Session(true),
@@ -145,11 +142,6 @@ func New(cfg flow.Config, isDark bool) Model {
 	m.initCmds = tea.Batch(m.keyScreen.Focus(), m.apply(qs.Started{}))
 	return m
 }
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Init asks the terminal for its background and starts what New set going.
 func (m Model) Init() tea.Cmd {

@@ -9,6 +9,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
@@ -81,7 +82,7 @@ func (m *Model) syncUser() tea.Cmd {
 	working := ""
 	switch {
 	case s.User.Working && s.User.LookingUp != "":
-		working = "Looking up user " + theme.ShortID(s.User.LookingUp) + "… (GET /users/" + theme.ShortID(s.User.LookingUp) + "…)"
+		working = "Looking up user " + text.ShortID(s.User.LookingUp) + "… (GET /users/" + text.ShortID(s.User.LookingUp) + "…)"
 	case s.User.Working:
 		working = "Creating the user (POST /users)…"
 	}
@@ -156,7 +157,7 @@ func (m *Model) syncConsent() tea.Cmd {
 		bank = s.BankName(s.AutoConsentBank())
 	}
 	c.SetSandboxBank(bank)
-	c.SetPolling(s.Consent.LastChecked, "GET /users/"+theme.ShortID(s.User.User.ID)+"…/jobs")
+	c.SetPolling(s.Consent.LastChecked, "GET /users/"+text.ShortID(s.User.User.ID)+"…/jobs")
 	c.SetNow(m.clock.Now())
 	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
 	p := m.problemHere(qs.StageConsent)

@@ -113,11 +113,11 @@ func (m Model) notice() string {
 	case n.Text == "":
 		return ""
 	case n.Warning:
-		return m.styles.Warning.Render(theme.SymbolWarning + " " + theme.Safe(n.Text))
+		return m.styles.Warning.Render(theme.SymbolWarning + " " + text.Safe(n.Text))
 	case n.Done:
-		return m.styles.Success.Render(theme.SymbolDone + " " + theme.Safe(n.Text))
+		return m.styles.Success.Render(theme.SymbolDone + " " + text.Safe(n.Text))
 	}
-	return m.styles.Muted.Render(theme.Safe(n.Text))
+	return m.styles.Muted.Render(text.Safe(n.Text))
 }
 
 func (m Model) screenView() string {
@@ -200,14 +200,14 @@ func (m Model) summary() string {
 	if s.User.User.ID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(text.Field(theme.Safe(s.User.User.ID)))
+	summary := "User " + st.Code.Render(text.Field(text.Safe(s.User.User.ID)))
 	if len(s.Jobs.Order) > 0 {
-		jobs := text.Field(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
+		jobs := text.Field(text.Safe(strings.Join(s.Jobs.Order, ", ")))
 		if line := summary + " · job " + st.Code.Render(jobs); lipgloss.Width(line) <= width {
 			summary = line
 		} else {
 			// A line of their own, broken between ids, never inside one.
-			summary += "\n" + st.Code.Render(theme.WrapValue("Job "+jobs, width))
+			summary += "\n" + st.Code.Render(text.WrapValue("Job "+jobs, width))
 		}
 	}
 	b.WriteString(summary + "\n")
@@ -231,7 +231,7 @@ func (m Model) summary() string {
 		}
 	case s.Accounts.Loaded:
 		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
-		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)
+		writeCommands(&b, width, "USER_ID="+basiq.ShellWord(text.Safe(s.User.User.ID)), m.cfg.APIURL)
 	default:
 		// Only what still works from here: after the demo, a new demo.
 		b.WriteString(wrapped(st.Muted, s.Resume(s.Problem), width) + "\n")
@@ -239,8 +239,8 @@ func (m Model) summary() string {
 	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
 		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
 		b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-		b.WriteString("  bash " + theme.Safe(files[0]) + "\n")
-		b.WriteString("  go run " + theme.Safe(files[1]) + "\n")
+		b.WriteString("  bash " + text.Safe(files[0]) + "\n")
+		b.WriteString("  go run " + text.Safe(files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -248,8 +248,8 @@ func (m Model) summary() string {
 // wrapped is text made safe and wrapped to width at its spaces: an id (or
 // any word with a '-') is never broken across lines, as lipgloss's wrapping
 // would at its hyphens.
-func wrapped(style lipgloss.Style, text string, width int) string {
-	return style.Render(theme.WrapValue(theme.Safe(text), width))
+func wrapped(style lipgloss.Style, words string, width int) string {
+	return style.Render(text.WrapValue(text.Safe(words), width))
 }
 
 // writeCommands writes the quickstart's last two calls, for pasting into a
@@ -267,18 +267,10 @@ func writeCommands(b *strings.Builder, width int, setUser, apiURL string) {
 		fmt.Sprintf(`curl -s "%s/users/$USER_ID/accounts" -H "Authorization: Bearer $BASIQ_TOKEN" -H "basiq-version: 3.0"`, apiURL),
 	}
 	for _, c := range commands {
-		for _, line := range theme.CommandLines(c, width-2) {
+		for _, line := range text.CommandLines(c, width-2) {
 			b.WriteString("  " + line + "\n")
 		}
 	}
-}
-
-// shellWord quotes s for a shell where it needs it (a Basiq id never does).
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // inspectorEntries turns the client's trace into the inspector's rows.
@@ -302,6 +294,6 @@ func (m Model) inspectorEntries() []inspector.Entry {
 func (m Model) question(c *qs.Confirm) string {
 	st := m.styles
 	w, _ := frame.BodySize(m.width, m.height)
-	return st.Title.Render(theme.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(theme.Safe(c.Then)) + "\n\n" +
+	return st.Title.Render(text.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(text.Safe(c.Then)) + "\n\n" +
 		theme.Wrap(w, st.Key.Render("y"), st.Text.Render(" yes · "), st.Key.Render("n"), st.Text.Render(" no (the default: enter or esc too)"))
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 )
 
@@ -165,7 +165,7 @@ func (m Model) shortRequest(request string) string {
 	if id == "" || len(id) <= 8 {
 		return request
 	}
-	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+theme.ShortID(id)+"…/")
+	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+text.ShortID(id)+"…/")
 }
 
 // syncViews gives every view the session's lists.

@@ -313,7 +313,7 @@ func (m Model) detailView(w int) string {
 		}
 		// A long value wraps in its own column beside its label, at spaces
 		// only: an id or a number breaks where the line ends, never at a '-'.
-		value = theme.WrapValue(text.Field(theme.Safe(value)), max(w-18, 20))
+		value = text.WrapValue(text.Field(text.Safe(value)), max(w-18, 20))
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(pad(label, 18)), st.Value.Render(value)) + "\n")
 	}
 	field("Holder", a.AccountHolder)
@@ -325,7 +325,7 @@ func (m Model) detailView(w int) string {
 	field("Balance", r.cells[colBalance])
 	field("Available", r.cells[colAvail])
 	if a.CreditLimit != "" {
-		field("Credit limit", theme.FormatAmount(a.CreditLimit, a.Currency))
+		field("Credit limit", text.FormatAmount(a.CreditLimit, a.Currency))
 	}
 	field("Currency", a.Currency)
 	if !a.LastUpdated.IsZero() {
@@ -366,7 +366,7 @@ func (m Model) transactionsView(w int) string {
 	}
 	amountW := 0
 	for _, t := range s.Items {
-		amountW = max(amountW, lipgloss.Width(theme.FormatAmount(t.Amount, t.Currency)))
+		amountW = max(amountW, lipgloss.Width(text.FormatAmount(t.Amount, t.Currency)))
 	}
 	descW := max(w-12-amountW-4, 10)
 	visible := max(m.height-4, 3)
@@ -379,12 +379,12 @@ func (m Model) transactionsView(w int) string {
 		if len(date) > 10 {
 			date = date[:10]
 		}
-		amount := theme.FormatAmount(t.Amount, t.Currency)
+		amount := text.FormatAmount(t.Amount, t.Currency)
 		style := st.TableRow
-		if theme.ParseMoney(t.Amount).Negative() {
+		if text.ParseMoney(t.Amount).Negative() {
 			style = st.Error
 		}
-		desc := text.Cut(theme.Safe(t.Description), descW)
+		desc := text.Cut(text.Safe(t.Description), descW)
 		lines = append(lines, pad(date, 10)+"  "+pad(desc, descW)+"  "+style.Render(padLeft(amount, amountW)))
 	}
 	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.Items))
@@ -415,7 +415,7 @@ func classWords(class string) string {
 	if n, ok := classNames[class]; ok {
 		return n
 	}
-	return theme.Safe(class)
+	return text.Safe(class)
 }
 
 func pad(s string, w int) string {

@@ -81,23 +81,23 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 	byBank := map[string][]row{}
 	for _, a := range accts {
 		r := row{acct: a, na: a.Status == "unavailable"}
-		bank := theme.Safe(a.Institution)
+		bank := text.Safe(a.Institution)
 		if inst, ok := insts[a.Institution]; ok {
-			bank = theme.Safe(inst.DisplayName())
+			bank = text.Safe(inst.DisplayName())
 		}
 		r.cells = [columnCount]string{
 			colBank:    bank,
-			colName:    theme.Safe(a.Name),
+			colName:    text.Safe(a.Name),
 			colType:    classWords(a.Class.Type),
-			colProduct: theme.Safe(a.Class.Product),
-			colHolder:  theme.Safe(a.AccountHolder),
+			colProduct: text.Safe(a.Class.Product),
+			colHolder:  text.Safe(a.AccountHolder),
 			colBSB:     formatBSB(a.BSB), // only where Basiq sends one: the column is there only then
-			colNumber:  theme.MaskNumber(a.AccountNo),
-			colBalance: theme.FormatAmount(theme.Safe(a.Balance), a.Currency),
-			colAvail:   theme.FormatAmount(theme.Safe(a.AvailableFunds), a.Currency),
+			colNumber:  text.MaskNumber(a.AccountNo),
+			colBalance: text.FormatAmount(text.Safe(a.Balance), a.Currency),
+			colAvail:   text.FormatAmount(text.Safe(a.AvailableFunds), a.Currency),
 		}
 		if a.CreditLimit != "" {
-			r.cells[colLimit] = theme.FormatAmount(theme.Safe(a.CreditLimit), a.Currency)
+			r.cells[colLimit] = text.FormatAmount(text.Safe(a.CreditLimit), a.Currency)
 		}
 		if !a.LastUpdated.IsZero() {
 			r.cells[colUpdated] = a.LastUpdated.Local().Format("2 Jan 15:04")
@@ -106,7 +106,7 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 			r.cells[i] = text.Field(r.cells[i])
 		}
 		bank = r.cells[colBank]
-		r.negBal, r.negAvail = theme.ParseMoney(a.Balance).Negative(), theme.ParseMoney(a.AvailableFunds).Negative()
+		r.negBal, r.negAvail = text.ParseMoney(a.Balance).Negative(), text.ParseMoney(a.AvailableFunds).Negative()
 		if _, seen := byBank[bank]; !seen {
 			m.banks = append(m.banks, bank)
 		}
@@ -125,11 +125,11 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 // in unparsed and left out.
 func (m *Model) totalRows() []totalRow {
 	type key struct{ bank, currency string }
-	sums := map[key]theme.Money{}
+	sums := map[key]text.Money{}
 	currencies := map[string]bool{}
 	for _, r := range m.rows {
 		a := r.acct
-		bal := theme.ParseMoney(a.Balance)
+		bal := text.ParseMoney(a.Balance)
 		if !bal.OK() {
 			if a.Balance != "" {
 				m.unparsed++
@@ -168,7 +168,7 @@ func (m *Model) totalRows() []totalRow {
 
 // formatBSB writes an Australian BSB as 062-000; anything else as it came.
 func formatBSB(bsb string) string {
-	bsb = theme.Safe(strings.TrimSpace(bsb))
+	bsb = text.Safe(strings.TrimSpace(bsb))
 	if len(bsb) == 6 && strings.Trim(bsb, "0123456789") == "" {
 		return bsb[:3] + "-" + bsb[3:]
 	}
@@ -372,7 +372,7 @@ func (m Model) tableView(w, visible int, interactive bool) string {
 func (m Model) headingView(w int, interactive bool) string {
 	head := []string{}
 	if m.heading != "" {
-		head = append(head, text.Field(theme.Safe(m.heading)))
+		head = append(head, text.Field(text.Safe(m.heading)))
 	}
 	switch {
 	case len(m.banks) == 1:
@@ -471,7 +471,7 @@ func (m Model) exportView(w int) []string {
 		// One file a line, so wrapping never splits a name.
 		where := ""
 		if m.exportDir != "" {
-			where = " in " + theme.Safe(m.exportDir)
+			where = " in " + text.Safe(m.exportDir)
 		}
 		lines := []string{"", st.Success.Width(w).Render(theme.SymbolDone + " Saved" + where + ", readable only by you:")}
 		for _, f := range m.exported {

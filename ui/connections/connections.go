@@ -89,14 +89,14 @@ func (m *Model) SetState(s State) {
 	}
 	rows := make([][]string, len(s.Items))
 	for i, c := range s.Items {
-		bank := theme.Safe(c.Institution.ID)
+		bank := text.Safe(c.Institution.ID)
 		if name, ok := s.Banks[c.Institution.ID]; ok && name != "" {
-			bank = theme.Safe(name)
+			bank = text.Safe(name)
 		}
 		rows[i] = []string{
 			colBank:     bank,
-			colMethod:   theme.Safe(c.Method),
-			colStatus:   theme.Safe(c.Status),
+			colMethod:   text.Safe(c.Method),
+			colStatus:   text.Safe(c.Status),
 			colCreated:  listing.When(c.CreatedAt(), s.Now),
 			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
 		}
@@ -161,9 +161,9 @@ func (m Model) details(c basiq.Connection) string {
 	st := m.St
 	w := m.BodyWidth()
 	var b strings.Builder
-	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(text.Field(theme.Safe(c.ID))))
+	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(text.Field(text.Safe(c.ID))))
 	if c.ExpiryDate != "" {
-		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(text.Field(theme.Safe(c.ExpiryDate))))
+		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(text.Field(text.Safe(c.ExpiryDate))))
 	}
 	if c.Status != basiq.ConnectionActive {
 		b.WriteString("\n" + st.Warning.Width(w).Render(theme.SymbolWarning+" Not active: Basiq does not refresh it. Refreshing it (u) shows why, or connect the bank again through consent (b)."))

@@ -325,7 +325,7 @@ func (m Model) View() string {
 	}
 	who := "The user"
 	if m.userName != "" {
-		who = text.Field(theme.Safe(m.userName))
+		who = text.Field(text.Safe(m.userName))
 	}
 	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
 	if m.anotherBank != "" {
@@ -362,16 +362,16 @@ func (m Model) View() string {
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
 	bank := "Hooli"
 	if m.sandboxBank != "" {
-		bank = theme.Safe(m.sandboxBank)
+		bank = text.Safe(m.sandboxBank)
 	}
 	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render(bank) + st.Label.Render(" · login ") +
 		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	switch {
 	case m.demo && m.anotherBank != "":
-		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(theme.Safe(m.anotherBank))+
-			" as "+theme.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(text.Safe(m.anotherBank))+
+			" as "+text.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
 	case m.demo:
-		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+text.Safe(m.persona)+".")) + "\n")
 	}
 	b.WriteString("\n")
 	switch {
@@ -417,7 +417,7 @@ func (m Model) linkLine(w int) string {
 	// Too long to show whole: the hyperlink still carries all of it, and l
 	// shows it whole for terminals that cannot follow links.
 	const hint = "  (l shows all)"
-	visible := ansi.Truncate(m.link, w-len(hint), theme.Ellipsis)
+	visible := ansi.Truncate(m.link, w-len(hint), text.Ellipsis)
 	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
 }
 
@@ -469,7 +469,7 @@ func (m Model) QRWindow(width, height int) string {
 	// Two lines at most: the demo's code and its caption just fit 120x40.
 	caption := []string{st.Text.Render("Scan it to finish consent on a phone.") + st.Muted.Render(" Any key returns.")}
 	if isLoopback(m.link) {
-		host := theme.Safe(hostOf(m.link))
+		host := text.Safe(hostOf(m.link))
 		next := "Open it in a browser here."
 		if m.demo {
 			next = "Open it in a browser here, or press a on the consent screen."

@@ -78,8 +78,8 @@ func (m *Model) SetState(s State) {
 			revoked = day(*c.Revoked)
 		}
 		rows[i] = []string{
-			colStatus:  theme.Safe(c.Status),
-			colPurpose: theme.Safe(c.Purpose.Primary.Title),
+			colStatus:  text.Safe(c.Status),
+			colPurpose: text.Safe(c.Purpose.Primary.Title),
 			colGiven:   day(c.Created),
 			colExpires: day(c.ExpiryDate),
 			colRevoked: revoked,
@@ -147,12 +147,12 @@ func (m Model) details(it Item) string {
 	c := it.Consent
 	var lines []string
 	if d := c.Purpose.Primary.Description; d != "" {
-		lines = append(lines, st.Text.Width(w).Render(text.Field(theme.Safe(d))))
+		lines = append(lines, st.Text.Width(w).Render(text.Field(text.Safe(d))))
 	}
 	var shared []string
 	for _, p := range c.Data.Permissions {
 		if p.Consented && p.Information.Name != "" {
-			shared = append(shared, text.Field(theme.Safe(p.Information.Name)))
+			shared = append(shared, text.Field(text.Safe(p.Information.Name)))
 		}
 	}
 	if len(shared) > 0 {

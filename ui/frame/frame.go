@@ -203,7 +203,7 @@ func ShortHost(host string, room int) string {
 	}
 	if labels := strings.Split(host, "."); len(labels) > 2 && !isIPv4(host) {
 		for i := 1; i <= len(labels)-2; i++ {
-			if tail := theme.Ellipsis + strings.Join(labels[i:], "."); lipgloss.Width(tail) <= room {
+			if tail := text.Ellipsis + strings.Join(labels[i:], "."); lipgloss.Width(tail) <= room {
 				return tail
 			}
 		}

@@ -244,13 +244,13 @@ func (m Model) layout() layout {
 		return l
 	}
 	e := m.entries[m.cursor]
-	l.curl = theme.CommandLines(theme.Safe(e.Curl), w)
+	l.curl = text.CommandLines(text.Safe(e.Curl), w)
 	used := 2 + 1 + 1 // title and blank, blank after the list, "curl"
 	if e.CorrelationID != "" {
 		used++
 	}
 	if e.Err != "" {
-		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e.Err))))
+		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e.Err))))
 	}
 	answerWanted := 0
 	if len(m.answer) > 0 {
@@ -281,9 +281,9 @@ func (m Model) View() string {
 	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n")
 	switch {
 	case m.saved != "" && m.saveFailed:
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(m.saved)) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Safe(m.saved)) + "\n")
 	case m.saved != "":
-		b.WriteString(st.Success.Width(w).Render(theme.SymbolDone+" "+theme.Safe(m.saved)) + "\n")
+		b.WriteString(st.Success.Width(w).Render(theme.SymbolDone+" "+text.Safe(m.saved)) + "\n")
 	}
 	b.WriteString("\n")
 	if len(m.entries) == 0 {
@@ -325,10 +325,10 @@ func (m Model) View() string {
 	}
 	b.WriteString(st.Code.Render(strings.Join(curl, "\n")) + "\n")
 	if e.CorrelationID != "" {
-		b.WriteString(st.Muted.Render("correlation id "+text.Field(theme.Safe(e.CorrelationID))) + "\n")
+		b.WriteString(st.Muted.Render("correlation id "+text.Field(text.Safe(e.CorrelationID))) + "\n")
 	}
 	if e.Err != "" {
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(e.Err))) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(text.Safe(e.Err))) + "\n")
 	}
 	if len(m.answer) > 0 && l.answerRows > 0 {
 		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")
@@ -378,14 +378,14 @@ func readable(body string) string {
 
 // wrapAnswer is the answer's lines, made safe to print; a line too long
 // for w wraps under its own indentation, so a long value reads as one.
-func wrapAnswer(text string, w int) []string {
-	text = strings.TrimRight(text, "\n")
-	if text == "" {
+func wrapAnswer(answer string, w int) []string {
+	answer = strings.TrimRight(answer, "\n")
+	if answer == "" {
 		return nil
 	}
 	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		line = theme.Safe(line)
+	for _, line := range strings.Split(answer, "\n") {
+		line = text.Safe(line)
 		if ansi.StringWidth(line) <= w {
 			out = append(out, line)
 			continue
@@ -404,8 +404,8 @@ func wrapAnswer(text string, w int) []string {
 func pathOf(u string) string {
 	if i := strings.Index(u, "://"); i >= 0 {
 		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-			return theme.Safe(u[i+3+j:])
+			return text.Safe(u[i+3+j:])
 		}
 	}
-	return theme.Safe(u)
+	return text.Safe(u)
 }

@@ -72,14 +72,14 @@ func (m *Model) SetState(s State) {
 	for i, it := range s.Items {
 		failed := ""
 		if step := it.Job.FailedStep(); step != nil {
-			failed = theme.Safe(basiq.StepName(step.Title))
+			failed = text.Safe(basiq.StepName(step.Title))
 			if it.Failure != "" {
-				failed += ": " + theme.Safe(it.Failure)
+				failed += ": " + text.Safe(it.Failure)
 			}
 		}
 		rows[i] = []string{
 			colStarted: listing.When(it.Job.Created, s.Now),
-			colBank:    theme.Safe(it.Bank),
+			colBank:    text.Safe(it.Bank),
 			colState:   stateWords(it.Job),
 			colFailed:  failed,
 		}
@@ -134,7 +134,7 @@ func (m Model) details(it Item) string {
 	w := m.BodyWidth()
 	var steps []string
 	for _, s := range it.Job.Steps {
-		name := text.Field(theme.Safe(basiq.StepName(s.Title)))
+		name := text.Field(text.Safe(basiq.StepName(s.Title)))
 		switch {
 		case s.Done():
 			name += " " + theme.SymbolDone
@@ -147,12 +147,12 @@ func (m Model) details(it Item) string {
 		}
 		steps = append(steps, name)
 	}
-	lines := []string{st.Label.Render("Job ") + st.Code.Render(text.Field(theme.Safe(it.Job.ID)))}
+	lines := []string{st.Label.Render("Job ") + st.Code.Render(text.Field(text.Safe(it.Job.ID)))}
 	if len(steps) > 0 {
 		lines = append(lines, st.Muted.Width(w).Render(strings.Join(steps, " · ")))
 	}
 	if it.Failure != "" {
-		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(it.Failure))))
+		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(text.Safe(it.Failure))))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -287,7 +287,7 @@ func (m Model) lines(w int, fold bool) (lines []string, focus int) {
 	nameW := 0
 	for _, j := range m.state.Jobs {
 		for _, s := range j.Job.Steps {
-			nameW = max(nameW, lipgloss.Width(text.Field(theme.Safe(basiq.StepName(s.Title)))))
+			nameW = max(nameW, lipgloss.Width(text.Field(text.Safe(basiq.StepName(s.Title)))))
 		}
 	}
 	nameW = min(nameW, w-10) // room for the mark and the time
@@ -398,7 +398,7 @@ func (m Model) withKeys(p theme.Problem) theme.Problem {
 // field with the cursor, -1 when none.
 func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) {
 	st := m.st
-	bank := text.Field(theme.Safe(j.Bank))
+	bank := text.Field(text.Safe(j.Bank))
 	title := "Connecting " + bank
 	switch j.Job.State() {
 	case basiq.JobSucceeded:
@@ -406,7 +406,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 	case basiq.JobFailed:
 		title = "Could not connect to " + bank
 	}
-	right := st.Muted.Render("job " + theme.ShortID(theme.Safe(j.Job.ID)))
+	right := st.Muted.Render("job " + text.ShortID(text.Safe(j.Job.ID)))
 	lines := []string{theme.Spread(st.Title.Render(title), right, w)}
 	lines = append(lines, "")
 	if !j.Seen && !m.state.Stopped {
@@ -440,7 +440,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if s.Status == basiq.StepPending {
 			nameStyle = st.Muted
 		}
-		line := mark + " " + nameStyle.Render(padRight(theme.Safe(basiq.StepName(s.Title)), nameW))
+		line := mark + " " + nameStyle.Render(padRight(text.Safe(basiq.StepName(s.Title)), nameW))
 		if d, ok := j.Took[s.Title]; ok {
 			line += "  " + st.Muted.Render(fmt.Sprintf("%6s", seconds(d)))
 		}
@@ -505,7 +505,7 @@ func (m Model) estimate() string {
 	name := ""
 	for _, j := range s.Jobs {
 		if j.Usual > usual {
-			usual, name = j.Usual, text.Field(theme.Safe(j.Bank))
+			usual, name = j.Usual, text.Field(text.Safe(j.Bank))
 		}
 	}
 	elapsed := max(s.Elapsed, 0)

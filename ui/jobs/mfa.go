@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -101,7 +102,7 @@ func (m *Model) fitFields() {
 func (m Model) labels(q *MFA) []string {
 	labels := make([]string, len(q.Questions))
 	for i, question := range q.Questions {
-		labels[i] = theme.Safe(question)
+		labels[i] = text.Safe(question)
 		if q.Token {
 			labels[i] = "Code (" + labels[i] + ")"
 		}
@@ -213,7 +214,7 @@ func (m *Model) moveField(step int) {
 func (m Model) mfaView(j Job, w int) (view string, focus int) {
 	st := m.st
 	q := j.MFA
-	bank := theme.Safe(j.Bank)
+	bank := text.Safe(j.Bank)
 	var lines []string
 	head := bank + " asks"
 	if q.Token {
@@ -225,11 +226,11 @@ func (m Model) mfaView(j Job, w int) (view string, focus int) {
 	case q.Sent:
 		return st.Success.Width(w).Render(theme.SymbolDone + " " + bank + " has the answers; the job goes on."), -1
 	case q.Refused != "":
-		return st.Error.Width(w).Render(theme.SymbolFailed + " " + bank + " did not take the answers: " + theme.Safe(q.Refused)), -1
+		return st.Error.Width(w).Render(theme.SymbolFailed + " " + bank + " did not take the answers: " + text.Safe(q.Refused)), -1
 	}
 	focus = -1
 	lines = append(lines, theme.Wrap(w, st.Warning.Render(head), st.Muted.Render(" · "+roughly(q.Left)+" left")))
-	if d := theme.Safe(q.Description); d != "" {
+	if d := text.Safe(q.Description); d != "" {
 		lines = append(lines, st.Muted.Width(w).Render(d))
 	}
 	labels := m.labels(q)

@@ -303,7 +303,7 @@ func Heading(st *theme.Styles, title, request string, w int) string {
 	if request == "" {
 		return title
 	}
-	req := text.Field(theme.Safe(request))
+	req := text.Field(text.Safe(request))
 	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
 		return theme.Spread(title, st.Muted.Render(req), w)
 	}

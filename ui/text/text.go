@@ -1,6 +1,8 @@
-// Package text is what every face does to text before it is shown: for
-// now, cutting it to a width in terminal cells (money, sanitising and
-// command lines move here from ui/theme later).
+// Package text is what every face does to text before it is shown, with
+// no style: sanitising what a server sent (Safe), cutting to a width in
+// terminal cells (Cut, Field), money (Money), ids (ShortID, MaskNumber),
+// wrapping a value (WrapValue) and laying out a command (CommandLines).
+// The headless faces use it as the screens do; colours live in ui/theme.
 package text
 
 import (

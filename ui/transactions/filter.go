@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -207,16 +208,16 @@ func (f Filter) Words() string {
 	var parts []string
 	for _, p := range []string{f.Direction, f.Class} {
 		if p != "" {
-			parts = append(parts, theme.Safe(p))
+			parts = append(parts, text.Safe(p))
 		}
 	}
 	switch {
 	case f.From != "" && f.To != "":
-		parts = append(parts, theme.Safe(f.From)+" to "+theme.Safe(f.To))
+		parts = append(parts, text.Safe(f.From)+" to "+text.Safe(f.To))
 	case f.From != "":
-		parts = append(parts, "from "+theme.Safe(f.From))
+		parts = append(parts, "from "+text.Safe(f.From))
 	case f.To != "":
-		parts = append(parts, "until "+theme.Safe(f.To))
+		parts = append(parts, "until "+text.Safe(f.To))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -115,19 +116,19 @@ func (m *Model) match() {
 		}
 		bank := ""
 		if severalBanks {
-			bank = theme.Safe(s.Banks[t.Institution])
+			bank = text.Safe(s.Banks[t.Institution])
 		}
 		rows = append(rows, []string{
-			colDate:        theme.Safe(date[:min(len(date), len(dateLayout))]),
+			colDate:        text.Safe(date[:min(len(date), len(dateLayout))]),
 			colBank:        bank,
-			colAccount:     theme.Safe(m.accountName(t.Account)),
-			colDescription: theme.Safe(t.Description),
-			colClass:       theme.Safe(t.Class),
-			colAmount:      theme.FormatAmount(theme.Safe(t.Amount), t.Currency),
+			colAccount:     text.Safe(m.accountName(t.Account)),
+			colDescription: text.Safe(t.Description),
+			colClass:       text.Safe(t.Class),
+			colAmount:      text.FormatAmount(text.Safe(t.Amount), t.Currency),
 		})
 	}
 	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
-		if col == colAmount && theme.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
+		if col == colAmount && text.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
 			return m.St.Error, true
 		}
 		return lipgloss.Style{}, false
@@ -139,7 +140,7 @@ func (m Model) accountName(id string) string {
 	if name, ok := m.state.Accounts[id]; ok && name != "" {
 		return name
 	}
-	return theme.ShortID(id)
+	return text.ShortID(id)
 }
 
 // Capturing reports whether a field has focus: the search, or the filter form.
@@ -247,7 +248,7 @@ func (m Model) page() listing.Page {
 		p.Empty = "No transactions: the consent was revoked, and Basiq deleted them with the connections. In Connections, b consents again."
 	}
 	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.List.Len() == 0 {
-		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + theme.Safe(words) + "”."
+		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + text.Safe(words) + "”."
 		p.Loaded = true
 	}
 	switch {
@@ -275,7 +276,7 @@ func (m Model) filterLine() string {
 	case m.searching:
 		search += m.search.View()
 	case m.search.Value() != "":
-		search += st.Value.Render("“"+theme.Safe(m.search.Value())+"”") +
+		search += st.Value.Render("“"+text.Safe(m.search.Value())+"”") +
 			st.Muted.Render(" "+listing.Thousands(m.List.Len())+" of "+listing.Thousands(len(m.state.Items))+" loaded")
 	default:
 		search += st.Muted.Render("none")

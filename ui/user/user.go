@@ -403,7 +403,7 @@ func (m Model) View() string {
 		if m.created {
 			did = " Created user "
 		}
-		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(text.Field(theme.Safe(m.user.ID))))
+		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(text.Field(text.Safe(m.user.ID))))
 		if m.copied {
 			b.WriteString(st.Muted.Render("  (copied)"))
 		} else {
@@ -424,7 +424,7 @@ func (m Model) View() string {
 		b.WriteString(st.RenderProblem(*m.problem, w))
 	case m.example != "" && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
-			st.Muted.Render(" with nothing typed creates "+theme.Safe(m.example)+".")))
+			st.Muted.Render(" with nothing typed creates "+text.Safe(m.example)+".")))
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }
@@ -436,17 +436,17 @@ func (m Model) fieldLine(label string, i int) string {
 	if m.user != nil || m.working != "" {
 		// Shown whole, a long value (a 240-character email) wraps within
 		// the field's column as one block, the mark beside its first line.
-		value = st.Value.Render(theme.WrapValue(theme.Safe(m.fields[i].Value()), m.fields[i].Width()))
+		value = st.Value.Render(text.WrapValue(text.Safe(m.fields[i].Value()), m.fields[i].Width()))
 	}
 	field := lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)
 	mark := ""
 	e := m.fieldError(i)
 	switch {
 	case e != "":
-		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
+		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
 			// No room beside the field: under it, aligned with the value.
-			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
+			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
 		mark = " " + msg
@@ -464,7 +464,7 @@ const labelWidth = 10
 func (m Model) offerView(w int) string {
 	st := m.st
 	o := m.offer
-	id := text.Field(theme.Safe(o.UserID))
+	id := text.Field(text.Safe(o.UserID))
 	last := "The last session against this API used user " + id
 	if o.Created {
 		last += ", which basiq-onboard created"
@@ -476,7 +476,7 @@ func (m Model) offerView(w int) string {
 	case o.Jobs > 1:
 		last += " " + strconv.Itoa(o.Jobs) + " of its jobs had not finished: continuing asks Basiq about them, and watches those that still run."
 	}
-	question := "Continue with user " + theme.ShortID(id) + "…"
+	question := "Continue with user " + text.ShortID(id) + "…"
 	switch {
 	case o.Jobs == 1:
 		question += " (and its unfinished job)"
@@ -484,7 +484,7 @@ func (m Model) offerView(w int) string {
 		question += " (and its unfinished jobs)"
 	}
 	return st.Title.Render("Continue where you left off?") + "\n\n" +
-		st.Text.Render(theme.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
+		st.Text.Render(text.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
 
 		theme.Wrap(w, st.Text.Render(question+"? "), st.Key.Render("enter"), st.Muted.Render(" continue · "),
 			st.Key.Render("n"), st.Muted.Render(" start fresh (a new user, or ctrl+o for another id)"))

@@ -1,4 +1,4 @@
-package theme
+package text
 
 import (
 	"strings"
