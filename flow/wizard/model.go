@@ -18,12 +18,12 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/connect"
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consent"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -70,14 +70,14 @@ type Model struct {
 	keyScreen      apikey.Model
 	userScreen     user.Model
 	consentScreen  consent.Model
-	jobsScreen     jobs.Model
+	connectScreen  connect.Model
 	accountsScreen accounts.Model
 	inspector      inspector.Model
 	// The other views of the user, beside the accounts.
 	transactionsScreen transactions.Model
 	connectionsScreen  connections.Model
 	consentsScreen     consents.Model
-	jobHistoryScreen   jobhistory.Model
+	jobsScreen         jobs.Model
 }
 
 // eventMsg carries an effect's answer to Update.
@@ -126,14 +126,14 @@ func New(cfg flow.Config, isDark bool) Model {
 		keyScreen:      apikey.New(st),
 		userScreen:     user.New(st),
 		consentScreen:  consent.New(st),
-		jobsScreen:     jobs.New(st),
+		connectScreen:  connect.New(st),
 		accountsScreen: accounts.New(st),
 		inspector:      inspector.New(st),
 
 		transactionsScreen: transactions.New(st),
 		connectionsScreen:  connections.New(st),
 		consentsScreen:     consents.New(st),
-		jobHistoryScreen:   jobhistory.New(st),
+		jobsScreen:         jobs.New(st),
 	}
 	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
 	if cfg.EnvKey != "" && !cfg.Demo {
@@ -209,7 +209,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		if m.session.Stage == qs.StageConnect {
-			cmd = m.syncJobs() // a running step's time moves with the spinner, not once a second
+			cmd = m.syncConnect() // a running step's time moves with the spinner, not once a second
 		}
 		return m, tea.Batch(cmd, m.forwardToAll(msg))
 	case exportedMsg:
@@ -292,15 +292,15 @@ func intent(msg tea.Msg) qs.Event {
 		return qs.AutoConsentAsked{}
 	case consent.WaitLongerMsg:
 		return qs.WaitLongerAsked{}
-	case consent.ReopenMsg, jobs.ReconsentMsg:
+	case consent.ReopenMsg, connect.ReconsentMsg:
 		return qs.NewLinkAsked{}
-	case consent.RetryMsg, jobs.RetryMsg:
+	case consent.RetryMsg, connect.RetryMsg:
 		return qs.RetryAsked{}
-	case jobs.ContinueMsg:
+	case connect.ContinueMsg:
 		return qs.AccountsAsked{}
-	case jobs.QuitMsg:
+	case connect.QuitMsg:
 		return qs.QuitAsked{}
-	case jobs.AnsweredMsg:
+	case connect.AnsweredMsg:
 		return qs.MFAAnswered{JobID: msg.JobID, Answers: msg.Answers}
 	case accounts.TransactionsRequestedMsg:
 		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
@@ -389,7 +389,7 @@ func (m Model) capturing() bool {
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
 	case qs.StageConnect:
-		return m.jobsScreen.Capturing()
+		return m.connectScreen.Capturing()
 	case qs.StageAccounts:
 		return m.currentView().Capturing()
 	}
@@ -409,7 +409,7 @@ func (m Model) screenTakesEsc() bool {
 	case qs.StageConsent:
 		return m.consentScreen.Capturing()
 	case qs.StageConnect:
-		return m.jobsScreen.Capturing() // esc leaves a bank's question for later
+		return m.connectScreen.Capturing() // esc leaves a bank's question for later
 	case qs.StageAccounts:
 		return m.currentView().TakesEsc()
 	}
@@ -426,7 +426,7 @@ func (m *Model) forwardToScreen(msg tea.Msg) tea.Cmd {
 	case qs.StageConsent:
 		m.consentScreen, cmd = m.consentScreen.Update(msg)
 	case qs.StageConnect:
-		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
+		m.connectScreen, cmd = m.connectScreen.Update(msg)
 	case qs.StageAccounts:
 		cmd = m.forwardToView(msg)
 	}
@@ -440,7 +440,7 @@ func (m *Model) forwardToAll(msg tea.Msg) tea.Cmd {
 	m.keyScreen, cmds[0] = m.keyScreen.Update(msg)
 	m.userScreen, cmds[1] = m.userScreen.Update(msg)
 	m.consentScreen, cmds[2] = m.consentScreen.Update(msg)
-	m.jobsScreen, cmds[3] = m.jobsScreen.Update(msg)
+	m.connectScreen, cmds[3] = m.connectScreen.Update(msg)
 	m.accountsScreen, cmds[4] = m.accountsScreen.Update(msg)
 	m.inspector, cmds[5] = m.inspector.Update(msg)
 	return tea.Batch(cmds[:]...)
@@ -452,7 +452,7 @@ func (m *Model) resize() {
 	m.keyScreen.SetSize(w, h)
 	m.userScreen.SetSize(w, h)
 	m.consentScreen.SetSize(w, h)
-	m.jobsScreen.SetSize(w, h)
+	m.connectScreen.SetSize(w, h)
 	m.inspector.SetSize(w, h)
 	m.resizeViews(frame.TabbedBodySize(m.width, m.height))
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/connect"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
@@ -18,7 +18,7 @@ import (
 // commands screens need to start (a spinner's first tick, a field's focus).
 func (m *Model) sync() tea.Cmd {
 	var cmds []tea.Cmd
-	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
+	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncConnect())
 	m.syncAccounts()
 	m.syncViews()
 	if stage := m.session.Stage; stage != m.shownStage {
@@ -169,16 +169,16 @@ func (m *Model) syncConsent() tea.Cmd {
 	return c.Spin()
 }
 
-// syncJobs shows the jobs as they are now; it returns the spinner's first
+// syncConnect shows the jobs as they are now; it returns the spinner's first
 // tick when a step starts running.
-func (m *Model) syncJobs() tea.Cmd { return m.jobsScreen.SetState(m.jobsState()) }
+func (m *Model) syncConnect() tea.Cmd { return m.connectScreen.SetState(m.connectState()) }
 
-// jobsState is the jobs as the job view draws them.
-func (m *Model) jobsState() jobs.State {
+// connectState is the jobs as the job view draws them.
+func (m *Model) connectState() connect.State {
 	s := m.session
 	js := &s.Jobs
 	now := m.clock.Now()
-	st := jobs.State{
+	st := connect.State{
 		Progress:       js.Progress(),
 		AllOver:        js.AllOver(),
 		Stopped:        s.Failed() && !js.Running() || s.Problem != nil && !s.Problem.Warning,
@@ -194,7 +194,7 @@ func (m *Model) jobsState() jobs.State {
 	for _, id := range js.Order {
 		w := js.ByID[id]
 		bank := s.BankName(w.Bank())
-		j := jobs.Job{Job: w.Job, Seen: w.Seen, Bank: bank, Took: map[string]time.Duration{}, Trouble: themeProblem(w.PollProblem)}
+		j := connect.Job{Job: w.Job, Seen: w.Seen, Bank: bank, Took: map[string]time.Duration{}, Trouble: themeProblem(w.PollProblem)}
 		if j.Job.ID == "" {
 			j.Job.ID = id // not answered yet: the id is all there is
 		}
@@ -207,7 +207,7 @@ func (m *Model) jobsState() jobs.State {
 			}
 		}
 		if c := w.MFA; c != nil {
-			j.MFA = &jobs.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
+			j.MFA = &connect.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
 				Sending: c.Sending, Sent: c.Sent, Refused: c.Refused, Problem: themeProblem(c.Problem)}
 		}
 		if w.Job.State() == basiq.JobFailed {

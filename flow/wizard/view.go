@@ -55,7 +55,7 @@ func (m Model) View() tea.View {
 		Global:    m.global,
 	}
 	if m.session.Stage == qs.StageConnect {
-		f.HelpOnly = m.jobsScreen.HelpOnly()
+		f.HelpOnly = m.connectScreen.HelpOnly()
 	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
@@ -129,7 +129,7 @@ func (m Model) screenView() string {
 	case qs.StageConsent:
 		return m.consentScreen.View()
 	case qs.StageConnect:
-		return m.jobsScreen.View()
+		return m.connectScreen.View()
 	}
 	return m.currentView().View()
 }
@@ -145,7 +145,7 @@ func (m Model) screenKeys() []key.Binding {
 	case qs.StageConsent:
 		ks = m.consentScreen.Keys()
 	case qs.StageConnect:
-		ks = m.jobsScreen.Keys()
+		ks = m.connectScreen.Keys()
 	case qs.StageAccounts:
 		ks = m.viewScreenKeys()
 	}

@@ -9,7 +9,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
@@ -60,7 +60,7 @@ func (m Model) currentView() userView {
 	case qs.ViewConsents:
 		return m.consentsScreen
 	case qs.ViewJobs:
-		return m.jobHistoryScreen
+		return m.jobsScreen
 	}
 	return m.accountsScreen
 }
@@ -110,7 +110,7 @@ func (m *Model) forwardToView(msg tea.Msg) tea.Cmd {
 	case qs.ViewConsents:
 		m.consentsScreen, cmd = m.consentsScreen.Update(msg)
 	case qs.ViewJobs:
-		m.jobHistoryScreen, cmd = m.jobHistoryScreen.Update(msg)
+		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
 	default:
 		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
 	}
@@ -123,7 +123,7 @@ func (m *Model) resizeViews(w, h int) {
 	m.transactionsScreen.SetSize(w, h)
 	m.connectionsScreen.SetSize(w, h)
 	m.consentsScreen.SetSize(w, h)
-	m.jobHistoryScreen.SetSize(w, h)
+	m.jobsScreen.SetSize(w, h)
 }
 
 // viewScreenKeys are the view's keys and, where they act, q; the wizard
@@ -198,14 +198,14 @@ func (m *Model) syncViews() {
 	}
 	m.consentsScreen.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
 
-	jobs := make([]jobhistory.Item, len(x.Jobs.Items))
+	history := make([]jobs.Item, len(x.Jobs.Items))
 	for i, j := range x.Jobs.Items {
-		jobs[i] = jobhistory.Item{Job: j, Bank: s.BankName(j.InstitutionID())}
+		history[i] = jobs.Item{Job: j, Bank: s.BankName(j.InstitutionID())}
 		if step := j.FailedStep(); step != nil {
-			jobs[i].Failure = qs.StepFailure(step)
+			history[i].Failure = qs.StepFailure(step)
 		}
 	}
-	m.jobHistoryScreen.SetState(jobhistory.State{Items: jobs, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+	m.jobsScreen.SetState(jobs.State{Items: history, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
 }
 
 // listLoad is how far one of the session's lists has come, as a view shows it.
