@@ -1,7 +1,7 @@
 // Package flow runs the quickstart (package quickstart holds its rules): it
 // performs the session's effects (every call to Basiq, the browser, the
-// keyring, the clock) and is its headless faces: plain lines, --json and
-// --events. The full-screen face is flow/wizard.
+// keyring, the clock, the files it writes) for every face. The faces are
+// flow/wizard (full-screen) and flow/headless (plain lines, --json, --events).
 package flow
 
 import (

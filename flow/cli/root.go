@@ -18,6 +18,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/flow/wizard"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -219,14 +220,14 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 			// Someone can answer: the key (not echoed), the email, a bank's question.
 			cfg.Prompt = flow.NewTerminalPrompter(stdin, stderr)
 		}
-		out := flow.OutputTable
+		out := headless.OutputTable
 		switch {
 		case o.json:
-			out = flow.OutputJSON
+			out = headless.OutputJSON
 		case o.events:
-			out = flow.OutputEvents
+			out = headless.OutputEvents
 		}
-		code := flow.RunHeadless(ctx, cfg, out, stdout, stderr)
+		code := headless.Run(ctx, cfg, out, stdout, stderr)
 		if c := signalled(ctx); c != 0 {
 			return c, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -93,7 +94,7 @@ func TestFailureMatrix(t *testing.T) {
 				t.Run("headless", func(t *testing.T) {
 					m := newMatrixRun(t, spec, row.existing)
 					var stdout, stderr bytes.Buffer
-					code := flow.RunHeadless(context.Background(), m.cfg, flow.OutputTable, &stdout, &stderr)
+					code := headless.Run(context.Background(), m.cfg, headless.OutputTable, &stdout, &stderr)
 					if code != row.headless {
 						t.Fatalf("exit %d, want %d\n%s", code, row.headless, &stderr)
 					}

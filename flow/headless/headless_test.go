@@ -1,4 +1,4 @@
-package flow
+package headless
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -19,7 +20,7 @@ import (
 // headlessRig is a run with BASIQ_API_KEY set, no browser, on a fake Basiq.
 type headlessRig struct {
 	api            *flowtest.API
-	cfg            Config
+	cfg            flow.Config
 	stdout, stderr bytes.Buffer
 }
 
@@ -29,8 +30,8 @@ func newHeadless() *headlessRig {
 		{ID: "acc-1", Name: "Transaction 14000", AccountNo: "600000-157000002", Currency: "AUD", Balance: "34076.00", AvailableFunds: "34076.00", Status: "available", Class: basiq.AccountClass{Type: "transaction"}},
 		{ID: "acc-2", Name: "Credit Card 13000", AccountNo: "600000-157000001", Currency: "AUD", Balance: "-6081.50", AvailableFunds: "13918.50", Status: "available", Class: basiq.AccountClass{Type: "credit-card"}},
 	}
-	r.cfg = Config{
-		NewAPI: func(key string) (API, error) {
+	r.cfg = flow.Config{
+		NewAPI: func(key string) (flow.API, error) {
 			if key != flowtest.GoodKey {
 				return &flowtest.API{AuthErr: flowtest.BadKey}, nil
 			}
@@ -47,7 +48,7 @@ func newHeadless() *headlessRig {
 
 func (r *headlessRig) run(t *testing.T, out Output) int {
 	t.Helper()
-	return RunHeadless(context.Background(), r.cfg, out, &r.stdout, &r.stderr)
+	return Run(context.Background(), r.cfg, out, &r.stdout, &r.stderr)
 }
 
 func (r *headlessRig) watching(jobs ...basiq.Job) {
@@ -108,13 +109,13 @@ func TestPlainTableIsAlignedAndHasNoEscapeCodes(t *testing.T) {
 func TestMissingAnswersAreUsageErrorsThatNameTheFlag(t *testing.T) {
 	cases := []struct {
 		name   string
-		change func(*Config)
+		change func(*flow.Config)
 		want   string
 	}{
-		{"no user details", func(c *Config) { c.Email = "" }, "--email"},
-		{"bad email", func(c *Config) { c.Email = "max@" }, "--email"},
-		{"bad user id", func(c *Config) { c.UserID = "nope" }, "--user-id"},
-		{"no key", func(c *Config) { c.EnvKey = "" }, "BASIQ_API_KEY"},
+		{"no user details", func(c *flow.Config) { c.Email = "" }, "--email"},
+		{"bad email", func(c *flow.Config) { c.Email = "max@" }, "--email"},
+		{"bad user id", func(c *flow.Config) { c.UserID = "nope" }, "--user-id"},
+		{"no key", func(c *flow.Config) { c.EnvKey = "" }, "BASIQ_API_KEY"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,8 +181,8 @@ func TestDemoWithNoBrowserConsentsAsTheSandboxPersona(t *testing.T) {
 	r.cfg.EnvKey, r.cfg.Email, r.cfg.Demo = "", "", true // no --email: the demo makes its user up
 	consentedAs := ""
 	var made basiq.NewUser
-	r.cfg.StartDemo = func() (Demo, error) {
-		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
+	r.cfg.StartDemo = func() (flow.Demo, error) {
+		return flow.Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
 			AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 				consentedAs = login
 				return []string{flowtest.JobID}, nil

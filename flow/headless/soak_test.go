@@ -1,4 +1,4 @@
-package flow
+package headless
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -100,10 +101,10 @@ func soakOnce(t *testing.T, seed int) soakRun {
 		t.Error(err)
 		return soakRun{}
 	}
-	cfg := Config{
+	cfg := flow.Config{
 		Demo: true, Persona: qs.SandboxPersona, Clock: clock, Timeout: 10 * time.Minute,
-		StartDemo: func() (Demo, error) {
-			return Demo{API: client, APIURL: baseURL, ConsentBase: sim.ConsentBase(),
+		StartDemo: func() (flow.Demo, error) {
+			return flow.Demo{API: client, APIURL: baseURL, ConsentBase: sim.ConsentBase(),
 				AutoConsent: func(ctx context.Context, token, inst, login, _ string) ([]string, error) {
 					password, _ := simulator.Persona(login)
 					return sim.CompleteConsent(ctx, token, inst, login, password)
@@ -111,7 +112,7 @@ func soakOnce(t *testing.T, seed int) soakRun {
 		},
 	}
 	var stdout, stderr bytes.Buffer
-	r := soakRun{code: RunHeadless(context.Background(), cfg, OutputJSON, &stdout, &stderr), stderr: stderr.String()}
+	r := soakRun{code: Run(context.Background(), cfg, OutputJSON, &stdout, &stderr), stderr: stderr.String()}
 	var doc qs.Result
 	if json.Unmarshal(stdout.Bytes(), &doc) == nil {
 		r.accounts = len(doc.Accounts)

@@ -1,4 +1,4 @@
-package flow
+package headless
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -111,8 +112,8 @@ func TestItem9APlainTimeoutNamesItsLastCause(t *testing.T) {
 func TestItem6AFailedHeadlessDemoAdvisesANewDemoNotItsDeadUser(t *testing.T) {
 	r := newHeadless()
 	r.cfg.EnvKey, r.cfg.Demo, r.cfg.Persona = "", true, "bighead"
-	r.cfg.StartDemo = func() (Demo, error) {
-		return Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
+	r.cfg.StartDemo = func() (flow.Demo, error) {
+		return flow.Demo{API: r.api, APIURL: "http://127.0.0.1:1", ConsentBase: "http://127.0.0.1:1/consent/home",
 			AutoConsent: func(ctx context.Context, token, inst, login, connectionID string) ([]string, error) {
 				return []string{flowtest.JobID}, nil
 			}}, nil
@@ -149,10 +150,10 @@ func TestItem17PlainLinesSayAFailedStepsReasonOnce(t *testing.T) {
 func TestItem18TheExportedFilesConnectEveryBankTheSessionDid(t *testing.T) {
 	bash := requireScriptTools(t)
 	b := newSimBasiq(t)
-	facts := ScriptFacts{APIURL: b.base, ConsentURL: b.srv.ConsentBase(), NewUser: basiq.NewUser{Email: "max@example.com"}, TimeoutSeconds: 60,
+	facts := flow.ScriptFacts{APIURL: b.base, ConsentURL: b.srv.ConsentBase(), NewUser: basiq.NewUser{Email: "max@example.com"}, TimeoutSeconds: 60,
 		Consents: []qs.BankConsent{{Bank: "Hooli Bank"}, {Action: basiq.ConsentConnect, Bank: "Pied Piper Bank"}}}
 	script := filepath.Join(t.TempDir(), "quickstart.sh")
-	if _, err := ExportScript(facts, script); err != nil {
+	if _, err := flow.ExportScript(facts, script); err != nil {
 		t.Fatal(err)
 	}
 	person := func(ctx context.Context, link *url.URL) error {
@@ -168,7 +169,7 @@ func TestItem18TheExportedFilesConnectEveryBankTheSessionDid(t *testing.T) {
 		return err
 	}
 	env := []string{"BASIQ_API_KEY=" + simulator.DemoAPIKey, "BASIQ_POLL_SECONDS=0.01"}
-	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, ProgramPathFor(script))}} {
+	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, flow.ProgramPathFor(script))}} {
 		var args []string
 		if form.name == "script" {
 			args = []string{script}

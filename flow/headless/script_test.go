@@ -1,4 +1,4 @@
-package flow
+package headless
 
 import (
 	"bufio"
@@ -23,6 +23,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -98,11 +99,11 @@ func (b *simBasiq) consent(ctx context.Context, clientToken, login string) ([]st
 // accounts the session showed, one line each as the script prints them.
 func (b *simBasiq) demoSession(t *testing.T, scriptPath string) []string {
 	t.Helper()
-	return b.session(t, Config{
+	return b.session(t, flow.Config{
 		Demo:    true,
 		Persona: qs.SandboxPersona,
-		StartDemo: func() (Demo, error) {
-			return Demo{API: b.client(t), APIURL: b.base, ConsentBase: b.srv.ConsentBase(),
+		StartDemo: func() (flow.Demo, error) {
+			return flow.Demo{API: b.client(t), APIURL: b.base, ConsentBase: b.srv.ConsentBase(),
 				AutoConsent: func(ctx context.Context, token, _, login, _ string) ([]string, error) {
 					return b.consent(ctx, token, login)
 				}}, nil
@@ -130,8 +131,8 @@ func (b *simBasiq) existingUserSession(t *testing.T, scriptPath string) (string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u.ID, b.session(t, Config{
-		NewAPI:       func(string) (API, error) { return b.client(t), nil },
+	return u.ID, b.session(t, flow.Config{
+		NewAPI:       func(string) (flow.API, error) { return b.client(t), nil },
 		EnvKey:       simulator.DemoAPIKey,
 		APIURL:       b.base,
 		ConsentBase:  b.srv.ConsentBase(),
@@ -141,11 +142,11 @@ func (b *simBasiq) existingUserSession(t *testing.T, scriptPath string) (string,
 	})
 }
 
-func (b *simBasiq) session(t *testing.T, cfg Config) []string {
+func (b *simBasiq) session(t *testing.T, cfg flow.Config) []string {
 	t.Helper()
 	cfg.Clock, cfg.Jitter, cfg.Timeout = basiqtest.NewClock(), func() float64 { return 0.5 }, time.Minute
 	var stdout, stderr bytes.Buffer
-	if code := RunHeadless(context.Background(), cfg, OutputJSON, &stdout, &stderr); code != qs.ExitOK {
+	if code := Run(context.Background(), cfg, OutputJSON, &stdout, &stderr); code != qs.ExitOK {
 		t.Fatalf("the session ended with exit %d:\n%s", code, &stderr)
 	}
 	var result qs.Result
@@ -273,7 +274,7 @@ func TestTheExportedScriptAndProgramGetTheSessionsAccountsFromTheSimulator(t *te
 		}
 	}
 
-	program := buildProgram(t, ProgramPathFor(script))
+	program := buildProgram(t, flow.ProgramPathFor(script))
 	stdout, stderr, err = b.runAsPerson(t, qs.SandboxPersona, program, nil, b.simulatorEnv()...)
 	if err != nil {
 		t.Fatalf("the Go program: %v\n%s", err, stderr)
@@ -291,7 +292,7 @@ func TestForAnExistingUserTheFilesReuseItAndDefaultToTheSessionsURLs(t *testing.
 	slices.Sort(want)
 	// Only the key and the pace come from the environment: the URLs are the session's.
 	env := []string{"BASIQ_API_KEY=" + simulator.DemoAPIKey, "BASIQ_POLL_SECONDS=0.01"}
-	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, ProgramPathFor(script))}} {
+	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, flow.ProgramPathFor(script))}} {
 		var args []string
 		if form.name == "script" {
 			args = []string{script}
@@ -315,11 +316,11 @@ func TestTheExportedFilesStopWithBasiqsWords(t *testing.T) {
 	bash := requireScriptTools(t)
 	b := newSimBasiq(t)
 	script := filepath.Join(t.TempDir(), "quickstart.sh")
-	facts := ScriptFacts{APIURL: b.base, ConsentURL: b.srv.ConsentBase(), NewUser: basiq.NewUser{Email: "a@b.co"}}
-	if _, err := ExportScript(facts, script); err != nil {
+	facts := flow.ScriptFacts{APIURL: b.base, ConsentURL: b.srv.ConsentBase(), NewUser: basiq.NewUser{Email: "a@b.co"}}
+	if _, err := flow.ExportScript(facts, script); err != nil {
 		t.Fatal(err)
 	}
-	program := buildProgram(t, ProgramPathFor(script))
+	program := buildProgram(t, flow.ProgramPathFor(script))
 	cases := []struct {
 		what, login, key, timeout, want string
 	}{
@@ -355,7 +356,7 @@ func TestTheExportedFilesHoldNoKeyAndNoToken(t *testing.T) {
 	if len(secrets) < 5 {
 		t.Fatalf("only %d secrets seen: the sessions should have minted server and client tokens", len(secrets))
 	}
-	for _, path := range []string{demo, ProgramPathFor(demo), existing, ProgramPathFor(existing)} {
+	for _, path := range []string{demo, flow.ProgramPathFor(demo), existing, flow.ProgramPathFor(existing)} {
 		body, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -379,12 +380,12 @@ func TestTheExportedFilesHoldNoKeyAndNoToken(t *testing.T) {
 
 func TestAnExportNeverWritesOverAFileNorThroughALink(t *testing.T) {
 	dir := t.TempDir()
-	facts := ReadmeScriptFacts()
+	facts := flow.ReadmeScriptFacts()
 	script := filepath.Join(dir, "quickstart.sh")
 	if err := os.WriteFile(script, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ExportScript(facts, script); err == nil || !strings.Contains(err.Error(), "exists") {
+	if _, err := flow.ExportScript(facts, script); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("an existing file: %v", err)
 	}
 	if b, _ := os.ReadFile(script); string(b) != "mine" {
@@ -399,7 +400,7 @@ func TestAnExportNeverWritesOverAFileNorThroughALink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ExportScript(facts, link); err == nil {
+	if _, err := flow.ExportScript(facts, link); err == nil {
 		t.Error("an export went through a symbolic link")
 	}
 	if b, _ := os.ReadFile(target); string(b) != "mine" {
@@ -408,28 +409,28 @@ func TestAnExportNeverWritesOverAFileNorThroughALink(t *testing.T) {
 
 	// The Go program's name is taken: neither file is left.
 	taken := filepath.Join(dir, "taken.sh")
-	if err := os.WriteFile(ProgramPathFor(taken), nil, 0o644); err != nil {
+	if err := os.WriteFile(flow.ProgramPathFor(taken), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ExportScript(facts, taken); err == nil {
+	if _, err := flow.ExportScript(facts, taken); err == nil {
 		t.Error("an export wrote over the Go program's file")
 	}
 	if _, err := os.Lstat(taken); !errors.Is(err, os.ErrNotExist) {
 		t.Error("half an export was left: the script without its program")
 	}
 	for _, p := range []string{script, link, taken, filepath.Join(dir, "x.go")} {
-		if CheckScriptPath(p) == nil {
+		if flow.CheckScriptPath(p) == nil {
 			t.Errorf("CheckScriptPath(%s) allows it", filepath.Base(p))
 		}
 	}
-	if err := CheckScriptPath(filepath.Join(dir, "new.sh")); err != nil {
+	if err := flow.CheckScriptPath(filepath.Join(dir, "new.sh")); err != nil {
 		t.Errorf("a new name: %v", err)
 	}
 }
 
 func TestTheGoProgramGoesBesideTheScript(t *testing.T) {
 	for in, want := range map[string]string{"quickstart.sh": "quickstart.go", "dir/run": "dir/run.go", "a.sh.sh": "a.sh.go"} {
-		if got := ProgramPathFor(in); got != want {
+		if got := flow.ProgramPathFor(in); got != want {
 			t.Errorf("ProgramPathFor(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -462,20 +463,20 @@ func readmeBlock(t *testing.T, readme, marker string) (start, end int) {
 }
 
 // TestREADMEQuickstartIsTheScriptsCalls keeps README's quickstart by hand
-// what the templates make (go test ./flow -run README -update rewrites it),
+// what the templates make (go test ./flow/headless -run README -update rewrites it),
 // and its excerpt of an exported script a true one.
 func TestREADMEQuickstartIsTheScriptsCalls(t *testing.T) {
-	const path = "../README.md"
+	const path = "../../README.md"
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	start, end := readmeBlock(t, readme, "<!-- quickstart -->")
-	want := string(ReadmeQuickstart())
+	want := string(flow.ReadmeQuickstart())
 	if readme[start:end] != want {
 		if !*update {
-			t.Fatalf("README's quickstart is not what assets/script makes; run go test ./flow -run README -update\nwant:\n%s", want)
+			t.Fatalf("README's quickstart is not what assets/script makes; run go test ./flow/headless -run README -update\nwant:\n%s", want)
 		}
 		readme = readme[:start] + want + readme[end:]
 		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
@@ -483,7 +484,7 @@ func TestREADMEQuickstartIsTheScriptsCalls(t *testing.T) {
 		}
 	}
 	start, end = readmeBlock(t, readme, "<!-- exported script, an excerpt -->")
-	script, _, err := ScriptFiles(ReadmeScriptFacts(), "quickstart.sh", "quickstart.go")
+	script, _, err := flow.ScriptFiles(flow.ReadmeScriptFacts(), "quickstart.sh", "quickstart.go")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package flow
+// Package headless is the quickstart's faces without a screen: plain lines
+// on stderr with the accounts as a table on stdout, --json's document, or
+// --events' lines. It performs the session's effects one after another
+// through flow's Performer and decides nothing about the quickstart.
+package headless
 
 import (
 	"context"
@@ -13,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -27,14 +32,14 @@ const (
 	OutputEvents               // --events: one JSON object a line, as things happen
 )
 
-// RunHeadless runs the quickstart with no prompts: every answer comes from a
+// Run runs the quickstart with no prompts: every answer comes from a
 // flag or the environment. Progress goes to stderr as timestamped lines
 // (except with --events, where it is on stdout); it returns the exit code.
 // --timeout bounds the whole run.
-func RunHeadless(ctx context.Context, cfg Config, out Output, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, cfg flow.Config, out Output, stdout, stderr io.Writer) int {
 	s := cfg.Session(false)
 	clock := cfg.RunClock()
-	p := NewPerformer(cfg)
+	p := flow.NewPerformer(cfg)
 	defer p.Close()
 	w := &headlessWriter{session: s, clock: clock, out: out, stdout: stdout, stderr: stderr, redact: cfg.Redactor}
 
@@ -144,7 +149,7 @@ func maxTime(a, b time.Time) time.Time {
 // stdout. Everything goes through the redactor but the consent link.
 type headlessWriter struct {
 	session        *qs.Session
-	clock          Clock
+	clock          flow.Clock
 	out            Output
 	stdout, stderr io.Writer
 	redact         *basiq.Redactor
@@ -223,16 +228,16 @@ func (w *headlessWriter) problem(p *qs.Problem) {
 
 // exportScript saves the session as --export-script asks, and says so. A
 // run that went well but could not save it has failed (exit 1).
-func (w *headlessWriter) exportScript(cfg Config, code int) int {
-	files, err := ExportSessionScript(w.session, cfg)
+func (w *headlessWriter) exportScript(cfg flow.Config, code int) int {
+	files, err := flow.ExportSessionScript(w.session, cfg)
 	if err != nil {
-		w.note(qs.Note{Kind: qs.NoteWarning, Text: ScriptSavedText("", nil, err)})
+		w.note(qs.Note{Kind: qs.NoteWarning, Text: flow.ScriptSavedText("", nil, err)})
 		if code == qs.ExitOK {
 			return qs.ExitFailed
 		}
 		return code
 	}
-	w.note(qs.Note{Kind: qs.NoteDone, Text: ScriptSavedText("", files, nil)})
+	w.note(qs.Note{Kind: qs.NoteDone, Text: flow.ScriptSavedText("", files, nil)})
 	return code
 }
 
