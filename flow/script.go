@@ -161,6 +161,34 @@ func render(name string, d scriptData) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// FetchAccountsCommands are the commands that fetch a user's accounts again
+// from Basiq at apiURL, with the key in $BASIQ_API_KEY: the URL and the
+// user, a server token, the accounts. They are the exported script's own
+// calls (calls.sh.tmpl), each command whole on one line.
+func FetchAccountsCommands(apiURL, userID string) []string {
+	if apiURL == "" {
+		apiURL = basiq.DefaultBaseURL
+	}
+	var b bytes.Buffer
+	d := struct{ APIURL, UserID string }{strings.TrimRight(text.Safe(apiURL), "/"), text.Safe(userID)}
+	if err := scriptTemplates().ExecuteTemplate(&b, "fetch-accounts", d); err != nil {
+		panic(err) // the embedded template and two strings: a bug, found by the tests
+	}
+	var commands []string
+	joining := false // the line before ended with a continuation
+	for _, line := range strings.Split(b.String(), "\n") {
+		cont := strings.HasSuffix(line, ` \`)
+		line = strings.TrimSuffix(line, ` \`)
+		if joining {
+			commands[len(commands)-1] += " " + strings.TrimSpace(line)
+		} else {
+			commands = append(commands, line)
+		}
+		joining = cont
+	}
+	return commands
+}
+
 // ProgramPathFor is where the Go program goes beside the bash script at
 // path: quickstart.sh gives quickstart.go, and a name without .sh gets .go
 // added (quickstart gives quickstart.go).

@@ -227,11 +227,11 @@ func (m Model) summary() string {
 			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
 			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
 			b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-			writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
+			writeCommands(&b, width, "paste-a-user-id-here", basiq.DefaultBaseURL)
 		}
 	case s.Accounts.Loaded:
 		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
-		writeCommands(&b, width, "USER_ID="+basiq.ShellWord(text.Safe(s.User.User.ID)), m.cfg.APIURL)
+		writeCommands(&b, width, s.User.User.ID, m.cfg.APIURL)
 	default:
 		// Only what still works from here: after the demo, a new demo.
 		b.WriteString(wrapped(st.Muted, s.Resume(s.Problem), width) + "\n")
@@ -252,21 +252,11 @@ func wrapped(style lipgloss.Style, words string, width int) string {
 	return style.Render(text.WrapValue(text.Safe(words), width))
 }
 
-// writeCommands writes the quickstart's last two calls, for pasting into a
-// shell: setUser names the user, then a server token from the key in
-// $BASIQ_API_KEY, then the user's accounts. Each command is broken at its
-// options, so it stays whole in a terminal of width columns.
-func writeCommands(b *strings.Builder, width int, setUser, apiURL string) {
-	if apiURL == "" {
-		apiURL = basiq.DefaultBaseURL
-	}
-	apiURL = strings.TrimRight(apiURL, "/")
-	commands := []string{
-		setUser,
-		fmt.Sprintf(`export BASIQ_TOKEN=$(curl -s -X POST %s/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS | jq -r .access_token)`, apiURL),
-		fmt.Sprintf(`curl -s "%s/users/$USER_ID/accounts" -H "Authorization: Bearer $BASIQ_TOKEN" -H "basiq-version: 3.0"`, apiURL),
-	}
-	for _, c := range commands {
+// writeCommands writes the commands that fetch userID's accounts from
+// apiURL again, for pasting into a shell: each is broken at its options,
+// so it stays whole in a terminal of width columns.
+func writeCommands(b *strings.Builder, width int, userID, apiURL string) {
+	for _, c := range flow.FetchAccountsCommands(apiURL, userID) {
 		for _, line := range text.CommandLines(c, width-2) {
 			b.WriteString("  " + line + "\n")
 		}

@@ -154,7 +154,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.sees("Transaction 14000", "4 accounts")
 	w.keys("q") // a user given by id: never offered for deletion
 	final := w.m.Summary()
-	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, `"https://au-api.basiq.io/users/$USER_ID/accounts"`} {
+	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, "BASIQ_API_URL=https://au-api.basiq.io", `"$BASIQ_API_URL/users/$USER_ID/accounts"`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("the last frame lacks %q:\n%s", want, final)
 		}
@@ -466,7 +466,7 @@ func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	w := newRig().demoToAccounts(t)
 	w.keys("q", "n")
 	s := w.m.Summary()
-	for _, want := range []string{"simulator has stopped", basiq.DefaultBaseURL + "/token", basiq.DefaultBaseURL + "/users/$USER_ID/accounts", "USER_ID=paste-a-user-id-here"} {
+	for _, want := range []string{"simulator has stopped", "BASIQ_API_URL=" + basiq.DefaultBaseURL, `"$BASIQ_API_URL/token"`, `"$BASIQ_API_URL/users/$USER_ID/accounts"`, "USER_ID=paste-a-user-id-here"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, s)
 		}
