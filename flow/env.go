@@ -123,21 +123,22 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		noBrowser = "Not opening a browser (--no-browser)."
 	}
 	return quickstart.New(quickstart.Config{
-		Interactive: interactive,
-		Demo:        c.Demo,
-		EnvKey:      strings.TrimSpace(c.EnvKey),
-		KeyStore:    c.Keys != nil,
-		Email:       c.Email,
-		Mobile:      c.Mobile,
-		UserID:      c.UserID,
-		JobIDs:      c.JobIDs,
-		Persona:     c.Persona,
-		Timeout:     c.Timeout,
-		ConsentBase: c.ConsentBase,
-		NoBrowser:   noBrowser,
-		Jitter:      c.Jitter,
-		DeleteUser:  c.DeleteUser,
-		Ask:         c.Prompt != nil && !interactive,
+		Interactive:  interactive,
+		Demo:         c.Demo,
+		EnvKey:       strings.TrimSpace(c.EnvKey),
+		KeyStore:     c.Keys != nil,
+		Email:        c.Email,
+		Mobile:       c.Mobile,
+		UserID:       c.UserID,
+		JobIDs:       c.JobIDs,
+		Persona:      c.Persona,
+		Timeout:      c.Timeout,
+		ConsentBase:  c.ConsentBase,
+		NoBrowser:    noBrowser,
+		Jitter:       c.Jitter,
+		DeleteUser:   c.DeleteUser,
+		ExportScript: c.ExportScript,
+		Ask:          c.Prompt != nil && !interactive,
 	})
 }
 

@@ -109,8 +109,8 @@ func readLine(r io.Reader) (string, error) {
 }
 
 // ask puts the session's question to the person and brings back the answer.
-func ask(ctx context.Context, p Prompter, q qs.Ask) qs.Answered {
-	answered := qs.Answered{Kind: q.Kind, JobID: q.JobID}
+func ask(ctx context.Context, p Prompter, q qs.Ask) qs.Typed {
+	answered := qs.Typed{Kind: q.Kind, JobID: q.JobID}
 	switch q.Kind {
 	case qs.AskKey:
 		key, err := p.Secret(ctx, "API key (from the Basiq dashboard, API Keys; not shown as you type): ")

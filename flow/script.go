@@ -40,20 +40,17 @@ type ScriptFacts struct {
 	redact *basiq.Redactor // the run's: what the server said goes through it
 }
 
-// ScriptFactsOf is what a session did, as the script repeats it; false
-// before the session has a user (the script starts from one).
-func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
-	u := s.User.User
-	if u.ID == "" {
-		return ScriptFacts{}, false
-	}
+// ScriptFactsOf is what a session did, as the script repeats it (the
+// session says it in its SaveScript effect).
+func ScriptFactsOf(s qs.SaveScript, cfg Config) ScriptFacts {
+	u := s.User
 	f := ScriptFacts{
 		APIURL:         cfg.APIURL,
 		ConsentURL:     cfg.ConsentBase,
 		FromDemo:       s.Demo,
-		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+		TimeoutSeconds: int(s.Timeout / time.Second),
 		redact:         cfg.Redactor,
-		Consents:       s.BankConsents(),
+		Consents:       s.Consents,
 	}
 	switch {
 	case s.Demo:
@@ -64,12 +61,12 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 		if f.NewUser == (basiq.NewUser{}) {
 			f.NewUser.Email = qs.ExampleEmail
 		}
-	case s.User.Created:
+	case s.Created:
 		f.NewUser = basiq.NewUser{Email: u.Email, Mobile: u.Mobile}
 	default:
 		f.UserID = u.ID
 	}
-	return f, true
+	return f
 }
 
 // ReadmeScriptFacts are the session README's quickstart shows: a new user at
@@ -189,20 +186,13 @@ func FetchAccountsCommands(apiURL, userID string) []string {
 	return commands
 }
 
-// ProgramPathFor is where the Go program goes beside the bash script at
-// path: quickstart.sh gives quickstart.go, and a name without .sh gets .go
-// added (quickstart gives quickstart.go).
-func ProgramPathFor(scriptPath string) string {
-	return strings.TrimSuffix(scriptPath, ".sh") + ".go"
-}
-
 // CheckScriptPath says why the session cannot be exported to scriptPath
 // (and the Go program beside it), before a run starts; nil when it can.
 func CheckScriptPath(scriptPath string) error {
 	if strings.HasSuffix(scriptPath, ".go") {
 		return fmt.Errorf("%s: name the bash script (e.g. quickstart.sh); the Go program goes beside it as .go", scriptPath)
 	}
-	for _, p := range []string{scriptPath, ProgramPathFor(scriptPath)} {
+	for _, p := range []string{scriptPath, qs.ProgramPathFor(scriptPath)} {
 		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("%s exists: an export never writes over a file; give a new name", p)
 		}
@@ -215,7 +205,7 @@ func CheckScriptPath(scriptPath string) error {
 // file and never through a symbolic link: both or neither. It returns the
 // paths written.
 func ExportScript(f ScriptFacts, scriptPath string) ([]string, error) {
-	programPath := ProgramPathFor(scriptPath)
+	programPath := qs.ProgramPathFor(scriptPath)
 	script, program, err := ScriptFiles(f, filepath.Base(scriptPath), filepath.Base(programPath))
 	if err != nil {
 		return nil, err
@@ -236,33 +226,6 @@ func ExportScriptHere(f ScriptFacts, now time.Time) (dir string, files []string,
 	files, err = ExportScript(f, "basiq-quickstart-"+now.Format("20060102-150405")+".sh")
 	dir, _ = os.Getwd() // only said to the user; empty if the directory is gone
 	return dir, files, err
-}
-
-// ExportSessionScript writes the session as --export-script asks, at the
-// end of a run: a bash script at cfg.ExportScript and the Go program beside it.
-func ExportSessionScript(s *qs.Session, cfg Config) ([]string, error) {
-	facts, ok := ScriptFactsOf(s, cfg)
-	if !ok {
-		return nil, errors.New("the run ended before it had a user, where the script starts")
-	}
-	return ExportScript(facts, cfg.ExportScript)
-}
-
-// ScriptSavedText says in one line what a save of the session wrote (in
-// dir, when given), or why it did not.
-func ScriptSavedText(dir string, files []string, err error) string {
-	if err != nil {
-		return "Session not saved as a script: " + err.Error()
-	}
-	names := strings.Join(files, " and ")
-	if len(files) == 2 && ProgramPathFor(files[0]) == files[1] {
-		names = files[0] + " and .go" // the usual pair: the name once
-	}
-	where := ""
-	if dir != "" {
-		where = " in " + dir
-	}
-	return text.Safe("Saved the session as " + names + where + " (mode 0600)")
 }
 
 // exportError says in words why a file was not written.

@@ -136,13 +136,9 @@ func checkOptions(o *options, getenv func(string) string) error {
 		return fmt.Errorf("--persona %q is not a sandbox login; try %s (or bighead, erlich, jianYang to see failures)", o.persona, qs.SandboxPersona)
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, e.g. 10m")
-	case len(o.jobIDs) > qs.MaxJobs:
-		return fmt.Errorf("--job-id: %d ids; one run watches at most %d", len(o.jobIDs), qs.MaxJobs)
 	}
-	for _, id := range o.jobIDs {
-		if err := basiq.ValidateID(id); err != nil {
-			return fmt.Errorf("--job-id %q: %v", id, err)
-		}
+	if err := qs.CheckJobIDs(o.jobIDs); err != nil {
+		return err // the session's own rule, asked before any face starts
 	}
 	if o.exportTo != "" {
 		// Before any request: a run that cannot save its script at the end should not start.
@@ -270,15 +266,7 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 		out := colorprofile.NewWriter(stdout, os.Environ())
 		fmt.Fprintln(out, summary)
 	}
-	code := fm.ExitCode()
-	if cfg.ExportScript != "" {
-		files, err := flow.ExportSessionScript(fm.Session(), cfg)
-		fmt.Fprintln(stdout, flow.ScriptSavedText("", files, err))
-		if err != nil && code == qs.ExitOK {
-			code = qs.ExitFailed
-		}
-	}
-	return code
+	return fm.ExitCode()
 }
 
 // apiURLOf is the API a command line points at: --api-url or

@@ -107,9 +107,6 @@ func Run(ctx context.Context, cfg flow.Config, out Output, stdout, stderr io.Wri
 		w.finish(code) // what is known so far, for a script that reads the result
 		return code
 	}
-	if cfg.ExportScript != "" {
-		code = w.exportScript(cfg, code)
-	}
 	w.finish(code)
 	return code
 }
@@ -170,7 +167,7 @@ func (w *headlessWriter) note(n qs.Note) {
 	case qs.NoteDone, qs.NoteUser, qs.NoteAccounts:
 		w.logf("%s %s", theme.SymbolDone, n.Text)
 	case qs.NoteJobDone:
-		if !strings.HasSuffix(n.Text, "failed") { // the problem that follows says why
+		if !n.Failed { // the problem that follows says why
 			w.logf("%s %s", theme.SymbolDone, n.Text)
 		}
 	case qs.NoteWarning:
@@ -220,25 +217,9 @@ func (w *headlessWriter) problem(p *qs.Problem) {
 	if p.CorrelationID != "" {
 		w.logf("  Basiq correlation id %s", p.CorrelationID)
 	}
-	// The timeout's own words say how to go on; a usage error has nothing to pick up.
-	if resume := w.session.Resume(p); resume != "" && p.Call != qs.CallTimeout && p.Code != qs.CodeUsage {
-		w.logf("  %s", resume)
+	if p.Resume != "" {
+		w.logf("  %s", p.Resume)
 	}
-}
-
-// exportScript saves the session as --export-script asks, and says so. A
-// run that went well but could not save it has failed (exit 1).
-func (w *headlessWriter) exportScript(cfg flow.Config, code int) int {
-	files, err := flow.ExportSessionScript(w.session, cfg)
-	if err != nil {
-		w.note(qs.Note{Kind: qs.NoteWarning, Text: flow.ScriptSavedText("", nil, err)})
-		if code == qs.ExitOK {
-			return qs.ExitFailed
-		}
-		return code
-	}
-	w.note(qs.Note{Kind: qs.NoteDone, Text: flow.ScriptSavedText("", files, nil)})
-	return code
 }
 
 // finish prints the result: the accounts table, the JSON document, or the last event.

@@ -274,7 +274,7 @@ func TestTheExportedScriptAndProgramGetTheSessionsAccountsFromTheSimulator(t *te
 		}
 	}
 
-	program := buildProgram(t, flow.ProgramPathFor(script))
+	program := buildProgram(t, qs.ProgramPathFor(script))
 	stdout, stderr, err = b.runAsPerson(t, qs.SandboxPersona, program, nil, b.simulatorEnv()...)
 	if err != nil {
 		t.Fatalf("the Go program: %v\n%s", err, stderr)
@@ -292,7 +292,7 @@ func TestForAnExistingUserTheFilesReuseItAndDefaultToTheSessionsURLs(t *testing.
 	slices.Sort(want)
 	// Only the key and the pace come from the environment: the URLs are the session's.
 	env := []string{"BASIQ_API_KEY=" + simulator.DemoAPIKey, "BASIQ_POLL_SECONDS=0.01"}
-	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, flow.ProgramPathFor(script))}} {
+	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, qs.ProgramPathFor(script))}} {
 		var args []string
 		if form.name == "script" {
 			args = []string{script}
@@ -320,7 +320,7 @@ func TestTheExportedFilesStopWithBasiqsWords(t *testing.T) {
 	if _, err := flow.ExportScript(facts, script); err != nil {
 		t.Fatal(err)
 	}
-	program := buildProgram(t, flow.ProgramPathFor(script))
+	program := buildProgram(t, qs.ProgramPathFor(script))
 	cases := []struct {
 		what, login, key, timeout, want string
 	}{
@@ -356,7 +356,7 @@ func TestTheExportedFilesHoldNoKeyAndNoToken(t *testing.T) {
 	if len(secrets) < 5 {
 		t.Fatalf("only %d secrets seen: the sessions should have minted server and client tokens", len(secrets))
 	}
-	for _, path := range []string{demo, flow.ProgramPathFor(demo), existing, flow.ProgramPathFor(existing)} {
+	for _, path := range []string{demo, qs.ProgramPathFor(demo), existing, qs.ProgramPathFor(existing)} {
 		body, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -409,7 +409,7 @@ func TestAnExportNeverWritesOverAFileNorThroughALink(t *testing.T) {
 
 	// The Go program's name is taken: neither file is left.
 	taken := filepath.Join(dir, "taken.sh")
-	if err := os.WriteFile(flow.ProgramPathFor(taken), nil, 0o644); err != nil {
+	if err := os.WriteFile(qs.ProgramPathFor(taken), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := flow.ExportScript(facts, taken); err == nil {
@@ -430,7 +430,7 @@ func TestAnExportNeverWritesOverAFileNorThroughALink(t *testing.T) {
 
 func TestTheGoProgramGoesBesideTheScript(t *testing.T) {
 	for in, want := range map[string]string{"quickstart.sh": "quickstart.go", "dir/run": "dir/run.go", "a.sh.sh": "a.sh.go"} {
-		if got := flow.ProgramPathFor(in); got != want {
+		if got := qs.ProgramPathFor(in); got != want {
 			t.Errorf("ProgramPathFor(%q) = %q, want %q", in, got, want)
 		}
 	}

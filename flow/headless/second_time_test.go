@@ -169,7 +169,7 @@ func TestItem18TheExportedFilesConnectEveryBankTheSessionDid(t *testing.T) {
 		return err
 	}
 	env := []string{"BASIQ_API_KEY=" + simulator.DemoAPIKey, "BASIQ_POLL_SECONDS=0.01"}
-	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, flow.ProgramPathFor(script))}} {
+	for _, form := range []struct{ name, path string }{{"script", bash}, {"program", buildProgram(t, qs.ProgramPathFor(script))}} {
 		var args []string
 		if form.name == "script" {
 			args = []string{script}

@@ -114,10 +114,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 		}
 		x.View = ev.View
 		a.loadView(false)
-	case ReloadAsked:
-		if s.Stage == StageAccounts {
-			a.loadView(true)
-		}
 	case ConnectionsLoaded:
 		a.connectionsLoaded(ev)
 	case ConsentsLoaded:
@@ -170,8 +166,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 			x.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: ev.ID, Question: "Revoke this consent?",
 				Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
 		}
-	case ConfirmAnswered:
-		a.confirmAnswered(ev.Yes)
 	case ConnectionDeleted:
 		x.Busy = ""
 		if ev.Err != nil {
@@ -191,17 +185,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 		x.NoConsent = true
 		s.Feeds = map[string]*Feed{} // the transactions went with the connections
 		a.reloadAfterChange()
-	case AnotherBankAsked:
-		if s.Stage == StageAccounts && x.Busy == "" {
-			action := basiq.ConsentConnect
-			if x.NoConsent {
-				action = "" // consent first: the page's connect action asks for it anyway
-			}
-			a.reconsentWith(action, "", "")
-			if s.Demo {
-				a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
-			}
-		}
 	case TransactionsFiltered:
 		if s.Stage == StageAccounts {
 			x.Filter = ev.Filter

@@ -50,12 +50,9 @@ type Model struct {
 	isDark  bool
 	profile colorprofile.Profile
 	global  keys.Global
-	yes     key.Binding // answers a y/N question
-	no      key.Binding
-	views   viewKeys // the keys every view of the user shares
-	// saveScript (s) in the views saves the session as a script, as s does in the inspector.
-	saveScript  key.Binding
-	savedScript scriptSavedMsg // the last save, for the notice line and the summary
+	// yes and no answer a y/N question (enter and esc are no too).
+	yes, no, noEnter, noEsc key.Binding
+	views                   viewKeys // the keys every view of the user shares
 
 	width, height int
 	showHelp      bool
@@ -86,20 +83,6 @@ type eventMsg struct{ ev qs.Event }
 // clockTickMsg is the wizard's second hand.
 type clockTickMsg struct{}
 
-// scriptSavedMsg is where the session's script went, or why it did not.
-type scriptSavedMsg struct {
-	dir   string
-	files []string
-	err   error
-}
-
-// exportedMsg is where an export went.
-type exportedMsg struct {
-	dir   string
-	files []string
-	err   error
-}
-
 // New builds the wizard and starts its session. isDark is the terminal's
 // background as far as known before it answers (theme.DarkFromEnv).
 // Run it with tea.NewProgram(m).Run(); Close it after.
@@ -108,20 +91,21 @@ func New(cfg flow.Config, isDark bool) Model {
 	st := theme.New(isDark)
 	clock := cfg.RunClock()
 	m := Model{
-		cfg:        cfg,
-		session:    cfg.Session(true),
-		perform:    flow.NewPerformer(cfg),
-		ctx:        ctx,
-		cancel:     cancel,
-		clock:      clock,
-		styles:     st,
-		isDark:     isDark,
-		profile:    colorprofile.TrueColor,
-		global:     keys.NewGlobal(),
-		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
-		saveScript: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save as script")),
-		views:      newViewKeys(),
+		cfg:     cfg,
+		session: cfg.Session(true),
+		perform: flow.NewPerformer(cfg),
+		ctx:     ctx,
+		cancel:  cancel,
+		clock:   clock,
+		styles:  st,
+		isDark:  isDark,
+		profile: colorprofile.TrueColor,
+		global:  keys.NewGlobal(),
+		yes:     keys.Yes.Binding(),
+		no:      keys.No.Help("no (enter)"),
+		noEnter: keys.Main.Hidden(),
+		noEsc:   keys.Back.Hidden(),
+		views:   newViewKeys(),
 
 		keyScreen:      apikey.New(st),
 		userScreen:     user.New(st),
@@ -212,20 +196,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.syncConnect() // a running step's time moves with the spinner, not once a second
 		}
 		return m, tea.Batch(cmd, m.forwardToAll(msg))
-	case exportedMsg:
-		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
-		return m, nil
-	case inspector.CloseMsg:
-		m.closeInspector()
-		return m, nil
-	case inspector.SaveScriptMsg:
-		return m, m.saveSessionScript()
-	case scriptSavedMsg:
-		m.savedScript = msg
-		m.inspector.SetSaved(flow.ScriptSavedText(msg.dir, msg.files, msg.err), msg.err != nil)
-		return m, nil
-	case accounts.ExportRequestedMsg:
-		return m, m.export(msg.Format)
+	case keys.IntentMsg:
+		if msg.Intent == keys.Back && m.showInspector {
+			m.closeInspector() // esc, or i, in the inspector
+			return m, nil
+		}
 	}
 	if ev := intent(msg); ev != nil {
 		return m, m.apply(ev)
@@ -268,44 +243,48 @@ func (m *Model) performCmd(eff qs.Effect) tea.Cmd {
 // message that is not an intent.
 func intent(msg tea.Msg) qs.Event {
 	switch msg := msg.(type) {
+	case keys.IntentMsg:
+		return intentEvents[msg.Intent]
 	case apikey.SubmittedMsg:
 		return qs.KeySubmitted{Key: msg.Key}
-	case apikey.DemoMsg:
-		return qs.DemoAsked{}
-	case apikey.SaveAnsweredMsg:
-		return qs.SaveAnswered{Save: msg.Save}
 	case user.SubmittedMsg:
 		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}}
-	case user.CreateAgainMsg:
-		return qs.CreateAgainAnswered{Yes: msg.Yes}
 	case user.ExistingUserMsg:
 		return qs.ExistingUserGiven{ID: msg.ID}
-	case user.ContinueMsg:
+	case user.ConsentAskedMsg:
 		return qs.ConsentAsked{}
-	case user.ResumeMsg:
-		return qs.ContinueAnswered{Yes: msg.Yes}
-	case consent.OpenMsg:
-		return qs.BrowserAsked{}
 	case consent.JobsPastedMsg:
 		return qs.JobsPasted{IDs: msg.IDs}
-	case consent.AutoConsentMsg:
-		return qs.AutoConsentAsked{}
-	case consent.WaitLongerMsg:
-		return qs.WaitLongerAsked{}
-	case consent.ReopenMsg, connect.ReconsentMsg:
-		return qs.NewLinkAsked{}
-	case consent.RetryMsg, connect.RetryMsg:
-		return qs.RetryAsked{}
-	case connect.ContinueMsg:
+	case connect.AccountsAskedMsg:
 		return qs.AccountsAsked{}
-	case connect.QuitMsg:
-		return qs.QuitAsked{}
-	case connect.AnsweredMsg:
-		return qs.MFAAnswered{JobID: msg.JobID, Answers: msg.Answers}
+	case connect.TypedMsg:
+		return qs.Typed{Kind: qs.AskMFA, JobID: msg.JobID, Answers: msg.Answers}
 	case accounts.TransactionsRequestedMsg:
 		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
+	case accounts.ExportAskedMsg:
+		return qs.ExportAsked{Format: msg.Format}
 	}
 	return viewIntent(msg)
+}
+
+// intentEvents are the session's events of the keymap's intents that
+// carry nothing more: the same key asks for the same everywhere, and the
+// session knows what that is where the person is (r after a failed job is
+// consent again; in a view, its list read again).
+var intentEvents = map[keys.Intent]qs.Event{
+	keys.Demo:        qs.DemoAsked{},
+	keys.Yes:         qs.Answered{Yes: true},
+	keys.No:          qs.Answered{},
+	keys.OpenBrowser: qs.BrowserAsked{},
+	keys.AutoConsent: qs.AutoConsentAsked{},
+	keys.WaitLonger:  qs.WaitLongerAsked{},
+	keys.TryAgain:    qs.RetryAsked{},
+	keys.NewLink:     qs.NewLinkAsked{},
+	keys.Refresh:     qs.RefreshAsked{},
+	keys.RefreshAll:  qs.RefreshAllAsked{},
+	keys.More:        qs.TransactionsAsked{AccountID: qs.AllAccounts, More: true},
+	keys.Quit:        qs.QuitAsked{},
+	keys.SaveScript:  qs.ScriptAsked{},
 }
 
 // handleKey runs global keys first, then gives the key to the screen.
@@ -327,10 +306,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = true
 		case key.Matches(msg, m.yes):
 			m.showHelp = false
-			return m.apply(qs.ConfirmAnswered{Yes: true})
-		case key.Matches(msg, m.no):
+			return m.apply(qs.Answered{Yes: true})
+		case key.Matches(msg, m.no, m.noEnter, m.noEsc):
 			m.showHelp = false
-			return m.apply(qs.ConfirmAnswered{Yes: false})
+			return m.apply(qs.Answered{Yes: false})
 		}
 		return nil
 	case m.showingQR() || m.showingLink():
@@ -356,7 +335,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cfg.Traces != nil && (key.Matches(msg, g.RequestsWhileTyping) || key.Matches(msg, g.Requests) && !typing):
 		m.showInspector, m.showHelp = true, false
 		m.inspector.SetEntries(m.inspectorEntries())
-		m.inspector.SetCanSave(m.canSaveScript())
+		m.inspector.SetCanSave(m.session.CanSaveScript())
 		return nil
 	case m.onViews():
 		if cmd, ok := m.viewKey(msg); ok {
@@ -455,41 +434,4 @@ func (m *Model) resize() {
 	m.connectScreen.SetSize(w, h)
 	m.inspector.SetSize(w, h)
 	m.resizeViews(frame.TabbedBodySize(m.width, m.height))
-}
-
-// canSaveScript reports whether the session can be saved as a script: it
-// starts from the session's user.
-func (m Model) canSaveScript() bool {
-	_, ok := flow.ScriptFactsOf(m.session, m.cfg)
-	return ok
-}
-
-// saveSessionScript writes the session as a bash script and a Go program
-// into the current directory, off the event loop.
-func (m *Model) saveSessionScript() tea.Cmd {
-	facts, ok := flow.ScriptFactsOf(m.session, m.cfg)
-	if !ok {
-		return nil
-	}
-	now := m.clock.Now()
-	return func() tea.Msg {
-		dir, files, err := flow.ExportScriptHere(facts, now)
-		return scriptSavedMsg{dir: dir, files: files, err: err}
-	}
-}
-
-// export writes the accounts and the transactions loaded so far, off the event loop.
-func (m *Model) export(format string) tea.Cmd {
-	s := m.session
-	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List, Redactor: m.cfg.Redactor}
-	for _, a := range s.Accounts.List { // in table order, not map order
-		if f := s.Feeds[a.ID]; f != nil {
-			d.Transactions = append(d.Transactions, f.Items...)
-		}
-	}
-	now := m.clock.Now()
-	return func() tea.Msg {
-		dir, files, err := flow.ExportAccounts(d, format, now)
-		return exportedMsg{dir: dir, files: files, err: err}
-	}
 }

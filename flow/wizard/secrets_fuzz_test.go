@@ -280,7 +280,7 @@ func secretsStayHidden(t *testing.T, which uint8, cut uint16, how uint8, extra [
 	w := r.start(t).settle()
 	w.send(user.SubmittedMsg{Email: "a@b.co"})
 	w.until("made the user", func(m Model) bool { return m.session.User.User.ID != "" })
-	w.send(user.ContinueMsg{})
+	w.send(user.ConsentAskedMsg{})
 	w.until("loaded the accounts", func(m Model) bool { return m.session.Accounts.Loaded })
 	w.keys("enter", "i")
 	for _, x := range cfg.Traces() {

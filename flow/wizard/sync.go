@@ -21,6 +21,9 @@ func (m *Model) sync() tea.Cmd {
 	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncConnect())
 	m.syncAccounts()
 	m.syncViews()
+	if w := m.session.Script; w != nil {
+		m.inspector.SetSaved(text.Safe(w.Said(true)), w.Err != nil)
+	}
 	if stage := m.session.Stage; stage != m.shownStage {
 		m.shownStage = stage
 		switch stage {
@@ -80,11 +83,8 @@ func (m *Model) syncUser() tea.Cmd {
 		u.SetExistingID(s.User.LookingUp) // the id being looked up, on the form for ids
 	}
 	working := ""
-	switch {
-	case s.User.Working && s.User.LookingUp != "":
-		working = "Looking up user " + text.ShortID(s.User.LookingUp) + "… (GET /users/" + text.ShortID(s.User.LookingUp) + "…)"
-	case s.User.Working:
-		working = "Creating the user (POST /users)…"
+	if s.User.Working {
+		working = s.User.Doing + "…"
 	}
 	cmd := u.SetWorking(working)
 	if s.User.Answers != m.userAnswers {
@@ -122,13 +122,8 @@ func (m *Model) syncConsent() tea.Cmd {
 	}
 	c.SetLink(link, s.Link.Expires)
 	working := ""
-	switch {
-	case s.Consent.AutoConsenting:
-		working = "Completing consent as " + s.Consent.AutoLogin + "…"
-	case s.Link.Minting:
-		working = "Minting a client token for the consent link…"
-	case s.Stage == qs.StageConsent && !s.Consent.Waiting && s.Problem == nil:
-		working = "Getting the consent link ready…"
+	if doing := s.ConsentDoing(); doing != "" {
+		working = doing + "…"
 	}
 	c.SetWorking(working)
 	b := s.Consent.Browser
@@ -142,7 +137,7 @@ func (m *Model) syncConsent() tea.Cmd {
 		// A simulator of one's own, on loopback: a QR code would not help either.
 		reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
 	default:
-		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
+		reason += " Open the link on a computer with a browser, or scan the QR code (v)."
 	}
 	c.SetBrowser(b.Opened, b.Opens, reason)
 	c.SetOpenRefused(b.Refused)
@@ -181,12 +176,16 @@ func (m *Model) connectState() connect.State {
 	st := connect.State{
 		Progress:       js.Progress(),
 		AllOver:        js.AllOver(),
-		Stopped:        s.Failed() && !js.Running() || s.Problem != nil && !s.Problem.Warning,
+		Stopped:        s.ConnectStopped(),
 		AccountsReady:  s.AccountsReady(),
 		BackToAccounts: s.AccountsFromBefore(),
 		Failed:         len(js.FailedIDs()),
 		Retry:          s.Problem.Offers(qs.RemedyRetry),
-		Reconsent:      s.Problem.Offers(qs.RemedyNewLink),
+		Refresh:        s.Problem.Offers(qs.RemedyRefresh),
+		RetryWords:     "try again",
+	}
+	if s.Problem.RetryConsents() {
+		st.RetryWords = "consent again"
 	}
 	if !js.Since.IsZero() {
 		st.Elapsed = now.Sub(js.Since)
@@ -210,15 +209,10 @@ func (m *Model) connectState() connect.State {
 			j.MFA = &connect.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
 				Sending: c.Sending, Sent: c.Sent, Refused: c.Refused, Problem: themeProblem(c.Problem)}
 		}
-		if w.Job.State() == basiq.JobFailed {
-			p := qs.JobProblem(w.Job, bank)
-			j.Failure = themeProblem(&p)
-		}
+		j.Failure = themeProblem(s.JobFailure(id))
 		st.Jobs = append(st.Jobs, j)
 	}
-	if p := s.Problem; p != nil && p.Call != qs.CallJob && s.Stage == qs.StageConnect {
-		st.Problem = themeProblem(p)
-	}
+	st.Problem = themeProblem(s.ConnectProblem())
 	return st
 }
 
@@ -231,6 +225,9 @@ func (m *Model) syncAccounts() {
 		a.SetAccounts(s.Accounts.List, s.Institutions, m.clock.Now())
 	}
 	a.SetTransactionsPending(s.Jobs.Running())
+	if e := s.Accounts.Export; e != nil {
+		a.SetExported(e.Dir, e.Files, e.Err)
+	}
 	for id, f := range s.Feeds {
 		a.SetFeed(id, accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -13,6 +14,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
@@ -54,21 +56,15 @@ func (m Model) View() tea.View {
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
-	if m.session.Stage == qs.StageConnect {
-		f.HelpOnly = m.connectScreen.HelpOnly()
-	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
-		if m.onViews() && !m.showInspector {
-			f.HelpOnly = []key.Binding{m.views.next, m.views.prev} // not the inspector's: tab is its own there
-		}
 	}
 	switch c := m.session.Explore.Confirm; {
 	case c != nil:
-		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), []key.Binding{m.yes, m.no}, false, false
+		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), keys.KeyMap{Short: []key.Binding{m.yes, m.no}}, false, false
 	case m.showInspector:
 		f.Overlay = m.inspector.View()
-		f.Keys = m.inspector.Keys()
+		f.Keys = m.inspector
 		f.Typing = false
 	default:
 		f.Body = m.screenView()
@@ -97,14 +93,14 @@ func (m Model) where() string {
 
 func (m Model) notice() string {
 	n := m.session.Notice
-	switch saved := m.savedScript; {
+	switch saved := m.session.Script; {
 	case m.session.Stage != qs.StageAccounts:
 	case m.busy() != "":
 		n = qs.Notice{Text: m.busy()} // what is under way, until its answer comes
-	case saved.files != nil || saved.err != nil:
-		// The latest thing the person did on this screen: what s wrote (the summary says where).
-		n = qs.Notice{Text: flow.ScriptSavedText("", saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
-	case !n.Warning && m.onViews() && m.session.Explore.View == qs.ViewAccounts && m.canSaveScript():
+	case saved != nil:
+		// The latest thing the person did on this screen: what s wrote.
+		n = qs.Notice{Text: saved.Said(false), Done: saved.Err == nil, Warning: saved.Err != nil} // the summary says where
+	case !n.Warning && m.onViews() && m.session.Explore.View == qs.ViewAccounts && m.session.CanSaveScript():
 		// The moment it all worked is the moment to offer to keep it (over news
 		// from earlier steps; a warning still stands).
 		n = qs.Notice{Text: "Take it with you: s saves this session as a bash script and a Go program."}
@@ -134,43 +130,51 @@ func (m Model) screenView() string {
 	return m.currentView().View()
 }
 
-// screenKeys are the current screen's keys plus the request inspector's.
-func (m Model) screenKeys() []key.Binding {
-	var ks []key.Binding
+// screenKeys are the current screen's keys (its help line's first, then
+// what ? lists besides), the request inspector's and, in the views, those
+// every view shares.
+func (m Model) screenKeys() keys.KeyMap {
+	var screen help.KeyMap
 	switch m.session.Stage {
 	case qs.StageKey:
-		ks = m.keyScreen.Keys()
+		screen = m.keyScreen
 	case qs.StageUser:
-		ks = m.userScreen.Keys()
+		screen = m.userScreen
 	case qs.StageConsent:
-		ks = m.consentScreen.Keys()
+		screen = m.consentScreen
 	case qs.StageConnect:
-		ks = m.connectScreen.Keys()
-	case qs.StageAccounts:
-		ks = m.viewScreenKeys()
+		screen = m.connectScreen
+	default:
+		screen = m.currentView()
+	}
+	k := keys.KeyMap{Short: screen.ShortHelp()}
+	for _, group := range screen.FullHelp() {
+		k.More = append(k.More, group...)
+	}
+	if m.onViews() {
+		k.Short = append(k.Short, m.views.quit)
+		k.More = append(k.More, m.views.next, m.views.prev) // the tabs name them: the help line leaves them the room
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
-			ks = append(ks, m.global.RequestsWhileTyping)
+			k.Short = append(k.Short, m.global.RequestsWhileTyping)
 		} else {
-			ks = append(ks, m.global.Requests)
+			k.Short = append(k.Short, m.global.Requests)
 		}
 	}
-	if m.onViews() && m.canSaveScript() {
+	if m.onViews() && m.session.CanSaveScript() {
 		// Late: where the line is short of room, the view's own keys and i come first (? lists all).
-		ks = append(ks, m.saveScript)
+		k.Short = append(k.Short, m.views.saveScript)
 	}
 	switch {
 	case m.onViews() && m.session.ViewProblem() != nil:
 		// First: reading the view again is the way forward.
-		retry := m.views.reload
-		retry.SetHelp("r", "try again")
-		ks = append([]key.Binding{retry}, ks...)
+		k.Short = append([]key.Binding{keys.TryAgain.Binding()}, k.Short...)
 	case m.onViews():
 		// Last: the lists reload after every change.
-		ks = append(ks, m.views.reload)
+		k.Short = append(k.Short, m.views.reload)
 	}
-	return ks
+	return k
 }
 
 // Summary is what stays in the terminal after quitting: the accounts, and
@@ -185,24 +189,23 @@ func (m Model) summary() string {
 		width = 100
 	}
 	st := m.styles
+	c := s.Closing()
 	var b strings.Builder
 	if s.Accounts.Loaded {
 		b.WriteString(m.accountsScreen.FinalView(width))
 		b.WriteString("\n\n")
 	}
-	for _, id := range s.Jobs.FailedIDs() {
-		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
-			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
-			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(id), text.Field(basiq.StepName(step.Title)), qs.StepFailure(step))
-			b.WriteString(wrapped(st.Error, line, width) + "\n")
-		}
+	for _, f := range c.Failed {
+		// Wrapped here: the terminal keeps what the last frame says, so it must fit.
+		line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(f.ID), text.Field(basiq.StepName(f.Step)), f.Reason)
+		b.WriteString(wrapped(st.Error, line, width) + "\n")
 	}
-	if s.User.User.ID == "" {
+	if c.UserID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(text.Field(text.Safe(s.User.User.ID)))
-	if len(s.Jobs.Order) > 0 {
-		jobs := text.Field(text.Safe(strings.Join(s.Jobs.Order, ", ")))
+	summary := "User " + st.Code.Render(text.Field(text.Safe(c.UserID)))
+	if len(c.JobIDs) > 0 {
+		jobs := text.Field(text.Safe(strings.Join(c.JobIDs, ", ")))
 		if line := summary + " · job " + st.Code.Render(jobs); lipgloss.Width(line) <= width {
 			summary = line
 		} else {
@@ -211,36 +214,42 @@ func (m Model) summary() string {
 		}
 	}
 	b.WriteString(summary + "\n")
-	if p := s.Problem; p != nil && p.Call == qs.CallDeleteUser {
+	if p := c.NotDeleted; p != nil {
 		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" The user was not deleted: "+p.What+
-			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+s.User.User.ID+".", width) + "\n")
+			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+c.UserID+".", width) + "\n")
 	}
-	switch {
-	case s.Deleted || s.Accounts.Loaded && s.Demo:
-		gone := "The demo's simulator has stopped, and this user and its accounts went with it."
-		if s.Deleted {
-			b.WriteString(wrapped(st.Success, theme.SymbolDone+" Deleted the user (DELETE /users/"+s.User.User.ID+
-				"): Basiq removed it with its connections, accounts and transactions.", width) + "\n")
-			gone = ""
-		}
-		if s.Demo {
-			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
-			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
-			b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-			writeCommands(&b, width, "paste-a-user-id-here", basiq.DefaultBaseURL)
-		}
-	case s.Accounts.Loaded:
-		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
-		writeCommands(&b, width, s.User.User.ID, m.cfg.APIURL)
-	default:
-		// Only what still works from here: after the demo, a new demo.
-		b.WriteString(wrapped(st.Muted, s.Resume(s.Problem), width) + "\n")
+	if c.Deleted {
+		b.WriteString(wrapped(st.Success, theme.SymbolDone+" Deleted the user (DELETE /users/"+c.UserID+
+			"): Basiq removed it with its connections, accounts and transactions.", width) + "\n")
 	}
-	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
-		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
+	switch c.Fetch {
+	case qs.FetchYourOwn:
+		// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
+		intro := "With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:"
+		if c.DemoGone {
+			intro = "The demo's simulator has stopped, and this user and its accounts went with it. " + intro
+		}
 		b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-		b.WriteString("  bash " + text.Safe(files[0]) + "\n")
-		b.WriteString("  go run " + text.Safe(files[1]) + "\n")
+		writeCommands(&b, width, "paste-a-user-id-here", c.FetchURL(m.cfg.APIURL))
+	case qs.FetchThis:
+		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
+		writeCommands(&b, width, c.UserID, c.FetchURL(m.cfg.APIURL))
+	}
+	if c.Resume != "" {
+		b.WriteString(wrapped(st.Muted, c.Resume, width) + "\n")
+	}
+	switch w := c.Script; {
+	case w == nil:
+	case w.Err != nil:
+		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" "+w.Said(false), width) + "\n")
+	case len(w.Files) == 2:
+		intro := "The whole session as a script, saved"
+		if w.Dir != "" {
+			intro += " in " + w.Dir
+		}
+		b.WriteString(wrapped(st.Muted, intro+" (the key stays in $BASIQ_API_KEY):", width) + "\n")
+		b.WriteString("  bash " + text.Safe(w.Files[0]) + "\n")
+		b.WriteString("  go run " + text.Safe(w.Files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -3,6 +3,7 @@ package wizard
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
@@ -21,7 +23,7 @@ import (
 
 // userView is what the wizard asks of every view's screen.
 type userView interface {
-	Keys() []key.Binding
+	help.KeyMap
 	Capturing() bool
 	TakesEsc() bool
 	View() string
@@ -29,15 +31,16 @@ type userView interface {
 
 // viewKeys are the keys of every view, where no field or subview has them.
 type viewKeys struct {
-	next, prev, reload, quit key.Binding
+	next, prev, reload, quit, saveScript key.Binding
 }
 
 func newViewKeys() viewKeys {
 	return viewKeys{
-		next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
-		prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
-		reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		next:       keys.Next.Help("next view"),
+		prev:       keys.Prev.Help("previous view"),
+		reload:     keys.TryAgain.Help("reload"),
+		quit:       keys.Quit.Binding(),
+		saveScript: keys.SaveScript.Binding(),
 	}
 }
 
@@ -87,11 +90,11 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.prev):
 		step = len(qs.Views) - 1
 	case key.Matches(msg, k.reload):
-		return m.apply(qs.ReloadAsked{}), true
+		return m.apply(qs.RetryAsked{}), true
 	case key.Matches(msg, k.quit):
 		return m.apply(qs.QuitAsked{}), true
-	case key.Matches(msg, m.saveScript) && m.canSaveScript():
-		return m.saveSessionScript(), true
+	case key.Matches(msg, k.saveScript) && m.session.CanSaveScript():
+		return m.apply(qs.ScriptAsked{}), true
 	default:
 		return nil, false
 	}
@@ -126,31 +129,16 @@ func (m *Model) resizeViews(w, h int) {
 	m.jobsScreen.SetSize(w, h)
 }
 
-// viewScreenKeys are the view's keys and, where they act, q; the wizard
-// adds i and s, then reload (viewKeysLast).
-func (m Model) viewScreenKeys() []key.Binding {
-	ks := m.currentView().Keys()
-	if m.onViews() {
-		ks = append(ks, m.views.quit)
-	}
-	return ks
-}
 
 // viewIntent turns what a view asks for into the session's event.
 func viewIntent(msg tea.Msg) qs.Event {
 	switch msg := msg.(type) {
-	case transactions.MoreMsg:
-		return qs.TransactionsAsked{AccountID: qs.AllAccounts, More: true}
 	case transactions.FilteredMsg:
 		return qs.TransactionsFiltered{Filter: qs.TransactionFilter(msg.Filter)}
 	case connections.RefreshMsg:
 		return qs.RefreshConnectionAsked{ID: msg.ID}
-	case connections.RefreshAllMsg:
-		return qs.RefreshAllAsked{}
 	case connections.DeleteMsg:
 		return qs.DeleteConnectionAsked{ID: msg.ID}
-	case connections.AnotherBankMsg:
-		return qs.AnotherBankAsked{}
 	case consents.RevokeMsg:
 		return qs.RevokeConsentAsked{ID: msg.ID}
 	}

@@ -25,7 +25,7 @@ type (
 		AccountID string
 		More      bool
 	}
-	ExportRequestedMsg struct{ Format string } // "csv" or "json"
+	ExportAskedMsg struct{ Format string } // "csv" or "json"
 )
 
 type view int
@@ -72,29 +72,33 @@ type Model struct {
 	exportDir     string   // where the last export went
 	exported      []string // the files it wrote
 	exportErr     error
+	format        int // the export's format chosen: an index into exportFormats
 
-	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, csv, json key.Binding
+	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, choose, write key.Binding
 }
+
+// exportFormats are what e writes, as ←/→ chooses them.
+var exportFormats = []struct{ name, words string }{{"csv", "CSV"}, {"json", "JSON"}}
 
 // New builds the accounts screen.
 func New(st *theme.Styles) Model {
 	return Model{
 		st:     st,
 		txns:   map[string]*txnState{},
-		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
-		down:   key.NewBinding(key.WithKeys("down", "j")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
-		home:   key.NewBinding(key.WithKeys("home", "g")),
-		end:    key.NewBinding(key.WithKeys("end", "G")),
-		detail: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		txnKey: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "transactions")),
-		export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
-		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		more:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
-		retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
-		csv:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "CSV")),
-		json:   key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "JSON")),
+		up:     keys.Up.Binding(),
+		down:   keys.Down.Hidden(),
+		pgUp:   keys.PageUp.Hidden(),
+		pgDown: keys.PageDown.Hidden(),
+		home:   keys.Home.Hidden(),
+		end:    keys.End.Hidden(),
+		detail: keys.Main.Help("details"),
+		txnKey: keys.Transactions.Binding(),
+		export: keys.Export.Binding(),
+		back:   keys.Back.Help("back"),
+		more:   keys.More.Binding(),
+		retry:  keys.TryAgain.Binding(),
+		choose: keys.Choose.Help("CSV or JSON"),
+		write:  keys.Main.Help("write the file"),
 	}
 }
 
@@ -151,8 +155,17 @@ func (m Model) Capturing() bool { return false }
 // TakesEsc is true away from the table, where esc goes back to it.
 func (m Model) TakesEsc() bool { return m.mode != viewTable }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys, and the table's moves by the page and to its ends.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if m.mode == viewTable && len(m.rows) > 0 {
+		k.More = []key.Binding{keys.PageUp.Binding(), keys.Home.Binding(), keys.End.Binding()}
+	}
+	return k.FullHelp()
+}
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch m.mode {
 	case viewDetail:
 		return []key.Binding{m.txnKey, m.back}
@@ -165,7 +178,7 @@ func (m Model) Keys() []key.Binding {
 		}
 		return append(ks, m.back)
 	case viewExport:
-		return []key.Binding{m.csv, m.json, m.back}
+		return []key.Binding{m.write, m.choose, keys.Back.Help("cancel")}
 	}
 	if len(m.rows) == 0 {
 		return nil
@@ -189,10 +202,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch m.mode {
 	case viewExport:
 		switch {
-		case key.Matches(k, m.csv):
-			return m, keys.Send(ExportRequestedMsg{Format: "csv"})
-		case key.Matches(k, m.json):
-			return m, keys.Send(ExportRequestedMsg{Format: "json"})
+		case key.Matches(k, m.choose):
+			m.format = (m.format + 1) % len(exportFormats) // two formats: left and right alike
+		case key.Matches(k, m.write):
+			return m, keys.Send(ExportAskedMsg{Format: exportFormats[m.format].name})
 		case key.Matches(k, m.back):
 			m.mode = viewTable
 		}
@@ -285,8 +298,9 @@ func (m Model) View() string {
 		// which would cost as much as drawing it.
 		out = m.tableView(w, m.tableRows(), true)
 		if m.mode == viewExport {
-			out += "\n\n" + m.st.Text.Render("Export the accounts (and transactions loaded so far) as ") +
-				m.st.Key.Render("c") + m.st.Text.Render(" CSV or ") + m.st.Key.Render("j") + m.st.Text.Render(" JSON?")
+			out += "\n\n" + theme.Wrap(w, m.st.Text.Render("Export the accounts (and transactions loaded so far) as "),
+				m.st.Selected.Render("‹ ")+m.st.Value.Render(exportFormats[m.format].words)+m.st.Selected.Render(" ›"),
+				m.st.Text.Render("? "), m.st.Key.Render("←/→"), m.st.Muted.Render(" choose · "), m.st.Key.Render("enter"), m.st.Muted.Render(" writes it"))
 		}
 		return out
 	}
@@ -392,7 +406,7 @@ func (m Model) transactionsView(w int) string {
 	case s.Loading:
 		status += " · loading more…"
 	case s.More:
-		status += " · n loads more"
+		status += " · m loads more"
 	}
 	lines = append(lines, st.Muted.Render(status))
 	return strings.Join(lines, "\n")

@@ -81,7 +81,7 @@ func sized(w, h int, accts []basiq.Account) Model {
 
 func press(m Model, code rune) (Model, tea.Msg) {
 	k := tea.KeyPressMsg{Code: code}
-	if code != tea.KeyEnter && code != tea.KeyEscape {
+	if code != tea.KeyEnter && code != tea.KeyEscape && code != tea.KeyRight {
 		k.Text = string(code)
 	}
 	m, cmd := m.Update(k)
@@ -242,8 +242,8 @@ func TestKeys(t *testing.T) {
 		t.Errorf("before the first page:\n%s", m.View())
 	}
 	m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
-	if _, msg := press(m, 'n'); msg != (TransactionsRequestedMsg{AccountID: "acc-2", More: true}) {
-		t.Errorf("n sent %#v", msg)
+	if _, msg := press(m, 'm'); msg != (TransactionsRequestedMsg{AccountID: "acc-2", More: true}) {
+		t.Errorf("m sent %#v", msg)
 	}
 	m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true, Problem: &theme.Problem{What: "Basiq answered 503."}})
 	if _, msg := press(m, 'r'); msg != (TransactionsRequestedMsg{AccountID: "acc-2"}) {
@@ -254,8 +254,12 @@ func TestKeys(t *testing.T) {
 		t.Error("esc did not go back to the table")
 	}
 	m, _ = press(m, 'e')
-	if _, msg := press(m, 'j'); msg != (ExportRequestedMsg{Format: "json"}) {
-		t.Errorf("e j sent %#v", msg)
+	if _, msg := press(m, tea.KeyEnter); msg != (ExportAskedMsg{Format: "csv"}) {
+		t.Errorf("e enter sent %#v, want CSV first", msg)
+	}
+	m, _ = press(m, tea.KeyRight)
+	if _, msg := press(m, tea.KeyEnter); msg != (ExportAskedMsg{Format: "json"}) {
+		t.Errorf("e → enter sent %#v, want JSON", msg)
 	}
 }
 

@@ -18,12 +18,6 @@ import (
 // SubmittedMsg asks flow to exchange the key for a token.
 type SubmittedMsg struct{ Key string }
 
-// DemoMsg asks flow to run the built-in simulator instead.
-type DemoMsg struct{}
-
-// SaveAnsweredMsg is the answer to "save this key?".
-type SaveAnsweredMsg struct{ Save bool }
-
 // Model is the key screen.
 type Model struct {
 	st       *theme.Styles
@@ -40,7 +34,7 @@ type Model struct {
 	insecure bool
 	replaces bool // a key is saved for this API already
 
-	submit, demo, yes, no key.Binding
+	submit, demo, demoLetter, yes, no, notNow, saveEnter key.Binding
 }
 
 // New builds the key screen.
@@ -49,13 +43,16 @@ func New(st *theme.Styles) Model {
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	return Model{
-		st:     st,
-		input:  in,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check the key")),
-		demo:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo, no key")),
-		yes:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "save it")),
-		no:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "not now")),
+		st:         st,
+		input:      in,
+		spin:       spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		submit:     keys.Main.Help("check the key"),
+		demo:       keys.Demo.Binding(),
+		demoLetter: keys.Demo.Alt(),
+		yes:        keys.Yes.Help("save it"),
+		saveEnter:  keys.Main.Hidden(), // the question's default: save
+		no:         keys.No.Help("not now"),
+		notNow:     keys.Back.Hidden(),
 	}
 }
 
@@ -118,21 +115,30 @@ func (m *Model) StopAsking() { m.asking = false }
 // Capturing reports whether the field has focus (letters are text).
 func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.asking && m.saveTo == "":
 		return nil
 	case m.asking:
-		return []key.Binding{m.yes, m.no}
+		no := m.no
+		no.SetHelp("n/esc", "not now")
+		return []key.Binding{m.yes, no}
 	case m.working:
 		return nil
 	case m.problem != nil && m.retry:
-		retry := m.submit
-		retry.SetHelp("enter", "try again")
-		return []key.Binding{retry, m.demo}
+		return []key.Binding{keys.Main.Help("try again"), m.demo}
 	}
 	return []key.Binding{m.submit, m.demo}
+}
+
+// FullHelp are the help line's keys, and d for the demo while the field is empty.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if !m.asking && !m.working && m.input.Value() == "" {
+		k.More = []key.Binding{m.demoLetter}
+	}
+	return k.FullHelp()
 }
 
 // Update handles keys, paste and the spinner.
@@ -169,18 +175,18 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case m.asking:
 		switch {
-		case key.Matches(msg, m.yes):
+		case key.Matches(msg, m.yes, m.saveEnter):
 			m.asking = false
-			return m, keys.Send(SaveAnsweredMsg{Save: true})
-		case key.Matches(msg, m.no):
+			return m, keys.Ask(keys.Yes)
+		case key.Matches(msg, m.no, m.notNow):
 			m.asking = false
-			return m, keys.Send(SaveAnsweredMsg{Save: false})
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	case m.working:
 		return m, nil
-	case key.Matches(msg, m.demo), msg.String() == "d" && m.input.Value() == "":
-		return m, keys.Send(DemoMsg{})
+	case key.Matches(msg, m.demo), key.Matches(msg, m.demoLetter) && m.input.Value() == "":
+		return m, keys.Ask(keys.Demo)
 	case key.Matches(msg, m.submit):
 		k := strings.TrimSpace(m.input.Value())
 		if k == "" && !(m.problem != nil && m.retry) {

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -92,15 +93,15 @@ func TestEmptyEnterAsksForTheKeyAndSendsNothing(t *testing.T) {
 
 func TestDemoKeys(t *testing.T) {
 	m := sized(100, 30)
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"}); result(cmd) != (DemoMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"}); result(cmd) != (keys.IntentMsg{Intent: keys.Demo}) {
 		t.Error("d on an empty field did not start the demo")
 	}
 	m = typeText(m, "abc")
 	m2, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"})
-	if result(cmd) == (DemoMsg{}) || m2.Value() != "abcd" {
+	if result(cmd) == (keys.IntentMsg{Intent: keys.Demo}) || m2.Value() != "abcd" {
 		t.Errorf("d in a typed key must be text (value %q)", m2.Value())
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}); result(cmd) != (DemoMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}); result(cmd) != (keys.IntentMsg{Intent: keys.Demo}) {
 		t.Error("ctrl+d did not start the demo")
 	}
 }
@@ -111,10 +112,10 @@ func TestSaveAnswer(t *testing.T) {
 	if m.Capturing() {
 		t.Error("while asking y/n the field still captures letters")
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"}); result(cmd) != (SaveAnsweredMsg{Save: true}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"}); result(cmd) != (keys.IntentMsg{Intent: keys.Yes}) {
 		t.Error("y did not answer yes")
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (keys.IntentMsg{Intent: keys.No}) {
 		t.Error("n did not answer no")
 	}
 }
@@ -173,10 +174,10 @@ func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
 	if !strings.Contains(v, "instead of the key saved for this API") || !strings.Contains(v, "esc keeps the saved key") {
 		t.Errorf("the offer does not say it replaces the saved key:\n%s", v)
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); result(cmd) != (keys.IntentMsg{Intent: keys.No}) {
 		t.Errorf("esc sent %#v, want not now", result(cmd))
 	}
-	if h := m.Keys()[1].Help(); h.Key != "n/esc" {
+	if h := m.ShortHelp()[1].Help(); h.Key != "n/esc" {
 		t.Errorf("the help names %q for not now", h.Key)
 	}
 }

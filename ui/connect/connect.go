@@ -19,13 +19,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
-type (
-	ReconsentMsg struct{} // r: go through consent again
-	RetryMsg     struct{} // t: try again what failed
-	QuitMsg      struct{} // q
-	ContinueMsg  struct{} // enter: on to the accounts
-)
+// AccountsAskedMsg: enter, on to the accounts. The screen's other requests
+// are keys.IntentMsg: r (try again), u (refresh the connection), q.
+type AccountsAskedMsg struct{}
 
 // slowFactor is how far past the institution's average a job may run
 // before the screen says it is taking longer than usual.
@@ -60,8 +56,11 @@ type State struct {
 	Failed         int
 	// Problem is a failure not under one job's steps (checking a job, loading the accounts).
 	Problem *theme.Problem
-	// The ways on that the failure offers.
-	Retry, Reconsent bool
+	// The ways on that the failure offers: r tries again (after a failed
+	// job: consent again, for its connection), u refreshes the connection.
+	Retry, Refresh bool
+	// RetryWords say what r does here: "consent again", "try again".
+	RetryWords string
 	// Stopped: a failure stands and nothing is being checked until a key is pressed.
 	Stopped bool
 }
@@ -85,9 +84,9 @@ type Model struct {
 	scroll int
 	pinned bool
 
-	mfaKeys                            keys.MFA
-	reconsent, retry, quit, cont, back key.Binding
-	up, down, pageUp, pageDown         key.Binding
+	send, nextField, prevField, leave, answer key.Binding
+	refresh, retry, quit, cont, back          key.Binding
+	up, down, pageUp, pageDown                key.Binding
 }
 
 // New builds the job view.
@@ -95,16 +94,20 @@ func New(st *theme.Styles) Model {
 	return Model{
 		st:        st,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		reconsent: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reopen consent")),
-		retry:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry")),
-		quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		cont:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accounts")),
-		back:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the accounts")),
-		mfaKeys:   keys.NewMFA(),
-		up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scroll")),
-		down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
-		pageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll a page")),
-		pageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll a page down")),
+		refresh:   keys.Refresh.Help("retry the connection"),
+		retry:     keys.TryAgain.Binding(),
+		quit:      keys.Quit.Binding(),
+		cont:      keys.Main.Help("accounts"),
+		back:      keys.Main.Help("back to the accounts"),
+		send:      keys.Main.Help("send"),
+		nextField: keys.Next.Help("next field"),
+		prevField: keys.Prev.Help("previous field"),
+		leave:     keys.Back.Help("answer later"),
+		answer:    keys.Main.Help("answer the bank"),
+		up:        keys.Up.Help("scroll"),
+		down:      keys.Down.Hidden(),
+		pageUp:    keys.PageUp.Help("scroll a page"),
+		pageDown:  keys.PageDown.Hidden(),
 		pinned:    true,
 	}
 }
@@ -151,22 +154,22 @@ func (m Model) running() bool {
 // letters are answers then, and esc leaves the fields.
 func (m Model) Capturing() bool { return m.answering() }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	var ks []key.Binding
 	if m.answering() {
-		ks = append(ks, m.mfaKeys.Send)
+		ks = append(ks, m.send)
 		if m.fieldCount() > 1 {
-			ks = append(ks, m.mfaKeys.Next)
+			ks = append(ks, m.nextField)
 		}
-		ks = append(ks, m.mfaKeys.Later)
+		ks = append(ks, m.leave)
 		if m.scrollable() {
 			ks = append(ks, m.up)
 		}
 		return ks
 	}
 	if m.leftQuestions() {
-		ks = append(ks, m.mfaKeys.Answer)
+		ks = append(ks, m.answer)
 	}
 	if m.scrollable() {
 		ks = append(ks, m.up)
@@ -178,25 +181,27 @@ func (m Model) Keys() []key.Binding {
 		ks = append(ks, m.back)
 	}
 	if m.state.Retry {
-		ks = append(ks, m.retry)
+		retry := m.retry
+		retry.SetHelp("r", m.state.RetryWords)
+		ks = append(ks, retry)
 	}
-	if m.state.Reconsent {
-		ks = append(ks, m.reconsent)
+	if m.state.Refresh {
+		ks = append(ks, m.refresh)
 	}
 	return append(ks, m.quit)
 }
 
-// HelpOnly are keys ? lists beside Keys: the way back through the fields,
-// a page at a time.
-func (m Model) HelpOnly() []key.Binding {
-	var ks []key.Binding
+// FullHelp are the help line's keys and those ? lists beside them: the
+// way back through the fields, a page at a time.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
 	if m.answering() && m.fieldCount() > 1 {
-		ks = append(ks, m.mfaKeys.Prev)
+		k.More = append(k.More, m.prevField)
 	}
 	if m.scrollable() {
-		ks = append(ks, m.pageUp)
+		k.More = append(k.More, m.pageUp)
 	}
-	return ks
+	return k.FullHelp()
 }
 
 // fieldCount is how many fields the open questions have.
@@ -235,19 +240,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.mfaKey(msg)
 		}
 		switch {
-		case key.Matches(msg, m.mfaKeys.Answer) && m.leftQuestions():
+		case key.Matches(msg, m.answer) && m.leftQuestions():
 			m.later = false
 			return m, m.refocus()
 		case key.Matches(msg, m.up, m.down, m.pageUp, m.pageDown):
 			m.scrollBy(msg)
 		case key.Matches(msg, m.quit):
-			return m, keys.Send(QuitMsg{})
+			return m, keys.Ask(keys.Quit)
 		case key.Matches(msg, m.cont) && (m.state.AccountsReady || m.state.BackToAccounts):
-			return m, keys.Send(ContinueMsg{})
+			return m, keys.Send(AccountsAskedMsg{})
 		case key.Matches(msg, m.retry) && m.state.Retry:
-			return m, keys.Send(RetryMsg{})
-		case key.Matches(msg, m.reconsent) && m.state.Reconsent:
-			return m, keys.Send(ReconsentMsg{})
+			return m, keys.Ask(keys.TryAgain)
+		case key.Matches(msg, m.refresh) && m.state.Refresh:
+			return m, keys.Ask(keys.Refresh)
 		}
 	}
 	return m, nil
@@ -382,12 +387,12 @@ func (m *Model) scrollBy(msg tea.KeyPressMsg) {
 // withKeys ends a problem's advice with the keys that act on it.
 func (m Model) withKeys(p theme.Problem) theme.Problem {
 	switch {
-	case m.state.Retry && m.state.Reconsent:
-		p.Next = strings.TrimSpace(p.Next + " Press t to retry, or r to go through consent again.")
+	case m.state.Retry && m.state.Refresh:
+		p.Next = strings.TrimSpace(p.Next + " Press u to retry the connection, or r to " + m.state.RetryWords + ".")
 	case m.state.Retry:
-		p.Next = strings.TrimSpace(p.Next + " Press t to retry.")
-	case m.state.Reconsent:
-		p.Next = strings.TrimSpace(p.Next + " Press r to reopen consent.")
+		p.Next = strings.TrimSpace(p.Next + " Press r to " + m.state.RetryWords + ".")
+	case m.state.Refresh:
+		p.Next = strings.TrimSpace(p.Next + " Press u to retry the connection.")
 	}
 	return p
 }

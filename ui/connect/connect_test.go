@@ -13,6 +13,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -70,9 +71,9 @@ func show(m Model, elapsed time.Duration, jobs ...Job) Model {
 		s.AccountsReady = s.AccountsReady && (st == basiq.JobSucceeded || j.Job.StepDone(basiq.StepRetrieveAccounts))
 		if f := j.Job.FailedStep(); f != nil {
 			s.Failed++
-			s.Reconsent = true
+			s.Retry, s.RetryWords = true, "consent again"
 			r := basiq.AdviceFor(f.Result.Code).Remedy
-			s.Retry = s.Retry || r == basiq.RemedyRetry || r == basiq.RemedyWaitRetry
+			s.Refresh = r == basiq.RemedyRetry || r == basiq.RemedyWaitRetry
 		}
 		for _, step := range j.Job.Steps {
 			total++
@@ -284,13 +285,13 @@ func TestFailureOffersTheRemedyBasiqAdvises(t *testing.T) {
 		key   rune
 		want  tea.Msg
 	}{
-		{"failed_bighead", 'r', ReconsentMsg{}},
+		{"failed_bighead", 'r', keys.IntentMsg{Intent: keys.TryAgain}},
 		{"failed_bighead", 't', nil}, // a wrong login is not fixed by retrying
-		{"failed_erlich", 't', RetryMsg{}},
-		{"failed_jianyang", 't', RetryMsg{}},
+		{"failed_erlich", 'u', keys.IntentMsg{Intent: keys.Refresh}},
+		{"failed_jianyang", 'u', keys.IntentMsg{Intent: keys.Refresh}},
 		{"in_progress", 'r', nil},
-		{"in_progress", 'q', QuitMsg{}},
-		{"accounts_ready", tea.KeyEnter, ContinueMsg{}},
+		{"in_progress", 'q', keys.IntentMsg{Intent: keys.Quit}},
+		{"accounts_ready", tea.KeyEnter, AccountsAskedMsg{}},
 	}
 	for _, c := range cases {
 		m := states[c.state](sized(100, 30))
@@ -343,13 +344,13 @@ func TestAfterAFailedJobEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
 		t.Errorf("the way back is not said:\n%s", m.View())
 	}
 	var help []string
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		help = append(help, k.Help().Key+" "+k.Help().Desc)
 	}
 	if !slices.Contains(help, "enter back to the accounts") {
 		t.Errorf("keys %q", help)
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); cmd == nil || cmd() != (ContinueMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); cmd == nil || cmd() != (AccountsAskedMsg{}) {
 		t.Error("enter does not go back to the accounts")
 	}
 }
@@ -357,7 +358,7 @@ func TestAfterAFailedJobEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
 // help is the screen's help line as words.
 func help(m Model) string {
 	var ks []string
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		ks = append(ks, k.Help().Key+" "+k.Help().Desc)
 	}
 	return strings.Join(ks, " · ")
@@ -389,7 +390,7 @@ func TestItem1TheBanksQuestionsAreFieldsTheFirstFocusedAtOnce(t *testing.T) {
 		t.Errorf("the answers do not show as typed:\n%s", v)
 	}
 	_, msg = uitest.Keys(m, "enter")
-	if a, ok := msg.(AnsweredMsg); !ok || a.JobID != id1 || strings.Join(a.Answers, "|") != "Basiq|AU00000" {
+	if a, ok := msg.(TypedMsg); !ok || a.JobID != id1 || strings.Join(a.Answers, "|") != "Basiq|AU00000" {
 		t.Errorf("enter sent %#v, want both answers", msg)
 	}
 	// shift+tab goes back; tab wraps.
@@ -469,6 +470,6 @@ func BenchmarkJobViewTooTall(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
-		_ = m.Keys()
+		_ = m.ShortHelp()
 	}
 }

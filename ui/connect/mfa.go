@@ -14,8 +14,8 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// AnsweredMsg: enter on a bank's question, with one answer a question.
-type AnsweredMsg struct {
+// TypedMsg: enter on a bank's question, with one answer a question.
+type TypedMsg struct {
 	JobID   string
 	Answers []string
 }
@@ -149,10 +149,9 @@ func (m Model) leftQuestions() bool {
 
 // mfaKey acts on a key while a question has focus.
 func (m *Model) mfaKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.mfaKeys
 	ins := m.fields[m.focusJob]
 	switch {
-	case key.Matches(msg, k.Send):
+	case key.Matches(msg, m.send):
 		for i, in := range ins {
 			if strings.TrimSpace(in.Value()) == "" {
 				m.focusField = i // an answer is missing: its field, not Basiq, says so
@@ -163,14 +162,14 @@ func (m *Model) mfaKey(msg tea.KeyPressMsg) tea.Cmd {
 		for i, in := range ins {
 			answers[i] = strings.TrimSpace(in.Value())
 		}
-		return keys.Send(AnsweredMsg{JobID: m.focusJob, Answers: answers})
-	case key.Matches(msg, k.Next):
+		return keys.Send(TypedMsg{JobID: m.focusJob, Answers: answers})
+	case key.Matches(msg, m.nextField):
 		m.moveField(1)
 		return m.refocus()
-	case key.Matches(msg, k.Prev):
+	case key.Matches(msg, m.prevField):
 		m.moveField(-1)
 		return m.refocus()
-	case key.Matches(msg, k.Later):
+	case key.Matches(msg, m.leave):
 		m.later = true
 		return m.refocus()
 	case key.Matches(msg, m.up, m.down, m.pageUp, m.pageDown):

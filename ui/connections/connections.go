@@ -17,12 +17,11 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
+// Messages to flow; U (refresh all) and b (another bank, through consent)
+// are keys.IntentMsg.
 type (
-	RefreshMsg     struct{ ID string } // refresh one connection: Basiq runs a new job
-	RefreshAllMsg  struct{}            // refresh every connection
-	DeleteMsg      struct{ ID string } // delete one (flow asks first)
-	AnotherBankMsg struct{}            // connect another bank, through consent
+	RefreshMsg struct{ ID string } // refresh one connection: Basiq runs a new job
+	DeleteMsg  struct{ ID string } // delete one (flow asks first)
 )
 
 // State is the connections as flow has them.
@@ -61,10 +60,10 @@ func New(st *theme.Styles) Model {
 			colCreated:  {Title: "Created", Drop: 3},
 			colLastUsed: {Title: "Last used"},
 		}, true),
-		refresh:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "refresh")),
-		refreshAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "refresh all")),
-		del:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		another:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another bank")),
+		refresh:    keys.Refresh.Binding(),
+		refreshAll: keys.RefreshAll.Binding(),
+		del:        keys.Remove.Help("delete"),
+		another:    keys.NewLink.Help("another bank"),
 	}
 }
 
@@ -104,8 +103,13 @@ func (m *Model) SetState(s State) {
 	m.List.SetRows(rows)
 }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	var ks []key.Binding
 	if m.List.Len() > 0 {
 		all := m.refreshAll
@@ -130,12 +134,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	sel := m.List.Selected()
 	switch {
 	case key.Matches(k, m.another):
-		return m, keys.Send(AnotherBankMsg{})
+		return m, keys.Ask(keys.NewLink)
 	case sel < 0:
 	case key.Matches(k, m.refresh):
 		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
 	case key.Matches(k, m.refreshAll):
-		return m, keys.Send(RefreshAllMsg{})
+		return m, keys.Ask(keys.RefreshAll)
 	case key.Matches(k, m.del):
 		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})
 	}
@@ -168,7 +172,7 @@ func (m Model) details(c basiq.Connection) string {
 	if c.Status != basiq.ConnectionActive {
 		b.WriteString("\n" + st.Warning.Width(w).Render(theme.SymbolWarning+" Not active: Basiq does not refresh it. Refreshing it (u) shows why, or connect the bank again through consent (b)."))
 	}
-	b.WriteString("\n" + st.Muted.Width(w).Render("u asks the bank again (a new job, watched in the job view); d deletes the connection, keeping the accounts it brought."))
+	b.WriteString("\n" + st.Muted.Width(w).Render("u asks the bank again (a new job, watched in the job view); x deletes the connection, keeping the accounts it brought."))
 	return b.String()
 }
 

@@ -21,15 +21,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
-type (
-	OpenMsg        struct{}               // o: open the link again
-	JobsPastedMsg  struct{ IDs []string } // p: a redirect URL or job ids
-	AutoConsentMsg struct{}               // a: demo, complete consent as the persona
-	WaitLongerMsg  struct{}               // w: past --timeout, keep waiting
-	ReopenMsg      struct{}               // r: a new link
-	RetryMsg       struct{}               // enter: what failed, again
-)
+// JobsPastedMsg asks flow to watch the jobs of a pasted redirect URL or job ids.
+// The screen's other requests are keys.IntentMsg: o, a, w, b and r.
+type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
@@ -54,7 +48,7 @@ type Model struct {
 	waited           time.Duration
 	problem          *theme.Problem
 	canRetry         bool // enter tries again what failed
-	canReopen        bool // r: a new link
+	canReopen        bool // b: a new link
 	copied           bool
 	openRefused      bool // o was pressed where no browser opens: say so, and why
 	showQR           bool
@@ -75,17 +69,17 @@ func New(st *theme.Styles) Model {
 		st:        st,
 		paste:     in,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		copyKey:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy link")),
-		linkKey:   keys.WholeLink(),
-		qrKey:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "QR code")),
-		openKey:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open again")),
-		pasteKey:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste job id")),
-		autoKey:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "consent automatically")),
-		waitKey:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wait longer")),
-		reopenKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new consent link")),
-		retryKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")),
-		enterKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "watch this job")),
-		cancelKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		copyKey:   keys.Copy.Help("copy link"),
+		linkKey:   keys.WholeLink.Binding(),
+		qrKey:     keys.QRCode.Binding(),
+		openKey:   keys.OpenBrowser.Binding(),
+		pasteKey:  keys.Paste.Binding(),
+		autoKey:   keys.AutoConsent.Binding(),
+		waitKey:   keys.WaitLonger.Binding(),
+		reopenKey: keys.NewLink.Binding(),
+		retryKey:  keys.TryAgain.Binding(),
+		enterKey:  keys.Main.Help("watch this job"),
+		cancelKey: keys.Back.Help("cancel"),
 	}
 }
 
@@ -152,7 +146,7 @@ func (m *Model) SetAnotherBank(bank string) { m.anotherBank = bank }
 // sandbox's Hooli: another bank's, or that of a connection logged in again.
 func (m *Model) SetSandboxBank(bank string) { m.sandboxBank = bank }
 
-// SetRemedies says which ways on a problem offers: enter tries again, r a new link.
+// SetRemedies says which ways on a problem offers: r tries again, b a new link.
 func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
 
 // SetPolling says when the jobs were last checked, and with what request.
@@ -179,8 +173,11 @@ func (m Model) ShowingLink() bool { return m.showLink }
 // Capturing reports whether the paste field has focus.
 func (m Model) Capturing() bool { return m.pasting }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys: the screen has no others.
+func (m Model) FullHelp() [][]key.Binding { return keys.KeyMap{Short: m.ShortHelp()}.FullHelp() }
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	if m.pasting {
 		return []key.Binding{m.enterKey, m.cancelKey}
 	}
@@ -253,9 +250,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.retryKey) && m.canRetry:
-		return m, keys.Send(RetryMsg{})
+		return m, keys.Ask(keys.TryAgain)
 	case key.Matches(msg, m.reopenKey) && (m.timedOut || m.canReopen):
-		return m, keys.Send(ReopenMsg{})
+		return m, keys.Ask(keys.NewLink)
 	case m.link == "":
 		return m, nil
 	}
@@ -268,15 +265,15 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.qrKey):
 		m.showQR = true
 	case key.Matches(msg, m.openKey):
-		return m, keys.Send(OpenMsg{})
+		return m, keys.Ask(keys.OpenBrowser)
 	case key.Matches(msg, m.pasteKey):
 		m.pasting, m.pasteErr = true, ""
 		m.paste.SetValue("")
 		return m, m.paste.Focus()
 	case key.Matches(msg, m.autoKey) && m.demo && m.working == "":
-		return m, keys.Send(AutoConsentMsg{})
+		return m, keys.Ask(keys.AutoConsent)
 	case key.Matches(msg, m.waitKey) && m.timedOut:
-		return m, keys.Send(WaitLongerMsg{})
+		return m, keys.Ask(keys.WaitLonger)
 	}
 	return m, nil
 }
@@ -385,7 +382,7 @@ func (m Model) View() string {
 	case m.working != "":
 		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
 	case m.timedOut:
-		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, r for a new link, or ctrl+c to quit.",
+		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, b for a new link, or ctrl+c to quit.",
 			theme.SymbolWarning, m.waited.Round(time.Second))) + "\n")
 	default:
 		line := m.st.Spin(m.spin) + " " + st.Text.Render("Waiting for a connection…")

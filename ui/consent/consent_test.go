@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -68,7 +69,7 @@ func TestGoldens(t *testing.T) {
 		"waiting": withLink,
 		"no_browser": func(m Model) Model {
 			m = withLink(m)
-			m.SetBrowser(false, 0, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (q).")
+			m.SetBrowser(false, 0, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (v).")
 			return m
 		},
 		"demo": func(m Model) Model { m = withLink(m); m.SetDemo(true, "Wentworth-Smith"); return m },
@@ -117,24 +118,24 @@ func TestKeys(t *testing.T) {
 	if _, msg := pressKey(m, 'c', "c"); msg == nil {
 		t.Error("c did not copy the link")
 	}
-	if _, msg := pressKey(m, 'o', "o"); msg != (OpenMsg{}) {
+	if _, msg := pressKey(m, 'o', "o"); msg != (keys.IntentMsg{Intent: keys.OpenBrowser}) {
 		t.Errorf("o sent %#v", msg)
 	}
 	if _, msg := pressKey(m, 'a', "a"); msg != nil {
 		t.Error("a completed consent outside the demo")
 	}
 	m.SetDemo(true, "Wentworth-Smith")
-	if _, msg := pressKey(m, 'a', "a"); msg != (AutoConsentMsg{}) {
+	if _, msg := pressKey(m, 'a', "a"); msg != (keys.IntentMsg{Intent: keys.AutoConsent}) {
 		t.Errorf("a in the demo sent %#v", msg)
 	}
 	if _, msg := pressKey(m, 'w', "w"); msg != nil {
 		t.Error("w did something before the timeout")
 	}
 	m.SetTimedOut(true, 10*time.Minute)
-	if _, msg := pressKey(m, 'w', "w"); msg != (WaitLongerMsg{}) {
+	if _, msg := pressKey(m, 'w', "w"); msg != (keys.IntentMsg{Intent: keys.WaitLonger}) {
 		t.Errorf("w sent %#v", msg)
 	}
-	if _, msg := pressKey(m, 'r', "r"); msg != (ReopenMsg{}) {
+	if _, msg := pressKey(m, 'b', "b"); msg != (keys.IntentMsg{Intent: keys.NewLink}) {
 		t.Errorf("r sent %#v", msg)
 	}
 }
@@ -166,9 +167,9 @@ func TestQRCodeHasTheWholeWindowOrSaysWhatItNeeds(t *testing.T) {
 				m := withLink(sized(size[0], size[1]))
 				m.SetLink(c.link, now.Add(time.Hour))
 				m.SetDemo(c.demo, "Wentworth-Smith")
-				m, _ = pressKey(m, 'q', "q")
+				m, _ = pressKey(m, 'v', "v")
 				if !m.ShowingQR() {
-					t.Fatal("q did not show the QR code")
+					t.Fatal("v did not show the QR code")
 				}
 				view := m.QRWindow(size[0], size[1])
 				lines := strings.Split(view, "\n")

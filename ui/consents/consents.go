@@ -57,7 +57,7 @@ func New(st *theme.Styles) Model {
 			colExpires: {Title: "Expires"},
 			colRevoked: {Title: "Revoked", Drop: 3},
 		}, true),
-		revoke: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
+		revoke: keys.Remove.Help("revoke"),
 	}
 }
 
@@ -103,8 +103,13 @@ func (m Model) selected() (Item, bool) {
 	return Item{}, false
 }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	if m.List.Len() == 0 {
 		return nil
 	}

@@ -64,7 +64,7 @@ func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
 	if _, msg := uitest.Keys(m, "x"); msg != nil {
 		t.Errorf("x on a revoked consent sent %#v", msg)
 	}
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		if k.Help().Key == "x" {
 			t.Error("x is offered on a revoked consent")
 		}

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -103,8 +104,13 @@ func stateWords(j basiq.Job) string {
 	return "pending"
 }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	if m.List.Len() == 0 {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
@@ -61,12 +62,12 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	}
 	m := Model{
 		st: st, cols: cols, selectable: selectable,
-		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", help)),
-		down:   key.NewBinding(key.WithKeys("down", "j")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
-		home:   key.NewBinding(key.WithKeys("home", "g")),
-		end:    key.NewBinding(key.WithKeys("end", "G")),
+		up:     keys.Up.Help(help),
+		down:   keys.Down.Hidden(),
+		pgUp:   keys.PageUp.Hidden(),
+		pgDown: keys.PageDown.Hidden(),
+		home:   keys.Home.Hidden(),
+		end:    keys.End.Hidden(),
 	}
 	m.SetRows(nil)
 	return m
@@ -113,6 +114,14 @@ func (m Model) Selected() int {
 
 // Move is the moving keys' binding, for the help line.
 func (m Model) Move() key.Binding { return m.up }
+
+// Moves are the moves by the page and to the ends, for ?.
+func (m Model) Moves() []key.Binding {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	return []key.Binding{keys.PageUp.Binding(), keys.Home.Binding(), keys.End.Binding()}
+}
 
 // Update moves the cursor (or scrolls) for a key, in a window of visible
 // rows; it reports whether the key was one of its own.

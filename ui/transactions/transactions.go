@@ -18,9 +18,6 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// MoreMsg asks flow for the next page.
-type MoreMsg struct{}
-
 // State is the transactions as flow has them.
 type State struct {
 	Items    []basiq.Transaction
@@ -74,11 +71,11 @@ func New(st *theme.Styles) Model {
 		}, false),
 		search:      theme.TextInput("words in the description", 60),
 		form:        newForm(st),
-		more:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
-		filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
-		find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		doneSearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep the search")),
-		clearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the search")),
+		more:        keys.More.Binding(),
+		filter:      keys.Filter.Binding(),
+		find:        keys.Search.Binding(),
+		doneSearch:  keys.Main.Help("keep the search"),
+		clearSearch: keys.Back.Help("clear the search"),
 	}
 }
 
@@ -149,8 +146,17 @@ func (m Model) Capturing() bool { return m.searching || m.filtering }
 // TakesEsc is true while esc closes something: the form, or the search.
 func (m Model) TakesEsc() bool { return m.Capturing() || m.search.Value() != "" }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if !m.filtering && !m.searching {
+		k.More = m.List.Moves()
+	}
+	return k.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.filtering:
 		return m.form.keys()
@@ -192,7 +198,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.more) && m.state.More && !m.state.Loading && m.state.Problem == nil:
-		return m, keys.Send(MoreMsg{})
+		return m, keys.Ask(keys.More)
 	case key.Matches(k, m.filter):
 		m.filtering = true
 		return m, m.form.open(m.state.Filter)
@@ -255,7 +261,7 @@ func (m Model) page() listing.Page {
 	case s.Loading && len(s.Items) > 0:
 		p.Note = "loading more…"
 	case s.More && s.Problem == nil:
-		p.Note = "n loads more"
+		p.Note = "m loads more"
 	case s.Started && !s.More && len(s.Items) > 0:
 		p.Note = "all loaded"
 	}

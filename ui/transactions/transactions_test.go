@@ -6,6 +6,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -147,7 +148,7 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 
 func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	m := sized(80, 24, loaded())
-	if _, msg := uitest.Keys(m, "n"); msg != (MoreMsg{}) {
+	if _, msg := uitest.Keys(m, "m"); msg != (keys.IntentMsg{Intent: keys.More}) {
 		t.Errorf("n sent %#v", msg)
 	}
 	s := loaded()

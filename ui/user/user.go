@@ -24,14 +24,8 @@ type SubmittedMsg struct{ Email, Mobile string }
 // ExistingUserMsg asks flow to use an existing user.
 type ExistingUserMsg struct{ ID string }
 
-// ContinueMsg moves on once the user exists.
-type ContinueMsg struct{}
-
-// CreateAgainMsg answers "the last request may have made the user: create another?".
-type CreateAgainMsg struct{ Yes bool }
-
-// ResumeMsg answers "continue with the last session's user?".
-type ResumeMsg struct{ Yes bool }
+// ConsentAskedMsg moves on to consent once the user exists.
+type ConsentAskedMsg struct{}
 
 // Offer is the last session's user, offered to continue with.
 type Offer struct {
@@ -69,7 +63,8 @@ type Model struct {
 	copied   bool
 	width    int
 
-	submit, next, toggle, copyID, cont, yes, no, resume, fresh key.Binding
+	submit, toggle, copyID, cont, yes, no, resume, fresh key.Binding
+	next, prev, up, down, enter, esc                     key.Binding
 }
 
 type apiError struct{ msg, value string }
@@ -79,16 +74,21 @@ func New(st *theme.Styles) Model {
 	m := Model{
 		st:     st,
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),
-		next:   key.NewBinding(key.WithKeys("tab", "shift+tab", "down", "up"), key.WithHelp("tab", "next field")),
+		submit: keys.Main.Help("create"),
+		next:   keys.Next.Help("next field"),
+		prev:   keys.Prev.Hidden(),
+		up:     keys.Up.Hidden(),
+		down:   keys.Down.Hidden(),
 		// ctrl+o, not ctrl+u: in a shell ctrl+u clears the line, and a field should too.
-		toggle: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "use an existing user id")),
-		copyID: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the id")),
-		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
-		yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "create another")),
-		no:     key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "don't")),
-		resume: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
-		fresh:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start fresh")),
+		toggle: keys.ExistingUser.Binding(),
+		copyID: keys.Copy.Help("copy the id"),
+		cont:   keys.Main.Help("on to consent"),
+		yes:    keys.Yes.Help("create another"),
+		no:     keys.No.Help("don't"),
+		enter:  keys.Main.Hidden(), // a question's default: no
+		esc:    keys.Back.Hidden(),
+		resume: keys.Main.Help("continue"),
+		fresh:  keys.No.Help("start fresh"),
 	}
 	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
@@ -212,8 +212,11 @@ func (m Model) Capturing() bool {
 	return m.user == nil && m.working == "" && !m.askAgain && m.offer == nil
 }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys: the form has no others.
+func (m Model) FullHelp() [][]key.Binding { return keys.KeyMap{Short: m.ShortHelp()}.FullHelp() }
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.user != nil:
 		return []key.Binding{m.cont, m.copyID}
@@ -298,7 +301,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.user != nil {
 		switch {
 		case key.Matches(msg, m.cont):
-			return m, keys.Send(ContinueMsg{})
+			return m, keys.Send(ConsentAskedMsg{})
 		case key.Matches(msg, m.copyID):
 			m.copied = true
 			return m, tea.SetClipboard(m.user.ID)
@@ -311,18 +314,18 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.offer != nil {
 		switch {
 		case key.Matches(msg, m.resume):
-			return m, keys.Send(ResumeMsg{Yes: true})
+			return m, keys.Ask(keys.Yes)
 		case key.Matches(msg, m.fresh):
-			return m, keys.Send(ResumeMsg{Yes: false})
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	}
 	if m.askAgain {
 		switch {
 		case key.Matches(msg, m.yes):
-			return m, keys.Send(CreateAgainMsg{Yes: true})
-		case key.Matches(msg, m.no):
-			return m, keys.Send(CreateAgainMsg{Yes: false})
+			return m, keys.Ask(keys.Yes)
+		case key.Matches(msg, m.no, m.enter, m.esc):
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	}
@@ -334,7 +337,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, m.setFocus(fieldID)
 		}
 		return m, m.setFocus(fieldEmail)
-	case key.Matches(msg, m.next) && !m.byID:
+	case key.Matches(msg, m.next, m.prev, m.up, m.down) && !m.byID:
 		m.touched[m.focus] = true
 		return m, m.setFocus(1 - m.focus) // two fields: the other one
 	case key.Matches(msg, m.submit):
@@ -363,13 +366,6 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 	m.touched[fieldEmail], m.touched[fieldMobile] = true, true
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())
 	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
-	if email == "" && mobile == "" {
-		if m.example != "" {
-			return m, keys.Send(SubmittedMsg{}) // flow makes the example user up
-		}
-		m.hint = "Give an email, a mobile, or both."
-		return m, nil
-	}
 	for _, i := range []int{fieldEmail, fieldMobile} {
 		if m.fieldError(i) != "" {
 			return m, m.setFocus(i)

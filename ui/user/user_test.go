@@ -9,6 +9,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -150,10 +151,17 @@ func TestValidDetailsAreSubmittedNormalised(t *testing.T) {
 	}
 }
 
-func TestNothingGivenAsksForOne(t *testing.T) {
+// TestNothingGivenIsTheSessionsToAnswer: the form sends what it holds, and
+// shows what the session says of it (the rule "an email or a mobile" is
+// the session's, once).
+func TestNothingGivenIsTheSessionsToAnswer(t *testing.T) {
 	m, msg := press(sized(100, 30), tea.KeyEnter, 0)
-	if msg != nil || !strings.Contains(m.View(), "Give an email, a mobile, or both") {
-		t.Errorf("msg %#v, view:\n%s", msg, m.View())
+	if msg != (SubmittedMsg{}) {
+		t.Errorf("enter on the empty form sent %#v", msg)
+	}
+	m.SetFieldErrors(map[string]string{"": "Give an email, a mobile, or both."})
+	if !strings.Contains(m.View(), "Give an email, a mobile, or both") {
+		t.Errorf("the session's words are not on the form:\n%s", m.View())
 	}
 }
 
@@ -180,8 +188,8 @@ func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 	if msg == nil || !strings.Contains(m.View(), "copied") {
 		t.Errorf("c did not copy (msg %#v)", msg)
 	}
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ContinueMsg{}) {
-		t.Errorf("enter sent %#v, want ContinueMsg", msg)
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (ConsentAskedMsg{}) {
+		t.Errorf("enter sent %#v, want ConsentAskedMsg", msg)
 	}
 }
 
@@ -214,10 +222,10 @@ func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
 		t.Errorf("the offer:\n%s", v)
 	}
 	m = typeText(m, "x")
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ResumeMsg{Yes: true}) {
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (keys.IntentMsg{Intent: keys.Yes}) {
 		t.Errorf("enter sent %#v", msg)
 	}
-	if _, msg := press(m, 'n', 0); msg != (ResumeMsg{Yes: false}) {
+	if _, msg := press(m, 'n', 0); msg != (keys.IntentMsg{Intent: keys.No}) {
 		t.Errorf("n sent %#v", msg)
 	}
 	m.SetOffer(nil)
