@@ -325,6 +325,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, g.HelpWhileTyping) || key.Matches(msg, g.Help) && !typing:
 		m.showHelp = true
 		return nil
+	case key.Matches(msg, g.Leave) && !typing:
+		m.showHelp = false
+		m.closeInspector()
+		return m.apply(qs.QuitAsked{}) // q quits wherever no field has focus, asking what there is to ask
 	case m.showInspector && key.Matches(msg, g.Requests, g.RequestsWhileTyping, g.Back):
 		m.closeInspector()
 		return nil

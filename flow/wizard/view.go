@@ -59,18 +59,30 @@ func (m Model) View() tea.View {
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
 	}
+	f.Keys = m.shownKeys()
 	switch c := m.session.Explore.Confirm; {
 	case c != nil:
-		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), keys.KeyMap{Short: []key.Binding{m.yes, m.no}}, false, false
+		f.Overlay, f.Typing, f.CanGoBack = m.question(c), false, false
 	case m.showInspector:
 		f.Overlay = m.inspector.View()
-		f.Keys = m.inspector
 		f.Typing = false
 	default:
 		f.Body = m.screenView()
 	}
 	v.Content = frame.Render(m.styles, f)
 	return v
+}
+
+// shownKeys are the keys of what is shown: a y/N question over everything,
+// the inspector over the screen, or the screen.
+func (m Model) shownKeys() help.KeyMap {
+	switch {
+	case m.session.Explore.Confirm != nil:
+		return keys.KeyMap{Short: []key.Binding{m.yes, m.no}}
+	case m.showInspector:
+		return m.inspector
+	}
+	return m.screenKeys()
 }
 
 // showingQR reports whether the consent link's QR code has the window.
@@ -152,7 +164,6 @@ func (m Model) screenKeys() keys.KeyMap {
 		k.More = append(k.More, group...)
 	}
 	if m.onViews() {
-		k.Short = append(k.Short, m.views.quit)
 		k.More = append(k.More, m.views.next, m.views.prev) // the tabs name them: the help line leaves them the room
 	}
 	if m.cfg.Traces != nil {

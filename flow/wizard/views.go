@@ -31,7 +31,7 @@ type userView interface {
 
 // viewKeys are the keys of every view, where no field or subview has them.
 type viewKeys struct {
-	next, prev, reload, quit, saveScript key.Binding
+	next, prev, reload, saveScript key.Binding
 }
 
 func newViewKeys() viewKeys {
@@ -39,7 +39,6 @@ func newViewKeys() viewKeys {
 		next:       keys.Next.Help("next view"),
 		prev:       keys.Prev.Help("previous view"),
 		reload:     keys.TryAgain.Help("reload"),
-		quit:       keys.Quit.Binding(),
 		saveScript: keys.SaveScript.Binding(),
 	}
 }
@@ -91,8 +90,6 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		step = len(qs.Views) - 1
 	case key.Matches(msg, k.reload):
 		return m.apply(qs.RetryAsked{}), true
-	case key.Matches(msg, k.quit):
-		return m.apply(qs.QuitAsked{}), true
 	case key.Matches(msg, k.saveScript) && m.session.CanSaveScript():
 		return m.apply(qs.ScriptAsked{}), true
 	default:
@@ -128,7 +125,6 @@ func (m *Model) resizeViews(w, h int) {
 	m.consentsScreen.SetSize(w, h)
 	m.jobsScreen.SetSize(w, h)
 }
-
 
 // viewIntent turns what a view asks for into the session's event.
 func viewIntent(msg tea.Msg) qs.Event {

@@ -85,7 +85,7 @@ type Model struct {
 	pinned bool
 
 	send, nextField, prevField, leave, answer key.Binding
-	refresh, retry, quit, cont, back          key.Binding
+	refresh, retry, cont, back                key.Binding
 	up, down, pageUp, pageDown                key.Binding
 }
 
@@ -96,7 +96,6 @@ func New(st *theme.Styles) Model {
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
 		refresh:   keys.Refresh.Help("retry the connection"),
 		retry:     keys.TryAgain.Binding(),
-		quit:      keys.Quit.Binding(),
 		cont:      keys.Main.Help("accounts"),
 		back:      keys.Main.Help("back to the accounts"),
 		send:      keys.Main.Help("send"),
@@ -188,7 +187,7 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.state.Refresh {
 		ks = append(ks, m.refresh)
 	}
-	return append(ks, m.quit)
+	return ks // q quits, as everywhere: the frame lists it
 }
 
 // FullHelp are the help line's keys and those ? lists beside them: the
@@ -245,8 +244,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.refocus()
 		case key.Matches(msg, m.up, m.down, m.pageUp, m.pageDown):
 			m.scrollBy(msg)
-		case key.Matches(msg, m.quit):
-			return m, keys.Ask(keys.Quit)
 		case key.Matches(msg, m.cont) && (m.state.AccountsReady || m.state.BackToAccounts):
 			return m, keys.Send(AccountsAskedMsg{})
 		case key.Matches(msg, m.retry) && m.state.Retry:

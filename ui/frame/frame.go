@@ -127,7 +127,7 @@ func globalKeys(g keys.Global, typing bool) []key.Binding {
 	if typing {
 		return []key.Binding{g.HelpWhileTyping, g.Quit}
 	}
-	return []key.Binding{g.Help, g.Quit}
+	return []key.Binding{g.Help, g.Leave}
 }
 
 func header(st *theme.Styles, f Frame) string {
@@ -276,7 +276,7 @@ func fullHelp(st *theme.Styles, g keys.Global, screen help.KeyMap, canGoBack boo
 	}
 	helpKey := g.Help
 	helpKey.SetHelp("? or f1", "help (f1 also while typing in a field)")
-	all = append(all, helpKey, g.Quit)
+	all = append(all, helpKey, g.Leave, g.Quit)
 	seen := map[string]bool{}
 	listed := make([]key.Binding, 0, len(all))
 	for _, k := range all {

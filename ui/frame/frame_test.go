@@ -35,7 +35,7 @@ func TestGoldens(t *testing.T) {
 						t.Errorf("line wider than %d: %q", size[0], l)
 					}
 				}
-				if plain := ansi.Strip(out); !strings.Contains(plain, "ctrl+c quit") || !strings.Contains(plain, "◉ Consent") {
+				if plain := ansi.Strip(out); !strings.Contains(plain, "q quit") || !strings.Contains(plain, "◉ Consent") {
 					t.Error("the frame lacks the quit key or the current step")
 				}
 				uitest.Golden(t, out)

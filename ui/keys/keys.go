@@ -179,6 +179,9 @@ func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 // Global are the bindings flow handles before any screen sees a key.
 type Global struct {
 	Quit key.Binding // ctrl+c: quit from anywhere, cancelling what is in flight
+	// Leave is q: quit, asking first what there is to ask (delete the user
+	// this session made?), wherever no text field has focus.
+	Leave key.Binding
 	Help key.Binding // ?: all keys of this screen
 	// HelpWhileTyping is f1: in a text field ? is a character, so help
 	// needs a key that types nothing.
@@ -193,6 +196,7 @@ type Global struct {
 func NewGlobal() Global {
 	return Global{
 		Quit:                ForceQuit.Binding(),
+		Leave:               Quit.Binding(),
 		Help:                Help.Binding(),
 		HelpWhileTyping:     Help.Alt(),
 		Back:                Back.Help("back"),
