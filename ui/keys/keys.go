@@ -182,7 +182,7 @@ type Global struct {
 	// Leave is q: quit, asking first what there is to ask (delete the user
 	// this session made?), wherever no text field has focus.
 	Leave key.Binding
-	Help key.Binding // ?: all keys of this screen
+	Help  key.Binding // ?: all keys of this screen
 	// HelpWhileTyping is f1: in a text field ? is a character, so help
 	// needs a key that types nothing.
 	HelpWhileTyping key.Binding
