@@ -10,11 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
@@ -310,26 +307,8 @@ func writeAccountsTable(w io.Writer, accts []basiq.Account, r *basiq.Redactor) {
 			row[i] = text.Field(r.String(text.Safe(row[i])))
 		}
 	}
-	widths := make([]int, len(rows[0]))
-	for _, row := range rows {
-		for i, cell := range row {
-			widths[i] = max(widths[i], ansi.StringWidth(cell))
-		}
-	}
-	rightAligned := map[int]bool{3: true, 4: true}
-	for _, row := range rows {
-		var b strings.Builder
-		for i, cell := range row {
-			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(cell))
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			if rightAligned[i] {
-				b.WriteString(pad + cell)
-			} else {
-				b.WriteString(cell + pad)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	right := []bool{3: true, 4: true, 6: false} // the balance and the available funds end in line
+	for _, line := range text.Columns(rows, right) {
+		fmt.Fprintln(w, line)
 	}
 }

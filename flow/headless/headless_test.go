@@ -15,6 +15,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // headlessRig is a run with BASIQ_API_KEY set, no browser, on a fake Basiq.
@@ -248,5 +249,35 @@ func TestDeleteUserAfterTheTimeoutEndsOnce(t *testing.T) {
 	}
 	if n := r.api.Count("DELETE /users/" + flowtest.UserID); n != 1 || !strings.Contains(r.stderr.String(), "deleted") {
 		t.Errorf("%d deletes; stderr:\n%s", n, &r.stderr)
+	}
+}
+
+// TestThePlainTableIsAlignedInCellsWithWideCharacters: an account named
+// 储蓄账户 (four characters, eight cells) keeps every balance in line; the
+// table measures in cells, not runes.
+func TestThePlainTableIsAlignedInCellsWithWideCharacters(t *testing.T) {
+	r := newHeadless()
+	r.watching(flowtest.Job(flowtest.JobID, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess))
+	r.api.Accounts[0].Name = "储蓄账户"
+	if code := r.run(t, OutputTable); code != qs.ExitOK {
+		t.Fatalf("exit %d:\n%s", code, &r.stderr)
+	}
+	lines := strings.Split(strings.TrimRight(r.stdout.String(), "\n"), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], "储蓄账户") {
+		t.Fatalf("the table:\n%s", &r.stdout)
+	}
+	end := func(line, cell string) int { // the cell where cell ends on the line
+		i := strings.Index(line, cell)
+		if i < 0 {
+			t.Fatalf("%q lacks %q", line, cell)
+		}
+		return ansi.StringWidth(line[:i+len(cell)])
+	}
+	header, wide, plain := lines[0], lines[1], lines[2]
+	if b := end(header, "Balance"); end(wide, "34076.00") != b || end(plain, "-6081.50") != b {
+		t.Errorf("the balances do not end under Balance (column %d):\n%s", b, &r.stdout)
+	}
+	if s := strings.Index(header, "Type"); ansi.StringWidth(wide[:strings.Index(wide, "transaction")]) != ansi.StringWidth(header[:s]) {
+		t.Errorf("the type after the wide name is not under Type:\n%s", &r.stdout)
 	}
 }

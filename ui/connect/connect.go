@@ -442,7 +442,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if s.Status == basiq.StepPending {
 			nameStyle = st.Muted
 		}
-		line := mark + " " + nameStyle.Render(padRight(text.Safe(basiq.StepName(s.Title)), nameW))
+		line := mark + " " + nameStyle.Render(text.PadRight(text.Safe(basiq.StepName(s.Title)), nameW))
 		if d, ok := j.Took[s.Title]; ok {
 			line += "  " + st.Muted.Render(fmt.Sprintf("%6s", seconds(d)))
 		}
@@ -538,10 +538,4 @@ func seconds(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
-}
-
-// padRight pads s with spaces to w columns, cutting it where it is longer.
-func padRight(s string, w int) string {
-	s = text.Cut(s, w)
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }

@@ -249,7 +249,7 @@ func (m Model) mfaView(j Job, w int) (view string, focus int) {
 			mark = st.Key.Render("›") + " "
 			focus = strings.Count(strings.Join(lines, "\n"), "\n") + 1
 		}
-		lines = append(lines, st.Label.Render(padRight(label, labelW))+" "+mark+in.View())
+		lines = append(lines, st.Label.Render(text.PadRight(label, labelW))+" "+mark+in.View())
 	}
 	switch {
 	case q.Sending:

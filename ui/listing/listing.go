@@ -24,9 +24,15 @@ type Column struct {
 	Right bool // amounts and counts end in line
 	// Flex takes the room the other columns leave (a description), cut
 	// with an ellipsis where that is short; Min is the narrowest it gets
-	// before other columns give way (default flexMin).
-	Flex bool
-	Min  int
+	// before other columns give way (default flexMin), Floor the narrowest
+	// once none is left to give way (default Min).
+	Flex       bool
+	Min, Floor int
+	// Max caps a column's width (a holder's two names), 0 for none.
+	Max int
+	// Group shows a cell only where it differs from the row above (and on
+	// the first row shown): a bank's name heads its accounts.
+	Group bool
 	// Drop orders the columns that give way in a narrow window: the
 	// highest goes first; 0 never goes. A column that can go is not
 	// shown while no row has a value for it.
@@ -36,12 +42,22 @@ type Column struct {
 // flexMin is the narrowest a flexible column gets before columns are dropped.
 const flexMin = 16
 
+// Total is a line under the rows, after a rule: a label from the left
+// edge, and a value in column Col, ending where the column ends.
+type Total struct {
+	Label, Value string
+	Col          int
+	// Strong: a total of totals, in bold; Negative: drawn in the error colour.
+	Strong, Negative bool
+}
+
 // Model is rows under a header. Selectable rows have a cursor (the rows
 // can be acted on); the others only scroll.
 type Model struct {
 	st         *theme.Styles
 	cols       []Column
 	rows       [][]string
+	totals     []Total
 	natural    []int  // widest cell per column, from SetRows
 	filled     []bool // a row has a value in the column
 	selectable bool
@@ -73,6 +89,37 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	return m
 }
 
+// SetColumns changes the columns (the rows are set again after it).
+func (m *Model) SetColumns(cols []Column) { m.cols = cols }
+
+// SetTotals gives the list its lines under the rows (none: no rule either);
+// after SetRows, whose measure they join.
+func (m *Model) SetTotals(totals []Total) {
+	m.totals = totals
+	for _, t := range totals {
+		if t.Col >= 0 && t.Col < len(m.natural) {
+			m.natural[t.Col] = max(m.natural[t.Col], lipgloss.Width(t.Value))
+			m.capWidth(t.Col)
+		}
+	}
+}
+
+// Unselected is the list without a cursor, from its first row: as it stays
+// in the terminal after the program.
+func (m Model) Unselected() Model {
+	m.selectable, m.cursor, m.top = false, 0, 0
+	return m
+}
+
+// SetCursor puts the cursor on row i (within the rows).
+func (m *Model) SetCursor(i int) { m.cursor = max(min(i, len(m.rows)-1), 0) }
+
+func (m *Model) capWidth(i int) {
+	if c := m.cols[i]; c.Max > 0 {
+		m.natural[i] = min(m.natural[i], max(c.Max, lipgloss.Width(c.Title)))
+	}
+}
+
 // SetRows gives the list its rows (cells already made safe to show). The
 // cursor stays where it was, within the rows.
 func (m *Model) SetRows(rows [][]string) {
@@ -97,6 +144,10 @@ func (m *Model) SetRows(rows [][]string) {
 			}
 		}
 	}
+	for i := range m.cols {
+		m.capWidth(i)
+	}
+	m.totals = nil
 	m.cursor = min(m.cursor, max(len(rows)-1, 0))
 	m.top = min(m.top, m.cursor)
 }
@@ -211,7 +262,7 @@ func (m Model) layout(w int) []int {
 		}
 		shown[drop] = false
 	}
-	room := max(w-need(), 0)
+	room := w - need()
 	widths := make([]int, len(m.cols))
 	for i, c := range m.cols {
 		if !shown[i] {
@@ -220,7 +271,11 @@ func (m Model) layout(w int) []int {
 		widths[i] = m.natural[i]
 		if c.Flex {
 			narrowest := m.narrowest(c, i)
-			widths[i] = min(m.natural[i], narrowest+room)
+			floor := narrowest
+			if c.Floor > 0 {
+				floor = min(m.natural[i], c.Floor)
+			}
+			widths[i] = max(min(m.natural[i], narrowest+room), floor) // short of room, down to its floor
 			room -= widths[i] - narrowest
 		}
 	}
@@ -266,10 +321,13 @@ func (m Model) View(w, visible int) string {
 	from, to := m.Window(visible)
 	for r := from; r < to; r++ {
 		cell := func(i int) string {
-			if i < len(m.rows[r]) {
-				return m.rows[r][i]
+			if i >= len(m.rows[r]) {
+				return ""
 			}
-			return ""
+			if m.cols[i].Group && r > from && i < len(m.rows[r-1]) && m.rows[r-1][i] == m.rows[r][i] {
+				return "" // the row above, in the window, says it
+			}
+			return m.rows[r][i]
 		}
 		style := func(i int) (lipgloss.Style, bool) {
 			if m.Style == nil {
@@ -292,16 +350,55 @@ func (m Model) View(w, visible int) string {
 		}
 		lines = append(lines, " "+line(cell, style, "  "))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, m.totalLines(widths)...), "\n")
+}
+
+// totalLines are the rule and the totals under the rows, in the columns'
+// widths; none without totals.
+func (m Model) totalLines(widths []int) []string {
+	if len(m.totals) == 0 {
+		return nil
+	}
+	tableW := -2
+	for _, w := range widths {
+		if w > 0 {
+			tableW += w + 2
+		}
+	}
+	lines := []string{" " + m.st.Rule.Render(strings.Repeat("─", max(tableW, 0)))}
+	for _, t := range m.totals {
+		end, colW := 0, 0 // where the total's column ends, and its width
+		for i, w := range widths {
+			if w == 0 {
+				continue
+			}
+			if end > 0 {
+				end += 2
+			}
+			end += w
+			if i == t.Col {
+				colW = w
+				break
+			}
+		}
+		label := t.Label + strings.Repeat(" ", max(end-colW-lipgloss.Width(t.Label), 2))
+		labelStyle, valueStyle := m.st.Muted, m.st.TableRow
+		if t.Strong {
+			labelStyle, valueStyle = m.st.Text.Bold(true), m.st.TableRow.Bold(true)
+		}
+		if t.Negative {
+			valueStyle = valueStyle.Foreground(m.st.ErrorColor)
+		}
+		lines = append(lines, " "+labelStyle.Render(label)+valueStyle.Render(text.PadLeft(t.Value, colW)))
+	}
+	return lines
 }
 
 func fit(s string, w int, right bool) string {
-	s = text.Cut(s, w)
-	pad := strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 	if right {
-		return pad + s
+		return text.PadLeft(s, w)
 	}
-	return s + pad
+	return text.PadRight(s, w)
 }
 
 // Heading is a view's first lines: its title, and the request the view
@@ -406,7 +503,8 @@ type Page struct {
 	Problem *theme.Problem
 	Empty   string // said once loaded, when there are no rows
 	Above   string // under the heading (a filter)
-	Note    string // after where the rows are: "n loads more"
+	Note    string // after where the rows are: "m loads more"
+	Noun    string // what the rows are, for where they are: "1–15 of 50 accounts"
 	Under   string // under the rows: more of the selected one
 }
 
@@ -414,9 +512,19 @@ type Page struct {
 // above the rows, what the list is doing, the rows that fit, where they
 // are, and what goes under them.
 func (m Model) Render(p Page, w, h int) string {
-	st := m.st
 	top, bottom := m.around(p, w)
-	visible := m.visible(top, bottom, h)
+	return m.render(p, w, m.visible(top, bottom, h), top, bottom)
+}
+
+// RenderRows is Render showing at most rows rows, whatever the height (the
+// table left in the terminal after the program).
+func (m Model) RenderRows(p Page, w, rows int) string {
+	top, bottom := m.around(p, w)
+	return m.render(p, w, rows, top, bottom)
+}
+
+func (m Model) render(p Page, w, visible int, top, bottom []string) string {
+	st := m.st
 	blocks := []string{strings.Join(top, "\n")}
 	switch {
 	case len(m.rows) > 0:
@@ -459,14 +567,22 @@ func (m Model) around(p Page, w int) (top, bottom []string) {
 }
 
 // visible is the rows that fit in h lines besides top, bottom, the
-// header and the note line; at least 3, so a list never disappears.
+// header, the totals under their rule and the note line; at least 3, so a
+// list never disappears.
 func (m Model) visible(top, bottom []string, h int) int {
-	return max(h-len(top)-len(bottom)-2, 3)
+	totals := 0
+	if len(m.totals) > 0 {
+		totals = 1 + len(m.totals)
+	}
+	return max(h-len(top)-len(bottom)-2-totals, 3)
 }
 
 func (m Model) note(p Page, visible int) string {
 	parts := []string{}
-	if pos := m.Position(visible); pos != "" {
+	if pos := m.Position(visible); pos != "" && p.Noun != "" {
+		from, to := m.Window(visible)
+		parts = append(parts, fmt.Sprintf("%d–%d of %s", from+1, to, Plural(len(m.rows), p.Noun)))
+	} else if pos != "" {
 		parts = append(parts, pos)
 	}
 	if p.Note != "" {
