@@ -52,29 +52,29 @@ type Model struct {
 	global  keys.Global
 	// yes and no answer a y/N question (enter and esc are no too).
 	yes, no, noEnter, noEsc key.Binding
-	views                   viewKeys // the keys every view of the user shares
+	tabKeys                 viewKeys // the keys every view of the user shares
 
 	width, height int
 	showHelp      bool
 	showInspector bool
 	quitting      bool
-	shownStage    qs.Stage // the stage whose screen has focus
-	shownAccounts int      // the accounts version the table shows
-	userAnswers   int      // the core's answers about the user the form has seen
-	initCmds      tea.Cmd  // what New started, for Init to return
-	noTicks       bool     // tests move the clock themselves
+	initCmds      tea.Cmd // what New started, for Init to return
+	noTicks       bool    // tests move the clock themselves
 
-	keyScreen      apikey.Model
-	userScreen     user.Model
-	consentScreen  consent.Model
-	connectScreen  connect.Model
-	accountsScreen accounts.Model
-	inspector      inspector.Model
-	// The other views of the user, beside the accounts.
-	transactionsScreen transactions.Model
-	connectionsScreen  connections.Model
-	consentsScreen     consents.Model
-	jobsScreen         jobs.Model
+	// The screens, each given its State from the session (sync): the
+	// stages' in order, and the views of the user beside the accounts.
+	keyScreen          *component[apikey.Model, *apikey.Model]
+	userScreen         *component[user.Model, *user.Model]
+	consentScreen      *component[consent.Model, *consent.Model]
+	connectScreen      *component[connect.Model, *connect.Model]
+	accountsScreen     *component[accounts.Model, *accounts.Model]
+	transactionsScreen *component[transactions.Model, *transactions.Model]
+	connectionsScreen  *component[connections.Model, *connections.Model]
+	consentsScreen     *component[consents.Model, *consents.Model]
+	jobsScreen         *component[jobs.Model, *jobs.Model]
+	inspector          *component[inspector.Model, *inspector.Model]
+	stages             [qs.StageAccounts]screen // indexed by the stage
+	views              []screen                 // indexed by the view, as qs.Views orders them
 }
 
 // eventMsg carries an effect's answer to Update.
@@ -105,25 +105,28 @@ func New(cfg flow.Config, isDark bool) Model {
 		no:      keys.No.Help("no (enter)"),
 		noEnter: keys.Main.Hidden(),
 		noEsc:   keys.Back.Hidden(),
-		views:   newViewKeys(),
+		tabKeys: newViewKeys(),
 
-		keyScreen:      apikey.New(st),
-		userScreen:     user.New(st),
-		consentScreen:  consent.New(st),
-		connectScreen:  connect.New(st),
-		accountsScreen: accounts.New(st),
-		inspector:      inspector.New(st),
-
-		transactionsScreen: transactions.New(st),
-		connectionsScreen:  connections.New(st),
-		consentsScreen:     consents.New(st),
-		jobsScreen:         jobs.New(st),
+		keyScreen:          &component[apikey.Model, *apikey.Model]{apikey.New(st)},
+		userScreen:         &component[user.Model, *user.Model]{user.New(st)},
+		consentScreen:      &component[consent.Model, *consent.Model]{consent.New(st)},
+		connectScreen:      &component[connect.Model, *connect.Model]{connect.New(st)},
+		accountsScreen:     &component[accounts.Model, *accounts.Model]{accounts.New(st)},
+		transactionsScreen: &component[transactions.Model, *transactions.Model]{transactions.New(st)},
+		connectionsScreen:  &component[connections.Model, *connections.Model]{connections.New(st)},
+		consentsScreen:     &component[consents.Model, *consents.Model]{consents.New(st)},
+		jobsScreen:         &component[jobs.Model, *jobs.Model]{jobs.New(st)},
+		inspector:          &component[inspector.Model, *inspector.Model]{inspector.New(st)},
 	}
-	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
+	m.stages = [qs.StageAccounts]screen{qs.StageKey: m.keyScreen, qs.StageUser: m.userScreen, qs.StageConsent: m.consentScreen, qs.StageConnect: m.connectScreen}
+	m.views = make([]screen, len(qs.Views))
+	m.views[qs.ViewAccounts], m.views[qs.ViewTransactions], m.views[qs.ViewConnections] = m.accountsScreen, m.transactionsScreen, m.connectionsScreen
+	m.views[qs.ViewConsents], m.views[qs.ViewJobs] = m.consentsScreen, m.jobsScreen
+	m.userScreen.m.SetValues(cfg.Email, cfg.Mobile)
 	if cfg.EnvKey != "" && !cfg.Demo {
-		m.keyScreen.SetValue(cfg.EnvKey)
+		m.keyScreen.m.SetValue(cfg.EnvKey)
 	}
-	m.initCmds = tea.Batch(m.keyScreen.Focus(), m.apply(qs.Started{}))
+	m.initCmds = m.apply(qs.Started{})
 	return m
 }
 
@@ -187,13 +190,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.apply(msg.ev)
 	case clockTickMsg:
 		if m.showInspector {
-			m.inspector.SetEntries(m.inspectorEntries())
+			m.inspector.m.SetEntries(m.inspectorEntries())
 		}
 		return m, tea.Batch(m.apply(qs.Tick{}), m.tick())
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		if m.session.Stage == qs.StageConnect {
-			cmd = m.syncConnect() // a running step's time moves with the spinner, not once a second
+			cmd = m.connectScreen.m.SetState(m.connectState()) // a running step's time moves with the spinner, not once a second
 		}
 		return m, tea.Batch(cmd, m.forwardToAll(msg))
 	case keys.IntentMsg:
@@ -333,13 +336,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeInspector()
 		return nil
 	case m.showInspector:
-		var cmd tea.Cmd
-		m.inspector, cmd = m.inspector.Update(msg)
-		return cmd
+		return m.inspector.Update(msg)
 	case m.cfg.Traces != nil && (key.Matches(msg, g.RequestsWhileTyping) || key.Matches(msg, g.Requests) && !typing):
 		m.showInspector, m.showHelp = true, false
-		m.inspector.SetEntries(m.inspectorEntries())
-		m.inspector.SetCanSave(m.session.CanSaveScript())
+		m.inspector.m.SetEntries(m.inspectorEntries())
+		m.inspector.m.SetCanSave(m.session.CanSaveScript())
 		return nil
 	case m.onViews():
 		if cmd, ok := m.viewKey(msg); ok {
@@ -358,84 +359,5 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // moment (a curl sent to the clipboard).
 func (m *Model) closeInspector() {
 	m.showInspector = false
-	m.inspector.Hide()
-}
-
-// capturing reports whether a text field has focus, so letters are the
-// field's, not shortcuts.
-func (m Model) capturing() bool {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.Capturing()
-	case qs.StageUser:
-		return m.userScreen.Capturing()
-	case qs.StageConsent:
-		return m.consentScreen.Capturing()
-	case qs.StageConnect:
-		return m.connectScreen.Capturing()
-	case qs.StageAccounts:
-		return m.currentView().Capturing()
-	}
-	return false
-}
-
-// screenTakesEsc reports whether esc closes something on the screen (a
-// paste field, a question, an account's detail) rather than
-// going back. In the key and user forms esc means back; asked whether to
-// save the key, it means not now.
-func (m Model) screenTakesEsc() bool {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.TakesEsc()
-	case qs.StageUser:
-		return m.userScreen.TakesEsc()
-	case qs.StageConsent:
-		return m.consentScreen.Capturing()
-	case qs.StageConnect:
-		return m.connectScreen.Capturing() // esc leaves a bank's question for later
-	case qs.StageAccounts:
-		return m.currentView().TakesEsc()
-	}
-	return false
-}
-
-func (m *Model) forwardToScreen(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.session.Stage {
-	case qs.StageKey:
-		m.keyScreen, cmd = m.keyScreen.Update(msg)
-	case qs.StageUser:
-		m.userScreen, cmd = m.userScreen.Update(msg)
-	case qs.StageConsent:
-		m.consentScreen, cmd = m.consentScreen.Update(msg)
-	case qs.StageConnect:
-		m.connectScreen, cmd = m.connectScreen.Update(msg)
-	case qs.StageAccounts:
-		cmd = m.forwardToView(msg)
-	}
-	return cmd
-}
-
-// forwardToAll gives a message every screen may own (a spinner tick carries
-// the id of the spinner it belongs to) to all of them.
-func (m *Model) forwardToAll(msg tea.Msg) tea.Cmd {
-	var cmds [6]tea.Cmd
-	m.keyScreen, cmds[0] = m.keyScreen.Update(msg)
-	m.userScreen, cmds[1] = m.userScreen.Update(msg)
-	m.consentScreen, cmds[2] = m.consentScreen.Update(msg)
-	m.connectScreen, cmds[3] = m.connectScreen.Update(msg)
-	m.accountsScreen, cmds[4] = m.accountsScreen.Update(msg)
-	m.inspector, cmds[5] = m.inspector.Update(msg)
-	return tea.Batch(cmds[:]...)
-}
-
-// resize gives every screen the body size of the frame.
-func (m *Model) resize() {
-	w, h := frame.BodySize(m.width, m.height)
-	m.keyScreen.SetSize(w, h)
-	m.userScreen.SetSize(w, h)
-	m.consentScreen.SetSize(w, h)
-	m.connectScreen.SetSize(w, h)
-	m.inspector.SetSize(w, h)
-	m.resizeViews(frame.TabbedBodySize(m.width, m.height))
+	m.inspector.m.Hide()
 }

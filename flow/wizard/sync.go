@@ -8,30 +8,27 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
+	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
 	"github.com/basiq-onboard/basiq-onboard/ui/connect"
+	"github.com/basiq-onboard/basiq-onboard/ui/consent"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
-// sync gives every screen the session's state to draw. It returns the
-// commands screens need to start (a spinner's first tick, a field's focus).
+// sync gives every screen the session's state to draw, each its State. It
+// returns the commands screens need to start (a spinner's first tick, a
+// field's focus).
 func (m *Model) sync() tea.Cmd {
-	var cmds []tea.Cmd
-	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncConnect())
-	m.syncAccounts()
+	cmds := []tea.Cmd{
+		m.keyScreen.m.SetState(m.keyState()),
+		m.userScreen.m.SetState(m.userState()),
+		m.consentScreen.m.SetState(m.consentState()),
+		m.connectScreen.m.SetState(m.connectState()),
+	}
 	m.syncViews()
 	if w := m.session.Script; w != nil {
-		m.inspector.SetSaved(text.Safe(w.Said(true)), w.Err != nil)
-	}
-	if stage := m.session.Stage; stage != m.shownStage {
-		m.shownStage = stage
-		switch stage {
-		case qs.StageKey:
-			cmds = append(cmds, m.keyScreen.Focus())
-		case qs.StageUser:
-			cmds = append(cmds, m.userScreen.Focus())
-		}
+		m.inspector.m.SetSaved(text.Safe(w.Said(true)), w.Err != nil)
 	}
 	return tea.Batch(cmds...)
 }
@@ -52,121 +49,77 @@ func themeProblem(p *qs.Problem) *theme.Problem {
 	return &theme.Problem{What: p.What, Meaning: p.Meaning, Next: p.Next, CorrelationID: p.CorrelationID}
 }
 
-func (m *Model) syncKey() tea.Cmd {
+// keyState is the key as the key screen draws it.
+func (m *Model) keyState() apikey.State {
 	s := m.session
-	k := &m.keyScreen
-	cmd := k.SetWorking(s.Key.Checking || s.Key.Loading)
-	k.SetFromEnv(s.Key.Source == qs.KeyFromEnv)
-	if p := m.problemHere(qs.StageKey); p != nil {
-		k.SetProblem(*p, s.Problem.Offers(qs.RemedyRetry))
-	} else {
-		k.ClearProblem()
-	}
+	st := apikey.State{Working: s.Key.Checking || s.Key.Loading, FromEnv: s.Key.Source == qs.KeyFromEnv,
+		Problem: m.problemHere(qs.StageKey), Retry: s.Problem.Offers(qs.RemedyRetry), Focus: s.Stage == qs.StageKey}
 	if o := s.Key.SaveOffer; o != nil {
-		k.AskSave(o.Where, o.Insecure, o.Replaces)
-	} else {
-		k.StopAsking()
+		st.Save = &apikey.SaveOffer{Where: o.Where, Insecure: o.Insecure, Replaces: o.Replaces}
 	}
-	if s.Stage == qs.StageKey && !s.Key.Checking && !s.Key.Loading && s.Key.SaveOffer == nil {
-		cmd = tea.Batch(cmd, k.Focus())
-	}
-	return cmd
+	return st
 }
 
-func (m *Model) syncUser() tea.Cmd {
+// userState is the user as the user screen draws it.
+func (m *Model) userState() user.State {
 	s := m.session
-	u := &m.userScreen
+	st := user.State{LookingUp: s.User.LookingUp, FieldErrors: s.User.FieldErrors, Answers: s.User.Answers,
+		Problem: m.problemHere(qs.StageUser), Retry: s.Problem.Offers(qs.RemedyRetry), AskCreateAgain: s.User.AskCreateAgain,
+		Created: s.User.Created, Focus: s.Stage == qs.StageUser}
 	if s.Demo {
-		u.SetExample(qs.ExampleEmail)
+		st.Example = qs.ExampleEmail
 	}
-	if s.User.Working && s.User.LookingUp != "" {
-		u.SetExistingID(s.User.LookingUp) // the id being looked up, on the form for ids
-	}
-	working := ""
 	if s.User.Working {
-		working = s.User.Doing + "…"
+		st.Working = s.User.Doing + "…"
 	}
-	cmd := u.SetWorking(working)
-	if s.User.Answers != m.userAnswers {
-		// Basiq's words on a field, once an answer brings them: set again on
-		// every frame they would cling to a value the person has changed since.
-		m.userAnswers = s.User.Answers
-		u.SetFieldErrors(s.User.FieldErrors)
-	}
-	u.SetProblem(m.problemHere(qs.StageUser), s.Problem.Offers(qs.RemedyRetry))
-	u.SetAskCreateAgain(s.User.AskCreateAgain)
 	if o := s.User.Offer; o != nil {
-		u.SetOffer(&user.Offer{UserID: o.UserID, Created: o.Created, Jobs: len(o.Jobs)})
-	} else {
-		u.SetOffer(nil)
+		st.Offer = &user.Offer{UserID: o.UserID, Created: o.Created, Jobs: len(o.Jobs)}
 	}
 	if s.User.User.ID != "" {
-		usr := s.User.User
-		u.SetUser(&usr, s.User.Created)
-	} else {
-		u.SetUser(nil, false)
+		u := s.User.User
+		st.User = &u
 	}
-	if s.Stage == qs.StageUser && working == "" {
-		cmd = tea.Batch(cmd, u.Focus())
-	}
-	return cmd
+	return st
 }
 
-func (m *Model) syncConsent() tea.Cmd {
+// consentState is consent as the consent screen draws it.
+func (m *Model) consentState() consent.State {
 	s := m.session
-	c := &m.consentScreen
-	c.SetUser(s.User.User.ID, s.User.User.Name)
-	link := ""
+	st := consent.State{UserID: s.User.User.ID, UserName: s.User.User.Name, Expires: s.Link.Expires,
+		Demo: s.Demo, Persona: s.Consent.AutoLogin, Polled: s.Consent.LastChecked, Now: m.clock.Now(),
+		Polling: "GET /users/" + text.ShortID(s.User.User.ID) + "…/jobs", TimedOut: s.Consent.TimedOut,
+		Waited: s.Consent.Deadline.Sub(s.Consent.Since), Retry: s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry),
+		NewLink: s.Problem.Offers(qs.RemedyNewLink)}
 	if s.Consent.Waiting {
-		link = s.Link.URL
+		st.Link = s.Link.URL
 	}
-	c.SetLink(link, s.Link.Expires)
-	working := ""
 	if doing := s.ConsentDoing(); doing != "" {
-		working = doing + "…"
+		st.Working = doing + "…"
 	}
-	c.SetWorking(working)
 	b := s.Consent.Browser
-	reason := b.Reason
+	st.Opened, st.Opens, st.Reason, st.Refused = b.Opened, b.Opens, b.Reason, b.Refused
 	switch {
-	case reason == "":
+	case st.Reason == "":
 	case s.LinkIsLocal() && s.Demo:
 		// The demo's link is the simulator on 127.0.0.1: no other device reaches it.
-		reason += " The link is on this computer, which a phone cannot reach: press a below."
+		st.Reason += " The link is on this computer, which a phone cannot reach: press a below."
 	case s.LinkIsLocal():
 		// A simulator of one's own, on loopback: a QR code would not help either.
-		reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
+		st.Reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
 	default:
-		reason += " Open the link on a computer with a browser, or scan the QR code (v)."
+		st.Reason += " Open the link on a computer with a browser, or scan the QR code (v)."
 	}
-	c.SetBrowser(b.Opened, b.Opens, reason)
-	c.SetOpenRefused(b.Refused)
-	c.SetDemo(s.Demo, s.Consent.AutoLogin)
-	another := ""
 	if s.Link.Action == basiq.ConsentConnect {
-		another = s.BankName(s.AutoConsentBank())
+		st.AnotherBank = s.BankName(s.AutoConsentBank())
 	}
-	c.SetAnotherBank(another)
-	bank := "" // the sandbox's Hooli, unless the link is for a bank of its own
-	if s.Link.ConnectionID != "" || another != "" {
-		bank = s.BankName(s.AutoConsentBank())
+	if s.Link.ConnectionID != "" || st.AnotherBank != "" {
+		st.SandboxBank = s.BankName(s.AutoConsentBank()) // else the sandbox's Hooli
 	}
-	c.SetSandboxBank(bank)
-	c.SetPolling(s.Consent.LastChecked, "GET /users/"+text.ShortID(s.User.User.ID)+"…/jobs")
-	c.SetNow(m.clock.Now())
-	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
-	p := m.problemHere(qs.StageConsent)
-	if p == nil {
-		p = themeProblem(s.Consent.PollProblem)
+	if st.Problem = m.problemHere(qs.StageConsent); st.Problem == nil {
+		st.Problem = themeProblem(s.Consent.PollProblem)
 	}
-	c.SetProblem(p)
-	c.SetRemedies(s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry), s.Problem.Offers(qs.RemedyNewLink))
-	return c.Spin()
+	return st
 }
-
-// syncConnect shows the jobs as they are now; it returns the spinner's first
-// tick when a step starts running.
-func (m *Model) syncConnect() tea.Cmd { return m.connectScreen.SetState(m.connectState()) }
 
 // connectState is the jobs as the job view draws them.
 func (m *Model) connectState() connect.State {
@@ -216,19 +169,17 @@ func (m *Model) connectState() connect.State {
 	return st
 }
 
-func (m *Model) syncAccounts() {
+// accountsState is the accounts as the accounts' view draws them.
+func (m *Model) accountsState() accounts.State {
 	s := m.session
-	a := &m.accountsScreen
-	if s.Accounts.Version != m.shownAccounts {
-		m.shownAccounts = s.Accounts.Version
-		a.SetHeading(s.User.User.Name)
-		a.SetAccounts(s.Accounts.List, s.Institutions, m.clock.Now())
-	}
-	a.SetTransactionsPending(s.Jobs.Running())
-	if e := s.Accounts.Export; e != nil {
-		a.SetExported(e.Dir, e.Files, e.Err)
-	}
+	st := accounts.State{Heading: s.User.User.Name, Accounts: s.Accounts.List, Banks: s.Institutions, Version: s.Accounts.Version,
+		Updated: m.clock.Now(), Request: m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"),
+		Pending: s.Jobs.Running(), NoConsent: s.Explore.NoConsent, Feeds: map[string]accounts.Feed{}}
 	for id, f := range s.Feeds {
-		a.SetFeed(id, accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)})
+		st.Feeds[id] = accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)}
 	}
+	if e := s.Accounts.Export; e != nil {
+		st.Export = &accounts.Export{Dir: e.Dir, Files: e.Files, Err: e.Err}
+	}
+	return st
 }

@@ -37,11 +37,11 @@ func (m Model) View() tea.View {
 		return v
 	}
 	if m.showingQR() {
-		v.Content = m.consentScreen.QRWindow(m.width, m.height)
+		v.Content = m.consentScreen.m.QRWindow(m.width, m.height)
 		return v
 	}
 	if m.showingLink() {
-		v.Content = m.consentScreen.LinkWindow(m.width, m.height)
+		v.Content = m.consentScreen.m.LinkWindow(m.width, m.height)
 		return v
 	}
 	f := frame.Frame{
@@ -87,12 +87,12 @@ func (m Model) shownKeys() help.KeyMap {
 
 // showingQR reports whether the consent link's QR code has the window.
 func (m Model) showingQR() bool {
-	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
+	return m.session.Stage == qs.StageConsent && m.consentScreen.m.ShowingQR() && !m.showInspector && !m.showHelp
 }
 
 // showingLink reports whether the consent link, whole, has the window.
 func (m Model) showingLink() bool {
-	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingLink() && !m.showInspector && !m.showHelp
+	return m.session.Stage == qs.StageConsent && m.consentScreen.m.ShowingLink() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.
@@ -128,43 +128,19 @@ func (m Model) notice() string {
 	return m.styles.Muted.Render(text.Safe(n.Text))
 }
 
-func (m Model) screenView() string {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.View()
-	case qs.StageUser:
-		return m.userScreen.View()
-	case qs.StageConsent:
-		return m.consentScreen.View()
-	case qs.StageConnect:
-		return m.connectScreen.View()
-	}
-	return m.currentView().View()
-}
+func (m Model) screenView() string { return m.current().View() }
 
 // screenKeys are the current screen's keys (its help line's first, then
 // what ? lists besides), the request inspector's and, in the views, those
 // every view shares.
 func (m Model) screenKeys() keys.KeyMap {
-	var screen help.KeyMap
-	switch m.session.Stage {
-	case qs.StageKey:
-		screen = m.keyScreen
-	case qs.StageUser:
-		screen = m.userScreen
-	case qs.StageConsent:
-		screen = m.consentScreen
-	case qs.StageConnect:
-		screen = m.connectScreen
-	default:
-		screen = m.currentView()
-	}
+	screen := m.current()
 	k := keys.KeyMap{Short: screen.ShortHelp()}
 	for _, group := range screen.FullHelp() {
 		k.More = append(k.More, group...)
 	}
 	if m.onViews() {
-		k.More = append(k.More, m.views.next, m.views.prev) // the tabs name them: the help line leaves them the room
+		k.More = append(k.More, m.tabKeys.next, m.tabKeys.prev) // the tabs name them: the help line leaves them the room
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
@@ -175,7 +151,7 @@ func (m Model) screenKeys() keys.KeyMap {
 	}
 	if m.onViews() && m.session.CanSaveScript() {
 		// Late: where the line is short of room, the view's own keys and i come first (? lists all).
-		k.Short = append(k.Short, m.views.saveScript)
+		k.Short = append(k.Short, m.tabKeys.saveScript)
 	}
 	switch {
 	case m.onViews() && m.session.ViewProblem() != nil:
@@ -183,7 +159,7 @@ func (m Model) screenKeys() keys.KeyMap {
 		k.Short = append([]key.Binding{keys.TryAgain.Binding()}, k.Short...)
 	case m.onViews():
 		// Last: the lists reload after every change.
-		k.Short = append(k.Short, m.views.reload)
+		k.Short = append(k.Short, m.tabKeys.reload)
 	}
 	return k
 }
@@ -203,7 +179,7 @@ func (m Model) summary() string {
 	c := s.Closing()
 	var b strings.Builder
 	if s.Accounts.Loaded {
-		b.WriteString(m.accountsScreen.FinalView(width))
+		b.WriteString(m.accountsScreen.m.FinalView(width))
 		b.WriteString("\n\n")
 	}
 	for _, f := range c.Failed {

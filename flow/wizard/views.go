@@ -3,7 +3,6 @@ package wizard
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -20,14 +19,6 @@ import (
 // The views of the user, once the accounts are in: one screen each, under
 // tabs. The keys every view shares are the wizard's (viewKeys); a view's
 // screen has only its own.
-
-// userView is what the wizard asks of every view's screen.
-type userView interface {
-	help.KeyMap
-	Capturing() bool
-	TakesEsc() bool
-	View() string
-}
 
 // viewKeys are the keys of every view, where no field or subview has them.
 type viewKeys struct {
@@ -52,21 +43,6 @@ func viewNames() []string {
 	return names
 }
 
-// currentView is the screen of the view shown.
-func (m Model) currentView() userView {
-	switch m.session.Explore.View {
-	case qs.ViewTransactions:
-		return m.transactionsScreen
-	case qs.ViewConnections:
-		return m.connectionsScreen
-	case qs.ViewConsents:
-		return m.consentsScreen
-	case qs.ViewJobs:
-		return m.jobsScreen
-	}
-	return m.accountsScreen
-}
-
 // onViews reports whether the views' own keys act: at the views, where no
 // question is asked, no field has focus, and the accounts show their table
 // (an account's details, its transactions and the export have keys of
@@ -81,7 +57,7 @@ func (m Model) onViews() bool {
 
 // viewKey acts on a key every view shares; nil, false for another key.
 func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := m.views
+	k := m.tabKeys
 	step := 0
 	switch {
 	case key.Matches(msg, k.next):
@@ -97,33 +73,6 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	next := qs.Views[(int(m.session.Explore.View)+step)%len(qs.Views)]
 	return m.apply(qs.ViewAsked{View: next}), true
-}
-
-// forwardToView gives a message to the screen of the view shown.
-func (m *Model) forwardToView(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.session.Explore.View {
-	case qs.ViewTransactions:
-		m.transactionsScreen, cmd = m.transactionsScreen.Update(msg)
-	case qs.ViewConnections:
-		m.connectionsScreen, cmd = m.connectionsScreen.Update(msg)
-	case qs.ViewConsents:
-		m.consentsScreen, cmd = m.consentsScreen.Update(msg)
-	case qs.ViewJobs:
-		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
-	default:
-		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
-	}
-	return cmd
-}
-
-// resizeViews gives every view the room under the tabs.
-func (m *Model) resizeViews(w, h int) {
-	m.accountsScreen.SetSize(w, h)
-	m.transactionsScreen.SetSize(w, h)
-	m.connectionsScreen.SetSize(w, h)
-	m.consentsScreen.SetSize(w, h)
-	m.jobsScreen.SetSize(w, h)
 }
 
 // viewIntent turns what a view asks for into the session's event.
@@ -157,7 +106,7 @@ func (m *Model) syncViews() {
 	s := m.session
 	x := &s.Explore
 	now := m.clock.Now()
-	m.accountsScreen.SetRequest(m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"))
+	m.accountsScreen.m.SetState(m.accountsState())
 
 	names, banks := map[string]string{}, map[string]string{}
 	for _, a := range s.Accounts.List {
@@ -171,16 +120,15 @@ func (m *Model) syncViews() {
 		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
 		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
 	}
-	m.transactionsScreen.SetState(ts)
+	m.transactionsScreen.m.SetState(ts)
 
-	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now, NoConsent: x.NoConsent})
-	m.accountsScreen.SetNoConsent(x.NoConsent)
+	m.connectionsScreen.m.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now, NoConsent: x.NoConsent})
 
 	items := make([]consents.Item, len(x.Consents.Items))
 	for i, c := range x.Consents.Items {
 		items[i] = consents.Item{Consent: c, Revocable: qs.Revocable(c)}
 	}
-	m.consentsScreen.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
+	m.consentsScreen.m.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
 
 	history := make([]jobs.Item, len(x.Jobs.Items))
 	for i, j := range x.Jobs.Items {
@@ -189,7 +137,7 @@ func (m *Model) syncViews() {
 			history[i].Failure = qs.StepFailure(step)
 		}
 	}
-	m.jobsScreen.SetState(jobs.State{Items: history, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+	m.jobsScreen.m.SetState(jobs.State{Items: history, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
 }
 
 // listLoad is how far one of the session's lists has come, as a view shows it.

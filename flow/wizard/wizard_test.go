@@ -508,7 +508,7 @@ func TestQRCodeHasTheWindowAloneAndAnyKeyReturns(t *testing.T) {
 		t.Fatalf("the QR code should have the window to itself:\n%s", s)
 	}
 	w.send(uitest.Press("i"))
-	if w.m.showInspector || w.m.consentScreen.ShowingQR() {
+	if w.m.showInspector || w.m.consentScreen.m.ShowingQR() {
 		t.Fatal("a key on the QR code should return to consent, and do nothing else")
 	}
 	w.sees("Consent in the browser", "basiq-onboard")

@@ -4,6 +4,7 @@ package accounts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,9 @@ type Model struct {
 	exportDir     string   // where the last export went
 	exported      []string // the files it wrote
 	exportErr     error
-	format        int // the export's format chosen: an index into exportFormats
+	format        int     // the export's format chosen: an index into exportFormats
+	version       int     // the accounts' version laid out
+	shownExport   *Export // the session's last export, as shown
 
 	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, choose, write key.Binding
 }
@@ -102,13 +105,60 @@ func New(st *theme.Styles) Model {
 	}
 }
 
+// State is the accounts as the session has them: the screen draws them,
+// and owns only the cursor, what it shows (an account, its transactions,
+// the export) and where each list is scrolled to.
+type State struct {
+	Heading  string // whose accounts ("" for nobody in particular)
+	Accounts []basiq.Account
+	// Banks names the accounts' institutions; Version changes whenever
+	// the accounts or the names do (the table is laid out again then), at Updated.
+	Banks   map[string]basiq.Institution
+	Version int
+	Updated time.Time
+	Request string // the request they came from, "" outside the views
+	// Pending: Basiq is still retrieving transactions; NoConsent, the
+	// consent was revoked and the accounts went with it.
+	Pending, NoConsent bool
+	// Feeds are the accounts' transactions as loaded, by account id.
+	Feeds map[string]Feed
+	// Export is what the last export wrote, nil before one.
+	Export *Export
+}
+
+// Export is where an export went, or why it did not.
+type Export struct {
+	Dir   string
+	Files []string
+	Err   error
+}
+
+// SetState shows the accounts as the session has them.
+func (m *Model) SetState(s State) {
+	if s.Version != m.version {
+		m.version = s.Version
+		m.setHeading(s.Heading)
+		m.setAccounts(s.Accounts, s.Banks, s.Updated)
+	}
+	m.setRequest(s.Request)
+	m.setTransactionsPending(s.Pending)
+	m.setNoConsent(s.NoConsent)
+	for id, f := range s.Feeds {
+		m.setFeed(id, f)
+	}
+	if e := s.Export; e != nil && (m.shownExport == nil || e.Dir != m.shownExport.Dir || !slices.Equal(e.Files, m.shownExport.Files) || e.Err != m.shownExport.Err) {
+		m.shownExport = e // said once: e clears it from the screen, and a later export says its own
+		m.setExported(e.Dir, e.Files, e.Err)
+	}
+}
+
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
-// SetAccounts shows the accounts; insts names their institutions. The rows
+// setAccounts shows the accounts; insts names their institutions. The rows
 // are grouped by bank (in the order the banks first appear), so each bank
 // has its total under the table.
-func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Institution, updated time.Time) {
+func (m *Model) setAccounts(accts []basiq.Account, insts map[string]basiq.Institution, updated time.Time) {
 	m.updated = updated
 	m.banks = m.banks[:0]
 	byBank := map[string][]row{}
@@ -140,28 +190,28 @@ func (m *Model) SetAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 	m.list.Style = rows.style
 }
 
-// SetHeading names whose accounts these are ("" for nobody in particular).
-func (m *Model) SetHeading(userName string) { m.heading = userName }
+// setHeading names whose accounts these are ("" for nobody in particular).
+func (m *Model) setHeading(userName string) { m.heading = userName }
 
-// SetRequest says which request the accounts came from, for the heading.
-func (m *Model) SetRequest(request string) { m.request = request }
+// setRequest says which request the accounts came from, for the heading.
+func (m *Model) setRequest(request string) { m.request = request }
 
-// SetTransactionsPending says whether Basiq is still retrieving transactions.
-func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
+// setTransactionsPending says whether Basiq is still retrieving transactions.
+func (m *Model) setTransactionsPending(pending bool) { m.txnsPending = pending }
 
-// SetNoConsent says no consent is in force: it was revoked, and the
+// setNoConsent says no consent is in force: it was revoked, and the
 // accounts went with the connections.
-func (m *Model) SetNoConsent(none bool) { m.noConsent = none }
+func (m *Model) setNoConsent(none bool) { m.noConsent = none }
 
-// SetFeed shows an account's transactions as they are now.
-func (m *Model) SetFeed(accountID string, f Feed) {
+// setFeed shows an account's transactions as they are now.
+func (m *Model) setFeed(accountID string, f Feed) {
 	s := m.txnState(accountID)
 	s.Feed = f
 	s.top = min(s.top, max(len(f.Items)-1, 0))
 }
 
-// SetExported says which files the export wrote in dir, or why it did not.
-func (m *Model) SetExported(dir string, files []string, err error) {
+// setExported says which files the export wrote in dir, or why it did not.
+func (m *Model) setExported(dir string, files []string, err error) {
 	m.exportDir, m.exported, m.exportErr = dir, files, err
 	if m.mode == viewExport {
 		m.mode = viewTable

@@ -56,14 +56,55 @@ func New(st *theme.Styles) Model {
 	}
 }
 
+// State is what the session says of the key: the screen draws it.
+type State struct {
+	Working bool // the key is being read or checked
+	FromEnv bool // it came from BASIQ_API_KEY
+	// Problem is why the key did not work (nil: none); Retry, that enter
+	// tries it again.
+	Problem *theme.Problem
+	Retry   bool
+	// Save offers to keep the good key, nil when not asked.
+	Save *SaveOffer
+	// Focus: the screen is shown, and the field takes what is typed.
+	Focus bool
+}
+
+// SaveOffer is where a good key would be saved ("" while finding out where).
+type SaveOffer struct {
+	Where              string
+	Insecure, Replaces bool // a plain file; a key is saved for this API already
+}
+
+// SetState shows the key as the session has it; it returns the spinner's
+// first tick, or the field's focus.
+func (m *Model) SetState(s State) tea.Cmd {
+	cmd := m.setWorking(s.Working)
+	m.setFromEnv(s.FromEnv)
+	if s.Problem != nil {
+		m.setProblem(*s.Problem, s.Retry)
+	} else {
+		m.clearProblem()
+	}
+	if s.Save != nil {
+		m.askSave(s.Save.Where, s.Save.Insecure, s.Save.Replaces)
+	} else {
+		m.stopAsking()
+	}
+	if s.Focus && !s.Working && s.Save == nil {
+		cmd = tea.Batch(cmd, m.focus())
+	}
+	return cmd
+}
+
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.width = width
 	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
-// Focus puts the cursor in the field.
-func (m *Model) Focus() tea.Cmd { return m.input.Focus() }
+// focus puts the cursor in the field.
+func (m *Model) focus() tea.Cmd { return m.input.Focus() }
 
 // SetValue fills the field (a saved key or BASIQ_API_KEY); it stays masked.
 func (m *Model) SetValue(k string) { m.input.SetValue(strings.TrimSpace(k)) }
@@ -71,12 +112,12 @@ func (m *Model) SetValue(k string) { m.input.SetValue(strings.TrimSpace(k)) }
 // Value is what the field holds.
 func (m Model) Value() string { return m.input.Value() }
 
-// SetFromEnv notes that the key came from BASIQ_API_KEY.
-func (m *Model) SetFromEnv(v bool) { m.fromEnv = v }
+// setFromEnv notes that the key came from BASIQ_API_KEY.
+func (m *Model) setFromEnv(v bool) { m.fromEnv = v }
 
-// SetWorking shows the spinner while the key is checked; it returns the
+// setWorking shows the spinner while the key is checked; it returns the
 // spinner's first tick when it starts.
-func (m *Model) SetWorking(working bool) tea.Cmd {
+func (m *Model) setWorking(working bool) tea.Cmd {
 	started := working && !m.working
 	m.working = working
 	if working {
@@ -88,19 +129,19 @@ func (m *Model) SetWorking(working bool) tea.Cmd {
 	return nil
 }
 
-// SetProblem shows why the key did not work; the field keeps the key.
-func (m *Model) SetProblem(p theme.Problem, retryable bool) {
+// setProblem shows why the key did not work; the field keeps the key.
+func (m *Model) setProblem(p theme.Problem, retryable bool) {
 	m.problem, m.retry, m.asking = &p, retryable, false
 }
 
-// ClearProblem removes the problem. A hint about the field (a key is
+// clearProblem removes the problem. A hint about the field (a key is
 // needed) stays until the person types: it is about the field, not a call.
-func (m *Model) ClearProblem() { m.problem = nil }
+func (m *Model) clearProblem() { m.problem = nil }
 
-// AskSave offers to keep the good key in where ("" while finding out where);
+// askSave offers to keep the good key in where ("" while finding out where);
 // insecure means a plain file; replaces, that a key is saved for this API
 // already. StopAsking ends the offer.
-func (m *Model) AskSave(where string, insecure, replaces bool) {
+func (m *Model) askSave(where string, insecure, replaces bool) {
 	m.asking, m.saveTo, m.insecure, m.replaces = true, where, insecure, replaces
 	m.input.Blur()
 }
@@ -109,8 +150,8 @@ func (m *Model) AskSave(where string, insecure, replaces bool) {
 // save the key, esc answers "not now" (the key is used, and not saved).
 func (m Model) TakesEsc() bool { return m.asking }
 
-// StopAsking ends the offer to save the key.
-func (m *Model) StopAsking() { m.asking = false }
+// stopAsking ends the offer to save the key.
+func (m *Model) stopAsking() { m.asking = false }
 
 // Capturing reports whether the field has focus (letters are text).
 func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }

@@ -19,7 +19,7 @@ func sized(w, h int) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.Focus()
+	m.focus()
 	return m
 }
 
@@ -36,19 +36,19 @@ func TestGoldens(t *testing.T) {
 		"typing": func(m Model) Model { return typeText(m, secret) },
 		"invalid": func(m Model) Model {
 			m = typeText(m, secret)
-			m.SetProblem(theme.Problem{What: "Basiq did not recognise this key (404 parameter-not-valid).", Next: "Copy it again from the Basiq dashboard.", CorrelationID: "a1b2c3"}, false)
+			m.setProblem(theme.Problem{What: "Basiq did not recognise this key (404 parameter-not-valid).", Next: "Copy it again from the Basiq dashboard.", CorrelationID: "a1b2c3"}, false)
 			return m
 		},
-		"working": func(m Model) Model { m = typeText(m, secret); m.SetWorking(true); return m },
+		"working": func(m Model) Model { m = typeText(m, secret); m.setWorking(true); return m },
 		"error": func(m Model) Model {
 			m = typeText(m, secret)
-			m.SetProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
+			m.setProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
 			return m
 		},
-		"done": func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false, false); return m },
+		"done": func(m Model) Model { m = typeText(m, secret); m.askSave("the system keyring", false, false); return m },
 		"insecure": func(m Model) Model {
 			m = typeText(m, secret)
-			m.AskSave("/home/max/.config/basiq-onboard/secrets.json", true, false)
+			m.askSave("/home/max/.config/basiq-onboard/secrets.json", true, false)
 			return m
 		},
 	}
@@ -60,7 +60,7 @@ func TestGoldens(t *testing.T) {
 		return view
 	})
 	m := typeText(sized(100, 30), secret)
-	m.SetProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
+	m.setProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, m.View()) })
 }
 
@@ -108,7 +108,7 @@ func TestDemoKeys(t *testing.T) {
 
 func TestSaveAnswer(t *testing.T) {
 	m := typeText(sized(100, 30), secret)
-	m.AskSave("the system keyring", false, false)
+	m.askSave("the system keyring", false, false)
 	if m.Capturing() {
 		t.Error("while asking y/n the field still captures letters")
 	}
@@ -123,7 +123,7 @@ func TestSaveAnswer(t *testing.T) {
 func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
 	m := New(theme.New(true))
 	m.SetValue(strings.Repeat("K", 100)) // BASIQ_API_KEY arrives before the first WindowSizeMsg
-	m.SetFromEnv(true)
+	m.setFromEnv(true)
 	bw, bh := frame.BodySize(80, 24)
 	m.SetSize(bw, bh)
 	for _, line := range strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n") {
@@ -135,7 +135,7 @@ func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
 
 func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
 	m := sized(100, 30)
-	m.Focus()
+	m.focus()
 	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("k", 600)})
 	if m.Value() != "" || !strings.Contains(m.View(), "Nothing pasted: that would be 600 characters") {
 		t.Errorf("value %d characters long; view:\n%s", len(m.Value()), m.View())
@@ -151,8 +151,8 @@ func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
 func TestItem16AnEmptyKeySaysAKeyIsNeededUntilTyping(t *testing.T) {
 	m := sized(100, 30)
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	m.ClearProblem() // what the wizard does on every sync with no problem standing
-	m.SetWorking(false)
+	m.clearProblem() // what the wizard does on every sync with no problem standing
+	m.setWorking(false)
 	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "A key is needed") {
 		t.Errorf("the hint went with the next frame:\n%s", v)
 	}
@@ -166,7 +166,7 @@ func TestItem16AnEmptyKeySaysAKeyIsNeededUntilTyping(t *testing.T) {
 // saved for this API before, if any, is kept.
 func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
 	m := typeText(sized(100, 30), secret)
-	m.AskSave("the system keyring", false, true)
+	m.askSave("the system keyring", false, true)
 	if !m.TakesEsc() {
 		t.Fatal("esc is not the question's")
 	}

@@ -149,6 +149,9 @@ func (m Model) running() bool {
 	return false
 }
 
+// TakesEsc reports whether esc is the screen's: it leaves a bank's question for later.
+func (m Model) TakesEsc() bool { return m.answering() }
+
 // Capturing reports whether a field of a bank's question has focus:
 // letters are answers then, and esc leaves the fields.
 func (m Model) Capturing() bool { return m.answering() }

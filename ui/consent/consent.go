@@ -83,17 +83,72 @@ func New(st *theme.Styles) Model {
 	}
 }
 
+// State is consent as the session has it: the screen draws it, and owns
+// only the paste field, what is shown (the link whole, its QR code) and
+// what c did.
+type State struct {
+	UserID, UserName string
+	// Link is the consent link while consent waits ("" while there is none).
+	Link    string
+	Expires time.Time
+	Working string // what consent waits on besides the person, "" for nothing
+	// Browser: whether it opened (Opens times), and if not why; Refused, o
+	// was pressed where none can open.
+	Opened  bool
+	Opens   int
+	Reason  string
+	Refused bool
+	// Demo offers a (consent as Persona); AnotherBank is the bank a connects
+	// for a user who has one already ("" for a first consent); SandboxBank
+	// the bank the sandbox hint names ("" is Hooli).
+	Demo                              bool
+	Persona, AnotherBank, SandboxBank string
+	// Polled is when the user's jobs were last listed, with Polling.
+	Polled  time.Time
+	Polling string
+	Now     time.Time
+	// TimedOut: past --timeout, after a wait of Waited.
+	TimedOut bool
+	Waited   time.Duration
+	// Problem is a failure (nil: none); Retry, that r tries again, NewLink,
+	// that b mints another link.
+	Problem        *theme.Problem
+	Retry, NewLink bool
+}
+
+// SetState shows consent as the session has it; it returns the spinner's
+// tick when it starts turning.
+func (m *Model) SetState(s State) tea.Cmd {
+	m.setUser(s.UserID, s.UserName)
+	m.setLink(s.Link, s.Expires)
+	m.setWorking(s.Working)
+	m.setBrowser(s.Opened, s.Opens, s.Reason)
+	m.setOpenRefused(s.Refused)
+	m.setDemo(s.Demo, s.Persona)
+	m.setAnotherBank(s.AnotherBank)
+	m.setSandboxBank(s.SandboxBank)
+	m.setPolling(s.Polled, s.Polling)
+	m.setNow(s.Now)
+	m.setTimedOut(s.TimedOut, s.Waited)
+	m.setProblem(s.Problem)
+	m.setRemedies(s.Retry, s.NewLink)
+	return m.Spin()
+}
+
+// TakesEsc reports whether esc is the screen's: it closes the paste field.
+func (m Model) TakesEsc() bool { return m.pasting }
+
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
 	theme.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
-// SetUser names whose consent this is.
-func (m *Model) SetUser(id, name string) { m.userID, m.userName = id, name }
+// setUser names whose consent this is.
+func (m *Model) setUser(id, name string) { m.userID, m.userName = id, name }
 
-// SetWorking shows a spinner with what is happening ("" for nothing).
-func (m *Model) SetWorking(what string) { m.working = what }
+// setWorking shows a spinner with what is happening ("" for nothing).
+func (m *Model) setWorking(what string) { m.working = what }
 
 // Spin starts the spinner when the screen shows one and it is not turning
 // yet; call it after changing what the screen shows. The spinner stops by
@@ -117,52 +172,52 @@ func (m Model) spinnerShown() bool {
 	return m.working != "" || !m.timedOut
 }
 
-// SetLink shows the consent link ("" while there is none).
-func (m *Model) SetLink(url string, expires time.Time) {
+// setLink shows the consent link ("" while there is none).
+func (m *Model) setLink(url string, expires time.Time) {
 	if url != m.link {
 		m.copied, m.showQR, m.showLink, m.openRefused = false, false, false, false
 	}
 	m.link, m.expires = url, expires
 }
 
-// SetBrowser says whether the browser opened (opens: how many times), and if not, why.
-func (m *Model) SetBrowser(opened bool, opens int, reason string) {
+// setBrowser says whether the browser opened (opens: how many times), and if not, why.
+func (m *Model) setBrowser(opened bool, opens int, reason string) {
 	m.browserOpened, m.browserOpens, m.browserReason = opened, opens, reason
 }
 
-// SetOpenRefused says o was pressed where no browser can open: the screen
+// setOpenRefused says o was pressed where no browser can open: the screen
 // says so beside the link, with the reason (SetBrowser's).
-func (m *Model) SetOpenRefused(refused bool) { m.openRefused = refused }
+func (m *Model) setOpenRefused(refused bool) { m.openRefused = refused }
 
-// SetDemo offers a (complete consent as login) in the demo.
-func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, login }
+// setDemo offers a (complete consent as login) in the demo.
+func (m *Model) setDemo(demo bool, login string) { m.demo, m.persona = demo, login }
 
-// SetAnotherBank says the link connects another bank, for a user who has
+// setAnotherBank says the link connects another bank, for a user who has
 // consented already (Basiq's action=connect); in the demo, a connects bank.
 // "" is a first consent.
-func (m *Model) SetAnotherBank(bank string) { m.anotherBank = bank }
+func (m *Model) setAnotherBank(bank string) { m.anotherBank = bank }
 
-// SetSandboxBank names the bank the link is for, where it is not the
+// setSandboxBank names the bank the link is for, where it is not the
 // sandbox's Hooli: another bank's, or that of a connection logged in again.
-func (m *Model) SetSandboxBank(bank string) { m.sandboxBank = bank }
+func (m *Model) setSandboxBank(bank string) { m.sandboxBank = bank }
 
-// SetRemedies says which ways on a problem offers: r tries again, b a new link.
-func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
+// setRemedies says which ways on a problem offers: r tries again, b a new link.
+func (m *Model) setRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
 
-// SetPolling says when the jobs were last checked, and with what request.
-func (m *Model) SetPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
+// setPolling says when the jobs were last checked, and with what request.
+func (m *Model) setPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
 
-// SetNow moves the screen's clock ("checked 3s ago").
-func (m *Model) SetNow(now time.Time) { m.now = now }
+// setNow moves the screen's clock ("checked 3s ago").
+func (m *Model) setNow(now time.Time) { m.now = now }
 
-// SetTimedOut offers to wait longer or start again, past --timeout
+// setTimedOut offers to wait longer or start again, past --timeout
 // (waited is how long the wait was).
-func (m *Model) SetTimedOut(timedOut bool, waited time.Duration) {
+func (m *Model) setTimedOut(timedOut bool, waited time.Duration) {
 	m.timedOut, m.waited = timedOut, waited
 }
 
-// SetProblem shows a failure (polling, minting); nil clears it.
-func (m *Model) SetProblem(p *theme.Problem) { m.problem = p }
+// setProblem shows a failure (polling, minting); nil clears it.
+func (m *Model) setProblem(p *theme.Problem) { m.problem = p }
 
 // ShowingQR reports whether the QR code is up (esc hides it).
 func (m Model) ShowingQR() bool { return m.showQR }

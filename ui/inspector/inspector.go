@@ -151,6 +151,9 @@ func (m Model) ShortHelp() []key.Binding {
 	return append(ks, focus, m.pageUp)
 }
 
+// TakesEsc is false: esc closes the inspector, which flow does.
+func (m Model) TakesEsc() bool { return false }
+
 // Capturing is false: the inspector has no text field.
 func (m Model) Capturing() bool { return false }
 

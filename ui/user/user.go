@@ -62,6 +62,7 @@ type Model struct {
 	created  bool // user was created here, not looked up
 	copied   bool
 	width    int
+	answers  int // the session's answers about the user the form has taken
 
 	submit, toggle, copyID, cont, yes, no, resume, fresh key.Binding
 	next, prev, up, down, enter, esc                     key.Binding
@@ -98,6 +99,58 @@ func New(st *theme.Styles) Model {
 	return m
 }
 
+// State is the user as the session has it: the screen draws it, and owns
+// only what is typed and where the cursor is.
+type State struct {
+	// Example is the user enter on an empty form creates ("" for none): the demo's.
+	Example string
+	// LookingUp is the id being looked up (shown on the form for ids), "" for none.
+	LookingUp string
+	// Working says what is being done, "" when nothing.
+	Working string
+	// FieldErrors are Basiq's (or the session's) words on a field ("email",
+	// "mobile", "id"; "" for the form), taken when Answers changes.
+	FieldErrors map[string]string
+	Answers     int
+	// Problem is a failure that concerns no single field (nil: none); Retry,
+	// that enter tries the request again.
+	Problem *theme.Problem
+	Retry   bool
+	// AskCreateAgain: create a user although the last request may have made one?
+	AskCreateAgain bool
+	// Offer is the last session's user, offered to continue with (nil: none).
+	Offer *Offer
+	// User is the user the quickstart goes on with (nil: the form); Created, made here.
+	User    *basiq.User
+	Created bool
+	// Focus: the screen is shown, and the field with the cursor takes what is typed.
+	Focus bool
+}
+
+// SetState shows the user as the session has it; it returns the spinner's
+// first tick, or the field's focus.
+func (m *Model) SetState(s State) tea.Cmd {
+	m.setExample(s.Example)
+	if s.LookingUp != "" && s.Working != "" {
+		m.setExistingID(s.LookingUp)
+	}
+	cmd := m.setWorking(s.Working)
+	if s.Answers != m.answers {
+		// Words on a field, once an answer brings them: set again on every
+		// frame they would cling to a value the person has changed since.
+		m.answers = s.Answers
+		m.setFieldErrors(s.FieldErrors)
+	}
+	m.setProblem(s.Problem, s.Retry)
+	m.setAskCreateAgain(s.AskCreateAgain)
+	m.setOffer(s.Offer)
+	m.setUser(s.User, s.Created)
+	if s.Focus && s.Working == "" {
+		cmd = tea.Batch(cmd, m.focusField())
+	}
+	return cmd
+}
+
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.width = width
@@ -106,17 +159,17 @@ func (m *Model) SetSize(width, height int) {
 	}
 }
 
-// Focus puts the cursor in the current field.
-func (m *Model) Focus() tea.Cmd {
+// focusField puts the cursor in the current field.
+func (m *Model) focusField() tea.Cmd {
 	if m.user != nil || m.working != "" || m.fields[m.focus].Focused() {
 		return nil
 	}
 	return m.fields[m.focus].Focus()
 }
 
-// SetExample says that enter on an empty form creates the user of this email
+// setExample says that enter on an empty form creates the user of this email
 // ("" for none), so a demo needs no typing.
-func (m *Model) SetExample(email string) { m.example = email }
+func (m *Model) setExample(email string) { m.example = email }
 
 // SetValues prefills email and mobile (from --email, --mobile).
 func (m *Model) SetValues(email, mobile string) {
@@ -124,9 +177,9 @@ func (m *Model) SetValues(email, mobile string) {
 	m.fields[fieldMobile].SetValue(mobile)
 }
 
-// SetWorking shows a spinner with what is being done ("" when nothing); it
+// setWorking shows a spinner with what is being done ("" when nothing); it
 // returns the spinner's first tick when it starts.
-func (m *Model) SetWorking(what string) tea.Cmd {
+func (m *Model) setWorking(what string) tea.Cmd {
 	started := what != "" && m.working == ""
 	m.working = what
 	if what != "" {
@@ -138,10 +191,10 @@ func (m *Model) SetWorking(what string) tea.Cmd {
 	return nil
 }
 
-// SetFieldErrors puts Basiq's words next to the fields they concern
+// setFieldErrors puts Basiq's words next to the fields they concern
 // ("email", "mobile" or "id"); each stays while its field holds the value
 // it was said of. Words for other fields show as a problem.
-func (m *Model) SetFieldErrors(errs map[string]string) {
+func (m *Model) setFieldErrors(errs map[string]string) {
 	for field, msg := range errs {
 		i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
 		if !ok {
@@ -157,13 +210,13 @@ func (m *Model) SetFieldErrors(errs map[string]string) {
 	}
 }
 
-// SetProblem shows a failure that concerns no single field (nil clears it);
+// setProblem shows a failure that concerns no single field (nil clears it);
 // retry says enter tries the request again.
-func (m *Model) SetProblem(p *theme.Problem, retry bool) { m.problem, m.retry = p, retry }
+func (m *Model) setProblem(p *theme.Problem, retry bool) { m.problem, m.retry = p, retry }
 
-// SetExistingID shows the form for an existing user's id, holding id
+// setExistingID shows the form for an existing user's id, holding id
 // (--user-id, or the user looked up).
-func (m *Model) SetExistingID(id string) {
+func (m *Model) setExistingID(id string) {
 	if !m.byID {
 		m.byID = true
 		m.setFocus(fieldID)
@@ -173,19 +226,19 @@ func (m *Model) SetExistingID(id string) {
 	}
 }
 
-// SetOffer offers to continue with the last session's user (nil: no offer).
-func (m *Model) SetOffer(o *Offer) {
+// setOffer offers to continue with the last session's user (nil: no offer).
+func (m *Model) setOffer(o *Offer) {
 	m.offer = o
 	if o != nil {
 		m.fields[m.focus].Blur()
 	}
 }
 
-// SetAskCreateAgain asks whether to create a user although the last request may have made one.
-func (m *Model) SetAskCreateAgain(ask bool) { m.askAgain = ask }
+// setAskCreateAgain asks whether to create a user although the last request may have made one.
+func (m *Model) setAskCreateAgain(ask bool) { m.askAgain = ask }
 
-// SetUser shows the user the quickstart goes on with (nil: the form).
-func (m *Model) SetUser(u *basiq.User, created bool) {
+// setUser shows the user the quickstart goes on with (nil: the form).
+func (m *Model) setUser(u *basiq.User, created bool) {
 	if u == nil {
 		m.user = nil
 		return

@@ -18,7 +18,7 @@ func sized(w, h int) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.Focus()
+	m.focusField()
 	return m
 }
 
@@ -42,7 +42,7 @@ const userID = "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{
 		"empty":  func(m Model) Model { return m },
-		"demo":   func(m Model) Model { m.SetExample("max@example.com"); return m },
+		"demo":   func(m Model) Model { m.setExample("max@example.com"); return m },
 		"typing": func(m Model) Model { return typeText(m, "max@exam") },
 		"invalid": func(m Model) Model {
 			m = typeText(m, "max@example")
@@ -51,43 +51,43 @@ func TestGoldens(t *testing.T) {
 		},
 		"working": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetWorking("Creating the user (POST /users)…")
+			m.setWorking("Creating the user (POST /users)…")
 			return m
 		},
 		"error": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."}, true)
+			m.setProblem(&theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."}, true)
 			return m
 		},
 		"api_field_error": func(m Model) Model {
 			m, _ = press(m, tea.KeyTab, 0)
 			m = typeText(m, "+61400000000")
-			m.SetFieldErrors(map[string]string{"mobile": "Mobile number is not a valid Australian number."})
+			m.setFieldErrors(map[string]string{"mobile": "Mobile number is not a valid Australian number."})
 			return m
 		},
 		"done": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
+			m.setUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
 			return m
 		},
 		"long_email_done": func(m Model) Model {
 			m.SetValues(longEmail, "+61412345678")
 			m, _ = press(m, tea.KeyEnter, 0) // sent: both fields checked
-			m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+			m.setUser(&basiq.User{ID: userID, Email: longEmail}, true)
 			return m
 		},
 		"long_email_invalid": func(m Model) Model {
 			m.SetValues(longEmail+"@", "")
 			m, _ = press(m, tea.KeyTab, 0)
-			m.SetWorking("Creating the user (POST /users)…")
+			m.setWorking("Creating the user (POST /users)…")
 			return m
 		},
 		"offer": func(m Model) Model {
-			m.SetOffer(&Offer{UserID: userID, Created: true, Jobs: 1})
+			m.setOffer(&Offer{UserID: userID, Created: true, Jobs: 1})
 			return m
 		},
 		"offer_no_jobs": func(m Model) Model {
-			m.SetOffer(&Offer{UserID: userID})
+			m.setOffer(&Offer{UserID: userID})
 			return m
 		},
 		"existing_id": func(m Model) Model {
@@ -111,7 +111,7 @@ func TestALongValueWrapsAsOneBlockBesideItsLabel(t *testing.T) {
 	m := sized(80, 24)
 	m.SetValues(longEmail, "")
 	m, _ = press(m, tea.KeyEnter, 0)
-	m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+	m.setUser(&basiq.User{ID: userID, Email: longEmail}, true)
 	lines := strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n")
 	var block []string
 	for _, l := range lines {
@@ -159,7 +159,7 @@ func TestNothingGivenIsTheSessionsToAnswer(t *testing.T) {
 	if msg != (SubmittedMsg{}) {
 		t.Errorf("enter on the empty form sent %#v", msg)
 	}
-	m.SetFieldErrors(map[string]string{"": "Give an email, a mobile, or both."})
+	m.setFieldErrors(map[string]string{"": "Give an email, a mobile, or both."})
 	if !strings.Contains(m.View(), "Give an email, a mobile, or both") {
 		t.Errorf("the session's words are not on the form:\n%s", m.View())
 	}
@@ -180,7 +180,7 @@ func TestExistingUserID(t *testing.T) {
 
 func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 	m := sized(100, 30)
-	m.SetUser(&basiq.User{ID: userID}, true)
+	m.setUser(&basiq.User{ID: userID}, true)
 	if m.Capturing() {
 		t.Error("after creation letters should be keys, not text")
 	}
@@ -195,7 +195,7 @@ func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 
 func TestAPasteTooLongForTheFieldIsRefusedWithTheReason(t *testing.T) {
 	m := sized(100, 30)
-	m.Focus()
+	m.focusField()
 	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("a", 300) + "@example.com"})
 	if v := m.View(); !strings.Contains(v, "Nothing pasted") || strings.Contains(v, "aaaa") {
 		t.Errorf("view:\n%s", v)
@@ -214,7 +214,7 @@ func BenchmarkUserView(b *testing.B) {
 
 func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
 	m := sized(80, 24)
-	m.SetOffer(&Offer{UserID: userID, Jobs: 2})
+	m.setOffer(&Offer{UserID: userID, Jobs: 2})
 	if m.Capturing() {
 		t.Fatal("while the offer stands, letters are keys")
 	}
@@ -228,7 +228,7 @@ func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
 	if _, msg := press(m, 'n', 0); msg != (keys.IntentMsg{Intent: keys.No}) {
 		t.Errorf("n sent %#v", msg)
 	}
-	m.SetOffer(nil)
+	m.setOffer(nil)
 	if m = typeText(m, "x"); !strings.Contains(m.View(), "x") || !m.Capturing() {
 		t.Errorf("after the offer, the form takes text again:\n%s", m.View())
 	}
