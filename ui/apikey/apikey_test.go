@@ -23,12 +23,7 @@ func sized(w, h int) Model {
 	return m
 }
 
-func typeText(m Model, s string) Model {
-	for _, r := range s {
-		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return m
-}
+func typeText(m Model, s string) Model { return uitest.Typed(m, s) }
 
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{

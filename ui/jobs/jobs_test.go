@@ -38,10 +38,7 @@ func three() State {
 }
 
 func sized(w, h int, s State) Model {
-	m := New(theme.New(true))
-	m.SetSize(frame.TabbedBodySize(w, h))
-	m.SetState(s)
-	return m
+	return uitest.InTabs(New(theme.New(true)), frame.TabbedBodySize, w, h, s)
 }
 
 func TestGoldens(t *testing.T) {

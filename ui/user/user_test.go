@@ -22,12 +22,7 @@ func sized(w, h int) Model {
 	return m
 }
 
-func typeText(m Model, s string) Model {
-	for _, r := range s {
-		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return m
-}
+func typeText(m Model, s string) Model { return uitest.Typed(m, s) }
 
 func press(m Model, code rune, mod tea.KeyMod) (Model, tea.Msg) {
 	m, cmd := m.Update(tea.KeyPressMsg{Code: code, Mod: mod})
