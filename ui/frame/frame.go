@@ -258,7 +258,7 @@ func helpModel(st *theme.Styles) help.Model {
 	h := help.New()
 	h.ShortSeparator, h.FullSeparator = " · ", "  "
 	h.Styles = help.Styles{Ellipsis: st.Muted, ShortKey: st.Key, ShortDesc: st.KeyHelp, ShortSeparator: st.Separator,
-		FullKey: st.Key, FullDesc: st.Text, FullSeparator: st.Separator}
+		FullKey: st.Key.PaddingRight(1), FullDesc: st.Text, FullSeparator: st.Separator} // two spaces after the keys, as in a man page
 	return h
 }
 
