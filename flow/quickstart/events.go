@@ -118,22 +118,26 @@ type (
 	// Answered answers the question that stands (Session.Question): save
 	// the key, create another user, continue with the last one, delete or
 	// revoke something. The session knows which it is.
-	Answered      struct{ Yes bool }
-	UserSubmitted struct{ User basiq.NewUser }
-	// ExistingUserGiven asks to use the user of this id.
-	ExistingUserGiven struct{ ID string }
-	ConsentAsked      struct{} // on from the user to consent
-	BrowserAsked      struct{} // open the link again
-	JobsPasted        struct{ IDs []string }
-	AutoConsentAsked  struct{} // demo: consent as a sandbox login
-	WaitLongerAsked   struct{}
+	Answered struct{ Yes bool }
+	// UserSubmitted creates a user with these details, or with ID uses
+	// the existing user of that id.
+	UserSubmitted struct {
+		User basiq.NewUser
+		ID   string
+	}
+	ConsentAsked     struct{} // on from the user to consent
+	BrowserAsked     struct{} // open the link again
+	JobsPasted       struct{ IDs []string }
+	AutoConsentAsked struct{} // demo: consent as a sandbox login
+	WaitLongerAsked  struct{}
 	// NewLinkAsked is consent again with a fresh link: at consent (or
 	// where a problem offers it) the same consent again, through a failed
 	// job's connection while it is there; in the views, another bank.
 	NewLinkAsked struct{}
 	RetryAsked   struct{} // what failed, again (after a failed job: consent again)
-	// RefreshAsked refreshes the connection of the failed job (Basiq runs it again).
-	RefreshAsked      struct{}
+	// RefreshAsked refreshes a connection (Basiq runs its job again): ID's,
+	// in Connections; with no ID, the failed job's.
+	RefreshAsked      struct{ ID string }
 	BackAsked         struct{}
 	AccountsAsked     struct{} // from the jobs to the accounts
 	TransactionsAsked struct {
@@ -142,12 +146,12 @@ type (
 	}
 	QuitAsked struct{ Interrupted bool } // Interrupted: ctrl+c, not a quit key
 	// The views of the user, once the accounts are in.
-	ViewAsked              struct{ View View }
-	RefreshConnectionAsked struct{ ID string }
-	RefreshAllAsked        struct{}
-	DeleteConnectionAsked  struct{ ID string }
-	RevokeConsentAsked     struct{ ID string }
-	TransactionsFiltered   struct{ Filter TransactionFilter }
+	ViewAsked       struct{ View View }
+	RefreshAllAsked struct{}
+	// RemoveAsked asks (y/N) to delete the connection, or revoke the
+	// consent, of this id: whichever of the user's it is.
+	RemoveAsked          struct{ ID string }
+	TransactionsFiltered struct{ Filter TransactionFilter }
 	// ExportAsked writes the accounts and the transactions loaded ("csv" or "json").
 	ExportAsked struct{ Format string }
 	// ScriptAsked saves the session as a script in the current directory.
@@ -166,55 +170,52 @@ const (
 	ListBrowse
 )
 
-func (Started) isEvent()                {}
-func (DemoStarted) isEvent()            {}
-func (SavedKeyLoaded) isEvent()         {}
-func (KeyChecked) isEvent()             {}
-func (KeyStoreProbed) isEvent()         {}
-func (KeySaved) isEvent()               {}
-func (UserLoaded) isEvent()             {}
-func (LinkMinted) isEvent()             {}
-func (JobsListed) isEvent()             {}
-func (BrowserOpened) isEvent()          {}
-func (AutoConsented) isEvent()          {}
-func (JobPolled) isEvent()              {}
-func (InstitutionLoaded) isEvent()      {}
-func (AccountsLoaded) isEvent()         {}
-func (TransactionsLoaded) isEvent()     {}
-func (ConnectionRefreshed) isEvent()    {}
-func (Tick) isEvent()                   {}
-func (KeySubmitted) isEvent()           {}
-func (Answered) isEvent()               {}
-func (RefreshAsked) isEvent()           {}
-func (ExportAsked) isEvent()            {}
-func (ScriptAsked) isEvent()            {}
-func (DemoAsked) isEvent()              {}
-func (UserSubmitted) isEvent()          {}
-func (ExistingUserGiven) isEvent()      {}
-func (ConsentAsked) isEvent()           {}
-func (BrowserAsked) isEvent()           {}
-func (JobsPasted) isEvent()             {}
-func (AutoConsentAsked) isEvent()       {}
-func (WaitLongerAsked) isEvent()        {}
-func (NewLinkAsked) isEvent()           {}
-func (RetryAsked) isEvent()             {}
-func (BackAsked) isEvent()              {}
-func (AccountsAsked) isEvent()          {}
-func (TransactionsAsked) isEvent()      {}
-func (QuitAsked) isEvent()              {}
-func (ConnectionsLoaded) isEvent()      {}
-func (ConsentsLoaded) isEvent()         {}
-func (AllRefreshed) isEvent()           {}
-func (ConnectionDeleted) isEvent()      {}
-func (ConsentRevoked) isEvent()         {}
-func (UserDeleted) isEvent()            {}
-func (Remembered) isEvent()             {}
-func (ViewAsked) isEvent()              {}
-func (RefreshConnectionAsked) isEvent() {}
-func (RefreshAllAsked) isEvent()        {}
-func (DeleteConnectionAsked) isEvent()  {}
-func (RevokeConsentAsked) isEvent()     {}
-func (TransactionsFiltered) isEvent()   {}
+func (Started) isEvent()              {}
+func (DemoStarted) isEvent()          {}
+func (SavedKeyLoaded) isEvent()       {}
+func (KeyChecked) isEvent()           {}
+func (KeyStoreProbed) isEvent()       {}
+func (KeySaved) isEvent()             {}
+func (UserLoaded) isEvent()           {}
+func (LinkMinted) isEvent()           {}
+func (JobsListed) isEvent()           {}
+func (BrowserOpened) isEvent()        {}
+func (AutoConsented) isEvent()        {}
+func (JobPolled) isEvent()            {}
+func (InstitutionLoaded) isEvent()    {}
+func (AccountsLoaded) isEvent()       {}
+func (TransactionsLoaded) isEvent()   {}
+func (ConnectionRefreshed) isEvent()  {}
+func (Tick) isEvent()                 {}
+func (KeySubmitted) isEvent()         {}
+func (Answered) isEvent()             {}
+func (RefreshAsked) isEvent()         {}
+func (ExportAsked) isEvent()          {}
+func (ScriptAsked) isEvent()          {}
+func (DemoAsked) isEvent()            {}
+func (UserSubmitted) isEvent()        {}
+func (ConsentAsked) isEvent()         {}
+func (BrowserAsked) isEvent()         {}
+func (JobsPasted) isEvent()           {}
+func (AutoConsentAsked) isEvent()     {}
+func (WaitLongerAsked) isEvent()      {}
+func (NewLinkAsked) isEvent()         {}
+func (RetryAsked) isEvent()           {}
+func (BackAsked) isEvent()            {}
+func (AccountsAsked) isEvent()        {}
+func (TransactionsAsked) isEvent()    {}
+func (QuitAsked) isEvent()            {}
+func (ConnectionsLoaded) isEvent()    {}
+func (ConsentsLoaded) isEvent()       {}
+func (AllRefreshed) isEvent()         {}
+func (ConnectionDeleted) isEvent()    {}
+func (ConsentRevoked) isEvent()       {}
+func (UserDeleted) isEvent()          {}
+func (Remembered) isEvent()           {}
+func (ViewAsked) isEvent()            {}
+func (RefreshAllAsked) isEvent()      {}
+func (RemoveAsked) isEvent()          {}
+func (TransactionsFiltered) isEvent() {}
 
 // Answer is an effect's answer: an event that carries the call's error,
 // nil when the call went well. Time passing and intents are not answers.

@@ -98,13 +98,13 @@ func TestDeletingAConnectionOrRevokingConsentAsksFirst(t *testing.T) {
 		t.Fatalf("connections view: %+v", d.s.Explore.Connections)
 	}
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{active}})
-	if effs := d.apply(DeleteConnectionAsked{ID: "conn-1"}); len(effs) != 0 || d.s.Explore.Confirm == nil {
+	if effs := d.apply(RemoveAsked{ID: "conn-1"}); len(effs) != 0 || d.s.Explore.Confirm == nil {
 		t.Fatalf("delete asked: %s, question %+v", describe(effs), d.s.Explore.Confirm)
 	}
 	if effs := d.apply(Answered{Yes: false}); len(effs) != 0 || d.s.Explore.Confirm != nil {
 		t.Errorf("no: %s", describe(effs))
 	}
-	d.apply(DeleteConnectionAsked{ID: "conn-1"})
+	d.apply(RemoveAsked{ID: "conn-1"})
 	if del := want[DeleteConnection](t, d.apply(Answered{Yes: true})); del.ConnectionID != "conn-1" {
 		t.Errorf("yes: %+v", del)
 	}
@@ -115,7 +115,7 @@ func TestDeletingAConnectionOrRevokingConsentAsksFirst(t *testing.T) {
 	// Consents: the question says what Basiq does.
 	d.apply(ViewAsked{View: ViewConsents})
 	d.apply(ConsentsLoaded{Items: []basiq.Consent{{ID: "cons-1", Status: basiq.ConsentActive}}})
-	d.apply(RevokeConsentAsked{ID: "cons-1"})
+	d.apply(RemoveAsked{ID: "cons-1"})
 	if c := d.s.Explore.Confirm; c == nil || !strings.Contains(c.Then, "stop refreshing") {
 		t.Fatalf("revoke: %+v", c)
 	}

@@ -59,7 +59,7 @@ func refreshingPiedPiper(t *testing.T, d *driver) int {
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{active, ppConnection}})
 	d.apply(InstitutionLoaded{ID: piedPiper, Inst: basiq.Institution{ID: piedPiper, Name: "Pied Piper Bank"}})
-	want[RefreshConnection](t, d.apply(RefreshConnectionAsked{ID: ppConn}))
+	want[RefreshConnection](t, d.apply(RefreshAsked{ID: ppConn}))
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{Gen: d.s.Jobs.Gen, JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: mfaJob(newJob, d.now)})
 	return poll.Gen
@@ -369,7 +369,7 @@ func TestItem3EscNeverUsesADeletedConnection(t *testing.T) {
 	d := toViews(t)
 	gen := refreshingPiedPiper(t, d)
 	d.s.Stage = StageAccounts // enter cannot leave a running job; the deletion is what matters
-	d.apply(DeleteConnectionAsked{ID: ppConn})
+	d.apply(RemoveAsked{ID: ppConn})
 	want[DeleteConnection](t, d.apply(Answered{Yes: true}))
 	d.apply(ConnectionDeleted{ID: ppConn})
 	d.s.Stage = StageConnect
@@ -399,7 +399,7 @@ func TestItem12AfterARevokeTheViewsSayWhatIsTrue(t *testing.T) {
 	if d.s.Explore.NoConsent {
 		t.Fatal("a consent in force is taken for none")
 	}
-	d.apply(RevokeConsentAsked{ID: "c-1"})
+	d.apply(RemoveAsked{ID: "c-1"})
 	d.apply(Answered{Yes: true})
 	effs := d.apply(ConsentRevoked{ID: "c-1"})
 	if !d.s.Explore.NoConsent || len(d.s.Feeds) != 0 || !has[LoadAccounts](effs) {

@@ -242,12 +242,12 @@ func TestItem14NoticesGoWhenWhatTheySpokeOfIsGone(t *testing.T) {
 	}
 	// A refresh that failed, then worked.
 	d.s.Explore.View = ViewConnections
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	d.apply(ConnectionRefreshed{Gen: d.s.Jobs.Gen, Err: unavailable})
 	if d.s.Notice.About != CallRefresh {
 		t.Fatalf("a failed refresh: notice %+v", d.s.Notice)
 	}
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	if d.s.Notice.Text != "" {
 		t.Errorf("the refresh's failure stays as it is tried again: %+v", d.s.Notice)
 	}

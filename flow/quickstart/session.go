@@ -227,8 +227,10 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case RetryAsked:
 		a.retry()
 	case RefreshAsked:
-		if a.s.Problem.Offers(RemedyRefresh) {
+		if ev.ID == "" && a.s.Problem.Offers(RemedyRefresh) {
 			a.retryConnection()
+		} else if ev.ID != "" {
+			a.refreshConnection(ev.ID)
 		}
 	case BackAsked:
 		a.back()

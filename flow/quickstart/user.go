@@ -35,15 +35,13 @@ func (a *applying) userEvent(ev Event) bool {
 	s := a.s
 	switch ev := ev.(type) {
 	case UserSubmitted:
-		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
-			return true
+		switch {
+		case s.Stage != StageUser || s.User.Working || s.User.User.ID != "":
+		case strings.TrimSpace(ev.ID) != "":
+			a.lookUpUser(strings.TrimSpace(ev.ID))
+		default:
+			a.createUser(ev.User, false)
 		}
-		a.createUser(ev.User, false)
-	case ExistingUserGiven:
-		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
-			return true
-		}
-		a.lookUpUser(strings.TrimSpace(ev.ID))
 	case UserLoaded:
 		a.userLoaded(ev)
 	case ConsentAsked:

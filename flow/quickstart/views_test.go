@@ -78,7 +78,7 @@ func TestAfterAFailedRefreshEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
-	want[RefreshConnection](t, d.apply(RefreshConnectionAsked{ID: "conn-1"}))
+	want[RefreshConnection](t, d.apply(RefreshAsked{ID: "conn-1"}))
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)})
 	d.apply(AccountsAsked{})
@@ -99,11 +99,11 @@ func TestOnlyAConsentInForceCanBeRevoked(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewConsents})
 	d.apply(ConsentsLoaded{Items: []basiq.Consent{{ID: "old", Status: basiq.ConsentRevoked}, {ID: "now", Status: basiq.ConsentActive}}})
-	d.apply(RevokeConsentAsked{ID: "old"})
+	d.apply(RemoveAsked{ID: "old"})
 	if d.s.Explore.Confirm != nil {
 		t.Fatalf("asked to revoke a revoked consent: %+v", d.s.Explore.Confirm)
 	}
-	d.apply(RevokeConsentAsked{ID: "now"})
+	d.apply(RemoveAsked{ID: "now"})
 	if c := d.s.Explore.Confirm; c == nil || c.Kind != ConfirmRevokeConsent || !strings.Contains(c.Then, "connections are deleted") {
 		t.Fatalf("revoking the consent in force: %+v", c)
 	}
@@ -146,7 +146,7 @@ func TestANewJobMakesTheTransactionsReadAgain(t *testing.T) {
 	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
 	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})

@@ -251,9 +251,7 @@ func intent(msg tea.Msg) qs.Event {
 	case apikey.SubmittedMsg:
 		return qs.KeySubmitted{Key: msg.Key}
 	case user.SubmittedMsg:
-		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}}
-	case user.ExistingUserMsg:
-		return qs.ExistingUserGiven{ID: msg.ID}
+		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}, ID: msg.ID}
 	case user.ConsentAskedMsg:
 		return qs.ConsentAsked{}
 	case consent.JobsPastedMsg:

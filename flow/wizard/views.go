@@ -80,12 +80,12 @@ func viewIntent(msg tea.Msg) qs.Event {
 	switch msg := msg.(type) {
 	case transactions.FilteredMsg:
 		return qs.TransactionsFiltered{Filter: qs.TransactionFilter(msg.Filter)}
-	case connections.RefreshMsg:
-		return qs.RefreshConnectionAsked{ID: msg.ID}
-	case connections.DeleteMsg:
-		return qs.DeleteConnectionAsked{ID: msg.ID}
-	case consents.RevokeMsg:
-		return qs.RevokeConsentAsked{ID: msg.ID}
+	case connections.RefreshAskedMsg:
+		return qs.RefreshAsked{ID: msg.ID}
+	case connections.RemoveAskedMsg:
+		return qs.RemoveAsked{ID: msg.ID}
+	case consents.RemoveAskedMsg:
+		return qs.RemoveAsked{ID: msg.ID}
 	}
 	return nil
 }

@@ -20,8 +20,8 @@ import (
 // Messages to flow; U (refresh all) and b (another bank, through consent)
 // are keys.IntentMsg.
 type (
-	RefreshMsg struct{ ID string } // refresh one connection: Basiq runs a new job
-	DeleteMsg  struct{ ID string } // delete one (flow asks first)
+	RefreshAskedMsg struct{ ID string } // refresh one connection: Basiq runs a new job
+	RemoveAskedMsg  struct{ ID string } // delete one (flow asks first)
 )
 
 // State is the connections as flow has them.
@@ -137,11 +137,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, keys.Ask(keys.NewLink)
 	case sel < 0:
 	case key.Matches(k, m.refresh):
-		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RefreshAskedMsg{ID: m.state.Items[sel].ID})
 	case key.Matches(k, m.refreshAll):
 		return m, keys.Ask(keys.RefreshAll)
 	case key.Matches(k, m.del):
-		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RemoveAskedMsg{ID: m.state.Items[sel].ID})
 	}
 	return m, nil
 }

@@ -59,11 +59,11 @@ func TestGoldens(t *testing.T) {
 
 func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	m := sized(80, 24, twoBanks())
-	if _, msg := uitest.Keys(m, "u"); msg != (RefreshMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
+	if _, msg := uitest.Keys(m, "u"); msg != (RefreshAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
 		t.Errorf("u sent %#v", msg)
 	}
 	m, _ = uitest.Keys(m, "j")
-	if _, msg := uitest.Keys(m, "x"); msg != (DeleteMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
+	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
 		t.Errorf("x on the second sent %#v", msg)
 	}
 	for key, want := range map[string]tea.Msg{"U": keys.IntentMsg{Intent: keys.RefreshAll}, "b": keys.IntentMsg{Intent: keys.NewLink}} {

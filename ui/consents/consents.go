@@ -17,8 +17,8 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// RevokeMsg asks flow to revoke a consent (it asks first).
-type RevokeMsg struct{ ID string }
+// RemoveAskedMsg asks flow to revoke a consent (it asks first).
+type RemoveAskedMsg struct{ ID string }
 
 // Item is one consent, and whether it can be revoked (flow says).
 type Item struct {
@@ -130,7 +130,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if it, ok := m.selected(); ok && it.Revocable && key.Matches(k, m.revoke) {
-		return m, keys.Send(RevokeMsg{ID: it.Consent.ID})
+		return m, keys.Send(RemoveAskedMsg{ID: it.Consent.ID})
 	}
 	return m, nil
 }

@@ -54,7 +54,7 @@ func TestGoldens(t *testing.T) {
 
 func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
 	m := sized(80, 24, given())
-	if _, msg := uitest.Keys(m, "x"); msg != (RevokeMsg{ID: "cons-2"}) {
+	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "cons-2"}) {
 		t.Errorf("x on the consent in force sent %#v", msg)
 	}
 	m, _ = uitest.Keys(m, "down")

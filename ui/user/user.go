@@ -18,11 +18,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// SubmittedMsg asks flow to create a user; the values are validated.
-type SubmittedMsg struct{ Email, Mobile string }
-
-// ExistingUserMsg asks flow to use an existing user.
-type ExistingUserMsg struct{ ID string }
+// SubmittedMsg asks flow to create a user (the values are validated), or
+// with ID to use that existing user.
+type SubmittedMsg struct{ Email, Mobile, ID string }
 
 // ConsentAskedMsg moves on to consent once the user exists.
 type ConsentAskedMsg struct{}
@@ -414,7 +412,7 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 		if m.fieldError(fieldID) != "" {
 			return m, nil
 		}
-		return m, keys.Send(ExistingUserMsg{ID: id})
+		return m, keys.Send(SubmittedMsg{ID: id})
 	}
 	m.touched[fieldEmail], m.touched[fieldMobile] = true, true
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())

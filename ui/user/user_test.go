@@ -168,7 +168,7 @@ func TestExistingUserID(t *testing.T) {
 	}
 	m, _ = press(sized(100, 30), 'o', tea.ModCtrl)
 	m = typeText(m, userID)
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ExistingUserMsg{ID: userID}) {
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (SubmittedMsg{ID: userID}) {
 		t.Errorf("a good id sent %#v", msg)
 	}
 }
