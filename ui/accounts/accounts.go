@@ -187,7 +187,7 @@ func (m *Model) setAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 	m.list.SetTotals(totals)
 	m.unparsed = unparsed
 	rows := *m
-	m.list.Style = rows.style
+	m.list.Style, m.list.RowStyle = rows.style, rows.rowStyle
 }
 
 // setHeading names whose accounts these are ("" for nobody in particular).
@@ -568,13 +568,18 @@ func (m *Model) style(i, col int) (lipgloss.Style, bool) {
 	st := m.st
 	switch {
 	case r.na:
-		return st.Dimmed, true
+		return st.Dimmed, true // the selected row: its cells are drawn one by one
 	case col == colBalance && r.negBal || col == colAvail && r.negAvail:
 		return st.TableRow.Foreground(st.ErrorColor), true
 	case col == colBalance || col == colAvail || col == colLimit:
 		return st.TableRow, true
 	}
 	return lipgloss.Style{}, false
+}
+
+// rowStyle dims a whole row unavailable at its bank, drawn at once.
+func (m *Model) rowStyle(i int) (lipgloss.Style, bool) {
+	return m.st.Dimmed, m.rows[i].na
 }
 
 // updatedAt is when the accounts were loaded, for the heading.

@@ -334,9 +334,11 @@ func (m Model) View() string {
 	}
 	if len(m.answer) > 0 && l.answerRows > 0 {
 		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")
-		m.scroll.SetHeight(min(l.answerRows, len(m.answer)))
-		m.scroll.Style = st.Code
-		b.WriteString(strings.TrimRight(m.scroll.View(), " ") + "\n")
+		// The viewport keeps where the answer is scrolled to; its lines are
+		// drawn here, as laid out once per selection (its View would pad and
+		// wrap every line on every frame).
+		top := m.scroll.YOffset()
+		b.WriteString(st.Code.Render(strings.Join(m.answer[top:min(top+l.answerRows, len(m.answer))], "\n")) + "\n")
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }

@@ -66,6 +66,9 @@ type Model struct {
 	// Style styles a cell where it says so (a negative amount, a failed
 	// job); the others keep the terminal's own colour.
 	Style func(row, col int) (lipgloss.Style, bool)
+	// RowStyle styles a whole row where it says so (an account unavailable
+	// at its bank, dimmed): drawn at once, not cell by cell.
+	RowStyle func(row int) (lipgloss.Style, bool)
 
 	up, down, pgUp, pgDown, home, end key.Binding
 }
@@ -297,60 +300,107 @@ func (m Model) narrowest(c Column, i int) int {
 func (m Model) View(w, visible int) string {
 	st := m.st
 	widths := m.layout(w)
-	line := func(cell func(i int) string, style func(i int) (lipgloss.Style, bool), gap string) string {
-		var b strings.Builder
-		first := true
-		for i, c := range m.cols {
-			if widths[i] == 0 {
-				continue
-			}
-			if !first {
-				b.WriteString(gap)
-			}
-			first = false
-			text := fit(cell(i), widths[i], c.Right)
-			if s, ok := style(i); ok {
-				text = s.Render(text)
-			}
-			b.WriteString(text)
-		}
-		return b.String()
+	var b strings.Builder
+	b.Grow((visible + 2 + len(m.totals)) * (w + 64)) // a line and its styles' escapes
+	b.WriteString(" ")
+	header := make([]string, len(m.cols))
+	for i, c := range m.cols {
+		header[i] = c.Title
 	}
-	none := func(int) (lipgloss.Style, bool) { return lipgloss.Style{}, false }
-	lines := []string{" " + st.TableHeader.Render(line(func(i int) string { return m.cols[i].Title }, none, "  "))}
+	b.WriteString(st.TableHeader.Render(m.line(header, widths, -1, -1, plainCells, "  ")))
 	from, to := m.Window(visible)
+	sel := st.SelectedRow
+	selected := m.Selected()
 	for r := from; r < to; r++ {
-		cell := func(i int) string {
-			if i >= len(m.rows[r]) {
-				return ""
-			}
-			if m.cols[i].Group && r > from && i < len(m.rows[r-1]) && m.rows[r-1][i] == m.rows[r][i] {
-				return "" // the row above, in the window, says it
-			}
-			return m.rows[r][i]
+		above := -1 // the row above in the window, for a group's cells
+		if r > from {
+			above = r - 1
 		}
-		style := func(i int) (lipgloss.Style, bool) {
-			if m.Style == nil {
-				return lipgloss.Style{}, false
-			}
-			return m.Style(r, i)
-		}
-		if r == m.Selected() {
+		b.WriteString("\n")
+		switch rs, whole := m.rowStyle(r); {
+		case r == selected:
 			// The selection's background runs from edge to edge; without
 			// colour the › and bold still mark it.
-			sel := st.SelectedRow
-			selected := func(i int) (lipgloss.Style, bool) {
-				if s, ok := style(i); ok {
-					return s.Bold(true).Background(sel.GetBackground()), true
-				}
-				return sel, true
-			}
-			lines = append(lines, st.Selected.Background(sel.GetBackground()).Render("›")+line(cell, selected, sel.Render("  ")))
+			b.WriteString(st.Selected.Background(sel.GetBackground()).Render("›"))
+			b.WriteString(m.line(m.rows[r], widths, above, r, selectedCells, sel.Render("  ")))
+		case whole:
+			b.WriteString(" " + rs.Render(m.line(m.rows[r], widths, above, r, plainCells, "  ")))
+		default:
+			b.WriteString(" ")
+			b.WriteString(m.line(m.rows[r], widths, above, r, styledCells, "  "))
+		}
+	}
+	for _, l := range m.totalLines(widths) {
+		b.WriteString("\n" + l)
+	}
+	return b.String()
+}
+
+// How line draws a row's cells.
+const (
+	plainCells    = iota // as they are
+	styledCells          // as Style says
+	selectedCells        // on the selection's background, bold where Style says
+)
+
+// line lays row r's cells out in the columns' widths, drawn as cells
+// says; a group's cell the row above (above, -1 for none) holds too is
+// left blank.
+func (m *Model) line(cells []string, widths []int, above, r, how int, gap string) string {
+	var b strings.Builder
+	b.Grow(m.lineWidth(widths) * 2) // room for the cells and their styles' escapes
+	first := true
+	for i := range m.cols {
+		c := &m.cols[i]
+		if widths[i] == 0 {
 			continue
 		}
-		lines = append(lines, " "+line(cell, style, "  "))
+		if !first {
+			b.WriteString(gap)
+		}
+		first = false
+		cell := ""
+		if i < len(cells) {
+			cell = cells[i]
+		}
+		if c.Group && above >= 0 && i < len(m.rows[above]) && m.rows[above][i] == cell {
+			cell = "" // the row above, in the window, says it
+		}
+		text := fit(cell, widths[i], c.Right)
+		switch s, ok := m.cellStyle(r, i, how); {
+		case ok && how == selectedCells:
+			text = s.Bold(true).Background(m.st.SelectedRow.GetBackground()).Render(text)
+		case how == selectedCells:
+			text = m.st.SelectedRow.Render(text)
+		case ok:
+			text = s.Render(text)
+		}
+		b.WriteString(text)
 	}
-	return strings.Join(append(lines, m.totalLines(widths)...), "\n")
+	return b.String()
+}
+
+// lineWidth is a line's cells and gaps.
+func (m *Model) lineWidth(widths []int) int {
+	n := 0
+	for _, w := range widths {
+		n += w + 2
+	}
+	return n
+}
+
+func (m *Model) cellStyle(r, i, how int) (lipgloss.Style, bool) {
+	if m.Style == nil || how == plainCells {
+		return lipgloss.Style{}, false
+	}
+	return m.Style(r, i)
+}
+
+func (m *Model) rowStyle(r int) (lipgloss.Style, bool) {
+	if m.RowStyle == nil {
+		return lipgloss.Style{}, false
+	}
+	return m.RowStyle(r)
 }
 
 // totalLines are the rule and the totals under the rows, in the columns'
