@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
@@ -115,5 +116,25 @@ func (w *runner) oneIntentPerKey(seen map[string]keys.Intent) {
 			}
 			seen[k] = intent
 		}
+	}
+}
+
+// TestQQuitsFromAQuestionToo: the help line offers q over a y/N question,
+// and q works there: no to the question, then quitting asks what it asks.
+func TestQQuitsFromAQuestionToo(t *testing.T) {
+	r := newRig()
+	r.withLists()
+	w := r.demoToAccounts(t)
+	w.keys("tab", "tab", "x")
+	if c := w.m.session.Explore.Confirm; c == nil || c.Kind != qs.ConfirmDeleteConnection || !strings.Contains(w.helpLine(), "q quit") {
+		t.Fatalf("x did not ask, or the help line lacks q: %q", w.helpLine())
+	}
+	w.keys("q")
+	if c := w.m.session.Explore.Confirm; c == nil || c.Kind != qs.ConfirmDeleteUser || r.api.Count("DELETE /users/"+flowtest.UserID+"/connections/conn-1") != 0 {
+		t.Fatalf("q over the question: %+v, calls %q; want no deletion and the question on quitting", c, r.api.Calls())
+	}
+	w.keys("q")
+	if !w.quit || w.m.ExitCode() != qs.ExitOK {
+		t.Errorf("q on the quit question: quit %v, exit %d; want quit, 0 (the user kept)", w.quit, w.m.ExitCode())
 	}
 }

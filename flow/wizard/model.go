@@ -311,6 +311,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, m.no, m.noEnter, m.noEsc):
 			m.showHelp = false
 			return m.apply(qs.Answered{Yes: false})
+		case key.Matches(msg, g.Leave):
+			// q quits here too: no to the question, then quitting asks what it asks.
+			m.showHelp = false
+			return tea.Batch(m.apply(qs.Answered{Yes: false}), m.apply(qs.QuitAsked{}))
 		}
 		return nil
 	case m.showingQR() || m.showingLink():
