@@ -177,8 +177,14 @@ func (m Model) ShortHelp() []key.Binding {
 	return ks
 }
 
-// Update handles keys (and a paste into the search).
+// Update handles keys (and a paste into the search); what else comes by
+// (another screen's spinner ticking) is not the view's.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+	default:
+		return m, nil
+	}
 	switch {
 	case m.filtering:
 		var cmd tea.Cmd
