@@ -210,7 +210,7 @@ func (a *applying) askToRevoke(id string) {
 
 // ViewProblem is why the view shown could not load what it shows (its
 // list, or the accounts read again), nil when it could: reading it again
-// (ReloadAsked) is the way forward.
+// (RetryAsked, in the views) is the way forward.
 func (s *Session) ViewProblem() *Problem {
 	x := &s.Explore
 	switch x.View {
@@ -358,7 +358,7 @@ func (a *applying) confirmAnswered(yes bool) {
 func (a *applying) exploreFailed(call Call, err error) {
 	p := problemFor(call, err)
 	a.s.Notice = Notice{Text: p.What, Warning: true, About: call}
-	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	a.sayProblem(p)
 }
 
 // dropNotice takes down a warning about call, as call is made again: it

@@ -98,7 +98,7 @@ func (a *applying) keyEvent(ev Event) bool {
 			}
 			if ev.Source == KeyTyped && s.asks() && basiq.IsBadAPIKey(ev.Err) {
 				// Typed at the terminal: said, and asked again.
-				a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+				a.sayProblem(p)
 				a.do(Ask{Kind: AskKey})
 				return true
 			}

@@ -30,8 +30,7 @@ func (a *applying) laterEvent(ev Event) bool {
 		s.Explore.Busy, s.closing = "", false
 		if ev.Err != nil {
 			p := problemFor(CallDeleteUser, ev.Err)
-			a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
-			s.Problem = &p
+			s.Problem = a.sayProblem(p)
 			a.finish(max(s.ending, ExitFailed))
 			return true
 		}

@@ -279,14 +279,21 @@ func (a *applying) fail(p Problem) {
 	if len(p.Remedies) == 0 {
 		p.Remedies = []Remedy{RemedyQuit}
 	}
-	if p.Call != CallTimeout && p.Code != CodeUsage {
-		p.Resume = a.s.Resume(&p)
-	}
-	a.s.Problem = &p
-	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	a.s.Problem = a.sayProblem(p)
 	if !a.s.cfg.Interactive {
 		a.end(ExitFailed)
 	}
+}
+
+// sayProblem says p, with how to pick the run up from a shell after it
+// (none after a timeout, which says it in Next, or a usage error, which
+// has nothing to pick up); it returns the problem as said.
+func (a *applying) sayProblem(p Problem) *Problem {
+	if p.Call != CallTimeout && p.Code != CodeUsage {
+		p.Resume = a.s.Resume(&p)
+	}
+	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	return &p
 }
 
 // clearProblem drops the standing problem of the given calls (all when none given).
