@@ -69,6 +69,9 @@ type Row struct {
 
 // Table is every binding, in the order README lists them. An intent may
 // have several rows (help's ? and f1); a key has one row, and so one intent.
+// A screen not seen yet takes its keys from here as the others do: listen's
+// list of events, say, opens one with enter (Main), sends it again with r
+// (TryAgain), goes back with esc, moves with the moves and quits with q.
 var Table = []Row{
 	{Main, []string{"enter"}, "enter", "the screen's main action"},
 	{Back, []string{"esc"}, "esc", "back, or cancel what is open"},

@@ -37,7 +37,7 @@ func TestEveryKeyHasOneIntentAndEveryIntentAKey(t *testing.T) {
 func TestNoBindingIsMadeOutsideTheTable(t *testing.T) {
 	for _, dir := range []string{"../../ui", "../../flow"} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, filepath.Join("keys", "keys.go")) {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || filepath.Base(filepath.Dir(path)) == "keys" {
 				return err
 			}
 			src, err := os.ReadFile(path)

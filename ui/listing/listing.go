@@ -114,9 +114,6 @@ func (m Model) Unselected() Model {
 	return m
 }
 
-// SetCursor puts the cursor on row i (within the rows).
-func (m *Model) SetCursor(i int) { m.cursor = max(min(i, len(m.rows)-1), 0) }
-
 func (m *Model) capWidth(i int) {
 	if c := m.cols[i]; c.Max > 0 {
 		m.natural[i] = min(m.natural[i], max(c.Max, lipgloss.Width(c.Title)))
