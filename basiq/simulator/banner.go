@@ -1,13 +1,8 @@
 package simulator
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"strings"
-	"text/template"
-
-	"github.com/basiq-onboard/basiq-onboard/assets"
 )
 
 // WriteBanner is what `basiq-onboard simulator` prints once the server has
@@ -20,22 +15,11 @@ func (s *Server) WriteBanner(w io.Writer, faultSpec string) {
 	fmt.Fprintf(w, "# A local Basiq on %s (job steps take %s each). Point the wizard at it:\n", s.base, s.opts.StepDelay)
 	fmt.Fprintf(w, "#   paste the three export lines above into another shell, then run: basiq-onboard\n")
 	fmt.Fprintf(w, "# Or curl it, as the exported script does; a server token first:\n")
-	for _, line := range strings.Split(serverTokenCall(), "\n") {
+	for _, line := range serverTokenCall() {
 		fmt.Fprintf(w, "#   %s\n", line)
 	}
 	fmt.Fprintf(w, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
 	if !s.opts.Faults.none() {
 		fmt.Fprintf(w, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", faultSpec)
 	}
-}
-
-// serverTokenCall is the exported script's call for a server token, with
-// curl: the banner shows the same command the script sends.
-func serverTokenCall() string {
-	var b bytes.Buffer
-	t := template.Must(template.ParseFS(assets.Script, "script/calls.sh.tmpl")) // embedded: a test renders it
-	if err := t.ExecuteTemplate(&b, "server-token", "curl -s"); err != nil {
-		panic(err)
-	}
-	return b.String()
 }
