@@ -14,7 +14,6 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 // What every command that calls the API shares with the wizard: --api-url
@@ -186,7 +185,7 @@ func apiFailure(doing string, err error, next string) []string {
 func safe(s string) string { return text.Field(sanitized(s)) }
 
 // sanitized is s without escape sequences or control characters, whole.
-func sanitized(s string) string { return theme.Safe(s) }
+func sanitized(s string) string { return text.Safe(s) }
 
 // printLines writes lines through the redactor.
 func printLines(w io.Writer, redact *basiq.Redactor, lines ...string) {

@@ -18,6 +18,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/flow/wizard"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -135,13 +136,9 @@ func checkOptions(o *options, getenv func(string) string) error {
 		return fmt.Errorf("--persona %q is not a sandbox login; try %s (or bighead, erlich, jianYang to see failures)", o.persona, qs.SandboxPersona)
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, e.g. 10m")
-	case len(o.jobIDs) > qs.MaxJobs:
-		return fmt.Errorf("--job-id: %d ids; one run watches at most %d", len(o.jobIDs), qs.MaxJobs)
 	}
-	for _, id := range o.jobIDs {
-		if err := basiq.ValidateID(id); err != nil {
-			return fmt.Errorf("--job-id %q: %v", id, err)
-		}
+	if err := qs.CheckJobIDs(o.jobIDs); err != nil {
+		return err // the session's own rule, asked before any face starts
 	}
 	if o.exportTo != "" {
 		// Before any request: a run that cannot save its script at the end should not start.
@@ -219,14 +216,14 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 			// Someone can answer: the key (not echoed), the email, a bank's question.
 			cfg.Prompt = flow.NewTerminalPrompter(stdin, stderr)
 		}
-		out := flow.OutputTable
+		out := headless.OutputTable
 		switch {
 		case o.json:
-			out = flow.OutputJSON
+			out = headless.OutputJSON
 		case o.events:
-			out = flow.OutputEvents
+			out = headless.OutputEvents
 		}
-		code := flow.RunHeadless(ctx, cfg, out, stdout, stderr)
+		code := headless.Run(ctx, cfg, out, stdout, stderr)
 		if c := signalled(ctx); c != 0 {
 			return c, nil
 		}
@@ -269,15 +266,7 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 		out := colorprofile.NewWriter(stdout, os.Environ())
 		fmt.Fprintln(out, summary)
 	}
-	code := fm.ExitCode()
-	if cfg.ExportScript != "" {
-		files, err := flow.ExportSessionScript(fm.Session(), cfg)
-		fmt.Fprintln(stdout, flow.ScriptSavedText("", files, err))
-		if err != nil && code == qs.ExitOK {
-			code = qs.ExitFailed
-		}
-	}
-	return code
+	return fm.ExitCode()
 }
 
 // apiURLOf is the API a command line points at: --api-url or
