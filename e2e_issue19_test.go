@@ -64,6 +64,7 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	s.keys("a")
 	s.waitFor("Press enter to see them")
 	s.keys("Enter")
+	s.waitFor("/accounts at") // on the accounts: a tab sent before them lands on the job view, which has none
 	s.keys("Tab", "Tab")
 	p = s.waitFor("2 connections")
 	if strings.Count(p, "Pied Piper Bank") != 1 {

@@ -119,6 +119,27 @@ var adviceByCode = map[string]Advice{
 		Next:    "Delete old test users, or ask Basiq support to reset the sandbox.",
 		Remedy:  RemedyNone,
 	},
+	// The webhook routes' (webhooks.json).
+	CodeAlreadyExists: {
+		Meaning: "The application has a webhook for this URL already.",
+		Next:    "Use that webhook, or delete it first.",
+		Remedy:  RemedyFixInput,
+	},
+	CodeAlreadySubscribed: {
+		Meaning: "Another webhook of the application holds one of these event types: Basiq lets one webhook hold each type.",
+		Next:    "Subscribe to the others, or take the type off that webhook first.",
+		Remedy:  RemedyFixInput,
+	},
+	CodeNoWebhooks: {
+		Meaning: "The application has no webhook, so a test message has nowhere to go.",
+		Next:    "Register a webhook (a public URL) first.",
+		Remedy:  RemedyFixInput,
+	},
+	CodeInvalidContent: {
+		Meaning: "Basiq could not use what it was sent (an unknown event type, a field missing).",
+		Next:    "Check the values and try again.",
+		Remedy:  RemedyFixInput,
+	},
 	"internal-server-error": {
 		Meaning: "Basiq had an internal error.",
 		Next:    "Retry; if it keeps happening, give Basiq support the correlation id.",

@@ -739,7 +739,7 @@ func TestCurl(t *testing.T) {
 	x := Exchange{Method: "POST", URL: "https://au-api.basiq.io/token", RequestHeader: http.Header{
 		"Authorization": {"Basic [redacted]"}, "Basiq-Version": {"3.0"}, "Content-Type": {"application/x-www-form-urlencoded"},
 	}, RequestBody: "scope=SERVER_ACCESS"}
-	want := `curl -X POST 'https://au-api.basiq.io/token' -H "Authorization: Basic $BASIQ_API_KEY" -H 'Basiq-Version: 3.0' -H 'Content-Type: application/x-www-form-urlencoded' --data-raw 'scope=SERVER_ACCESS'`
+	want := `curl -X POST https://au-api.basiq.io/token -H "Authorization: Basic $BASIQ_API_KEY" -H 'Basiq-Version: 3.0' -H 'Content-Type: application/x-www-form-urlencoded' --data-raw scope=SERVER_ACCESS`
 	if got := x.Curl(); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -807,7 +807,7 @@ func TestTraceFields(t *testing.T) {
 		users.ResponseHeader.Get("Content-Type") != "application/json" {
 		t.Errorf("users exchange = %+v", users)
 	}
-	if want := `curl -X POST '` + api.srv.URL + `/users' -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN"`; !strings.HasPrefix(users.Curl(), want) {
+	if want := `curl -X POST ` + api.srv.URL + `/users -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN"`; !strings.HasPrefix(users.Curl(), want) {
 		t.Errorf("curl = %s", users.Curl())
 	}
 }

@@ -125,7 +125,7 @@ func (x Exchange) Curl() string {
 	if x.Method != "" && x.Method != http.MethodGet {
 		b.WriteString(" -X " + x.Method)
 	}
-	b.WriteString(" " + shellQuote(x.URL))
+	b.WriteString(" " + ShellWord(x.URL))
 	keys := make([]string, 0, len(x.RequestHeader))
 	for k := range x.RequestHeader {
 		keys = append(keys, k)
@@ -143,16 +143,24 @@ func (x Exchange) Curl() string {
 				}
 				continue
 			}
-			b.WriteString(" -H " + shellQuote(k+": "+v))
+			b.WriteString(" -H " + ShellWord(k+": "+v))
 		}
 	}
 	if x.RequestBody != "" {
-		b.WriteString(" --data-raw " + shellQuote(x.RequestBody))
+		b.WriteString(" --data-raw " + ShellWord(x.RequestBody))
 	}
 	return b.String()
 }
 
-// shellQuote single-quotes s for a POSIX shell.
-func shellQuote(s string) string {
+// plainShellWord needs no quotes, in a command or in ${VAR:-…}.
+var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// ShellWord is s as one word of a POSIX shell: as it is when that is safe,
+// else single-quoted. Every command the program writes (a curl, the
+// exported script, the summary's lines) quotes with it.
+func ShellWord(s string) string {
+	if plainShellWord.MatchString(s) {
+		return s
+	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -68,7 +68,7 @@ func ValidateEmail(email string) error {
 // the text around it shows: C0 and C1 controls (ESC, U+009B CSI), formatting
 // characters (zero-width, bidi overrides and isolates) and the line and
 // paragraph separators. The one definition: input is refused with them, and
-// server text is shown without them (theme.Safe).
+// server text is shown without them (text.Safe).
 func HiddenRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }

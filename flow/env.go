@@ -1,7 +1,7 @@
 // Package flow runs the quickstart (package quickstart holds its rules): it
 // performs the session's effects (every call to Basiq, the browser, the
-// keyring, the clock) and is its headless faces: plain lines, --json and
-// --events. The full-screen face is flow/wizard.
+// keyring, the clock, the files it writes) for every face. The faces are
+// flow/wizard (full-screen) and flow/headless (plain lines, --json, --events).
 package flow
 
 import (
@@ -39,11 +39,6 @@ type API interface {
 // time). Tests pass a fake whose After returns at once, so polling and
 // backoff run without sleeps.
 type Clock = basiq.Clock
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Demo is the built-in simulator, started in-process for --demo or ctrl+d.
 type Demo struct {
@@ -128,27 +123,29 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		noBrowser = "Not opening a browser (--no-browser)."
 	}
 	return quickstart.New(quickstart.Config{
-		Interactive: interactive,
-		Demo:        c.Demo,
-		EnvKey:      strings.TrimSpace(c.EnvKey),
-		KeyStore:    c.Keys != nil,
-		Email:       c.Email,
-		Mobile:      c.Mobile,
-		UserID:      c.UserID,
-		JobIDs:      c.JobIDs,
-		Persona:     c.Persona,
-		Timeout:     c.Timeout,
-		ConsentBase: c.ConsentBase,
-		NoBrowser:   noBrowser,
-		Jitter:      c.Jitter,
-		DeleteUser:  c.DeleteUser,
-		Ask:         c.Prompt != nil && !interactive,
+		Interactive:  interactive,
+		Demo:         c.Demo,
+		EnvKey:       strings.TrimSpace(c.EnvKey),
+		KeyStore:     c.Keys != nil,
+		Email:        c.Email,
+		Mobile:       c.Mobile,
+		UserID:       c.UserID,
+		JobIDs:       c.JobIDs,
+		Persona:      c.Persona,
+		Timeout:      c.Timeout,
+		ConsentBase:  c.ConsentBase,
+		NoBrowser:    noBrowser,
+		Jitter:       c.Jitter,
+		DeleteUser:   c.DeleteUser,
+		ExportScript: c.ExportScript,
+		Ask:          c.Prompt != nil && !interactive,
 	})
 }
 
-func (c Config) clock() Clock {
+// RunClock is the clock the run goes by: Clock, or the wall clock.
+func (c Config) RunClock() Clock {
 	if c.Clock == nil {
-		return realClock{}
+		return basiq.RealClock{}
 	}
 	return c.Clock
 }

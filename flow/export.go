@@ -12,7 +12,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // ExportData is what `e` on the accounts screen writes: Basiq's own field
@@ -91,7 +91,7 @@ func csvBytes(rows [][]string, redact *basiq.Redactor) []byte {
 	w := csv.NewWriter(&buf)
 	for _, r := range rows {
 		for i, cell := range r {
-			r[i] = defuseFormula(redact.String(theme.Safe(cell)))
+			r[i] = defuseFormula(redact.String(text.Safe(cell)))
 		}
 		_ = w.Write(r) // writes to a bytes.Buffer cannot fail
 	}
@@ -124,7 +124,7 @@ func defuseFormula(cell string) string {
 
 // exportJSON is d as indented JSON in which every character the terminal
 // would act on or hide is a \u escape: the encoder escapes C0 controls
-// itself, this does the same for what theme.Safe would drop (DEL, C1
+// itself, this does the same for what text.Safe would drop (DEL, C1
 // controls such as U+009B, bidi overrides), so the data stays whole and
 // `cat` stays harmless.
 func exportJSON(d ExportData) []byte {
@@ -133,7 +133,7 @@ func exportJSON(d ExportData) []byte {
 	b.Grow(len(body) + 1)
 	for _, r := range d.Redactor.String(string(body)) {
 		// Everything below DEL is JSON's own, structure or already escaped.
-		if r < 0x7f || theme.Safe(string(r)) == string(r) {
+		if r < 0x7f || text.Safe(string(r)) == string(r) {
 			b.WriteRune(r)
 			continue
 		}

@@ -70,7 +70,7 @@ func NewForwarder(cfg ForwarderConfig) (*Forwarder, error) {
 	}
 	f := &Forwarder{cfg: cfg, clock: cfg.Clock, attempts: make(chan listen.Event, 64), done: make(chan struct{})}
 	if f.clock == nil {
-		f.clock = realClock{}
+		f.clock = basiq.RealClock{}
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {

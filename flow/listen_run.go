@@ -123,7 +123,7 @@ func (r ListenRun) Drive(ctx context.Context, say func(listen.Note)) int {
 	s, f := r.Session, r.Forwarder
 	clock := r.Clock
 	if clock == nil {
-		clock = realClock{}
+		clock = basiq.RealClock{}
 	}
 	run, stop := context.WithCancel(ctx)
 	answers := make(chan listen.Event)

@@ -23,7 +23,7 @@ type Performer struct {
 
 // NewPerformer performs effects with what cfg provides.
 func NewPerformer(cfg Config) *Performer {
-	return &Performer{cfg: cfg, clock: cfg.clock()}
+	return &Performer{cfg: cfg, clock: cfg.RunClock()}
 }
 
 // Close stops the demo's simulator, if it runs.
@@ -171,6 +171,18 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 			return nil
 		}
 		return answered
+	case qs.ExportAccounts:
+		d := ExportData{User: e.User, Accounts: e.Accounts, Transactions: e.Transactions, Redactor: p.cfg.Redactor}
+		dir, files, err := ExportAccounts(d, e.Format, p.clock.Now())
+		return qs.AccountsExported{Written: qs.Written{Dir: dir, Files: files, Err: err}}
+	case qs.SaveScript:
+		facts := ScriptFactsOf(e, p.cfg)
+		if e.Path == "" {
+			dir, files, err := ExportScriptHere(facts, p.clock.Now())
+			return qs.ScriptSaved{Written: qs.Written{Dir: dir, Files: files, Err: err}}
+		}
+		files, err := ExportScript(facts, e.Path)
+		return qs.ScriptSaved{Written: qs.Written{Files: files, Err: err}}
 	case qs.Recall:
 		if p.cfg.Memory == nil {
 			return qs.Remembered{}

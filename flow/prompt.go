@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // Prompter asks a person at a terminal one thing at a time, a line each:
@@ -109,8 +109,8 @@ func readLine(r io.Reader) (string, error) {
 }
 
 // ask puts the session's question to the person and brings back the answer.
-func ask(ctx context.Context, p Prompter, q qs.Ask) qs.Answered {
-	answered := qs.Answered{Kind: q.Kind, JobID: q.JobID}
+func ask(ctx context.Context, p Prompter, q qs.Ask) qs.Typed {
+	answered := qs.Typed{Kind: q.Kind, JobID: q.JobID}
 	switch q.Kind {
 	case qs.AskKey:
 		key, err := p.Secret(ctx, "API key (from the Basiq dashboard, API Keys; not shown as you type): ")
@@ -120,9 +120,9 @@ func ask(ctx context.Context, p Prompter, q qs.Ask) qs.Answered {
 		answered.Answers, answered.Err = []string{email}, err
 	case qs.AskMFA:
 		for _, question := range q.Questions {
-			label := theme.Safe(question)
+			label := text.Safe(question)
 			if q.Token {
-				label = "The code " + theme.Safe(q.Bank) + " sent (" + label + ")"
+				label = "The code " + text.Safe(q.Bank) + " sent (" + label + ")"
 			}
 			label = strings.TrimRight(label, " :")
 			if !strings.HasSuffix(label, "?") {

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"text/template"
@@ -18,7 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/assets"
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // ScriptFacts are what the exported script takes from a session. Never a
@@ -41,20 +40,17 @@ type ScriptFacts struct {
 	redact *basiq.Redactor // the run's: what the server said goes through it
 }
 
-// ScriptFactsOf is what a session did, as the script repeats it; false
-// before the session has a user (the script starts from one).
-func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
-	u := s.User.User
-	if u.ID == "" {
-		return ScriptFacts{}, false
-	}
+// ScriptFactsOf is what a session did, as the script repeats it (the
+// session says it in its SaveScript effect).
+func ScriptFactsOf(s qs.SaveScript, cfg Config) ScriptFacts {
+	u := s.User
 	f := ScriptFacts{
 		APIURL:         cfg.APIURL,
 		ConsentURL:     cfg.ConsentBase,
 		FromDemo:       s.Demo,
-		TimeoutSeconds: int(s.Config().Timeout / time.Second),
+		TimeoutSeconds: int(s.Timeout / time.Second),
 		redact:         cfg.Redactor,
-		Consents:       s.BankConsents(),
+		Consents:       s.Consents,
 	}
 	switch {
 	case s.Demo:
@@ -65,12 +61,12 @@ func ScriptFactsOf(s *qs.Session, cfg Config) (ScriptFacts, bool) {
 		if f.NewUser == (basiq.NewUser{}) {
 			f.NewUser.Email = qs.ExampleEmail
 		}
-	case s.User.Created:
+	case s.Created:
 		f.NewUser = basiq.NewUser{Email: u.Email, Mobile: u.Mobile}
 	default:
 		f.UserID = u.ID
 	}
-	return f, true
+	return f
 }
 
 // ReadmeScriptFacts are the session README's quickstart shows: a new user at
@@ -89,7 +85,7 @@ type scriptData struct {
 
 // scriptTemplates are parsed on first use, not when the program starts.
 var scriptTemplates = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("").Funcs(template.FuncMap{"sh": shellWord}).
+	return template.Must(template.New("").Funcs(template.FuncMap{"sh": basiq.ShellWord}).
 		ParseFS(assets.Script, "script/*.tmpl"))
 })
 
@@ -135,16 +131,16 @@ func dataFor(f ScriptFacts) scriptData {
 	}
 	// Values land in a file someone will cat: nothing in them may act on a
 	// terminal, and what the server said goes through the redactor.
-	f.APIURL = strings.TrimRight(theme.Safe(f.APIURL), "/")
-	f.ConsentURL = theme.Safe(f.ConsentURL)
-	f.UserID = f.redact.String(theme.Safe(f.UserID))
-	f.NewUser = basiq.NewUser{Email: f.redact.String(theme.Safe(f.NewUser.Email)), Mobile: f.redact.String(theme.Safe(f.NewUser.Mobile))}
+	f.APIURL = strings.TrimRight(text.Safe(f.APIURL), "/")
+	f.ConsentURL = text.Safe(f.ConsentURL)
+	f.UserID = f.redact.String(text.Safe(f.UserID))
+	f.NewUser = basiq.NewUser{Email: f.redact.String(text.Safe(f.NewUser.Email)), Mobile: f.redact.String(text.Safe(f.NewUser.Mobile))}
 	if len(f.Consents) == 0 {
 		f.Consents = []qs.BankConsent{{}}
 	}
 	consents := make([]qs.BankConsent, len(f.Consents))
 	for i, c := range f.Consents {
-		consents[i] = qs.BankConsent{Action: theme.Safe(c.Action), Bank: f.redact.String(theme.Safe(c.Bank))}
+		consents[i] = qs.BankConsent{Action: text.Safe(c.Action), Bank: f.redact.String(text.Safe(c.Bank))}
 		if consents[i].Bank == "" {
 			consents[i].Bank = "a bank"
 		}
@@ -162,22 +158,32 @@ func render(name string, d scriptData) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// plainShellWord needs no quotes, in a command or in ${VAR:-…}.
-var plainShellWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// shellWord is s as one shell word: as it is when that is safe, else single-quoted.
-func shellWord(s string) string {
-	if plainShellWord.MatchString(s) {
-		return s
+// FetchAccountsCommands are the commands that fetch a user's accounts again
+// from Basiq at apiURL, with the key in $BASIQ_API_KEY: the URL and the
+// user, a server token, the accounts. They are the exported script's own
+// calls (calls.sh.tmpl), each command whole on one line.
+func FetchAccountsCommands(apiURL, userID string) []string {
+	if apiURL == "" {
+		apiURL = basiq.DefaultBaseURL
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// ProgramPathFor is where the Go program goes beside the bash script at
-// path: quickstart.sh gives quickstart.go, and a name without .sh gets .go
-// added (quickstart gives quickstart.go).
-func ProgramPathFor(scriptPath string) string {
-	return strings.TrimSuffix(scriptPath, ".sh") + ".go"
+	var b bytes.Buffer
+	d := struct{ APIURL, UserID string }{strings.TrimRight(text.Safe(apiURL), "/"), text.Safe(userID)}
+	if err := scriptTemplates().ExecuteTemplate(&b, "fetch-accounts", d); err != nil {
+		panic(err) // the embedded template and two strings: a bug, found by the tests
+	}
+	var commands []string
+	joining := false // the line before ended with a continuation
+	for _, line := range strings.Split(b.String(), "\n") {
+		cont := strings.HasSuffix(line, ` \`)
+		line = strings.TrimSuffix(line, ` \`)
+		if joining {
+			commands[len(commands)-1] += " " + strings.TrimSpace(line)
+		} else {
+			commands = append(commands, line)
+		}
+		joining = cont
+	}
+	return commands
 }
 
 // CheckScriptPath says why the session cannot be exported to scriptPath
@@ -186,7 +192,7 @@ func CheckScriptPath(scriptPath string) error {
 	if strings.HasSuffix(scriptPath, ".go") {
 		return fmt.Errorf("%s: name the bash script (e.g. quickstart.sh); the Go program goes beside it as .go", scriptPath)
 	}
-	for _, p := range []string{scriptPath, ProgramPathFor(scriptPath)} {
+	for _, p := range []string{scriptPath, qs.ProgramPathFor(scriptPath)} {
 		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("%s exists: an export never writes over a file; give a new name", p)
 		}
@@ -199,7 +205,7 @@ func CheckScriptPath(scriptPath string) error {
 // file and never through a symbolic link: both or neither. It returns the
 // paths written.
 func ExportScript(f ScriptFacts, scriptPath string) ([]string, error) {
-	programPath := ProgramPathFor(scriptPath)
+	programPath := qs.ProgramPathFor(scriptPath)
 	script, program, err := ScriptFiles(f, filepath.Base(scriptPath), filepath.Base(programPath))
 	if err != nil {
 		return nil, err
@@ -220,33 +226,6 @@ func ExportScriptHere(f ScriptFacts, now time.Time) (dir string, files []string,
 	files, err = ExportScript(f, "basiq-quickstart-"+now.Format("20060102-150405")+".sh")
 	dir, _ = os.Getwd() // only said to the user; empty if the directory is gone
 	return dir, files, err
-}
-
-// ExportSessionScript writes the session as --export-script asks, at the
-// end of a run: a bash script at cfg.ExportScript and the Go program beside it.
-func ExportSessionScript(s *qs.Session, cfg Config) ([]string, error) {
-	facts, ok := ScriptFactsOf(s, cfg)
-	if !ok {
-		return nil, errors.New("the run ended before it had a user, where the script starts")
-	}
-	return ExportScript(facts, cfg.ExportScript)
-}
-
-// ScriptSavedText says in one line what a save of the session wrote (in
-// dir, when given), or why it did not.
-func ScriptSavedText(dir string, files []string, err error) string {
-	if err != nil {
-		return "Session not saved as a script: " + err.Error()
-	}
-	names := strings.Join(files, " and ")
-	if len(files) == 2 && ProgramPathFor(files[0]) == files[1] {
-		names = files[0] + " and .go" // the usual pair: the name once
-	}
-	where := ""
-	if dir != "" {
-		where = " in " + dir
-	}
-	return theme.Safe("Saved the session as " + names + where + " (mode 0600)")
 }
 
 // exportError says in words why a file was not written.

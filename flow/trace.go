@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // traceKeep is how many exchanges the request inspector can show.
@@ -108,15 +108,15 @@ func (t *TraceLog) Snapshot() []basiq.Exchange {
 }
 
 // writeExchange writes x as lines of text, every string from the server
-// through theme.Safe: a `cat` or `less` of the trace must not run what a
+// through text.Safe: a `cat` or `less` of the trace must not run what a
 // server put in a body or header (ESC, BEL, OSC 52 that sets the clipboard).
 func writeExchange(w io.Writer, x basiq.Exchange) {
-	fmt.Fprintf(w, "%s %s %s -> %d in %s", x.Time.Format("15:04:05.000"), x.Method, theme.Safe(x.URL), x.Status, x.Duration.Round(1e6))
+	fmt.Fprintf(w, "%s %s %s -> %d in %s", x.Time.Format("15:04:05.000"), x.Method, text.Safe(x.URL), x.Status, x.Duration.Round(1e6))
 	if x.CorrelationID != "" {
-		fmt.Fprintf(w, " (correlation id %s)", theme.Safe(x.CorrelationID))
+		fmt.Fprintf(w, " (correlation id %s)", text.Safe(x.CorrelationID))
 	}
 	if x.Err != "" {
-		fmt.Fprintf(w, " error: %s", theme.Safe(x.Err))
+		fmt.Fprintf(w, " error: %s", text.Safe(x.Err))
 	}
 	fmt.Fprintln(w)
 	writeHalf(w, ">", x.RequestHeader, x.RequestBody, x.RequestBytes)
@@ -138,11 +138,11 @@ func writeHalf(w io.Writer, dir string, h http.Header, body string, size int) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		fmt.Fprintf(w, "%s %s: %s\n", dir, theme.Safe(k), theme.Safe(strings.Join(h[k], ", ")))
+		fmt.Fprintf(w, "%s %s: %s\n", dir, text.Safe(k), text.Safe(strings.Join(h[k], ", ")))
 	}
 	if body != "" {
 		for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
-			fmt.Fprintf(w, "%s %s\n", dir, theme.Safe(line))
+			fmt.Fprintf(w, "%s %s\n", dir, text.Safe(line))
 		}
 	}
 	if size > basiq.TraceBodyLimit {

@@ -15,7 +15,10 @@ func (s *Server) WriteBanner(w io.Writer, faultSpec string) {
 	fmt.Fprintf(w, "export BASIQ_CONSENT_URL=%s\n", s.ConsentBase())
 	fmt.Fprintf(w, "# A local Basiq on %s (job steps take %s each). Point the wizard at it:\n", s.base, s.opts.StepDelay)
 	fmt.Fprintf(w, "#   paste the three export lines above into another shell, then run: basiq-onboard\n")
-	fmt.Fprintf(w, "# Or curl it: curl -s -X POST $BASIQ_API_URL/token -H \"Authorization: Basic $BASIQ_API_KEY\" -H \"basiq-version: 3.0\" -d scope=SERVER_ACCESS\n")
+	fmt.Fprintf(w, "# Or curl it, as the exported script does; a server token first:\n")
+	for _, line := range serverTokenCall() {
+		fmt.Fprintf(w, "#   %s\n", line)
+	}
 	fmt.Fprintf(w, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
 	if !s.opts.Faults.none() {
 		fmt.Fprintf(w, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", faultSpec)

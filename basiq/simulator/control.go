@@ -20,6 +20,7 @@ import (
 //	POST /_simulator/users/{userId}/consents/{consentId}/remind   consent.reminder: last updated 90 days ago
 //	POST /_simulator/users/{userId}/consents/{consentId}/revoke   consent.revoked, as the user revoking it
 //	POST /_simulator/trigger {"eventTypeId", "userId"}            any of the 15, raised for real
+//	GET  /_simulator                                              {"type": "simulator"}: this is no Basiq
 //
 // Each moves the consent's dates as the event says (the consent as GET
 // /users/{id}/consents shows it agrees with the event) and answers the
@@ -28,6 +29,7 @@ import (
 func (s *Server) routeSimulator(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_simulator/users/{id}/consents/{cid}/{action}", s.userRoute(serverOnly, s.handleConsentTravel))
 	mux.HandleFunc("POST /_simulator/trigger", s.handleTrigger)
+	mux.HandleFunc("GET /_simulator", s.handleAbout)
 }
 
 // consentTravel are the time-travel actions, by the path's last segment.

@@ -77,7 +77,9 @@ func (a *app) commandTree() *cobra.Command {
 	root.SetVersionTemplate("basiq-onboard {{.Version}}\n")
 	root.Flags().BoolP("version", "v", false, "print the version and exit")
 	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
-		c.Flags().BoolP("help", "h", false, "show this help")
+		if !c.HasSubCommands() || c == root { // a group's own (webhooks) comes when it runs: its line in the list stays short
+			c.Flags().BoolP("help", "h", false, "show this help")
+		}
 	}
 	root.SetFlagErrorFunc(flagError)
 	root.SetIn(a.stdin)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	"github.com/basiq-onboard/basiq-onboard/flow/listenview"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
@@ -48,8 +48,7 @@ type listenOptions struct {
 	forwardTimeout time.Duration
 	retryScale     float64
 	forwardFaults  string
-	apiURL         string
-	debugFile      string
+	api            apiOptions
 }
 
 func listenCommand(a *app) *cobra.Command {
@@ -80,8 +79,8 @@ func listenCommand(a *app) *cobra.Command {
 	fs.DurationVar(&o.forwardTimeout, "forward-timeout", flow.DefaultForwardTimeout, "how long the handler may take to answer a delivery")
 	fs.Float64Var(&o.retryScale, "retry-time-scale", 1, "multiply Basiq's retry schedule (5s, 5m, 30m, 2h, …);\n0.001 makes 5 min 0.3 s")
 	fs.StringVar(&o.forwardFaults, "forward-faults", "", "deliveries misbehave on purpose: TYPE#N=KIND,\ne.g. user.created#2=bad-signature; kinds:\n"+faultKindNames())
-	fs.StringVar(&o.apiURL, "api-url", "", "the Basiq API to listen to, or BASIQ_API_URL\n(default "+basiq.DefaultBaseURL+"; http on loopback)")
-	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every request to Basiq to FILE")
+	addAPIFlags(cmd, &o.api)   // as every command that calls the API
+	o.api.traceFileOnly = true // listen has no inspector: nothing kept in memory for days
 	for _, name := range []string{"since", "poll-interval"} {
 		fs.Lookup(name).DefValue = "" // their default depends: the help says on what
 	}
@@ -94,8 +93,6 @@ func listenCommand(a *app) *cobra.Command {
 		"forward-timeout":  {"DURATION", "a duration, e.g. --forward-timeout 10s"},
 		"retry-time-scale": {"F", "a number above 0, e.g. --retry-time-scale 0.001"},
 		"forward-faults":   {"SPEC", "a fault spec, e.g. --forward-faults 'user.created#2=bad-signature'"},
-		"api-url":          {"URL", "a URL, e.g. --api-url http://127.0.0.1:8080"},
-		"debug":            {"FILE", "a file to write, e.g. --debug trace.log"},
 	})
 	a.completeListen(cmd, &o)
 	return cmd
@@ -126,12 +123,13 @@ type listenPlan struct {
 
 // checkListen refuses what listen cannot run with, before anything is
 // sent; the error names the flag.
-func checkListen(o listenOptions, getenv func(string) string) (listenPlan, error) {
+func checkListen(command string, o listenOptions, getenv func(string) string) (listenPlan, error) {
 	var p listenPlan
-	p.apiURL = apiURLOf(options{apiURL: apiURLFlagOrEnv(o.apiURL, getenv)})
-	if err := checkURLFlag("--api-url", p.apiURL); err != nil {
+	raw, from := o.api.apiURLFrom(getenv)
+	if err := checkURLFlag(from, raw); err != nil {
 		return p, err
 	}
+	p.apiURL = apiURLOf(options{apiURL: raw})
 	if o.printSecret {
 		return p, nil // the secret needs nothing else
 	}
@@ -143,7 +141,7 @@ func checkListen(o listenOptions, getenv func(string) string) (listenPlan, error
 		return p, fmt.Errorf("--forward-to %s", err)
 	}
 	p.to = to
-	if p.types, err = eventTypes(o.events); err != nil {
+	if p.types, err = parseEventTypes(command, "--events", o.events); err != nil {
 		return p, err
 	}
 	if o.userID != "" {
@@ -177,30 +175,16 @@ func checkListen(o listenOptions, getenv func(string) string) (listenPlan, error
 	return p, nil
 }
 
-// eventTypes reads --events: Basiq's type names, comma-separated.
-func eventTypes(list string) ([]string, error) {
-	var types []string
-	for _, t := range strings.Split(list, ",") {
-		if t = strings.TrimSpace(t); t == "" || slices.Contains(types, t) {
-			continue
-		}
-		if _, ok := webhook.LookupEventType(t); !ok {
-			if near, ok := webhook.SuggestEventType(t); ok {
-				return nil, fmt.Errorf("--events: no event type %q; did you mean %s?", t, near)
-			}
-			return nil, fmt.Errorf("--events: no event type %q; Basiq's are %s", t, strings.Join(webhook.EventTypeIDs(), ", "))
-		}
-		types = append(types, t)
-	}
-	return types, nil
-}
-
 // runListen runs listen until ctrl+c or SIGTERM (exit 0), or until Basiq's
 // answer leaves nothing to try (exit 1).
 func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 	name := cmd.CommandPath()
-	plan, err := checkListen(o, a.getenv)
-	if err != nil {
+	plan, err := checkListen(name, o, a.getenv)
+	var usage usageWithList
+	switch {
+	case errors.As(err, &usage):
+		return qs.ExitUsage, err
+	case err != nil:
 		return qs.ExitUsage, usageError{name, err.Error()}
 	}
 	store, storeErr := openStore()
@@ -232,40 +216,15 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 		}
 		debug.SetMemoryLimit(limit)
 	}
-	var prompt flow.Prompter
-	if term.IsTerminal(a.stdin.Fd()) {
-		prompt = flow.NewTerminalPrompter(a.stdin, a.stderr)
-	}
-	var keys flow.KeyStore
-	if storeErr == nil {
-		keys = store
-	}
-	key, err := flow.KeyFor(ctx, plan.apiURL, a.getenv("BASIQ_API_KEY"), keys, prompt)
-	if err != nil {
+	conn, ok, err := a.connect(cmd, o.api)
+	if !ok {
 		if signalled(ctx) != 0 {
-			return qs.ExitOK, nil // stopped while asked: listen's way to stop
+			return qs.ExitOK, nil // stopped while asked for the key: listen's way to stop
 		}
-		if errors.Is(err, flow.ErrNoAPIKey) {
-			return qs.ExitUsage, usageError{name, err.Error()}
-		}
-		fmt.Fprintln(a.stderr, name+": the API key cannot be read:", err)
-		return qs.ExitFailed, nil
+		return a.code, err
 	}
-
-	traces, closeTrace, err := flow.NewTraceLog(o.debugFile)
-	if err != nil {
-		return qs.ExitUsage, usageError{name, "--debug: " + err.Error()}
-	}
-	defer closeTrace()
-	redact := basiq.NewRedactor() // the client's and listen's outputs': one
-	var trace func(basiq.Exchange)
-	if o.debugFile != "" {
-		trace = traces.WriteOnly // listen has no inspector: nothing kept in memory for days
-	}
-	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: plan.apiURL, UserAgent: userAgent(), Trace: trace, Redactor: redact})
-	if err != nil {
-		return qs.ExitUsage, usageError{name, "--api-url: " + strings.TrimPrefix(err.Error(), "basiq: ")}
-	}
+	defer conn.close()
+	client, redact := conn.client, conn.redact
 	lo := flow.ListenOptions{API: client, APIURL: client.BaseURL(), To: plan.to, UserID: o.userID, Types: plan.types,
 		Since: o.since, SinceGiven: o.sinceGiven, PollEvery: o.pollInterval, Timeout: o.forwardTimeout, TimeScale: o.retryScale,
 		Faults: plan.faults, Redactor: redact}
@@ -282,35 +241,23 @@ func (a *app) runListen(cmd *cobra.Command, o listenOptions) (int, error) {
 	if interactive {
 		return listenview.Run(ctx, run, listenview.Options{IsDark: theme.DarkFromEnv(a.getenv)}, a.stdout, a.stderr), nil
 	}
-	out := flow.ListenLines
+	out := headless.ListenLines
 	if o.jsonOut {
-		out = flow.ListenJSON
+		out = headless.ListenJSON
 	}
-	return flow.RunListen(ctx, run, out, a.stdout, a.stderr), nil
+	return headless.Listen(ctx, run, out, a.stdout, a.stderr), nil
 }
 
 // completeListen registers listen's completions: --events offers Basiq's
 // 15 types (after those already given), --user-id the user saved for the
 // API the command line points at.
 func (a *app) completeListen(cmd *cobra.Command, o *listenOptions) {
-	register(cmd, "events", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		cut := strings.LastIndexByte(toComplete, ',') + 1
-		done := toComplete[:cut]
-		var offers []cobra.Completion
-		for _, t := range webhook.EventTypes {
-			if !slices.Contains(strings.Split(done, ","), t.ID) {
-				offers = append(offers, cobra.CompletionWithDesc(done+t.ID, t.Description))
-			}
-		}
-		return matching(offers, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	})
-	register(cmd, "user-id", a.completeSavedUser(func() options { return options{apiURL: o.apiURL} }))
+	register(cmd, "events", completeEventTypeList)
+	register(cmd, "user-id", a.completeSavedUser(func() options { return options{apiURL: o.api.apiURL} }))
 	register(cmd, "since", fixed("10m", "1h", "24h", "168h"))
 	register(cmd, "poll-interval", fixed("1s", "5s", "30s"))
 	register(cmd, "forward-timeout", fixed("5s", "10s", "30s"))
 	register(cmd, "retry-time-scale", fixed("1", "0.01", "0.001"))
 	register(cmd, "forward-faults", completeWebhookFaults) // the simulator's --webhook-faults' grammar
-	for _, name := range []string{"forward-to", "api-url"} {
-		register(cmd, name, cobra.NoFileCompletions)
-	}
+	register(cmd, "forward-to", cobra.NoFileCompletions)
 }

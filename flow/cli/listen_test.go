@@ -42,7 +42,7 @@ func TestListenUsageErrorsNameTheFlag(t *testing.T) {
 		{local, nil, "--forward-to is needed"},
 		{local, []string{"--forward-to", "localhost"}, "--forward-to"},
 		{local, []string{"--forward-to", "3000", "--events", "user.create"}, "did you mean user.created?"},
-		{local, []string{"--forward-to", "3000", "--events", "payments"}, "Basiq's are account.updated"},
+		{local, []string{"--forward-to", "3000", "--events", "payments"}, `no event type "payments"`},
 		{local, []string{"--forward-to", "3000", "--since", "200h"}, "7 days"},
 		{local, []string{"--forward-to", "3000", "--since", "-1m"}, "--since cannot be negative"},
 		{local, []string{"--forward-to", "3000", "--poll-interval", "10ms"}, "--poll-interval 0.01s: at least 0.1s"},
@@ -59,6 +59,9 @@ func TestListenUsageErrorsNameTheFlag(t *testing.T) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			r := runCLI(t, c.env, append([]string{"listen"}, c.args...)...)
 			lines := flowtest.NonBlankLines(r.stderr)
+			if len(lines) == 3 && strings.HasPrefix(lines[1], "Basiq's 15: ") {
+				lines = append(lines[:1], lines[2]) // an unknown type lists the 15 on a line of their own
+			}
 			if r.code != qs.ExitUsage || len(lines) != 2 || r.stdout != "" {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and two lines on stderr only", r.code, r.stdout, r.stderr)
 			}

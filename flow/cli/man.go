@@ -42,6 +42,9 @@ how long each job step takes in \-\-demo, e.g. 0s (default 1.5s)
 .TP
 .B NO_COLOR
 no colours (every state also has a symbol or a word)
+.TP
+.B BASIQ_WEBHOOK_SECRET
+the secret webhooks verify checks a delivery with, unless \-\-secret\-file says
 `
 
 const manExitStatus = `0 done; 1 the API or a job failed; 2 bad usage; 130 interrupted (SIGINT);
@@ -83,12 +86,13 @@ func writeManPage(w io.Writer, root *cobra.Command, now time.Time) error {
 	return err
 }
 
-// manCommands are the root and the commands a user runs, in help's order.
+// manCommands are the root and the commands a user runs, in help's order,
+// each followed by its own (webhooks create, …).
 func manCommands(root *cobra.Command) []*cobra.Command {
 	cmds := []*cobra.Command{root}
 	for _, c := range root.Commands() {
 		if c.IsAvailableCommand() && c.Name() != "completion" {
-			cmds = append(cmds, c)
+			cmds = append(cmds, manCommands(c)...)
 		}
 	}
 	return cmds

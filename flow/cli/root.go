@@ -18,6 +18,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/flow/wizard"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -91,8 +92,8 @@ func (a *app) rootCommand() *cobra.Command {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout; implies --plain")
 	fs.BoolVar(&o.events, "events", false, "print each step as a line of JSON on stdout;\nimplies --plain")
 	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE\nand a Go program beside it")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take, consent and jobs included;\nin the wizard, how long consent may take")
-	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of every HTTP exchange to FILE")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take, consent and jobs too;\nin the wizard, how long consent may take")
+	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of each HTTP exchange to FILE")
 	describeValues(cmd, map[string]value{
 		"api-url":       {"URL", "a URL, e.g. --api-url http://127.0.0.1:8080"},
 		"consent-url":   {"URL", "a URL, e.g. --consent-url http://127.0.0.1:8080/consent/home"},
@@ -133,13 +134,9 @@ func checkOptions(o *options, getenv func(string) string) error {
 		return fmt.Errorf("--persona %q is not a sandbox login; try %s (or bighead, erlich, jianYang to see failures)", o.persona, qs.SandboxPersona)
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive, e.g. 10m")
-	case len(o.jobIDs) > qs.MaxJobs:
-		return fmt.Errorf("--job-id: %d ids; one run watches at most %d", len(o.jobIDs), qs.MaxJobs)
 	}
-	for _, id := range o.jobIDs {
-		if err := basiq.ValidateID(id); err != nil {
-			return fmt.Errorf("--job-id %q: %v", id, err)
-		}
+	if err := qs.CheckJobIDs(o.jobIDs); err != nil {
+		return err // the session's own rule, asked before any face starts
 	}
 	if o.exportTo != "" {
 		// Before any request: a run that cannot save its script at the end should not start.
@@ -235,14 +232,14 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 			// Someone can answer: the key (not echoed), the email, a bank's question.
 			cfg.Prompt = flow.NewTerminalPrompter(stdin, stderr)
 		}
-		out := flow.OutputTable
+		out := headless.OutputTable
 		switch {
 		case o.json:
-			out = flow.OutputJSON
+			out = headless.OutputJSON
 		case o.events:
-			out = flow.OutputEvents
+			out = headless.OutputEvents
 		}
-		code := flow.RunHeadless(ctx, cfg, out, stdout, stderr)
+		code := headless.Run(ctx, cfg, out, stdout, stderr)
 		if c := signalled(ctx); c != 0 {
 			return c, nil
 		}
@@ -285,15 +282,7 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 		out := colorprofile.NewWriter(stdout, os.Environ())
 		fmt.Fprintln(out, summary)
 	}
-	code := fm.ExitCode()
-	if cfg.ExportScript != "" {
-		files, err := flow.ExportSessionScript(fm.Session(), cfg)
-		fmt.Fprintln(stdout, flow.ScriptSavedText("", files, err))
-		if err != nil && code == qs.ExitOK {
-			code = qs.ExitFailed
-		}
-	}
-	return code
+	return fm.ExitCode()
 }
 
 // apiURLOf is the API a command line points at: --api-url or

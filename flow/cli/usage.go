@@ -24,6 +24,16 @@ type usageError struct {
 
 func (e usageError) Error() string { return e.msg }
 
+// usageWithList is a usage error whose way forward is a list too long for
+// its line (Basiq's 15 event types): a line of its own, between the
+// message and the pointer to --help.
+type usageWithList struct {
+	usageError
+	list string
+}
+
+func (e usageWithList) Unwrap() error { return e.usageError }
+
 // A flag's value: its name in the man page (URL, FILE) and what it should
 // be, for the message when it is missing or wrong.
 type value struct{ name, want string }
@@ -190,7 +200,13 @@ func cobraUsage(err error) bool {
 func (a *app) printError(w io.Writer, _ fang.Styles, err error) {
 	st := theme.New(a.isDark)
 	var u usageError
+	var listed usageWithList
 	switch {
+	case errors.As(err, &listed):
+		fmt.Fprintln(w, st.Error.Bold(true).Render(listed.command+":"), oneLine(listed.msg))
+		fmt.Fprintln(w, oneLine(listed.list))
+		printHelpHint(w, st, listed.command)
+		return
 	case errors.As(err, &u):
 	case cobraUsage(err):
 		u = usageError{"basiq-onboard", firstLine(err.Error())}

@@ -6,10 +6,10 @@ package listenview
 
 import (
 	"context"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 )
@@ -42,15 +42,10 @@ func NewDriver(ctx context.Context, run flow.ListenRun) *Driver {
 	ctx, cancel := context.WithCancel(ctx)
 	clock := run.Clock
 	if clock == nil {
-		clock = realClock{}
+		clock = basiq.RealClock{}
 	}
 	return &Driver{Session: run.Session, f: run.Forwarder, ctx: ctx, cancel: cancel, clock: clock}
 }
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Start begins the session and the reading of the engine's attempts.
 func (d *Driver) Start() tea.Cmd {

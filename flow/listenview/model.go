@@ -20,6 +20,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -333,9 +334,12 @@ func (m Model) View() tea.View {
 // Frame is the window's picture: the header (where events come from and
 // go), the screen, the keys that work.
 func (m Model) Frame() string {
-	keysNow := m.screen.Keys()
+	keysNow := keys.KeyMap{Short: m.screen.ShortHelp()}
+	for _, group := range m.screen.FullHelp() {
+		keysNow.More = append(keysNow.More, group...)
+	}
 	if done, _ := m.Session.Finished(); done {
-		keysNow = []key.Binding{keys.NewListen().Quit}
+		keysNow = keys.KeyMap{} // the frame's q quit is all that is left
 	}
 	return frame.Render(m.styles, frame.Frame{
 		Width:    m.width,
@@ -387,7 +391,7 @@ func Run(ctx context.Context, run flow.ListenRun, o Options, stdout, stderr io.W
 	out := colorprofile.NewWriter(stdout, os.Environ())
 	fmt.Fprintf(out, "Stopped listening: %d forwarded, %d delivered.\n", s.Forwarded, s.Delivered)
 	if s.Problem != nil {
-		fmt.Fprintln(stderr, "basiq-onboard listen:", theme.Safe(m.redact(s.Problem.What+" "+s.Problem.Next)))
+		fmt.Fprintln(stderr, "basiq-onboard listen:", text.Safe(m.redact(s.Problem.What+" "+s.Problem.Next)))
 		return 1
 	}
 	if err != nil && ctx.Err() == nil {

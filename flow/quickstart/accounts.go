@@ -15,9 +15,11 @@ type AccountsState struct {
 	Stale *Problem
 	// Version changes whenever the list or the banks' names change.
 	Version int
-	asked   bool // loaded once the accounts were ready
-	final   bool // loaded again once every job was over
-	seq     int  // the last load asked for: an answer to an earlier one is out of date
+	// Export is where the last export went, or why it failed (nil: none yet).
+	Export *Written
+	asked  bool // loaded once the accounts were ready
+	final  bool // loaded again once every job was over
+	seq    int  // the last load asked for: an answer to an earlier one is out of date
 }
 
 // Feed is one account's transactions, page by page.

@@ -27,6 +27,23 @@ type LinkState struct {
 	listing  bool
 }
 
+// mintingLink is what minting a link says it does.
+const mintingLink = "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)"
+
+// ConsentDoing says what consent is waiting on besides the person, as the
+// notes said it; "" when nothing.
+func (s *Session) ConsentDoing() string {
+	switch {
+	case s.Consent.AutoConsenting:
+		return s.Consent.autoDoing
+	case s.Link.Minting:
+		return mintingLink
+	case s.Link.listing:
+		return "Listing the jobs the user has before the link (GET /users/{id}/jobs)"
+	}
+	return ""
+}
+
 // Ready reports whether the link can be shown.
 func (l LinkState) Ready() bool { return l.URL != "" && l.snapshot != nil }
 
@@ -41,6 +58,7 @@ type ConsentState struct {
 	PollProblem    *Problem // trouble listing, being worked around
 	AutoConsenting bool     // demo: consenting as a sandbox login
 	AutoLogin      string   // the login a (auto consent) uses now
+	autoDoing      string   // what the automatic consent said it does
 	personaUsed    bool     // --persona consents once; after that it is the person's turn
 	lastLogin      string   // the login of the last automatic consent, for a retry
 	autoBank       string   // the bank of the last automatic consent
@@ -119,9 +137,7 @@ func (a *applying) consentEvent(ev Event) bool {
 			s.Consent.Deadline = a.now.Add(s.cfg.Timeout)
 		}
 	case NewLinkAsked:
-		if s.Stage == StageConsent || s.Problem.Offers(RemedyNewLink) {
-			a.reconsent()
-		}
+		a.newLink()
 	default:
 		return false
 	}
@@ -135,7 +151,7 @@ func (a *applying) prepareConsent() {
 	a.clearProblem(CallClientToken, CallListJobs)
 	first := s.Link.Gen == 0
 	s.Link = LinkState{Gen: s.Link.Gen + 1, Minting: true, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID, Bank: s.Link.Bank}
-	a.say(NoteDoing, "Minting a client token for the consent link (POST /token, CLIENT_ACCESS)")
+	a.say(NoteDoing, mintingLink)
 	a.do(MintLink{Gen: s.Link.Gen, UserID: s.User.User.ID, Action: s.Link.Action, ConnectionID: s.Link.ConnectionID})
 	if first && s.User.Created {
 		// A user made moments ago has no jobs: nothing to ask.
@@ -263,7 +279,7 @@ func (a *applying) autoConsent(login string) {
 		a.say(NoteInfo, "No browser to open the demo's consent page in: consenting as "+login+" (--persona picks another login)")
 	}
 	bank := s.AutoConsentBank()
-	a.say(NoteDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
+	a.doing(&s.Consent.autoDoing, "Completing consent at "+s.BankName(bank)+" as "+login)
 	s.Consent.autoBank = bank
 	a.do(AutoConsent{Gen: s.Link.Gen, Token: s.Link.token, InstitutionID: bank, Login: login, ConnectionID: s.Link.ConnectionID})
 }
@@ -361,6 +377,25 @@ func (a *applying) stopWaiting() {
 	// Answers carry the link's generation; a used link is not shown again.
 	s.Link.Gen++
 	s.Link.URL, s.Link.token, s.Link.snapshot, s.Link.Minting, s.Link.listing = "", "", nil, false, false
+}
+
+// newLink mints a link for another consent: the same one again, where
+// consent waits or a problem offers it; another bank, from the views.
+func (a *applying) newLink() {
+	s := a.s
+	switch {
+	case s.Stage == StageConsent || s.Stage != StageAccounts && s.Problem.Offers(RemedyNewLink):
+		a.reconsent()
+	case s.Stage == StageAccounts && s.Explore.Busy == "":
+		action := basiq.ConsentConnect
+		if s.Explore.NoConsent {
+			action = "" // consent first: the page's connect action asks for it anyway
+		}
+		a.reconsentWith(action, "", "")
+		if s.Demo {
+			a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
+		}
+	}
 }
 
 // reconsent goes back to consent with a fresh link (the old token may be

@@ -132,8 +132,10 @@ const (
 // Note is one piece of news. Text is always set, in plain words with no
 // secret in it; the rest is there for the kinds that carry data.
 type Note struct {
-	Kind     NoteKind
-	Text     string
+	Kind NoteKind
+	Text string
+	// Failed: what the note tells of failed (a job, NoteJobDone).
+	Failed   bool
 	User     *basiq.User
 	Link     *LinkNote
 	Step     *StepNote

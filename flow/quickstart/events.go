@@ -113,39 +113,49 @@ type (
 
 // Intents: what a person asks for in the wizard.
 type (
-	KeySubmitted  struct{ Key string }
-	DemoAsked     struct{}
-	SaveAnswered  struct{ Save bool }
-	UserSubmitted struct{ User basiq.NewUser }
-	// CreateAgainAnswered answers "the last POST /users may have made the user: create another?".
-	CreateAgainAnswered struct{ Yes bool }
-	ExistingUserGiven   struct{ ID string }
-	ConsentAsked        struct{} // on from the user to consent
-	BrowserAsked        struct{} // open the link again
-	JobsPasted          struct{ IDs []string }
-	AutoConsentAsked    struct{} // demo: consent as a sandbox login
-	WaitLongerAsked     struct{}
-	NewLinkAsked        struct{} // consent again, with a fresh link
-	RetryAsked          struct{} // the failed call (or connection) again
-	BackAsked           struct{}
-	AccountsAsked       struct{} // from the jobs to the accounts
-	TransactionsAsked   struct {
+	KeySubmitted struct{ Key string }
+	DemoAsked    struct{}
+	// Answered answers the question that stands (Session.Question): save
+	// the key, create another user, continue with the last one, delete or
+	// revoke something. The session knows which it is.
+	Answered struct{ Yes bool }
+	// UserSubmitted creates a user with these details, or with ID uses
+	// the existing user of that id.
+	UserSubmitted struct {
+		User basiq.NewUser
+		ID   string
+	}
+	ConsentAsked     struct{} // on from the user to consent
+	BrowserAsked     struct{} // open the link again
+	JobsPasted       struct{ IDs []string }
+	AutoConsentAsked struct{} // demo: consent as a sandbox login
+	WaitLongerAsked  struct{}
+	// NewLinkAsked is consent again with a fresh link: at consent (or
+	// where a problem offers it) the same consent again, through a failed
+	// job's connection while it is there; in the views, another bank.
+	NewLinkAsked struct{}
+	RetryAsked   struct{} // what failed, again (after a failed job: consent again)
+	// RefreshAsked refreshes a connection (Basiq runs its job again): ID's,
+	// in Connections; with no ID, the failed job's.
+	RefreshAsked      struct{ ID string }
+	BackAsked         struct{}
+	AccountsAsked     struct{} // from the jobs to the accounts
+	TransactionsAsked struct {
 		AccountID string
 		More      bool // the next page, not the first
 	}
 	QuitAsked struct{ Interrupted bool } // Interrupted: ctrl+c, not a quit key
 	// The views of the user, once the accounts are in.
-	ViewAsked              struct{ View View }
-	ReloadAsked            struct{}
-	RefreshConnectionAsked struct{ ID string }
-	RefreshAllAsked        struct{}
-	DeleteConnectionAsked  struct{ ID string }
-	RevokeConsentAsked     struct{ ID string }
-	ConfirmAnswered        struct{ Yes bool }
-	AnotherBankAsked       struct{}
-	TransactionsFiltered   struct{ Filter TransactionFilter }
-	// ContinueAnswered answers "continue with the last session's user?".
-	ContinueAnswered struct{ Yes bool }
+	ViewAsked       struct{ View View }
+	RefreshAllAsked struct{}
+	// RemoveAsked asks (y/N) to delete the connection, or revoke the
+	// consent, of this id: whichever of the user's it is.
+	RemoveAsked          struct{ ID string }
+	TransactionsFiltered struct{ Filter TransactionFilter }
+	// ExportAsked writes the accounts and the transactions loaded ("csv" or "json").
+	ExportAsked struct{ Format string }
+	// ScriptAsked saves the session as a script in the current directory.
+	ScriptAsked struct{}
 )
 
 // ListPurpose says why the user's jobs were listed.
@@ -160,100 +170,73 @@ const (
 	ListBrowse
 )
 
-func (Started) isEvent()                {}
-func (DemoStarted) isEvent()            {}
-func (SavedKeyLoaded) isEvent()         {}
-func (KeyChecked) isEvent()             {}
-func (KeyStoreProbed) isEvent()         {}
-func (KeySaved) isEvent()               {}
-func (UserLoaded) isEvent()             {}
-func (LinkMinted) isEvent()             {}
-func (JobsListed) isEvent()             {}
-func (BrowserOpened) isEvent()          {}
-func (AutoConsented) isEvent()          {}
-func (JobPolled) isEvent()              {}
-func (InstitutionLoaded) isEvent()      {}
-func (AccountsLoaded) isEvent()         {}
-func (TransactionsLoaded) isEvent()     {}
-func (ConnectionRefreshed) isEvent()    {}
-func (Tick) isEvent()                   {}
-func (KeySubmitted) isEvent()           {}
-func (DemoAsked) isEvent()              {}
-func (SaveAnswered) isEvent()           {}
-func (UserSubmitted) isEvent()          {}
-func (CreateAgainAnswered) isEvent()    {}
-func (ExistingUserGiven) isEvent()      {}
-func (ConsentAsked) isEvent()           {}
-func (BrowserAsked) isEvent()           {}
-func (JobsPasted) isEvent()             {}
-func (AutoConsentAsked) isEvent()       {}
-func (WaitLongerAsked) isEvent()        {}
-func (NewLinkAsked) isEvent()           {}
-func (RetryAsked) isEvent()             {}
-func (BackAsked) isEvent()              {}
-func (AccountsAsked) isEvent()          {}
-func (TransactionsAsked) isEvent()      {}
-func (QuitAsked) isEvent()              {}
-func (ConnectionsLoaded) isEvent()      {}
-func (ConsentsLoaded) isEvent()         {}
-func (AllRefreshed) isEvent()           {}
-func (ConnectionDeleted) isEvent()      {}
-func (ConsentRevoked) isEvent()         {}
-func (UserDeleted) isEvent()            {}
-func (Remembered) isEvent()             {}
-func (ViewAsked) isEvent()              {}
-func (ReloadAsked) isEvent()            {}
-func (RefreshConnectionAsked) isEvent() {}
-func (RefreshAllAsked) isEvent()        {}
-func (DeleteConnectionAsked) isEvent()  {}
-func (RevokeConsentAsked) isEvent()     {}
-func (ConfirmAnswered) isEvent()        {}
-func (AnotherBankAsked) isEvent()       {}
-func (TransactionsFiltered) isEvent()   {}
-func (ContinueAnswered) isEvent()       {}
+func (Started) isEvent()              {}
+func (DemoStarted) isEvent()          {}
+func (SavedKeyLoaded) isEvent()       {}
+func (KeyChecked) isEvent()           {}
+func (KeyStoreProbed) isEvent()       {}
+func (KeySaved) isEvent()             {}
+func (UserLoaded) isEvent()           {}
+func (LinkMinted) isEvent()           {}
+func (JobsListed) isEvent()           {}
+func (BrowserOpened) isEvent()        {}
+func (AutoConsented) isEvent()        {}
+func (JobPolled) isEvent()            {}
+func (InstitutionLoaded) isEvent()    {}
+func (AccountsLoaded) isEvent()       {}
+func (TransactionsLoaded) isEvent()   {}
+func (ConnectionRefreshed) isEvent()  {}
+func (Tick) isEvent()                 {}
+func (KeySubmitted) isEvent()         {}
+func (Answered) isEvent()             {}
+func (RefreshAsked) isEvent()         {}
+func (ExportAsked) isEvent()          {}
+func (ScriptAsked) isEvent()          {}
+func (DemoAsked) isEvent()            {}
+func (UserSubmitted) isEvent()        {}
+func (ConsentAsked) isEvent()         {}
+func (BrowserAsked) isEvent()         {}
+func (JobsPasted) isEvent()           {}
+func (AutoConsentAsked) isEvent()     {}
+func (WaitLongerAsked) isEvent()      {}
+func (NewLinkAsked) isEvent()         {}
+func (RetryAsked) isEvent()           {}
+func (BackAsked) isEvent()            {}
+func (AccountsAsked) isEvent()        {}
+func (TransactionsAsked) isEvent()    {}
+func (QuitAsked) isEvent()            {}
+func (ConnectionsLoaded) isEvent()    {}
+func (ConsentsLoaded) isEvent()       {}
+func (AllRefreshed) isEvent()         {}
+func (ConnectionDeleted) isEvent()    {}
+func (ConsentRevoked) isEvent()       {}
+func (UserDeleted) isEvent()          {}
+func (Remembered) isEvent()           {}
+func (ViewAsked) isEvent()            {}
+func (RefreshAllAsked) isEvent()      {}
+func (RemoveAsked) isEvent()          {}
+func (TransactionsFiltered) isEvent() {}
 
-// failureOf is the error an answer carries, nil for none (or for an intent).
-func failureOf(ev Event) error {
-	_, err := callAnswer(ev)
-	return err
+// Answer is an effect's answer: an event that carries the call's error,
+// nil when the call went well. Time passing and intents are not answers.
+type Answer interface {
+	Event
+	Failure() error
 }
 
-// callAnswer is an effect's answer's error, and whether ev is an answer to a
-// call to Basiq at all (not an intent, nor time passing).
-func callAnswer(ev Event) (bool, error) {
-	switch ev := ev.(type) {
-	case DemoStarted:
-		return true, ev.Err
-	case KeyChecked:
-		return true, ev.Err
-	case UserLoaded:
-		return true, ev.Err
-	case LinkMinted:
-		return true, ev.Err
-	case JobsListed:
-		return true, ev.Err
-	case AutoConsented:
-		return true, ev.Err
-	case JobPolled:
-		return true, ev.Err
-	case AccountsLoaded:
-		return true, ev.Err
-	case TransactionsLoaded:
-		return true, ev.Err
-	case ConnectionRefreshed:
-		return true, ev.Err
-	case ConnectionsLoaded:
-		return true, ev.Err
-	case ConsentsLoaded:
-		return true, ev.Err
-	case AllRefreshed:
-		return true, ev.Err
-	case ConnectionDeleted:
-		return true, ev.Err
-	case ConsentRevoked:
-		return true, ev.Err
-	case UserDeleted:
-		return true, ev.Err
-	}
-	return false, nil
-}
+func (e DemoStarted) Failure() error         { return e.Err }
+func (e KeyChecked) Failure() error          { return e.Err }
+func (e UserLoaded) Failure() error          { return e.Err }
+func (e LinkMinted) Failure() error          { return e.Err }
+func (e JobsListed) Failure() error          { return e.Err }
+func (e AutoConsented) Failure() error       { return e.Err }
+func (e JobPolled) Failure() error           { return e.Err }
+func (e AccountsLoaded) Failure() error      { return e.Err }
+func (e TransactionsLoaded) Failure() error  { return e.Err }
+func (e ConnectionRefreshed) Failure() error { return e.Err }
+func (e ConnectionsLoaded) Failure() error   { return e.Err }
+func (e ConsentsLoaded) Failure() error      { return e.Err }
+func (e AllRefreshed) Failure() error        { return e.Err }
+func (e ConnectionDeleted) Failure() error   { return e.Err }
+func (e ConsentRevoked) Failure() error      { return e.Err }
+func (e UserDeleted) Failure() error         { return e.Err }

@@ -114,10 +114,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 		}
 		x.View = ev.View
 		a.loadView(false)
-	case ReloadAsked:
-		if s.Stage == StageAccounts {
-			a.loadView(true)
-		}
 	case ConnectionsLoaded:
 		a.connectionsLoaded(ev)
 	case ConsentsLoaded:
@@ -130,13 +126,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 		}
 		x.Consents.Items, x.Consents.Loaded, x.Consents.Problem = ev.Items, true, nil
 		x.NoConsent = !slices.ContainsFunc(ev.Items, Revocable)
-	case RefreshConnectionAsked:
-		if s.Stage == StageAccounts && x.Busy == "" {
-			a.dropNotice(CallRefresh)
-			x.Busy = "Refreshing the connection…"
-			a.say(NoteDoing, "Refreshing connection "+ev.ID+" (POST /users/"+s.User.User.ID+"/connections/"+ev.ID+"/refresh)")
-			a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: ev.ID})
-		}
 	case RefreshAllAsked:
 		if s.Stage == StageAccounts && x.Busy == "" {
 			a.dropNotice(CallRefresh)
@@ -159,19 +148,14 @@ func (a *applying) exploreEvent(ev Event) bool {
 		default:
 			a.watch(ev.JobIDs)
 		}
-	case DeleteConnectionAsked:
-		if c, ok := s.connection(ev.ID); ok && x.Confirm == nil {
+	case RemoveAsked: // a connection of the user, or else a consent: the id says which
+		if _, isConnection := s.connection(ev.ID); !isConnection {
+			a.askToRevoke(ev.ID)
+		} else if c, ok := s.connection(ev.ID); ok && x.Confirm == nil {
 			x.Confirm = &Confirm{Kind: ConfirmDeleteConnection, ID: ev.ID,
 				Question: "Delete the connection to " + s.BankName(c.Institution.ID) + "?",
 				Then:     "Basiq stops refreshing it; the accounts it brought stay on the user, with their transactions."}
 		}
-	case RevokeConsentAsked:
-		if c, ok := s.consent(ev.ID); ok && x.Confirm == nil && Revocable(c) {
-			x.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: ev.ID, Question: "Revoke this consent?",
-				Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
-		}
-	case ConfirmAnswered:
-		a.confirmAnswered(ev.Yes)
 	case ConnectionDeleted:
 		x.Busy = ""
 		if ev.Err != nil {
@@ -191,17 +175,6 @@ func (a *applying) exploreEvent(ev Event) bool {
 		x.NoConsent = true
 		s.Feeds = map[string]*Feed{} // the transactions went with the connections
 		a.reloadAfterChange()
-	case AnotherBankAsked:
-		if s.Stage == StageAccounts && x.Busy == "" {
-			action := basiq.ConsentConnect
-			if x.NoConsent {
-				action = "" // consent first: the page's connect action asks for it anyway
-			}
-			a.reconsentWith(action, "", "")
-			if s.Demo {
-				a.nameBank(s.AutoConsentBank()) // the consent screen names where a connects
-			}
-		}
 	case TransactionsFiltered:
 		if s.Stage == StageAccounts {
 			x.Filter = ev.Filter
@@ -214,9 +187,30 @@ func (a *applying) exploreEvent(ev Event) bool {
 	return true
 }
 
+// refreshConnection refreshes a connection from the views.
+func (a *applying) refreshConnection(id string) {
+	s := a.s
+	if s.Stage != StageAccounts || s.Explore.Busy != "" {
+		return
+	}
+	a.dropNotice(CallRefresh)
+	s.Explore.Busy = "Refreshing the connection…"
+	a.say(NoteDoing, "Refreshing connection "+id+" (POST /users/"+s.User.User.ID+"/connections/"+id+"/refresh)")
+	a.do(RefreshConnection{Gen: s.Jobs.Gen, UserID: s.User.User.ID, ConnectionID: id})
+}
+
+// askToRevoke asks y/N before revoking a consent in force.
+func (a *applying) askToRevoke(id string) {
+	s := a.s
+	if c, ok := s.consent(id); ok && s.Explore.Confirm == nil && Revocable(c) {
+		s.Explore.Confirm = &Confirm{Kind: ConfirmRevokeConsent, ID: id, Question: "Revoke this consent?",
+			Then: "Basiq stops sharing data: the user's connections are deleted with their accounts and transactions, and stop refreshing. Consent again to connect again."}
+	}
+}
+
 // ViewProblem is why the view shown could not load what it shows (its
 // list, or the accounts read again), nil when it could: reading it again
-// (ReloadAsked) is the way forward.
+// (RetryAsked, in the views) is the way forward.
 func (s *Session) ViewProblem() *Problem {
 	x := &s.Explore
 	switch x.View {
@@ -364,7 +358,7 @@ func (a *applying) confirmAnswered(yes bool) {
 func (a *applying) exploreFailed(call Call, err error) {
 	p := problemFor(call, err)
 	a.s.Notice = Notice{Text: p.What, Warning: true, About: call}
-	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	a.sayProblem(p)
 }
 
 // dropNotice takes down a warning about call, as call is made again: it

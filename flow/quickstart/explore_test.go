@@ -59,7 +59,7 @@ func TestAUserWhoConnectedABankGoesStraightToTheViews(t *testing.T) {
 func TestAnotherBankIsConsentToConnectAndTheDemoPicksPiedPiper(t *testing.T) {
 	d := toAccounts(t, Config{Demo: true})
 	d.s.Demo = true
-	effs := d.apply(AnotherBankAsked{})
+	effs := d.apply(NewLinkAsked{})
 	mint := want[MintLink](t, effs)
 	if mint.Action != basiq.ConsentConnect || d.s.Stage != StageConsent {
 		t.Fatalf("another bank: %+v on %v", mint, d.s.Stage)
@@ -79,14 +79,14 @@ func TestAfterARefusedLoginConsentAgainLogsInOnThatConnection(t *testing.T) {
 	d, _ := toConsent(t, Config{Interactive: true, EnvKey: "key"})
 	effs := d.apply(JobsPasted{IDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
-	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.ConnectionID != "conn-1" {
+	if mint := want[MintLink](t, d.apply(RetryAsked{})); mint.ConnectionID != "conn-1" {
 		t.Errorf("consent again: %+v, want the refused connection's id", mint)
 	}
 	// Another failure (the bank is down) goes through that connection too: a new one would be a second to the same bank.
 	d, _ = toConsent(t, Config{Interactive: true, EnvKey: "key"})
 	effs = d.apply(JobsPasted{IDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "service-unavailable")})
-	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.ConnectionID != "conn-1" {
+	if mint := want[MintLink](t, d.apply(RetryAsked{})); mint.ConnectionID != "conn-1" {
 		t.Errorf("consent again after service-unavailable: %+v, want the connection's id", mint)
 	}
 }
@@ -98,14 +98,14 @@ func TestDeletingAConnectionOrRevokingConsentAsksFirst(t *testing.T) {
 		t.Fatalf("connections view: %+v", d.s.Explore.Connections)
 	}
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{active}})
-	if effs := d.apply(DeleteConnectionAsked{ID: "conn-1"}); len(effs) != 0 || d.s.Explore.Confirm == nil {
+	if effs := d.apply(RemoveAsked{ID: "conn-1"}); len(effs) != 0 || d.s.Explore.Confirm == nil {
 		t.Fatalf("delete asked: %s, question %+v", describe(effs), d.s.Explore.Confirm)
 	}
-	if effs := d.apply(ConfirmAnswered{Yes: false}); len(effs) != 0 || d.s.Explore.Confirm != nil {
+	if effs := d.apply(Answered{Yes: false}); len(effs) != 0 || d.s.Explore.Confirm != nil {
 		t.Errorf("no: %s", describe(effs))
 	}
-	d.apply(DeleteConnectionAsked{ID: "conn-1"})
-	if del := want[DeleteConnection](t, d.apply(ConfirmAnswered{Yes: true})); del.ConnectionID != "conn-1" {
+	d.apply(RemoveAsked{ID: "conn-1"})
+	if del := want[DeleteConnection](t, d.apply(Answered{Yes: true})); del.ConnectionID != "conn-1" {
 		t.Errorf("yes: %+v", del)
 	}
 	effs := d.apply(ConnectionDeleted{ID: "conn-1"})
@@ -115,11 +115,11 @@ func TestDeletingAConnectionOrRevokingConsentAsksFirst(t *testing.T) {
 	// Consents: the question says what Basiq does.
 	d.apply(ViewAsked{View: ViewConsents})
 	d.apply(ConsentsLoaded{Items: []basiq.Consent{{ID: "cons-1", Status: basiq.ConsentActive}}})
-	d.apply(RevokeConsentAsked{ID: "cons-1"})
+	d.apply(RemoveAsked{ID: "cons-1"})
 	if c := d.s.Explore.Confirm; c == nil || !strings.Contains(c.Then, "stop refreshing") {
 		t.Fatalf("revoke: %+v", c)
 	}
-	want[RevokeConsent](t, d.apply(ConfirmAnswered{Yes: true}))
+	want[RevokeConsent](t, d.apply(Answered{Yes: true}))
 }
 
 func TestQuittingOffersToDeleteAUserMadeHereNeverOneGivenByID(t *testing.T) {
@@ -127,7 +127,7 @@ func TestQuittingOffersToDeleteAUserMadeHereNeverOneGivenByID(t *testing.T) {
 	if effs := d.apply(QuitAsked{}); has[Finish](effs) || d.s.Explore.Confirm == nil || d.s.Explore.Confirm.Kind != ConfirmDeleteUser {
 		t.Fatalf("quit: %s, question %+v", describe(effs), d.s.Explore.Confirm)
 	}
-	want[DeleteUser](t, d.apply(ConfirmAnswered{Yes: true}))
+	want[DeleteUser](t, d.apply(Answered{Yes: true}))
 	effs := d.apply(UserDeleted{})
 	if f := want[Finish](t, effs); f.Code != ExitOK || !d.s.Deleted {
 		t.Errorf("after deleting: exit %d, deleted %v", f.Code, d.s.Deleted)
@@ -169,7 +169,7 @@ func TestTheLastSessionIsRememberedAndOfferedNextTime(t *testing.T) {
 	if o := d.s.User.Offer; o == nil || o.UserID != userID {
 		t.Fatalf("offer %+v", o)
 	}
-	want[LookUpUser](t, d.apply(ContinueAnswered{Yes: true}))
+	want[LookUpUser](t, d.apply(Answered{Yes: true}))
 	effs = d.apply(UserLoaded{User: basiq.User{ID: userID}})
 	if r := want[RecallJobs](t, effs); len(r.IDs) != 1 || r.IDs[0] != newJob {
 		t.Fatalf("continued: %+v, want last time's job asked about", r)
@@ -220,7 +220,7 @@ func TestALateAnswerToRetryingAConnectionIsDroppedOnceThePersonMovedOn(t *testin
 	d, _ := toConsent(t, Config{Interactive: true, EnvKey: "key"})
 	effs := d.apply(JobsPasted{IDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "service-unavailable")})
-	refresh := want[RefreshConnection](t, d.apply(RetryAsked{}))
+	refresh := want[RefreshConnection](t, d.apply(RefreshAsked{}))
 	d.apply(BackAsked{}) // back to consent while Basiq is asked
 	if d.s.Stage != StageConsent {
 		t.Fatalf("on %v", d.s.Stage)

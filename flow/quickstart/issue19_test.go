@@ -59,7 +59,7 @@ func refreshingPiedPiper(t *testing.T, d *driver) int {
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{active, ppConnection}})
 	d.apply(InstitutionLoaded{ID: piedPiper, Inst: basiq.Institution{ID: piedPiper, Name: "Pied Piper Bank"}})
-	want[RefreshConnection](t, d.apply(RefreshConnectionAsked{ID: ppConn}))
+	want[RefreshConnection](t, d.apply(RefreshAsked{ID: ppConn}))
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{Gen: d.s.Jobs.Gen, JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: mfaJob(newJob, d.now)})
 	return poll.Gen
@@ -94,14 +94,14 @@ func TestItem1ARefreshWaitingForTheBanksQuestionsIsAnsweredInTheJobView(t *testi
 		t.Errorf("the refreshed job is at %q, want Pied Piper Bank", d.s.BankName(w.Bank()))
 	}
 	answers := []string{"Basiq", "AU00000"}
-	effs := d.apply(MFAAnswered{JobID: newJob, Answers: answers})
+	effs := d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: answers})
 	send := want[AnswerMFA](t, effs)
 	if send.JobID != newJob || send.UserID != userID || strings.Join(send.Answers, ",") != "Basiq,AU00000" || !c.Sending {
 		t.Fatalf("sent %+v (sending %v)", send, c.Sending)
 	}
 	noAnswerIn(t, effs, answers...)
 	// A second enter while they are on their way sends nothing.
-	if effs := d.apply(MFAAnswered{JobID: newJob, Answers: answers}); has[AnswerMFA](effs) {
+	if effs := d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: answers}); has[AnswerMFA](effs) {
 		t.Error("the answers were sent twice")
 	}
 	effs = d.apply(MFASent{Gen: send.Gen, JobID: newJob})
@@ -126,22 +126,22 @@ func TestItem1ARefreshWaitingForTheBanksQuestionsIsAnsweredInTheJobView(t *testi
 func TestItem1AWrongAnswerFailsTheJobAndConsentAgainIsForThatConnection(t *testing.T) {
 	d := toViews(t)
 	gen := refreshingPiedPiper(t, d)
-	d.apply(MFAAnswered{JobID: newJob, Answers: []string{"", "AU00000"}})
+	d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"", "AU00000"}})
 	if c := d.s.Jobs.ByID[newJob].MFA; c.Problem == nil || c.Sending {
 		t.Fatalf("an empty answer was sent: %+v", c)
 	}
-	send := want[AnswerMFA](t, d.apply(MFAAnswered{JobID: newJob, Answers: []string{"Hooligan", "AU99999"}}))
+	send := want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Hooligan", "AU99999"}}))
 	effs := d.apply(MFASent{Gen: send.Gen, JobID: newJob, Err: wrongAnswer})
 	noAnswerIn(t, effs, "Hooligan", "AU99999")
 	if c := d.s.Jobs.ByID[newJob].MFA; c.Refused == "" || c.Open() {
 		t.Errorf("after a wrong answer: %+v", c)
 	}
 	d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepFailed, "invalid-credentials")})
-	if !d.s.Problem.Offers(RemedyNewLink) || d.s.Problem.Offers(RemedyRetry) {
+	if !d.s.Problem.Offers(RemedyRetry) || d.s.Problem.Offers(RemedyRefresh) {
 		t.Fatalf("the failed job's problem: %+v", d.s.Problem)
 	}
 	// Item 2: r (or esc) goes through consent for Pied Piper's connection, not a second one.
-	mint := want[MintLink](t, d.apply(NewLinkAsked{}))
+	mint := want[MintLink](t, d.apply(RetryAsked{}))
 	if mint.ConnectionID != ppConn || d.s.AutoConsentBank() != piedPiper {
 		t.Errorf("consent again: %+v at %s, want connection %s at Pied Piper", mint, d.s.AutoConsentBank(), ppConn)
 	}
@@ -160,13 +160,13 @@ func TestItem1AnExpiredChallengeOffersConsentAgainForThatConnection(t *testing.T
 func TestItem1AnAnswerThatGotNoClearReplyCanBeSentAgain(t *testing.T) {
 	d := toViews(t)
 	refreshingPiedPiper(t, d)
-	send := want[AnswerMFA](t, d.apply(MFAAnswered{JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	send := want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
 	d.apply(MFASent{Gen: send.Gen, JobID: newJob, Err: unavailable})
 	c := d.s.Jobs.ByID[newJob].MFA
 	if !c.Open() || c.Problem == nil || d.s.Stage != StageConnect {
 		t.Fatalf("after a 503: %+v on %v", c, d.s.Stage)
 	}
-	want[AnswerMFA](t, d.apply(MFAAnswered{JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
 }
 
 func TestItem1AFirstConnectionWhoseConsentPageClosedBeforeTheQuestionIsAnsweredHere(t *testing.T) {
@@ -177,7 +177,7 @@ func TestItem1AFirstConnectionWhoseConsentPageClosedBeforeTheQuestionIsAnsweredH
 	if c := d.s.Jobs.ByID[newJob].MFA; !c.Open() || d.s.Stage != StageConnect {
 		t.Fatalf("a first connection waiting on the bank: %+v on %v", c, d.s.Stage)
 	}
-	want[AnswerMFA](t, d.apply(MFAAnswered{JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
 }
 
 func TestItem1HeadlessWithoutATerminalFailsTheJobWithACodeAndExitsOne(t *testing.T) {
@@ -220,7 +220,7 @@ func TestItem1HeadlessWithATerminalAsksEachQuestion(t *testing.T) {
 	if ask.Kind != AskMFA || len(ask.Questions) != 2 || ask.Bank != "Pied Piper Bank" || ask.JobID != newJob {
 		t.Fatalf("asked %+v", ask)
 	}
-	send := want[AnswerMFA](t, d.apply(Answered{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	send := want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
 	d.apply(MFASent{Gen: send.Gen, JobID: newJob})
 	d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepSuccess, "")})
 	if done, _ := d.s.Finished(); done || d.s.Failed() {
@@ -237,12 +237,12 @@ func TestItem8HeadlessWithATerminalAsksForTheKeyAndTheEmail(t *testing.T) {
 	if a := want[Ask](t, d.apply(SavedKeyLoaded{})); a.Kind != AskKey {
 		t.Fatalf("asked %+v, want the key", a)
 	}
-	d.apply(Answered{Kind: AskKey, Answers: []string{"wrong"}})
+	d.apply(Typed{Kind: AskKey, Answers: []string{"wrong"}})
 	// A wrong key is said and asked again; the run goes on.
 	if a := want[Ask](t, d.apply(KeyChecked{Source: KeyTyped, Err: &basiq.Error{Status: 404, Path: "/token", Items: []basiq.ErrorItem{{Code: "parameter-not-valid"}}}})); a.Kind != AskKey {
 		t.Fatalf("after a wrong key: %+v", a)
 	}
-	if c := want[CheckKey](t, d.apply(Answered{Kind: AskKey, Answers: []string{" good "}})); c.Key != "good" || c.Source != KeyTyped {
+	if c := want[CheckKey](t, d.apply(Typed{Kind: AskKey, Answers: []string{" good "}})); c.Key != "good" || c.Source != KeyTyped {
 		t.Fatalf("checked %+v", c)
 	}
 	effs = d.apply(KeyChecked{Source: KeyTyped})
@@ -252,15 +252,15 @@ func TestItem8HeadlessWithATerminalAsksForTheKeyAndTheEmail(t *testing.T) {
 	if a := want[Ask](t, effs); a.Kind != AskEmail {
 		t.Fatalf("asked %+v, want the email", a)
 	}
-	if a := want[Ask](t, d.apply(Answered{Kind: AskEmail, Answers: []string{"not-an-email"}})); a.Kind != AskEmail {
+	if a := want[Ask](t, d.apply(Typed{Kind: AskEmail, Answers: []string{"not-an-email"}})); a.Kind != AskEmail {
 		t.Fatalf("after a bad email: %+v", a)
 	}
-	if c := want[CreateUser](t, d.apply(Answered{Kind: AskEmail, Answers: []string{"max@example.com"}})); c.User.Email != "max@example.com" {
+	if c := want[CreateUser](t, d.apply(Typed{Kind: AskEmail, Answers: []string{"max@example.com"}})); c.User.Email != "max@example.com" {
 		t.Errorf("created %+v", c)
 	}
 	// The input ends: a clear problem, exit 1.
 	d2, _ := drive(t, Config{Ask: true, NoBrowser: "none"})
-	if f := want[Finish](t, d2.apply(Answered{Kind: AskKey, Err: errors.New("EOF")})); f.Code != ExitFailed || !strings.Contains(d2.s.Problem.What, "API key") {
+	if f := want[Finish](t, d2.apply(Typed{Kind: AskKey, Err: errors.New("EOF")})); f.Code != ExitFailed || !strings.Contains(d2.s.Problem.What, "API key") {
 		t.Errorf("no key typed: exit %d, %+v", f.Code, d2.s.Problem)
 	}
 }
@@ -270,7 +270,7 @@ func TestItem2AfterAFailedRefreshConsentAgainIsThroughThatConnectionInTheDemoToo
 	d.s.Demo = true
 	gen := refreshingPiedPiper(t, d)
 	d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepFailed, "job-timed-out")})
-	effs := d.apply(NewLinkAsked{})
+	effs := d.apply(RetryAsked{})
 	mint := want[MintLink](t, effs)
 	d.apply(LinkMinted{Gen: mint.Gen, Token: "tok", URL: "u"})
 	d.apply(JobsListed{Gen: want[ListJobs](t, effs).Gen, Purpose: ListSnapshot, Jobs: []basiq.Job{{ID: newJob}}})
@@ -315,7 +315,7 @@ func comeBack(t *testing.T, jobs ...string) *driver {
 	d, _ := drive(t, Config{Interactive: true, EnvKey: "k"})
 	d.apply(KeyChecked{Source: KeyFromEnv})
 	d.apply(Remembered{Memory: Memory{UserID: userID, Created: true, Jobs: jobs}})
-	want[LookUpUser](t, d.apply(ContinueAnswered{Yes: true}))
+	want[LookUpUser](t, d.apply(Answered{Yes: true}))
 	want[RecallJobs](t, d.apply(UserLoaded{User: basiq.User{ID: userID}}))
 	return d
 }
@@ -351,7 +351,7 @@ func TestItem3ComingBackJobsOverSinceAreHistoryAndTheExitIsAboutThisRun(t *testi
 		t.Fatalf("on %v, failed %v", d.s.Stage, d.s.Failed())
 	}
 	d.apply(QuitAsked{}) // q: the user was made here, so it asks first
-	if f := want[Finish](t, d.apply(ConfirmAnswered{Yes: false})); f.Code != ExitOK {
+	if f := want[Finish](t, d.apply(Answered{Yes: false})); f.Code != ExitOK {
 		t.Errorf("a clean quit after coming back exits %d, want 0", f.Code)
 	}
 }
@@ -369,8 +369,8 @@ func TestItem3EscNeverUsesADeletedConnection(t *testing.T) {
 	d := toViews(t)
 	gen := refreshingPiedPiper(t, d)
 	d.s.Stage = StageAccounts // enter cannot leave a running job; the deletion is what matters
-	d.apply(DeleteConnectionAsked{ID: ppConn})
-	want[DeleteConnection](t, d.apply(ConfirmAnswered{Yes: true}))
+	d.apply(RemoveAsked{ID: ppConn})
+	want[DeleteConnection](t, d.apply(Answered{Yes: true}))
 	d.apply(ConnectionDeleted{ID: ppConn})
 	d.s.Stage = StageConnect
 	d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepFailed, "job-timed-out")})
@@ -399,8 +399,8 @@ func TestItem12AfterARevokeTheViewsSayWhatIsTrue(t *testing.T) {
 	if d.s.Explore.NoConsent {
 		t.Fatal("a consent in force is taken for none")
 	}
-	d.apply(RevokeConsentAsked{ID: "c-1"})
-	d.apply(ConfirmAnswered{Yes: true})
+	d.apply(RemoveAsked{ID: "c-1"})
+	d.apply(Answered{Yes: true})
 	effs := d.apply(ConsentRevoked{ID: "c-1"})
 	if !d.s.Explore.NoConsent || len(d.s.Feeds) != 0 || !has[LoadAccounts](effs) {
 		t.Errorf("after the revoke: no consent %v, feeds %v, %s", d.s.Explore.NoConsent, d.s.Feeds, describe(effs))
@@ -409,7 +409,7 @@ func TestItem12AfterARevokeTheViewsSayWhatIsTrue(t *testing.T) {
 		t.Errorf("notice %q does not say what Basiq did", d.s.Notice.Text)
 	}
 	// b: consent again from the start; the page's connect action needs a consent in force.
-	if mint := want[MintLink](t, d.apply(AnotherBankAsked{})); mint.Action != "" {
+	if mint := want[MintLink](t, d.apply(NewLinkAsked{})); mint.Action != "" {
 		t.Errorf("connecting a bank after the revoke: action %q, want a first consent", mint.Action)
 	}
 	revoked := consent
@@ -437,7 +437,7 @@ func TestItem13ARefreshedConnectionKeepsItsBanksName(t *testing.T) {
 
 func TestItem13AccountsOfADeletedConnectionStillNameTheirBank(t *testing.T) {
 	d := toViews(t)
-	effs := d.apply(ReloadAsked{})
+	effs := d.apply(RetryAsked{})
 	effs = d.apply(AccountsLoaded{Seq: want[LoadAccounts](t, effs).Seq, Accounts: []basiq.Account{{ID: "acc-1", Institution: "AU00000"}, {ID: "acc-pp", Institution: piedPiper}}})
 	names := map[string]bool{}
 	for _, e := range effs {

@@ -69,6 +69,37 @@ func (js JobSet) FailedIDs() []string {
 	return ids
 }
 
+// ConnectProblem is the failure the job view shows under the jobs, nil
+// when none: one not under a job's steps (checking a job, a refresh,
+// loading the accounts).
+func (s *Session) ConnectProblem() *Problem {
+	if p := s.Problem; p != nil && p.Call != CallJob && s.Stage == StageConnect {
+		return p
+	}
+	return nil
+}
+
+// ConnectStopped reports whether a failure stands at the jobs and nothing
+// is checked until a key is pressed.
+func (s *Session) ConnectStopped() bool {
+	return s.Failed() && !s.Jobs.Running() || s.Problem != nil && !s.Problem.Warning
+}
+
+// JobFailure is why a watched job failed, in Basiq's words and ours; nil
+// while it has not.
+func (s *Session) JobFailure(id string) *Problem {
+	w, ok := s.Jobs.ByID[id]
+	if !ok || w.Job.State() != basiq.JobFailed {
+		return nil
+	}
+	p := JobProblem(w.Job, s.BankName(w.Bank()))
+	return &p
+}
+
+// RetryConsents reports whether trying again goes through consent: after a
+// job that failed at the bank.
+func (p *Problem) RetryConsents() bool { return p != nil && p.Call == CallJob }
+
 // AccountsReady reports whether every job has retrieved its accounts.
 func (js JobSet) AccountsReady() bool {
 	for _, id := range js.Order {
@@ -303,7 +334,7 @@ func (a *applying) jobPolled(ev JobPolled) {
 		a.do(Say{Kind: NoteJobDone, Text: "Job " + text.Field(ev.ID) + " done"})
 		a.remember()
 	case basiq.JobFailed:
-		a.do(Say{Kind: NoteJobDone, Text: "Job " + text.Field(ev.ID) + " failed"})
+		a.do(Say{Kind: NoteJobDone, Text: "Job " + text.Field(ev.ID) + " failed", Failed: true})
 		a.remember()
 		a.fail(JobProblem(job, s.BankName(job.InstitutionID())))
 		return

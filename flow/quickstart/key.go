@@ -98,7 +98,7 @@ func (a *applying) keyEvent(ev Event) bool {
 			}
 			if ev.Source == KeyTyped && s.asks() && basiq.IsBadAPIKey(ev.Err) {
 				// Typed at the terminal: said, and asked again.
-				a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+				a.sayProblem(p)
 				a.do(Ask{Kind: AskKey})
 				return true
 			}
@@ -120,16 +120,6 @@ func (a *applying) keyEvent(ev Event) bool {
 		if s.Key.SaveOffer != nil {
 			s.Key.SaveOffer = &SaveOffer{Where: ev.Where, Insecure: ev.Insecure, Replaces: s.Key.SaveOffer.Replaces}
 		}
-	case SaveAnswered:
-		if s.Key.SaveOffer == nil || s.Key.SaveOffer.Probing {
-			return true
-		}
-		if ev.Save {
-			s.Key.savedIn = s.Key.SaveOffer.Where
-			a.do(SaveKey{Key: s.Key.value})
-		}
-		s.Key.SaveOffer, s.Key.value = nil, ""
-		a.toUser()
 	case KeySaved:
 		if ev.Err != nil {
 			s.Notice = Notice{Text: "The key was not saved: " + ev.Err.Error(), Warning: true, About: CallServerToken}
@@ -140,6 +130,17 @@ func (a *applying) keyEvent(ev Event) bool {
 		return false
 	}
 	return true
+}
+
+// saveAnswered answers "save this key?".
+func (a *applying) saveAnswered(save bool) {
+	s := a.s
+	if save {
+		s.Key.savedIn = s.Key.SaveOffer.Where
+		a.do(SaveKey{Key: s.Key.value})
+	}
+	s.Key.SaveOffer, s.Key.value = nil, ""
+	a.toUser()
 }
 
 func (a *applying) startDemo() {
@@ -184,9 +185,10 @@ func (a *applying) usage(msg string) {
 // a script learns what is missing before a user is created. "" when nothing.
 func (s *Session) usageProblem() string {
 	c := s.cfg
+	if err := CheckJobIDs(c.JobIDs); err != nil {
+		return err.Error()
+	}
 	switch {
-	case len(c.JobIDs) > MaxJobs:
-		return fmt.Sprintf("--job-id: %d ids; one run watches at most %d", len(c.JobIDs), MaxJobs)
 	case c.UserID != "":
 		if err := basiq.ValidateID(c.UserID); err != nil {
 			return "--user-id: " + err.Error()
@@ -200,12 +202,22 @@ func (s *Session) usageProblem() string {
 			return "--email/--mobile: " + err.Error()
 		}
 	}
-	for _, id := range c.JobIDs {
+	return ""
+}
+
+// CheckJobIDs says what is wrong with --job-id's ids (nil: nothing): too
+// many for one run, or one that is no Basiq id. The command line asks it
+// before any face starts.
+func CheckJobIDs(ids []string) error {
+	if len(ids) > MaxJobs {
+		return fmt.Errorf("--job-id: %d ids; one run watches at most %d", len(ids), MaxJobs)
+	}
+	for _, id := range ids {
 		if err := basiq.ValidateID(id); err != nil {
-			return "--job-id " + id + ": " + err.Error()
+			return fmt.Errorf("--job-id %q: %v", id, err)
 		}
 	}
-	return ""
+	return nil
 }
 
 // newUserFromFlags is the user --email and --mobile describe; the demo makes

@@ -24,24 +24,13 @@ func (a *applying) laterEvent(ev Event) bool {
 		}
 		s.memory = ev.Memory
 		a.offerToContinue()
-	case ContinueAnswered:
-		offer := s.User.Offer
-		if offer == nil || s.Stage != StageUser {
-			return true
-		}
-		s.User.Offer = nil
-		if ev.Yes {
-			s.resumeJobs, s.resumeCreated = offer.Jobs, offer.Created
-			a.lookUpUser(offer.UserID)
-		}
 	case JobsRecalled:
 		a.jobsRecalled(ev)
 	case UserDeleted:
 		s.Explore.Busy, s.closing = "", false
 		if ev.Err != nil {
 			p := problemFor(CallDeleteUser, ev.Err)
-			a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
-			s.Problem = &p
+			s.Problem = a.sayProblem(p)
 			a.finish(max(s.ending, ExitFailed))
 			return true
 		}
@@ -141,7 +130,7 @@ func (JobsRecalled) isEvent() {}
 func (a *applying) recallJobs(ids []string) {
 	s := a.s
 	s.User.Working = true
-	a.say(NoteDoing, "Checking the jobs from last time (GET /jobs/{id})")
+	a.doing(&s.User.Doing, "Checking the jobs from last time (GET /jobs/{id})")
 	a.do(RecallJobs{UserID: s.User.User.ID, IDs: ids})
 }
 

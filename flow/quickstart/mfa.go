@@ -85,18 +85,14 @@ type AnswerMFA struct {
 }
 
 type (
-	// Answered is the person's answer to Ask: one value (the key, the email),
-	// or one a question (AskMFA). Err: no answer could be read (the input ended).
-	Answered struct {
+	// Typed is what the person typed for Ask (headless, at the terminal)
+	// or in the job view's fields (AskMFA): one value (the key, the email),
+	// or one a question. Err: no answer could be read (the input ended).
+	Typed struct {
 		Kind    AskKind
 		JobID   string
 		Answers []string
 		Err     error
-	}
-	// MFAAnswered: the answers typed in the job view, one a question.
-	MFAAnswered struct {
-		JobID   string
-		Answers []string
 	}
 	// MFASent is Basiq's answer to AnswerMFA.
 	MFASent struct {
@@ -106,11 +102,10 @@ type (
 	}
 )
 
-func (Ask) isEffect()        {}
-func (AnswerMFA) isEffect()  {}
-func (Answered) isEvent()    {}
-func (MFAAnswered) isEvent() {}
-func (MFASent) isEvent()     {}
+func (Ask) isEffect()       {}
+func (AnswerMFA) isEffect() {}
+func (Typed) isEvent()      {}
+func (MFASent) isEvent()    {}
 
 // mfaNoTerminal is the code of a challenge a headless run cannot put to anyone.
 const mfaNoTerminal = "mfa-no-terminal"
@@ -118,14 +113,12 @@ const mfaNoTerminal = "mfa-no-terminal"
 func (a *applying) mfaEvent(ev Event) bool {
 	s := a.s
 	switch ev := ev.(type) {
-	case MFAAnswered:
-		a.sendMFA(ev.JobID, ev.Answers)
 	case MFASent:
 		if ev.Gen == s.Jobs.Gen {
 			a.mfaSent(ev)
 		}
-	case Answered:
-		a.answered(ev)
+	case Typed:
+		a.typed(ev)
 	default:
 		return false
 	}
@@ -247,8 +240,8 @@ func (a *applying) mfaSent(ev MFASent) {
 	}
 }
 
-// answered takes what the person typed at the terminal.
-func (a *applying) answered(ev Answered) {
+// typed takes what the person typed: at the terminal, or in the job view.
+func (a *applying) typed(ev Typed) {
 	s := a.s
 	if ev.Err != nil {
 		what := map[AskKind]string{AskKey: "the API key", AskEmail: "the new user's email", AskMFA: "the answers to the bank's question"}[ev.Kind]
@@ -279,7 +272,7 @@ func (a *applying) answered(ev Answered) {
 	case AskMFA:
 		if w, ok := s.Jobs.ByID[ev.JobID]; ok && w.MFA.Open() {
 			a.sendMFA(ev.JobID, ev.Answers)
-			if c := w.MFA; c.Problem != nil {
+			if c := w.MFA; c.Problem != nil && s.asks() {
 				a.say(NoteWarning, c.Problem.What)
 				a.do(Ask{Kind: AskMFA, JobID: ev.JobID, Bank: s.BankName(w.Bank()), Questions: c.Questions, Token: c.Token()})
 			}

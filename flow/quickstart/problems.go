@@ -63,10 +63,11 @@ var doing = map[Call]string{
 type Remedy int
 
 const (
-	RemedyRetry   Remedy = iota + 1 // the same call again (or the connection, for a failed job)
+	RemedyRetry   Remedy = iota + 1 // the same call again; after a failed job, consent again
 	RemedyNewLink                   // consent again with a fresh link
 	RemedyBack                      // one step back
 	RemedyQuit                      // always possible; listed where it is the only way
+	RemedyRefresh                   // the failed job's connection run again (where Basiq advises it)
 )
 
 // Problem is a failure in plain words, face-neutral: Next never names a key
@@ -85,6 +86,10 @@ type Problem struct {
 	// Warning marks trouble the quickstart is already working around
 	// (a poll that will be tried again): shown, but not a failure.
 	Warning bool
+	// Resume is how to pick the run up from a shell after this problem, in
+	// one line with its command; "" where none would help (a timeout says
+	// it in Next, a usage error has nothing to pick up).
+	Resume string
 }
 
 // Offers reports whether r is one of the problem's remedies.
@@ -190,13 +195,16 @@ func JobProblem(job basiq.Job, bank string) Problem {
 			p.Meaning = "No answer reached the bank in the time it gives to answer its security question."
 		}
 		p.Next = "Go through consent again for this connection, log in, and answer the bank's question before its time is up."
-		p.Remedies = []Remedy{RemedyNewLink, RemedyQuit}
+		p.Remedies = []Remedy{RemedyRetry, RemedyQuit}
 		return p
 	}
+	// Trying again is consent again (for this connection); where Basiq
+	// advises it, refreshing the connection runs the same login again.
+	p.Remedies = []Remedy{RemedyRetry}
 	if advice.Remedy == basiq.RemedyRetry || advice.Remedy == basiq.RemedyWaitRetry {
-		p.Remedies = append(p.Remedies, RemedyRetry)
+		p.Remedies = append(p.Remedies, RemedyRefresh)
 	}
-	p.Remedies = append(p.Remedies, RemedyNewLink, RemedyQuit)
+	p.Remedies = append(p.Remedies, RemedyQuit)
 	return p
 }
 

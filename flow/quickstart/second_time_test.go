@@ -227,12 +227,12 @@ func TestItem17BasiqsTitleAndDetailAreNotSaidTwice(t *testing.T) {
 
 func TestItem14NoticesGoWhenWhatTheySpokeOfIsGone(t *testing.T) {
 	d := toAccounts(t, Config{EnvKey: "k"})
-	load := want[LoadAccounts](t, d.apply(ReloadAsked{}))
+	load := want[LoadAccounts](t, d.apply(RetryAsked{}))
 	d.apply(AccountsLoaded{Seq: load.Seq, Err: unavailable})
 	if !d.s.Notice.Warning {
 		t.Fatalf("a failed refresh of the accounts: notice %+v", d.s.Notice)
 	}
-	load = want[LoadAccounts](t, d.apply(ReloadAsked{}))
+	load = want[LoadAccounts](t, d.apply(RetryAsked{}))
 	if d.s.Notice.Text != "" {
 		t.Errorf("the failure notice stays while the accounts are read again: %+v", d.s.Notice)
 	}
@@ -242,12 +242,12 @@ func TestItem14NoticesGoWhenWhatTheySpokeOfIsGone(t *testing.T) {
 	}
 	// A refresh that failed, then worked.
 	d.s.Explore.View = ViewConnections
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	d.apply(ConnectionRefreshed{Gen: d.s.Jobs.Gen, Err: unavailable})
 	if d.s.Notice.About != CallRefresh {
 		t.Fatalf("a failed refresh: notice %+v", d.s.Notice)
 	}
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	if d.s.Notice.Text != "" {
 		t.Errorf("the refresh's failure stays as it is tried again: %+v", d.s.Notice)
 	}
@@ -303,7 +303,7 @@ func TestItem18EveryConsentThatConnectedABankIsOnceInTheScriptsList(t *testing.T
 	failed.Institution = &basiq.Ref{ID: "AU00000"}
 	consentAs(t, d, effs, "job-1", failed)
 	// Consent again: a login again on the connection the bank refused.
-	effs = d.apply(NewLinkAsked{})
+	effs = d.apply(RetryAsked{})
 	if d.s.Link.ConnectionID == "" {
 		t.Fatalf("consent again is not a login again on the connection: %+v", d.s.Link)
 	}
@@ -313,7 +313,7 @@ func TestItem18EveryConsentThatConnectedABankIsOnceInTheScriptsList(t *testing.T
 	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
 	d.apply(AccountsAsked{})
 	// Another bank.
-	effs = d.apply(AnotherBankAsked{})
+	effs = d.apply(NewLinkAsked{})
 	pp := job("", basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)
 	pp.Institution = &basiq.Ref{ID: SecondBank}
 	consentAs(t, d, effs, "job-3", pp)

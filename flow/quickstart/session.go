@@ -88,6 +88,9 @@ type Config struct {
 	NoBrowser string
 	// DeleteUser: delete the user the run made, at the end (--delete-user).
 	DeleteUser bool
+	// ExportScript (--export-script), when not "", is where the session is
+	// saved as a script at the end; a run that cannot save it has failed.
+	ExportScript string
 	// Ask: headless with a person at a terminal, who can answer line by line
 	// (the key, the email, a bank's question) what would otherwise be a flag.
 	Ask bool
@@ -123,9 +126,13 @@ type Session struct {
 	Deleted bool
 	// Consented are the session's consents that led to jobs, in order.
 	Consented []Consented
+	// Script is the last save of the session as a script, nil before one.
+	Script *Written
 
 	finished      bool
 	closing       bool // the user is being deleted on the way out
+	exporting     bool // --export-script is being written on the way out
+	exported      bool // and was (or could not be)
 	feeds         int  // transaction feeds made so far: each gets the next as its id
 	exit          int
 	ending        int      // the exit code once the user is deleted, or the question answered
@@ -182,18 +189,24 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		return nil // nothing runs after the end
 	}
 	a := &applying{s: s, now: now}
-	if s.closing {
-		// Deleting the user at the end: only its answer matters now.
-		if ev, ok := ev.(UserDeleted); ok {
-			a.laterEvent(ev)
+	if s.closing || s.exporting {
+		// Deleting the user, or writing the script, at the end: only their answers matter now.
+		switch ev.(type) {
+		case UserDeleted, ScriptSaved:
+			_ = a.laterEvent(ev) || a.fileEvent(ev)
 		}
 		return a.effects
 	}
-	if answer, err := callAnswer(ev); answer {
-		s.lastFailure = err // nil: the last call went well
+	answer, isAnswer := ev.(Answer)
+	if isAnswer {
+		s.lastFailure = answer.Failure() // nil: the last call went well
 	}
 	if !s.cfg.Interactive && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
-		a.timedOut(failureOf(ev)) // --timeout bounds the whole of a headless run
+		var cut error // the call --timeout cut short, if this answers one
+		if isAnswer {
+			cut = answer.Failure()
+		}
+		a.timedOut(cut) // --timeout bounds the whole of a headless run
 		return a.effects
 	}
 	switch ev := ev.(type) {
@@ -213,11 +226,19 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		}
 	case RetryAsked:
 		a.retry()
+	case RefreshAsked:
+		if ev.ID == "" && a.s.Problem.Offers(RemedyRefresh) {
+			a.retryConnection()
+		} else if ev.ID != "" {
+			a.refreshConnection(ev.ID)
+		}
 	case BackAsked:
 		a.back()
+	case Answered:
+		a.answered(ev.Yes)
 	default:
 		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
-			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev) || a.mfaEvent(ev)
+			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev) || a.mfaEvent(ev) || a.fileEvent(ev)
 	}
 	if a := s.Notice.About; s.Stage > StageUser && (a == CallServerToken || a == CallStartDemo) {
 		s.Notice = Notice{} // news of the key (saved, the demo started) is old once past the user
@@ -236,7 +257,18 @@ func (a *applying) do(e ...Effect) { a.effects = append(a.effects, e...) }
 
 func (a *applying) say(kind NoteKind, text string) { a.do(Say{Kind: kind, Text: text}) }
 
+// doing says that a call starts, and keeps its words in where for the
+// screen that shows it: every face words it the same.
+func (a *applying) doing(where *string, text string) {
+	*where = text
+	a.say(NoteDoing, text)
+}
+
+// finish ends the run with code, once --export-script (where given) is written.
 func (a *applying) finish(code int) {
+	if a.exportAtTheEnd(code) {
+		return
+	}
 	a.s.finished, a.s.exit = true, code
 	a.do(Finish{Code: code})
 }
@@ -247,11 +279,21 @@ func (a *applying) fail(p Problem) {
 	if len(p.Remedies) == 0 {
 		p.Remedies = []Remedy{RemedyQuit}
 	}
-	a.s.Problem = &p
-	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	a.s.Problem = a.sayProblem(p)
 	if !a.s.cfg.Interactive {
 		a.end(ExitFailed)
 	}
+}
+
+// sayProblem says p, with how to pick the run up from a shell after it
+// (none after a timeout, which says it in Next, or a usage error, which
+// has nothing to pick up); it returns the problem as said.
+func (a *applying) sayProblem(p Problem) *Problem {
+	if p.Call != CallTimeout && p.Code != CodeUsage {
+		p.Resume = a.s.Resume(&p)
+	}
+	a.do(Say{Kind: NoteProblem, Text: p.What, Problem: &p})
+	return &p
 }
 
 // clearProblem drops the standing problem of the given calls (all when none given).
@@ -326,10 +368,14 @@ func (a *applying) tick() {
 	}
 }
 
-// retry repeats what the standing problem says failed.
+// retry repeats what the standing problem says failed; in the views,
+// with none, it reads the view shown again.
 func (a *applying) retry() {
 	p := a.s.Problem
 	if !p.Offers(RemedyRetry) {
+		if a.s.Stage == StageAccounts {
+			a.loadView(true)
+		}
 		return
 	}
 	switch p.Call {
@@ -355,7 +401,9 @@ func (a *applying) retry() {
 		a.autoConsent(a.s.Consent.lastLogin)
 	case CallGetJob:
 		a.repollJobs()
-	case CallJob, CallRefresh:
+	case CallJob:
+		a.reconsent() // a job that failed at the bank: consent again, on its connection
+	case CallRefresh:
 		a.retryConnection()
 	case CallAccounts:
 		a.loadAccounts()

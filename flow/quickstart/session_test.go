@@ -238,10 +238,10 @@ func TestPersonaConsentsOnceThenTheHappyPathLoginIsOffered(t *testing.T) {
 	}
 	effs = d.apply(AutoConsented{Gen: d.s.Link.Gen, JobIDs: []string{newJob}})
 	d.apply(JobPolled{Gen: want[PollJob](t, effs).Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
-	if !d.s.Problem.Offers(RemedyNewLink) || d.s.Problem.Offers(RemedyRetry) {
-		t.Fatalf("wrong login: remedies %v, want a new link and no retry", d.s.Problem.Remedies)
+	if !d.s.Problem.Offers(RemedyRetry) || d.s.Problem.Offers(RemedyRefresh) {
+		t.Fatalf("wrong login: remedies %v, want consent again (r) and no refresh", d.s.Problem.Remedies)
 	}
-	effs = d.apply(NewLinkAsked{})
+	effs = d.apply(RetryAsked{})
 	want[MintLink](t, effs)
 	d.apply(LinkMinted{Gen: d.s.Link.Gen, Token: "tok2", URL: "u2"})
 	effs = d.apply(JobsListed{Gen: d.s.Link.Gen, Purpose: ListSnapshot, Jobs: []basiq.Job{{ID: newJob}}})
@@ -314,11 +314,11 @@ func TestAfterAnUnclearPostAnotherUserNeedsAYes(t *testing.T) {
 	if effs := d.apply(RetryAsked{}); has[CreateUser](effs) || !d.s.User.AskCreateAgain {
 		t.Fatalf("a retry posted again without asking: %s", describe(effs))
 	}
-	if effs := d.apply(CreateAgainAnswered{Yes: false}); has[CreateUser](effs) {
+	if effs := d.apply(Answered{Yes: false}); has[CreateUser](effs) {
 		t.Fatal("no still posted")
 	}
 	d.apply(UserSubmitted{User: basiq.NewUser{Email: "max@example.com"}})
-	if c := want[CreateUser](t, d.apply(CreateAgainAnswered{Yes: true})); c.User.Email != "max@example.com" {
+	if c := want[CreateUser](t, d.apply(Answered{Yes: true})); c.User.Email != "max@example.com" {
 		t.Errorf("posted %+v", c.User)
 	}
 }

@@ -1,6 +1,7 @@
 package quickstart
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -24,30 +25,23 @@ type UserState struct {
 	Offer *Memory
 	// LookingUp is the id being (or last) looked up, "" for a new user.
 	LookingUp string
-	pending   basiq.NewUser // the details of the last POST /users
+	// Doing says what is being done for the user while Working, as the
+	// headless faces say it: "Creating a user (POST /users)".
+	Doing   string
+	pending basiq.NewUser // the details of the last POST /users
 }
 
 func (a *applying) userEvent(ev Event) bool {
 	s := a.s
 	switch ev := ev.(type) {
 	case UserSubmitted:
-		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
-			return true
+		switch {
+		case s.Stage != StageUser || s.User.Working || s.User.User.ID != "":
+		case strings.TrimSpace(ev.ID) != "":
+			a.lookUpUser(strings.TrimSpace(ev.ID))
+		default:
+			a.createUser(ev.User, false)
 		}
-		a.createUser(ev.User, false)
-	case CreateAgainAnswered:
-		if !s.User.AskCreateAgain {
-			return true
-		}
-		s.User.AskCreateAgain = false
-		if ev.Yes {
-			a.createUser(s.User.pending, true)
-		}
-	case ExistingUserGiven:
-		if s.Stage != StageUser || s.User.Working || s.User.User.ID != "" {
-			return true
-		}
-		a.lookUpUser(strings.TrimSpace(ev.ID))
 	case UserLoaded:
 		a.userLoaded(ev)
 	case ConsentAsked:
@@ -88,6 +82,21 @@ func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
 		a.do(Ask{Kind: AskEmail})
 		return
 	}
+	if err := u.Validate(); err != nil && s.cfg.Interactive {
+		// Nothing was sent: the form says what to fix, beside the field it concerns.
+		field, msg := "", err.Error()
+		switch {
+		case basiq.ValidateEmail(strings.TrimSpace(u.Email)) != nil:
+			field = "email"
+		case errors.Is(err, basiq.ErrEmailOrMobileRequired):
+			msg = "Give an email, a mobile, or both."
+		default:
+			field = "mobile"
+		}
+		s.User.FieldErrors = map[string]string{field: msg}
+		s.User.Answers++
+		return
+	}
 	if err := u.Validate(); err != nil {
 		a.fail(Problem{Call: CallCreateUser, What: err.Error(), Next: "Correct the details and try again.", Remedies: []Remedy{RemedyBack}})
 		return
@@ -99,7 +108,7 @@ func (a *applying) createUser(u basiq.NewUser, confirmed bool) {
 	}
 	a.clearProblem()
 	s.User.Working, s.User.FieldErrors, s.User.LookingUp = true, nil, ""
-	a.say(NoteDoing, "Creating a user (POST /users)")
+	a.doing(&s.User.Doing, "Creating a user (POST /users)")
 	a.do(CreateUser{User: u})
 }
 
@@ -107,7 +116,7 @@ func (a *applying) lookUpUser(id string) {
 	s := a.s
 	a.clearProblem()
 	s.User.Working, s.User.FieldErrors, s.User.LookingUp = true, nil, id
-	a.say(NoteDoing, "Looking up user "+id+" (GET /users/"+id+")")
+	a.doing(&s.User.Doing, "Looking up user "+id+" (GET /users/{id})")
 	a.do(LookUpUser{ID: id})
 }
 

@@ -48,8 +48,8 @@ func TestAFailedSecurityQuestionIsTheCodesFailureAndConsentIsTheWayOn(t *testing
 			t.Errorf("%s: %+v", code, p)
 		}
 		// A refresh would ask the question again where nobody sees it.
-		if p.Offers(RemedyRetry) || !p.Offers(RemedyNewLink) {
-			t.Errorf("%s: remedies %v, want consent again and no retry", code, p.Remedies)
+		if p.Offers(RemedyRefresh) || !p.Offers(RemedyRetry) {
+			t.Errorf("%s: remedies %v, want consent again (r) and no refresh", code, p.Remedies)
 		}
 	}
 	// A login the bank refused keeps the login's words.
@@ -61,7 +61,7 @@ func TestAFailedSecurityQuestionIsTheCodesFailureAndConsentIsTheWayOn(t *testing
 func TestBackFromAnotherBanksConsentReturnsToTheViews(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewConnections})
-	want[MintLink](t, d.apply(AnotherBankAsked{}))
+	want[MintLink](t, d.apply(NewLinkAsked{}))
 	if d.s.Stage != StageConsent || d.s.Link.Action != basiq.ConsentConnect {
 		t.Fatalf("another bank: on %v with action %q", d.s.Stage, d.s.Link.Action)
 	}
@@ -78,7 +78,7 @@ func TestAfterAFailedRefreshEnterGoesBackToTheAccountsFromBefore(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
-	want[RefreshConnection](t, d.apply(RefreshConnectionAsked{ID: "conn-1"}))
+	want[RefreshConnection](t, d.apply(RefreshAsked{ID: "conn-1"}))
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)})
 	d.apply(AccountsAsked{})
@@ -99,15 +99,15 @@ func TestOnlyAConsentInForceCanBeRevoked(t *testing.T) {
 	d := toViews(t)
 	d.apply(ViewAsked{View: ViewConsents})
 	d.apply(ConsentsLoaded{Items: []basiq.Consent{{ID: "old", Status: basiq.ConsentRevoked}, {ID: "now", Status: basiq.ConsentActive}}})
-	d.apply(RevokeConsentAsked{ID: "old"})
+	d.apply(RemoveAsked{ID: "old"})
 	if d.s.Explore.Confirm != nil {
 		t.Fatalf("asked to revoke a revoked consent: %+v", d.s.Explore.Confirm)
 	}
-	d.apply(RevokeConsentAsked{ID: "now"})
+	d.apply(RemoveAsked{ID: "now"})
 	if c := d.s.Explore.Confirm; c == nil || c.Kind != ConfirmRevokeConsent || !strings.Contains(c.Then, "connections are deleted") {
 		t.Fatalf("revoking the consent in force: %+v", c)
 	}
-	if r := want[RevokeConsent](t, d.apply(ConfirmAnswered{Yes: true})); r.ConsentID != "now" {
+	if r := want[RevokeConsent](t, d.apply(Answered{Yes: true})); r.ConsentID != "now" {
 		t.Errorf("revoked %+v", r)
 	}
 }
@@ -118,7 +118,7 @@ func TestTheDemosAnotherBankIsNamedBeforeItsConsent(t *testing.T) {
 	if d.s.AutoConsentBank() != SandboxInstitution {
 		t.Errorf("the first consent's bank: %s", d.s.AutoConsentBank())
 	}
-	effs := d.apply(AnotherBankAsked{})
+	effs := d.apply(NewLinkAsked{})
 	if load := want[LoadInstitution](t, effs); load.ID != SecondBank || d.s.AutoConsentBank() != SecondBank {
 		t.Errorf("another bank: named %+v, a consents at %s", load, d.s.AutoConsentBank())
 	}
@@ -130,12 +130,12 @@ func TestReloadingTransactionsAfterAFailedPageAsksThatPageAgain(t *testing.T) {
 	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}, Next: "p2"})
 	want[LoadTransactions](t, d.apply(TransactionsAsked{AccountID: AllAccounts, More: true}))
 	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Err: unavailable})
-	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "p2" || len(d.s.Feeds[AllAccounts].Items) != 1 {
+	if load := want[LoadTransactions](t, d.apply(RetryAsked{})); load.Cursor != "p2" || len(d.s.Feeds[AllAccounts].Items) != 1 {
 		t.Errorf("reload after a failed second page: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
 	}
 	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t2"}}})
 	// With nothing failing, reload starts again from the first page.
-	if load := want[LoadTransactions](t, d.apply(ReloadAsked{})); load.Cursor != "" || len(d.s.Feeds[AllAccounts].Items) != 0 {
+	if load := want[LoadTransactions](t, d.apply(RetryAsked{})); load.Cursor != "" || len(d.s.Feeds[AllAccounts].Items) != 0 {
 		t.Errorf("reload: %+v, %d items kept", load, len(d.s.Feeds[AllAccounts].Items))
 	}
 }
@@ -146,7 +146,7 @@ func TestANewJobMakesTheTransactionsReadAgain(t *testing.T) {
 	d.apply(TransactionsLoaded{FeedID: d.s.Feeds[AllAccounts].id, AccountID: AllAccounts, Items: []basiq.Transaction{{ID: "t1"}}})
 	d.apply(ViewAsked{View: ViewConnections})
 	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
-	d.apply(RefreshConnectionAsked{ID: "conn-1"})
+	d.apply(RefreshAsked{ID: "conn-1"})
 	poll := want[PollJob](t, d.apply(ConnectionRefreshed{JobID: newJob}))
 	d.apply(JobPolled{Gen: poll.Gen, ID: newJob, Job: job(newJob, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)})
 	d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
@@ -188,12 +188,12 @@ func TestEachViewThatFailedToLoadSaysSoUntilItLoads(t *testing.T) {
 		t.Run(c.view.String(), func(t *testing.T) {
 			d := toViews(t)
 			d.apply(ViewAsked{View: c.view})
-			d.apply(ReloadAsked{})
+			d.apply(RetryAsked{})
 			d.apply(c.fail(d))
 			if d.s.ViewProblem() == nil {
 				t.Fatal("a view that failed to load has no problem to show")
 			}
-			d.apply(ReloadAsked{})
+			d.apply(RetryAsked{})
 			d.apply(c.load(d))
 			if p := d.s.ViewProblem(); p != nil {
 				t.Errorf("loaded again, the view still has a problem: %+v", p)

@@ -15,6 +15,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -39,11 +40,11 @@ var matrix = []struct {
 	{"POST /token", "#1+", 1, "checking the key", qs.ExitFailed, "enter", false},
 	{"POST /users", "#1+", 2, "creating the user", qs.ExitFailed, "enter", false},
 	{"GET /users/{id}", "#1+", 2, "looking up the user", qs.ExitFailed, "enter", true},
-	{"POST /token", "#2+", 3, "minting a client token", qs.ExitFailed, "enter", false}, // the second token is the client's
-	{"GET /users/{id}/jobs", "#1+", 3, "checking the user's jobs", qs.ExitFailed, "enter", true},
-	{"GET /jobs/{id}", "#1+", 4, "checking the job", qs.ExitFailed, "t", false},
+	{"POST /token", "#2+", 3, "minting a client token", qs.ExitFailed, "enter", false}, // the second token is the client's: minted while the new user shows, said at consent
+	{"GET /users/{id}/jobs", "#1+", 3, "checking the user's jobs", qs.ExitFailed, "r", true},
+	{"GET /jobs/{id}", "#1+", 4, "checking the job", qs.ExitFailed, "r", false},
 	{"GET /institutions/{id}", "#1+", 5, "", qs.ExitOK, "", false}, // only the bank's name: its id stands in
-	{"GET /users/{id}/accounts", "#1+", 5, "loading the accounts", qs.ExitFailed, "t", false},
+	{"GET /users/{id}/accounts", "#1+", 5, "loading the accounts", qs.ExitFailed, "r", false},
 	{"GET /users/{id}/transactions", "#1+", 6, "loading transactions", qs.ExitOK, "r", false}, // headless never asks
 }
 
@@ -75,7 +76,7 @@ func stepOf(x basiq.Exchange) int {
 // the keys that go on instead.
 var wayOn = map[string][]string{
 	"GET /users/{id}#1+=404": {"ctrl+o", "enter"}, // no such user: create one instead
-	"GET /jobs/{id}#1+=404":  {"r"},               // no such job: consent again (then a)
+	"GET /jobs/{id}#1+=404":  {"esc"},             // no such job: back to consent (then a)
 }
 
 // faultKinds are the failures each call meets: a network error, a 5xx, a
@@ -93,7 +94,7 @@ func TestFailureMatrix(t *testing.T) {
 				t.Run("headless", func(t *testing.T) {
 					m := newMatrixRun(t, spec, row.existing)
 					var stdout, stderr bytes.Buffer
-					code := flow.RunHeadless(context.Background(), m.cfg, flow.OutputTable, &stdout, &stderr)
+					code := headless.Run(context.Background(), m.cfg, headless.OutputTable, &stdout, &stderr)
 					if code != row.headless {
 						t.Fatalf("exit %d, want %d\n%s", code, row.headless, &stderr)
 					}

@@ -18,12 +18,12 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/connect"
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consent"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -50,34 +50,31 @@ type Model struct {
 	isDark  bool
 	profile colorprofile.Profile
 	global  keys.Global
-	yes     key.Binding // answers a y/N question
-	no      key.Binding
-	views   viewKeys // the keys every view of the user shares
-	// saveScript (s) in the views saves the session as a script, as s does in the inspector.
-	saveScript  key.Binding
-	savedScript scriptSavedMsg // the last save, for the notice line and the summary
+	// yes and no answer a y/N question (enter and esc are no too).
+	yes, no, noEnter, noEsc key.Binding
+	tabKeys                 viewKeys // the keys every view of the user shares
 
 	width, height int
 	showHelp      bool
 	showInspector bool
 	quitting      bool
-	shownStage    qs.Stage // the stage whose screen has focus
-	shownAccounts int      // the accounts version the table shows
-	userAnswers   int      // the core's answers about the user the form has seen
-	initCmds      tea.Cmd  // what New started, for Init to return
-	noTicks       bool     // tests move the clock themselves
+	initCmds      tea.Cmd // what New started, for Init to return
+	noTicks       bool    // tests move the clock themselves
 
-	keyScreen      apikey.Model
-	userScreen     user.Model
-	consentScreen  consent.Model
-	jobsScreen     jobs.Model
-	accountsScreen accounts.Model
-	inspector      inspector.Model
-	// The other views of the user, beside the accounts.
-	transactionsScreen transactions.Model
-	connectionsScreen  connections.Model
-	consentsScreen     consents.Model
-	jobHistoryScreen   jobhistory.Model
+	// The screens, each given its State from the session (sync): the
+	// stages' in order, and the views of the user beside the accounts.
+	keyScreen          *component[apikey.Model, *apikey.Model]
+	userScreen         *component[user.Model, *user.Model]
+	consentScreen      *component[consent.Model, *consent.Model]
+	connectScreen      *component[connect.Model, *connect.Model]
+	accountsScreen     *component[accounts.Model, *accounts.Model]
+	transactionsScreen *component[transactions.Model, *transactions.Model]
+	connectionsScreen  *component[connections.Model, *connections.Model]
+	consentsScreen     *component[consents.Model, *consents.Model]
+	jobsScreen         *component[jobs.Model, *jobs.Model]
+	inspector          *component[inspector.Model, *inspector.Model]
+	stages             [qs.StageAccounts]screen // indexed by the stage
+	views              []screen                 // indexed by the view, as qs.Views orders them
 }
 
 // eventMsg carries an effect's answer to Update.
@@ -86,70 +83,52 @@ type eventMsg struct{ ev qs.Event }
 // clockTickMsg is the wizard's second hand.
 type clockTickMsg struct{}
 
-// scriptSavedMsg is where the session's script went, or why it did not.
-type scriptSavedMsg struct {
-	dir   string
-	files []string
-	err   error
-}
-
-// exportedMsg is where an export went.
-type exportedMsg struct {
-	dir   string
-	files []string
-	err   error
-}
-
 // New builds the wizard and starts its session. isDark is the terminal's
 // background as far as known before it answers (theme.DarkFromEnv).
 // Run it with tea.NewProgram(m).Run(); Close it after.
 func New(cfg flow.Config, isDark bool) Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := theme.New(isDark)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = realClock{}
-	}
+	clock := cfg.RunClock()
 	m := Model{
-		cfg:        cfg,
-		session:    cfg.Session(true),
-		perform:    flow.NewPerformer(cfg),
-		ctx:        ctx,
-		cancel:     cancel,
-		clock:      clock,
-		styles:     st,
-		isDark:     isDark,
-		profile:    colorprofile.TrueColor,
-		global:     keys.NewGlobal(),
-		yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-		no:         key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "no (enter)")),
-		saveScript: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save as script")),
-		views:      newViewKeys(),
+		cfg:     cfg,
+		session: cfg.Session(true),
+		perform: flow.NewPerformer(cfg),
+		ctx:     ctx,
+		cancel:  cancel,
+		clock:   clock,
+		styles:  st,
+		isDark:  isDark,
+		profile: colorprofile.TrueColor,
+		global:  keys.NewGlobal(),
+		yes:     keys.Yes.Binding(),
+		no:      keys.No.Help("no (enter)"),
+		noEnter: keys.Main.Hidden(),
+		noEsc:   keys.Back.Hidden(),
+		tabKeys: newViewKeys(),
 
-		keyScreen:      apikey.New(st),
-		userScreen:     user.New(st),
-		consentScreen:  consent.New(st),
-		jobsScreen:     jobs.New(st),
-		accountsScreen: accounts.New(st),
-		inspector:      inspector.New(st),
-
-		transactionsScreen: transactions.New(st),
-		connectionsScreen:  connections.New(st),
-		consentsScreen:     consents.New(st),
-		jobHistoryScreen:   jobhistory.New(st),
+		keyScreen:          &component[apikey.Model, *apikey.Model]{apikey.New(st)},
+		userScreen:         &component[user.Model, *user.Model]{user.New(st)},
+		consentScreen:      &component[consent.Model, *consent.Model]{consent.New(st)},
+		connectScreen:      &component[connect.Model, *connect.Model]{connect.New(st)},
+		accountsScreen:     &component[accounts.Model, *accounts.Model]{accounts.New(st)},
+		transactionsScreen: &component[transactions.Model, *transactions.Model]{transactions.New(st)},
+		connectionsScreen:  &component[connections.Model, *connections.Model]{connections.New(st)},
+		consentsScreen:     &component[consents.Model, *consents.Model]{consents.New(st)},
+		jobsScreen:         &component[jobs.Model, *jobs.Model]{jobs.New(st)},
+		inspector:          &component[inspector.Model, *inspector.Model]{inspector.New(st)},
 	}
-	m.userScreen.SetValues(cfg.Email, cfg.Mobile)
+	m.stages = [qs.StageAccounts]screen{qs.StageKey: m.keyScreen, qs.StageUser: m.userScreen, qs.StageConsent: m.consentScreen, qs.StageConnect: m.connectScreen}
+	m.views = make([]screen, len(qs.Views))
+	m.views[qs.ViewAccounts], m.views[qs.ViewTransactions], m.views[qs.ViewConnections] = m.accountsScreen, m.transactionsScreen, m.connectionsScreen
+	m.views[qs.ViewConsents], m.views[qs.ViewJobs] = m.consentsScreen, m.jobsScreen
+	m.userScreen.m.SetValues(cfg.Email, cfg.Mobile)
 	if cfg.EnvKey != "" && !cfg.Demo {
-		m.keyScreen.SetValue(cfg.EnvKey)
+		m.keyScreen.m.SetValue(cfg.EnvKey)
 	}
-	m.initCmds = tea.Batch(m.keyScreen.Focus(), m.apply(qs.Started{}))
+	m.initCmds = m.apply(qs.Started{})
 	return m
 }
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Init asks the terminal for its background and starts what New set going.
 func (m Model) Init() tea.Cmd {
@@ -211,29 +190,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.apply(msg.ev)
 	case clockTickMsg:
 		if m.showInspector {
-			m.inspector.SetEntries(m.inspectorEntries())
+			m.inspector.m.SetEntries(m.inspectorEntries())
 		}
 		return m, tea.Batch(m.apply(qs.Tick{}), m.tick())
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		if m.session.Stage == qs.StageConnect {
-			cmd = m.syncJobs() // a running step's time moves with the spinner, not once a second
+			cmd = m.connectScreen.m.SetState(m.connectState()) // a running step's time moves with the spinner, not once a second
 		}
 		return m, tea.Batch(cmd, m.forwardToAll(msg))
-	case exportedMsg:
-		m.accountsScreen.SetExported(msg.dir, msg.files, msg.err)
-		return m, nil
-	case inspector.CloseMsg:
-		m.closeInspector()
-		return m, nil
-	case inspector.SaveScriptMsg:
-		return m, m.saveSessionScript()
-	case scriptSavedMsg:
-		m.savedScript = msg
-		m.inspector.SetSaved(flow.ScriptSavedText(msg.dir, msg.files, msg.err), msg.err != nil)
-		return m, nil
-	case accounts.ExportRequestedMsg:
-		return m, m.export(msg.Format)
+	case keys.IntentMsg:
+		if msg.Intent == keys.Back && m.showInspector {
+			m.closeInspector() // esc, or i, in the inspector
+			return m, nil
+		}
 	}
 	if ev := intent(msg); ev != nil {
 		return m, m.apply(ev)
@@ -276,44 +246,46 @@ func (m *Model) performCmd(eff qs.Effect) tea.Cmd {
 // message that is not an intent.
 func intent(msg tea.Msg) qs.Event {
 	switch msg := msg.(type) {
+	case keys.IntentMsg:
+		return intentEvents[msg.Intent]
 	case apikey.SubmittedMsg:
 		return qs.KeySubmitted{Key: msg.Key}
-	case apikey.DemoMsg:
-		return qs.DemoAsked{}
-	case apikey.SaveAnsweredMsg:
-		return qs.SaveAnswered{Save: msg.Save}
 	case user.SubmittedMsg:
-		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}}
-	case user.CreateAgainMsg:
-		return qs.CreateAgainAnswered{Yes: msg.Yes}
-	case user.ExistingUserMsg:
-		return qs.ExistingUserGiven{ID: msg.ID}
-	case user.ContinueMsg:
+		return qs.UserSubmitted{User: basiq.NewUser{Email: msg.Email, Mobile: msg.Mobile}, ID: msg.ID}
+	case user.ConsentAskedMsg:
 		return qs.ConsentAsked{}
-	case user.ResumeMsg:
-		return qs.ContinueAnswered{Yes: msg.Yes}
-	case consent.OpenMsg:
-		return qs.BrowserAsked{}
 	case consent.JobsPastedMsg:
 		return qs.JobsPasted{IDs: msg.IDs}
-	case consent.AutoConsentMsg:
-		return qs.AutoConsentAsked{}
-	case consent.WaitLongerMsg:
-		return qs.WaitLongerAsked{}
-	case consent.ReopenMsg, jobs.ReconsentMsg:
-		return qs.NewLinkAsked{}
-	case consent.RetryMsg, jobs.RetryMsg:
-		return qs.RetryAsked{}
-	case jobs.ContinueMsg:
+	case connect.AccountsAskedMsg:
 		return qs.AccountsAsked{}
-	case jobs.QuitMsg:
-		return qs.QuitAsked{}
-	case jobs.AnsweredMsg:
-		return qs.MFAAnswered{JobID: msg.JobID, Answers: msg.Answers}
+	case connect.TypedMsg:
+		return qs.Typed{Kind: qs.AskMFA, JobID: msg.JobID, Answers: msg.Answers}
 	case accounts.TransactionsRequestedMsg:
 		return qs.TransactionsAsked{AccountID: msg.AccountID, More: msg.More}
+	case accounts.ExportAskedMsg:
+		return qs.ExportAsked{Format: msg.Format}
 	}
 	return viewIntent(msg)
+}
+
+// intentEvents are the session's events of the keymap's intents that
+// carry nothing more: the same key asks for the same everywhere, and the
+// session knows what that is where the person is (r after a failed job is
+// consent again; in a view, its list read again).
+var intentEvents = map[keys.Intent]qs.Event{
+	keys.Demo:        qs.DemoAsked{},
+	keys.Yes:         qs.Answered{Yes: true},
+	keys.No:          qs.Answered{},
+	keys.OpenBrowser: qs.BrowserAsked{},
+	keys.AutoConsent: qs.AutoConsentAsked{},
+	keys.WaitLonger:  qs.WaitLongerAsked{},
+	keys.TryAgain:    qs.RetryAsked{},
+	keys.NewLink:     qs.NewLinkAsked{},
+	keys.Refresh:     qs.RefreshAsked{},
+	keys.RefreshAll:  qs.RefreshAllAsked{},
+	keys.More:        qs.TransactionsAsked{AccountID: qs.AllAccounts, More: true},
+	keys.Quit:        qs.QuitAsked{},
+	keys.SaveScript:  qs.ScriptAsked{},
 }
 
 // handleKey runs global keys first, then gives the key to the screen.
@@ -335,10 +307,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = true
 		case key.Matches(msg, m.yes):
 			m.showHelp = false
-			return m.apply(qs.ConfirmAnswered{Yes: true})
-		case key.Matches(msg, m.no):
+			return m.apply(qs.Answered{Yes: true})
+		case key.Matches(msg, m.no, m.noEnter, m.noEsc):
 			m.showHelp = false
-			return m.apply(qs.ConfirmAnswered{Yes: false})
+			return m.apply(qs.Answered{Yes: false})
+		case key.Matches(msg, g.Leave):
+			// q quits here too: no to the question, then quitting asks what it asks.
+			m.showHelp = false
+			return tea.Batch(m.apply(qs.Answered{Yes: false}), m.apply(qs.QuitAsked{}))
 		}
 		return nil
 	case m.showingQR() || m.showingLink():
@@ -354,17 +330,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, g.HelpWhileTyping) || key.Matches(msg, g.Help) && !typing:
 		m.showHelp = true
 		return nil
+	case key.Matches(msg, g.Leave) && !typing:
+		m.showHelp = false
+		m.closeInspector()
+		return m.apply(qs.QuitAsked{}) // q quits wherever no field has focus, asking what there is to ask
 	case m.showInspector && key.Matches(msg, g.Requests, g.RequestsWhileTyping, g.Back):
 		m.closeInspector()
 		return nil
 	case m.showInspector:
-		var cmd tea.Cmd
-		m.inspector, cmd = m.inspector.Update(msg)
-		return cmd
+		return m.inspector.Update(msg)
 	case m.cfg.Traces != nil && (key.Matches(msg, g.RequestsWhileTyping) || key.Matches(msg, g.Requests) && !typing):
 		m.showInspector, m.showHelp = true, false
-		m.inspector.SetEntries(m.inspectorEntries())
-		m.inspector.SetCanSave(m.canSaveScript())
+		m.inspector.m.SetEntries(m.inspectorEntries())
+		m.inspector.m.SetCanSave(m.session.CanSaveScript())
 		return nil
 	case m.onViews():
 		if cmd, ok := m.viewKey(msg); ok {
@@ -383,121 +361,5 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // moment (a curl sent to the clipboard).
 func (m *Model) closeInspector() {
 	m.showInspector = false
-	m.inspector.Hide()
-}
-
-// capturing reports whether a text field has focus, so letters are the
-// field's, not shortcuts.
-func (m Model) capturing() bool {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.Capturing()
-	case qs.StageUser:
-		return m.userScreen.Capturing()
-	case qs.StageConsent:
-		return m.consentScreen.Capturing()
-	case qs.StageConnect:
-		return m.jobsScreen.Capturing()
-	case qs.StageAccounts:
-		return m.currentView().Capturing()
-	}
-	return false
-}
-
-// screenTakesEsc reports whether esc closes something on the screen (a
-// paste field, a question, an account's detail) rather than
-// going back. In the key and user forms esc means back; asked whether to
-// save the key, it means not now.
-func (m Model) screenTakesEsc() bool {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.TakesEsc()
-	case qs.StageUser:
-		return m.userScreen.TakesEsc()
-	case qs.StageConsent:
-		return m.consentScreen.Capturing()
-	case qs.StageConnect:
-		return m.jobsScreen.Capturing() // esc leaves a bank's question for later
-	case qs.StageAccounts:
-		return m.currentView().TakesEsc()
-	}
-	return false
-}
-
-func (m *Model) forwardToScreen(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.session.Stage {
-	case qs.StageKey:
-		m.keyScreen, cmd = m.keyScreen.Update(msg)
-	case qs.StageUser:
-		m.userScreen, cmd = m.userScreen.Update(msg)
-	case qs.StageConsent:
-		m.consentScreen, cmd = m.consentScreen.Update(msg)
-	case qs.StageConnect:
-		m.jobsScreen, cmd = m.jobsScreen.Update(msg)
-	case qs.StageAccounts:
-		cmd = m.forwardToView(msg)
-	}
-	return cmd
-}
-
-// forwardToAll gives a message every screen may own (a spinner tick carries
-// the id of the spinner it belongs to) to all of them.
-func (m *Model) forwardToAll(msg tea.Msg) tea.Cmd {
-	var cmds [6]tea.Cmd
-	m.keyScreen, cmds[0] = m.keyScreen.Update(msg)
-	m.userScreen, cmds[1] = m.userScreen.Update(msg)
-	m.consentScreen, cmds[2] = m.consentScreen.Update(msg)
-	m.jobsScreen, cmds[3] = m.jobsScreen.Update(msg)
-	m.accountsScreen, cmds[4] = m.accountsScreen.Update(msg)
-	m.inspector, cmds[5] = m.inspector.Update(msg)
-	return tea.Batch(cmds[:]...)
-}
-
-// resize gives every screen the body size of the frame.
-func (m *Model) resize() {
-	w, h := frame.BodySize(m.width, m.height)
-	m.keyScreen.SetSize(w, h)
-	m.userScreen.SetSize(w, h)
-	m.consentScreen.SetSize(w, h)
-	m.jobsScreen.SetSize(w, h)
-	m.inspector.SetSize(w, h)
-	m.resizeViews(frame.TabbedBodySize(m.width, m.height))
-}
-
-// canSaveScript reports whether the session can be saved as a script: it
-// starts from the session's user.
-func (m Model) canSaveScript() bool {
-	_, ok := flow.ScriptFactsOf(m.session, m.cfg)
-	return ok
-}
-
-// saveSessionScript writes the session as a bash script and a Go program
-// into the current directory, off the event loop.
-func (m *Model) saveSessionScript() tea.Cmd {
-	facts, ok := flow.ScriptFactsOf(m.session, m.cfg)
-	if !ok {
-		return nil
-	}
-	now := m.clock.Now()
-	return func() tea.Msg {
-		dir, files, err := flow.ExportScriptHere(facts, now)
-		return scriptSavedMsg{dir: dir, files: files, err: err}
-	}
-}
-
-// export writes the accounts and the transactions loaded so far, off the event loop.
-func (m *Model) export(format string) tea.Cmd {
-	s := m.session
-	d := flow.ExportData{User: s.User.User, Accounts: s.Accounts.List, Redactor: m.cfg.Redactor}
-	for _, a := range s.Accounts.List { // in table order, not map order
-		if f := s.Feeds[a.ID]; f != nil {
-			d.Transactions = append(d.Transactions, f.Items...)
-		}
-	}
-	now := m.clock.Now()
-	return func() tea.Msg {
-		dir, files, err := flow.ExportAccounts(d, format, now)
-		return exportedMsg{dir: dir, files: files, err: err}
-	}
+	m.inspector.m.Hide()
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
+	"github.com/basiq-onboard/basiq-onboard/flow/headless"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
@@ -226,14 +227,14 @@ func secretsStayHidden(t *testing.T, which uint8, cut uint16, how uint8, extra [
 	}
 
 	// Headless: --json, then --events with the exported script.
-	for _, out := range []flow.Output{flow.OutputJSON, flow.OutputEvents} {
+	for _, out := range []headless.Output{headless.OutputJSON, headless.OutputEvents} {
 		dir := t.TempDir()
 		cfg, closeTrace := hostileConfig(t, server(), dir)
-		if out == flow.OutputEvents {
+		if out == headless.OutputEvents {
 			cfg.ExportScript = filepath.Join(dir, "quickstart.sh")
 		}
 		var stdout, stderr bytes.Buffer
-		code := flow.RunHeadless(context.Background(), cfg, out, &stdout, &stderr)
+		code := headless.Run(context.Background(), cfg, out, &stdout, &stderr)
 		closeTrace()
 		if code != qs.ExitOK {
 			t.Fatalf("the run ended with %d, not with the accounts:\n%s", code, &stderr)
@@ -244,13 +245,13 @@ func secretsStayHidden(t *testing.T, which uint8, cut uint16, how uint8, extra [
 			t.Fatalf("the trace lost an id:\n%s", trace)
 		}
 		switch out {
-		case flow.OutputJSON:
+		case headless.OutputJSON:
 			var doc qs.Result
 			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || doc.User == nil || doc.User.ID != flowtest.UserID {
 				t.Fatalf("--json (exit %d) is not the result with the user's id: %v\n%s\n%s", code, err, &stdout, &stderr)
 			}
 			check("--json", stdout.String())
-		case flow.OutputEvents:
+		case headless.OutputEvents:
 			for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
 				var e map[string]any
 				if err := json.Unmarshal([]byte(line), &e); err != nil {
@@ -279,7 +280,7 @@ func secretsStayHidden(t *testing.T, which uint8, cut uint16, how uint8, extra [
 	w := r.start(t).settle()
 	w.send(user.SubmittedMsg{Email: "a@b.co"})
 	w.until("made the user", func(m Model) bool { return m.session.User.User.ID != "" })
-	w.send(user.ContinueMsg{})
+	w.send(user.ConsentAskedMsg{})
 	w.until("loaded the accounts", func(m Model) bool { return m.session.Accounts.Loaded })
 	w.keys("enter", "i")
 	for _, x := range cfg.Traces() {

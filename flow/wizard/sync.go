@@ -8,26 +8,27 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/connect"
+	"github.com/basiq-onboard/basiq-onboard/ui/consent"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
-// sync gives every screen the session's state to draw. It returns the
-// commands screens need to start (a spinner's first tick, a field's focus).
+// sync gives every screen the session's state to draw, each its State. It
+// returns the commands screens need to start (a spinner's first tick, a
+// field's focus).
 func (m *Model) sync() tea.Cmd {
-	var cmds []tea.Cmd
-	cmds = append(cmds, m.syncKey(), m.syncUser(), m.syncConsent(), m.syncJobs())
-	m.syncAccounts()
+	cmds := []tea.Cmd{
+		m.keyScreen.m.SetState(m.keyState()),
+		m.userScreen.m.SetState(m.userState()),
+		m.consentScreen.m.SetState(m.consentState()),
+		m.connectScreen.m.SetState(m.connectState()),
+	}
 	m.syncViews()
-	if stage := m.session.Stage; stage != m.shownStage {
-		m.shownStage = stage
-		switch stage {
-		case qs.StageKey:
-			cmds = append(cmds, m.keyScreen.Focus())
-		case qs.StageUser:
-			cmds = append(cmds, m.userScreen.Focus())
-		}
+	if w := m.session.Script; w != nil {
+		m.inspector.m.SetSaved(text.Safe(w.Said(true)), w.Err != nil)
 	}
 	return tea.Batch(cmds...)
 }
@@ -48,144 +49,96 @@ func themeProblem(p *qs.Problem) *theme.Problem {
 	return &theme.Problem{What: p.What, Meaning: p.Meaning, Next: p.Next, CorrelationID: p.CorrelationID}
 }
 
-func (m *Model) syncKey() tea.Cmd {
+// keyState is the key as the key screen draws it.
+func (m *Model) keyState() apikey.State {
 	s := m.session
-	k := &m.keyScreen
-	cmd := k.SetWorking(s.Key.Checking || s.Key.Loading)
-	k.SetFromEnv(s.Key.Source == qs.KeyFromEnv)
-	if p := m.problemHere(qs.StageKey); p != nil {
-		k.SetProblem(*p, s.Problem.Offers(qs.RemedyRetry))
-	} else {
-		k.ClearProblem()
-	}
+	st := apikey.State{Working: s.Key.Checking || s.Key.Loading, FromEnv: s.Key.Source == qs.KeyFromEnv,
+		Problem: m.problemHere(qs.StageKey), Retry: s.Problem.Offers(qs.RemedyRetry), Focus: s.Stage == qs.StageKey}
 	if o := s.Key.SaveOffer; o != nil {
-		k.AskSave(o.Where, o.Insecure, o.Replaces)
-	} else {
-		k.StopAsking()
+		st.Save = &apikey.SaveOffer{Where: o.Where, Insecure: o.Insecure, Replaces: o.Replaces}
 	}
-	if s.Stage == qs.StageKey && !s.Key.Checking && !s.Key.Loading && s.Key.SaveOffer == nil {
-		cmd = tea.Batch(cmd, k.Focus())
-	}
-	return cmd
+	return st
 }
 
-func (m *Model) syncUser() tea.Cmd {
+// userState is the user as the user screen draws it.
+func (m *Model) userState() user.State {
 	s := m.session
-	u := &m.userScreen
+	st := user.State{LookingUp: s.User.LookingUp, FieldErrors: s.User.FieldErrors, Answers: s.User.Answers,
+		Problem: m.problemHere(qs.StageUser), Retry: s.Problem.Offers(qs.RemedyRetry), AskCreateAgain: s.User.AskCreateAgain,
+		Created: s.User.Created, Focus: s.Stage == qs.StageUser}
 	if s.Demo {
-		u.SetExample(qs.ExampleEmail)
+		st.Example = qs.ExampleEmail
 	}
-	if s.User.Working && s.User.LookingUp != "" {
-		u.SetExistingID(s.User.LookingUp) // the id being looked up, on the form for ids
+	if s.User.Working {
+		st.Working = s.User.Doing + "…"
 	}
-	working := ""
-	switch {
-	case s.User.Working && s.User.LookingUp != "":
-		working = "Looking up user " + theme.ShortID(s.User.LookingUp) + "… (GET /users/" + theme.ShortID(s.User.LookingUp) + "…)"
-	case s.User.Working:
-		working = "Creating the user (POST /users)…"
-	}
-	cmd := u.SetWorking(working)
-	if s.User.Answers != m.userAnswers {
-		// Basiq's words on a field, once an answer brings them: set again on
-		// every frame they would cling to a value the person has changed since.
-		m.userAnswers = s.User.Answers
-		u.SetFieldErrors(s.User.FieldErrors)
-	}
-	u.SetProblem(m.problemHere(qs.StageUser), s.Problem.Offers(qs.RemedyRetry))
-	u.SetAskCreateAgain(s.User.AskCreateAgain)
 	if o := s.User.Offer; o != nil {
-		u.SetOffer(&user.Offer{UserID: o.UserID, Created: o.Created, Jobs: len(o.Jobs)})
-	} else {
-		u.SetOffer(nil)
+		st.Offer = &user.Offer{UserID: o.UserID, Created: o.Created, Jobs: len(o.Jobs)}
 	}
 	if s.User.User.ID != "" {
-		usr := s.User.User
-		u.SetUser(&usr, s.User.Created)
-	} else {
-		u.SetUser(nil, false)
+		u := s.User.User
+		st.User = &u
 	}
-	if s.Stage == qs.StageUser && working == "" {
-		cmd = tea.Batch(cmd, u.Focus())
-	}
-	return cmd
+	return st
 }
 
-func (m *Model) syncConsent() tea.Cmd {
+// consentState is consent as the consent screen draws it.
+func (m *Model) consentState() consent.State {
 	s := m.session
-	c := &m.consentScreen
-	c.SetUser(s.User.User.ID, s.User.User.Name)
-	link := ""
+	st := consent.State{UserID: s.User.User.ID, UserName: s.User.User.Name, Expires: s.Link.Expires,
+		Demo: s.Demo, Persona: s.Consent.AutoLogin, Polled: s.Consent.LastChecked, Now: m.clock.Now(),
+		Polling: "GET /users/" + text.ShortID(s.User.User.ID) + "…/jobs", TimedOut: s.Consent.TimedOut,
+		Waited: s.Consent.Deadline.Sub(s.Consent.Since), Retry: s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry),
+		NewLink: s.Problem.Offers(qs.RemedyNewLink)}
 	if s.Consent.Waiting {
-		link = s.Link.URL
+		st.Link = s.Link.URL
 	}
-	c.SetLink(link, s.Link.Expires)
-	working := ""
-	switch {
-	case s.Consent.AutoConsenting:
-		working = "Completing consent as " + s.Consent.AutoLogin + "…"
-	case s.Link.Minting:
-		working = "Minting a client token for the consent link…"
-	case s.Stage == qs.StageConsent && !s.Consent.Waiting && s.Problem == nil:
-		working = "Getting the consent link ready…"
+	if doing := s.ConsentDoing(); doing != "" {
+		st.Working = doing + "…"
 	}
-	c.SetWorking(working)
 	b := s.Consent.Browser
-	reason := b.Reason
+	st.Opened, st.Opens, st.Reason, st.Refused = b.Opened, b.Opens, b.Reason, b.Refused
 	switch {
-	case reason == "":
+	case st.Reason == "":
 	case s.LinkIsLocal() && s.Demo:
 		// The demo's link is the simulator on 127.0.0.1: no other device reaches it.
-		reason += " The link is on this computer, which a phone cannot reach: press a below."
+		st.Reason += " The link is on this computer, which a phone cannot reach: press a below."
 	case s.LinkIsLocal():
 		// A simulator of one's own, on loopback: a QR code would not help either.
-		reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
+		st.Reason += " The link is on this computer, which a phone cannot reach: copy it (c, or l to see it whole) into a browser here."
 	default:
-		reason += " Open the link on a computer with a browser, or scan the QR code (q)."
+		st.Reason += " Open the link on a computer with a browser, or scan the QR code (v)."
 	}
-	c.SetBrowser(b.Opened, b.Opens, reason)
-	c.SetOpenRefused(b.Refused)
-	c.SetDemo(s.Demo, s.Consent.AutoLogin)
-	another := ""
 	if s.Link.Action == basiq.ConsentConnect {
-		another = s.BankName(s.AutoConsentBank())
+		st.AnotherBank = s.BankName(s.AutoConsentBank())
 	}
-	c.SetAnotherBank(another)
-	bank := "" // the sandbox's Hooli, unless the link is for a bank of its own
-	if s.Link.ConnectionID != "" || another != "" {
-		bank = s.BankName(s.AutoConsentBank())
+	if s.Link.ConnectionID != "" || st.AnotherBank != "" {
+		st.SandboxBank = s.BankName(s.AutoConsentBank()) // else the sandbox's Hooli
 	}
-	c.SetSandboxBank(bank)
-	c.SetPolling(s.Consent.LastChecked, "GET /users/"+theme.ShortID(s.User.User.ID)+"…/jobs")
-	c.SetNow(m.clock.Now())
-	c.SetTimedOut(s.Consent.TimedOut, s.Consent.Deadline.Sub(s.Consent.Since))
-	p := m.problemHere(qs.StageConsent)
-	if p == nil {
-		p = themeProblem(s.Consent.PollProblem)
+	if st.Problem = m.problemHere(qs.StageConsent); st.Problem == nil {
+		st.Problem = themeProblem(s.Consent.PollProblem)
 	}
-	c.SetProblem(p)
-	c.SetRemedies(s.Stage == qs.StageConsent && s.Problem.Offers(qs.RemedyRetry), s.Problem.Offers(qs.RemedyNewLink))
-	return c.Spin()
+	return st
 }
 
-// syncJobs shows the jobs as they are now; it returns the spinner's first
-// tick when a step starts running.
-func (m *Model) syncJobs() tea.Cmd { return m.jobsScreen.SetState(m.jobsState()) }
-
-// jobsState is the jobs as the job view draws them.
-func (m *Model) jobsState() jobs.State {
+// connectState is the jobs as the job view draws them.
+func (m *Model) connectState() connect.State {
 	s := m.session
 	js := &s.Jobs
 	now := m.clock.Now()
-	st := jobs.State{
+	st := connect.State{
 		Progress:       js.Progress(),
 		AllOver:        js.AllOver(),
-		Stopped:        s.Failed() && !js.Running() || s.Problem != nil && !s.Problem.Warning,
+		Stopped:        s.ConnectStopped(),
 		AccountsReady:  s.AccountsReady(),
 		BackToAccounts: s.AccountsFromBefore(),
 		Failed:         len(js.FailedIDs()),
 		Retry:          s.Problem.Offers(qs.RemedyRetry),
-		Reconsent:      s.Problem.Offers(qs.RemedyNewLink),
+		Refresh:        s.Problem.Offers(qs.RemedyRefresh),
+		RetryWords:     "try again",
+	}
+	if s.Problem.RetryConsents() {
+		st.RetryWords = "consent again"
 	}
 	if !js.Since.IsZero() {
 		st.Elapsed = now.Sub(js.Since)
@@ -193,7 +146,7 @@ func (m *Model) jobsState() jobs.State {
 	for _, id := range js.Order {
 		w := js.ByID[id]
 		bank := s.BankName(w.Bank())
-		j := jobs.Job{Job: w.Job, Seen: w.Seen, Bank: bank, Took: map[string]time.Duration{}, Trouble: themeProblem(w.PollProblem)}
+		j := connect.Job{Job: w.Job, Seen: w.Seen, Bank: bank, Took: map[string]time.Duration{}, Trouble: themeProblem(w.PollProblem)}
 		if j.Job.ID == "" {
 			j.Job.ID = id // not answered yet: the id is all there is
 		}
@@ -206,31 +159,27 @@ func (m *Model) jobsState() jobs.State {
 			}
 		}
 		if c := w.MFA; c != nil {
-			j.MFA = &jobs.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
+			j.MFA = &connect.MFA{Token: c.Token(), Questions: c.Questions, Description: c.Description, Left: c.Expires.Sub(now),
 				Sending: c.Sending, Sent: c.Sent, Refused: c.Refused, Problem: themeProblem(c.Problem)}
 		}
-		if w.Job.State() == basiq.JobFailed {
-			p := qs.JobProblem(w.Job, bank)
-			j.Failure = themeProblem(&p)
-		}
+		j.Failure = themeProblem(s.JobFailure(id))
 		st.Jobs = append(st.Jobs, j)
 	}
-	if p := s.Problem; p != nil && p.Call != qs.CallJob && s.Stage == qs.StageConnect {
-		st.Problem = themeProblem(p)
-	}
+	st.Problem = themeProblem(s.ConnectProblem())
 	return st
 }
 
-func (m *Model) syncAccounts() {
+// accountsState is the accounts as the accounts' view draws them.
+func (m *Model) accountsState() accounts.State {
 	s := m.session
-	a := &m.accountsScreen
-	if s.Accounts.Version != m.shownAccounts {
-		m.shownAccounts = s.Accounts.Version
-		a.SetHeading(s.User.User.Name)
-		a.SetAccounts(s.Accounts.List, s.Institutions, m.clock.Now())
-	}
-	a.SetTransactionsPending(s.Jobs.Running())
+	st := accounts.State{Heading: s.User.User.Name, Accounts: s.Accounts.List, Banks: s.Institutions, Version: s.Accounts.Version,
+		Updated: m.clock.Now(), Request: m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"),
+		Pending: s.Jobs.Running(), NoConsent: s.Explore.NoConsent, Feeds: map[string]accounts.Feed{}}
 	for id, f := range s.Feeds {
-		a.SetFeed(id, accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)})
+		st.Feeds[id] = accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)}
 	}
+	if e := s.Accounts.Export; e != nil {
+		st.Export = &accounts.Export{Dir: e.Dir, Files: e.Files, Err: e.Err}
+	}
+	return st
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -13,6 +14,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
@@ -35,11 +37,11 @@ func (m Model) View() tea.View {
 		return v
 	}
 	if m.showingQR() {
-		v.Content = m.consentScreen.QRWindow(m.width, m.height)
+		v.Content = m.consentScreen.m.QRWindow(m.width, m.height)
 		return v
 	}
 	if m.showingLink() {
-		v.Content = m.consentScreen.LinkWindow(m.width, m.height)
+		v.Content = m.consentScreen.m.LinkWindow(m.width, m.height)
 		return v
 	}
 	f := frame.Frame{
@@ -54,21 +56,15 @@ func (m Model) View() tea.View {
 		Notice:    m.notice(),
 		Global:    m.global,
 	}
-	if m.session.Stage == qs.StageConnect {
-		f.HelpOnly = m.jobsScreen.HelpOnly()
-	}
 	if m.session.Stage == qs.StageAccounts {
 		f.Tabs, f.Tab = viewNames(), int(m.session.Explore.View)
-		if m.onViews() && !m.showInspector {
-			f.HelpOnly = []key.Binding{m.views.next, m.views.prev} // not the inspector's: tab is its own there
-		}
 	}
+	f.Keys = m.shownKeys()
 	switch c := m.session.Explore.Confirm; {
 	case c != nil:
-		f.Overlay, f.Keys, f.Typing, f.CanGoBack = m.question(c), []key.Binding{m.yes, m.no}, false, false
+		f.Overlay, f.Typing, f.CanGoBack = m.question(c), false, false
 	case m.showInspector:
 		f.Overlay = m.inspector.View()
-		f.Keys = m.inspector.Keys()
 		f.Typing = false
 	default:
 		f.Body = m.screenView()
@@ -77,14 +73,26 @@ func (m Model) View() tea.View {
 	return v
 }
 
+// shownKeys are the keys of what is shown: a y/N question over everything,
+// the inspector over the screen, or the screen.
+func (m Model) shownKeys() help.KeyMap {
+	switch {
+	case m.session.Explore.Confirm != nil:
+		return keys.KeyMap{Short: []key.Binding{m.yes, m.no}}
+	case m.showInspector:
+		return m.inspector
+	}
+	return m.screenKeys()
+}
+
 // showingQR reports whether the consent link's QR code has the window.
 func (m Model) showingQR() bool {
-	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingQR() && !m.showInspector && !m.showHelp
+	return m.session.Stage == qs.StageConsent && m.consentScreen.m.ShowingQR() && !m.showInspector && !m.showHelp
 }
 
 // showingLink reports whether the consent link, whole, has the window.
 func (m Model) showingLink() bool {
-	return m.session.Stage == qs.StageConsent && m.consentScreen.ShowingLink() && !m.showInspector && !m.showHelp
+	return m.session.Stage == qs.StageConsent && m.consentScreen.m.ShowingLink() && !m.showInspector && !m.showHelp
 }
 
 // where names the API in the header: "demo", or the API's host.
@@ -97,14 +105,14 @@ func (m Model) where() string {
 
 func (m Model) notice() string {
 	n := m.session.Notice
-	switch saved := m.savedScript; {
+	switch saved := m.session.Script; {
 	case m.session.Stage != qs.StageAccounts:
 	case m.busy() != "":
 		n = qs.Notice{Text: m.busy()} // what is under way, until its answer comes
-	case saved.files != nil || saved.err != nil:
-		// The latest thing the person did on this screen: what s wrote (the summary says where).
-		n = qs.Notice{Text: flow.ScriptSavedText("", saved.files, saved.err), Done: saved.err == nil, Warning: saved.err != nil}
-	case !n.Warning && m.onViews() && m.session.Explore.View == qs.ViewAccounts && m.canSaveScript():
+	case saved != nil:
+		// The latest thing the person did on this screen: what s wrote.
+		n = qs.Notice{Text: saved.Said(false), Done: saved.Err == nil, Warning: saved.Err != nil} // the summary says where
+	case !n.Warning && m.onViews() && m.session.Explore.View == qs.ViewAccounts && m.session.CanSaveScript():
 		// The moment it all worked is the moment to offer to keep it (over news
 		// from earlier steps; a warning still stands).
 		n = qs.Notice{Text: "Take it with you: s saves this session as a bash script and a Go program."}
@@ -113,64 +121,47 @@ func (m Model) notice() string {
 	case n.Text == "":
 		return ""
 	case n.Warning:
-		return m.styles.Warning.Render(theme.SymbolWarning + " " + theme.Safe(n.Text))
+		return m.styles.Warning.Render(theme.SymbolWarning + " " + text.Safe(n.Text))
 	case n.Done:
-		return m.styles.Success.Render(theme.SymbolDone + " " + theme.Safe(n.Text))
+		return m.styles.Success.Render(theme.SymbolDone + " " + text.Safe(n.Text))
 	}
-	return m.styles.Muted.Render(theme.Safe(n.Text))
+	return m.styles.Muted.Render(text.Safe(n.Text))
 }
 
-func (m Model) screenView() string {
-	switch m.session.Stage {
-	case qs.StageKey:
-		return m.keyScreen.View()
-	case qs.StageUser:
-		return m.userScreen.View()
-	case qs.StageConsent:
-		return m.consentScreen.View()
-	case qs.StageConnect:
-		return m.jobsScreen.View()
-	}
-	return m.currentView().View()
-}
+func (m Model) screenView() string { return m.current().View() }
 
-// screenKeys are the current screen's keys plus the request inspector's.
-func (m Model) screenKeys() []key.Binding {
-	var ks []key.Binding
-	switch m.session.Stage {
-	case qs.StageKey:
-		ks = m.keyScreen.Keys()
-	case qs.StageUser:
-		ks = m.userScreen.Keys()
-	case qs.StageConsent:
-		ks = m.consentScreen.Keys()
-	case qs.StageConnect:
-		ks = m.jobsScreen.Keys()
-	case qs.StageAccounts:
-		ks = m.viewScreenKeys()
+// screenKeys are the current screen's keys (its help line's first, then
+// what ? lists besides), the request inspector's and, in the views, those
+// every view shares.
+func (m Model) screenKeys() keys.KeyMap {
+	screen := m.current()
+	k := keys.KeyMap{Short: screen.ShortHelp()}
+	for _, group := range screen.FullHelp() {
+		k.More = append(k.More, group...)
+	}
+	if m.onViews() {
+		k.More = append(k.More, m.tabKeys.next, m.tabKeys.prev) // the tabs name them: the help line leaves them the room
 	}
 	if m.cfg.Traces != nil {
 		if m.capturing() {
-			ks = append(ks, m.global.RequestsWhileTyping)
+			k.Short = append(k.Short, m.global.RequestsWhileTyping)
 		} else {
-			ks = append(ks, m.global.Requests)
+			k.Short = append(k.Short, m.global.Requests)
 		}
 	}
-	if m.onViews() && m.canSaveScript() {
+	if m.onViews() && m.session.CanSaveScript() {
 		// Late: where the line is short of room, the view's own keys and i come first (? lists all).
-		ks = append(ks, m.saveScript)
+		k.Short = append(k.Short, m.tabKeys.saveScript)
 	}
 	switch {
 	case m.onViews() && m.session.ViewProblem() != nil:
 		// First: reading the view again is the way forward.
-		retry := m.views.reload
-		retry.SetHelp("r", "try again")
-		ks = append([]key.Binding{retry}, ks...)
+		k.Short = append([]key.Binding{keys.TryAgain.Binding()}, k.Short...)
 	case m.onViews():
 		// Last: the lists reload after every change.
-		ks = append(ks, m.views.reload)
+		k.Short = append(k.Short, m.tabKeys.reload)
 	}
-	return ks
+	return k
 }
 
 // Summary is what stays in the terminal after quitting: the accounts, and
@@ -185,62 +176,67 @@ func (m Model) summary() string {
 		width = 100
 	}
 	st := m.styles
+	c := s.Closing()
 	var b strings.Builder
 	if s.Accounts.Loaded {
-		b.WriteString(m.accountsScreen.FinalView(width))
+		b.WriteString(m.accountsScreen.m.FinalView(width))
 		b.WriteString("\n\n")
 	}
-	for _, id := range s.Jobs.FailedIDs() {
-		if step := s.Jobs.ByID[id].Job.FailedStep(); step != nil {
-			// Wrapped here: the terminal keeps what the last frame says, so it must fit.
-			line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(id), text.Field(basiq.StepName(step.Title)), qs.StepFailure(step))
-			b.WriteString(wrapped(st.Error, line, width) + "\n")
-		}
+	for _, f := range c.Failed {
+		// Wrapped here: the terminal keeps what the last frame says, so it must fit.
+		line := fmt.Sprintf("%s Job %s failed at %s: %s", theme.SymbolFailed, text.Field(f.ID), text.Field(basiq.StepName(f.Step)), f.Reason)
+		b.WriteString(wrapped(st.Error, line, width) + "\n")
 	}
-	if s.User.User.ID == "" {
+	if c.UserID == "" {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	summary := "User " + st.Code.Render(text.Field(theme.Safe(s.User.User.ID)))
-	if len(s.Jobs.Order) > 0 {
-		jobs := text.Field(theme.Safe(strings.Join(s.Jobs.Order, ", ")))
+	summary := "User " + st.Code.Render(text.Field(text.Safe(c.UserID)))
+	if len(c.JobIDs) > 0 {
+		jobs := text.Field(text.Safe(strings.Join(c.JobIDs, ", ")))
 		if line := summary + " · job " + st.Code.Render(jobs); lipgloss.Width(line) <= width {
 			summary = line
 		} else {
 			// A line of their own, broken between ids, never inside one.
-			summary += "\n" + st.Code.Render(theme.WrapValue("Job "+jobs, width))
+			summary += "\n" + st.Code.Render(text.WrapValue("Job "+jobs, width))
 		}
 	}
 	b.WriteString(summary + "\n")
-	if p := s.Problem; p != nil && p.Call == qs.CallDeleteUser {
+	if p := c.NotDeleted; p != nil {
 		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" The user was not deleted: "+p.What+
-			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+s.User.User.ID+".", width) + "\n")
+			" It is still there: delete it from the Basiq dashboard, or run the wizard again with --user-id "+c.UserID+".", width) + "\n")
 	}
-	switch {
-	case s.Deleted || s.Accounts.Loaded && s.Demo:
-		gone := "The demo's simulator has stopped, and this user and its accounts went with it."
-		if s.Deleted {
-			b.WriteString(wrapped(st.Success, theme.SymbolDone+" Deleted the user (DELETE /users/"+s.User.User.ID+
-				"): Basiq removed it with its connections, accounts and transactions.", width) + "\n")
-			gone = ""
-		}
-		if s.Demo {
-			// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
-			intro := strings.TrimSpace(gone + " With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:")
-			b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-			writeCommands(&b, width, "USER_ID=paste-a-user-id-here", basiq.DefaultBaseURL)
-		}
-	case s.Accounts.Loaded:
-		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
-		writeCommands(&b, width, "USER_ID="+shellWord(theme.Safe(s.User.User.ID)), m.cfg.APIURL)
-	default:
-		// Only what still works from here: after the demo, a new demo.
-		b.WriteString(wrapped(st.Muted, s.Resume(s.Problem), width) + "\n")
+	if c.Deleted {
+		b.WriteString(wrapped(st.Success, theme.SymbolDone+" Deleted the user (DELETE /users/"+c.UserID+
+			"): Basiq removed it with its connections, accounts and transactions.", width) + "\n")
 	}
-	if files := m.savedScript.files; len(files) == 2 && m.savedScript.err == nil {
-		intro := "The whole session as a script, saved in " + m.savedScript.dir + " (the key stays in $BASIQ_API_KEY):"
+	switch c.Fetch {
+	case qs.FetchYourOwn:
+		// The simulator stopped with the wizard: the calls are Basiq's, for a user of the reader's own.
+		intro := "With your own key in $BASIQ_API_KEY, these calls fetch the accounts of one of your users from Basiq:"
+		if c.DemoGone {
+			intro = "The demo's simulator has stopped, and this user and its accounts went with it. " + intro
+		}
 		b.WriteString(wrapped(st.Muted, intro, width) + "\n")
-		b.WriteString("  bash " + theme.Safe(files[0]) + "\n")
-		b.WriteString("  go run " + theme.Safe(files[1]) + "\n")
+		writeCommands(&b, width, "paste-a-user-id-here", c.FetchURL(m.cfg.APIURL))
+	case qs.FetchThis:
+		b.WriteString(wrapped(st.Muted, "Fetch the same accounts again (the key stays in $BASIQ_API_KEY, never on screen):", width) + "\n")
+		writeCommands(&b, width, c.UserID, c.FetchURL(m.cfg.APIURL))
+	}
+	if c.Resume != "" {
+		b.WriteString(wrapped(st.Muted, c.Resume, width) + "\n")
+	}
+	switch w := c.Script; {
+	case w == nil:
+	case w.Err != nil:
+		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" "+w.Said(false), width) + "\n")
+	case len(w.Files) == 2:
+		intro := "The whole session as a script, saved"
+		if w.Dir != "" {
+			intro += " in " + w.Dir
+		}
+		b.WriteString(wrapped(st.Muted, intro+" (the key stays in $BASIQ_API_KEY):", width) + "\n")
+		b.WriteString("  bash " + text.Safe(w.Files[0]) + "\n")
+		b.WriteString("  go run " + text.Safe(w.Files[1]) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -248,37 +244,19 @@ func (m Model) summary() string {
 // wrapped is text made safe and wrapped to width at its spaces: an id (or
 // any word with a '-') is never broken across lines, as lipgloss's wrapping
 // would at its hyphens.
-func wrapped(style lipgloss.Style, text string, width int) string {
-	return style.Render(theme.WrapValue(theme.Safe(text), width))
+func wrapped(style lipgloss.Style, words string, width int) string {
+	return style.Render(text.WrapValue(text.Safe(words), width))
 }
 
-// writeCommands writes the quickstart's last two calls, for pasting into a
-// shell: setUser names the user, then a server token from the key in
-// $BASIQ_API_KEY, then the user's accounts. Each command is broken at its
-// options, so it stays whole in a terminal of width columns.
-func writeCommands(b *strings.Builder, width int, setUser, apiURL string) {
-	if apiURL == "" {
-		apiURL = basiq.DefaultBaseURL
-	}
-	apiURL = strings.TrimRight(apiURL, "/")
-	commands := []string{
-		setUser,
-		fmt.Sprintf(`export BASIQ_TOKEN=$(curl -s -X POST %s/token -H "Authorization: Basic $BASIQ_API_KEY" -H "basiq-version: 3.0" -d scope=SERVER_ACCESS | jq -r .access_token)`, apiURL),
-		fmt.Sprintf(`curl -s "%s/users/$USER_ID/accounts" -H "Authorization: Bearer $BASIQ_TOKEN" -H "basiq-version: 3.0"`, apiURL),
-	}
-	for _, c := range commands {
-		for _, line := range theme.CommandLines(c, width-2) {
+// writeCommands writes the commands that fetch userID's accounts from
+// apiURL again, for pasting into a shell: each is broken at its options,
+// so it stays whole in a terminal of width columns.
+func writeCommands(b *strings.Builder, width int, userID, apiURL string) {
+	for _, c := range flow.FetchAccountsCommands(apiURL, userID) {
+		for _, line := range text.CommandLines(c, width-2) {
 			b.WriteString("  " + line + "\n")
 		}
 	}
-}
-
-// shellWord quotes s for a shell where it needs it (a Basiq id never does).
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // inspectorEntries turns the client's trace into the inspector's rows.
@@ -302,6 +280,6 @@ func (m Model) inspectorEntries() []inspector.Entry {
 func (m Model) question(c *qs.Confirm) string {
 	st := m.styles
 	w, _ := frame.BodySize(m.width, m.height)
-	return st.Title.Render(theme.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(theme.Safe(c.Then)) + "\n\n" +
+	return st.Title.Render(text.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(text.Safe(c.Then)) + "\n\n" +
 		theme.Wrap(w, st.Key.Render("y"), st.Text.Render(" yes · "), st.Key.Render("n"), st.Text.Render(" no (the default: enter or esc too)"))
 }

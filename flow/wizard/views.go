@@ -9,9 +9,10 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
-	"github.com/basiq-onboard/basiq-onboard/ui/jobhistory"
+	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 )
 
@@ -19,25 +20,17 @@ import (
 // tabs. The keys every view shares are the wizard's (viewKeys); a view's
 // screen has only its own.
 
-// userView is what the wizard asks of every view's screen.
-type userView interface {
-	Keys() []key.Binding
-	Capturing() bool
-	TakesEsc() bool
-	View() string
-}
-
 // viewKeys are the keys of every view, where no field or subview has them.
 type viewKeys struct {
-	next, prev, reload, quit key.Binding
+	next, prev, reload, saveScript key.Binding
 }
 
 func newViewKeys() viewKeys {
 	return viewKeys{
-		next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
-		prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
-		reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-		quit:   key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		next:       keys.Next.Help("next view"),
+		prev:       keys.Prev.Help("previous view"),
+		reload:     keys.TryAgain.Help("reload"),
+		saveScript: keys.SaveScript.Binding(),
 	}
 }
 
@@ -48,21 +41,6 @@ func viewNames() []string {
 		names[i] = v.String()
 	}
 	return names
-}
-
-// currentView is the screen of the view shown.
-func (m Model) currentView() userView {
-	switch m.session.Explore.View {
-	case qs.ViewTransactions:
-		return m.transactionsScreen
-	case qs.ViewConnections:
-		return m.connectionsScreen
-	case qs.ViewConsents:
-		return m.consentsScreen
-	case qs.ViewJobs:
-		return m.jobHistoryScreen
-	}
-	return m.accountsScreen
 }
 
 // onViews reports whether the views' own keys act: at the views, where no
@@ -79,7 +57,7 @@ func (m Model) onViews() bool {
 
 // viewKey acts on a key every view shares; nil, false for another key.
 func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := m.views
+	k := m.tabKeys
 	step := 0
 	switch {
 	case key.Matches(msg, k.next):
@@ -87,11 +65,9 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.prev):
 		step = len(qs.Views) - 1
 	case key.Matches(msg, k.reload):
-		return m.apply(qs.ReloadAsked{}), true
-	case key.Matches(msg, k.quit):
-		return m.apply(qs.QuitAsked{}), true
-	case key.Matches(msg, m.saveScript) && m.canSaveScript():
-		return m.saveSessionScript(), true
+		return m.apply(qs.RetryAsked{}), true
+	case key.Matches(msg, k.saveScript) && m.session.CanSaveScript():
+		return m.apply(qs.ScriptAsked{}), true
 	default:
 		return nil, false
 	}
@@ -99,60 +75,17 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return m.apply(qs.ViewAsked{View: next}), true
 }
 
-// forwardToView gives a message to the screen of the view shown.
-func (m *Model) forwardToView(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.session.Explore.View {
-	case qs.ViewTransactions:
-		m.transactionsScreen, cmd = m.transactionsScreen.Update(msg)
-	case qs.ViewConnections:
-		m.connectionsScreen, cmd = m.connectionsScreen.Update(msg)
-	case qs.ViewConsents:
-		m.consentsScreen, cmd = m.consentsScreen.Update(msg)
-	case qs.ViewJobs:
-		m.jobHistoryScreen, cmd = m.jobHistoryScreen.Update(msg)
-	default:
-		m.accountsScreen, cmd = m.accountsScreen.Update(msg)
-	}
-	return cmd
-}
-
-// resizeViews gives every view the room under the tabs.
-func (m *Model) resizeViews(w, h int) {
-	m.accountsScreen.SetSize(w, h)
-	m.transactionsScreen.SetSize(w, h)
-	m.connectionsScreen.SetSize(w, h)
-	m.consentsScreen.SetSize(w, h)
-	m.jobHistoryScreen.SetSize(w, h)
-}
-
-// viewScreenKeys are the view's keys and, where they act, q; the wizard
-// adds i and s, then reload (viewKeysLast).
-func (m Model) viewScreenKeys() []key.Binding {
-	ks := m.currentView().Keys()
-	if m.onViews() {
-		ks = append(ks, m.views.quit)
-	}
-	return ks
-}
-
 // viewIntent turns what a view asks for into the session's event.
 func viewIntent(msg tea.Msg) qs.Event {
 	switch msg := msg.(type) {
-	case transactions.MoreMsg:
-		return qs.TransactionsAsked{AccountID: qs.AllAccounts, More: true}
 	case transactions.FilteredMsg:
 		return qs.TransactionsFiltered{Filter: qs.TransactionFilter(msg.Filter)}
-	case connections.RefreshMsg:
-		return qs.RefreshConnectionAsked{ID: msg.ID}
-	case connections.RefreshAllMsg:
-		return qs.RefreshAllAsked{}
-	case connections.DeleteMsg:
-		return qs.DeleteConnectionAsked{ID: msg.ID}
-	case connections.AnotherBankMsg:
-		return qs.AnotherBankAsked{}
-	case consents.RevokeMsg:
-		return qs.RevokeConsentAsked{ID: msg.ID}
+	case connections.RefreshAskedMsg:
+		return qs.RefreshAsked{ID: msg.ID}
+	case connections.RemoveAskedMsg:
+		return qs.RemoveAsked{ID: msg.ID}
+	case consents.RemoveAskedMsg:
+		return qs.RemoveAsked{ID: msg.ID}
 	}
 	return nil
 }
@@ -165,7 +98,7 @@ func (m Model) shortRequest(request string) string {
 	if id == "" || len(id) <= 8 {
 		return request
 	}
-	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+theme.ShortID(id)+"…/")
+	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+text.ShortID(id)+"…/")
 }
 
 // syncViews gives every view the session's lists.
@@ -173,7 +106,7 @@ func (m *Model) syncViews() {
 	s := m.session
 	x := &s.Explore
 	now := m.clock.Now()
-	m.accountsScreen.SetRequest(m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"))
+	m.accountsScreen.m.SetState(m.accountsState())
 
 	names, banks := map[string]string{}, map[string]string{}
 	for _, a := range s.Accounts.List {
@@ -187,25 +120,24 @@ func (m *Model) syncViews() {
 		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
 		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
 	}
-	m.transactionsScreen.SetState(ts)
+	m.transactionsScreen.m.SetState(ts)
 
-	m.connectionsScreen.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now, NoConsent: x.NoConsent})
-	m.accountsScreen.SetNoConsent(x.NoConsent)
+	m.connectionsScreen.m.SetState(connections.State{Items: x.Connections.Items, Load: listLoad(x.Connections, m.shortRequest), Banks: banks, Now: now, NoConsent: x.NoConsent})
 
 	items := make([]consents.Item, len(x.Consents.Items))
 	for i, c := range x.Consents.Items {
 		items[i] = consents.Item{Consent: c, Revocable: qs.Revocable(c)}
 	}
-	m.consentsScreen.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
+	m.consentsScreen.m.SetState(consents.State{Items: items, Load: listLoad(x.Consents, m.shortRequest)})
 
-	jobs := make([]jobhistory.Item, len(x.Jobs.Items))
+	history := make([]jobs.Item, len(x.Jobs.Items))
 	for i, j := range x.Jobs.Items {
-		jobs[i] = jobhistory.Item{Job: j, Bank: s.BankName(j.InstitutionID())}
+		history[i] = jobs.Item{Job: j, Bank: s.BankName(j.InstitutionID())}
 		if step := j.FailedStep(); step != nil {
-			jobs[i].Failure = qs.StepFailure(step)
+			history[i].Failure = qs.StepFailure(step)
 		}
 	}
-	m.jobHistoryScreen.SetState(jobhistory.State{Items: jobs, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+	m.jobsScreen.m.SetState(jobs.State{Items: history, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
 }
 
 // listLoad is how far one of the session's lists has come, as a view shows it.

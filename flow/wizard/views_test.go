@@ -13,6 +13,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
 
@@ -80,15 +81,15 @@ func TestTabGoesThroughTheViewsAndEachSaysWhatItRead(t *testing.T) {
 	w.sees("tab        next view", "shift+tab  previous view", "r          reload", "q          quit")
 }
 
-func TestTransactionsAreFilteredByBasiqSearchedHereAndPagedOnN(t *testing.T) {
+func TestTransactionsAreFilteredByBasiqSearchedHereAndPagedOnM(t *testing.T) {
 	r := newRig()
 	r.withLists()
 	w := r.demoToAccounts(t)
 	w.keys("tab")
-	w.sees("1–", "of 50", "n loads more")
-	w.keys("n")
+	w.sees("1–", "of 50", "m loads more")
+	w.keys("m")
 	if f := w.m.session.Feeds[qs.AllAccounts]; len(f.Items) != 60 || f.More() {
-		t.Errorf("after n: %d loaded, more %v; want all 60", len(f.Items), f.More())
+		t.Errorf("after m: %d loaded, more %v; want all 60", len(f.Items), f.More())
 	}
 	w.keys("/")
 	for _, k := range strings.Split("cafe", "") {
@@ -120,7 +121,7 @@ func TestConnectionsRefreshThroughTheJobViewAndDeleteAfterAYes(t *testing.T) {
 	r.withLists()
 	w := r.demoToAccounts(t)
 	w.keys("tab", "tab")
-	w.sees("u refresh", "d delete", "b another bank")
+	w.sees("u refresh", "x delete", "b another bank")
 	refreshed := "c3000000-0000-4000-8000-000000000003"
 	r.api.Refreshed = refreshed
 	r.api.Jobs[refreshed] = []basiq.Job{flowtest.Job(refreshed, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
@@ -129,7 +130,7 @@ func TestConnectionsRefreshThroughTheJobViewAndDeleteAfterAYes(t *testing.T) {
 	if !slices.Contains(r.api.Calls(), "POST /users/"+flowtest.UserID+"/connections/conn-1/refresh") {
 		t.Fatalf("u did not refresh the connection: %q", r.api.Calls())
 	}
-	w.keys("tab", "tab", "d")
+	w.keys("tab", "tab", "x")
 	w.sees("Delete the connection to Hooli Bank?", "the accounts it brought stay on the user", "y yes")
 	if strings.Contains(w.screen(), "Transactions ") {
 		t.Errorf("the tabs show over the question:\n%s", w.screen())
@@ -142,7 +143,7 @@ func TestConnectionsRefreshThroughTheJobViewAndDeleteAfterAYes(t *testing.T) {
 	if r.api.Count("DELETE /users/"+flowtest.UserID+"/connections/conn-1") != 0 {
 		t.Fatal("n deleted the connection")
 	}
-	w.keys("d", "y")
+	w.keys("x", "y")
 	if r.api.Count("DELETE /users/"+flowtest.UserID+"/connections/conn-1") != 1 {
 		t.Fatalf("y did not delete the connection: %q", r.api.Calls())
 	}
@@ -266,7 +267,7 @@ func TestACodeWaitedForShowsItsTimeAndALateOneIsTheFailureItIs(t *testing.T) {
 	w.until("saw the job fail", func(m Model) bool { return m.session.Jobs.ByID[secondJob].Job.State() == basiq.JobFailed }).settle()
 	w.sees("No answer reached the bank", "Go through consent again", "The accounts from before are still there")
 	h := w.helpLine()
-	if strings.Contains(h, "t retry") || !strings.Contains(h, "r reopen consent") || !strings.Contains(h, "enter back to the accounts") {
+	if strings.Contains(h, "u retry") || !strings.Contains(h, "r consent again") || !strings.Contains(h, "enter back to the accounts") {
 		t.Errorf("help line %q: consent again or back to the accounts, and no retry", h)
 	}
 	w.keys("enter")
@@ -306,7 +307,7 @@ func TestTheLastSessionsUserIsOfferedWithItsUnfinishedJob(t *testing.T) {
 		flowtest.Job(flowtest.JobID, basiq.StepSuccess, basiq.StepSuccess, basiq.StepSuccess)}
 	w := r.start(t).settle()
 	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
-	w.send(apikey.SaveAnsweredMsg{}).settle()
+	w.send(keys.IntentMsg{Intent: keys.No}).settle()
 	w.sees("Continue where you left off?", "Continue with user 7f1c2a4e… (and its unfinished job)?", "basiq-onboard created.")
 	if h := w.helpLine(); !strings.Contains(h, "enter continue") || !strings.Contains(h, "n start fresh") {
 		t.Errorf("help line %q", h)
@@ -324,7 +325,7 @@ func TestTheLastSessionsUserIsOfferedWithItsUnfinishedJob(t *testing.T) {
 	r2.cfg.Memory = &fakeMemory{kept: map[string]qs.Memory{r2.cfg.APIURL: {UserID: flowtest.UserID}}}
 	w2 := r2.start(t).settle()
 	w2.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
-	w2.send(apikey.SaveAnsweredMsg{}).settle()
+	w2.send(keys.IntentMsg{Intent: keys.No}).settle()
 	w2.keys("n")
 	w2.sees("Create a user", "Email")
 	if r2.api.Count("GET /users/"+flowtest.UserID) != 0 {

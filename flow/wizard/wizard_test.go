@@ -17,6 +17,7 @@ import (
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
 	"github.com/basiq-onboard/basiq-onboard/ui/consent"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
@@ -26,7 +27,7 @@ func (r *rig) toUser(t *testing.T) *runner {
 	t.Helper()
 	w := r.start(t).settle()
 	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
-	w.send(apikey.SaveAnsweredMsg{Save: false}).settle()
+	w.send(keys.IntentMsg{Intent: keys.No}).settle()
 	if w.stage() != qs.StageUser {
 		t.Fatalf("after a good key the wizard is on %v, want user", w.stage())
 	}
@@ -40,7 +41,7 @@ func (r *rig) toConsent(t *testing.T) *runner {
 	w := r.toUser(t)
 	w.send(user.SubmittedMsg{Email: "max@example.com"})
 	w.until("showed the new user", func(m Model) bool { return m.session.User.User.ID != "" })
-	w.send(user.ContinueMsg{})
+	w.send(user.ConsentAskedMsg{})
 	return w.until("showed the link and tried the browser", func(m Model) bool {
 		return m.session.Consent.Waiting && !m.session.Consent.Browser.Opening
 	})
@@ -123,7 +124,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	r.api.UserJobs = [][]basiq.Job{{old}, {old}}
 	w := r.start(t).settle()
 	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
-	w.send(apikey.SaveAnsweredMsg{})
+	w.send(keys.IntentMsg{Intent: keys.No})
 	w.until("showed the link and tried the browser", func(m Model) bool {
 		return m.session.Consent.Waiting && !m.session.Consent.Browser.Opening
 	})
@@ -154,7 +155,7 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 	w.sees("Transaction 14000", "4 accounts")
 	w.keys("q") // a user given by id: never offered for deletion
 	final := w.m.Summary()
-	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, `"https://au-api.basiq.io/users/$USER_ID/accounts"`} {
+	for _, want := range []string{"Transaction 14000", flowtest.UserID, flowtest.JobID, "$BASIQ_API_KEY", "USER_ID=" + flowtest.UserID, "BASIQ_API_URL=https://au-api.basiq.io", `"$BASIQ_API_URL/users/$USER_ID/accounts"`} {
 		if !strings.Contains(final, want) {
 			t.Errorf("the last frame lacks %q:\n%s", want, final)
 		}
@@ -169,17 +170,17 @@ func TestConsentPastTheTimeoutOffersToWaitLongerOrANewLink(t *testing.T) {
 	w := r.toConsent(t)
 	r.clock.Advance(11 * time.Minute)
 	w.send(clockTickMsg{})
-	w.sees("No connection after 10m0s", "w wait longer", "r new consent link")
+	w.sees("No connection after 10m0s", "w wait longer", "b new consent link")
 	w.send(uitest.Press("w")).until("waited longer", func(m Model) bool { return !m.session.Consent.TimedOut })
 	if strings.Contains(w.screen(), "No connection after") {
 		t.Errorf("after w the timeout is still shown:\n%s", w.screen())
 	}
 	r.clock.Advance(11 * time.Minute)
 	gen := w.m.session.Link.Gen
-	w.send(clockTickMsg{}, uitest.Press("r"))
+	w.send(clockTickMsg{}, uitest.Press("b"))
 	w.until("showed a new link", func(m Model) bool { return m.session.Link.Gen != gen && m.session.Consent.Waiting })
 	if n := r.api.Count("POST /token CLIENT_ACCESS"); n != 2 {
-		t.Errorf("r minted %d links in all, want a new one (2)", n)
+		t.Errorf("b minted %d links in all, want a new one (2)", n)
 	}
 }
 
@@ -192,14 +193,14 @@ func TestFailedJobExplainsOffersRetryAndExitsOne(t *testing.T) {
 	r.api.Jobs[flowtest.JobID] = []basiq.Job{failed}
 	w.send(consent.JobsPastedMsg{IDs: []string{flowtest.JobID}}).until("saw the failure", func(m Model) bool { return m.session.Problem != nil })
 	w.settle()
-	w.sees("Account not accessible", "Could not connect to Hooli Bank", "Press t to retry")
-	if h := w.helpLine(); !strings.Contains(h, "t retry") || !strings.Contains(h, "r reopen consent") {
+	w.sees("Account not accessible", "Could not connect to Hooli Bank", "Press u to retry the connection")
+	if h := w.helpLine(); !strings.Contains(h, "u retry the connection") || !strings.Contains(h, "r consent again") {
 		t.Errorf("help line %q: the keys that work after a failure", h)
 	}
 	refreshed := "b1111111-0000-4000-8000-000000000002"
 	r.api.Refreshed = refreshed
 	r.api.Jobs[refreshed] = []basiq.Job{flowtest.Job(refreshed, basiq.StepInProgress, basiq.StepPending, basiq.StepPending)}
-	w.send(uitest.Press("t")).until("polled the new job", func(m Model) bool { return r.api.Count("GET /jobs/"+refreshed) > 0 })
+	w.send(uitest.Press("u")).until("polled the new job", func(m Model) bool { return r.api.Count("GET /jobs/"+refreshed) > 0 })
 	if !slices.Contains(r.api.Calls(), "POST /users/"+flowtest.UserID+"/connections/conn-1/refresh") {
 		t.Fatalf("retry did not refresh the connection: %q", r.api.Calls())
 	}
@@ -313,7 +314,7 @@ func TestExistingUserIsLookedUpNotCreated(t *testing.T) {
 	r.cfg.UserID = flowtest.UserID
 	w := r.start(t)
 	w.send(apikey.SubmittedMsg{Key: flowtest.GoodKey}).settle()
-	w.send(apikey.SaveAnsweredMsg{})
+	w.send(keys.IntentMsg{Intent: keys.No})
 	w.sees("Looking up user 7f1c2a4e")
 	w.until("showed the link", func(m Model) bool { return m.session.Consent.Waiting })
 	if r.api.Count("POST /users") != 0 || w.stage() != qs.StageConsent {
@@ -346,10 +347,10 @@ func TestFailedConsentLinkCanBeRetriedOrLeftWithEsc(t *testing.T) {
 	w.until("showed the new user", func(m Model) bool { return m.session.User.User.ID != "" }).settle()
 	w.send(uitest.Press("enter")).settle()
 	w.sees("Too many requests")
-	if h := w.helpLine(); !strings.Contains(h, "enter try again") {
+	if h := w.helpLine(); !strings.Contains(h, "r try again") {
 		t.Errorf("help line %q lacks the retry", h)
 	}
-	w.send(uitest.Press("enter")).until("showed the link", func(m Model) bool { return m.session.Consent.Waiting })
+	w.send(uitest.Press("r")).until("showed the link", func(m Model) bool { return m.session.Consent.Waiting })
 	w.send(uitest.Press("esc")).until("went back", stageIs(qs.StageUser))
 	if r.api.Count("POST /users") != 1 {
 		t.Errorf("esc: on %v with %d users", w.stage(), r.api.Count("POST /users"))
@@ -372,7 +373,7 @@ func TestUnknownPastedJobGoesBackToConsentAndThePersonaFinishes(t *testing.T) {
 	if strings.Contains(w.screen(), "h47m") {
 		t.Errorf("the elapsed time of a job never fetched:\n%s", w.screen())
 	}
-	if h := w.helpLine(); !strings.Contains(h, "r reopen consent") {
+	if h := w.helpLine(); !strings.Contains(h, "esc back") {
 		t.Errorf("help line %q lacks the way back", h)
 	}
 	w.send(uitest.Press("esc")).until("showed a new link", func(m Model) bool { return m.session.Consent.Waiting })
@@ -466,7 +467,7 @@ func TestSummaryAfterTheDemoPointsAtBasiqNotTheStoppedSimulator(t *testing.T) {
 	w := newRig().demoToAccounts(t)
 	w.keys("q", "n")
 	s := w.m.Summary()
-	for _, want := range []string{"simulator has stopped", basiq.DefaultBaseURL + "/token", basiq.DefaultBaseURL + "/users/$USER_ID/accounts", "USER_ID=paste-a-user-id-here"} {
+	for _, want := range []string{"simulator has stopped", "BASIQ_API_URL=" + basiq.DefaultBaseURL, `"$BASIQ_API_URL/token"`, `"$BASIQ_API_URL/users/$USER_ID/accounts"`, "USER_ID=paste-a-user-id-here"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, s)
 		}
@@ -502,17 +503,17 @@ func TestQRCodeHasTheWindowAloneAndAnyKeyReturns(t *testing.T) {
 	r.cfg.Traces = func() []basiq.Exchange { return nil }
 	w := r.toConsent(t)
 	w.send(tea.WindowSizeMsg{Width: 200, Height: 60})
-	w.send(uitest.Press("q"))
+	w.send(uitest.Press("v"))
 	if s := w.screen(); strings.Contains(s, "basiq-onboard") || !strings.Contains(s, "▀") || !strings.Contains(s, "Any key returns") {
 		t.Fatalf("the QR code should have the window to itself:\n%s", s)
 	}
 	w.send(uitest.Press("i"))
-	if w.m.showInspector || w.m.consentScreen.ShowingQR() {
+	if w.m.showInspector || w.m.consentScreen.m.ShowingQR() {
 		t.Fatal("a key on the QR code should return to consent, and do nothing else")
 	}
 	w.sees("Consent in the browser", "basiq-onboard")
 	w.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	w.send(uitest.Press("q"))
+	w.send(uitest.Press("v"))
 	w.sees("The QR code needs a bigger window", "this one is 80x24")
 	w.send(uitest.Press("ctrl+c"))
 	if w.m.ExitCode() != qs.ExitInterrupted {

@@ -4,6 +4,7 @@ package accounts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
@@ -25,7 +27,7 @@ type (
 		AccountID string
 		More      bool
 	}
-	ExportRequestedMsg struct{ Format string } // "csv" or "json"
+	ExportAskedMsg struct{ Format string } // "csv" or "json"
 )
 
 type view int
@@ -57,14 +59,12 @@ type Model struct {
 	st            *theme.Styles
 	width, height int
 	heading       string
-	request       string           // the request the accounts came from, "" outside the views
-	rows          []row            // grouped by bank, in Basiq's order within each
-	banks         []string         // the banks, in the order of the rows
-	totals        []totalRow       // per bank (when several) and overall, per currency
-	natural       [columnCount]int // widest value per column, from measure
+	request       string   // the request the accounts came from, "" outside the views
+	rows          []row    // grouped by bank, in Basiq's order within each
+	banks         []string // the banks, in the order of the rows
+	list          listing.Model
 	updated       time.Time
-	unparsed      int
-	cursor, top   int
+	unparsed      int // balances that did not parse, left out of the totals
 	mode          view
 	txnsPending   bool
 	noConsent     bool // the consent was revoked: the accounts went with it
@@ -72,68 +72,150 @@ type Model struct {
 	exportDir     string   // where the last export went
 	exported      []string // the files it wrote
 	exportErr     error
+	format        int     // the export's format chosen: an index into exportFormats
+	version       int     // the accounts' version laid out
+	shownExport   *Export // the session's last export, as shown
 
-	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, csv, json key.Binding
+	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, choose, write key.Binding
 }
+
+// exportFormats are what e writes, as ←/→ chooses them.
+var exportFormats = []struct{ name, words string }{{"csv", "CSV"}, {"json", "JSON"}}
 
 // New builds the accounts screen.
 func New(st *theme.Styles) Model {
 	return Model{
 		st:     st,
+		list:   listing.New(st, columns(0), true),
 		txns:   map[string]*txnState{},
-		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
-		down:   key.NewBinding(key.WithKeys("down", "j")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
-		home:   key.NewBinding(key.WithKeys("home", "g")),
-		end:    key.NewBinding(key.WithKeys("end", "G")),
-		detail: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		txnKey: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "transactions")),
-		export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
-		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		more:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
-		retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
-		csv:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "CSV")),
-		json:   key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "JSON")),
+		up:     keys.Up.Binding(),
+		down:   keys.Down.Hidden(),
+		pgUp:   keys.PageUp.Hidden(),
+		pgDown: keys.PageDown.Hidden(),
+		home:   keys.Home.Hidden(),
+		end:    keys.End.Hidden(),
+		detail: keys.Main.Help("details"),
+		txnKey: keys.Transactions.Binding(),
+		export: keys.Export.Binding(),
+		back:   keys.Back.Help("back"),
+		more:   keys.More.Binding(),
+		retry:  keys.TryAgain.Binding(),
+		choose: keys.Choose.Help("CSV or JSON"),
+		write:  keys.Main.Help("write the file"),
+	}
+}
+
+// State is the accounts as the session has them: the screen draws them,
+// and owns only the cursor, what it shows (an account, its transactions,
+// the export) and where each list is scrolled to.
+type State struct {
+	Heading  string // whose accounts ("" for nobody in particular)
+	Accounts []basiq.Account
+	// Banks names the accounts' institutions; Version changes whenever
+	// the accounts or the names do (the table is laid out again then), at Updated.
+	Banks   map[string]basiq.Institution
+	Version int
+	Updated time.Time
+	Request string // the request they came from, "" outside the views
+	// Pending: Basiq is still retrieving transactions; NoConsent, the
+	// consent was revoked and the accounts went with it.
+	Pending, NoConsent bool
+	// Feeds are the accounts' transactions as loaded, by account id.
+	Feeds map[string]Feed
+	// Export is what the last export wrote, nil before one.
+	Export *Export
+}
+
+// Export is where an export went, or why it did not.
+type Export struct {
+	Dir   string
+	Files []string
+	Err   error
+}
+
+// SetState shows the accounts as the session has them.
+func (m *Model) SetState(s State) {
+	if s.Version != m.version {
+		m.version = s.Version
+		m.setHeading(s.Heading)
+		m.setAccounts(s.Accounts, s.Banks, s.Updated)
+	}
+	m.setRequest(s.Request)
+	m.setTransactionsPending(s.Pending)
+	m.setNoConsent(s.NoConsent)
+	for id, f := range s.Feeds {
+		m.setFeed(id, f)
+	}
+	if e := s.Export; e != nil && (m.shownExport == nil || e.Dir != m.shownExport.Dir || !slices.Equal(e.Files, m.shownExport.Files) || e.Err != m.shownExport.Err) {
+		m.shownExport = e // said once: e clears it from the screen, and a later export says its own
+		m.setExported(e.Dir, e.Files, e.Err)
 	}
 }
 
 // SetSize gives the screen its body size.
-func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
-	m.keepCursorVisible()
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// setAccounts shows the accounts; insts names their institutions. The rows
+// are grouped by bank (in the order the banks first appear), so each bank
+// has its total under the table.
+func (m *Model) setAccounts(accts []basiq.Account, insts map[string]basiq.Institution, updated time.Time) {
+	m.updated = updated
+	m.banks = m.banks[:0]
+	byBank := map[string][]row{}
+	for _, a := range accts {
+		bank := text.Safe(a.Institution)
+		if inst, ok := insts[a.Institution]; ok {
+			bank = text.Safe(inst.DisplayName())
+		}
+		r := newRow(a, bank)
+		if _, seen := byBank[r.cells[colBank]]; !seen {
+			m.banks = append(m.banks, r.cells[colBank])
+		}
+		byBank[r.cells[colBank]] = append(byBank[r.cells[colBank]], r)
+	}
+	m.rows = nil // a new slice: the list's style reads these rows
+	for _, bank := range m.banks {
+		m.rows = append(m.rows, byBank[bank]...)
+	}
+	cells := make([][]string, len(m.rows))
+	for i, r := range m.rows {
+		cells[i] = r.cells
+	}
+	m.list.SetColumns(columns(len(m.banks)))
+	m.list.SetRows(cells)
+	totals, unparsed := m.totals()
+	m.list.SetTotals(totals)
+	m.unparsed = unparsed
+	rows := *m
+	m.list.Style, m.list.RowStyle = rows.style, rows.rowStyle
 }
 
-// SetHeading names whose accounts these are ("" for nobody in particular).
-func (m *Model) SetHeading(userName string) { m.heading = userName }
+// setHeading names whose accounts these are ("" for nobody in particular).
+func (m *Model) setHeading(userName string) { m.heading = userName }
 
-// SetRequest says which request the accounts came from, for the heading.
-func (m *Model) SetRequest(request string) {
-	m.request = request
-	m.keepCursorVisible()
-}
+// setRequest says which request the accounts came from, for the heading.
+func (m *Model) setRequest(request string) { m.request = request }
 
-// SetTransactionsPending says whether Basiq is still retrieving transactions.
-func (m *Model) SetTransactionsPending(pending bool) { m.txnsPending = pending }
+// setTransactionsPending says whether Basiq is still retrieving transactions.
+func (m *Model) setTransactionsPending(pending bool) { m.txnsPending = pending }
 
-// SetNoConsent says no consent is in force: it was revoked, and the
+// setNoConsent says no consent is in force: it was revoked, and the
 // accounts went with the connections.
-func (m *Model) SetNoConsent(none bool) { m.noConsent = none }
+func (m *Model) setNoConsent(none bool) { m.noConsent = none }
 
-// SetFeed shows an account's transactions as they are now.
-func (m *Model) SetFeed(accountID string, f Feed) {
+// setFeed shows an account's transactions as they are now.
+func (m *Model) setFeed(accountID string, f Feed) {
 	s := m.txnState(accountID)
 	s.Feed = f
 	s.top = min(s.top, max(len(f.Items)-1, 0))
 }
 
-// SetExported says which files the export wrote in dir, or why it did not.
-func (m *Model) SetExported(dir string, files []string, err error) {
+// setExported says which files the export wrote in dir, or why it did not.
+func (m *Model) setExported(dir string, files []string, err error) {
 	m.exportDir, m.exported, m.exportErr = dir, files, err
 	if m.mode == viewExport {
 		m.mode = viewTable
 	}
-	m.keepCursorVisible()
 }
 
 func (m *Model) txnState(id string) *txnState {
@@ -151,8 +233,17 @@ func (m Model) Capturing() bool { return false }
 // TakesEsc is true away from the table, where esc goes back to it.
 func (m Model) TakesEsc() bool { return m.mode != viewTable }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys, and the table's moves by the page and to its ends.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if m.mode == viewTable {
+		k.More = m.list.Moves()
+	}
+	return k.FullHelp()
+}
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch m.mode {
 	case viewDetail:
 		return []key.Binding{m.txnKey, m.back}
@@ -165,7 +256,7 @@ func (m Model) Keys() []key.Binding {
 		}
 		return append(ks, m.back)
 	case viewExport:
-		return []key.Binding{m.csv, m.json, m.back}
+		return []key.Binding{m.write, m.choose, keys.Back.Help("cancel")}
 	}
 	if len(m.rows) == 0 {
 		return nil
@@ -177,8 +268,11 @@ func (m Model) current() *txnState {
 	if len(m.rows) == 0 {
 		return nil
 	}
-	return m.txns[m.rows[m.cursor].acct.ID]
+	return m.txns[m.selected().acct.ID]
 }
+
+// selected is the account under the cursor (there is one, where rows are).
+func (m Model) selected() row { return m.rows[max(m.list.Selected(), 0)] }
 
 // Update handles keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -189,10 +283,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch m.mode {
 	case viewExport:
 		switch {
-		case key.Matches(k, m.csv):
-			return m, keys.Send(ExportRequestedMsg{Format: "csv"})
-		case key.Matches(k, m.json):
-			return m, keys.Send(ExportRequestedMsg{Format: "json"})
+		case key.Matches(k, m.choose):
+			m.format = (m.format + 1) % len(exportFormats) // two formats: left and right alike
+		case key.Matches(k, m.write):
+			return m, keys.Send(ExportAskedMsg{Format: exportFormats[m.format].name})
 		case key.Matches(k, m.back):
 			m.mode = viewTable
 		}
@@ -200,20 +294,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case viewDetail, viewTransactions:
 		return m.subviewKey(k)
 	}
-	visible := m.tableRows()
 	switch {
-	case key.Matches(k, m.up):
-		m.cursor = max(m.cursor-1, 0)
-	case key.Matches(k, m.down):
-		m.cursor = min(m.cursor+1, max(len(m.rows)-1, 0))
-	case key.Matches(k, m.pgUp):
-		m.cursor = max(m.cursor-visible, 0)
-	case key.Matches(k, m.pgDown):
-		m.cursor = min(m.cursor+visible, max(len(m.rows)-1, 0))
-	case key.Matches(k, m.home):
-		m.cursor = 0
-	case key.Matches(k, m.end):
-		m.cursor = max(len(m.rows)-1, 0)
+	case m.list.Update(k, m.list.Visible(m.page(true), max(m.width, 40), m.height)):
 	case len(m.rows) == 0:
 	case key.Matches(k, m.detail):
 		m.mode = viewDetail
@@ -222,19 +304,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.export):
 		m.mode, m.exported, m.exportErr = viewExport, nil, nil
 	}
-	m.keepCursorVisible()
 	return m, nil
-}
-
-// keepCursorVisible scrolls the table so the cursor's row is in the window,
-// after a move or after the window shrank (a resize, an export message).
-func (m *Model) keepCursorVisible() {
-	visible := m.tableRows()
-	if m.cursor < m.top {
-		m.top = m.cursor
-	} else if m.cursor >= m.top+visible {
-		m.top = m.cursor - visible + 1
-	}
 }
 
 func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -254,11 +324,11 @@ func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(k, m.more):
 		if s := m.current(); s != nil && s.More && !s.Loading {
-			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID, More: true})
+			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.selected().acct.ID, More: true})
 		}
 	case key.Matches(k, m.retry):
 		if s := m.current(); s != nil && s.Problem != nil && !s.Loading {
-			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID})
+			return m, keys.Send(TransactionsRequestedMsg{AccountID: m.selected().acct.ID})
 		}
 	}
 	return m, nil
@@ -268,7 +338,7 @@ func (m Model) subviewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 // page (flow loads it only once).
 func (m Model) openTransactions() (Model, tea.Cmd) {
 	m.mode = viewTransactions
-	return m, keys.Send(TransactionsRequestedMsg{AccountID: m.rows[m.cursor].acct.ID})
+	return m, keys.Send(TransactionsRequestedMsg{AccountID: m.selected().acct.ID})
 }
 
 // View draws the current view.
@@ -283,10 +353,11 @@ func (m Model) View() string {
 	default:
 		// The table is laid out to fit w; it skips the clipping pass below,
 		// which would cost as much as drawing it.
-		out = m.tableView(w, m.tableRows(), true)
+		out = m.list.Render(m.page(true), w, m.height)
 		if m.mode == viewExport {
-			out += "\n\n" + m.st.Text.Render("Export the accounts (and transactions loaded so far) as ") +
-				m.st.Key.Render("c") + m.st.Text.Render(" CSV or ") + m.st.Key.Render("j") + m.st.Text.Render(" JSON?")
+			out += "\n\n" + theme.Wrap(w, m.st.Text.Render("Export the accounts (and transactions loaded so far) as "),
+				m.st.Selected.Render("‹ ")+m.st.Value.Render(exportFormats[m.format].words)+m.st.Selected.Render(" ›"),
+				m.st.Text.Render("? "), m.st.Key.Render("←/→"), m.st.Muted.Render(" choose · "), m.st.Key.Render("enter"), m.st.Muted.Render(" writes it"))
 		}
 		return out
 	}
@@ -296,14 +367,85 @@ func (m Model) View() string {
 // FinalView is the table for the scrollback after quitting: no cursor, and
 // at most finalRows rows.
 func (m Model) FinalView(width int) string {
-	return m.tableView(width, finalRows, false)
+	return m.list.Unselected().RenderRows(m.page(false), width, finalRows)
+}
+
+// page is the table's heading and notes: in the views (interactive) with
+// the request it came from, and what the last export wrote.
+func (m Model) page(interactive bool) listing.Page {
+	head := []string{}
+	if m.heading != "" {
+		head = append(head, text.Field(text.Safe(m.heading)))
+	}
+	switch {
+	case len(m.banks) == 1:
+		head = append(head, m.banks[0])
+	case len(m.banks) > 1:
+		head = append(head, listing.Plural(len(m.banks), "bank"))
+	}
+	p := listing.Page{Title: strings.Join(append(head, listing.Plural(len(m.rows), "account")), " · "), Loaded: true, Noun: "account",
+		Empty: "Basiq has no accounts for this user yet. If the job is still running they may arrive soon; if it finished, the bank shared none."}
+	if m.noConsent {
+		p.Empty = "No accounts: the consent was revoked, and Basiq deleted the user's connections with their accounts and transactions. In Connections, b consents again."
+	}
+	at := updatedAt(m.updated)
+	switch {
+	case interactive && m.request != "" && at != "":
+		p.Request = m.request + " at " + at
+	case interactive && m.request != "":
+		p.Request = m.request
+	case at != "":
+		p.Request = "updated " + at
+	}
+	var notes []string
+	if !interactive && len(m.rows) > finalRows {
+		notes = append(notes, "e exports them all")
+	}
+	for _, r := range m.rows {
+		if r.na {
+			notes = append(notes, "dimmed: unavailable at the bank")
+			break
+		}
+	}
+	if m.unparsed > 0 {
+		notes = append(notes, fmt.Sprintf("%d balance(s) Basiq sent in a form we could not add up are left out of the total", m.unparsed))
+	}
+	if interactive && m.txnsPending {
+		notes = append(notes, "Transactions are still being retrieved…")
+	}
+	p.Note = strings.Join(notes, " · ")
+	if interactive {
+		p.Under = strings.Join(m.exportView(max(m.width, 40)), "\n")
+	}
+	return p
+}
+
+// exportView says where the last export went, or why it failed.
+func (m Model) exportView(w int) []string {
+	st := m.st
+	switch {
+	case m.exportErr != nil:
+		return []string{st.Error.Width(w).Render(theme.SymbolFailed + " The export failed: " + m.exportErr.Error())}
+	case len(m.exported) > 0:
+		// One file a line, so wrapping never splits a name.
+		where := ""
+		if m.exportDir != "" {
+			where = " in " + text.Safe(m.exportDir)
+		}
+		lines := []string{st.Success.Width(w).Render(theme.SymbolDone + " Saved" + where + ", readable only by you:")}
+		for _, f := range m.exported {
+			lines = append(lines, "  "+st.Text.Render(f))
+		}
+		return lines
+	}
+	return nil
 }
 
 const finalRows = 50
 
 func (m Model) detailView(w int) string {
 	st := m.st
-	r := m.rows[m.cursor]
+	r := m.selected()
 	a := r.acct
 	var b strings.Builder
 	b.WriteString(st.Title.Render(r.cells[colName]) + st.Muted.Render("  "+r.cells[colBank]) + "\n\n")
@@ -313,8 +455,8 @@ func (m Model) detailView(w int) string {
 		}
 		// A long value wraps in its own column beside its label, at spaces
 		// only: an id or a number breaks where the line ends, never at a '-'.
-		value = theme.WrapValue(text.Field(theme.Safe(value)), max(w-18, 20))
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(pad(label, 18)), st.Value.Render(value)) + "\n")
+		value = text.WrapValue(text.Field(text.Safe(value)), max(w-18, 20))
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, st.Label.Render(text.PadRight(label, 18)), st.Value.Render(value)) + "\n")
 	}
 	field("Holder", a.AccountHolder)
 	field("Product", a.Class.Product)
@@ -325,7 +467,7 @@ func (m Model) detailView(w int) string {
 	field("Balance", r.cells[colBalance])
 	field("Available", r.cells[colAvail])
 	if a.CreditLimit != "" {
-		field("Credit limit", theme.FormatAmount(a.CreditLimit, a.Currency))
+		field("Credit limit", text.FormatAmount(a.CreditLimit, a.Currency))
 	}
 	field("Currency", a.Currency)
 	if !a.LastUpdated.IsZero() {
@@ -345,7 +487,7 @@ func (m Model) detailView(w int) string {
 
 func (m Model) transactionsView(w int) string {
 	st := m.st
-	r := m.rows[m.cursor]
+	r := m.selected()
 	s := m.txnState(r.acct.ID)
 	var lines []string
 	lines = append(lines, st.Title.Render(r.cells[colName])+st.Muted.Render("  transactions, newest first"), "")
@@ -366,7 +508,7 @@ func (m Model) transactionsView(w int) string {
 	}
 	amountW := 0
 	for _, t := range s.Items {
-		amountW = max(amountW, lipgloss.Width(theme.FormatAmount(t.Amount, t.Currency)))
+		amountW = max(amountW, lipgloss.Width(text.FormatAmount(t.Amount, t.Currency)))
 	}
 	descW := max(w-12-amountW-4, 10)
 	visible := max(m.height-4, 3)
@@ -379,20 +521,20 @@ func (m Model) transactionsView(w int) string {
 		if len(date) > 10 {
 			date = date[:10]
 		}
-		amount := theme.FormatAmount(t.Amount, t.Currency)
+		amount := text.FormatAmount(t.Amount, t.Currency)
 		style := st.TableRow
-		if theme.ParseMoney(t.Amount).Negative() {
+		if text.ParseMoney(t.Amount).Negative() {
 			style = st.Error
 		}
-		desc := text.Cut(theme.Safe(t.Description), descW)
-		lines = append(lines, pad(date, 10)+"  "+pad(desc, descW)+"  "+style.Render(padLeft(amount, amountW)))
+		desc := text.Cut(text.Safe(t.Description), descW)
+		lines = append(lines, text.PadRight(date, 10)+"  "+text.PadRight(desc, descW)+"  "+style.Render(text.PadLeft(amount, amountW)))
 	}
 	status := fmt.Sprintf("%d–%d of %d loaded", s.top+1, end, len(s.Items))
 	switch {
 	case s.Loading:
 		status += " · loading more…"
 	case s.More:
-		status += " · n loads more"
+		status += " · m loads more"
 	}
 	lines = append(lines, st.Muted.Render(status))
 	return strings.Join(lines, "\n")
@@ -415,10 +557,35 @@ func classWords(class string) string {
 	if n, ok := classNames[class]; ok {
 		return n
 	}
-	return theme.Safe(class)
+	return text.Safe(class)
 }
 
-func pad(s string, w int) string {
-	s = text.Cut(s, w)
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+// style draws a cell of row i: unavailable accounts dimmed, negative
+// amounts in the error colour, the money in the text's; the other cells
+// keep the terminal's own colour (a frame styles only what needs it).
+func (m *Model) style(i, col int) (lipgloss.Style, bool) {
+	r := &m.rows[i]
+	st := m.st
+	switch {
+	case r.na:
+		return st.Dimmed, true // the selected row: its cells are drawn one by one
+	case col == colBalance && r.negBal || col == colAvail && r.negAvail:
+		return st.TableRow.Foreground(st.ErrorColor), true
+	case col == colBalance || col == colAvail || col == colLimit:
+		return st.TableRow, true
+	}
+	return lipgloss.Style{}, false
+}
+
+// rowStyle dims a whole row unavailable at its bank, drawn at once.
+func (m *Model) rowStyle(i int) (lipgloss.Style, bool) {
+	return m.st.Dimmed, m.rows[i].na
+}
+
+// updatedAt is when the accounts were loaded, for the heading.
+func updatedAt(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("15:04:05")
 }

@@ -70,18 +70,18 @@ func sized(w, h int, accts []basiq.Account) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.SetHeading("Max Wentworth-Smith")
+	m.setHeading("Max Wentworth-Smith")
 	all := map[string]basiq.Institution{"AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}
 	for k, v := range insts {
 		all[k] = v
 	}
-	m.SetAccounts(accts, all, updated)
+	m.setAccounts(accts, all, updated)
 	return m
 }
 
 func press(m Model, code rune) (Model, tea.Msg) {
 	k := tea.KeyPressMsg{Code: code}
-	if code != tea.KeyEnter && code != tea.KeyEscape {
+	if code != tea.KeyEnter && code != tea.KeyEscape && code != tea.KeyRight {
 		k.Text = string(code)
 	}
 	m, cmd := m.Update(k)
@@ -107,7 +107,7 @@ func TestGoldens(t *testing.T) {
 	cases := map[string]goldenCase{
 		"none": {nil, nil},
 		"consent_revoked": {nil, func(m Model) Model {
-			m.SetNoConsent(true)
+			m.setNoConsent(true)
 			return m
 		}},
 		"four":      {wentworthSmith(), nil},
@@ -135,13 +135,13 @@ func TestGoldens(t *testing.T) {
 		}(), func(m Model) Model { m, _ = press(m, tea.KeyEnter); return m }},
 		"transactions": {wentworthSmith(), func(m Model) Model {
 			m, _ = press(m, 't')
-			m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
+			m.setFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
 			return m
 		}},
-		"pending_transactions": {wentworthSmith(), func(m Model) Model { m.SetTransactionsPending(true); return m }},
+		"pending_transactions": {wentworthSmith(), func(m Model) Model { m.setTransactionsPending(true); return m }},
 		"exported": {wentworthSmith(), func(m Model) Model {
 			m, _ = press(m, 'e')
-			m.SetExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
+			m.setExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
 			return m
 		}},
 	}
@@ -156,7 +156,7 @@ func TestGoldens(t *testing.T) {
 	t.Run("color_light", func(t *testing.T) {
 		m := New(theme.New(false))
 		m.SetSize(frame.BodySize(120, 40))
-		m.SetAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
+		m.setAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
 		m, _ = press(m, 'j')
 		uitest.GoldenColor(t, m.View())
 	})
@@ -241,11 +241,11 @@ func TestKeys(t *testing.T) {
 	if !strings.Contains(m.View(), "Loading transactions") {
 		t.Errorf("before the first page:\n%s", m.View())
 	}
-	m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
-	if _, msg := press(m, 'n'); msg != (TransactionsRequestedMsg{AccountID: "acc-2", More: true}) {
-		t.Errorf("n sent %#v", msg)
+	m.setFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
+	if _, msg := press(m, 'm'); msg != (TransactionsRequestedMsg{AccountID: "acc-2", More: true}) {
+		t.Errorf("m sent %#v", msg)
 	}
-	m.SetFeed("acc-2", Feed{Items: txns(), Started: true, More: true, Problem: &theme.Problem{What: "Basiq answered 503."}})
+	m.setFeed("acc-2", Feed{Items: txns(), Started: true, More: true, Problem: &theme.Problem{What: "Basiq answered 503."}})
 	if _, msg := press(m, 'r'); msg != (TransactionsRequestedMsg{AccountID: "acc-2"}) {
 		t.Errorf("r after a failed page sent %#v", msg)
 	}
@@ -254,8 +254,12 @@ func TestKeys(t *testing.T) {
 		t.Error("esc did not go back to the table")
 	}
 	m, _ = press(m, 'e')
-	if _, msg := press(m, 'j'); msg != (ExportRequestedMsg{Format: "json"}) {
-		t.Errorf("e j sent %#v", msg)
+	if _, msg := press(m, tea.KeyEnter); msg != (ExportAskedMsg{Format: "csv"}) {
+		t.Errorf("e enter sent %#v, want CSV first", msg)
+	}
+	m, _ = press(m, tea.KeyRight)
+	if _, msg := press(m, tea.KeyEnter); msg != (ExportAskedMsg{Format: "json"}) {
+		t.Errorf("e → enter sent %#v, want JSON", msg)
 	}
 }
 
@@ -263,7 +267,7 @@ func TestTheCursorStaysInViewWhenTheExportMessageTakesRoom(t *testing.T) {
 	m := sized(80, 24, many(1000))
 	m, _ = press(m, 'G')
 	m, _ = press(m, 'e')
-	m.SetExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
+	m.setExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
 	v := uitest.Render(m.View(), colorprofile.NoTTY)
 	_, bodyHeight := frame.BodySize(80, 24)
 	if !strings.Contains(v, "Mortgage 746833 #999") || !strings.Contains(v, "›") {
@@ -320,8 +324,8 @@ func TestInTheViewsTheHeadingSaysTheRequest(t *testing.T) {
 			m := New(theme.New(true))
 			bw, bh := frame.TabbedBodySize(size[0], size[1])
 			m.SetSize(bw, bh)
-			m.SetAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
-			m.SetRequest("GET /users/7f1c2a4e…/accounts")
+			m.setAccounts(twoBanks(), map[string]basiq.Institution{"AU00000": insts["AU00000"], "AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}, updated)
+			m.setRequest("GET /users/7f1c2a4e…/accounts")
 			v := m.View()
 			if !strings.Contains(v, "GET /users/7f1c2a4e…/accounts at ") || strings.Contains(v, "1–") {
 				t.Errorf("the request, and every account without scrolling:\n%s", v)

@@ -18,12 +18,6 @@ import (
 // SubmittedMsg asks flow to exchange the key for a token.
 type SubmittedMsg struct{ Key string }
 
-// DemoMsg asks flow to run the built-in simulator instead.
-type DemoMsg struct{}
-
-// SaveAnsweredMsg is the answer to "save this key?".
-type SaveAnsweredMsg struct{ Save bool }
-
 // Model is the key screen.
 type Model struct {
 	st       *theme.Styles
@@ -40,7 +34,7 @@ type Model struct {
 	insecure bool
 	replaces bool // a key is saved for this API already
 
-	submit, demo, yes, no key.Binding
+	submit, demo, demoLetter, yes, no, notNow, saveEnter key.Binding
 }
 
 // New builds the key screen.
@@ -49,14 +43,58 @@ func New(st *theme.Styles) Model {
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	return Model{
-		st:     st,
-		input:  in,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check the key")),
-		demo:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo, no key")),
-		yes:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "save it")),
-		no:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "not now")),
+		st:         st,
+		input:      in,
+		spin:       spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		submit:     keys.Main.Help("check the key"),
+		demo:       keys.Demo.Binding(),
+		demoLetter: keys.Demo.Alt(),
+		yes:        keys.Yes.Help("save it"),
+		saveEnter:  keys.Main.Hidden(), // the question's default: save
+		no:         keys.No.Help("not now"),
+		notNow:     keys.Back.Hidden(),
 	}
+}
+
+// State is what the session says of the key: the screen draws it.
+type State struct {
+	Working bool // the key is being read or checked
+	FromEnv bool // it came from BASIQ_API_KEY
+	// Problem is why the key did not work (nil: none); Retry, that enter
+	// tries it again.
+	Problem *theme.Problem
+	Retry   bool
+	// Save offers to keep the good key, nil when not asked.
+	Save *SaveOffer
+	// Focus: the screen is shown, and the field takes what is typed.
+	Focus bool
+}
+
+// SaveOffer is where a good key would be saved ("" while finding out where).
+type SaveOffer struct {
+	Where              string
+	Insecure, Replaces bool // a plain file; a key is saved for this API already
+}
+
+// SetState shows the key as the session has it; it returns the spinner's
+// first tick, or the field's focus.
+func (m *Model) SetState(s State) tea.Cmd {
+	cmd := m.setWorking(s.Working)
+	m.setFromEnv(s.FromEnv)
+	if s.Problem != nil {
+		m.setProblem(*s.Problem, s.Retry)
+	} else {
+		m.clearProblem()
+	}
+	if s.Save != nil {
+		m.askSave(s.Save.Where, s.Save.Insecure, s.Save.Replaces)
+	} else {
+		m.stopAsking()
+	}
+	if s.Focus && !s.Working && s.Save == nil {
+		cmd = tea.Batch(cmd, m.focus())
+	}
+	return cmd
 }
 
 // SetSize gives the screen its body size.
@@ -65,8 +103,8 @@ func (m *Model) SetSize(width, height int) {
 	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
-// Focus puts the cursor in the field.
-func (m *Model) Focus() tea.Cmd { return m.input.Focus() }
+// focus puts the cursor in the field.
+func (m *Model) focus() tea.Cmd { return m.input.Focus() }
 
 // SetValue fills the field (a saved key or BASIQ_API_KEY); it stays masked.
 func (m *Model) SetValue(k string) { m.input.SetValue(strings.TrimSpace(k)) }
@@ -74,12 +112,12 @@ func (m *Model) SetValue(k string) { m.input.SetValue(strings.TrimSpace(k)) }
 // Value is what the field holds.
 func (m Model) Value() string { return m.input.Value() }
 
-// SetFromEnv notes that the key came from BASIQ_API_KEY.
-func (m *Model) SetFromEnv(v bool) { m.fromEnv = v }
+// setFromEnv notes that the key came from BASIQ_API_KEY.
+func (m *Model) setFromEnv(v bool) { m.fromEnv = v }
 
-// SetWorking shows the spinner while the key is checked; it returns the
+// setWorking shows the spinner while the key is checked; it returns the
 // spinner's first tick when it starts.
-func (m *Model) SetWorking(working bool) tea.Cmd {
+func (m *Model) setWorking(working bool) tea.Cmd {
 	started := working && !m.working
 	m.working = working
 	if working {
@@ -91,19 +129,19 @@ func (m *Model) SetWorking(working bool) tea.Cmd {
 	return nil
 }
 
-// SetProblem shows why the key did not work; the field keeps the key.
-func (m *Model) SetProblem(p theme.Problem, retryable bool) {
+// setProblem shows why the key did not work; the field keeps the key.
+func (m *Model) setProblem(p theme.Problem, retryable bool) {
 	m.problem, m.retry, m.asking = &p, retryable, false
 }
 
-// ClearProblem removes the problem. A hint about the field (a key is
+// clearProblem removes the problem. A hint about the field (a key is
 // needed) stays until the person types: it is about the field, not a call.
-func (m *Model) ClearProblem() { m.problem = nil }
+func (m *Model) clearProblem() { m.problem = nil }
 
-// AskSave offers to keep the good key in where ("" while finding out where);
+// askSave offers to keep the good key in where ("" while finding out where);
 // insecure means a plain file; replaces, that a key is saved for this API
 // already. StopAsking ends the offer.
-func (m *Model) AskSave(where string, insecure, replaces bool) {
+func (m *Model) askSave(where string, insecure, replaces bool) {
 	m.asking, m.saveTo, m.insecure, m.replaces = true, where, insecure, replaces
 	m.input.Blur()
 }
@@ -112,27 +150,36 @@ func (m *Model) AskSave(where string, insecure, replaces bool) {
 // save the key, esc answers "not now" (the key is used, and not saved).
 func (m Model) TakesEsc() bool { return m.asking }
 
-// StopAsking ends the offer to save the key.
-func (m *Model) StopAsking() { m.asking = false }
+// stopAsking ends the offer to save the key.
+func (m *Model) stopAsking() { m.asking = false }
 
 // Capturing reports whether the field has focus (letters are text).
 func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.asking && m.saveTo == "":
 		return nil
 	case m.asking:
-		return []key.Binding{m.yes, m.no}
+		no := m.no
+		no.SetHelp("n/esc", "not now")
+		return []key.Binding{m.yes, no}
 	case m.working:
 		return nil
 	case m.problem != nil && m.retry:
-		retry := m.submit
-		retry.SetHelp("enter", "try again")
-		return []key.Binding{retry, m.demo}
+		return []key.Binding{keys.Main.Help("try again"), m.demo}
 	}
 	return []key.Binding{m.submit, m.demo}
+}
+
+// FullHelp are the help line's keys, and d for the demo while the field is empty.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if !m.asking && !m.working && m.input.Value() == "" {
+		k.More = []key.Binding{m.demoLetter}
+	}
+	return k.FullHelp()
 }
 
 // Update handles keys, paste and the spinner.
@@ -169,18 +216,18 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case m.asking:
 		switch {
-		case key.Matches(msg, m.yes):
+		case key.Matches(msg, m.yes, m.saveEnter):
 			m.asking = false
-			return m, keys.Send(SaveAnsweredMsg{Save: true})
-		case key.Matches(msg, m.no):
+			return m, keys.Ask(keys.Yes)
+		case key.Matches(msg, m.no, m.notNow):
 			m.asking = false
-			return m, keys.Send(SaveAnsweredMsg{Save: false})
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	case m.working:
 		return m, nil
-	case key.Matches(msg, m.demo), msg.String() == "d" && m.input.Value() == "":
-		return m, keys.Send(DemoMsg{})
+	case key.Matches(msg, m.demo), key.Matches(msg, m.demoLetter) && m.input.Value() == "":
+		return m, keys.Ask(keys.Demo)
 	case key.Matches(msg, m.submit):
 		k := strings.TrimSpace(m.input.Value())
 		if k == "" && !(m.problem != nil && m.retry) {

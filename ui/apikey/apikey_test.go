@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -18,16 +19,11 @@ func sized(w, h int) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.Focus()
+	m.focus()
 	return m
 }
 
-func typeText(m Model, s string) Model {
-	for _, r := range s {
-		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return m
-}
+func typeText(m Model, s string) Model { return uitest.Typed(m, s) }
 
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{
@@ -35,19 +31,19 @@ func TestGoldens(t *testing.T) {
 		"typing": func(m Model) Model { return typeText(m, secret) },
 		"invalid": func(m Model) Model {
 			m = typeText(m, secret)
-			m.SetProblem(theme.Problem{What: "Basiq did not recognise this key (404 parameter-not-valid).", Next: "Copy it again from the Basiq dashboard.", CorrelationID: "a1b2c3"}, false)
+			m.setProblem(theme.Problem{What: "Basiq did not recognise this key (404 parameter-not-valid).", Next: "Copy it again from the Basiq dashboard.", CorrelationID: "a1b2c3"}, false)
 			return m
 		},
-		"working": func(m Model) Model { m = typeText(m, secret); m.SetWorking(true); return m },
+		"working": func(m Model) Model { m = typeText(m, secret); m.setWorking(true); return m },
 		"error": func(m Model) Model {
 			m = typeText(m, secret)
-			m.SetProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
+			m.setProblem(theme.Problem{What: "Could not reach Basiq while checking the key: connection refused", Next: "Check your network connection (or proxy), then try again."}, true)
 			return m
 		},
-		"done": func(m Model) Model { m = typeText(m, secret); m.AskSave("the system keyring", false, false); return m },
+		"done": func(m Model) Model { m = typeText(m, secret); m.askSave("the system keyring", false, false); return m },
 		"insecure": func(m Model) Model {
 			m = typeText(m, secret)
-			m.AskSave("/home/max/.config/basiq-onboard/secrets.json", true, false)
+			m.askSave("/home/max/.config/basiq-onboard/secrets.json", true, false)
 			return m
 		},
 	}
@@ -59,7 +55,7 @@ func TestGoldens(t *testing.T) {
 		return view
 	})
 	m := typeText(sized(100, 30), secret)
-	m.SetProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
+	m.setProblem(theme.Problem{What: "Basiq did not recognise this key."}, false)
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, m.View()) })
 }
 
@@ -92,29 +88,29 @@ func TestEmptyEnterAsksForTheKeyAndSendsNothing(t *testing.T) {
 
 func TestDemoKeys(t *testing.T) {
 	m := sized(100, 30)
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"}); result(cmd) != (DemoMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"}); result(cmd) != (keys.IntentMsg{Intent: keys.Demo}) {
 		t.Error("d on an empty field did not start the demo")
 	}
 	m = typeText(m, "abc")
 	m2, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"})
-	if result(cmd) == (DemoMsg{}) || m2.Value() != "abcd" {
+	if result(cmd) == (keys.IntentMsg{Intent: keys.Demo}) || m2.Value() != "abcd" {
 		t.Errorf("d in a typed key must be text (value %q)", m2.Value())
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}); result(cmd) != (DemoMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}); result(cmd) != (keys.IntentMsg{Intent: keys.Demo}) {
 		t.Error("ctrl+d did not start the demo")
 	}
 }
 
 func TestSaveAnswer(t *testing.T) {
 	m := typeText(sized(100, 30), secret)
-	m.AskSave("the system keyring", false, false)
+	m.askSave("the system keyring", false, false)
 	if m.Capturing() {
 		t.Error("while asking y/n the field still captures letters")
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"}); result(cmd) != (SaveAnsweredMsg{Save: true}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"}); result(cmd) != (keys.IntentMsg{Intent: keys.Yes}) {
 		t.Error("y did not answer yes")
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); result(cmd) != (keys.IntentMsg{Intent: keys.No}) {
 		t.Error("n did not answer no")
 	}
 }
@@ -122,7 +118,7 @@ func TestSaveAnswer(t *testing.T) {
 func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
 	m := New(theme.New(true))
 	m.SetValue(strings.Repeat("K", 100)) // BASIQ_API_KEY arrives before the first WindowSizeMsg
-	m.SetFromEnv(true)
+	m.setFromEnv(true)
 	bw, bh := frame.BodySize(80, 24)
 	m.SetSize(bw, bh)
 	for _, line := range strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n") {
@@ -134,7 +130,7 @@ func TestAKeySetBeforeTheWindowSizeStillFitsItsField(t *testing.T) {
 
 func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
 	m := sized(100, 30)
-	m.Focus()
+	m.focus()
 	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("k", 600)})
 	if m.Value() != "" || !strings.Contains(m.View(), "Nothing pasted: that would be 600 characters") {
 		t.Errorf("value %d characters long; view:\n%s", len(m.Value()), m.View())
@@ -150,8 +146,8 @@ func TestAPasteTooLongIsRefusedWholeWithTheReason(t *testing.T) {
 func TestItem16AnEmptyKeySaysAKeyIsNeededUntilTyping(t *testing.T) {
 	m := sized(100, 30)
 	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	m.ClearProblem() // what the wizard does on every sync with no problem standing
-	m.SetWorking(false)
+	m.clearProblem() // what the wizard does on every sync with no problem standing
+	m.setWorking(false)
 	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "A key is needed") {
 		t.Errorf("the hint went with the next frame:\n%s", v)
 	}
@@ -165,7 +161,7 @@ func TestItem16AnEmptyKeySaysAKeyIsNeededUntilTyping(t *testing.T) {
 // saved for this API before, if any, is kept.
 func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
 	m := typeText(sized(100, 30), secret)
-	m.AskSave("the system keyring", false, true)
+	m.askSave("the system keyring", false, true)
 	if !m.TakesEsc() {
 		t.Fatal("esc is not the question's")
 	}
@@ -173,10 +169,10 @@ func TestItem16EscWhileOfferedToSaveKeepsTheSavedKey(t *testing.T) {
 	if !strings.Contains(v, "instead of the key saved for this API") || !strings.Contains(v, "esc keeps the saved key") {
 		t.Errorf("the offer does not say it replaces the saved key:\n%s", v)
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); result(cmd) != (SaveAnsweredMsg{Save: false}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); result(cmd) != (keys.IntentMsg{Intent: keys.No}) {
 		t.Errorf("esc sent %#v, want not now", result(cmd))
 	}
-	if h := m.Keys()[1].Help(); h.Key != "n/esc" {
+	if h := m.ShortHelp()[1].Help(); h.Key != "n/esc" {
 		t.Errorf("the help names %q for not now", h.Key)
 	}
 }

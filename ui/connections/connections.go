@@ -17,12 +17,11 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
+// Messages to flow; U (refresh all) and b (another bank, through consent)
+// are keys.IntentMsg.
 type (
-	RefreshMsg     struct{ ID string } // refresh one connection: Basiq runs a new job
-	RefreshAllMsg  struct{}            // refresh every connection
-	DeleteMsg      struct{ ID string } // delete one (flow asks first)
-	AnotherBankMsg struct{}            // connect another bank, through consent
+	RefreshAskedMsg struct{ ID string } // refresh one connection: Basiq runs a new job
+	RemoveAskedMsg  struct{ ID string } // delete one (flow asks first)
 )
 
 // State is the connections as flow has them.
@@ -61,10 +60,10 @@ func New(st *theme.Styles) Model {
 			colCreated:  {Title: "Created", Drop: 3},
 			colLastUsed: {Title: "Last used"},
 		}, true),
-		refresh:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "refresh")),
-		refreshAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "refresh all")),
-		del:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		another:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another bank")),
+		refresh:    keys.Refresh.Binding(),
+		refreshAll: keys.RefreshAll.Binding(),
+		del:        keys.Remove.Help("delete"),
+		another:    keys.NewLink.Help("another bank"),
 	}
 }
 
@@ -89,14 +88,14 @@ func (m *Model) SetState(s State) {
 	}
 	rows := make([][]string, len(s.Items))
 	for i, c := range s.Items {
-		bank := theme.Safe(c.Institution.ID)
+		bank := text.Safe(c.Institution.ID)
 		if name, ok := s.Banks[c.Institution.ID]; ok && name != "" {
-			bank = theme.Safe(name)
+			bank = text.Safe(name)
 		}
 		rows[i] = []string{
 			colBank:     bank,
-			colMethod:   theme.Safe(c.Method),
-			colStatus:   theme.Safe(c.Status),
+			colMethod:   text.Safe(c.Method),
+			colStatus:   text.Safe(c.Status),
 			colCreated:  listing.When(c.CreatedAt(), s.Now),
 			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
 		}
@@ -104,8 +103,13 @@ func (m *Model) SetState(s State) {
 	m.List.SetRows(rows)
 }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	var ks []key.Binding
 	if m.List.Len() > 0 {
 		all := m.refreshAll
@@ -130,14 +134,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	sel := m.List.Selected()
 	switch {
 	case key.Matches(k, m.another):
-		return m, keys.Send(AnotherBankMsg{})
+		return m, keys.Ask(keys.NewLink)
 	case sel < 0:
 	case key.Matches(k, m.refresh):
-		return m, keys.Send(RefreshMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RefreshAskedMsg{ID: m.state.Items[sel].ID})
 	case key.Matches(k, m.refreshAll):
-		return m, keys.Send(RefreshAllMsg{})
+		return m, keys.Ask(keys.RefreshAll)
 	case key.Matches(k, m.del):
-		return m, keys.Send(DeleteMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RemoveAskedMsg{ID: m.state.Items[sel].ID})
 	}
 	return m, nil
 }
@@ -161,14 +165,14 @@ func (m Model) details(c basiq.Connection) string {
 	st := m.St
 	w := m.BodyWidth()
 	var b strings.Builder
-	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(text.Field(theme.Safe(c.ID))))
+	b.WriteString(st.Label.Render("Connection ") + st.Code.Render(text.Field(text.Safe(c.ID))))
 	if c.ExpiryDate != "" {
-		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(text.Field(theme.Safe(c.ExpiryDate))))
+		b.WriteString(st.Label.Render(" · expires ") + st.Value.Render(text.Field(text.Safe(c.ExpiryDate))))
 	}
 	if c.Status != basiq.ConnectionActive {
 		b.WriteString("\n" + st.Warning.Width(w).Render(theme.SymbolWarning+" Not active: Basiq does not refresh it. Refreshing it (u) shows why, or connect the bank again through consent (b)."))
 	}
-	b.WriteString("\n" + st.Muted.Width(w).Render("u asks the bank again (a new job, watched in the job view); d deletes the connection, keeping the accounts it brought."))
+	b.WriteString("\n" + st.Muted.Width(w).Render("u asks the bank again (a new job, watched in the job view); x deletes the connection, keeping the accounts it brought."))
 	return b.String()
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
@@ -27,10 +28,7 @@ func twoBanks() State {
 }
 
 func sized(w, h int, s State) Model {
-	m := New(theme.New(true))
-	m.SetSize(frame.TabbedBodySize(w, h))
-	m.SetState(s)
-	return m
+	return uitest.InTabs(New(theme.New(true)), frame.TabbedBodySize, w, h, s)
 }
 
 func TestGoldens(t *testing.T) {
@@ -61,14 +59,14 @@ func TestGoldens(t *testing.T) {
 
 func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	m := sized(80, 24, twoBanks())
-	if _, msg := uitest.Keys(m, "u"); msg != (RefreshMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
+	if _, msg := uitest.Keys(m, "u"); msg != (RefreshAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
 		t.Errorf("u sent %#v", msg)
 	}
 	m, _ = uitest.Keys(m, "j")
-	if _, msg := uitest.Keys(m, "d"); msg != (DeleteMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
-		t.Errorf("d on the second sent %#v", msg)
+	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
+		t.Errorf("x on the second sent %#v", msg)
 	}
-	for key, want := range map[string]tea.Msg{"U": RefreshAllMsg{}, "b": AnotherBankMsg{}} {
+	for key, want := range map[string]tea.Msg{"U": keys.IntentMsg{Intent: keys.RefreshAll}, "b": keys.IntentMsg{Intent: keys.NewLink}} {
 		if _, msg := uitest.Keys(m, key); msg != want {
 			t.Errorf("%s sent %#v, want %#v", key, msg, want)
 		}
@@ -77,20 +75,20 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	one := twoBanks()
 	one.Items = one.Items[:1]
 	m = sized(80, 24, one)
-	if _, msg := uitest.Keys(m, "U"); msg != (RefreshAllMsg{}) {
+	if _, msg := uitest.Keys(m, "U"); msg != (keys.IntentMsg{Intent: keys.RefreshAll}) {
 		t.Errorf("U with one connection sent %#v", msg)
 	}
 	var saysOne bool
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		saysOne = saysOne || k.Help().Key == "U" && strings.Contains(k.Help().Desc, "the one")
 	}
 	if !saysOne {
-		t.Errorf("with one connection the help does not say U refreshes it: %v", m.Keys())
+		t.Errorf("with one connection the help does not say U refreshes it: %v", m.ShortHelp())
 	}
 	// None: only another bank works, and the help says so.
 	m = sized(80, 24, State{Load: listing.Load{Loaded: true}})
 	var helps []string
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		helps = append(helps, k.Help().Key)
 	}
 	if strings.Join(helps, " ") != "b" {
@@ -117,13 +115,13 @@ func TestItem12AfterARevokeTheViewSaysConsentIsTheWayToABankAgain(t *testing.T) 
 		t.Errorf("an empty list after a revoke does not say why:\n%s", v)
 	}
 	var help []string
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		help = append(help, k.Help().Key+" "+k.Help().Desc)
 	}
 	if strings.Join(help, " · ") != "b consent again" {
 		t.Errorf("keys after a revoke: %q, want only b, to consent again", help)
 	}
-	if _, msg := uitest.Keys(m, "b"); msg != (AnotherBankMsg{}) {
+	if _, msg := uitest.Keys(m, "b"); msg != (keys.IntentMsg{Intent: keys.NewLink}) {
 		t.Errorf("b sent %#v", msg)
 	}
 }

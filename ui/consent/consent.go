@@ -21,15 +21,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
-type (
-	OpenMsg        struct{}               // o: open the link again
-	JobsPastedMsg  struct{ IDs []string } // p: a redirect URL or job ids
-	AutoConsentMsg struct{}               // a: demo, complete consent as the persona
-	WaitLongerMsg  struct{}               // w: past --timeout, keep waiting
-	ReopenMsg      struct{}               // r: a new link
-	RetryMsg       struct{}               // enter: what failed, again
-)
+// JobsPastedMsg asks flow to watch the jobs of a pasted redirect URL or job ids.
+// The screen's other requests are keys.IntentMsg: o, a, w, b and r.
+type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
@@ -54,7 +48,7 @@ type Model struct {
 	waited           time.Duration
 	problem          *theme.Problem
 	canRetry         bool // enter tries again what failed
-	canReopen        bool // r: a new link
+	canReopen        bool // b: a new link
 	copied           bool
 	openRefused      bool // o was pressed where no browser opens: say so, and why
 	showQR           bool
@@ -75,19 +69,74 @@ func New(st *theme.Styles) Model {
 		st:        st,
 		paste:     in,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		copyKey:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy link")),
-		linkKey:   keys.WholeLink(),
-		qrKey:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "QR code")),
-		openKey:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open again")),
-		pasteKey:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste job id")),
-		autoKey:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "consent automatically")),
-		waitKey:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wait longer")),
-		reopenKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "new consent link")),
-		retryKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")),
-		enterKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "watch this job")),
-		cancelKey: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		copyKey:   keys.Copy.Help("copy link"),
+		linkKey:   keys.WholeLink.Binding(),
+		qrKey:     keys.QRCode.Binding(),
+		openKey:   keys.OpenBrowser.Binding(),
+		pasteKey:  keys.Paste.Binding(),
+		autoKey:   keys.AutoConsent.Binding(),
+		waitKey:   keys.WaitLonger.Binding(),
+		reopenKey: keys.NewLink.Binding(),
+		retryKey:  keys.TryAgain.Binding(),
+		enterKey:  keys.Main.Help("watch this job"),
+		cancelKey: keys.Back.Help("cancel"),
 	}
 }
+
+// State is consent as the session has it: the screen draws it, and owns
+// only the paste field, what is shown (the link whole, its QR code) and
+// what c did.
+type State struct {
+	UserID, UserName string
+	// Link is the consent link while consent waits ("" while there is none).
+	Link    string
+	Expires time.Time
+	Working string // what consent waits on besides the person, "" for nothing
+	// Browser: whether it opened (Opens times), and if not why; Refused, o
+	// was pressed where none can open.
+	Opened  bool
+	Opens   int
+	Reason  string
+	Refused bool
+	// Demo offers a (consent as Persona); AnotherBank is the bank a connects
+	// for a user who has one already ("" for a first consent); SandboxBank
+	// the bank the sandbox hint names ("" is Hooli).
+	Demo                              bool
+	Persona, AnotherBank, SandboxBank string
+	// Polled is when the user's jobs were last listed, with Polling.
+	Polled  time.Time
+	Polling string
+	Now     time.Time
+	// TimedOut: past --timeout, after a wait of Waited.
+	TimedOut bool
+	Waited   time.Duration
+	// Problem is a failure (nil: none); Retry, that r tries again, NewLink,
+	// that b mints another link.
+	Problem        *theme.Problem
+	Retry, NewLink bool
+}
+
+// SetState shows consent as the session has it; it returns the spinner's
+// tick when it starts turning.
+func (m *Model) SetState(s State) tea.Cmd {
+	m.setUser(s.UserID, s.UserName)
+	m.setLink(s.Link, s.Expires)
+	m.setWorking(s.Working)
+	m.setBrowser(s.Opened, s.Opens, s.Reason)
+	m.setOpenRefused(s.Refused)
+	m.setDemo(s.Demo, s.Persona)
+	m.setAnotherBank(s.AnotherBank)
+	m.setSandboxBank(s.SandboxBank)
+	m.setPolling(s.Polled, s.Polling)
+	m.setNow(s.Now)
+	m.setTimedOut(s.TimedOut, s.Waited)
+	m.setProblem(s.Problem)
+	m.setRemedies(s.Retry, s.NewLink)
+	return m.Spin()
+}
+
+// TakesEsc reports whether esc is the screen's: it closes the paste field.
+func (m Model) TakesEsc() bool { return m.pasting }
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
@@ -95,11 +144,11 @@ func (m *Model) SetSize(width, height int) {
 	theme.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
-// SetUser names whose consent this is.
-func (m *Model) SetUser(id, name string) { m.userID, m.userName = id, name }
+// setUser names whose consent this is.
+func (m *Model) setUser(id, name string) { m.userID, m.userName = id, name }
 
-// SetWorking shows a spinner with what is happening ("" for nothing).
-func (m *Model) SetWorking(what string) { m.working = what }
+// setWorking shows a spinner with what is happening ("" for nothing).
+func (m *Model) setWorking(what string) { m.working = what }
 
 // Spin starts the spinner when the screen shows one and it is not turning
 // yet; call it after changing what the screen shows. The spinner stops by
@@ -123,52 +172,52 @@ func (m Model) spinnerShown() bool {
 	return m.working != "" || !m.timedOut
 }
 
-// SetLink shows the consent link ("" while there is none).
-func (m *Model) SetLink(url string, expires time.Time) {
+// setLink shows the consent link ("" while there is none).
+func (m *Model) setLink(url string, expires time.Time) {
 	if url != m.link {
 		m.copied, m.showQR, m.showLink, m.openRefused = false, false, false, false
 	}
 	m.link, m.expires = url, expires
 }
 
-// SetBrowser says whether the browser opened (opens: how many times), and if not, why.
-func (m *Model) SetBrowser(opened bool, opens int, reason string) {
+// setBrowser says whether the browser opened (opens: how many times), and if not, why.
+func (m *Model) setBrowser(opened bool, opens int, reason string) {
 	m.browserOpened, m.browserOpens, m.browserReason = opened, opens, reason
 }
 
-// SetOpenRefused says o was pressed where no browser can open: the screen
+// setOpenRefused says o was pressed where no browser can open: the screen
 // says so beside the link, with the reason (SetBrowser's).
-func (m *Model) SetOpenRefused(refused bool) { m.openRefused = refused }
+func (m *Model) setOpenRefused(refused bool) { m.openRefused = refused }
 
-// SetDemo offers a (complete consent as login) in the demo.
-func (m *Model) SetDemo(demo bool, login string) { m.demo, m.persona = demo, login }
+// setDemo offers a (complete consent as login) in the demo.
+func (m *Model) setDemo(demo bool, login string) { m.demo, m.persona = demo, login }
 
-// SetAnotherBank says the link connects another bank, for a user who has
+// setAnotherBank says the link connects another bank, for a user who has
 // consented already (Basiq's action=connect); in the demo, a connects bank.
 // "" is a first consent.
-func (m *Model) SetAnotherBank(bank string) { m.anotherBank = bank }
+func (m *Model) setAnotherBank(bank string) { m.anotherBank = bank }
 
-// SetSandboxBank names the bank the link is for, where it is not the
+// setSandboxBank names the bank the link is for, where it is not the
 // sandbox's Hooli: another bank's, or that of a connection logged in again.
-func (m *Model) SetSandboxBank(bank string) { m.sandboxBank = bank }
+func (m *Model) setSandboxBank(bank string) { m.sandboxBank = bank }
 
-// SetRemedies says which ways on a problem offers: enter tries again, r a new link.
-func (m *Model) SetRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
+// setRemedies says which ways on a problem offers: r tries again, b a new link.
+func (m *Model) setRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
 
-// SetPolling says when the jobs were last checked, and with what request.
-func (m *Model) SetPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
+// setPolling says when the jobs were last checked, and with what request.
+func (m *Model) setPolling(last time.Time, what string) { m.polled, m.pollWhat = last, what }
 
-// SetNow moves the screen's clock ("checked 3s ago").
-func (m *Model) SetNow(now time.Time) { m.now = now }
+// setNow moves the screen's clock ("checked 3s ago").
+func (m *Model) setNow(now time.Time) { m.now = now }
 
-// SetTimedOut offers to wait longer or start again, past --timeout
+// setTimedOut offers to wait longer or start again, past --timeout
 // (waited is how long the wait was).
-func (m *Model) SetTimedOut(timedOut bool, waited time.Duration) {
+func (m *Model) setTimedOut(timedOut bool, waited time.Duration) {
 	m.timedOut, m.waited = timedOut, waited
 }
 
-// SetProblem shows a failure (polling, minting); nil clears it.
-func (m *Model) SetProblem(p *theme.Problem) { m.problem = p }
+// setProblem shows a failure (polling, minting); nil clears it.
+func (m *Model) setProblem(p *theme.Problem) { m.problem = p }
 
 // ShowingQR reports whether the QR code is up (esc hides it).
 func (m Model) ShowingQR() bool { return m.showQR }
@@ -179,8 +228,11 @@ func (m Model) ShowingLink() bool { return m.showLink }
 // Capturing reports whether the paste field has focus.
 func (m Model) Capturing() bool { return m.pasting }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys: the screen has no others.
+func (m Model) FullHelp() [][]key.Binding { return keys.KeyMap{Short: m.ShortHelp()}.FullHelp() }
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	if m.pasting {
 		return []key.Binding{m.enterKey, m.cancelKey}
 	}
@@ -253,9 +305,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.retryKey) && m.canRetry:
-		return m, keys.Send(RetryMsg{})
+		return m, keys.Ask(keys.TryAgain)
 	case key.Matches(msg, m.reopenKey) && (m.timedOut || m.canReopen):
-		return m, keys.Send(ReopenMsg{})
+		return m, keys.Ask(keys.NewLink)
 	case m.link == "":
 		return m, nil
 	}
@@ -268,15 +320,15 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.qrKey):
 		m.showQR = true
 	case key.Matches(msg, m.openKey):
-		return m, keys.Send(OpenMsg{})
+		return m, keys.Ask(keys.OpenBrowser)
 	case key.Matches(msg, m.pasteKey):
 		m.pasting, m.pasteErr = true, ""
 		m.paste.SetValue("")
 		return m, m.paste.Focus()
 	case key.Matches(msg, m.autoKey) && m.demo && m.working == "":
-		return m, keys.Send(AutoConsentMsg{})
+		return m, keys.Ask(keys.AutoConsent)
 	case key.Matches(msg, m.waitKey) && m.timedOut:
-		return m, keys.Send(WaitLongerMsg{})
+		return m, keys.Ask(keys.WaitLonger)
 	}
 	return m, nil
 }
@@ -325,7 +377,7 @@ func (m Model) View() string {
 	}
 	who := "The user"
 	if m.userName != "" {
-		who = text.Field(theme.Safe(m.userName))
+		who = text.Field(text.Safe(m.userName))
 	}
 	lead := who + " chooses a bank on Basiq's consent page and agrees to share data."
 	if m.anotherBank != "" {
@@ -362,16 +414,16 @@ func (m Model) View() string {
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
 	bank := "Hooli"
 	if m.sandboxBank != "" {
-		bank = theme.Safe(m.sandboxBank)
+		bank = text.Safe(m.sandboxBank)
 	}
 	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render(bank) + st.Label.Render(" · login ") +
 		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	switch {
 	case m.demo && m.anotherBank != "":
-		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(theme.Safe(m.anotherBank))+
-			" as "+theme.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(text.Safe(m.anotherBank))+
+			" as "+text.Safe(m.persona)+" (it asks a security question, which the demo answers).")) + "\n")
 	case m.demo:
-		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+theme.Safe(m.persona)+".")) + "\n")
+		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to complete consent as "+text.Safe(m.persona)+".")) + "\n")
 	}
 	b.WriteString("\n")
 	switch {
@@ -385,7 +437,7 @@ func (m Model) View() string {
 	case m.working != "":
 		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
 	case m.timedOut:
-		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, r for a new link, or ctrl+c to quit.",
+		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, b for a new link, or ctrl+c to quit.",
 			theme.SymbolWarning, m.waited.Round(time.Second))) + "\n")
 	default:
 		line := m.st.Spin(m.spin) + " " + st.Text.Render("Waiting for a connection…")
@@ -417,7 +469,7 @@ func (m Model) linkLine(w int) string {
 	// Too long to show whole: the hyperlink still carries all of it, and l
 	// shows it whole for terminals that cannot follow links.
 	const hint = "  (l shows all)"
-	visible := ansi.Truncate(m.link, w-len(hint), theme.Ellipsis)
+	visible := ansi.Truncate(m.link, w-len(hint), text.Ellipsis)
 	return m.st.Link.Hyperlink(m.link).Render(visible) + m.st.Muted.Render(hint)
 }
 
@@ -469,7 +521,7 @@ func (m Model) QRWindow(width, height int) string {
 	// Two lines at most: the demo's code and its caption just fit 120x40.
 	caption := []string{st.Text.Render("Scan it to finish consent on a phone.") + st.Muted.Render(" Any key returns.")}
 	if isLoopback(m.link) {
-		host := theme.Safe(hostOf(m.link))
+		host := text.Safe(hostOf(m.link))
 		next := "Open it in a browser here."
 		if m.demo {
 			next = "Open it in a browser here, or press a on the consent screen."

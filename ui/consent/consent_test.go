@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -25,15 +26,15 @@ func sized(w, h int) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.SetUser("7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", "")
+	m.setUser("7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", "")
 	return m
 }
 
 func withLink(m Model) Model {
-	m.SetLink(link, now.Add(time.Hour))
-	m.SetBrowser(true, 1, "")
-	m.SetNow(now.Add(3 * time.Second))
-	m.SetPolling(now, "GET /users/7f1c2a4e…/jobs")
+	m.setLink(link, now.Add(time.Hour))
+	m.setBrowser(true, 1, "")
+	m.setNow(now.Add(3 * time.Second))
+	m.setPolling(now, "GET /users/7f1c2a4e…/jobs")
 	return m
 }
 
@@ -64,18 +65,18 @@ func sent(cmd tea.Cmd) tea.Msg {
 
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{
-		"minting": func(m Model) Model { m.SetWorking("Minting a client token for the consent link…"); return m },
+		"minting": func(m Model) Model { m.setWorking("Minting a client token for the consent link…"); return m },
 		"waiting": withLink,
 		"no_browser": func(m Model) Model {
 			m = withLink(m)
-			m.SetBrowser(false, 0, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (q).")
+			m.setBrowser(false, 0, "This is an SSH session, so a browser here would open on the remote machine. Open the link on a computer with a browser, or scan the QR code (v).")
 			return m
 		},
-		"demo": func(m Model) Model { m = withLink(m); m.SetDemo(true, "Wentworth-Smith"); return m },
+		"demo": func(m Model) Model { m = withLink(m); m.setDemo(true, "Wentworth-Smith"); return m },
 		"another_bank_demo": func(m Model) Model {
 			m = withLink(m)
-			m.SetDemo(true, "Wentworth-Smith")
-			m.SetAnotherBank("Pied Piper Bank")
+			m.setDemo(true, "Wentworth-Smith")
+			m.setAnotherBank("Pied Piper Bank")
 			return m
 		},
 		"paste": func(m Model) Model {
@@ -85,10 +86,10 @@ func TestGoldens(t *testing.T) {
 			m, _ = pressKey(m, tea.KeyEnter, "")
 			return m
 		},
-		"timed_out": func(m Model) Model { m = withLink(m); m.SetTimedOut(true, 10*time.Minute); return m },
+		"timed_out": func(m Model) Model { m = withLink(m); m.setTimedOut(true, 10*time.Minute); return m },
 		"error": func(m Model) Model {
 			m = withLink(m)
-			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while checking for the connection.", Next: "Checking again in 8s."})
+			m.setProblem(&theme.Problem{What: "Basiq answered 503 while checking for the connection.", Next: "Checking again in 8s."})
 			return m
 		},
 	}
@@ -100,7 +101,7 @@ func TestGoldens(t *testing.T) {
 		m := New(theme.New(false))
 		m.SetSize(frame.BodySize(100, 30))
 		m = withLink(m)
-		m.SetDemo(true, "Wentworth-Smith")
+		m.setDemo(true, "Wentworth-Smith")
 		uitest.GoldenColor(t, m.View())
 	})
 }
@@ -117,24 +118,24 @@ func TestKeys(t *testing.T) {
 	if _, msg := pressKey(m, 'c', "c"); msg == nil {
 		t.Error("c did not copy the link")
 	}
-	if _, msg := pressKey(m, 'o', "o"); msg != (OpenMsg{}) {
+	if _, msg := pressKey(m, 'o', "o"); msg != (keys.IntentMsg{Intent: keys.OpenBrowser}) {
 		t.Errorf("o sent %#v", msg)
 	}
 	if _, msg := pressKey(m, 'a', "a"); msg != nil {
 		t.Error("a completed consent outside the demo")
 	}
-	m.SetDemo(true, "Wentworth-Smith")
-	if _, msg := pressKey(m, 'a', "a"); msg != (AutoConsentMsg{}) {
+	m.setDemo(true, "Wentworth-Smith")
+	if _, msg := pressKey(m, 'a', "a"); msg != (keys.IntentMsg{Intent: keys.AutoConsent}) {
 		t.Errorf("a in the demo sent %#v", msg)
 	}
 	if _, msg := pressKey(m, 'w', "w"); msg != nil {
 		t.Error("w did something before the timeout")
 	}
-	m.SetTimedOut(true, 10*time.Minute)
-	if _, msg := pressKey(m, 'w', "w"); msg != (WaitLongerMsg{}) {
+	m.setTimedOut(true, 10*time.Minute)
+	if _, msg := pressKey(m, 'w', "w"); msg != (keys.IntentMsg{Intent: keys.WaitLonger}) {
 		t.Errorf("w sent %#v", msg)
 	}
-	if _, msg := pressKey(m, 'r', "r"); msg != (ReopenMsg{}) {
+	if _, msg := pressKey(m, 'b', "b"); msg != (keys.IntentMsg{Intent: keys.NewLink}) {
 		t.Errorf("r sent %#v", msg)
 	}
 }
@@ -164,11 +165,11 @@ func TestQRCodeHasTheWholeWindowOrSaysWhatItNeeds(t *testing.T) {
 		for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
 				m := withLink(sized(size[0], size[1]))
-				m.SetLink(c.link, now.Add(time.Hour))
-				m.SetDemo(c.demo, "Wentworth-Smith")
-				m, _ = pressKey(m, 'q', "q")
+				m.setLink(c.link, now.Add(time.Hour))
+				m.setDemo(c.demo, "Wentworth-Smith")
+				m, _ = pressKey(m, 'v', "v")
 				if !m.ShowingQR() {
-					t.Fatal("q did not show the QR code")
+					t.Fatal("v did not show the QR code")
 				}
 				view := m.QRWindow(size[0], size[1])
 				lines := strings.Split(view, "\n")
@@ -207,12 +208,12 @@ func TestTheSpinnerTurnsOnlyWhileShown(t *testing.T) {
 	if m.Spin() != nil {
 		t.Error("a second Spin started a second spinner")
 	}
-	m.SetLink("", time.Time{}) // consent is over: the screen is left behind
+	m.setLink("", time.Time{}) // consent is over: the screen is left behind
 	m, next := m.Update(tick)
 	if next != nil || m.Spin() != nil {
 		t.Error("the spinner of a screen with nothing to wait for still turns")
 	}
-	m.SetLink(link, now.Add(time.Hour))
+	m.setLink(link, now.Add(time.Hour))
 	if m.Spin() == nil {
 		t.Error("a new link did not turn the spinner again")
 	}
@@ -239,7 +240,7 @@ func TestPollAgeReadsNaturally(t *testing.T) {
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "checked 3s ago") {
 		t.Errorf("three seconds after a poll:\n%s", v)
 	}
-	m.SetNow(now.Add(200 * time.Millisecond))
+	m.setNow(now.Add(200 * time.Millisecond))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "checked just now") {
 		t.Errorf("right after a poll the screen should say just now, not 0s ago:\n%s", v)
 	}
@@ -247,7 +248,7 @@ func TestPollAgeReadsNaturally(t *testing.T) {
 
 func BenchmarkConsentView(b *testing.B) {
 	m := withLink(sized(200, 60))
-	m.SetDemo(true, "Wentworth-Smith")
+	m.setDemo(true, "Wentworth-Smith")
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
@@ -264,7 +265,7 @@ func TestItem7TheWholeLinkHasLinesOfItsOwnEachAHyperlinkToAllOfIt(t *testing.T) 
 		t.Fatalf("the test's link has %d characters", len(longLink))
 	}
 	m := withLink(sized(80, 24))
-	m.SetLink(longLink, now.Add(time.Hour))
+	m.setLink(longLink, now.Add(time.Hour))
 	if !strings.Contains(uitest.Render(m.View(), colorprofile.NoTTY), "l shows all") {
 		t.Errorf("the cut link does not say how to see it whole:\n%s", uitest.Render(m.View(), colorprofile.NoTTY))
 	}
@@ -313,8 +314,8 @@ func TestItem7CSaysItSentTheLinkAndODoesNotHideThatNothingOpened(t *testing.T) {
 	if !strings.Contains(v, "Sent to the terminal's clipboard (OSC 52).") || strings.Contains(v, "Copied") {
 		t.Errorf("after c:\n%s", v)
 	}
-	m.SetBrowser(false, 0, "There is no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser can open.")
-	m.SetOpenRefused(true)
+	m.setBrowser(false, 0, "There is no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser can open.")
+	m.setOpenRefused(true)
 	if v := uitest.Render(m.View(), colorprofile.NoTTY); !strings.Contains(v, "o opened nothing: There is no display here") {
 		t.Errorf("after o where no browser opens:\n%s", v)
 	}

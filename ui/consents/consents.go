@@ -17,8 +17,8 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// RevokeMsg asks flow to revoke a consent (it asks first).
-type RevokeMsg struct{ ID string }
+// RemoveAskedMsg asks flow to revoke a consent (it asks first).
+type RemoveAskedMsg struct{ ID string }
 
 // Item is one consent, and whether it can be revoked (flow says).
 type Item struct {
@@ -57,7 +57,7 @@ func New(st *theme.Styles) Model {
 			colExpires: {Title: "Expires"},
 			colRevoked: {Title: "Revoked", Drop: 3},
 		}, true),
-		revoke: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
+		revoke: keys.Remove.Help("revoke"),
 	}
 }
 
@@ -78,8 +78,8 @@ func (m *Model) SetState(s State) {
 			revoked = day(*c.Revoked)
 		}
 		rows[i] = []string{
-			colStatus:  theme.Safe(c.Status),
-			colPurpose: theme.Safe(c.Purpose.Primary.Title),
+			colStatus:  text.Safe(c.Status),
+			colPurpose: text.Safe(c.Purpose.Primary.Title),
 			colGiven:   day(c.Created),
 			colExpires: day(c.ExpiryDate),
 			colRevoked: revoked,
@@ -103,8 +103,13 @@ func (m Model) selected() (Item, bool) {
 	return Item{}, false
 }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	if m.List.Len() == 0 {
 		return nil
 	}
@@ -125,7 +130,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if it, ok := m.selected(); ok && it.Revocable && key.Matches(k, m.revoke) {
-		return m, keys.Send(RevokeMsg{ID: it.Consent.ID})
+		return m, keys.Send(RemoveAskedMsg{ID: it.Consent.ID})
 	}
 	return m, nil
 }
@@ -147,12 +152,12 @@ func (m Model) details(it Item) string {
 	c := it.Consent
 	var lines []string
 	if d := c.Purpose.Primary.Description; d != "" {
-		lines = append(lines, st.Text.Width(w).Render(text.Field(theme.Safe(d))))
+		lines = append(lines, st.Text.Width(w).Render(text.Field(text.Safe(d))))
 	}
 	var shared []string
 	for _, p := range c.Data.Permissions {
 		if p.Consented && p.Information.Name != "" {
-			shared = append(shared, text.Field(theme.Safe(p.Information.Name)))
+			shared = append(shared, text.Field(text.Safe(p.Information.Name)))
 		}
 	}
 	if len(shared) > 0 {

@@ -30,10 +30,7 @@ func given() State {
 }
 
 func sized(w, h int, s State) Model {
-	m := New(theme.New(true))
-	m.SetSize(frame.TabbedBodySize(w, h))
-	m.SetState(s)
-	return m
+	return uitest.InTabs(New(theme.New(true)), frame.TabbedBodySize, w, h, s)
 }
 
 func TestGoldens(t *testing.T) {
@@ -57,14 +54,14 @@ func TestGoldens(t *testing.T) {
 
 func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
 	m := sized(80, 24, given())
-	if _, msg := uitest.Keys(m, "x"); msg != (RevokeMsg{ID: "cons-2"}) {
+	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "cons-2"}) {
 		t.Errorf("x on the consent in force sent %#v", msg)
 	}
 	m, _ = uitest.Keys(m, "down")
 	if _, msg := uitest.Keys(m, "x"); msg != nil {
 		t.Errorf("x on a revoked consent sent %#v", msg)
 	}
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		if k.Help().Key == "x" {
 			t.Error("x is offered on a revoked consent")
 		}

@@ -169,8 +169,8 @@ func (m *Model) SetState(s State) {
 	for i, r := range s.Rows {
 		rows[i] = []string{
 			colTime:   clock(r.Time, s.Now),
-			colType:   theme.Safe(r.Type),
-			colEntity: theme.Safe(r.Entity),
+			colType:   text.Safe(r.Type),
+			colEntity: text.Safe(r.Entity),
 			colAnswer: answer(r.State, r.Status, r.Answer),
 			colTook:   took(r),
 			colNote:   note(r, s.Now),
@@ -226,7 +226,7 @@ func answer(state string, status int, words string) string {
 	case status != 0:
 		return fmt.Sprintf("%s %d", theme.SymbolFailed, status)
 	case words != "":
-		return theme.SymbolFailed + " " + theme.Safe(shortAnswer(words))
+		return theme.SymbolFailed + " " + text.Safe(shortAnswer(words))
 	}
 	return theme.SymbolFailed
 }
@@ -295,15 +295,25 @@ func in(t, now time.Time) string {
 	return fmt.Sprintf("in %.1fh", d.Hours())
 }
 
-// Keys are the keys that work now, most useful first.
-func (m Model) Keys() []key.Binding {
+// ShortHelp are the keys that work now, most useful first.
+func (m Model) ShortHelp() []key.Binding {
 	if m.open != "" {
-		return []key.Binding{m.keys.Resend, m.keys.Scroll, m.keys.Close, m.keys.Quit}
+		return []key.Binding{m.keys.Resend, m.keys.Up, m.keys.Close}
 	}
 	if m.List.Len() == 0 {
-		return []key.Binding{m.keys.Quit}
+		return nil
 	}
-	return []key.Binding{m.keys.Open, m.keys.Resend, m.List.Move(), m.keys.Quit}
+	// q quit is the frame's, after these: every screen has it.
+	return []key.Binding{m.keys.Open, m.keys.Resend, m.List.Move()}
+}
+
+// FullHelp are the help line's keys and the other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	more := m.List.Moves()
+	if m.open != "" {
+		more = []key.Binding{m.keys.PageUp, m.keys.Home, m.keys.End}
+	}
+	return keys.KeyMap{Short: m.ShortHelp(), More: more}.FullHelp()
 }
 
 // Update handles keys.
@@ -343,18 +353,18 @@ func (m Model) updateDetail(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Resend):
 		return m, keys.Send(ResendMsg{ID: m.open})
 	default:
-		switch k.String() {
-		case "up", "k":
+		switch {
+		case key.Matches(k, m.keys.Up):
 			m.scroll--
-		case "down", "j":
+		case key.Matches(k, m.keys.Down):
 			m.scroll++
-		case "pgup":
+		case key.Matches(k, m.keys.PageUp):
 			m.scroll -= page
-		case "pgdown", "space":
+		case key.Matches(k, m.keys.PageDown):
 			m.scroll += page
-		case "home":
+		case key.Matches(k, m.keys.Home):
 			m.scroll = 0
-		case "end":
+		case key.Matches(k, m.keys.End):
 			m.scroll = lines
 		}
 		m.scroll = max(min(m.scroll, lines-m.Height), 0)
@@ -384,13 +394,13 @@ func (m Model) page() listing.Page {
 		request += " every " + every(s.Every)
 	}
 	var above []string
-	secret := st.Label.Render("Secret ") + st.Code.Render(theme.Safe(s.Secret))
+	secret := st.Label.Render("Secret ") + st.Code.Render(text.Safe(s.Secret))
 	if more := st.Muted.Render(" · the same every run against this API"); lipgloss.Width(secret+more) <= w {
 		secret += more
 	}
 	above = append(above, theme.Wrap(w, secret))
 	if s.Backfill != "" {
-		above = append(above, st.Muted.Width(w).Render(theme.Safe(s.Backfill)))
+		above = append(above, st.Muted.Width(w).Render(text.Safe(s.Backfill)))
 	}
 	switch {
 	case s.Problem != nil:
@@ -429,13 +439,13 @@ func every(d time.Duration) string {
 func (m Model) under(r Row) string {
 	st := m.St
 	w := m.BodyWidth()
-	lines := []string{st.Muted.Render("event ") + st.Code.Render(theme.Safe(r.ID))}
+	lines := []string{st.Muted.Render("event ") + st.Code.Render(text.Safe(r.ID))}
 	if r.State == Failed || r.State == Retrying {
 		body := strings.TrimSpace(r.Body)
 		what := "The handler answered"
 		switch {
 		case r.Status == 0 && r.Answer != "":
-			lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(r.Answer)))
+			lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Safe(r.Answer)))
 		case body == "":
 			lines = append(lines, st.Error.Width(w).Render(fmt.Sprintf("%s %s %d with no body.", theme.SymbolFailed, what, r.Status)))
 		default:
@@ -449,7 +459,7 @@ func (m Model) under(r Row) string {
 					lines = append(lines, st.Muted.Render("  … (enter shows all of it)"))
 					break
 				}
-				lines = append(lines, "  "+st.Error.Render(cut(theme.Safe(l), w-2)))
+				lines = append(lines, "  "+st.Error.Render(cut(text.Safe(l), w-2)))
 			}
 		}
 	}
@@ -463,23 +473,23 @@ func (m Model) detailLines() []string {
 	d, st, w := m.detail, m.St, m.BodyWidth()
 	var lines []string
 	add := func(s ...string) { lines = append(lines, s...) }
-	block := func(text string) {
-		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-			add("  " + cut(theme.Safe(l), w-2))
+	block := func(json string) {
+		for _, l := range strings.Split(strings.TrimRight(json, "\n"), "\n") {
+			add("  " + cut(text.Safe(l), w-2))
 		}
 	}
-	add(st.Title.Render(theme.Safe(d.Type)) + st.Muted.Render(" · event ") + st.Code.Render(cut(theme.Safe(d.ID), max(w-lipgloss.Width(d.Type)-9, 8))))
+	add(st.Title.Render(text.Safe(d.Type)) + st.Muted.Render(" · event ") + st.Code.Render(cut(text.Safe(d.ID), max(w-lipgloss.Width(d.Type)-9, 8))))
 	facts := []string{"created " + clock(d.Created, m.state.Now)}
 	if d.UserID != "" {
-		facts = append(facts, "user "+theme.Safe(d.UserID))
+		facts = append(facts, "user "+text.Safe(d.UserID))
 	}
 	add(st.Muted.Width(w).Render(strings.Join(facts, " · ")))
-	add(st.Muted.Render("webhook-id ") + st.Code.Render(cut(theme.Safe(d.WebhookID), w-11)))
+	add(st.Muted.Render("webhook-id ") + st.Code.Render(cut(text.Safe(d.WebhookID), w-11)))
 	add("", st.Label.Render("The payload sent"))
 	block(d.Payload)
-	add("", st.Label.Render("The handler's answers")+st.Muted.Render(" · "+theme.Safe(m.state.To)))
+	add("", st.Label.Render("The handler's answers")+st.Muted.Render(" · "+text.Safe(m.state.To)))
 	if d.SendErr != "" {
-		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+theme.Safe(d.SendErr)))
+		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.SendErr)))
 	}
 	if len(d.Attempts) == 0 && d.SendErr == "" {
 		add("  " + st.Muted.Render("None yet."))
@@ -490,7 +500,7 @@ func (m Model) detailLines() []string {
 		status := fmt.Sprintf("%s %d in %s", theme.SymbolDone, a.Status, Took(a.Took))
 		if !a.OK {
 			style = st.Error
-			status = theme.SymbolFailed + " " + theme.Safe(a.Answer)
+			status = theme.SymbolFailed + " " + text.Safe(a.Answer)
 			if a.Status != 0 {
 				status = fmt.Sprintf("%s %d in %s", theme.SymbolFailed, a.Status, Took(a.Took))
 			}
@@ -500,24 +510,24 @@ func (m Model) detailLines() []string {
 			line += st.Muted.Render(" · again " + in(a.Next, m.state.Now))
 		}
 		if a.Fault != "" {
-			line += st.Warning.Render(" · fault " + theme.Safe(a.Fault))
+			line += st.Warning.Render(" · fault " + text.Safe(a.Fault))
 		}
 		add("  " + line)
 		if body := strings.TrimSpace(a.Body); body != "" {
 			for _, l := range strings.Split(body, "\n") {
-				add("    " + cut(theme.Safe(l), w-4))
+				add("    " + cut(text.Safe(l), w-4))
 			}
 			if a.Cut {
 				add("    " + st.Muted.Render("(cut: the rest of the body was not kept)"))
 			}
 		}
 	}
-	add("", st.Label.Render("What it links to")+st.Muted.Render(" · links.eventEntity "+cut(theme.Safe(d.EntityURL), max(w-38, 8))))
+	add("", st.Label.Render("What it links to")+st.Muted.Render(" · links.eventEntity "+cut(text.Safe(d.EntityURL), max(w-38, 8))))
 	switch {
 	case d.EntityLoading:
 		add("  " + st.Muted.Render("Loading…"))
 	case d.EntityErr != "":
-		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+theme.Safe(d.EntityErr)))
+		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.EntityErr)))
 	case d.Entity != "":
 		block(d.Entity)
 		if d.EntityCut {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
@@ -33,16 +34,15 @@ type Frame struct {
 	Where         string // "demo", "sandbox" or the API host
 	Step          int    // index into Steps
 	Body          string
-	Keys          []key.Binding // the screen's keys; the global ones are added
-	ShowHelp      bool          // ? pressed: every key, one per line
-	Typing        bool          // a text field has focus: help is f1, not ?
-	CanGoBack     bool          // esc goes back a step, so help lists it
-	Notice        string        // a one-line status above the help line
-	Overlay       string        // replaces the body (the request inspector)
-	Global        keys.Global   // the keys every screen has
-	// HelpOnly are keys the screen names itself (the tabs' tab and
-	// shift+tab): ? lists them, the help line leaves them the room.
-	HelpOnly []key.Binding
+	// Keys are the screen's: its help line's, most useful first, and
+	// the others ? lists; the global ones are added.
+	Keys      help.KeyMap
+	ShowHelp  bool        // ? pressed: every key, one per line
+	Typing    bool        // a text field has focus: help is f1, not ?
+	CanGoBack bool        // esc goes back a step, so help lists it
+	Notice    string      // a one-line status above the help line
+	Overlay   string      // replaces the body (the request inspector)
+	Global    keys.Global // the keys every screen has
 	// Tabs are views of one place, drawn as tabs over the body (not over an
 	// overlay or the help); Tab is the one shown.
 	Tabs []string
@@ -86,7 +86,7 @@ func Render(st *theme.Styles, f Frame) string {
 		body = f.Overlay
 	}
 	if f.ShowHelp {
-		body = fullHelp(st, f.Global, append(append([]key.Binding{}, f.Keys...), f.HelpOnly...), f.CanGoBack)
+		body = fullHelp(st, f.Global, f.Keys, f.CanGoBack)
 	}
 	lines := []string{header(st, f), ""}
 	if len(f.Tabs) > 0 && f.Overlay == "" && !f.ShowHelp {
@@ -94,18 +94,26 @@ func Render(st *theme.Styles, f Frame) string {
 		bodyW, bodyH = TabbedBodySize(f.Width, f.Height)
 	}
 	lines = append(lines, fit(body, bodyW, bodyH)...)
-	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, withBack(f), f.Typing, f.Width))
+	lines = append(lines, "", "  "+clip(f.Notice, bodyW), helpLine(st, f.Global, withBack(f, short(f.Keys)), f.Typing, f.Width))
 	return strings.Join(lines, "\n")
 }
 
-// withBack is the screen's keys and, where esc goes back a step, esc;
-// unless the screen gives esc a meaning of its own (cancel a field), which
-// is then the only one listed.
-func withBack(f Frame) []key.Binding {
-	if !f.CanGoBack || bindsEsc(f.Keys) {
-		return f.Keys
+// short is the help line's keys of a key map (none without one).
+func short(k help.KeyMap) []key.Binding {
+	if k == nil {
+		return nil
 	}
-	return append(append([]key.Binding{}, f.Keys...), f.Global.Back)
+	return k.ShortHelp()
+}
+
+// withBack is ks and, where esc goes back a step, esc; unless the screen
+// gives esc a meaning of its own (cancel a field), which is then the only
+// one listed.
+func withBack(f Frame, ks []key.Binding) []key.Binding {
+	if !f.CanGoBack || bindsEsc(ks) {
+		return ks
+	}
+	return append(append([]key.Binding{}, ks...), f.Global.Back)
 }
 
 func bindsEsc(ks []key.Binding) bool {
@@ -122,7 +130,7 @@ func globalKeys(g keys.Global, typing bool) []key.Binding {
 	if typing {
 		return []key.Binding{g.HelpWhileTyping, g.Quit}
 	}
-	return []key.Binding{g.Help, g.Quit}
+	return []key.Binding{g.Help, g.Leave}
 }
 
 func header(st *theme.Styles, f Frame) string {
@@ -209,7 +217,7 @@ func ShortHost(host string, room int) string {
 	}
 	if labels := strings.Split(host, "."); len(labels) > 2 && !isIPv4(host) {
 		for i := 1; i <= len(labels)-2; i++ {
-			if tail := theme.Ellipsis + strings.Join(labels[i:], "."); lipgloss.Width(tail) <= room {
+			if tail := text.Ellipsis + strings.Join(labels[i:], "."); lipgloss.Width(tail) <= room {
 				return tail
 			}
 		}
@@ -224,61 +232,67 @@ func isIPv4(host string) bool {
 	return strings.Trim(host, "0123456789.") == ""
 }
 
-// helpLine shows as many keys as fit, most useful first; ? and ctrl+c always.
+// helpLine shows as many of the screen's keys as fit, most useful first
+// (bubbles/help ends the line with … where some did not: ? lists them),
+// then ? and ctrl+c, always.
 func helpLine(st *theme.Styles, g keys.Global, screen []key.Binding, typing bool, width int) string {
-	render := func(b key.Binding) string {
-		h := b.Help()
-		return st.Key.Render(h.Key) + " " + st.KeyHelp.Render(h.Desc)
-	}
-	sep := st.Separator.Render(" · ")
-	global := globalKeys(g, typing)
-	tail := ""
-	for _, b := range global {
-		tail += sep + render(b)
-	}
-	line := " "
-	first := true
+	h := helpModel(st)
+	tail := h.ShortHelpView(globalKeys(g, typing))
+	shown := make([]key.Binding, 0, len(screen))
 	for _, b := range screen {
-		if !b.Enabled() || b.Help().Key == "" {
-			continue
+		if b.Enabled() && b.Help().Key != "" {
+			shown = append(shown, b)
 		}
-		item := render(b)
-		if !first {
-			item = sep + item
-		}
-		if lipgloss.Width(line+item+tail) > width {
-			break
-		}
-		line += item
-		first = false
 	}
-	if first {
-		tail = strings.TrimPrefix(tail, sep)
+	sep := st.Separator.Render(h.ShortSeparator)
+	room := max(width-1-lipgloss.Width(sep+tail), 1)
+	h.SetWidth(room)
+	line := h.ShortHelpView(shown)
+	for lipgloss.Width(line) > room && len(shown) > 0 {
+		// bubbles/help keeps a key that does not fit where its … would not either: that key goes.
+		shown = shown[:len(shown)-1]
+		line = h.ShortHelpView(shown)
 	}
-	return clip(line+tail, width)
+	if line == "" {
+		return clip(" "+tail, width)
+	}
+	return clip(" "+line+sep+tail, width)
 }
 
-func fullHelp(st *theme.Styles, g keys.Global, screen []key.Binding, canGoBack bool) string {
-	help := g.Help
-	help.SetHelp("? or f1", "help (f1 also while typing in a field)")
-	all := append([]key.Binding{}, screen...)
-	if canGoBack && !bindsEsc(screen) {
+// helpModel is bubbles/help drawn in the theme: keys bold, what they do muted.
+func helpModel(st *theme.Styles) help.Model {
+	h := help.New()
+	h.ShortSeparator, h.FullSeparator = " · ", "  "
+	h.Styles = help.Styles{Ellipsis: st.Muted, ShortKey: st.Key, ShortDesc: st.KeyHelp, ShortSeparator: st.Separator,
+		FullKey: st.Key.PaddingRight(1), FullDesc: st.Text, FullSeparator: st.Separator} // two spaces after the keys, as in a man page
+	return h
+}
+
+// fullHelp is every key of the screen (its key map's full help, esc where it
+// goes back, help and quit), one a line, each listed once.
+func fullHelp(st *theme.Styles, g keys.Global, screen help.KeyMap, canGoBack bool) string {
+	all := []key.Binding{}
+	if screen != nil {
+		for _, group := range screen.FullHelp() {
+			all = append(all, group...)
+		}
+	}
+	if canGoBack && !bindsEsc(all) {
 		all = append(all, g.Back)
 	}
-	all = append(all, help, g.Quit)
-	var b strings.Builder
-	b.WriteString(st.Title.Render("Keys on this screen") + "\n\n")
+	helpKey := g.Help
+	helpKey.SetHelp("? or f1", "help (f1 also while typing in a field)")
+	all = append(all, helpKey, g.Leave, g.Quit)
 	seen := map[string]bool{}
+	listed := make([]key.Binding, 0, len(all))
 	for _, k := range all {
-		h := k.Help()
-		if h.Key == "" || seen[h.Key] {
-			continue
+		if h := k.Help(); h.Key != "" && !seen[h.Key] && k.Enabled() {
+			seen[h.Key] = true
+			listed = append(listed, k)
 		}
-		seen[h.Key] = true
-		fmt.Fprintf(&b, "%s  %s\n", st.Key.Render(fmt.Sprintf("%-9s", h.Key)), st.Text.Render(h.Desc))
 	}
-	b.WriteString("\n" + st.Muted.Render("Letters act only when no text field has focus. esc, ? or f1 closes this."))
-	return b.String()
+	return st.Title.Render("Keys on this screen") + "\n\n" + helpModel(st).FullHelpView([][]key.Binding{listed}) + "\n\n" +
+		st.Muted.Render("Letters act only when no text field has focus. esc, ? or f1 closes this.")
 }
 
 // fit pads or clips text to exactly h lines, each indented two columns and

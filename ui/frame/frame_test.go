@@ -15,13 +15,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
 
-var screenKeys = []key.Binding{
-	key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy link")),
-	key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "QR code")),
-	key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open again")),
-	key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste job id")),
-	key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "requests")),
-}
+var screenKeys = keys.KeyMap{Short: []key.Binding{
+	keys.Copy.Help("copy link"), keys.QRCode.Binding(), keys.OpenBrowser.Binding(), keys.Paste.Binding(), keys.Requests.Binding(),
+}}
 
 func TestGoldens(t *testing.T) {
 	st := theme.New(true)
@@ -39,7 +35,7 @@ func TestGoldens(t *testing.T) {
 						t.Errorf("line wider than %d: %q", size[0], l)
 					}
 				}
-				if plain := ansi.Strip(out); !strings.Contains(plain, "ctrl+c quit") || !strings.Contains(plain, "◉ Consent") {
+				if plain := ansi.Strip(out); !strings.Contains(plain, "q quit") || !strings.Contains(plain, "◉ Consent") {
 					t.Error("the frame lacks the quit key or the current step")
 				}
 				uitest.Golden(t, out)
@@ -171,10 +167,7 @@ func TestTabsGoUnderTheHeaderAndTheBodyFitsUnderThem(t *testing.T) {
 // TestAScreenThatGivesEscAMeaningListsItOnce: with a field open, esc
 // cancels it and does not also go back, on the help line and in ?.
 func TestAScreenThatGivesEscAMeaningListsItOnce(t *testing.T) {
-	pasting := []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use it")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}
+	pasting := keys.KeyMap{Short: []key.Binding{keys.Main.Help("use it"), keys.Back.Help("cancel")}}
 	for _, help := range []bool{false, true} {
 		out := ansi.Strip(Render(theme.New(true), Frame{Width: 100, Height: 24, Step: 2, Global: keys.NewGlobal(), Body: "body",
 			Keys: pasting, CanGoBack: true, Typing: true, ShowHelp: help}))

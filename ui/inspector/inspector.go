@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -48,11 +49,8 @@ func answerText(e Entry) string {
 	return readable(e.Response)
 }
 
-// CloseMsg asks flow to close the inspector.
-type CloseMsg struct{}
-
-// SaveScriptMsg asks flow to save the session as a script (SetSaved says how it went).
-type SaveScriptMsg struct{}
+// The inspector asks flow with keys.IntentMsg: esc (or i) closes it, s
+// saves the session as a script (SetSaved says how it went).
 
 // Model is the inspector.
 type Model struct {
@@ -68,11 +66,13 @@ type Model struct {
 	answer        []string // the selected exchange's answer, laid out for width
 	answerText    string   // the answer it was laid out from
 	answerWidth   int      // and for which width
-	answerTop     int      // the first answer line shown
-	answerFocused bool     // ↑/↓ scroll the answer instead of choosing a request
+	// scroll shows the answer a window at a time (its own keys unbound:
+	// the one keymap's move it).
+	scroll        viewport.Model
+	answerFocused bool // ↑/↓ scroll the answer instead of choosing a request
 
-	up, down, copyKey, saveKey, closeKey key.Binding
-	pageUp, pageDown, focusKey           key.Binding
+	up, down, copyKey, saveKey, closeKey, reopenKey key.Binding
+	pageUp, pageDown, focusKey                      key.Binding
 }
 
 // minAnswerRows is the least of an answer the inspector shows, however
@@ -82,25 +82,19 @@ const minAnswerRows = 5
 // New builds the inspector.
 func New(st *theme.Styles) Model {
 	return Model{
-		st:       st,
-		follow:   true,
-		up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
-		down:     key.NewBinding(key.WithKeys("down", "j")),
-		copyKey:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy as curl")),
-		saveKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save session as script")),
-		closeKey: closeKey(),
-		pageUp:   key.NewBinding(key.WithKeys("pgup")),
-		pageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
-		focusKey: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "answer")),
+		st:        st,
+		follow:    true,
+		up:        keys.Up.Help("choose"),
+		down:      keys.Down.Hidden(),
+		copyKey:   keys.Copy.Help("copy as curl"),
+		saveKey:   keys.SaveScript.Help("save session as script"),
+		closeKey:  keys.Back.Help("close (i too)"),
+		reopenKey: keys.Requests.Hidden(), // i, which opened it, closes it
+		pageUp:    keys.PageUp.Help("scroll"),
+		pageDown:  keys.PageDown.Hidden(),
+		focusKey:  keys.Next.Help("answer"),
+		scroll:    viewport.New(viewport.WithWidth(40), viewport.WithHeight(minAnswerRows)),
 	}
-}
-
-// closeKey is esc, as on every overlay, and i, which opened it.
-func closeKey() key.Binding {
-	k := keys.CloseOverlay()
-	k.SetKeys("esc", "i")
-	k.SetHelp("esc", "close (i too)")
-	return k
 }
 
 // Hide forgets what was said about the last thing done here ("sent to the
@@ -133,9 +127,12 @@ func (m *Model) SetCanSave(can bool) { m.canSave = can }
 // SetSaved shows what the last save wrote, or why it failed.
 func (m *Model) SetSaved(text string, failed bool) { m.saved, m.saveFailed = text, failed }
 
-// Keys are every key of the inspector, how to close it first: the help
+// FullHelp are every key of the inspector.
+func (m Model) FullHelp() [][]key.Binding { return keys.KeyMap{Short: m.ShortHelp()}.FullHelp() }
+
+// ShortHelp are every key of the inspector, how to close it first: the help
 // line drops what does not fit from the end, and ? lists them all.
-func (m Model) Keys() []key.Binding {
+func (m Model) ShortHelp() []key.Binding {
 	up := m.up
 	if m.answerFocused {
 		up.SetHelp("↑/↓", "scroll")
@@ -151,8 +148,11 @@ func (m Model) Keys() []key.Binding {
 	if m.answerFocused {
 		focus.SetHelp("tab", "list")
 	}
-	return append(ks, focus, m.pageDown)
+	return append(ks, focus, m.pageUp)
 }
+
+// TakesEsc is false: esc closes the inspector, which flow does.
+func (m Model) TakesEsc() bool { return false }
 
 // Capturing is false: the inspector has no text field.
 func (m Model) Capturing() bool { return false }
@@ -195,18 +195,18 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.copied = true
 		return m, tea.SetClipboard(m.entries[m.cursor].Curl)
 	case key.Matches(k, m.saveKey) && m.canSave:
-		return m, func() tea.Msg { return SaveScriptMsg{} }
-	case key.Matches(k, m.closeKey):
+		return m, keys.Ask(keys.SaveScript)
+	case key.Matches(k, m.closeKey, m.reopenKey):
 		m.Hide()
-		return m, func() tea.Msg { return CloseMsg{} }
+		return m, keys.Ask(keys.Back)
 	}
 	return m, nil
 }
 
 // scrollAnswer moves the answer by n lines, within its length.
 func (m *Model) scrollAnswer(n int) {
-	last := max(len(m.answer)-m.layout().answerRows, 0)
-	m.answerTop = min(max(m.answerTop+n, 0), last)
+	m.scroll.SetHeight(max(min(m.layout().answerRows, len(m.answer)), 1))
+	m.scroll.SetYOffset(m.scroll.YOffset() + n) // the viewport keeps it within the answer
 }
 
 // layOutAnswer formats the selected exchange's answer for the width, once
@@ -219,10 +219,12 @@ func (m *Model) layOutAnswer() {
 	}
 	w := max(m.width, 40)
 	if text != m.answerText {
-		m.answerTop = 0
+		m.scroll.SetYOffset(0)
 	}
 	if text != m.answerText || w != m.answerWidth {
 		m.answer, m.answerText, m.answerWidth = wrapAnswer(text, w), text, w
+		m.scroll.SetWidth(w)
+		m.scroll.SetContentLines(m.answer)
 	}
 	if len(m.answer) == 0 {
 		m.answerFocused = false
@@ -244,13 +246,13 @@ func (m Model) layout() layout {
 		return l
 	}
 	e := m.entries[m.cursor]
-	l.curl = theme.CommandLines(theme.Safe(e.Curl), w)
+	l.curl = text.CommandLines(text.Safe(e.Curl), w)
 	used := 2 + 1 + 1 // title and blank, blank after the list, "curl"
 	if e.CorrelationID != "" {
 		used++
 	}
 	if e.Err != "" {
-		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e.Err))))
+		used += lipgloss.Height(m.st.Error.Width(w).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e.Err))))
 	}
 	answerWanted := 0
 	if len(m.answer) > 0 {
@@ -281,9 +283,9 @@ func (m Model) View() string {
 	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n")
 	switch {
 	case m.saved != "" && m.saveFailed:
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+theme.Safe(m.saved)) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Safe(m.saved)) + "\n")
 	case m.saved != "":
-		b.WriteString(st.Success.Width(w).Render(theme.SymbolDone+" "+theme.Safe(m.saved)) + "\n")
+		b.WriteString(st.Success.Width(w).Render(theme.SymbolDone+" "+text.Safe(m.saved)) + "\n")
 	}
 	b.WriteString("\n")
 	if len(m.entries) == 0 {
@@ -325,15 +327,18 @@ func (m Model) View() string {
 	}
 	b.WriteString(st.Code.Render(strings.Join(curl, "\n")) + "\n")
 	if e.CorrelationID != "" {
-		b.WriteString(st.Muted.Render("correlation id "+text.Field(theme.Safe(e.CorrelationID))) + "\n")
+		b.WriteString(st.Muted.Render("correlation id "+text.Field(text.Safe(e.CorrelationID))) + "\n")
 	}
 	if e.Err != "" {
-		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(theme.Safe(e.Err))) + "\n")
+		b.WriteString(st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(text.Safe(e.Err))) + "\n")
 	}
 	if len(m.answer) > 0 && l.answerRows > 0 {
 		b.WriteString("\n" + m.answerLabel(l.answerRows) + "\n")
-		end := min(m.answerTop+l.answerRows, len(m.answer))
-		b.WriteString(st.Code.Render(strings.Join(m.answer[m.answerTop:end], "\n")) + "\n")
+		// The viewport keeps where the answer is scrolled to; its lines are
+		// drawn here, as laid out once per selection (its View would pad and
+		// wrap every line on every frame).
+		top := m.scroll.YOffset()
+		b.WriteString(st.Code.Render(strings.Join(m.answer[top:min(top+l.answerRows, len(m.answer))], "\n")) + "\n")
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }
@@ -348,8 +353,9 @@ func (m Model) answerLabel(rows int) string {
 	if len(m.answer) <= rows {
 		return label
 	}
-	end := min(m.answerTop+rows, len(m.answer))
-	where := fmt.Sprintf("  lines %d–%d of %d", m.answerTop+1, end, len(m.answer))
+	top := m.scroll.YOffset()
+	end := min(top+rows, len(m.answer))
+	where := fmt.Sprintf("  lines %d–%d of %d", top+1, end, len(m.answer))
 	switch {
 	case end < len(m.answer):
 		where += " · pgdn for more"
@@ -378,14 +384,14 @@ func readable(body string) string {
 
 // wrapAnswer is the answer's lines, made safe to print; a line too long
 // for w wraps under its own indentation, so a long value reads as one.
-func wrapAnswer(text string, w int) []string {
-	text = strings.TrimRight(text, "\n")
-	if text == "" {
+func wrapAnswer(answer string, w int) []string {
+	answer = strings.TrimRight(answer, "\n")
+	if answer == "" {
 		return nil
 	}
 	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		line = theme.Safe(line)
+	for _, line := range strings.Split(answer, "\n") {
+		line = text.Safe(line)
 		if ansi.StringWidth(line) <= w {
 			out = append(out, line)
 			continue
@@ -404,8 +410,8 @@ func wrapAnswer(text string, w int) []string {
 func pathOf(u string) string {
 	if i := strings.Index(u, "://"); i >= 0 {
 		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-			return theme.Safe(u[i+3+j:])
+			return text.Safe(u[i+3+j:])
 		}
 	}
-	return theme.Safe(u)
+	return text.Safe(u)
 }

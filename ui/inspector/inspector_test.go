@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -95,13 +96,13 @@ func TestAtTheSmallestWindowTheAnswerStillShowsAndScrollsToItsEnd(t *testing.T) 
 	}
 	m, _ = m.Update(uitest.Press("tab"))
 	m, _ = m.Update(uitest.Press("up"))
-	if m.cursor != len(m.entries)-1 || m.answerTop == 0 {
-		t.Errorf("with the answer focused, up scrolls it (cursor %d, top %d)", m.cursor, m.answerTop)
+	if m.cursor != len(m.entries)-1 || m.scroll.YOffset() == 0 {
+		t.Errorf("with the answer focused, up scrolls it (cursor %d, top %d)", m.cursor, m.scroll.YOffset())
 	}
 	m, _ = m.Update(uitest.Press("tab"))
 	m, _ = m.Update(uitest.Press("up"))
-	if m.cursor != len(m.entries)-2 || m.answerTop != 0 {
-		t.Errorf("back on the list, up chooses the exchange before, its answer from the top (cursor %d, top %d)", m.cursor, m.answerTop)
+	if m.cursor != len(m.entries)-2 || m.scroll.YOffset() != 0 {
+		t.Errorf("back on the list, up chooses the exchange before, its answer from the top (cursor %d, top %d)", m.cursor, m.scroll.YOffset())
 	}
 }
 
@@ -121,7 +122,7 @@ func TestCursorFollowsTheNewestUntilMovedAndCopiesCurl(t *testing.T) {
 	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"}); cmd == nil {
 		t.Error("c did not copy the curl command")
 	}
-	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil || cmd() != (CloseMsg{}) {
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil || cmd() != (keys.IntentMsg{Intent: keys.Back}) {
 		t.Error("esc did not close the inspector")
 	}
 }
@@ -176,13 +177,13 @@ func TestSaveIsOfferedOnceThereIsASessionAndSaysWhereItWent(t *testing.T) {
 	if _, cmd := m.Update(uitest.Press("s")); cmd != nil {
 		t.Error("s saved before there was a session to save")
 	}
-	for _, k := range m.Keys() {
+	for _, k := range m.ShortHelp() {
 		if k.Help().Key == "s" {
 			t.Error("s is offered before it works")
 		}
 	}
 	m.SetCanSave(true)
-	if _, cmd := m.Update(uitest.Press("s")); cmd == nil || cmd() != (SaveScriptMsg{}) {
+	if _, cmd := m.Update(uitest.Press("s")); cmd == nil || cmd() != (keys.IntentMsg{Intent: keys.SaveScript}) {
 		t.Error("s did not ask to save the session")
 	}
 	m.SetSaved("Saved the session as q.sh and q.go in /tmp (mode 0600)", false)

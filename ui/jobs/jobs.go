@@ -1,545 +1,169 @@
-// Package jobs is the fourth screen: the connection jobs' steps, live.
+// Package jobs is a view of the user: its jobs, newest first, when
+// each started, at which bank, how it ended and where it failed.
 package jobs
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/progress"
-	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// Messages to flow.
-type (
-	ReconsentMsg struct{} // r: go through consent again
-	RetryMsg     struct{} // t: try again what failed
-	QuitMsg      struct{} // q
-	ContinueMsg  struct{} // enter: on to the accounts
+// Item is one job as flow has it: the job, its bank's name, and why it
+// failed in a line ("" when it did not).
+type Item struct {
+	Job     basiq.Job
+	Bank    string
+	Failure string
+}
+
+// State is the user's jobs, newest first.
+type State struct {
+	Items []Item
+	listing.Load
+	Now time.Time
+}
+
+// Model is the Jobs view.
+type Model struct {
+	listing.Screen
+	state State
+}
+
+const (
+	colStarted = iota
+	colBank
+	colState
+	colFailed
 )
 
-// slowFactor is how far past the institution's average a job may run
-// before the screen says it is taking longer than usual.
-const slowFactor = 1.5
-
-// Job is one job as the screen shows it.
-type Job struct {
-	Job   basiq.Job
-	Seen  bool          // Job holds an answer
-	Bank  string        // the bank's name for people
-	Usual time.Duration // how long the bank usually takes, 0 when unknown
-	// Took is how long each step has run (so far), by step title.
-	Took map[string]time.Duration
-	// Trouble is a problem checking the job, being worked around.
-	Trouble *theme.Problem
-	// Failure says why the job failed, nil while it has not.
-	Failure *theme.Problem
-	// MFA is the bank's security question the job waits on, nil when none.
-	MFA *MFA
-}
-
-// State is everything the screen shows; it decides none of it.
-type State struct {
-	Jobs          []Job
-	Elapsed       time.Duration // since watching began
-	Progress      float64       // share of all steps over
-	AllOver       bool
-	AccountsReady bool
-	// BackToAccounts: the jobs are over without accounts, and those from
-	// before them can be shown again.
-	BackToAccounts bool
-	Failed         int
-	// Problem is a failure not under one job's steps (checking a job, loading the accounts).
-	Problem *theme.Problem
-	// The ways on that the failure offers.
-	Retry, Reconsent bool
-	// Stopped: a failure stands and nothing is being checked until a key is pressed.
-	Stopped bool
-}
-
-// Model is the job view.
-type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	spin          spinner.Model
-	spinning      bool // a spinner tick is on its way
-
-	// The fields of the banks' questions, by job id; the one with focus;
-	// later: the person left them (esc), and the jobs wait on.
-	fields     map[string][]textinput.Model
-	focusJob   string
-	focusField int
-	later      bool
-	// scroll is the first line shown when the jobs do not fit; pinned
-	// keeps the end (the progress, a failure) in view until a scroll.
-	scroll int
-	pinned bool
-
-	mfaKeys                            keys.MFA
-	reconsent, retry, quit, cont, back key.Binding
-	up, down, pageUp, pageDown         key.Binding
-}
-
-// New builds the job view.
+// New builds the Jobs view.
 func New(st *theme.Styles) Model {
 	return Model{
-		st:        st,
-		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		reconsent: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reopen consent")),
-		retry:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry")),
-		quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		cont:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accounts")),
-		back:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the accounts")),
-		mfaKeys:   keys.NewMFA(),
-		up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scroll")),
-		down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
-		pageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll a page")),
-		pageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll a page down")),
-		pinned:    true,
+		Screen: listing.NewScreen(st, []listing.Column{
+			colStarted: {Title: "Started"},
+			colBank:    {Title: "Bank"},
+			colState:   {Title: "State"},
+			colFailed:  {Title: "Failed at", Flex: true, Drop: 2},
+		}, true),
 	}
 }
 
-// SetSize gives the screen its body size.
-func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
-	m.fitFields()
-}
-
-// bodyWidth is the width the screen draws in.
-func (m Model) bodyWidth() int { return min(max(m.width, 40), readableWidth) }
-
-// SetState shows the jobs as they are now. It returns the spinner's first
-// tick when something starts running: the spinner turns, and the screen
-// redraws, only while a step runs.
-func (m *Model) SetState(s State) tea.Cmd {
+// SetState shows the jobs as they are now.
+func (m *Model) SetState(s State) {
 	m.state = s
-	focus := m.syncFields()
-	if m.running() && !m.spinning {
-		m.spinning = true
-		return tea.Batch(m.spin.Tick, focus)
-	}
-	return focus
-}
-
-// running reports whether the screen shows a spinner: a step under way, or
-// a job Basiq has not answered for yet.
-func (m Model) running() bool {
-	for _, j := range m.state.Jobs {
-		if !j.Seen {
-			return true
+	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
+		switch s.Items[row].Job.State() {
+		case basiq.JobFailed:
+			return m.St.Error, col == colState || col == colFailed
+		case basiq.JobSucceeded:
+			return m.St.Success, col == colState
 		}
-		for _, s := range j.Job.Steps {
-			if s.Status == basiq.StepInProgress {
-				return true
+		return lipgloss.Style{}, false
+	}
+	rows := make([][]string, len(s.Items))
+	for i, it := range s.Items {
+		failed := ""
+		if step := it.Job.FailedStep(); step != nil {
+			failed = text.Safe(basiq.StepName(step.Title))
+			if it.Failure != "" {
+				failed += ": " + text.Safe(it.Failure)
 			}
 		}
-	}
-	return false
-}
-
-// Capturing reports whether a field of a bank's question has focus:
-// letters are answers then, and esc leaves the fields.
-func (m Model) Capturing() bool { return m.answering() }
-
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
-	var ks []key.Binding
-	if m.answering() {
-		ks = append(ks, m.mfaKeys.Send)
-		if m.fieldCount() > 1 {
-			ks = append(ks, m.mfaKeys.Next)
-		}
-		ks = append(ks, m.mfaKeys.Later)
-		if m.scrollable() {
-			ks = append(ks, m.up)
-		}
-		return ks
-	}
-	if m.leftQuestions() {
-		ks = append(ks, m.mfaKeys.Answer)
-	}
-	if m.scrollable() {
-		ks = append(ks, m.up)
-	}
-	switch {
-	case m.state.AccountsReady:
-		ks = append(ks, m.cont)
-	case m.state.BackToAccounts:
-		ks = append(ks, m.back)
-	}
-	if m.state.Retry {
-		ks = append(ks, m.retry)
-	}
-	if m.state.Reconsent {
-		ks = append(ks, m.reconsent)
-	}
-	return append(ks, m.quit)
-}
-
-// HelpOnly are keys ? lists beside Keys: the way back through the fields,
-// a page at a time.
-func (m Model) HelpOnly() []key.Binding {
-	var ks []key.Binding
-	if m.answering() && m.fieldCount() > 1 {
-		ks = append(ks, m.mfaKeys.Prev)
-	}
-	if m.scrollable() {
-		ks = append(ks, m.pageUp)
-	}
-	return ks
-}
-
-// fieldCount is how many fields the open questions have.
-func (m Model) fieldCount() int {
-	n := 0
-	for _, j := range m.state.Jobs {
-		if j.MFA.open() {
-			n += len(j.MFA.Questions)
+		rows[i] = []string{
+			colStarted: listing.When(it.Job.Created, s.Now),
+			colBank:    text.Safe(it.Bank),
+			colState:   stateWords(it.Job),
+			colFailed:  failed,
 		}
 	}
-	return n
+	m.List.SetRows(rows)
 }
 
-// Update handles keys and the spinner.
+// stateWords is a job's state with its symbol, so it reads without colour.
+func stateWords(j basiq.Job) string {
+	if _, _, waiting := j.WaitingForMFA(); waiting {
+		return theme.SymbolWarning + " waiting for a code"
+	}
+	switch j.State() {
+	case basiq.JobSucceeded:
+		return theme.SymbolDone + " done"
+	case basiq.JobFailed:
+		return theme.SymbolFailed + " failed"
+	case basiq.JobRunning:
+		return "running"
+	}
+	return "pending"
+}
+
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
+	if m.List.Len() == 0 {
+		return nil
+	}
+	return []key.Binding{m.List.Move()}
+}
+
+// Update handles keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() {
-			return m, nil
-		}
-		if !m.running() {
-			m.spinning = false // stops here; SetState starts it again
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case tea.PasteMsg:
-		if m.answering() {
-			var cmd tea.Cmd
-			m.fields[m.focusJob][m.focusField], cmd = m.fields[m.focusJob][m.focusField].Update(msg)
-			return m, cmd
-		}
-	case tea.KeyPressMsg:
-		if m.answering() {
-			return m, m.mfaKey(msg)
-		}
-		switch {
-		case key.Matches(msg, m.mfaKeys.Answer) && m.leftQuestions():
-			m.later = false
-			return m, m.refocus()
-		case key.Matches(msg, m.up, m.down, m.pageUp, m.pageDown):
-			m.scrollBy(msg)
-		case key.Matches(msg, m.quit):
-			return m, keys.Send(QuitMsg{})
-		case key.Matches(msg, m.cont) && (m.state.AccountsReady || m.state.BackToAccounts):
-			return m, keys.Send(ContinueMsg{})
-		case key.Matches(msg, m.retry) && m.state.Retry:
-			return m, keys.Send(RetryMsg{})
-		case key.Matches(msg, m.reconsent) && m.state.Reconsent:
-			return m, keys.Send(ReconsentMsg{})
-		}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		m.Scroll(k, m.page())
 	}
 	return m, nil
 }
 
-// readableWidth bounds the screen's width: on a wide terminal a step's time
-// and a job's id stay near what they belong to.
-const readableWidth = 100
-
-// View draws every job with its steps, then the overall progress. Where
-// that does not fit, jobs that are done fold to a line, and the rest
-// scrolls (↑/↓), the end in view until the person scrolls, and a bank's
-// question's field with the cursor in view always.
-func (m Model) View() string {
-	w := m.bodyWidth()
-	lines, focus := m.lines(w, false)
-	if m.height > 0 && len(lines) > m.height {
-		lines, focus = m.lines(w, true)
-	}
-	if m.height > 0 && len(lines) > m.height {
-		top, shown := m.window(len(lines), focus)
-		out := lines[top : top+shown]
-		if top > 0 {
-			out = append([]string{m.st.Muted.Render(fmt.Sprintf("↑ %d more lines above", top))}, out...)
-		}
-		if below := len(lines) - top - shown; below > 0 {
-			out = append(out, m.st.Muted.Render(fmt.Sprintf("↓ %d more lines below", below)))
-		}
-		lines = out
-	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.Join(lines, "\n"))
-}
-
-// lines are the screen's lines, whole, and the line of the field with the
-// cursor (-1 for none); fold draws each job that is done as one line.
-func (m Model) lines(w int, fold bool) (lines []string, focus int) {
-	nameW := 0
-	for _, j := range m.state.Jobs {
-		for _, s := range j.Job.Steps {
-			nameW = max(nameW, lipgloss.Width(text.Field(theme.Safe(basiq.StepName(s.Title)))))
-		}
-	}
-	nameW = min(nameW, w-10) // room for the mark and the time
-	focus = -1
-	folded := false // the last block was a job folded to a line: the next folded one follows it at once
-	add := func(block string, fold bool) {
-		if len(lines) > 0 && !(fold && folded) {
-			lines = append(lines, "")
-		}
-		folded = fold
-		lines = append(lines, strings.Split(block, "\n")...)
-	}
-	for _, j := range m.state.Jobs {
-		view, at := m.jobView(j, w, nameW, fold)
-		if at >= 0 {
-			focus = len(lines) + at
-			if len(lines) > 0 {
-				focus++ // the blank line add puts first
-			}
-		}
-		add(view, fold && j.Job.State() == basiq.JobSucceeded)
-	}
-	if len(m.state.Jobs) == 0 {
-		add(m.st.Muted.Render("Waiting for the first news of the job…"), false)
-	}
-	add(m.progressView(w), false)
-	if p := m.state.Problem; p != nil {
-		add(m.st.RenderProblem(m.withKeys(*p), w), false)
-	}
-	return lines, focus
-}
-
-// window is the first line shown and how many, for total lines in the
-// screen's height, room kept for the lines that say more is above or below.
-func (m Model) window(total, focus int) (top, shown int) {
-	h := m.height
-	last := max(total-(h-1), 0) // the end in view, under the line that says more is above
-	switch {
-	case m.pinned:
-		top = last
-	default:
-		top = min(max(m.scroll, 0), last)
-	}
-	if focus >= 0 && (focus < top+1 || focus >= top+h-2) {
-		top = min(max(focus-1, 0), last) // the field with the cursor, and the line above it
-	}
-	shown = h
-	if top > 0 {
-		shown--
-	}
-	if top+shown < total {
-		shown--
-	}
-	return top, min(shown, total-top)
-}
-
-// scrollable reports whether the jobs do not fit even folded.
-func (m Model) scrollable() bool {
-	if m.height <= 0 {
-		return false
-	}
-	lines, _ := m.lines(m.bodyWidth(), true)
-	return len(lines) > m.height
-}
-
-// scrollBy moves the window a line or a page; at the end it follows the end again.
-func (m *Model) scrollBy(msg tea.KeyPressMsg) {
-	lines, focus := m.lines(m.bodyWidth(), false)
-	if len(lines) <= m.height {
-		lines, focus = m.lines(m.bodyWidth(), true)
-	}
-	if m.height <= 0 || len(lines) <= m.height {
-		return
-	}
-	top, _ := m.window(len(lines), focus)
-	page := max(m.height-2, 1)
-	switch {
-	case key.Matches(msg, m.up):
-		top--
-	case key.Matches(msg, m.down):
-		top++
-	case key.Matches(msg, m.pageUp):
-		top -= page
-	case key.Matches(msg, m.pageDown):
-		top += page
-	}
-	last := max(len(lines)-(m.height-1), 0)
-	m.scroll = min(max(top, 0), last)
-	m.pinned = m.scroll == last
-}
-
-// withKeys ends a problem's advice with the keys that act on it.
-func (m Model) withKeys(p theme.Problem) theme.Problem {
-	switch {
-	case m.state.Retry && m.state.Reconsent:
-		p.Next = strings.TrimSpace(p.Next + " Press t to retry, or r to go through consent again.")
-	case m.state.Retry:
-		p.Next = strings.TrimSpace(p.Next + " Press t to retry.")
-	case m.state.Reconsent:
-		p.Next = strings.TrimSpace(p.Next + " Press r to reopen consent.")
+func (m Model) page() listing.Page {
+	s := m.state
+	p := s.Load.Page("Jobs", listing.Plural(len(s.Items), "job")+", newest first", "No jobs: this user has connected no bank yet.")
+	if sel := m.List.Selected(); sel >= 0 {
+		p.Under = m.details(s.Items[sel])
 	}
 	return p
 }
 
-// jobView is a job's heading and its steps, each step's time just after
-// the longest step name (nameW), so the two read together; folded, a job
-// that is done is its heading and one line. focus is the line of the
-// field with the cursor, -1 when none.
-func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) {
-	st := m.st
-	bank := text.Field(theme.Safe(j.Bank))
-	title := "Connecting " + bank
-	switch j.Job.State() {
-	case basiq.JobSucceeded:
-		title = "Connected " + bank
-	case basiq.JobFailed:
-		title = "Could not connect to " + bank
-	}
-	right := st.Muted.Render("job " + theme.ShortID(theme.Safe(j.Job.ID)))
-	lines := []string{theme.Spread(st.Title.Render(title), right, w)}
-	lines = append(lines, "")
-	if !j.Seen && !m.state.Stopped {
-		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Asking Basiq about the job…"))
-	}
-	focus = -1
-	if fold && j.Job.State() == basiq.JobSucceeded {
-		var took time.Duration
-		for _, d := range j.Took {
-			took += d
-		}
-		done := fmt.Sprintf("%s %s · %d steps done", theme.SymbolDone, title, len(j.Job.Steps))
-		if took > 0 {
-			done += " in " + seconds(took)
-		}
-		return theme.Spread(st.Success.Render(done), right, w), -1
-	}
-	for _, s := range j.Job.Steps {
-		var mark string
+// details are the selected job's id, steps and failure in full.
+func (m Model) details(it Item) string {
+	st := m.St
+	w := m.BodyWidth()
+	var steps []string
+	for _, s := range it.Job.Steps {
+		name := text.Field(text.Safe(basiq.StepName(s.Title)))
 		switch {
 		case s.Done():
-			mark = st.Success.Render(theme.SymbolDone)
+			name += " " + theme.SymbolDone
 		case s.Status == basiq.StepFailed:
-			mark = st.Error.Render(theme.SymbolFailed)
+			name += " " + theme.SymbolFailed
 		case s.Status == basiq.StepInProgress:
-			mark = m.st.Spin(m.spin)
+			name += " (running)"
 		default:
-			mark = st.Muted.Render(theme.SymbolPending)
+			name += " (pending)"
 		}
-		nameStyle := st.Text
-		if s.Status == basiq.StepPending {
-			nameStyle = st.Muted
-		}
-		line := mark + " " + nameStyle.Render(padRight(theme.Safe(basiq.StepName(s.Title)), nameW))
-		if d, ok := j.Took[s.Title]; ok {
-			line += "  " + st.Muted.Render(fmt.Sprintf("%6s", seconds(d)))
-		}
-		lines = append(lines, line)
-		if s.Title == basiq.StepMFAChallenge && s.Status == basiq.StepInProgress && j.MFA != nil {
-			view, at := m.mfaView(j, w-2)
-			if at >= 0 {
-				focus = strings.Count(strings.Join(lines, "\n"), "\n") + 1 + at
-			}
-			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(view))
-		}
-		if s.Status == basiq.StepFailed && j.Failure != nil {
-			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
-		}
+		steps = append(steps, name)
 	}
-	if j.Trouble != nil {
-		lines = append(lines, "", st.RenderProblem(*j.Trouble, w))
+	lines := []string{st.Label.Render("Job ") + st.Code.Render(text.Field(text.Safe(it.Job.ID)))}
+	if len(steps) > 0 {
+		lines = append(lines, st.Muted.Width(w).Render(strings.Join(steps, " · ")))
 	}
-	return strings.Join(lines, "\n"), focus
+	if it.Failure != "" {
+		lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Field(text.Safe(it.Failure))))
+	}
+	return strings.Join(lines, "\n")
 }
 
-// progressView is the bar over every step of every job, with an estimate
-// from the institutions' usual durations.
-func (m Model) progressView(w int) string {
-	st := m.st
-	s := m.state
-	bar := progress.New(progress.WithColors(st.AccentColor), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'),
-		progress.WithWidth(min(max(w-40, 20), 50)))
-	bar.EmptyColor = st.SubtleColor // the track, readable on light and dark alike
-	line := bar.ViewAs(s.Progress) + "  " + st.Text.Render(fmt.Sprintf("%3.0f%%", s.Progress*100))
-	switch {
-	case s.AllOver && s.Failed == 0:
-		line += "  " + st.Success.Render("done")
-	case s.AllOver && s.Failed < len(s.Jobs):
-		line += "  " + st.Error.Render(fmt.Sprintf("%d of %d connections failed", s.Failed, len(s.Jobs)))
-	case s.AllOver:
-		line += "  " + st.Error.Render("stopped: a step failed")
-	case s.Stopped:
-		line += "  " + st.Error.Render("stopped")
-	default:
-		line += "\n" + m.estimate()
-	}
-	if s.BackToAccounts {
-		line += "\n\n" + theme.Wrap(w, st.Text.Render("The accounts from before are still there: "), st.Key.Render("enter"), st.Text.Render(" goes back to them."))
-	}
-	if s.AccountsReady {
-		// The accounts wait for enter: the job stays on screen, whole, until then.
-		more := " to see them."
-		if !s.AllOver {
-			more = " to see them (their transactions are still coming)."
-		}
-		line += "\n\n" + theme.Wrap(w, st.Success.Render(theme.SymbolDone+" The accounts are in."), st.Text.Render(" Press "), st.Key.Render("enter"), st.Text.Render(more))
-	}
-	return st.Text.Width(w).Render(line)
-}
-
-// estimate says how long is left, from the institutions' usual durations.
-func (m Model) estimate() string {
-	st := m.st
-	s := m.state
-	var usual time.Duration
-	name := ""
-	for _, j := range s.Jobs {
-		if j.Usual > usual {
-			usual, name = j.Usual, text.Field(theme.Safe(j.Bank))
-		}
-	}
-	elapsed := max(s.Elapsed, 0)
-	for _, j := range s.Jobs {
-		if j.MFA.open() {
-			// Nothing moves until the bank has its answer: no estimate to make.
-			return st.Muted.Render("The job goes on once the bank has its answer.")
-		}
-	}
-	switch {
-	case usual <= 0:
-		return st.Muted.Render(seconds(elapsed) + " so far")
-	case float64(elapsed) > slowFactor*float64(usual):
-		return st.Warning.Render(fmt.Sprintf("%s Taking longer than usual: %s so far, usually %s. Still checking.", theme.SymbolWarning, roughly(elapsed), roughly(usual)))
-	}
-	left := max(usual-elapsed, time.Second)
-	return st.Muted.Render(fmt.Sprintf("About %s left · %s usually takes %s", roughly(left), name, roughly(usual)))
-}
-
-// roughly is an estimate's duration in whole seconds: a tenth of a second
-// would claim a precision the estimate does not have.
-func roughly(d time.Duration) string {
-	return d.Round(time.Second).String()
-}
-
-func seconds(d time.Duration) string {
-	if d >= time.Minute {
-		return d.Round(time.Second).String()
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
-}
-
-// padRight pads s with spaces to w columns, cutting it where it is longer.
-func padRight(s string, w int) string {
-	s = text.Cut(s, w)
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+// View draws the jobs.
+func (m Model) View() string {
+	return m.Show(m.page())
 }

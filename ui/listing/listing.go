@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
@@ -23,9 +24,15 @@ type Column struct {
 	Right bool // amounts and counts end in line
 	// Flex takes the room the other columns leave (a description), cut
 	// with an ellipsis where that is short; Min is the narrowest it gets
-	// before other columns give way (default flexMin).
-	Flex bool
-	Min  int
+	// before other columns give way (default flexMin), Floor the narrowest
+	// once none is left to give way (default Min).
+	Flex       bool
+	Min, Floor int
+	// Max caps a column's width (a holder's two names), 0 for none.
+	Max int
+	// Group shows a cell only where it differs from the row above (and on
+	// the first row shown): a bank's name heads its accounts.
+	Group bool
 	// Drop orders the columns that give way in a narrow window: the
 	// highest goes first; 0 never goes. A column that can go is not
 	// shown while no row has a value for it.
@@ -35,12 +42,22 @@ type Column struct {
 // flexMin is the narrowest a flexible column gets before columns are dropped.
 const flexMin = 16
 
+// Total is a line under the rows, after a rule: a label from the left
+// edge, and a value in column Col, ending where the column ends.
+type Total struct {
+	Label, Value string
+	Col          int
+	// Strong: a total of totals, in bold; Negative: drawn in the error colour.
+	Strong, Negative bool
+}
+
 // Model is rows under a header. Selectable rows have a cursor (the rows
 // can be acted on); the others only scroll.
 type Model struct {
 	st         *theme.Styles
 	cols       []Column
 	rows       [][]string
+	totals     []Total
 	natural    []int  // widest cell per column, from SetRows
 	filled     []bool // a row has a value in the column
 	selectable bool
@@ -49,6 +66,9 @@ type Model struct {
 	// Style styles a cell where it says so (a negative amount, a failed
 	// job); the others keep the terminal's own colour.
 	Style func(row, col int) (lipgloss.Style, bool)
+	// RowStyle styles a whole row where it says so (an account unavailable
+	// at its bank, dimmed): drawn at once, not cell by cell.
+	RowStyle func(row int) (lipgloss.Style, bool)
 
 	up, down, pgUp, pgDown, home, end key.Binding
 }
@@ -61,15 +81,43 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	}
 	m := Model{
 		st: st, cols: cols, selectable: selectable,
-		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", help)),
-		down:   key.NewBinding(key.WithKeys("down", "j")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown", "space")),
-		home:   key.NewBinding(key.WithKeys("home", "g")),
-		end:    key.NewBinding(key.WithKeys("end", "G")),
+		up:     keys.Up.Help(help),
+		down:   keys.Down.Hidden(),
+		pgUp:   keys.PageUp.Hidden(),
+		pgDown: keys.PageDown.Hidden(),
+		home:   keys.Home.Hidden(),
+		end:    keys.End.Hidden(),
 	}
 	m.SetRows(nil)
 	return m
+}
+
+// SetColumns changes the columns (the rows are set again after it).
+func (m *Model) SetColumns(cols []Column) { m.cols = cols }
+
+// SetTotals gives the list its lines under the rows (none: no rule either);
+// after SetRows, whose measure they join.
+func (m *Model) SetTotals(totals []Total) {
+	m.totals = totals
+	for _, t := range totals {
+		if t.Col >= 0 && t.Col < len(m.natural) {
+			m.natural[t.Col] = max(m.natural[t.Col], lipgloss.Width(t.Value))
+			m.capWidth(t.Col)
+		}
+	}
+}
+
+// Unselected is the list without a cursor, from its first row: as it stays
+// in the terminal after the program.
+func (m Model) Unselected() Model {
+	m.selectable, m.cursor, m.top = false, 0, 0
+	return m
+}
+
+func (m *Model) capWidth(i int) {
+	if c := m.cols[i]; c.Max > 0 {
+		m.natural[i] = min(m.natural[i], max(c.Max, lipgloss.Width(c.Title)))
+	}
 }
 
 // SetRows gives the list its rows (cells already made safe to show). The
@@ -96,6 +144,10 @@ func (m *Model) SetRows(rows [][]string) {
 			}
 		}
 	}
+	for i := range m.cols {
+		m.capWidth(i)
+	}
+	m.totals = nil
 	m.cursor = min(m.cursor, max(len(rows)-1, 0))
 	m.top = min(m.top, m.cursor)
 }
@@ -120,6 +172,14 @@ func (m Model) Selected() int {
 
 // Move is the moving keys' binding, for the help line.
 func (m Model) Move() key.Binding { return m.up }
+
+// Moves are the moves by the page and to the ends, for ?.
+func (m Model) Moves() []key.Binding {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	return []key.Binding{keys.PageUp.Binding(), keys.Home.Binding(), keys.End.Binding()}
+}
 
 // Update moves the cursor (or scrolls) for a key, in a window of visible
 // rows; it reports whether the key was one of its own.
@@ -209,7 +269,7 @@ func (m Model) layout(w int) []int {
 		}
 		shown[drop] = false
 	}
-	room := max(w-need(), 0)
+	room := w - need()
 	widths := make([]int, len(m.cols))
 	for i, c := range m.cols {
 		if !shown[i] {
@@ -218,7 +278,11 @@ func (m Model) layout(w int) []int {
 		widths[i] = m.natural[i]
 		if c.Flex {
 			narrowest := m.narrowest(c, i)
-			widths[i] = min(m.natural[i], narrowest+room)
+			floor := narrowest
+			if c.Floor > 0 {
+				floor = min(m.natural[i], c.Floor)
+			}
+			widths[i] = max(min(m.natural[i], narrowest+room), floor) // short of room, down to its floor
 			room -= widths[i] - narrowest
 		}
 	}
@@ -240,66 +304,155 @@ func (m Model) narrowest(c Column, i int) int {
 func (m Model) View(w, visible int) string {
 	st := m.st
 	widths := m.layout(w)
-	line := func(cell func(i int) string, style func(i int) (lipgloss.Style, bool), gap string) string {
-		var b strings.Builder
-		first := true
-		for i, c := range m.cols {
-			if widths[i] == 0 {
-				continue
-			}
-			if !first {
-				b.WriteString(gap)
-			}
-			first = false
-			text := fit(cell(i), widths[i], c.Right)
-			if s, ok := style(i); ok {
-				text = s.Render(text)
-			}
-			b.WriteString(text)
-		}
-		return b.String()
+	var b strings.Builder
+	b.Grow((visible + 2 + len(m.totals)) * (w + 64)) // a line and its styles' escapes
+	b.WriteString(" ")
+	header := make([]string, len(m.cols))
+	for i, c := range m.cols {
+		header[i] = c.Title
 	}
-	none := func(int) (lipgloss.Style, bool) { return lipgloss.Style{}, false }
-	lines := []string{" " + st.TableHeader.Render(line(func(i int) string { return m.cols[i].Title }, none, "  "))}
+	b.WriteString(st.TableHeader.Render(m.line(header, widths, -1, -1, plainCells, "  ")))
 	from, to := m.Window(visible)
+	sel := st.SelectedRow
+	selected := m.Selected()
 	for r := from; r < to; r++ {
-		cell := func(i int) string {
-			if i < len(m.rows[r]) {
-				return m.rows[r][i]
-			}
-			return ""
+		above := -1 // the row above in the window, for a group's cells
+		if r > from {
+			above = r - 1
 		}
-		style := func(i int) (lipgloss.Style, bool) {
-			if m.Style == nil {
-				return lipgloss.Style{}, false
-			}
-			return m.Style(r, i)
-		}
-		if r == m.Selected() {
+		b.WriteString("\n")
+		switch rs, whole := m.rowStyle(r); {
+		case r == selected:
 			// The selection's background runs from edge to edge; without
 			// colour the › and bold still mark it.
-			sel := st.SelectedRow
-			selected := func(i int) (lipgloss.Style, bool) {
-				if s, ok := style(i); ok {
-					return s.Bold(true).Background(sel.GetBackground()), true
-				}
-				return sel, true
-			}
-			lines = append(lines, st.Selected.Background(sel.GetBackground()).Render("›")+line(cell, selected, sel.Render("  ")))
+			b.WriteString(st.Selected.Background(sel.GetBackground()).Render("›"))
+			b.WriteString(m.line(m.rows[r], widths, above, r, selectedCells, sel.Render("  ")))
+		case whole:
+			b.WriteString(" " + rs.Render(m.line(m.rows[r], widths, above, r, plainCells, "  ")))
+		default:
+			b.WriteString(" ")
+			b.WriteString(m.line(m.rows[r], widths, above, r, styledCells, "  "))
+		}
+	}
+	for _, l := range m.totalLines(widths) {
+		b.WriteString("\n" + l)
+	}
+	return b.String()
+}
+
+// How line draws a row's cells.
+const (
+	plainCells    = iota // as they are
+	styledCells          // as Style says
+	selectedCells        // on the selection's background, bold where Style says
+)
+
+// line lays row r's cells out in the columns' widths, drawn as cells
+// says; a group's cell the row above (above, -1 for none) holds too is
+// left blank.
+func (m *Model) line(cells []string, widths []int, above, r, how int, gap string) string {
+	var b strings.Builder
+	b.Grow(m.lineWidth(widths) * 2) // room for the cells and their styles' escapes
+	first := true
+	for i := range m.cols {
+		c := &m.cols[i]
+		if widths[i] == 0 {
 			continue
 		}
-		lines = append(lines, " "+line(cell, style, "  "))
+		if !first {
+			b.WriteString(gap)
+		}
+		first = false
+		cell := ""
+		if i < len(cells) {
+			cell = cells[i]
+		}
+		if c.Group && above >= 0 && i < len(m.rows[above]) && m.rows[above][i] == cell {
+			cell = "" // the row above, in the window, says it
+		}
+		text := fit(cell, widths[i], c.Right)
+		switch s, ok := m.cellStyle(r, i, how); {
+		case ok && how == selectedCells:
+			text = s.Bold(true).Background(m.st.SelectedRow.GetBackground()).Render(text)
+		case how == selectedCells:
+			text = m.st.SelectedRow.Render(text)
+		case ok:
+			text = s.Render(text)
+		}
+		b.WriteString(text)
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
+}
+
+// lineWidth is a line's cells and gaps.
+func (m *Model) lineWidth(widths []int) int {
+	n := 0
+	for _, w := range widths {
+		n += w + 2
+	}
+	return n
+}
+
+func (m *Model) cellStyle(r, i, how int) (lipgloss.Style, bool) {
+	if m.Style == nil || how == plainCells {
+		return lipgloss.Style{}, false
+	}
+	return m.Style(r, i)
+}
+
+func (m *Model) rowStyle(r int) (lipgloss.Style, bool) {
+	if m.RowStyle == nil {
+		return lipgloss.Style{}, false
+	}
+	return m.RowStyle(r)
+}
+
+// totalLines are the rule and the totals under the rows, in the columns'
+// widths; none without totals.
+func (m Model) totalLines(widths []int) []string {
+	if len(m.totals) == 0 {
+		return nil
+	}
+	tableW := -2
+	for _, w := range widths {
+		if w > 0 {
+			tableW += w + 2
+		}
+	}
+	lines := []string{" " + m.st.Rule.Render(strings.Repeat("─", max(tableW, 0)))}
+	for _, t := range m.totals {
+		end, colW := 0, 0 // where the total's column ends, and its width
+		for i, w := range widths {
+			if w == 0 {
+				continue
+			}
+			if end > 0 {
+				end += 2
+			}
+			end += w
+			if i == t.Col {
+				colW = w
+				break
+			}
+		}
+		label := t.Label + strings.Repeat(" ", max(end-colW-lipgloss.Width(t.Label), 2))
+		labelStyle, valueStyle := m.st.Muted, m.st.TableRow
+		if t.Strong {
+			labelStyle, valueStyle = m.st.Text.Bold(true), m.st.TableRow.Bold(true)
+		}
+		if t.Negative {
+			valueStyle = valueStyle.Foreground(m.st.ErrorColor)
+		}
+		lines = append(lines, " "+labelStyle.Render(label)+valueStyle.Render(text.PadLeft(t.Value, colW)))
+	}
+	return lines
 }
 
 func fit(s string, w int, right bool) string {
-	s = text.Cut(s, w)
-	pad := strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 	if right {
-		return pad + s
+		return text.PadLeft(s, w)
 	}
-	return s + pad
+	return text.PadRight(s, w)
 }
 
 // Heading is a view's first lines: its title, and the request the view
@@ -310,7 +463,7 @@ func Heading(st *theme.Styles, title, request string, w int) string {
 	if request == "" {
 		return title
 	}
-	req := text.Field(theme.Safe(request))
+	req := text.Field(text.Safe(request))
 	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
 		return theme.Spread(title, st.Muted.Render(req), w)
 	}
@@ -404,7 +557,8 @@ type Page struct {
 	Problem *theme.Problem
 	Empty   string // said once loaded, when there are no rows
 	Above   string // under the heading (a filter)
-	Note    string // after where the rows are: "n loads more"
+	Note    string // after where the rows are: "m loads more"
+	Noun    string // what the rows are, for where they are: "1–15 of 50 accounts"
 	Under   string // under the rows: more of the selected one
 }
 
@@ -412,9 +566,19 @@ type Page struct {
 // above the rows, what the list is doing, the rows that fit, where they
 // are, and what goes under them.
 func (m Model) Render(p Page, w, h int) string {
-	st := m.st
 	top, bottom := m.around(p, w)
-	visible := m.visible(top, bottom, h)
+	return m.render(p, w, m.visible(top, bottom, h), top, bottom)
+}
+
+// RenderRows is Render showing at most rows rows, whatever the height (the
+// table left in the terminal after the program).
+func (m Model) RenderRows(p Page, w, rows int) string {
+	top, bottom := m.around(p, w)
+	return m.render(p, w, rows, top, bottom)
+}
+
+func (m Model) render(p Page, w, visible int, top, bottom []string) string {
+	st := m.st
 	blocks := []string{strings.Join(top, "\n")}
 	switch {
 	case len(m.rows) > 0:
@@ -457,14 +621,22 @@ func (m Model) around(p Page, w int) (top, bottom []string) {
 }
 
 // visible is the rows that fit in h lines besides top, bottom, the
-// header and the note line; at least 3, so a list never disappears.
+// header, the totals under their rule and the note line; at least 3, so a
+// list never disappears.
 func (m Model) visible(top, bottom []string, h int) int {
-	return max(h-len(top)-len(bottom)-2, 3)
+	totals := 0
+	if len(m.totals) > 0 {
+		totals = 1 + len(m.totals)
+	}
+	return max(h-len(top)-len(bottom)-2-totals, 3)
 }
 
 func (m Model) note(p Page, visible int) string {
 	parts := []string{}
-	if pos := m.Position(visible); pos != "" {
+	if pos := m.Position(visible); pos != "" && p.Noun != "" {
+		from, to := m.Window(visible)
+		parts = append(parts, fmt.Sprintf("%d–%d of %s", from+1, to, Plural(len(m.rows), p.Noun)))
+	} else if pos != "" {
 		parts = append(parts, pos)
 	}
 	if p.Note != "" {

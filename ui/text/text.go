@@ -1,9 +1,12 @@
-// Package text is what every face does to text before it is shown: for
-// now, cutting it to a width in terminal cells (money, sanitising and
-// command lines move here from ui/theme later).
+// Package text is what every face does to text before it is shown, with
+// no style: sanitising what a server sent (Safe), cutting to a width in
+// terminal cells (Cut, Field), money (Money), ids (ShortID, MaskNumber),
+// wrapping a value (WrapValue) and laying out a command (CommandLines).
+// The headless faces use it as the screens do; colours live in ui/theme.
 package text
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -49,4 +52,48 @@ func Cut(s string, cells int) string {
 		return start + Ellipsis // marks that take no cell: cut all the same
 	}
 	return ansi.Truncate(start, cells, Ellipsis)
+}
+
+// PadRight is s cut to w cells and padded with spaces to w.
+func PadRight(s string, w int) string {
+	s = Cut(s, w)
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+}
+
+// PadLeft is s cut to w cells and padded on the left to w: a number ends in line.
+func PadLeft(s string, w int) string {
+	s = Cut(s, w)
+	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
+}
+
+// Columns lays rows out in columns two spaces apart, each as wide as its
+// widest cell measured in terminal cells (a wide character takes two), the
+// columns right says so aligned right; trailing spaces trimmed. It is the
+// plain table of the headless faces: the wizard's tables are ui/listing's.
+func Columns(rows [][]string, right []bool) []string {
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(cell))
+		}
+	}
+	lines := make([]string, 0, len(rows))
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < len(right) && right[i] {
+				b.WriteString(PadLeft(cell, widths[i]))
+			} else {
+				b.WriteString(PadRight(cell, widths[i]))
+			}
+		}
+		lines = append(lines, strings.TrimRight(b.String(), " "))
+	}
+	return lines
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
 
 // Problem is a failure as a screen shows it: what happened, what it means and
@@ -23,17 +24,17 @@ func (s *Styles) RenderProblem(p Problem, width int) string {
 	if p.What == "" {
 		return ""
 	}
-	wrap := func(st lipgloss.Style, text string, indent int) string {
+	wrap := func(st lipgloss.Style, words string, indent int) string {
 		w := max(width-indent, 10)
-		return lipgloss.NewStyle().PaddingLeft(indent).Render(st.Width(w).Render(Safe(text)))
+		return lipgloss.NewStyle().PaddingLeft(indent).Render(st.Width(w).Render(text.Safe(words)))
 	}
 	var lines []string
 	// The ✗ hangs in the margin: the text wraps two columns in.
 	what := strings.TrimPrefix(wrap(s.Error, p.What, 2), "  ")
 	lines = append(lines, s.Error.Render(SymbolFailed+" ")+what)
-	for _, text := range []string{p.Meaning, p.Next} {
-		if text != "" {
-			lines = append(lines, wrap(s.Text, text, 2))
+	for _, line := range []string{p.Meaning, p.Next} {
+		if line != "" {
+			lines = append(lines, wrap(s.Text, line, 2))
 		}
 	}
 	if p.CorrelationID != "" {

@@ -20,7 +20,6 @@ const (
 	SymbolPast    = "●"
 	SymbolFuture  = "○"
 	SymbolWarning = "!"
-	Ellipsis      = "…"
 )
 
 // Styles is the palette and the text styles, built for one background.

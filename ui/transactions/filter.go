@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
@@ -38,17 +39,17 @@ const (
 
 // form is the filter being edited: two choices (←/→) and two dates.
 type form struct {
-	st          *theme.Styles
-	focus       int
-	direction   int // index into directions
-	class       int // index into classes
-	from, to    textinput.Model
-	problem     string // what keeps the filter from being applied
-	directions  []string
-	classes     []string
-	apply, next key.Binding
-	choose      key.Binding
-	cancel      key.Binding
+	st                          *theme.Styles
+	focus                       int
+	direction                   int // index into directions
+	class                       int // index into classes
+	from, to                    textinput.Model
+	problem                     string // what keeps the filter from being applied
+	directions                  []string
+	classes                     []string
+	apply, next, prev, up, down key.Binding
+	choose                      key.Binding
+	cancel                      key.Binding
 }
 
 func newForm(st *theme.Styles) form {
@@ -58,10 +59,13 @@ func newForm(st *theme.Styles) form {
 		to:         theme.TextInput("YYYY-MM-DD", len(dateLayout)),
 		directions: []string{"", basiq.DirectionCredit, basiq.DirectionDebit},
 		classes:    append([]string{""}, basiq.TransactionClasses...),
-		apply:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-		next:       key.NewBinding(key.WithKeys("tab", "down", "shift+tab", "up"), key.WithHelp("tab", "next field")),
-		choose:     key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "choose")),
-		cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		apply:      keys.Main.Help("apply"),
+		next:       keys.Next.Help("next field"),
+		prev:       keys.Prev.Hidden(),
+		up:         keys.Up.Hidden(),
+		down:       keys.Down.Hidden(),
+		choose:     keys.Choose.Binding(),
+		cancel:     keys.Back.Help("cancel"),
 	}
 	theme.SetInputWidth(&f.from, len(dateLayout)+1)
 	theme.SetInputWidth(&f.to, len(dateLayout)+1)
@@ -112,9 +116,9 @@ func (f form) update(msg tea.Msg) (form, tea.Cmd, bool) {
 			return f, nil, false
 		}
 		return f, keys.Send(FilteredMsg{Filter: filter}), true
-	case isKey && key.Matches(k, f.next):
+	case isKey && key.Matches(k, f.next, f.prev, f.up, f.down):
 		step := 1
-		if k.String() == "shift+tab" || k.String() == "up" {
+		if key.Matches(k, f.prev, f.up) {
 			step = -1
 		}
 		return f, f.setFocus(f.focus + step), false
@@ -207,16 +211,16 @@ func (f Filter) Words() string {
 	var parts []string
 	for _, p := range []string{f.Direction, f.Class} {
 		if p != "" {
-			parts = append(parts, theme.Safe(p))
+			parts = append(parts, text.Safe(p))
 		}
 	}
 	switch {
 	case f.From != "" && f.To != "":
-		parts = append(parts, theme.Safe(f.From)+" to "+theme.Safe(f.To))
+		parts = append(parts, text.Safe(f.From)+" to "+text.Safe(f.To))
 	case f.From != "":
-		parts = append(parts, "from "+theme.Safe(f.From))
+		parts = append(parts, "from "+text.Safe(f.From))
 	case f.To != "":
-		parts = append(parts, "until "+theme.Safe(f.To))
+		parts = append(parts, "until "+text.Safe(f.To))
 	}
 	return strings.Join(parts, " · ")
 }

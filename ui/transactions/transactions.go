@@ -14,11 +14,9 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
-
-// MoreMsg asks flow for the next page.
-type MoreMsg struct{}
 
 // State is the transactions as flow has them.
 type State struct {
@@ -73,11 +71,11 @@ func New(st *theme.Styles) Model {
 		}, false),
 		search:      theme.TextInput("words in the description", 60),
 		form:        newForm(st),
-		more:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "load more")),
-		filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
-		find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		doneSearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep the search")),
-		clearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the search")),
+		more:        keys.More.Binding(),
+		filter:      keys.Filter.Binding(),
+		find:        keys.Search.Binding(),
+		doneSearch:  keys.Main.Help("keep the search"),
+		clearSearch: keys.Back.Help("clear the search"),
 	}
 }
 
@@ -115,19 +113,19 @@ func (m *Model) match() {
 		}
 		bank := ""
 		if severalBanks {
-			bank = theme.Safe(s.Banks[t.Institution])
+			bank = text.Safe(s.Banks[t.Institution])
 		}
 		rows = append(rows, []string{
-			colDate:        theme.Safe(date[:min(len(date), len(dateLayout))]),
+			colDate:        text.Safe(date[:min(len(date), len(dateLayout))]),
 			colBank:        bank,
-			colAccount:     theme.Safe(m.accountName(t.Account)),
-			colDescription: theme.Safe(t.Description),
-			colClass:       theme.Safe(t.Class),
-			colAmount:      theme.FormatAmount(theme.Safe(t.Amount), t.Currency),
+			colAccount:     text.Safe(m.accountName(t.Account)),
+			colDescription: text.Safe(t.Description),
+			colClass:       text.Safe(t.Class),
+			colAmount:      text.FormatAmount(text.Safe(t.Amount), t.Currency),
 		})
 	}
 	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
-		if col == colAmount && theme.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
+		if col == colAmount && text.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
 			return m.St.Error, true
 		}
 		return lipgloss.Style{}, false
@@ -139,7 +137,7 @@ func (m Model) accountName(id string) string {
 	if name, ok := m.state.Accounts[id]; ok && name != "" {
 		return name
 	}
-	return theme.ShortID(id)
+	return text.ShortID(id)
 }
 
 // Capturing reports whether a field has focus: the search, or the filter form.
@@ -148,8 +146,17 @@ func (m Model) Capturing() bool { return m.searching || m.filtering }
 // TakesEsc is true while esc closes something: the form, or the search.
 func (m Model) TakesEsc() bool { return m.Capturing() || m.search.Value() != "" }
 
-// Keys are the view's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys and the list's other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	k := keys.KeyMap{Short: m.ShortHelp()}
+	if !m.filtering && !m.searching {
+		k.More = m.List.Moves()
+	}
+	return k.FullHelp()
+}
+
+// ShortHelp are the view's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.filtering:
 		return m.form.keys()
@@ -170,8 +177,14 @@ func (m Model) Keys() []key.Binding {
 	return ks
 }
 
-// Update handles keys (and a paste into the search).
+// Update handles keys (and a paste into the search); what else comes by
+// (another screen's spinner ticking) is not the view's.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+	default:
+		return m, nil
+	}
 	switch {
 	case m.filtering:
 		var cmd tea.Cmd
@@ -191,7 +204,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.more) && m.state.More && !m.state.Loading && m.state.Problem == nil:
-		return m, keys.Send(MoreMsg{})
+		return m, keys.Ask(keys.More)
 	case key.Matches(k, m.filter):
 		m.filtering = true
 		return m, m.form.open(m.state.Filter)
@@ -247,14 +260,14 @@ func (m Model) page() listing.Page {
 		p.Empty = "No transactions: the consent was revoked, and Basiq deleted them with the connections. In Connections, b consents again."
 	}
 	if words := strings.TrimSpace(m.search.Value()); words != "" && len(s.Items) > 0 && m.List.Len() == 0 {
-		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + theme.Safe(words) + "”."
+		p.Empty = "None of the " + listing.Plural(len(s.Items), "transaction") + " loaded mentions “" + text.Safe(words) + "”."
 		p.Loaded = true
 	}
 	switch {
 	case s.Loading && len(s.Items) > 0:
 		p.Note = "loading more…"
 	case s.More && s.Problem == nil:
-		p.Note = "n loads more"
+		p.Note = "m loads more"
 	case s.Started && !s.More && len(s.Items) > 0:
 		p.Note = "all loaded"
 	}
@@ -275,7 +288,7 @@ func (m Model) filterLine() string {
 	case m.searching:
 		search += m.search.View()
 	case m.search.Value() != "":
-		search += st.Value.Render("“"+theme.Safe(m.search.Value())+"”") +
+		search += st.Value.Render("“"+text.Safe(m.search.Value())+"”") +
 			st.Muted.Render(" "+listing.Thousands(m.List.Len())+" of "+listing.Thousands(len(m.state.Items))+" loaded")
 	default:
 		search += st.Muted.Render("none")

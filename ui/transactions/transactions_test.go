@@ -4,8 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/spinner"
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -147,7 +149,7 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 
 func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	m := sized(80, 24, loaded())
-	if _, msg := uitest.Keys(m, "n"); msg != (MoreMsg{}) {
+	if _, msg := uitest.Keys(m, "m"); msg != (keys.IntentMsg{Intent: keys.More}) {
 		t.Errorf("n sent %#v", msg)
 	}
 	s := loaded()
@@ -158,5 +160,20 @@ func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	s.More, s.Loading = true, true
 	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
 		t.Errorf("n while a page loads sent %#v", msg)
+	}
+}
+
+// TestAnotherScreensTickLeavesTheFilterAsItIs: the wizard gives every
+// screen a spinner's tick; the filter's word on a bad date stays.
+func TestAnotherScreensTickLeavesTheFilterAsItIs(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(96, 20)
+	m, _ = uitest.Keys(m, "f", "tab", "tab", "x", "enter")
+	if !strings.Contains(m.View(), "not a date") {
+		t.Fatalf("a bad date is not said:\n%s", m.View())
+	}
+	m, _ = m.Update(spinner.TickMsg{ID: 99})
+	if !strings.Contains(m.View(), "not a date") {
+		t.Errorf("a tick cleared the filter's word:\n%s", m.View())
 	}
 }

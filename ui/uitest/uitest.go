@@ -143,3 +143,23 @@ func Keys[M Updater[M]](m M, names ...string) (M, tea.Msg) {
 	}
 	return m, msg
 }
+
+// Typed is the screen after typing text, a key press a character.
+func Typed[M Updater[M]](m M, text string) M {
+	for _, msg := range Type(text) {
+		m, _ = m.Update(msg)
+	}
+	return m
+}
+
+// InTabs is a view of the user (new) sized for a w x h window's body under
+// the tabs (tabbed gives it, frame.TabbedBodySize), showing state.
+func InTabs[M any, S any, P interface {
+	*M
+	SetSize(width, height int)
+	SetState(S)
+}](m M, tabbed func(w, h int) (int, int), w, h int, state S) M {
+	P(&m).SetSize(tabbed(w, h))
+	P(&m).SetState(state)
+	return m
+}

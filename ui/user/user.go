@@ -18,20 +18,12 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// SubmittedMsg asks flow to create a user; the values are validated.
-type SubmittedMsg struct{ Email, Mobile string }
+// SubmittedMsg asks flow to create a user (the values are validated), or
+// with ID to use that existing user.
+type SubmittedMsg struct{ Email, Mobile, ID string }
 
-// ExistingUserMsg asks flow to use an existing user.
-type ExistingUserMsg struct{ ID string }
-
-// ContinueMsg moves on once the user exists.
-type ContinueMsg struct{}
-
-// CreateAgainMsg answers "the last request may have made the user: create another?".
-type CreateAgainMsg struct{ Yes bool }
-
-// ResumeMsg answers "continue with the last session's user?".
-type ResumeMsg struct{ Yes bool }
+// ConsentAskedMsg moves on to consent once the user exists.
+type ConsentAskedMsg struct{}
 
 // Offer is the last session's user, offered to continue with.
 type Offer struct {
@@ -68,8 +60,10 @@ type Model struct {
 	created  bool // user was created here, not looked up
 	copied   bool
 	width    int
+	answers  int // the session's answers about the user the form has taken
 
-	submit, next, toggle, copyID, cont, yes, no, resume, fresh key.Binding
+	submit, toggle, copyID, cont, yes, no, resume, fresh key.Binding
+	next, prev, up, down, enter, esc                     key.Binding
 }
 
 type apiError struct{ msg, value string }
@@ -79,16 +73,21 @@ func New(st *theme.Styles) Model {
 	m := Model{
 		st:     st,
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),
-		next:   key.NewBinding(key.WithKeys("tab", "shift+tab", "down", "up"), key.WithHelp("tab", "next field")),
+		submit: keys.Main.Help("create"),
+		next:   keys.Next.Help("next field"),
+		prev:   keys.Prev.Hidden(),
+		up:     keys.Up.Hidden(),
+		down:   keys.Down.Hidden(),
 		// ctrl+o, not ctrl+u: in a shell ctrl+u clears the line, and a field should too.
-		toggle: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "use an existing user id")),
-		copyID: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the id")),
-		cont:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "on to consent")),
-		yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "create another")),
-		no:     key.NewBinding(key.WithKeys("n", "enter", "esc"), key.WithHelp("n", "don't")),
-		resume: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
-		fresh:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start fresh")),
+		toggle: keys.ExistingUser.Binding(),
+		copyID: keys.Copy.Help("copy the id"),
+		cont:   keys.Main.Help("on to consent"),
+		yes:    keys.Yes.Help("create another"),
+		no:     keys.No.Help("don't"),
+		enter:  keys.Main.Hidden(), // a question's default: no
+		esc:    keys.Back.Hidden(),
+		resume: keys.Main.Help("continue"),
+		fresh:  keys.No.Help("start fresh"),
 	}
 	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
@@ -96,6 +95,58 @@ func New(st *theme.Styles) Model {
 		m.fields[i] = in
 	}
 	return m
+}
+
+// State is the user as the session has it: the screen draws it, and owns
+// only what is typed and where the cursor is.
+type State struct {
+	// Example is the user enter on an empty form creates ("" for none): the demo's.
+	Example string
+	// LookingUp is the id being looked up (shown on the form for ids), "" for none.
+	LookingUp string
+	// Working says what is being done, "" when nothing.
+	Working string
+	// FieldErrors are Basiq's (or the session's) words on a field ("email",
+	// "mobile", "id"; "" for the form), taken when Answers changes.
+	FieldErrors map[string]string
+	Answers     int
+	// Problem is a failure that concerns no single field (nil: none); Retry,
+	// that enter tries the request again.
+	Problem *theme.Problem
+	Retry   bool
+	// AskCreateAgain: create a user although the last request may have made one?
+	AskCreateAgain bool
+	// Offer is the last session's user, offered to continue with (nil: none).
+	Offer *Offer
+	// User is the user the quickstart goes on with (nil: the form); Created, made here.
+	User    *basiq.User
+	Created bool
+	// Focus: the screen is shown, and the field with the cursor takes what is typed.
+	Focus bool
+}
+
+// SetState shows the user as the session has it; it returns the spinner's
+// first tick, or the field's focus.
+func (m *Model) SetState(s State) tea.Cmd {
+	m.setExample(s.Example)
+	if s.LookingUp != "" && s.Working != "" {
+		m.setExistingID(s.LookingUp)
+	}
+	cmd := m.setWorking(s.Working)
+	if s.Answers != m.answers {
+		// Words on a field, once an answer brings them: set again on every
+		// frame they would cling to a value the person has changed since.
+		m.answers = s.Answers
+		m.setFieldErrors(s.FieldErrors)
+	}
+	m.setProblem(s.Problem, s.Retry)
+	m.setAskCreateAgain(s.AskCreateAgain)
+	m.setOffer(s.Offer)
+	m.setUser(s.User, s.Created)
+	if s.Focus && s.Working == "" {
+		cmd = tea.Batch(cmd, m.focusField())
+	}
+	return cmd
 }
 
 // SetSize gives the screen its body size.
@@ -106,17 +157,17 @@ func (m *Model) SetSize(width, height int) {
 	}
 }
 
-// Focus puts the cursor in the current field.
-func (m *Model) Focus() tea.Cmd {
+// focusField puts the cursor in the current field.
+func (m *Model) focusField() tea.Cmd {
 	if m.user != nil || m.working != "" || m.fields[m.focus].Focused() {
 		return nil
 	}
 	return m.fields[m.focus].Focus()
 }
 
-// SetExample says that enter on an empty form creates the user of this email
+// setExample says that enter on an empty form creates the user of this email
 // ("" for none), so a demo needs no typing.
-func (m *Model) SetExample(email string) { m.example = email }
+func (m *Model) setExample(email string) { m.example = email }
 
 // SetValues prefills email and mobile (from --email, --mobile).
 func (m *Model) SetValues(email, mobile string) {
@@ -124,9 +175,9 @@ func (m *Model) SetValues(email, mobile string) {
 	m.fields[fieldMobile].SetValue(mobile)
 }
 
-// SetWorking shows a spinner with what is being done ("" when nothing); it
+// setWorking shows a spinner with what is being done ("" when nothing); it
 // returns the spinner's first tick when it starts.
-func (m *Model) SetWorking(what string) tea.Cmd {
+func (m *Model) setWorking(what string) tea.Cmd {
 	started := what != "" && m.working == ""
 	m.working = what
 	if what != "" {
@@ -138,10 +189,10 @@ func (m *Model) SetWorking(what string) tea.Cmd {
 	return nil
 }
 
-// SetFieldErrors puts Basiq's words next to the fields they concern
+// setFieldErrors puts Basiq's words next to the fields they concern
 // ("email", "mobile" or "id"); each stays while its field holds the value
 // it was said of. Words for other fields show as a problem.
-func (m *Model) SetFieldErrors(errs map[string]string) {
+func (m *Model) setFieldErrors(errs map[string]string) {
 	for field, msg := range errs {
 		i, ok := map[string]int{"email": fieldEmail, "mobile": fieldMobile, "id": fieldID}[field]
 		if !ok {
@@ -157,13 +208,13 @@ func (m *Model) SetFieldErrors(errs map[string]string) {
 	}
 }
 
-// SetProblem shows a failure that concerns no single field (nil clears it);
+// setProblem shows a failure that concerns no single field (nil clears it);
 // retry says enter tries the request again.
-func (m *Model) SetProblem(p *theme.Problem, retry bool) { m.problem, m.retry = p, retry }
+func (m *Model) setProblem(p *theme.Problem, retry bool) { m.problem, m.retry = p, retry }
 
-// SetExistingID shows the form for an existing user's id, holding id
+// setExistingID shows the form for an existing user's id, holding id
 // (--user-id, or the user looked up).
-func (m *Model) SetExistingID(id string) {
+func (m *Model) setExistingID(id string) {
 	if !m.byID {
 		m.byID = true
 		m.setFocus(fieldID)
@@ -173,19 +224,19 @@ func (m *Model) SetExistingID(id string) {
 	}
 }
 
-// SetOffer offers to continue with the last session's user (nil: no offer).
-func (m *Model) SetOffer(o *Offer) {
+// setOffer offers to continue with the last session's user (nil: no offer).
+func (m *Model) setOffer(o *Offer) {
 	m.offer = o
 	if o != nil {
 		m.fields[m.focus].Blur()
 	}
 }
 
-// SetAskCreateAgain asks whether to create a user although the last request may have made one.
-func (m *Model) SetAskCreateAgain(ask bool) { m.askAgain = ask }
+// setAskCreateAgain asks whether to create a user although the last request may have made one.
+func (m *Model) setAskCreateAgain(ask bool) { m.askAgain = ask }
 
-// SetUser shows the user the quickstart goes on with (nil: the form).
-func (m *Model) SetUser(u *basiq.User, created bool) {
+// setUser shows the user the quickstart goes on with (nil: the form).
+func (m *Model) setUser(u *basiq.User, created bool) {
 	if u == nil {
 		m.user = nil
 		return
@@ -212,8 +263,11 @@ func (m Model) Capturing() bool {
 	return m.user == nil && m.working == "" && !m.askAgain && m.offer == nil
 }
 
-// Keys are this screen's keys for its state.
-func (m Model) Keys() []key.Binding {
+// FullHelp are the help line's keys: the form has no others.
+func (m Model) FullHelp() [][]key.Binding { return keys.KeyMap{Short: m.ShortHelp()}.FullHelp() }
+
+// ShortHelp are this screen's keys for its state.
+func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.user != nil:
 		return []key.Binding{m.cont, m.copyID}
@@ -298,7 +352,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.user != nil {
 		switch {
 		case key.Matches(msg, m.cont):
-			return m, keys.Send(ContinueMsg{})
+			return m, keys.Send(ConsentAskedMsg{})
 		case key.Matches(msg, m.copyID):
 			m.copied = true
 			return m, tea.SetClipboard(m.user.ID)
@@ -311,18 +365,18 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.offer != nil {
 		switch {
 		case key.Matches(msg, m.resume):
-			return m, keys.Send(ResumeMsg{Yes: true})
+			return m, keys.Ask(keys.Yes)
 		case key.Matches(msg, m.fresh):
-			return m, keys.Send(ResumeMsg{Yes: false})
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	}
 	if m.askAgain {
 		switch {
 		case key.Matches(msg, m.yes):
-			return m, keys.Send(CreateAgainMsg{Yes: true})
-		case key.Matches(msg, m.no):
-			return m, keys.Send(CreateAgainMsg{Yes: false})
+			return m, keys.Ask(keys.Yes)
+		case key.Matches(msg, m.no, m.enter, m.esc):
+			return m, keys.Ask(keys.No)
 		}
 		return m, nil
 	}
@@ -334,7 +388,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, m.setFocus(fieldID)
 		}
 		return m, m.setFocus(fieldEmail)
-	case key.Matches(msg, m.next) && !m.byID:
+	case key.Matches(msg, m.next, m.prev, m.up, m.down) && !m.byID:
 		m.touched[m.focus] = true
 		return m, m.setFocus(1 - m.focus) // two fields: the other one
 	case key.Matches(msg, m.submit):
@@ -358,18 +412,11 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 		if m.fieldError(fieldID) != "" {
 			return m, nil
 		}
-		return m, keys.Send(ExistingUserMsg{ID: id})
+		return m, keys.Send(SubmittedMsg{ID: id})
 	}
 	m.touched[fieldEmail], m.touched[fieldMobile] = true, true
 	email := strings.TrimSpace(m.fields[fieldEmail].Value())
 	mobile := basiq.NormalizeMobile(m.fields[fieldMobile].Value())
-	if email == "" && mobile == "" {
-		if m.example != "" {
-			return m, keys.Send(SubmittedMsg{}) // flow makes the example user up
-		}
-		m.hint = "Give an email, a mobile, or both."
-		return m, nil
-	}
 	for _, i := range []int{fieldEmail, fieldMobile} {
 		if m.fieldError(i) != "" {
 			return m, m.setFocus(i)
@@ -403,7 +450,7 @@ func (m Model) View() string {
 		if m.created {
 			did = " Created user "
 		}
-		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(text.Field(theme.Safe(m.user.ID))))
+		b.WriteString(st.Success.Render(theme.SymbolDone+did) + st.Code.Render(text.Field(text.Safe(m.user.ID))))
 		if m.copied {
 			b.WriteString(st.Muted.Render("  (copied)"))
 		} else {
@@ -424,7 +471,7 @@ func (m Model) View() string {
 		b.WriteString(st.RenderProblem(*m.problem, w))
 	case m.example != "" && !m.byID && m.fields[fieldEmail].Value() == "" && m.fields[fieldMobile].Value() == "":
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
-			st.Muted.Render(" with nothing typed creates "+theme.Safe(m.example)+".")))
+			st.Muted.Render(" with nothing typed creates "+text.Safe(m.example)+".")))
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
 }
@@ -436,17 +483,17 @@ func (m Model) fieldLine(label string, i int) string {
 	if m.user != nil || m.working != "" {
 		// Shown whole, a long value (a 240-character email) wraps within
 		// the field's column as one block, the mark beside its first line.
-		value = st.Value.Render(theme.WrapValue(theme.Safe(m.fields[i].Value()), m.fields[i].Width()))
+		value = st.Value.Render(text.WrapValue(text.Safe(m.fields[i].Value()), m.fields[i].Width()))
 	}
 	field := lipgloss.NewStyle().Width(m.fields[i].Width() + 2).Render(value)
 	mark := ""
 	e := m.fieldError(i)
 	switch {
 	case e != "":
-		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
+		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
 			// No room beside the field: under it, aligned with the value.
-			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(theme.Safe(e)))
+			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
 		mark = " " + msg
@@ -464,7 +511,7 @@ const labelWidth = 10
 func (m Model) offerView(w int) string {
 	st := m.st
 	o := m.offer
-	id := text.Field(theme.Safe(o.UserID))
+	id := text.Field(text.Safe(o.UserID))
 	last := "The last session against this API used user " + id
 	if o.Created {
 		last += ", which basiq-onboard created"
@@ -476,7 +523,7 @@ func (m Model) offerView(w int) string {
 	case o.Jobs > 1:
 		last += " " + strconv.Itoa(o.Jobs) + " of its jobs had not finished: continuing asks Basiq about them, and watches those that still run."
 	}
-	question := "Continue with user " + theme.ShortID(id) + "…"
+	question := "Continue with user " + text.ShortID(id) + "…"
 	switch {
 	case o.Jobs == 1:
 		question += " (and its unfinished job)"
@@ -484,7 +531,7 @@ func (m Model) offerView(w int) string {
 		question += " (and its unfinished jobs)"
 	}
 	return st.Title.Render("Continue where you left off?") + "\n\n" +
-		st.Text.Render(theme.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
+		st.Text.Render(text.WrapValue(last, w)) + "\n\n" + // never breaks the id at a '-'
 
 		theme.Wrap(w, st.Text.Render(question+"? "), st.Key.Render("enter"), st.Muted.Render(" continue · "),
 			st.Key.Render("n"), st.Muted.Render(" start fresh (a new user, or ctrl+o for another id)"))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -17,16 +18,11 @@ func sized(w, h int) Model {
 	m := New(theme.New(true))
 	bw, bh := frame.BodySize(w, h)
 	m.SetSize(bw, bh)
-	m.Focus()
+	m.focusField()
 	return m
 }
 
-func typeText(m Model, s string) Model {
-	for _, r := range s {
-		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return m
-}
+func typeText(m Model, s string) Model { return uitest.Typed(m, s) }
 
 func press(m Model, code rune, mod tea.KeyMod) (Model, tea.Msg) {
 	m, cmd := m.Update(tea.KeyPressMsg{Code: code, Mod: mod})
@@ -41,7 +37,7 @@ const userID = "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
 func TestGoldens(t *testing.T) {
 	states := map[string]func(Model) Model{
 		"empty":  func(m Model) Model { return m },
-		"demo":   func(m Model) Model { m.SetExample("max@example.com"); return m },
+		"demo":   func(m Model) Model { m.setExample("max@example.com"); return m },
 		"typing": func(m Model) Model { return typeText(m, "max@exam") },
 		"invalid": func(m Model) Model {
 			m = typeText(m, "max@example")
@@ -50,43 +46,43 @@ func TestGoldens(t *testing.T) {
 		},
 		"working": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetWorking("Creating the user (POST /users)…")
+			m.setWorking("Creating the user (POST /users)…")
 			return m
 		},
 		"error": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetProblem(&theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."}, true)
+			m.setProblem(&theme.Problem{What: "Basiq answered 503 while creating the user.", Next: "Try again in a minute."}, true)
 			return m
 		},
 		"api_field_error": func(m Model) Model {
 			m, _ = press(m, tea.KeyTab, 0)
 			m = typeText(m, "+61400000000")
-			m.SetFieldErrors(map[string]string{"mobile": "Mobile number is not a valid Australian number."})
+			m.setFieldErrors(map[string]string{"mobile": "Mobile number is not a valid Australian number."})
 			return m
 		},
 		"done": func(m Model) Model {
 			m = typeText(m, "max@example.com")
-			m.SetUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
+			m.setUser(&basiq.User{ID: userID, Email: "max@example.com"}, true)
 			return m
 		},
 		"long_email_done": func(m Model) Model {
 			m.SetValues(longEmail, "+61412345678")
 			m, _ = press(m, tea.KeyEnter, 0) // sent: both fields checked
-			m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+			m.setUser(&basiq.User{ID: userID, Email: longEmail}, true)
 			return m
 		},
 		"long_email_invalid": func(m Model) Model {
 			m.SetValues(longEmail+"@", "")
 			m, _ = press(m, tea.KeyTab, 0)
-			m.SetWorking("Creating the user (POST /users)…")
+			m.setWorking("Creating the user (POST /users)…")
 			return m
 		},
 		"offer": func(m Model) Model {
-			m.SetOffer(&Offer{UserID: userID, Created: true, Jobs: 1})
+			m.setOffer(&Offer{UserID: userID, Created: true, Jobs: 1})
 			return m
 		},
 		"offer_no_jobs": func(m Model) Model {
-			m.SetOffer(&Offer{UserID: userID})
+			m.setOffer(&Offer{UserID: userID})
 			return m
 		},
 		"existing_id": func(m Model) Model {
@@ -110,7 +106,7 @@ func TestALongValueWrapsAsOneBlockBesideItsLabel(t *testing.T) {
 	m := sized(80, 24)
 	m.SetValues(longEmail, "")
 	m, _ = press(m, tea.KeyEnter, 0)
-	m.SetUser(&basiq.User{ID: userID, Email: longEmail}, true)
+	m.setUser(&basiq.User{ID: userID, Email: longEmail}, true)
 	lines := strings.Split(uitest.Render(m.View(), colorprofile.NoTTY), "\n")
 	var block []string
 	for _, l := range lines {
@@ -150,10 +146,17 @@ func TestValidDetailsAreSubmittedNormalised(t *testing.T) {
 	}
 }
 
-func TestNothingGivenAsksForOne(t *testing.T) {
+// TestNothingGivenIsTheSessionsToAnswer: the form sends what it holds, and
+// shows what the session says of it (the rule "an email or a mobile" is
+// the session's, once).
+func TestNothingGivenIsTheSessionsToAnswer(t *testing.T) {
 	m, msg := press(sized(100, 30), tea.KeyEnter, 0)
-	if msg != nil || !strings.Contains(m.View(), "Give an email, a mobile, or both") {
-		t.Errorf("msg %#v, view:\n%s", msg, m.View())
+	if msg != (SubmittedMsg{}) {
+		t.Errorf("enter on the empty form sent %#v", msg)
+	}
+	m.setFieldErrors(map[string]string{"": "Give an email, a mobile, or both."})
+	if !strings.Contains(m.View(), "Give an email, a mobile, or both") {
+		t.Errorf("the session's words are not on the form:\n%s", m.View())
 	}
 }
 
@@ -165,14 +168,14 @@ func TestExistingUserID(t *testing.T) {
 	}
 	m, _ = press(sized(100, 30), 'o', tea.ModCtrl)
 	m = typeText(m, userID)
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ExistingUserMsg{ID: userID}) {
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (SubmittedMsg{ID: userID}) {
 		t.Errorf("a good id sent %#v", msg)
 	}
 }
 
 func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 	m := sized(100, 30)
-	m.SetUser(&basiq.User{ID: userID}, true)
+	m.setUser(&basiq.User{ID: userID}, true)
 	if m.Capturing() {
 		t.Error("after creation letters should be keys, not text")
 	}
@@ -180,14 +183,14 @@ func TestCreatedUserIDCanBeCopiedThenContinue(t *testing.T) {
 	if msg == nil || !strings.Contains(m.View(), "copied") {
 		t.Errorf("c did not copy (msg %#v)", msg)
 	}
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ContinueMsg{}) {
-		t.Errorf("enter sent %#v, want ContinueMsg", msg)
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (ConsentAskedMsg{}) {
+		t.Errorf("enter sent %#v, want ConsentAskedMsg", msg)
 	}
 }
 
 func TestAPasteTooLongForTheFieldIsRefusedWithTheReason(t *testing.T) {
 	m := sized(100, 30)
-	m.Focus()
+	m.focusField()
 	m, _ = m.Update(tea.PasteMsg{Content: strings.Repeat("a", 300) + "@example.com"})
 	if v := m.View(); !strings.Contains(v, "Nothing pasted") || strings.Contains(v, "aaaa") {
 		t.Errorf("view:\n%s", v)
@@ -206,7 +209,7 @@ func BenchmarkUserView(b *testing.B) {
 
 func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
 	m := sized(80, 24)
-	m.SetOffer(&Offer{UserID: userID, Jobs: 2})
+	m.setOffer(&Offer{UserID: userID, Jobs: 2})
 	if m.Capturing() {
 		t.Fatal("while the offer stands, letters are keys")
 	}
@@ -214,13 +217,13 @@ func TestTheOfferToContinueTakesEnterOrNAndNothingIsTyped(t *testing.T) {
 		t.Errorf("the offer:\n%s", v)
 	}
 	m = typeText(m, "x")
-	if _, msg := press(m, tea.KeyEnter, 0); msg != (ResumeMsg{Yes: true}) {
+	if _, msg := press(m, tea.KeyEnter, 0); msg != (keys.IntentMsg{Intent: keys.Yes}) {
 		t.Errorf("enter sent %#v", msg)
 	}
-	if _, msg := press(m, 'n', 0); msg != (ResumeMsg{Yes: false}) {
+	if _, msg := press(m, 'n', 0); msg != (keys.IntentMsg{Intent: keys.No}) {
 		t.Errorf("n sent %#v", msg)
 	}
-	m.SetOffer(nil)
+	m.setOffer(nil)
 	if m = typeText(m, "x"); !strings.Contains(m.View(), "x") || !m.Capturing() {
 		t.Errorf("after the offer, the form takes text again:\n%s", m.View())
 	}
