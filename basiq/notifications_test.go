@@ -130,7 +130,7 @@ func TestWebhooksAgainstTheSimulator(t *testing.T) {
 	if !strings.Contains(string(d.body), trig.Events[0].ID) {
 		t.Errorf("the delivery %s is not of event %s", d.body, trig.Events[0].ID)
 	}
-	events, err := c.UserEvents(ctx, trig.UserID, "user", "created")
+	events, err := c.ListEvents(ctx, EventFilter{UserID: trig.UserID, Entity: "user", Type: "created"})
 	if err != nil || len(events) != 1 || events[0].ID != trig.Events[0].ID {
 		t.Errorf("the user's user.created events: %+v, %v", events, err)
 	}

@@ -45,11 +45,11 @@ func (c *Client) IsSimulator(ctx context.Context) (bool, error) {
 // the events it raised at once, and the job whose step brings the event
 // asked for, where a job does (connection.activated, account.updated, …).
 type Triggered struct {
-	EventTypeID string        `json:"eventTypeId"`
-	UserID      string        `json:"userId"`
-	Events      []RaisedEvent `json:"events"`
-	JobID       string        `json:"jobId,omitempty"`
-	Due         string        `json:"due,omitempty"` // when the job's step ends, RFC 3339
+	EventTypeID string  `json:"eventTypeId"`
+	UserID      string  `json:"userId"`
+	Events      []Event `json:"events"`
+	JobID       string  `json:"jobId,omitempty"`
+	Due         string  `json:"due,omitempty"` // when the job's step ends, RFC 3339
 }
 
 // DueAt is when the job's step, and so the event, is due; the zero time
@@ -58,19 +58,6 @@ func (t Triggered) DueAt() time.Time {
 	at, _ := time.Parse(time.RFC3339Nano, t.Due)
 	return at
 }
-
-// RaisedEvent is an event as the events API and the trigger list it: what
-// a command says about it.
-type RaisedEvent struct {
-	ID          string `json:"id"`
-	Entity      string `json:"entity"`
-	EventType   string `json:"eventType"`
-	UserID      string `json:"userId"`
-	CreatedDate string `json:"createdDate"`
-}
-
-// TypeID is the event's type, "user.created".
-func (e RaisedEvent) TypeID() string { return e.Entity + "." + e.EventType }
 
 // TriggerEvent asks the simulator to raise an event of eventTypeID for real
 // (POST /_simulator/trigger), on userID or, when it is "", on a sandbox user
@@ -91,33 +78,4 @@ func (c *Client) TriggerEvent(ctx context.Context, eventTypeID, userID string) (
 	var out Triggered
 	err = c.call(ctx, request{method: http.MethodPost, path: "/_simulator/trigger", body: b, contentType: "application/json", retry: retryUnsent}, &out)
 	return out, err
-}
-
-// UserEvents lists a user's events (GET /events with the user.id filter),
-// of one entity and eventType where those are not "" (event.entity,
-// event.type), newest first: how a trigger finds the events a job brought
-// once its step is due.
-func (c *Client) UserEvents(ctx context.Context, userID, entity, eventType string) ([]RaisedEvent, error) {
-	if err := ValidateID(userID); err != nil {
-		return nil, err
-	}
-	filters := []Filter{Eq("user.id", userID)}
-	for _, f := range []Filter{Eq("event.entity", entity), Eq("event.type", eventType)} {
-		if f.Value != "" {
-			filters = append(filters, f)
-		}
-	}
-	q, err := filterQuery(filters)
-	if err != nil {
-		return nil, err
-	}
-	var out listBody[RaisedEvent]
-	err = c.call(ctx, get("/events", q), &out)
-	return out.Data, err
-}
-
-// EventsRequest is the request UserEvents sends, unescaped to be read and
-// pasted: "/events?filter=user.id.eq('…')".
-func EventsRequest(userID string) string {
-	return "/events?filter=" + Eq("user.id", userID).String()
 }

@@ -90,6 +90,16 @@ func (t *TraceLog) Add(x basiq.Exchange) {
 	}
 }
 
+// WriteOnly records x in the --debug file only, keeping nothing in memory:
+// for a command with no request inspector (listen, which runs for days).
+func (t *TraceLog) WriteOnly(x basiq.Exchange) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.file != nil {
+		writeExchange(t.file, x)
+	}
+}
+
 // Snapshot returns the kept exchanges, oldest first.
 func (t *TraceLog) Snapshot() []basiq.Exchange {
 	t.mu.Lock()

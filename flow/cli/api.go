@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -25,6 +24,9 @@ import (
 type apiOptions struct {
 	apiURL    string
 	debugFile string
+	// traceFileOnly: the command has no request inspector (listen, which
+	// runs for days), so its exchanges go to --debug's file only.
+	traceFileOnly bool
 }
 
 // addAPIFlags gives cmd --api-url and --debug, as the wizard has them.
@@ -61,13 +63,8 @@ func commandClock() basiq.Clock {
 	if clientClock != nil {
 		return clientClock
 	}
-	return wallClock{}
+	return basiq.RealClock{}
 }
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time                         { return time.Now() }
-func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // apiConn is a command's way to the API.
 type apiConn struct {
@@ -117,7 +114,11 @@ func (a *app) connect(cmd *cobra.Command, o apiOptions) (*apiConn, bool, error) 
 		return nil, false, usageError{name, "--debug: " + err.Error()}
 	}
 	redact := basiq.NewRedactor()
-	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: traces.Add, Redactor: redact, Clock: clientClock})
+	trace := traces.Add
+	if o.traceFileOnly {
+		trace = traces.WriteOnly
+	}
+	client, err := basiq.New(basiq.Config{APIKey: key, BaseURL: apiURL, UserAgent: userAgent(), Trace: trace, Redactor: redact, Clock: clientClock})
 	if err != nil {
 		closeTrace()
 		return nil, false, usageError{name, "--api-url: " + strings.TrimPrefix(err.Error(), "basiq: ")}

@@ -152,7 +152,7 @@ func TestHelpIsOnStdoutWithExamplesAndTheSameEveryWay(t *testing.T) {
 // TestHelpFitsEightyColumns: fang does not wrap flag descriptions, so each
 // line of them is kept short enough for an 80-column terminal.
 func TestHelpFitsEightyColumns(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"simulator", "--help"}, {"completion", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"simulator", "--help"}, {"listen", "--help"}, {"completion", "--help"}} {
 		out := runCLI(t, nil, args...).stdout
 		_, flags, _ := strings.Cut(out, "FLAGS")
 		_, commands, _ := strings.Cut(out, "COMMANDS")
@@ -228,7 +228,7 @@ func TestCompletionOffersTheSandboxLoginsAndTheFaultKinds(t *testing.T) {
 	if len(kinds) != 4 || kinds[0] != "*#1=duplicate,user.created#2=bad-signature" {
 		t.Errorf("--webhook-faults offers the kinds as %q", kinds)
 	}
-	if got := complete(t, nil, "help", ""); strings.Join(got, " ") != "completion simulator trigger webhooks" {
+	if got := complete(t, nil, "help", ""); strings.Join(got, " ") != "completion listen simulator trigger webhooks" {
 		t.Errorf("help offers %q", got)
 	}
 }
@@ -342,9 +342,9 @@ func commandNamed(t *testing.T, root *cobra.Command, name string) *cobra.Command
 }
 
 func TestEveryFlagTakesItsValueAsFlagEqualsValueAndFlagSpaceValue(t *testing.T) {
-	sample := map[string]string{"string": "x@y.co", "duration": "3s", "int": "7"}
+	sample := map[string]string{"string": "x@y.co", "duration": "3s", "int": "7", "float64": "0.5"}
 	newTree := func() *cobra.Command { return (&app{getenv: func(string) string { return "" }}).commandTree() }
-	for _, name := range []string{"", "simulator"} {
+	for _, name := range []string{"", "simulator", "listen"} {
 		commandNamed(t, newTree(), name).Flags().VisitAll(func(f *pflag.Flag) {
 			v, ok := sample[f.Value.Type()]
 			if !ok {
@@ -375,6 +375,8 @@ func TestREADMEListsEveryFlagAsHelpDoes(t *testing.T) {
 		switch {
 		case strings.HasPrefix(line, "basiq-onboard simulator"):
 			command = "simulator"
+		case strings.HasPrefix(line, "basiq-onboard listen"):
+			command = "listen"
 		case strings.HasPrefix(line, "basiq-onboard ["):
 			command = ""
 		case strings.HasPrefix(line, "basiq-onboard "):
@@ -385,7 +387,7 @@ func TestREADMEListsEveryFlagAsHelpDoes(t *testing.T) {
 		}
 	}
 	tree := (&app{getenv: func(string) string { return "" }}).commandTree()
-	for _, name := range []string{"", "simulator"} {
+	for _, name := range []string{"", "simulator", "listen"} {
 		var flags []string
 		commandNamed(t, tree, name).Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
 		if got, want := strings.Join(listed[name], " "), strings.Join(flags, " "); got != want {

@@ -45,9 +45,7 @@ func (a *app) savedUser(o options) (id, where string) {
 	if o.demo {
 		return "", ""
 	}
-	if o.apiURL == "" {
-		o.apiURL = a.getenv("BASIQ_API_URL")
-	}
+	o.apiURL = apiURLFlagOrEnv(o.apiURL, a.getenv)
 	apiURL := apiURLOf(o)
 	store, err := openStore()
 	if err != nil {

@@ -113,9 +113,7 @@ func (a *app) rootCommand() *cobra.Command {
 // checkOptions completes the options from the environment and refuses
 // combinations the program cannot run with; the error names the flag.
 func checkOptions(o *options, getenv func(string) string) error {
-	if o.apiURL == "" {
-		o.apiURL = getenv("BASIQ_API_URL")
-	}
+	o.apiURL = apiURLFlagOrEnv(o.apiURL, getenv)
 	if o.consentURL == "" {
 		o.consentURL = getenv("BASIQ_CONSENT_URL")
 	}
@@ -147,12 +145,30 @@ func checkOptions(o *options, getenv func(string) string) error {
 		}
 	}
 	for _, u := range []struct{ flag, url string }{{"--api-url", o.apiURL}, {"--consent-url", o.consentURL}} {
-		if u.url == "" {
-			continue
+		if err := checkURLFlag(u.flag, u.url); err != nil {
+			return err
 		}
-		if err := basiq.CheckBaseURL(u.url); err != nil {
-			return fmt.Errorf("%s: %s", u.flag, strings.TrimPrefix(err.Error(), "basiq: "))
-		}
+	}
+	return nil
+}
+
+// apiURLFlagOrEnv is the API a command line names: --api-url, else
+// BASIQ_API_URL; "" for Basiq's own (apiURLOf). Every command takes it so.
+func apiURLFlagOrEnv(flag string, getenv func(string) string) string {
+	if flag == "" {
+		return getenv("BASIQ_API_URL")
+	}
+	return flag
+}
+
+// checkURLFlag holds a URL flag to the rule for base URLs (https, plain
+// http on this machine only); "" passes.
+func checkURLFlag(flag, url string) error {
+	if url == "" {
+		return nil
+	}
+	if err := basiq.CheckBaseURL(url); err != nil {
+		return fmt.Errorf("%s: %s", flag, strings.TrimPrefix(err.Error(), "basiq: "))
 	}
 	return nil
 }

@@ -83,11 +83,11 @@ type triggerResult struct {
 	EventTypeID string `json:"eventTypeId"`
 	// The simulator's: the user, whether trigger made it, the events of the
 	// type raised, everything raised on the way, the job that brought them.
-	UserID      string              `json:"userId,omitempty"`
-	UserCreated bool                `json:"userCreated,omitempty"`
-	Events      []basiq.RaisedEvent `json:"events,omitempty"`
-	Raised      []basiq.RaisedEvent `json:"raised,omitempty"`
-	JobID       string              `json:"jobId,omitempty"`
+	UserID      string        `json:"userId,omitempty"`
+	UserCreated bool          `json:"userCreated,omitempty"`
+	Events      []basiq.Event `json:"events,omitempty"`
+	Raised      []basiq.Event `json:"raised,omitempty"`
+	JobID       string        `json:"jobId,omitempty"`
 	// Basiq's: the request sent, and that GET /events is not known to list it.
 	Sent     string `json:"sent,omitempty"`
 	InEvents *bool  `json:"inEvents,omitempty"`
@@ -155,7 +155,7 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 		}
 		res.Events = events
 		for _, e := range later {
-			if !slices.ContainsFunc(res.Raised, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
+			if !slices.ContainsFunc(res.Raised, func(x basiq.Event) bool { return x.ID == e.ID }) {
 				res.Raised = append(res.Raised, e)
 			}
 		}
@@ -172,7 +172,7 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 // looking again a few times, a moment apart, for a step that ends late.
 // later is every event of the user's since start, oldest first: what the
 // job raised on the way too.
-func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, eventType string, start time.Time) (events, later []basiq.RaisedEvent, err error) {
+func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, eventType string, start time.Time) (events, later []basiq.Event, err error) {
 	clock := commandClock()
 	due := t.DueAt()
 	since := due.Truncate(time.Second)
@@ -184,7 +184,7 @@ func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, ev
 			case <-clock.After(wait):
 			}
 		}
-		all, err := c.UserEvents(ctx, t.UserID, "", "")
+		all, err := c.ListEvents(ctx, basiq.EventFilter{UserID: t.UserID})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -210,8 +210,8 @@ func waitForJobEvent(ctx context.Context, c *basiq.Client, t basiq.Triggered, ev
 	}
 }
 
-func ofType(events []basiq.RaisedEvent, eventType string) []basiq.RaisedEvent {
-	var out []basiq.RaisedEvent
+func ofType(events []basiq.Event, eventType string) []basiq.Event {
+	var out []basiq.Event
 	for _, e := range events {
 		if e.TypeID() == eventType {
 			out = append(out, e)
@@ -246,7 +246,7 @@ func simulatorTriggerText(res triggerResult, conn *apiConn) []string {
 	var others []string
 	count := map[string]int{}
 	for _, e := range res.Raised {
-		if slices.ContainsFunc(res.Events, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
+		if slices.ContainsFunc(res.Events, func(x basiq.Event) bool { return x.ID == e.ID }) {
 			continue
 		}
 		if count[e.TypeID()]++; count[e.TypeID()] == 1 {
@@ -264,7 +264,7 @@ func simulatorTriggerText(res triggerResult, conn *apiConn) []string {
 		"See it with listen, or in GET /events:",
 		"  basiq-onboard listen --api-url "+conn.url+" \\",
 		"    --user-id "+user+" --forward-to 3000",
-		"  GET "+basiq.EventsRequest(res.UserID),
+		"  "+basiq.EventFilter{UserID: res.UserID}.Request(),
 		"Webhooks subscribed to "+res.EventTypeID+" are sent it too (webhooks list).")
 	if res.UserCreated {
 		lines = append(lines, "--user-id "+user+" raises more on this user.")

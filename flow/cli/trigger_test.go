@@ -45,12 +45,12 @@ func TestTriggerRaisesEachTypeForRealInTheSimulator(t *testing.T) {
 			continue
 		}
 		entity, action, _ := strings.Cut(typ, ".")
-		listed, err := client.UserEvents(context.Background(), got.UserID, entity, action)
+		listed, err := client.ListEvents(context.Background(), basiq.EventFilter{UserID: got.UserID, Entity: entity, Type: action})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range got.Events {
-			if e.TypeID() != typ || e.UserID != got.UserID || !slices.ContainsFunc(listed, func(x basiq.RaisedEvent) bool { return x.ID == e.ID }) {
+			if e.TypeID() != typ || e.UserID != got.UserID || !slices.ContainsFunc(listed, func(x basiq.Event) bool { return x.ID == e.ID }) {
 				t.Errorf("%s: trigger names %+v, which GET /events does not list for the user (%d listed)", typ, e, len(listed))
 			}
 			for delivered[e.ID] == "" {

@@ -47,6 +47,9 @@ type Frame struct {
 	// overlay or the help); Tab is the one shown.
 	Tabs []string
 	Tab  int
+	// Right, when set, is drawn where the steps go (listen has no steps:
+	// where its events go).
+	Right string
 }
 
 // tabRows are the rows the tabs take from the body: their names and a rule.
@@ -137,6 +140,9 @@ func header(st *theme.Styles, f Frame) string {
 	var steps, where string
 	for _, sep := range []string{" ─ ", " "} {
 		steps = stepsLine(st, f.Step, sep)
+		if f.Right != "" {
+			steps = st.Where.Render(f.Right) + " "
+		}
 		room := f.Width - lipgloss.Width(product) - lipgloss.Width(steps) - len(" · ") - 1
 		if where = ShortHost(f.Where, room); where == f.Where {
 			break

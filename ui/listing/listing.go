@@ -152,6 +152,13 @@ func (m *Model) SetRows(rows [][]string) {
 	m.top = min(m.top, m.cursor)
 }
 
+// Select puts the cursor on row (within the rows): for a list whose rows
+// move under it, such as a log that grows at the top.
+func (m *Model) Select(row int) {
+	m.cursor = max(min(row, len(m.rows)-1), 0)
+	m.top = min(m.top, m.cursor)
+}
+
 // Len is how many rows there are.
 func (m Model) Len() int { return len(m.rows) }
 

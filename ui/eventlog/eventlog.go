@@ -1,0 +1,554 @@
+// Package eventlog is listen's view: the events forwarded to a developer's
+// handler, newest first, each with what the handler answered, and one event
+// opened in full (its payload, every answer, the entity it links to). It
+// draws the state it is given and sends intents (open, resend, quit); the
+// face (flow/listenview) decides nothing here either.
+package eventlog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/basiq-onboard/basiq-onboard/ui/keys"
+	"github.com/basiq-onboard/basiq-onboard/ui/listing"
+	"github.com/basiq-onboard/basiq-onboard/ui/text"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+)
+
+// Delivery states, as a row shows them.
+const (
+	Sending   = "sending"
+	Delivered = "delivered"
+	Retrying  = "retrying"
+	Failed    = "failed"
+)
+
+// Row is one event as the list shows it.
+type Row struct {
+	ID     string
+	Time   time.Time // the event's createdDate
+	Type   string    // "user.created"
+	Entity string
+	State  string // Sending, Delivered, Retrying, Failed
+	Status int    // the handler's last status; 0 for none
+	Answer string // the last answer in words when there was no status: "no answer within 10s"
+	Took   time.Duration
+	Tried  int
+	Next   time.Time // the next attempt, when Retrying
+	// Backfill: it came with the first poll, from before the start.
+	Backfill bool
+	Resent   bool
+	// Body is the handler's last answer (sanitised and cut by flow),
+	// shown under the list for a row that failed.
+	Body string
+}
+
+// Attempt is one of the handler's answers, in the opened event.
+type Attempt struct {
+	N      int
+	Time   time.Time
+	Status int
+	Answer string // what went wrong in words, "" on success
+	OK     bool
+	Took   time.Duration
+	Body   string
+	Cut    bool
+	Next   time.Time
+	Fault  string
+}
+
+// Detail is one event in full.
+type Detail struct {
+	ID, Type, UserID, WebhookID string
+	Created                     time.Time
+	Payload                     string // the JSON sent, indented
+	Attempts                    []Attempt
+	SendErr                     string
+	// The entity links.eventEntity points at.
+	EntityURL     string
+	EntityLoading bool
+	Entity        string // indented JSON
+	EntityCut     bool
+	EntityErr     string
+	Data          string // the event's own snapshot, indented JSON
+}
+
+// State is listen as the view shows it.
+type State struct {
+	Now     time.Time
+	To      string // the handler's URL
+	Secret  string // whsec_…: shown, since the handler needs it
+	Request string // "GET /events?filter=…"
+	Every   time.Duration
+	LastOK  time.Time
+	// Backfill is the first poll's sentence, "" before it.
+	Backfill string
+	// Failing is a poll's failure that listen tries again; Problem what
+	// ended listen.
+	Failing   *theme.Problem
+	RetryAt   time.Time
+	Problem   *theme.Problem
+	Forwarded int
+	Delivered int
+	Failures  int // events whose delivery has not worked (yet)
+	Dropped   int // events no longer kept (the view keeps the last 1,000)
+	Rows      []Row
+}
+
+// Intents.
+type (
+	// OpenMsg asks for an event in full (and its entity).
+	OpenMsg struct{ ID string }
+	// ResendMsg asks to send an event again.
+	ResendMsg struct{ ID string }
+	// QuitMsg stops listening.
+	QuitMsg struct{}
+)
+
+// Model is the view.
+type Model struct {
+	listing.Screen
+	keys   keys.Listen
+	state  State
+	open   string // the event opened; "" shows the list
+	detail Detail
+	scroll int
+	// followNewest: the cursor is on the newest event, and stays on the
+	// newest as more come; elsewhere it stays on its event.
+	followNewest bool
+}
+
+const (
+	colTime = iota
+	colType
+	colEntity
+	colAnswer
+	colTook
+	colNote
+)
+
+// New builds the view.
+func New(st *theme.Styles) Model {
+	return Model{
+		Screen: listing.NewScreen(st, []listing.Column{
+			colTime:   {Title: "Time"},
+			colType:   {Title: "Type"},
+			colEntity: {Title: "Entity", Drop: 2},
+			colAnswer: {Title: "Handler"},
+			colTook:   {Title: "Took", Right: true, Drop: 3},
+			colNote:   {Title: "", Flex: true, Min: 10, Drop: 1},
+		}, true),
+		keys:         keys.NewListen(),
+		followNewest: true,
+	}
+}
+
+// SetState shows listen as it is now; the rows come newest first.
+func (m *Model) SetState(s State) {
+	selected := ""
+	if i := m.List.Selected(); i >= 0 && i < len(m.state.Rows) {
+		selected = m.state.Rows[i].ID
+	}
+	m.state = s
+	st := m.St
+	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
+		switch s.Rows[row].State {
+		case Failed, Retrying:
+			return st.Error, col == colAnswer || col == colNote
+		case Delivered:
+			return st.Success, col == colAnswer
+		}
+		return lipgloss.Style{}, false
+	}
+	rows := make([][]string, len(s.Rows))
+	for i, r := range s.Rows {
+		rows[i] = []string{
+			colTime:   clock(r.Time, s.Now),
+			colType:   text.Safe(r.Type),
+			colEntity: text.Safe(r.Entity),
+			colAnswer: answer(r.State, r.Status, r.Answer),
+			colTook:   took(r),
+			colNote:   note(r, s.Now),
+		}
+	}
+	m.List.SetRows(rows)
+	switch {
+	case m.followNewest || selected == "":
+		m.List.Select(0)
+	default:
+		for i, r := range s.Rows {
+			if r.ID == selected {
+				m.List.Select(i)
+				break
+			}
+		}
+	}
+}
+
+// SetDetail gives the opened event in full.
+func (m *Model) SetDetail(d Detail) { m.detail = d }
+
+// Opened is the id of the event shown in full, "" in the list.
+func (m Model) Opened() string { return m.open }
+
+// Selected is the id of the event under the cursor, "" when none.
+func (m Model) Selected() string {
+	if i := m.List.Selected(); i >= 0 && i < len(m.state.Rows) {
+		return m.state.Rows[i].ID
+	}
+	return ""
+}
+
+// clock is a time as the list shows it: the time of day today, with the day before.
+func clock(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t, now = t.Local(), now.Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2 Jan 15:04")
+}
+
+// answer is the handler's answer, marked so it reads without colour.
+func answer(state string, status int, words string) string {
+	switch {
+	case state == Sending:
+		return "…"
+	case state == Delivered:
+		return fmt.Sprintf("%s %d", theme.SymbolDone, status)
+	case status != 0:
+		return fmt.Sprintf("%s %d", theme.SymbolFailed, status)
+	case words != "":
+		return theme.SymbolFailed + " " + text.Safe(shortAnswer(words))
+	}
+	return theme.SymbolFailed
+}
+
+// shortAnswer is a failure without an answer in a word or two, for a column.
+func shortAnswer(words string) string {
+	switch {
+	case strings.HasPrefix(words, "no answer"):
+		return "timeout"
+	case strings.Contains(words, "refused"), strings.Contains(words, "no such host"):
+		return "down"
+	}
+	return "error"
+}
+
+func took(r Row) string {
+	if r.State == Sending || (r.Took == 0 && r.Status == 0) {
+		return ""
+	}
+	return Took(r.Took)
+}
+
+// Took is how long a handler took, to the millisecond, and to a tenth of
+// one below it: a handler on this machine answers in well under one.
+func Took(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// note is what else a row says: when the next attempt goes, what it came
+// with.
+func note(r Row, now time.Time) string {
+	var parts []string
+	switch r.State {
+	case Retrying:
+		parts = append(parts, "retry "+in(r.Next, now))
+	case Failed:
+		if r.Tried > 0 {
+			parts = append(parts, fmt.Sprintf("gave up (%d tries)", r.Tried))
+		} else {
+			parts = append(parts, "not sent")
+		}
+	}
+	if r.Resent {
+		parts = append(parts, "resent")
+	}
+	if r.Backfill {
+		parts = append(parts, "backfill")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// in says when a moment comes: "in 5s", "in 4m", "now".
+func in(t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= 0:
+		return "now"
+	case d < time.Minute:
+		return fmt.Sprintf("in %ds", int((d + time.Second - 1).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("in %dm", int(d.Round(time.Minute).Minutes()))
+	}
+	return fmt.Sprintf("in %.1fh", d.Hours())
+}
+
+// ShortHelp are the keys that work now, most useful first.
+func (m Model) ShortHelp() []key.Binding {
+	if m.open != "" {
+		return []key.Binding{m.keys.Resend, m.keys.Up, m.keys.Close}
+	}
+	if m.List.Len() == 0 {
+		return nil
+	}
+	// q quit is the frame's, after these: every screen has it.
+	return []key.Binding{m.keys.Open, m.keys.Resend, m.List.Move()}
+}
+
+// FullHelp are the help line's keys and the other moves.
+func (m Model) FullHelp() [][]key.Binding {
+	more := m.List.Moves()
+	if m.open != "" {
+		more = []key.Binding{m.keys.PageUp, m.keys.Home, m.keys.End}
+	}
+	return keys.KeyMap{Short: m.ShortHelp(), More: more}.FullHelp()
+}
+
+// Update handles keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return m, keys.Send(QuitMsg{})
+	case m.open != "":
+		return m.updateDetail(k)
+	case key.Matches(k, m.keys.Open):
+		if id := m.Selected(); id != "" {
+			m.open, m.scroll = id, 0
+			return m, keys.Send(OpenMsg{ID: id})
+		}
+	case key.Matches(k, m.keys.Resend):
+		if id := m.Selected(); id != "" {
+			return m, keys.Send(ResendMsg{ID: id})
+		}
+	default:
+		if m.Scroll(k, m.page()) {
+			m.followNewest = m.List.Selected() == 0
+		}
+	}
+	return m, nil
+}
+
+func (m Model) updateDetail(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	lines := len(m.detailLines())
+	page := max(m.Height-2, 1)
+	switch {
+	case key.Matches(k, m.keys.Close):
+		m.open = ""
+	case key.Matches(k, m.keys.Resend):
+		return m, keys.Send(ResendMsg{ID: m.open})
+	default:
+		switch {
+		case key.Matches(k, m.keys.Up):
+			m.scroll--
+		case key.Matches(k, m.keys.Down):
+			m.scroll++
+		case key.Matches(k, m.keys.PageUp):
+			m.scroll -= page
+		case key.Matches(k, m.keys.PageDown):
+			m.scroll += page
+		case key.Matches(k, m.keys.Home):
+			m.scroll = 0
+		case key.Matches(k, m.keys.End):
+			m.scroll = lines
+		}
+		m.scroll = max(min(m.scroll, lines-m.Height), 0)
+	}
+	return m, nil
+}
+
+// TakesEsc: esc closes the opened event, not the help's back.
+func (m Model) TakesEsc() bool { return m.open != "" }
+
+// View draws the list, or the opened event.
+func (m Model) View() string {
+	if m.open != "" {
+		return m.viewDetail()
+	}
+	return m.Show(m.page())
+}
+
+// page is the list with what goes around it.
+func (m Model) page() listing.Page {
+	s := m.state
+	st := m.St
+	w := m.BodyWidth()
+	title := "Events · " + counted(s)
+	request := s.Request
+	if s.Every > 0 {
+		request += " every " + every(s.Every)
+	}
+	var above []string
+	secret := st.Label.Render("Secret ") + st.Code.Render(text.Safe(s.Secret))
+	if more := st.Muted.Render(" · the same every run against this API"); lipgloss.Width(secret+more) <= w {
+		secret += more
+	}
+	above = append(above, theme.Wrap(w, secret))
+	if s.Backfill != "" {
+		above = append(above, st.Muted.Width(w).Render(text.Safe(s.Backfill)))
+	}
+	switch {
+	case s.Problem != nil:
+		above = append(above, st.RenderProblem(*s.Problem, w))
+	case s.Failing != nil:
+		p := *s.Failing
+		above = append(above, st.RenderProblem(p, w))
+	}
+	p := listing.Page{Title: title, Request: request, Loaded: s.Backfill != "", Loading: s.Backfill == "" && s.Problem == nil,
+		Above: strings.Join(above, "\n"), Empty: "No events yet. They come as Basiq raises them: onboard a user (basiq-onboard --user-id, or the wizard) and they show here."}
+	if s.Dropped > 0 {
+		p.Note = fmt.Sprintf("the last %s kept, %s older", listing.Thousands(len(s.Rows)), listing.Thousands(s.Dropped))
+	}
+	if i := m.List.Selected(); i >= 0 && i < len(s.Rows) {
+		p.Under = m.under(s.Rows[i])
+	}
+	return p
+}
+
+func counted(s State) string {
+	words := listing.Thousands(s.Forwarded) + " forwarded · " + listing.Thousands(s.Delivered) + " delivered"
+	if s.Failures > 0 {
+		words += " · " + listing.Thousands(s.Failures) + " failing"
+	}
+	return words
+}
+
+// every writes an interval as people do: "1s", "5s", "2m".
+func every(d time.Duration) string {
+	s := d.Round(100 * time.Millisecond).String()
+	return strings.TrimSuffix(strings.TrimSuffix(s, "0s"), "m0")
+}
+
+// under is the selected event's line under the list: its id and
+// webhook-id, and for one that failed, the handler's answer, cut.
+func (m Model) under(r Row) string {
+	st := m.St
+	w := m.BodyWidth()
+	lines := []string{st.Muted.Render("event ") + st.Code.Render(text.Safe(r.ID))}
+	if r.State == Failed || r.State == Retrying {
+		body := strings.TrimSpace(r.Body)
+		what := "The handler answered"
+		switch {
+		case r.Status == 0 && r.Answer != "":
+			lines = append(lines, st.Error.Width(w).Render(theme.SymbolFailed+" "+text.Safe(r.Answer)))
+		case body == "":
+			lines = append(lines, st.Error.Width(w).Render(fmt.Sprintf("%s %s %d with no body.", theme.SymbolFailed, what, r.Status)))
+		default:
+			lines = append(lines, st.Error.Render(fmt.Sprintf("%s %s %d:", theme.SymbolFailed, what, r.Status)))
+			keep := 3
+			if m.Height < 30 {
+				keep = 1 // a small window keeps room for the list
+			}
+			for i, l := range strings.Split(body, "\n") {
+				if i == keep {
+					lines = append(lines, st.Muted.Render("  … (enter shows all of it)"))
+					break
+				}
+				lines = append(lines, "  "+st.Error.Render(cut(text.Safe(l), w-2)))
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func cut(s string, w int) string { return text.Cut(s, max(w, 1)) }
+
+// detailLines are the opened event's lines, before scrolling.
+func (m Model) detailLines() []string {
+	d, st, w := m.detail, m.St, m.BodyWidth()
+	var lines []string
+	add := func(s ...string) { lines = append(lines, s...) }
+	block := func(json string) {
+		for _, l := range strings.Split(strings.TrimRight(json, "\n"), "\n") {
+			add("  " + cut(text.Safe(l), w-2))
+		}
+	}
+	add(st.Title.Render(text.Safe(d.Type)) + st.Muted.Render(" · event ") + st.Code.Render(cut(text.Safe(d.ID), max(w-lipgloss.Width(d.Type)-9, 8))))
+	facts := []string{"created " + clock(d.Created, m.state.Now)}
+	if d.UserID != "" {
+		facts = append(facts, "user "+text.Safe(d.UserID))
+	}
+	add(st.Muted.Width(w).Render(strings.Join(facts, " · ")))
+	add(st.Muted.Render("webhook-id ") + st.Code.Render(cut(text.Safe(d.WebhookID), w-11)))
+	add("", st.Label.Render("The payload sent"))
+	block(d.Payload)
+	add("", st.Label.Render("The handler's answers")+st.Muted.Render(" · "+text.Safe(m.state.To)))
+	if d.SendErr != "" {
+		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.SendErr)))
+	}
+	if len(d.Attempts) == 0 && d.SendErr == "" {
+		add("  " + st.Muted.Render("None yet."))
+	}
+	for i, a := range d.Attempts {
+		words := fmt.Sprintf("%s  attempt %d  ", clock(a.Time, m.state.Now), a.N)
+		style := st.Success
+		status := fmt.Sprintf("%s %d in %s", theme.SymbolDone, a.Status, Took(a.Took))
+		if !a.OK {
+			style = st.Error
+			status = theme.SymbolFailed + " " + text.Safe(a.Answer)
+			if a.Status != 0 {
+				status = fmt.Sprintf("%s %d in %s", theme.SymbolFailed, a.Status, Took(a.Took))
+			}
+		}
+		line := words + style.Render(status)
+		if last := i == len(d.Attempts)-1; last && a.Next.After(m.state.Now) {
+			line += st.Muted.Render(" · again " + in(a.Next, m.state.Now))
+		}
+		if a.Fault != "" {
+			line += st.Warning.Render(" · fault " + text.Safe(a.Fault))
+		}
+		add("  " + line)
+		if body := strings.TrimSpace(a.Body); body != "" {
+			for _, l := range strings.Split(body, "\n") {
+				add("    " + cut(text.Safe(l), w-4))
+			}
+			if a.Cut {
+				add("    " + st.Muted.Render("(cut: the rest of the body was not kept)"))
+			}
+		}
+	}
+	add("", st.Label.Render("What it links to")+st.Muted.Render(" · links.eventEntity "+cut(text.Safe(d.EntityURL), max(w-38, 8))))
+	switch {
+	case d.EntityLoading:
+		add("  " + st.Muted.Render("Loading…"))
+	case d.EntityErr != "":
+		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.EntityErr)))
+	case d.Entity != "":
+		block(d.Entity)
+		if d.EntityCut {
+			add("  " + st.Muted.Render("(cut at 64 KiB)"))
+		}
+	}
+	if d.Data != "" {
+		add("", st.Label.Render("The event's data")+st.Muted.Render(" · Basiq's snapshot when it was raised"))
+		block(d.Data)
+	}
+	return lines
+}
+
+func (m Model) viewDetail() string {
+	lines := m.detailLines()
+	h := max(m.Height, 1)
+	from := max(min(m.scroll, len(lines)-h), 0)
+	to := min(from+h, len(lines))
+	shown := lines[from:to]
+	if to < len(lines) && h > 1 {
+		shown = append(shown[:len(shown)-1], m.St.Muted.Render(fmt.Sprintf("↓ %d more lines", len(lines)-to+1)))
+	}
+	return m.Fit(strings.Join(shown, "\n"))
+}
