@@ -470,3 +470,48 @@ func TestItem1AQuestionWaitsForItsBanksNameUntilTheNextPollAtMost(t *testing.T) 
 		t.Error("asked twice")
 	}
 }
+
+// The job's poll may come back before POST /jobs/{id}/mfa does (the bank
+// took the answers at once): the outcome is told all the same, once, so
+// --events always has its mfa_answer line.
+func TestItem1AnswersTakenWhileThePollSawTheJobGoOnAreStillTold(t *testing.T) {
+	d := toViews(t)
+	gen := refreshingPiedPiper(t, d)
+	send := want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	if effs := d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepSuccess, "")}); !has[LoadAccounts](effs) {
+		t.Fatalf("the job went on, and: %s", describe(effs))
+	}
+	outcomes := func(effs []Effect) (notes []*MFANote) {
+		for _, e := range effs {
+			if say, ok := e.(Say); ok && say.Kind == NoteMFAOutcome {
+				notes = append(notes, say.MFA)
+			}
+		}
+		return notes
+	}
+	got := outcomes(d.apply(MFASent{Gen: send.Gen, JobID: newJob}))
+	if len(got) != 1 || got[0].Outcome != MFAAccepted || got[0].JobID != newJob || len(got[0].Questions) != 2 {
+		t.Errorf("the outcome notes: %+v, want one, accepted", got)
+	}
+	if d.s.Jobs.ByID[newJob].MFA != nil {
+		t.Error("the job went past its question, and the view still shows it")
+	}
+	if again := outcomes(d.apply(MFASent{Gen: send.Gen, JobID: newJob})); len(again) != 0 {
+		t.Errorf("told twice: %+v", again)
+	}
+}
+
+// Sent answers the poll saw the job go past, that Basiq then says it did not
+// take: the job's steps already said what became of them; the run goes on.
+func TestItem1AnErrorToAnswersTheJobWentPastFailsNothing(t *testing.T) {
+	d := toViews(t)
+	gen := refreshingPiedPiper(t, d)
+	send := want[AnswerMFA](t, d.apply(Typed{Kind: AskMFA, JobID: newJob, Answers: []string{"Basiq", "AU00000"}}))
+	d.apply(JobPolled{Gen: gen, ID: newJob, Job: withMFAStep(mfaJob(newJob, d.now), basiq.StepSuccess, "")})
+	effs := d.apply(MFASent{Gen: send.Gen, JobID: newJob, Err: errors.New("connection reset")})
+	for _, e := range effs {
+		if say, ok := e.(Say); ok && (say.Kind == NoteMFAOutcome || say.Problem != nil) {
+			t.Errorf("said %+v after the job went on", say)
+		}
+	}
+}

@@ -34,6 +34,9 @@ type WatchedJob struct {
 	PollProblem  *Problem // trouble checking it, being worked around
 	// MFA is the bank's question the job waits on, nil when none.
 	MFA *Challenge
+	// answersInFlight is a challenge the job went past while its answers
+	// were still on their way: Basiq's answer to them is still told.
+	answersInFlight *Challenge
 	// FromBefore: a job this session did not start (--job-id, or from last time).
 	FromBefore bool
 }

@@ -131,6 +131,9 @@ func (a *applying) challenged(id string, w *WatchedJob) {
 	s := a.s
 	prompt, expires, waiting := w.Job.WaitingForMFA()
 	if !waiting {
+		if w.MFA != nil && w.MFA.Sending {
+			w.answersInFlight = w.MFA // the poll came back before POST /jobs/{id}/mfa did
+		}
 		w.MFA = nil
 		return
 	}
@@ -206,10 +209,17 @@ func (a *applying) sendMFA(id string, answers []string) {
 func (a *applying) mfaSent(ev MFASent) {
 	s := a.s
 	w, ok := s.Jobs.ByID[ev.JobID]
-	if !ok || w.MFA == nil {
+	if !ok {
 		return
 	}
 	c := w.MFA
+	if c == nil {
+		// The job went on before Basiq answered: an error now says nothing
+		// its steps did not (they moved past the question), a success is told.
+		if c, w.answersInFlight = w.answersInFlight, nil; c == nil || ev.Err != nil {
+			return
+		}
+	}
 	c.Sending = false
 	note := &MFANote{JobID: ev.JobID, Method: c.Method, Questions: c.Questions, Expires: c.Expires}
 	bank := s.BankName(w.Bank())
