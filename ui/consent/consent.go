@@ -498,9 +498,13 @@ func (m Model) LinkWindow(width, height int) string {
 		caption = append(caption, st.Success.Render(theme.SymbolDone+" "+sentToClipboard))
 	}
 	caption = append(caption, st.Key.Render("c")+st.Muted.Render(" sends it to the terminal's clipboard · any other key returns"))
-	for i, c := range caption {
-		caption[i] = lipgloss.NewStyle().MaxWidth(width).Render(c)
+	// Each caption wraps at the window's edge (at 80 columns the first one
+	// takes two lines), counted line by line for the height.
+	var wrapped []string
+	for _, c := range caption {
+		wrapped = append(wrapped, strings.Split(theme.Wrap(width, c), "\n")...)
 	}
+	caption = wrapped
 	if len(lines)+len(caption) > height {
 		caption = caption[:max(height-len(lines), 0)]
 	}

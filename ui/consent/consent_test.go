@@ -295,6 +295,16 @@ func TestItem7TheWholeLinkHasLinesOfItsOwnEachAHyperlinkToAllOfIt(t *testing.T) 
 		if want := (389 + w - 1) / w; n != want {
 			t.Errorf("%d columns: %d lines, want %d", w, n, want)
 		}
+		// The caption under it says all of its words, wrapped, not cut.
+		caption := strings.Join(strings.Fields(ansi.Strip(strings.Join(lines[n:], " "))), " ")
+		if !strings.Contains(caption, "(389 characters; it holds a token: treat it like a password)") || !strings.Contains(caption, "any other key returns") {
+			t.Errorf("%d columns: the caption reads %q", w, caption)
+		}
+		for _, l := range lines[n:] {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("%d columns: a caption line of %d", w, ansi.StringWidth(l))
+			}
+		}
 	}
 	// c sends it to the clipboard from there, and says only that; any other key returns.
 	m, _ = m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"})
