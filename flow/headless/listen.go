@@ -113,7 +113,7 @@ func (w *listenWriter) note(n listen.Note) {
 			fmt.Fprintf(w.stdout, "%s  resent %s %s with its webhook-id %s\n", w.clock.Now().Local().Format("15:04:05"),
 				w.shown(n.Item.Event.TypeID(), 40), w.shown(text.ShortID(n.Item.Event.ID), 0), w.shown(n.Item.MessageID, 80))
 		}
-	case listen.NotePollFailed, listen.NotePollRecovered, listen.NoteSkipped, listen.NoteProblem:
+	case listen.NotePollFailed, listen.NotePollRecovered, listen.NoteSkipped, listen.NoteBehind, listen.NoteProblem:
 		mark := theme.SymbolWarning
 		switch n.Kind {
 		case listen.NoteProblem:
@@ -207,7 +207,7 @@ func listenObject(n listen.Note, shown func(string, int) string) map[string]any 
 		}
 	case listen.NotePollRecovered:
 		e["failures"] = n.Count
-	case listen.NoteSkipped:
+	case listen.NoteSkipped, listen.NoteBehind:
 		e["count"], e["text"] = n.Count, n.Text
 	default:
 		return nil

@@ -50,7 +50,9 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		}
 	case Sent:
 		if it := s.byEvent[ev.EventID]; it != nil && ev.Err != nil {
-			it.State, it.SendErr = Failed, ev.Err.Error()
+			a.settle(it, Failed)
+			it.SendErr = ev.Err.Error()
+			a.release()
 		}
 	case Attempted:
 		a.attempted(ev.Attempt)
@@ -65,6 +67,7 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case EntityFetched:
 		a.entityFetched(ev)
 	case QuitAsked:
+		a.saveCursor()
 		a.finish(0) // listen's way to stop: exit 0, as the simulator
 	}
 	return a.effects
@@ -145,8 +148,20 @@ func (a *applying) polled(events []basiq.Event) {
 	}
 	slices.SortStableFunc(news, func(x, y fresh) int { return x.t.Compare(y.t) })
 	for _, n := range news {
-		a.forward(n.e, n.t, first)
+		s.Waiting = append(s.Waiting, Pending{Event: n.e, Created: n.t, Backfill: first})
+		s.waiting[n.e.ID] = true
 	}
+	if over := len(s.Waiting) - waitingLimit*s.cfg.Keep; over > 0 {
+		for _, p := range s.Waiting[:over] {
+			delete(s.waiting, p.Event.ID)
+		}
+		clear(s.Waiting[:over])
+		s.Waiting = s.Waiting[over:]
+		s.Behind += over
+		a.say(Note{Kind: NoteBehind, Count: s.Behind,
+			Text: fmt.Sprintf("The handler is behind: %s were not forwarded, the oldest of those waiting (resend them from Basiq's events API with --since).", plural(s.Behind, "event"))})
+	}
+	a.release()
 	if skipped > 0 {
 		s.Poll.Skipped += skipped
 		if !s.skipped {
@@ -162,8 +177,8 @@ func (a *applying) polled(events []basiq.Event) {
 	}
 	if len(news) > 0 {
 		a.prune()
-		a.do(SaveCursor{Cursor: s.Cursor()})
 	}
+	a.saveCursor()
 	a.poll(s.Poll.Every)
 }
 
@@ -181,7 +196,7 @@ func (s *Session) floor() time.Time {
 func (a *applying) prune() {
 	floor := a.s.floor()
 	for id, t := range a.s.seen {
-		if t.Before(floor) {
+		if t.Before(floor) && !a.s.waiting[id] {
 			delete(a.s.seen, id)
 		}
 	}
@@ -206,19 +221,55 @@ func (a *applying) backfillNote(n int) Note {
 	return Note{Kind: NoteBackfill, Count: n, Since: s.From, Text: text}
 }
 
+// inFlightLimit is how many kept events may be unsettled at once: half of
+// what the engine keeps, so it always has a settled message to let go.
+func (s *Session) inFlightLimit() int { return max(1, s.cfg.Keep/2) }
+
+// release forwards waiting events, oldest first, while there is room,
+// and says how many.
+func (a *applying) release() int {
+	s := a.s
+	n := 0
+	for n < len(s.Waiting) && s.unsettled < s.inFlightLimit() {
+		p := s.Waiting[n]
+		delete(s.waiting, p.Event.ID)
+		a.forward(p.Event, p.Created, p.Backfill)
+		n++
+	}
+	clear(s.Waiting[:n])      // their events are the items' now
+	s.Waiting = s.Waiting[n:] // from the front without moving the rest: one event at a time, thousands waiting
+	return n
+}
+
+// settle moves an item to a state, keeping count of the unsettled.
+func (a *applying) settle(it *Item, state ItemState) {
+	was := it.State == Sending || it.State == Retrying
+	now := state == Sending || state == Retrying
+	switch {
+	case was && !now:
+		a.s.unsettled--
+	case !was && now:
+		a.s.unsettled++
+	}
+	it.State = state
+}
+
 // forward keeps the event and hands its delivery to the engine.
 func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 	s := a.s
 	if created.After(s.newest) {
 		s.newest = created
 	}
+	s.cursorMoved = true
 	it := &Item{Event: e, Created: created, Seen: a.now, Backfill: backfill, MessageID: MessageID(e.ID),
-		Payload: Payload(e, s.cfg.APIBase), State: Sending, Entity: Entity{URL: e.DataRef}}
+		Payload: Payload(e, s.cfg.APIBase), Entity: Entity{URL: e.DataRef}}
+	a.settle(it, Sending)
 	s.Items = append(s.Items, it)
 	s.byEvent[e.ID] = it
 	s.byMessage[it.MessageID] = it
 	if len(s.Items) > s.cfg.Keep {
 		old := s.Items[0]
+		a.settle(old, Failed) // no longer followed: its slot is free
 		s.Items = slices.Delete(s.Items, 0, 1)
 		delete(s.byEvent, old.Event.ID)
 		delete(s.byMessage, old.MessageID)
@@ -247,14 +298,24 @@ func (a *applying) attempted(at webhook.Attempt) {
 		if it.State != Delivered {
 			s.Delivered++
 		}
-		it.State = Delivered
+		a.settle(it, Delivered)
 	case !at.Next.IsZero():
-		it.State = Retrying
+		a.settle(it, Retrying)
 	default:
-		it.State = Failed
+		a.settle(it, Failed)
 	}
 	last := it.Attempts[len(it.Attempts)-1]
 	a.say(Note{Kind: NoteAnswer, Item: it, Attempt: &last})
+	a.release() // the cursor is saved with the next poll, or at the end
+}
+
+// saveCursor keeps the cursor for the next run where it moved: once a
+// poll at most (a write, and a copy of every id seen), and at the end.
+func (a *applying) saveCursor() {
+	if a.s.cursorMoved {
+		a.s.cursorMoved = false
+		a.do(SaveCursor{Cursor: a.s.Cursor()})
+	}
 }
 
 // resend sends a kept event again, as Basiq's dashboard cannot.
@@ -266,7 +327,7 @@ func (a *applying) resend(id string) {
 	it.Resends++
 	it.SendErr = ""
 	if it.State == Failed {
-		it.State = Sending
+		a.settle(it, Sending)
 	}
 	a.do(Resend{EventID: id, MessageID: it.MessageID, EventType: it.Event.TypeID(), Payload: it.Payload})
 	a.say(Note{Kind: NoteResend, Item: it})

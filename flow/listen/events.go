@@ -118,6 +118,9 @@ const (
 	NotePollRecovered NoteKind = "poll_recovered"
 	// NoteSkipped: events were left out (Text says why; Count).
 	NoteSkipped NoteKind = "skipped"
+	// NoteBehind: the handler fell so far behind that the oldest events
+	// waiting for it were let go unforwarded (Count: how many in all).
+	NoteBehind NoteKind = "behind"
 	// NoteProblem: what ended the session (Problem).
 	NoteProblem NoteKind = "problem"
 )

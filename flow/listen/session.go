@@ -45,6 +45,10 @@ const (
 	attemptsKept = 8
 	// EntityLimit is how much of a linked entity is kept, in bytes.
 	EntityLimit = 64 << 10
+	// waitingLimit bounds the events that wait for the handler to catch
+	// up, as a multiple of Keep: past it the oldest waiting go unforwarded,
+	// counted in Behind.
+	waitingLimit = 10
 )
 
 // Config is what a session knows before it starts.
@@ -102,11 +106,23 @@ type Session struct {
 	// Forwarded and Delivered count events since the start: sent to the
 	// handler, and answered 2xx at least once.
 	Forwarded, Delivered int
+	// Waiting are new events not handed to the engine yet: at most half of
+	// Keep are unsettled at once (sending, or retrying), so the engine,
+	// which keeps as many messages as the view, never has to let go of one
+	// it has not delivered. Each is forwarded as a slot frees. Behind counts
+	// those let go unforwarded because too many waited.
+	Waiting []Pending
+	Behind  int
 	// Problem is what ended the session, nil while it runs.
 	Problem *Problem
 
 	finished bool
 	code     int
+
+	unsettled int             // kept items handed to the engine, not delivered or failed yet
+	waiting   map[string]bool // the ids of Waiting
+	// cursorMoved: an event was forwarded since the cursor was last saved.
+	cursorMoved bool
 
 	types     map[string]bool
 	seen      map[string]time.Time // event id -> createdDate, for the Lateness window
@@ -155,6 +171,13 @@ const (
 	Retrying  ItemState = "retrying"  // the last attempt failed; another is due at Item.Next
 	Failed    ItemState = "failed"    // every attempt of the schedule failed, or the engine refused it
 )
+
+// Pending is a new event waiting for a slot: the handler is behind.
+type Pending struct {
+	Event    basiq.Event
+	Created  time.Time
+	Backfill bool
+}
 
 // Item is one event as listen forwarded it.
 type Item struct {
@@ -213,6 +236,7 @@ func New(cfg Config) *Session {
 		seen:      map[string]time.Time{},
 		byEvent:   map[string]*Item{},
 		byMessage: map[string]*Item{},
+		waiting:   map[string]bool{},
 	}
 	if len(cfg.Types) > 0 {
 		s.types = map[string]bool{}
@@ -252,7 +276,9 @@ func (s *Session) Cursor() Cursor {
 	if len(s.seen) > 0 {
 		c.Seen = make(map[string]time.Time, len(s.seen))
 		for id, t := range s.seen {
-			c.Seen[id] = t
+			if !s.waiting[id] { // not forwarded yet: the next run's backfill brings it
+				c.Seen[id] = t
+			}
 		}
 	}
 	return c.bounded()

@@ -445,9 +445,85 @@ func TestTheViewKeepsTheLastThousandEvents(t *testing.T) {
 	for i := range 1001 {
 		events = append(events, ev(fmt.Sprintf("e%04d", i), "user.updated", t0.Add(time.Duration(i)*time.Millisecond)))
 	}
-	s.Apply(t0, Polled{Events: newestFirst(events...)})
+	answerAll(s, s.Apply(t0, Polled{Events: newestFirst(events...)}))
 	if len(s.Items) != DefaultKeep || s.Dropped != 1 || s.Items[0].Event.ID != "e0001" || s.Item("e0000") != nil {
 		t.Errorf("kept %d, dropped %d, first %s", len(s.Items), s.Dropped, s.Items[0].Event.ID)
+	}
+}
+
+// answerAll answers 200 to every Forward of effects, and of what those
+// answers let through, as a quick handler would; it returns the ids
+// forwarded, in order.
+func answerAll(s *Session, effects []Effect) (ids []string) {
+	for len(effects) > 0 {
+		var next []Effect
+		for _, f := range of[Forward](effects) {
+			ids = append(ids, f.EventID)
+			next = append(next, s.Apply(t0, Attempted{attempt(f.MessageID, 1, 200, time.Time{})})...)
+		}
+		effects = next
+	}
+	return ids
+}
+
+// A burst larger than the engine keeps (a week's backfill, a bulk job):
+// every event reaches the handler once, in order, however far behind it is,
+// because no more than half of what the engine keeps is unsettled at once
+// (the engine lets go of its oldest messages, delivered or not, past that).
+func TestABurstLargerThanTheEngineKeepsWaitsAndLosesNothing(t *testing.T) {
+	s := started(t, Config{}, t0)
+	var events []basiq.Event
+	for i := range 2500 {
+		events = append(events, ev(fmt.Sprintf("e%04d", i), "user.updated", t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	effects := s.Apply(t0, Polled{Events: newestFirst(events...)})
+	first := of[Forward](effects)
+	if len(first) != DefaultKeep/2 || len(s.Waiting) != 2000 || first[0].EventID != "e0000" {
+		t.Fatalf("handed the engine %d at once (want %d), %d waiting", len(first), DefaultKeep/2, len(s.Waiting))
+	}
+	// What the cursor keeps for the next run holds none of those waiting:
+	// stopped now, the next run's backfill brings them.
+	for _, c := range of[SaveCursor](effects) {
+		if _, ok := c.Cursor.Seen["e2499"]; ok {
+			t.Error("the cursor counts a waiting event as forwarded")
+		}
+	}
+	// The next poll lists them all again: nothing is handed on twice.
+	if again := of[Forward](s.Apply(t0.Add(time.Second), Polled{Events: newestFirst(events...)})); len(again) != 0 {
+		t.Fatalf("the next poll forwarded %d more while the handler is behind", len(again))
+	}
+	ids := answerAll(s, effects)
+	if len(ids) != 2500 || s.Forwarded != 2500 || s.Delivered != 2500 || len(s.Waiting) != 0 || s.Behind != 0 {
+		t.Fatalf("forwarded %d (%d), delivered %d, %d waiting, %d behind", len(ids), s.Forwarded, s.Delivered, len(s.Waiting), s.Behind)
+	}
+	for i, id := range ids {
+		if want := fmt.Sprintf("e%04d", i); id != want {
+			t.Fatalf("the %dth forwarded is %s, want %s: oldest first", i, id, want)
+		}
+	}
+}
+
+// A handler down for good: its deliveries retry and hold their slots; the
+// events that keep coming wait, up to ten times what the view keeps, and
+// past that the oldest waiting are let go, said with their count.
+func TestAHandlerDownForGoodHoldsBackABoundedNumberOfEvents(t *testing.T) {
+	s := started(t, Config{Keep: 10}, t0)
+	var events []basiq.Event
+	for i := range 30 {
+		events = append(events, ev(fmt.Sprintf("e%04d", i), "user.updated", t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	for _, f := range of[Forward](s.Apply(t0, Polled{Events: newestFirst(events...)})) {
+		s.Apply(t0, Attempted{attempt(f.MessageID, 1, 500, t0.Add(5*time.Second))})
+	}
+	if s.Forwarded != 5 || len(s.Waiting) != 25 {
+		t.Fatalf("forwarded %d, %d waiting", s.Forwarded, len(s.Waiting))
+	}
+	for i := range 100 {
+		events = append(events, ev(fmt.Sprintf("f%04d", i), "user.updated", t0.Add(time.Second+time.Duration(i)*time.Millisecond)))
+	}
+	behind := notes(s.Apply(t0.Add(time.Second), Polled{Events: newestFirst(events...)}), NoteBehind)
+	if len(s.Waiting) != 100 || s.Behind != 25 || len(behind) != 1 || behind[0].Count != 25 || s.Waiting[0].Event.ID != "f0000" {
+		t.Errorf("%d waiting (want 100), %d behind, notes %+v", len(s.Waiting), s.Behind, behind)
 	}
 }
 

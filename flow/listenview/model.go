@@ -213,7 +213,7 @@ func (m *Model) sync() {
 	s := m.Session
 	now := m.clock.Now()
 	st := eventlog.State{Now: now, To: m.banner.To, Secret: m.banner.Secret, Request: m.banner.Request, Every: s.Poll.Every,
-		LastOK: s.Poll.LastOK, Forwarded: s.Forwarded, Delivered: s.Delivered, Failures: s.Failing(), Dropped: s.Dropped, RetryAt: s.Poll.NextAt}
+		LastOK: s.Poll.LastOK, Forwarded: s.Forwarded, Delivered: s.Delivered, Failures: s.Failing(), Waiting: len(s.Waiting), Dropped: s.Dropped, RetryAt: s.Poll.NextAt}
 	if s.Backfilled {
 		st.Backfill = m.redact(s.BackfillSaid)
 	}

@@ -96,6 +96,7 @@ type State struct {
 	Forwarded int
 	Delivered int
 	Failures  int // events whose delivery has not worked (yet)
+	Waiting   int // new events held back until the handler catches up
 	Dropped   int // events no longer kept (the view keeps the last 1,000)
 	Rows      []Row
 }
@@ -424,6 +425,9 @@ func counted(s State) string {
 	words := listing.Thousands(s.Forwarded) + " forwarded · " + listing.Thousands(s.Delivered) + " delivered"
 	if s.Failures > 0 {
 		words += " · " + listing.Thousands(s.Failures) + " failing"
+	}
+	if s.Waiting > 0 {
+		words += " · " + listing.Thousands(s.Waiting) + " waiting"
 	}
 	return words
 }
