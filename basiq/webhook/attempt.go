@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -120,6 +122,12 @@ func (e *Engine) failed(a Attempt, o Outcome, err error, start time.Time) Attemp
 		a.Err = "no answer within " + e.opts.Timeout.String()
 	case Aborted:
 		a.Err = "stopped before an answer came"
+	case Unreachable:
+		a.Err = Sanitize(unwrapURLError(err).Error())
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// Said plainly: the usual cause is a handler not started yet, or on another port.
+			a.Err = "nothing listens at " + Sanitize(hostOf(a.URL)) + " (connection refused): is the handler running, on that port?"
+		}
 	default:
 		a.Err = Sanitize(unwrapURLError(err).Error())
 	}
@@ -170,4 +178,12 @@ func plain(s string) bool {
 		}
 	}
 	return true
+}
+
+// hostOf is a URL's host and port, or the URL where it cannot be read.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }

@@ -157,3 +157,23 @@ func TestLoopbackOnlyRefusesToConnectElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// A handler not started yet (or on another port) is the first thing most
+// people meet: the attempt says so in words, with the address tried.
+func TestNothingListeningIsSaidPlainly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close() // the port is free now: a dial is refused
+	observe, ch := observed()
+	e := newEngine(t, Options{Observe: observe, Schedule: []time.Duration{0}})
+	if _, err := e.Send(Endpoint{URL: "http://" + addr + "/webhooks", Secret: mustSecret(t)}, Message{EventType: "user.created", Payload: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	a := next(t, ch)
+	if a.Outcome != Unreachable || !strings.Contains(a.Err, "nothing listens at "+addr+" (connection refused)") {
+		t.Errorf("the attempt: %s %q, want unreachable, saying nothing listens at %s", a.Outcome, a.Err, addr)
+	}
+}
