@@ -65,6 +65,17 @@ func execute(ctx context.Context, args []string, stdin, stdout, stderr *os.File,
 	return qs.ExitFailed
 }
 
+// exitsWith is the RunE of a command whose run ends in an exit code (the
+// one Main returns) and, for a usage error or a failure fang prints, an
+// error.
+func (a *app) exitsWith(run func(*cobra.Command) (int, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		code, err := run(cmd)
+		a.code = code
+		return err
+	}
+}
+
 // commandTree is the root command with every subcommand, the one help
 // command, and the usage rules they share.
 func (a *app) commandTree() *cobra.Command {

@@ -188,6 +188,19 @@ func TestVersion(t *testing.T) {
 }
 
 // complete asks cobra's hidden __complete what a shell would offer.
+// rememberUser saves user as the one of the API at apiURL, as a wizard
+// run there would, in the store of this test's config directory.
+func rememberUser(t *testing.T, apiURL, user string) {
+	t.Helper()
+	store, err := flow.OpenStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Remember(flow.Origin(apiURL), qs.Memory{UserID: user, Created: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func complete(t *testing.T, env map[string]string, args ...string) []string {
 	t.Helper()
 	r := runCLI(t, env, append([]string{"__complete"}, args...)...)
@@ -236,14 +249,8 @@ func TestCompletionOffersTheSandboxLoginsAndTheFaultKinds(t *testing.T) {
 func TestCompletionOffersTheUserSavedForTheAPI(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
-	store, err := flow.OpenStore()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const local, user = "http://127.0.0.1:8080", "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
-	if err := store.Remember(flow.Origin(local), qs.Memory{UserID: user, Created: true}); err != nil {
-		t.Fatal(err)
-	}
+	rememberUser(t, local, user)
 	if got := complete(t, nil, "--api-url", local, "--user-id", ""); len(got) != 1 || got[0] != user {
 		t.Errorf("--api-url %s --user-id offers %q, want the user saved for it", local, got)
 	}

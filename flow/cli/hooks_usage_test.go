@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
-	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -98,14 +97,8 @@ func TestCompletionOffersTheEventTypesAndTheCommands(t *testing.T) {
 	if got := complete(t, nil, "webhooks", ""); strings.Join(got, " ") != "create delete list messages verify" {
 		t.Errorf("webhooks offers %q", got)
 	}
-	store, err := flow.OpenStore()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const local, user = "http://127.0.0.1:8080", "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
-	if err := store.Remember(flow.Origin(local), qs.Memory{UserID: user, Created: true}); err != nil {
-		t.Fatal(err)
-	}
+	rememberUser(t, local, user)
 	if got := complete(t, nil, "trigger", "user.updated", "--api-url", local, "--user-id", ""); len(got) != 1 || got[0] != user {
 		t.Errorf("trigger --user-id offers %q, want the user saved for %s", got, local)
 	}

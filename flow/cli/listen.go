@@ -59,12 +59,10 @@ func listenCommand(a *app) *cobra.Command {
 		Long:    listenLong,
 		Example: listenExamples,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: a.exitsWith(func(cmd *cobra.Command) (int, error) {
 			o.sinceGiven = cmd.Flags().Changed("since")
-			code, err := a.runListen(cmd, o)
-			a.code = code
-			return err
-		},
+			return a.runListen(cmd, o)
+		}),
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false

@@ -16,7 +16,6 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
-	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -117,14 +116,8 @@ func TestListenCompletionOffersTheEventTypesAndTheSavedUser(t *testing.T) {
 			t.Errorf("offer %q does not keep what was typed", o)
 		}
 	}
-	store, err := flow.OpenStore()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const local = "http://127.0.0.1:8080"
-	if err := store.Remember(flow.Origin(local), qs.Memory{UserID: flowtest.UserID}); err != nil {
-		t.Fatal(err)
-	}
+	rememberUser(t, local, flowtest.UserID)
 	if kinds := complete(t, nil, "listen", "--forward-faults", "user.created#2="); len(kinds) != len(webhook.FaultKinds) || kinds[0] != "user.created#2=bad-signature" {
 		t.Errorf("--forward-faults offers %q", kinds)
 	}

@@ -67,14 +67,12 @@ func (a *app) rootCommand() *cobra.Command {
 		Long:    rootLong,
 		Example: rootExamples,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: a.exitsWith(func(cmd *cobra.Command) (int, error) {
 			if err := checkOptions(&o, a.getenv); err != nil {
-				return usageError{cmd.CommandPath(), err.Error()}
+				return 0, usageError{cmd.CommandPath(), err.Error()}
 			}
-			code, err := a.run(cmd.Context(), o)
-			a.code = code
-			return err
-		},
+			return a.run(cmd.Context(), o)
+		}),
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false // in the order below: what to run against, the user, output, timing and debugging

@@ -46,11 +46,7 @@ func simulatorCommand(a *app) *cobra.Command {
 		Long:    simulatorLong,
 		Example: simulatorExamples,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := a.runSimulator(cmd, o)
-			a.code = code
-			return err
-		},
+		RunE:    a.exitsWith(func(cmd *cobra.Command) (int, error) { return a.runSimulator(cmd, o) }),
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false

@@ -42,11 +42,7 @@ func (a *app) webhooksVerifyCommand() *cobra.Command {
 		Long:    verifyLong,
 		Example: verifyExamples,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := a.runVerify(cmd, o)
-			a.code = code
-			return err
-		},
+		RunE:    a.exitsWith(func(cmd *cobra.Command) (int, error) { return a.runVerify(cmd, o) }),
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
