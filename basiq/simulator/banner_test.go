@@ -23,3 +23,14 @@ func TestBannerCurlsAsTheExportedScriptDoes(t *testing.T) {
 		}
 	}
 }
+
+// The banner says where the simulator's events go: listen to a handler, trigger to raise one.
+func TestBannerSaysHowToSeeItsEvents(t *testing.T) {
+	var b bytes.Buffer
+	New(Options{}).WriteBanner(&b, "")
+	for _, want := range []string{"basiq-onboard listen --forward-to 3000", "basiq-onboard trigger user.created"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, b.String())
+		}
+	}
+}
