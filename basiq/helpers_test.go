@@ -128,3 +128,7 @@ func userJSON(id string) map[string]any {
 	return map[string]any{"type": "user", "id": id, "email": "max@example.com", "mobile": "+61410888999",
 		"links": map[string]any{"self": "https://au-api.basiq.io/users/" + id}}
 }
+
+// errOf is the error of a call that also returns a value, for a list of
+// calls whose errors are checked together.
+func errOf[T any](_ T, err error) error { return err }
