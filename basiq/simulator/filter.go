@@ -141,6 +141,15 @@ func (fs filterFields[T]) read(raw string) ([]statement, bool) {
 }
 
 // match reports whether item passes every statement (as read by read).
+// fromRequest reads r's ?filter=, or answers badFilter and reports false.
+func (fs filterFields[T]) fromRequest(s *Server, w http.ResponseWriter, r *http.Request) ([]statement, bool) {
+	stmts, ok := fs.read(r.URL.Query().Get("filter"))
+	if !ok {
+		s.fail(w, badFilter)
+	}
+	return stmts, ok
+}
+
 func (fs filterFields[T]) match(item T, stmts []statement) bool {
 	for _, st := range stmts {
 		if !fs[st.field].holds(item, st) {

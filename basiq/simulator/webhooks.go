@@ -317,14 +317,8 @@ const maxMessagesPage = 500
 // handleMessages is GET …/{id}/messages: the messages sent to the webhook,
 // newest first, each with its attempts.
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, wh *subscription) {
-	q := r.URL.Query()
-	limit, ok := s.pageLimit(w, q, maxMessagesPage)
+	limit, filters, ok := pageQuery(s, w, r, maxMessagesPage, messageFilters)
 	if !ok {
-		return
-	}
-	filters, ok := messageFilters.read(q.Get("filter"))
-	if !ok {
-		s.fail(w, badFilter)
 		return
 	}
 	records := s.ev.engine.Messages(wh.id)
