@@ -531,13 +531,7 @@ func loopbackHook(t testing.TB, answer int) (url string, deliveries chan receive
 
 func nextDelivery(t testing.TB, ch chan received) received {
 	t.Helper()
-	select {
-	case d := <-ch:
-		return d
-	case <-time.After(10 * time.Second):
-		t.Fatal("no delivery within 10s")
-		return received{}
-	}
+	return basiqtest.Receive(t, ch, "delivery")
 }
 
 // POST /notifications/messages/test: 400 no-webhooks-found without a
