@@ -2,7 +2,6 @@ package basiq
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -42,13 +41,9 @@ func (c *Client) sendUser(ctx context.Context, req request, body any, invalid er
 	if invalid != nil {
 		return User{}, invalid
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return User{}, err
-	}
-	req.body, req.contentType = b, "application/json"
 	var out User
-	return out, c.call(ctx, req, &out)
+	err := c.callJSON(ctx, req, body, &out)
+	return out, err
 }
 
 // GetUser fetches one user.

@@ -232,13 +232,8 @@ func (c *Client) sendWebhook(ctx context.Context, req request, r WebhookRequest)
 	if r.URL == "" {
 		return Webhook{}, errNoWebhookURL
 	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return Webhook{}, err
-	}
-	req.body, req.contentType = b, "application/json"
 	var out Webhook
-	err = c.call(ctx, req, &out)
+	err := c.callJSON(ctx, req, r, &out)
 	c.redact.Remember(out.Secret.Reveal())
 	return out, err
 }
@@ -326,15 +321,12 @@ func (c *Client) SendTestMessage(ctx context.Context, eventTypeID, text string) 
 	if strings.TrimSpace(eventTypeID) == "" {
 		return errors.New("basiq: a test message needs its event type")
 	}
-	b, err := json.Marshal(struct {
+	body := struct {
 		EventTypeID string `json:"eventTypeId"`
 		Text        string `json:"Text,omitempty"`
-	}{eventTypeID, text})
-	if err != nil {
-		return err
-	}
+	}{eventTypeID, text}
 	// Basiq's 201 has no body the spec describes: it is not read.
-	return c.call(ctx, request{method: http.MethodPost, path: "/notifications/messages/test", body: b, contentType: "application/json", retry: retryUnsent}, nil)
+	return c.callJSON(ctx, request{method: http.MethodPost, path: "/notifications/messages/test", retry: retryUnsent}, body, nil)
 }
 
 // Basiq's error codes of the webhook routes.
