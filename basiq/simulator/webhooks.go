@@ -46,15 +46,23 @@ type webhookRequest struct {
 	SubscribedEvents *eventList `json:"subscribedEvents"`
 }
 
-// apply sets what the body says (its checked url and events) on wh; a name
-// or a description not sent stays as it was.
-func (in webhookRequest) apply(wh *subscription, url string, events []string) {
-	wh.url, wh.events = url, events
-	if in.Name != nil {
-		wh.name = *in.Name
+// webhookChange is a webhook's body that Basiq's rules have passed
+// (checkWebhook): its url and event types as checked.
+type webhookChange struct {
+	in     webhookRequest
+	url    string
+	events []string
+}
+
+// apply sets what the body says on wh; a name or a description not sent
+// stays as it was.
+func (c webhookChange) apply(wh *subscription) {
+	wh.url, wh.events = c.url, c.events
+	if c.in.Name != nil {
+		wh.name = *c.in.Name
 	}
-	if in.Description != nil {
-		wh.description = *in.Description
+	if c.in.Description != nil {
+		wh.description = *c.in.Description
 	}
 }
 
@@ -96,8 +104,9 @@ func (s *Server) webhookRoute(serve func(http.ResponseWriter, *http.Request, *su
 }
 
 // webhookBodyRoute reads a webhook's body (the token and the body before
-// s.mu is taken) and, for an update, finds the webhook.
-func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *http.Request, *subscription, webhookRequest)) http.HandlerFunc {
+// s.mu is taken), for an update finds the webhook, and serves the body once
+// Basiq's rules have passed it.
+func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *http.Request, *subscription, webhookChange)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.authorize(r, serverOnly, ""); err != nil {
 			s.fail(w, err)
@@ -116,7 +125,12 @@ func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *
 				return
 			}
 		}
-		serve(w, r, wh, in)
+		change, apiErr := s.checkWebhook(wh, in)
+		if apiErr != nil {
+			s.fail(w, apiErr)
+			return
+		}
+		serve(w, r, wh, change)
 	}
 }
 
@@ -137,6 +151,11 @@ func (s *Server) lookupWebhook(w http.ResponseWriter, r *http.Request) (*subscri
 	return nil, false
 }
 
+// internalError is a 500 for what went wrong inside the simulator.
+func internalError(err error) *apiError {
+	return &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()}
+}
+
 func invalidWebhook(detail string) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: "invalid-content", title: "Invalid request content", detail: detail}
 }
@@ -144,14 +163,15 @@ func invalidWebhook(detail string) *apiError {
 // checkWebhook applies Basiq's rules to a webhook's body, in Basiq's order
 // (the URL's conflict first), for wh (nil: a new one); s.mu is held. It
 // gives the URL and the event types, deduplicated, in the order sent.
-func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, events []string, apiErr *apiError) {
+func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (webhookChange, *apiError) {
+	var events []string
 	if in.URL == nil || strings.TrimSpace(*in.URL) == "" {
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs its url.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs its url.")
 	}
-	url = strings.TrimSpace(*in.URL)
+	url := strings.TrimSpace(*in.URL)
 	for _, other := range s.ev.webhooks {
 		if other != wh && other.url == url {
-			return "", nil, &apiError{status: http.StatusConflict, code: "resource-already-exists", title: "Resource already exists",
+			return webhookChange{}, &apiError{status: http.StatusConflict, code: "resource-already-exists", title: "Resource already exists",
 				detail: "Webhook with provided url already exists."}
 		}
 	}
@@ -161,13 +181,13 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 			u, _ := webhook.ParseURL(url)
 			detail = "Posted url is not on this machine (" + u.Hostname() + "): the simulator delivers webhooks only here. Use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks."
 		}
-		return "", nil, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: "url"}}
+		return webhookChange{}, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: "url"}}
 	}
 	if in.SubscribedEvents == nil {
 		if wh != nil {
-			return url, wh.events, nil // an update that leaves them as they were
+			return webhookChange{in, url, wh.events}, nil // an update that leaves them as they were
 		}
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
 	}
 	var unknown []string
 	for _, t := range *in.SubscribedEvents {
@@ -184,9 +204,9 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 	}
 	switch {
 	case len(unknown) > 0:
-		return "", nil, invalidWebhook("Posted subscribedEvents contains unsupported event types: " + strings.Join(unknown, ", ") + ". GET /events/types lists them.")
+		return webhookChange{}, invalidWebhook("Posted subscribedEvents contains unsupported event types: " + strings.Join(unknown, ", ") + ". GET /events/types lists them.")
 	case len(events) == 0:
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
 	}
 	for _, other := range s.ev.webhooks {
 		if other == wh {
@@ -194,12 +214,12 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 		}
 		for _, t := range events {
 			if slices.Contains(other.events, t) {
-				return "", nil, &apiError{status: http.StatusBadRequest, code: "event-already-subscribed", title: "Event already subscribed",
+				return webhookChange{}, &apiError{status: http.StatusBadRequest, code: "event-already-subscribed", title: "Event already subscribed",
 					detail: "Posted subscribedEvents contains events that are already subscribed to for this application: " + t + " (webhook " + other.id + ")."}
 			}
 		}
 	}
-	return url, events, nil
+	return webhookChange{in, url, events}, nil
 }
 
 // webhookBody is a webhook as Basiq shows it; the secret only when it is
@@ -213,23 +233,18 @@ func (s *Server) webhookBody(r *http.Request, wh *subscription, withSecret bool)
 	return body
 }
 
-func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request, _ *subscription, in webhookRequest) {
-	url, events, apiErr := s.checkWebhook(nil, in)
-	if apiErr != nil {
-		s.fail(w, apiErr)
-		return
-	}
+func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request, _ *subscription, change webhookChange) {
 	if err := s.startDelivering(); err != nil {
-		s.fail(w, &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()})
+		s.fail(w, internalError(err))
 		return
 	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
-		s.fail(w, &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()})
+		s.fail(w, internalError(err))
 		return
 	}
 	wh := &subscription{id: s.ids.uuid(), secret: secret, created: s.clock.Now()}
-	in.apply(wh, url, events)
+	change.apply(wh)
 	s.ev.webhooks = append(s.ev.webhooks, wh)
 	writeJSON(w, http.StatusCreated, s.webhookBody(r, wh, true))
 }
@@ -255,13 +270,8 @@ func (s *Server) startDelivering() error {
 	return nil
 }
 
-func (s *Server) handleUpdateWebhook(w http.ResponseWriter, r *http.Request, wh *subscription, in webhookRequest) {
-	url, events, apiErr := s.checkWebhook(wh, in)
-	if apiErr != nil {
-		s.fail(w, apiErr)
-		return
-	}
-	in.apply(wh, url, events)
+func (s *Server) handleUpdateWebhook(w http.ResponseWriter, r *http.Request, wh *subscription, change webhookChange) {
+	change.apply(wh)
 	writeJSON(w, http.StatusOK, s.webhookBody(r, wh, false))
 }
 
