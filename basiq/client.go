@@ -267,6 +267,13 @@ type answer struct {
 	body   []byte
 }
 
+// getJSON fetches path and decodes it into a T.
+func getJSON[T any](ctx context.Context, c *Client, path string) (T, error) {
+	var out T
+	err := c.call(ctx, get(path, nil), &out)
+	return out, err
+}
+
 // callJSON is call with body, encoded as JSON, as the request's body.
 func (c *Client) callJSON(ctx context.Context, req request, body, out any) error {
 	b, err := json.Marshal(body)

@@ -278,8 +278,7 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (Webhook, error) {
 	if err := ValidateID(id); err != nil {
 		return Webhook{}, err
 	}
-	var out Webhook
-	return out, c.call(ctx, get(webhooksPath+"/"+id, nil), &out)
+	return getJSON[Webhook](ctx, c, webhooksPath+"/"+id)
 }
 
 // DeleteWebhook deletes a webhook: Basiq sends it nothing more.
@@ -303,14 +302,11 @@ func (c *Client) ListWebhookMessages(ctx context.Context, webhookID string) ([]W
 
 // GetWebhookMessage fetches one message of a webhook with its attempts.
 func (c *Client) GetWebhookMessage(ctx context.Context, webhookID, messageID string) (WebhookMessage, error) {
-	if err := ValidateID(webhookID); err != nil {
+	path, err := itemPath(webhooksPath, webhookID, "messages", messageID)
+	if err != nil {
 		return WebhookMessage{}, err
 	}
-	if err := pathSegment(messageID); err != nil {
-		return WebhookMessage{}, err
-	}
-	var out WebhookMessage
-	return out, c.call(ctx, get(webhooksPath+"/"+webhookID+"/messages/"+messageID, nil), &out)
+	return getJSON[WebhookMessage](ctx, c, path)
 }
 
 // SendTestMessage asks Basiq to send a test message of an event type
