@@ -260,60 +260,42 @@ func TestContractExamples(t *testing.T) {
 	}
 	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {
-		for path, item := range doc.Paths.Map() {
-			for method, op := range item.Operations() {
-				key := method + " " + path
-				newTarget, ok := targets[key]
-				if !ok {
-					continue
+		jsonAnswers(doc, func(key, code string, media *openapi3.MediaType) {
+			newTarget, ok := targets[key]
+			if !ok {
+				return
+			}
+			exs := examples(media)
+			if len(exs) == 0 && media.Schema != nil {
+				var quirks []string
+				if v := synthesize(media.Schema.Value, "", 0, &quirks); v != nil {
+					exs["assembled from property examples"] = v
 				}
-				codes := make([]string, 0)
-				for code := range op.Responses.Map() {
-					codes = append(codes, code)
-				}
-				sort.Strings(codes)
-				for _, code := range codes {
-					resp := op.Responses.Value(code)
-					if resp == nil || resp.Value == nil {
-						continue
-					}
-					media := resp.Value.Content.Get("application/json")
-					if media == nil {
-						continue
-					}
-					exs := examples(media)
-					if len(exs) == 0 && media.Schema != nil {
-						var quirks []string
-						if v := synthesize(media.Schema.Value, "", 0, &quirks); v != nil {
-							exs["assembled from property examples"] = v
-						}
-						for _, q := range quirks {
-							t.Logf("%s %s: spec quirk: %s", key, code, q)
-						}
-					}
-					for name, raw := range exs {
-						b, err := json.Marshal(raw)
-						if err != nil {
-							t.Errorf("%s %s %s: %v", key, code, name, err)
-							continue
-						}
-						found[key]++
-						if strings.HasPrefix(code, "2") {
-							if err := json.Unmarshal(b, newTarget()); err != nil {
-								t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
-							}
-							for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
-								kept[kind]++
-							}
-							continue
-						}
-						if e := decodeError(400, nil, b); len(e.Items) == 0 {
-							t.Errorf("%s %s example %q is not read as an error list: %s", key, code, name, e.Error())
-						}
-					}
+				for _, q := range quirks {
+					t.Logf("%s %s: spec quirk: %s", key, code, q)
 				}
 			}
-		}
+			for name, raw := range exs {
+				b, err := json.Marshal(raw)
+				if err != nil {
+					t.Errorf("%s %s %s: %v", key, code, name, err)
+					continue
+				}
+				found[key]++
+				if strings.HasPrefix(code, "2") {
+					if err := json.Unmarshal(b, newTarget()); err != nil {
+						t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
+					}
+					for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
+						kept[kind]++
+					}
+					continue
+				}
+				if e := decodeError(400, nil, b); len(e.Items) == 0 {
+					t.Errorf("%s %s example %q is not read as an error list: %s", key, code, name, e.Error())
+				}
+			}
+		})
 	}
 	for key := range targets {
 		if found[key] == 0 {
@@ -368,6 +350,29 @@ func keepsEverything(t *testing.T, where string, example []byte) []string {
 
 // examples gathers a media type's examples: the named ones, the single one,
 // and the schema's own example.
+// jsonAnswers visits each JSON answer doc describes: its route ("GET
+// /users/{userId}"), its status code (in order) and its media.
+func jsonAnswers(doc *openapi3.T, visit func(key, code string, media *openapi3.MediaType)) {
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			codes := make([]string, 0)
+			for code := range op.Responses.Map() {
+				codes = append(codes, code)
+			}
+			sort.Strings(codes)
+			for _, code := range codes {
+				resp := op.Responses.Value(code)
+				if resp == nil || resp.Value == nil {
+					continue
+				}
+				if media := resp.Value.Content.Get("application/json"); media != nil {
+					visit(method+" "+path, code, media)
+				}
+			}
+		}
+	}
+}
+
 func examples(m *openapi3.MediaType) map[string]any {
 	out := map[string]any{}
 	for name, ex := range m.Examples {

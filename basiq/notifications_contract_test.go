@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
@@ -122,38 +123,30 @@ func TestContractWebhookExamples(t *testing.T) {
 	}
 	decoded := map[string]any{}
 	errorCodes := map[string]bool{}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			key := method + " " + path
-			for code, resp := range op.Responses.Map() {
-				if resp.Value == nil || resp.Value.Content.Get("application/json") == nil {
-					continue
+	jsonAnswers(doc, func(key, code string, media *openapi3.MediaType) {
+		for name, raw := range examples(media) {
+			b, _ := json.Marshal(raw)
+			if !strings.HasPrefix(code, "2") {
+				e := decodeError(400, nil, b)
+				if len(e.Items) == 0 {
+					t.Errorf("%s %s example %q is not read as an error list", key, code, name)
 				}
-				for name, raw := range examples(resp.Value.Content.Get("application/json")) {
-					b, _ := json.Marshal(raw)
-					if !strings.HasPrefix(code, "2") {
-						e := decodeError(400, nil, b)
-						if len(e.Items) == 0 {
-							t.Errorf("%s %s example %q is not read as an error list", key, code, name)
-						}
-						errorCodes[e.Code()] = true
-						continue
-					}
-					target, ok := targets[key]
-					if !ok {
-						t.Errorf("%s %s: an example the client has no type for", key, code)
-						continue
-					}
-					v := target()
-					if err := json.Unmarshal(b, v); err != nil {
-						t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
-						continue
-					}
-					decoded[key] = v
-				}
+				errorCodes[e.Code()] = true
+				continue
 			}
+			target, ok := targets[key]
+			if !ok {
+				t.Errorf("%s %s: an example the client has no type for", key, code)
+				continue
+			}
+			v := target()
+			if err := json.Unmarshal(b, v); err != nil {
+				t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
+				continue
+			}
+			decoded[key] = v
 		}
-	}
+	})
 	for key := range targets {
 		if decoded[key] == nil {
 			t.Errorf("%s: no example decoded", key)
