@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
 )
 
 // The application's webhooks (webhooks.json: /notifications/*; basiq-api.md
@@ -68,16 +70,11 @@ func (l *EventTypeList) UnmarshalJSON(b []byte) error {
 		*l = nil
 		return nil
 	}
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*l = EventTypeList{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
+	list, ok := jsonlist.Strings(b)
+	if !ok {
 		return errors.New("basiq: subscribedEvents is neither a list of event types nor one")
 	}
-	*l = many
+	*l = list
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
@@ -69,16 +70,11 @@ func (c webhookChange) apply(wh *subscription) {
 type eventList []string
 
 func (l *eventList) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*l = eventList{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
+	list, ok := jsonlist.Strings(b)
+	if !ok {
 		return errors.New("subscribedEvents is a list of event types")
 	}
-	*l = many
+	*l = list
 	return nil
 }
 
