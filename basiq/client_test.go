@@ -141,7 +141,8 @@ func TestBadAPIKey(t *testing.T) {
 	}
 }
 
-// tokenRejections answers the first n calls to a route with a rejected-token error.
+// A token rejected mid-flow (expired, or invalid) is refreshed once and the
+// call repeated with the new one.
 func TestExpiredTokenMidFlow(t *testing.T) {
 	for _, tc := range []struct {
 		status              int
