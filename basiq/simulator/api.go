@@ -167,7 +167,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /consent/done", s.handleConsentDone)
 	mux.HandleFunc("GET /consent/consent.css", s.handleConsentCSS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
+		s.fail(w, resourceNotFound("Route not found for this API version."))
 	})
 	return s.faults.wrap(s.advancing(mux), s.fail)
 }
@@ -202,7 +202,7 @@ func (s *Server) lookupUser(w http.ResponseWriter, r *http.Request, a access) (*
 		return nil, false
 	}
 	if !validUUID(id) {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "User ID value is not valid", source: &source{Parameter: "userId"}})
+		s.fail(w, badParameter("User ID value is not valid", "userId"))
 		return nil, false
 	}
 	u, ok := s.users[id]
@@ -577,10 +577,10 @@ func (s *Server) pageLimit(w http.ResponseWriter, q url.Values, most int) (int, 
 	n, err := strconv.Atoi(v)
 	switch {
 	case err != nil || n < 1:
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
+		s.fail(w, badParameter("Limit value is not valid", "limit"))
 		return 0, false
 	case n > most:
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is " + strconv.Itoa(most), source: &source{Parameter: "limit"}})
+		s.fail(w, badParameter("Maximum limit allowed is "+strconv.Itoa(most), "limit"))
 		return 0, false
 	}
 	return n, true
@@ -596,7 +596,7 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, u *u
 	if v := q.Get("next"); v != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(v, "c"))
 		if err != nil || n < 0 || !strings.HasPrefix(v, "c") {
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Next value is not valid", source: &source{Parameter: "next"}})
+			s.fail(w, badParameter("Next value is not valid", "next"))
 			return
 		}
 		offset = n

@@ -22,8 +22,7 @@ type statement struct {
 
 // badFilter is Basiq's answer to a filter it cannot read, or a field or
 // operator the list does not filter on.
-var badFilter = &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.",
-	detail: "Filter value is not valid", source: &source{Parameter: "filter"}}
+var badFilter = badParameter("Filter value is not valid", "filter")
 
 var fieldAndOperator = regexp.MustCompile(`^([A-Za-z]+(?:\.[A-Za-z]+)*)\.([a-z]+)$`)
 

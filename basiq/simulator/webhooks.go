@@ -142,14 +142,8 @@ func (s *Server) lookupWebhook(w http.ResponseWriter, r *http.Request) (*subscri
 			return wh, true
 		}
 	}
-	s.fail(w, &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found",
-		detail: "Webhook with provided id doesn't exist."})
+	s.fail(w, resourceNotFound("Webhook with provided id doesn't exist."))
 	return nil, false
-}
-
-// internalError is a 500 for what went wrong inside the simulator.
-func internalError(err error) *apiError {
-	return &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()}
 }
 
 func invalidWebhook(detail string) *apiError {
@@ -177,7 +171,7 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (webhookChang
 			u, _ := webhook.ParseURL(url)
 			detail = "Posted url is not on this machine (" + u.Hostname() + "): the simulator delivers webhooks only here. Use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks."
 		}
-		return webhookChange{}, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: "url"}}
+		return webhookChange{}, badParameter(detail, "url")
 	}
 	if in.SubscribedEvents == nil {
 		if wh != nil {
@@ -341,7 +335,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, wh *subs
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request, wh *subscription) {
 	rec, ok := s.ev.engine.Message(r.PathValue("mid"))
 	if !ok || rec.Tag != wh.id {
-		s.fail(w, &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found", detail: "Message not found."})
+		s.fail(w, resourceNotFound("Message not found."))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.messageBody(r, wh, rec))
