@@ -2,7 +2,6 @@ package basiq
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -42,13 +41,9 @@ func (c *Client) sendUser(ctx context.Context, req request, body any, invalid er
 	if invalid != nil {
 		return User{}, invalid
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return User{}, err
-	}
-	req.body, req.contentType = b, "application/json"
 	var out User
-	return out, c.call(ctx, req, &out)
+	err := c.callJSON(ctx, req, body, &out)
+	return out, err
 }
 
 // GetUser fetches one user.
@@ -56,8 +51,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
 	if err := ValidateID(id); err != nil {
 		return User{}, err
 	}
-	var out User
-	return out, c.call(ctx, get("/users/"+id, nil), &out)
+	return getJSON[User](ctx, c, "/users/"+id)
 }
 
 // UpdateUser changes the fields of u that are set and leaves the others as
@@ -84,8 +78,7 @@ func (c *Client) GetJob(ctx context.Context, id string) (Job, error) {
 	if err := ValidateID(id); err != nil {
 		return Job{}, err
 	}
-	var out Job
-	return out, c.call(ctx, get("/jobs/"+id, nil), &out)
+	return getJSON[Job](ctx, c, "/jobs/"+id)
 }
 
 // ListUserJobs lists a user's jobs (Basiq keeps the last 7 days).
@@ -158,14 +151,11 @@ func (c *Client) ListAccounts(ctx context.Context, userID string, filters ...Fil
 
 // GetAccount fetches one account.
 func (c *Client) GetAccount(ctx context.Context, userID, accountID string) (Account, error) {
-	if err := ValidateID(userID); err != nil {
+	path, err := itemPath("/users", userID, "accounts", accountID)
+	if err != nil {
 		return Account{}, err
 	}
-	if err := pathSegment(accountID); err != nil {
-		return Account{}, err
-	}
-	var out Account
-	return out, c.call(ctx, get("/users/"+userID+"/accounts/"+accountID, nil), &out)
+	return getJSON[Account](ctx, c, path)
 }
 
 // ListConnections lists a user's connections.
@@ -180,8 +170,7 @@ func (c *Client) GetConnection(ctx context.Context, userID, connectionID string)
 	if err != nil {
 		return Connection{}, err
 	}
-	var out Connection
-	return out, c.call(ctx, get(path, nil), &out)
+	return getJSON[Connection](ctx, c, path)
 }
 
 // DeleteConnection deletes a connection. Its accounts and transactions stay
@@ -195,13 +184,19 @@ func (c *Client) DeleteConnection(ctx context.Context, userID, connectionID stri
 }
 
 func connectionPath(userID, connectionID string) (string, error) {
-	if err := ValidateID(userID); err != nil {
+	return itemPath("/users", userID, "connections", connectionID)
+}
+
+// itemPath is base/{id}/kind/{item}: id a UUID (ValidateID), item any id
+// that does not change the path (pathSegment).
+func itemPath(base, id, kind, item string) (string, error) {
+	if err := ValidateID(id); err != nil {
 		return "", err
 	}
-	if err := pathSegment(connectionID); err != nil {
+	if err := pathSegment(item); err != nil {
 		return "", err
 	}
-	return "/users/" + userID + "/connections/" + connectionID, nil
+	return base + "/" + id + "/" + kind + "/" + item, nil
 }
 
 // RefreshConnection asks Basiq to fetch a connection's data again and
@@ -246,13 +241,11 @@ func (c *Client) ListConsents(ctx context.Context, userID string) ([]Consent, er
 // DeleteConsent revokes a consent. Basiq then deletes the data shared under
 // it, and its connections are no longer refreshed.
 func (c *Client) DeleteConsent(ctx context.Context, userID, consentID string) error {
-	if err := ValidateID(userID); err != nil {
+	path, err := itemPath("/users", userID, "consents", consentID)
+	if err != nil {
 		return err
 	}
-	if err := pathSegment(consentID); err != nil {
-		return err
-	}
-	return c.call(ctx, request{method: http.MethodDelete, path: "/users/" + userID + "/consents/" + consentID, retry: retrySafe}, nil)
+	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: retrySafe}, nil)
 }
 
 // GetInstitution fetches an institution, including its average job timings.
@@ -260,8 +253,7 @@ func (c *Client) GetInstitution(ctx context.Context, id string) (Institution, er
 	if err := pathSegment(id); err != nil {
 		return Institution{}, err
 	}
-	var out Institution
-	return out, c.call(ctx, get("/institutions/"+id, nil), &out)
+	return getJSON[Institution](ctx, c, "/institutions/"+id)
 }
 
 var errBadSegment = errors.New("basiq: not a valid id")

@@ -267,6 +267,23 @@ type answer struct {
 	body   []byte
 }
 
+// getJSON fetches path and decodes it into a T.
+func getJSON[T any](ctx context.Context, c *Client, path string) (T, error) {
+	var out T
+	err := c.call(ctx, get(path, nil), &out)
+	return out, err
+}
+
+// callJSON is call with body, encoded as JSON, as the request's body.
+func (c *Client) callJSON(ctx context.Context, req request, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req.body, req.contentType = b, "application/json"
+	return c.call(ctx, req, out)
+}
+
 // call sends req with the server token and decodes a 2xx JSON body into out
 // (nil = ignore the body), within one call budget. An expired or rejected
 // token is refreshed once and the request repeated once: never in a loop.

@@ -141,7 +141,8 @@ func TestBadAPIKey(t *testing.T) {
 	}
 }
 
-// tokenRejections answers the first n calls to a route with a rejected-token error.
+// A token rejected mid-flow (expired, or invalid) is refreshed once and the
+// call repeated with the new one.
 func TestExpiredTokenMidFlow(t *testing.T) {
 	for _, tc := range []struct {
 		status              int
@@ -152,9 +153,7 @@ func TestExpiredTokenMidFlow(t *testing.T) {
 	} {
 		t.Run(tc.code, func(t *testing.T) {
 			api := newFakeAPI(t)
-			var calls atomic.Int32
-			api.mux.HandleFunc("GET /jobs/{id}", func(w http.ResponseWriter, r *http.Request) {
-				calls.Add(1)
+			calls := api.route("GET /jobs/{id}", func(_ int32, w http.ResponseWriter, r *http.Request) {
 				if r.Header.Get("Authorization") == "Bearer "+api.Issued()[0] {
 					writeError(w, tc.status, tc.code, tc.title, tc.detail)
 					return
@@ -176,39 +175,60 @@ func TestExpiredTokenMidFlow(t *testing.T) {
 	}
 }
 
-func TestTokenRefreshOnceNotLoop(t *testing.T) {
-	api := newFakeAPI(t)
-	var calls atomic.Int32
-	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		writeError(w, 403, "access-denied", "Access denied.", "Token has expired")
-	})
-	c := api.client(t, newFakeClock())
-	_, err := c.GetUser(context.Background(), testUserID)
-	if !IsTokenExpired(err) {
-		t.Fatalf("IsTokenExpired(%v) = false", err)
-	}
-	if api.tokens.Load() != 2 || calls.Load() != 2 {
-		t.Errorf("tokens = %d, GETs = %d, want 2 and 2", api.tokens.Load(), calls.Load())
+// An error that every answer repeats: the client refreshes its token once
+// for an expired one, retries only what may be retried, up to MaxAttempts, and
+// returns an error that says which it was.
+func TestAnErrorEveryAnswerRepeats(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		status              int
+		code, title, detail string
+		retryAfter          string
+		maxAttempts         int
+		is                  func(error) bool
+		tokens, calls       int32
+	}{
+		{name: "an expired token is refreshed once, not in a loop", status: 403, code: "access-denied", title: "Access denied.", detail: "Token has expired",
+			is: IsTokenExpired, tokens: 2, calls: 2},
+		{name: "a wrong scope is not refreshed", status: 403, code: "forbidden-access", title: "Forbidden Access", detail: "Access to this resource is forbidden",
+			is: func(err error) bool { return IsWrongScope(err) && !IsTokenExpired(err) }, tokens: 1, calls: 1},
+		{name: "retry gives up", status: 503, code: "service-unavailable", title: "Service Unavailable", detail: "Service Unavailable. Try again later.",
+			maxAttempts: 3, is: IsUnavailable, tokens: 1, calls: 3},
+		{name: "no retry on 400", status: 400, code: "x", title: "X", detail: "x", is: isAnError, tokens: 1, calls: 1},
+		{name: "no retry on 404", status: 404, code: "x", title: "X", detail: "x", is: isAnError, tokens: 1, calls: 1},
+		{name: "no retry on 500", status: 500, code: "x", title: "X", detail: "x", is: isAnError, tokens: 1, calls: 1},
+		{name: "a Retry-After too long is returned, not waited", status: 429, code: "too-many-requests", title: "Too many requests", detail: "Query limit reached.",
+			retryAfter: "3600", is: IsRateLimited, tokens: 1, calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			calls := api.route("GET /users/{id}", func(_ int32, w http.ResponseWriter, r *http.Request) {
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				writeError(w, tc.status, tc.code, tc.title, tc.detail)
+			})
+			clock := newFakeClock()
+			c := api.client(t, clock, func(c *Config) {
+				if tc.maxAttempts != 0 {
+					c.MaxAttempts = tc.maxAttempts
+				}
+			})
+			_, err := c.GetUser(context.Background(), testUserID)
+			if !tc.is(err) {
+				t.Fatalf("got %v", err)
+			}
+			if api.tokens.Load() != tc.tokens || calls.Load() != tc.calls {
+				t.Errorf("tokens = %d, GETs = %d, want %d and %d", api.tokens.Load(), calls.Load(), tc.tokens, tc.calls)
+			}
+			if tc.retryAfter != "" && len(clock.Waits()) != 0 {
+				t.Errorf("waits = %v, want none", clock.Waits())
+			}
+		})
 	}
 }
 
-func TestWrongScopeNotRefreshed(t *testing.T) {
-	api := newFakeAPI(t)
-	var calls atomic.Int32
-	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		writeError(w, 403, "forbidden-access", "Forbidden Access", "Access to this resource is forbidden")
-	})
-	c := api.client(t, newFakeClock())
-	_, err := c.GetUser(context.Background(), testUserID)
-	if !IsWrongScope(err) || IsTokenExpired(err) {
-		t.Fatalf("got %v", err)
-	}
-	if api.tokens.Load() != 1 || calls.Load() != 1 {
-		t.Errorf("tokens = %d, GETs = %d, want 1 and 1", api.tokens.Load(), calls.Load())
-	}
-}
+func isAnError(err error) bool { return err != nil }
 
 func TestConcurrentColdClientOneToken(t *testing.T) {
 	api := newFakeAPI(t)
@@ -248,9 +268,8 @@ func TestConcurrentColdClientOneToken(t *testing.T) {
 
 func TestRetryThree503sThenOK(t *testing.T) {
 	api := newFakeAPI(t)
-	var calls atomic.Int32
-	api.mux.HandleFunc("GET /users/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) <= 3 {
+	calls := api.route("GET /users/{id}/jobs", func(n int32, w http.ResponseWriter, r *http.Request) {
+		if n <= 3 {
 			writeError(w, 503, "service-unavailable", "Service Unavailable", "Service Unavailable. Try again later.")
 			return
 		}
@@ -274,9 +293,8 @@ func TestRetryThree503sThenOK(t *testing.T) {
 
 func TestRetryFullJitter(t *testing.T) {
 	api := newFakeAPI(t)
-	var calls atomic.Int32
-	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
+	api.route("GET /users/{id}", func(n int32, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
 			w.WriteHeader(504)
 			return
 		}
@@ -292,35 +310,6 @@ func TestRetryFullJitter(t *testing.T) {
 	}
 }
 
-func TestRetryGivesUp(t *testing.T) {
-	api := newFakeAPI(t)
-	var calls atomic.Int32
-	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		writeError(w, 503, "service-unavailable", "Service Unavailable", "Service Unavailable. Try again later.")
-	})
-	c := api.client(t, newFakeClock(), func(c *Config) { c.MaxAttempts = 3 })
-	_, err := c.GetUser(context.Background(), testUserID)
-	if !IsUnavailable(err) || calls.Load() != 3 {
-		t.Fatalf("err = %v, calls = %d", err, calls.Load())
-	}
-}
-
-func TestNoRetryOn500Or400(t *testing.T) {
-	for _, status := range []int{400, 404, 500} {
-		api := newFakeAPI(t)
-		var calls atomic.Int32
-		api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-			calls.Add(1)
-			writeError(w, status, "x", "X", "x")
-		})
-		c := api.client(t, newFakeClock())
-		if _, err := c.GetUser(context.Background(), testUserID); err == nil || calls.Load() != 1 {
-			t.Errorf("%d: err = %v, calls = %d", status, err, calls.Load())
-		}
-	}
-}
-
 func TestRetryAfterHonoured(t *testing.T) {
 	for _, tc := range []struct {
 		name, header string
@@ -332,9 +321,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t)
 			clock := newFakeClock()
-			var calls atomic.Int32
-			api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-				if calls.Add(1) == 1 {
+			api.route("GET /users/{id}", func(n int32, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
 					h := tc.header
 					if h == "" {
 						h = clock.Now().Add(42 * time.Second).Format(http.TimeFormat)
@@ -353,20 +341,6 @@ func TestRetryAfterHonoured(t *testing.T) {
 				t.Errorf("waits = %v, want [%v]", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestRetryAfterTooLongReturned(t *testing.T) {
-	api := newFakeAPI(t)
-	api.mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "3600")
-		writeError(w, 429, "too-many-requests", "Too many requests", "Query limit reached.")
-	})
-	clock := newFakeClock()
-	c := api.client(t, clock)
-	_, err := c.GetUser(context.Background(), testUserID)
-	if !IsRateLimited(err) || len(clock.Waits()) != 0 {
-		t.Errorf("err = %v, waits = %v", err, clock.Waits())
 	}
 }
 
@@ -477,9 +451,7 @@ func TestCreateUser(t *testing.T) {
 
 func TestCreateUserConnectionDroppedNotRetried(t *testing.T) {
 	api := newFakeAPI(t)
-	var posts atomic.Int32
-	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
+	posts := api.route("POST /users", func(_ int32, w http.ResponseWriter, r *http.Request) {
 		io.ReadAll(r.Body)
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
@@ -495,9 +467,7 @@ func TestCreateUserConnectionDroppedNotRetried(t *testing.T) {
 
 func TestCreateUser5xxNotRetried(t *testing.T) {
 	api := newFakeAPI(t)
-	var posts atomic.Int32
-	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
+	posts := api.route("POST /users", func(_ int32, w http.ResponseWriter, r *http.Request) {
 		writeError(w, 503, "service-unavailable", "Service Unavailable", "Service Unavailable. Try again later.")
 	})
 	c := api.client(t, newFakeClock())
@@ -526,9 +496,7 @@ func (rt *refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 
 func TestCreateUserRetriedWhenNeverSent(t *testing.T) {
 	api := newFakeAPI(t)
-	var posts atomic.Int32
-	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
+	posts := api.route("POST /users", func(_ int32, w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 201, userJSON(testUserID))
 	})
 	rt := &refusingTransport{next: http.DefaultTransport}
@@ -828,17 +796,15 @@ func TestCreateUserCancelledBeforeSending(t *testing.T) {
 
 func TestAnUnreadableAnswerIsAskedForAgainWhereThatChangesNothing(t *testing.T) {
 	api := newFakeAPI(t)
-	var gets, posts atomic.Int32
-	api.mux.HandleFunc("GET /institutions/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if gets.Add(1) == 1 {
+	gets := api.route("GET /institutions/{id}", func(n int32, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"type":"institution","id":"AU0`)) // a 200 cut short by a proxy
 			return
 		}
 		writeJSON(w, 200, map[string]any{"type": "institution", "id": "AU00000", "name": "Hooli Bank"})
 	})
-	api.mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
+	posts := api.route("POST /users", func(_ int32, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(201)
 		_, _ = w.Write([]byte(`{"type":"user","id":"7f1c`))
@@ -854,9 +820,8 @@ func TestAnUnreadableAnswerIsAskedForAgainWhereThatChangesNothing(t *testing.T) 
 
 func TestA429WithRetryAfterIsWaitedOutNotCountedAsAFailedAttempt(t *testing.T) {
 	api := newFakeAPI(t)
-	var n atomic.Int32
-	api.mux.HandleFunc("GET /institutions/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) <= 6 { // more than MaxAttempts, each telling when to come back
+	calls := api.route("GET /institutions/{id}", func(n int32, w http.ResponseWriter, r *http.Request) {
+		if n <= 6 { // more than MaxAttempts, each telling when to come back
 			w.Header().Set("Retry-After", "1")
 			writeError(w, 429, "too-many-requests", "Too many requests", "Query limit reached.")
 			return
@@ -865,8 +830,8 @@ func TestA429WithRetryAfterIsWaitedOutNotCountedAsAFailedAttempt(t *testing.T) {
 	})
 	clock := newFakeClock()
 	c := api.client(t, clock)
-	if inst, err := c.GetInstitution(context.Background(), "AU00000"); err != nil || inst.Name != "Hooli Bank" || n.Load() != 7 {
-		t.Errorf("after six 429s with Retry-After: %+v, %v, %d requests", inst, err, n.Load())
+	if inst, err := c.GetInstitution(context.Background(), "AU00000"); err != nil || inst.Name != "Hooli Bank" || calls.Load() != 7 {
+		t.Errorf("after six 429s with Retry-After: %+v, %v, %d requests", inst, err, calls.Load())
 	}
 }
 

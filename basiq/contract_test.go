@@ -44,26 +44,56 @@ type recorded struct {
 	body        []byte
 }
 
+// recordingStub is a stub Basiq that keeps every request it is sent, for
+// validateRequests, and answers with the routes a test adds to mux; its
+// /token hands out one token for an hour.
+type recordingStub struct {
+	srv  *httptest.Server
+	mux  *http.ServeMux
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+func newRecordingStub(t *testing.T) *recordingStub {
+	s := &recordingStub{mux: http.NewServeMux()}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.reqs = append(s.reqs, recorded{r.Method, r.URL.RequestURI(), r.Header.Clone(), b})
+		s.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		s.mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.srv.Close)
+	s.mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"access_token": "eyJ.x.y", "token_type": "Bearer", "expires_in": 3600})
+	})
+	return s
+}
+
+func (s *recordingStub) client(t *testing.T) *Client {
+	c, err := New(Config{APIKey: testKey, BaseURL: s.srv.URL, Clock: newFakeClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// validate checks the requests recorded so far (validateRequests).
+func (s *recordingStub) validate(t *testing.T) (*basiqspec.Spec, map[string]bool) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return validateRequests(t, s.srv.URL, s.reqs)
+}
+
 // TestContractRequests drives every call the client makes against a stub
 // and validates each request it sent against the spec.
 func TestContractRequests(t *testing.T) {
 	basiqspec.Dir(t)
-	var mu sync.Mutex
-	var reqs []recorded
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		reqs = append(reqs, recorded{r.Method, r.URL.RequestURI(), r.Header.Clone(), b})
-		mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		mux.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	stub := newRecordingStub(t)
+	mux, srv := stub.mux, stub.srv
 	const acct, conn = "14aa946c-0000-4000-8000-000000000001", "64011b56-0000-4000-8000-000000000002"
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"access_token": "eyJ.x.y", "token_type": "Bearer", "expires_in": 3600})
-	})
 	mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 201, userJSON(testUserID)) })
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, userJSON(testUserID)) })
 	mux.HandleFunc("DELETE /users/{id}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
@@ -104,43 +134,28 @@ func TestContractRequests(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"type": "list", "data": []any{}, "links": links})
 	})
 
-	c, err := New(Config{APIKey: testKey, BaseURL: srv.URL, Clock: newFakeClock()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := stub.client(t)
 	ctx := context.Background()
 	steps := []error{c.Authenticate(ctx)}
-	_, _, err = c.ClientToken(ctx, testUserID)
-	steps = append(steps, err)
-	_, err = c.CreateUser(ctx, NewUser{Email: "max@example.com", Mobile: "+61410888999", FirstName: "Max"})
-	steps = append(steps, err)
-	_, err = c.GetUser(ctx, testUserID)
-	steps = append(steps, err)
-	_, err = c.GetJob(ctx, testJobID)
-	steps = append(steps, err)
-	_, err = c.ListUserJobs(ctx, testUserID)
-	steps = append(steps, err)
-	steps = append(steps, c.AnswerMFA(ctx, testUserID, testJobID, []string{"1234"}))
-	_, err = c.ListAccounts(ctx, testUserID, Eq("institution.id", "AU00000"))
-	steps = append(steps, err)
-	_, err = c.GetAccount(ctx, testUserID, acct)
-	steps = append(steps, err)
-	_, err = c.ListConnections(ctx, testUserID)
-	steps = append(steps, err)
-	_, err = c.RefreshConnection(ctx, testUserID, conn)
-	steps = append(steps, err)
-	_, err = c.RefreshAllConnections(ctx, testUserID)
-	steps = append(steps, err)
-	_, err = c.GetConnection(ctx, testUserID, conn)
-	steps = append(steps, err)
-	_, err = c.ListConnectionJobs(ctx, testUserID, conn)
-	steps = append(steps, err)
-	steps = append(steps, c.DeleteConnection(ctx, testUserID, conn))
-	_, err = c.ListConsents(ctx, testUserID)
-	steps = append(steps, err)
-	steps = append(steps, c.DeleteConsent(ctx, testUserID, "69d00245-1048-471a-902b-6cdc5d3d07a7"))
-	_, err = c.UpdateUser(ctx, testUserID, UserUpdate{Email: "max@example.com", Mobile: "+61410888999", LastName: "Wentworth-Smith"})
-	steps = append(steps, err)
+	_, _, err := c.ClientToken(ctx, testUserID)
+	steps = append(steps, err,
+		errOf(c.CreateUser(ctx, NewUser{Email: "max@example.com", Mobile: "+61410888999", FirstName: "Max"})),
+		errOf(c.GetUser(ctx, testUserID)),
+		errOf(c.GetJob(ctx, testJobID)),
+		errOf(c.ListUserJobs(ctx, testUserID)),
+		c.AnswerMFA(ctx, testUserID, testJobID, []string{"1234"}),
+		errOf(c.ListAccounts(ctx, testUserID, Eq("institution.id", "AU00000"))),
+		errOf(c.GetAccount(ctx, testUserID, acct)),
+		errOf(c.ListConnections(ctx, testUserID)),
+		errOf(c.RefreshConnection(ctx, testUserID, conn)),
+		errOf(c.RefreshAllConnections(ctx, testUserID)),
+		errOf(c.GetConnection(ctx, testUserID, conn)),
+		errOf(c.ListConnectionJobs(ctx, testUserID, conn)),
+		c.DeleteConnection(ctx, testUserID, conn),
+		errOf(c.ListConsents(ctx, testUserID)),
+		c.DeleteConsent(ctx, testUserID, "69d00245-1048-471a-902b-6cdc5d3d07a7"),
+		errOf(c.UpdateUser(ctx, testUserID, UserUpdate{Email: "max@example.com", Mobile: "+61410888999", LastName: "Wentworth-Smith"})),
+	)
 	p := c.Transactions(testUserID, TransactionQuery{AccountID: acct, Limit: 100})
 	for p.More() {
 		if _, err := p.Next(ctx); err != nil {
@@ -155,7 +170,7 @@ func TestContractRequests(t *testing.T) {
 		}
 	}
 
-	spec, seen := validateRequests(t, srv.URL, reqs)
+	spec, seen := stub.validate(t)
 	opts := &openapi3filter.Options{AuthenticationFunc: checkAuth, MultiError: true}
 	// The validator must be able to fail: /token without basiq-version does.
 	bad, _ := http.NewRequest(http.MethodPost, srv.URL+"/token", strings.NewReader("scope=SERVER_ACCESS"))
@@ -245,60 +260,42 @@ func TestContractExamples(t *testing.T) {
 	}
 	found, kept := map[string]int{}, map[string]int{}
 	for _, doc := range docs {
-		for path, item := range doc.Paths.Map() {
-			for method, op := range item.Operations() {
-				key := method + " " + path
-				newTarget, ok := targets[key]
-				if !ok {
-					continue
+		jsonAnswers(doc, func(key, code string, media *openapi3.MediaType) {
+			newTarget, ok := targets[key]
+			if !ok {
+				return
+			}
+			exs := examples(media)
+			if len(exs) == 0 && media.Schema != nil {
+				var quirks []string
+				if v := synthesize(media.Schema.Value, "", 0, &quirks); v != nil {
+					exs["assembled from property examples"] = v
 				}
-				codes := make([]string, 0)
-				for code := range op.Responses.Map() {
-					codes = append(codes, code)
-				}
-				sort.Strings(codes)
-				for _, code := range codes {
-					resp := op.Responses.Value(code)
-					if resp == nil || resp.Value == nil {
-						continue
-					}
-					media := resp.Value.Content.Get("application/json")
-					if media == nil {
-						continue
-					}
-					exs := examples(media)
-					if len(exs) == 0 && media.Schema != nil {
-						var quirks []string
-						if v := synthesize(media.Schema.Value, "", 0, &quirks); v != nil {
-							exs["assembled from property examples"] = v
-						}
-						for _, q := range quirks {
-							t.Logf("%s %s: spec quirk: %s", key, code, q)
-						}
-					}
-					for name, raw := range exs {
-						b, err := json.Marshal(raw)
-						if err != nil {
-							t.Errorf("%s %s %s: %v", key, code, name, err)
-							continue
-						}
-						found[key]++
-						if strings.HasPrefix(code, "2") {
-							if err := json.Unmarshal(b, newTarget()); err != nil {
-								t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
-							}
-							for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
-								kept[kind]++
-							}
-							continue
-						}
-						if e := decodeError(400, nil, b); len(e.Items) == 0 {
-							t.Errorf("%s %s example %q is not read as an error list: %s", key, code, name, e.Error())
-						}
-					}
+				for _, q := range quirks {
+					t.Logf("%s %s: spec quirk: %s", key, code, q)
 				}
 			}
-		}
+			for name, raw := range exs {
+				b, err := json.Marshal(raw)
+				if err != nil {
+					t.Errorf("%s %s %s: %v", key, code, name, err)
+					continue
+				}
+				found[key]++
+				if strings.HasPrefix(code, "2") {
+					if err := json.Unmarshal(b, newTarget()); err != nil {
+						t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
+					}
+					for _, kind := range keepsEverything(t, fmt.Sprintf("%s %s example %q", key, code, name), b) {
+						kept[kind]++
+					}
+					continue
+				}
+				if e := decodeError(400, nil, b); len(e.Items) == 0 {
+					t.Errorf("%s %s example %q is not read as an error list: %s", key, code, name, e.Error())
+				}
+			}
+		})
 	}
 	for key := range targets {
 		if found[key] == 0 {
@@ -353,6 +350,29 @@ func keepsEverything(t *testing.T, where string, example []byte) []string {
 
 // examples gathers a media type's examples: the named ones, the single one,
 // and the schema's own example.
+// jsonAnswers visits each JSON answer doc describes: its route ("GET
+// /users/{userId}"), its status code (in order) and its media.
+func jsonAnswers(doc *openapi3.T, visit func(key, code string, media *openapi3.MediaType)) {
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			codes := make([]string, 0)
+			for code := range op.Responses.Map() {
+				codes = append(codes, code)
+			}
+			sort.Strings(codes)
+			for _, code := range codes {
+				resp := op.Responses.Value(code)
+				if resp == nil || resp.Value == nil {
+					continue
+				}
+				if media := resp.Value.Content.Get("application/json"); media != nil {
+					visit(method+" "+path, code, media)
+				}
+			}
+		}
+	}
+}
+
 func examples(m *openapi3.MediaType) map[string]any {
 	out := map[string]any{}
 	for name, ex := range m.Examples {

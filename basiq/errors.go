@@ -253,23 +253,19 @@ func IsBadAPIKey(err error) bool {
 func IsTokenExpired(err error) bool { return isTokenRejected(err) }
 
 func isTokenRejected(err error) bool {
-	e, ok := asError(err)
-	if !ok {
-		return false
-	}
-	return (e.Status == http.StatusForbidden && hasCode(e, "access-denied")) ||
-		(e.Status == http.StatusUnauthorized && hasCode(e, "invalid-authorization-token"))
+	return isRefusal(err, "access-denied", "invalid-authorization-token")
 }
 
 // IsWrongScope: the token is valid but may not do this (403 forbidden-access,
 // or 401 unauthorized-access for a client token bound to another user).
-func IsWrongScope(err error) bool {
+func IsWrongScope(err error) bool { return isRefusal(err, "forbidden-access", "unauthorized-access") }
+
+// isRefusal reports whether err is Basiq's 403 with the code forbidden or
+// its 401 with the code unauthorized.
+func isRefusal(err error, forbidden, unauthorized string) bool {
 	e, ok := asError(err)
-	if !ok {
-		return false
-	}
-	return (e.Status == http.StatusForbidden && hasCode(e, "forbidden-access")) ||
-		(e.Status == http.StatusUnauthorized && hasCode(e, "unauthorized-access"))
+	return ok && ((e.Status == http.StatusForbidden && hasCode(e, forbidden)) ||
+		(e.Status == http.StatusUnauthorized && hasCode(e, unauthorized)))
 }
 
 // IsNotFound: the user, job, account or institution does not exist.

@@ -91,6 +91,14 @@ func (f *fakeAPI) Issued() []string {
 	return append([]string(nil), f.issued...)
 }
 
+// route serves pattern with answer, which gets the call's number (from 1);
+// the counter it returns says how many calls came.
+func (f *fakeAPI) route(pattern string, answer func(n int32, w http.ResponseWriter, r *http.Request)) *atomic.Int32 {
+	var calls atomic.Int32
+	f.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { answer(calls.Add(1), w, r) })
+	return &calls
+}
+
 func (f *fakeAPI) client(t *testing.T, clock Clock, mod ...func(*Config)) *Client {
 	cfg := Config{APIKey: testKey, BaseURL: f.srv.URL, HTTPClient: f.http, Clock: clock, Jitter: func() float64 { return 1 }}
 	for _, m := range mod {
@@ -120,3 +128,7 @@ func userJSON(id string) map[string]any {
 	return map[string]any{"type": "user", "id": id, "email": "max@example.com", "mobile": "+61410888999",
 		"links": map[string]any{"self": "https://au-api.basiq.io/users/" + id}}
 }
+
+// errOf is the error of a call that also returns a value, for a list of
+// calls whose errors are checked together.
+func errOf[T any](_ T, err error) error { return err }

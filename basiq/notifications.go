@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
 )
 
 // The application's webhooks (webhooks.json: /notifications/*; basiq-api.md
@@ -68,16 +70,11 @@ func (l *EventTypeList) UnmarshalJSON(b []byte) error {
 		*l = nil
 		return nil
 	}
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*l = EventTypeList{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
+	list, ok := jsonlist.Strings(b)
+	if !ok {
 		return errors.New("basiq: subscribedEvents is neither a list of event types nor one")
 	}
-	*l = many
+	*l = list
 	return nil
 }
 
@@ -232,13 +229,8 @@ func (c *Client) sendWebhook(ctx context.Context, req request, r WebhookRequest)
 	if r.URL == "" {
 		return Webhook{}, errNoWebhookURL
 	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return Webhook{}, err
-	}
-	req.body, req.contentType = b, "application/json"
 	var out Webhook
-	err = c.call(ctx, req, &out)
+	err := c.callJSON(ctx, req, r, &out)
 	c.redact.Remember(out.Secret.Reveal())
 	return out, err
 }
@@ -283,8 +275,7 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (Webhook, error) {
 	if err := ValidateID(id); err != nil {
 		return Webhook{}, err
 	}
-	var out Webhook
-	return out, c.call(ctx, get(webhooksPath+"/"+id, nil), &out)
+	return getJSON[Webhook](ctx, c, webhooksPath+"/"+id)
 }
 
 // DeleteWebhook deletes a webhook: Basiq sends it nothing more.
@@ -308,14 +299,11 @@ func (c *Client) ListWebhookMessages(ctx context.Context, webhookID string) ([]W
 
 // GetWebhookMessage fetches one message of a webhook with its attempts.
 func (c *Client) GetWebhookMessage(ctx context.Context, webhookID, messageID string) (WebhookMessage, error) {
-	if err := ValidateID(webhookID); err != nil {
+	path, err := itemPath(webhooksPath, webhookID, "messages", messageID)
+	if err != nil {
 		return WebhookMessage{}, err
 	}
-	if err := pathSegment(messageID); err != nil {
-		return WebhookMessage{}, err
-	}
-	var out WebhookMessage
-	return out, c.call(ctx, get(webhooksPath+"/"+webhookID+"/messages/"+messageID, nil), &out)
+	return getJSON[WebhookMessage](ctx, c, path)
 }
 
 // SendTestMessage asks Basiq to send a test message of an event type
@@ -326,15 +314,12 @@ func (c *Client) SendTestMessage(ctx context.Context, eventTypeID, text string) 
 	if strings.TrimSpace(eventTypeID) == "" {
 		return errors.New("basiq: a test message needs its event type")
 	}
-	b, err := json.Marshal(struct {
+	body := struct {
 		EventTypeID string `json:"eventTypeId"`
 		Text        string `json:"Text,omitempty"`
-	}{eventTypeID, text})
-	if err != nil {
-		return err
-	}
+	}{eventTypeID, text}
 	// Basiq's 201 has no body the spec describes: it is not read.
-	return c.call(ctx, request{method: http.MethodPost, path: "/notifications/messages/test", body: b, contentType: "application/json", retry: retryUnsent}, nil)
+	return c.callJSON(ctx, request{method: http.MethodPost, path: "/notifications/messages/test", retry: retryUnsent}, body, nil)
 }
 
 // Basiq's error codes of the webhook routes.

@@ -1,17 +1,14 @@
 package basiq
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/basiqspec"
@@ -40,21 +37,8 @@ const (
 // validates each request it sent against webhooks.json.
 func TestContractWebhookRequests(t *testing.T) {
 	basiqspec.Dir(t)
-	var mu sync.Mutex
-	var reqs []recorded
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		reqs = append(reqs, recorded{r.Method, r.URL.RequestURI(), r.Header.Clone(), b})
-		mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		mux.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"access_token": "eyJ.x.y", "token_type": "Bearer", "expires_in": 3600})
-	})
+	stub := newRecordingStub(t)
+	mux, srv := stub.mux, stub.srv
 	hook := map[string]any{"type": "webhook", "id": testWebhookID, "url": "https://piper.com/basiq-messages/", "status": "active",
 		"subscribedEvents": []string{"user.created"}, "links": map[string]any{"self": srv.URL + "/notifications/webhooks/" + testWebhookID}}
 	mux.HandleFunc("POST /notifications/webhooks", func(w http.ResponseWriter, r *http.Request) {
@@ -78,34 +62,26 @@ func TestContractWebhookRequests(t *testing.T) {
 	mux.HandleFunc("GET /notifications/webhooks/{id}/messages/{mid}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, message) })
 	mux.HandleFunc("POST /notifications/messages/test", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) })
 
-	c, err := New(Config{APIKey: testKey, BaseURL: srv.URL, Clock: newFakeClock()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := stub.client(t)
 	ctx := context.Background()
 	req := WebhookRequest{URL: "https://piper.com/basiq-messages/", Name: "My General Webhook", Description: "all of them", SubscribedEvents: []string{"user.created", "consent.revoked"}}
-	var steps []error
-	_, err = c.CreateWebhook(ctx, req)
-	steps = append(steps, err)
-	_, err = c.ListWebhooks(ctx)
-	steps = append(steps, err)
-	_, err = c.GetWebhook(ctx, testWebhookID)
-	steps = append(steps, err)
-	_, err = c.UpdateWebhook(ctx, testWebhookID, WebhookRequest{URL: "https://piper.com/other/"})
-	steps = append(steps, err)
-	_, err = c.ListWebhookMessages(ctx, testWebhookID)
-	steps = append(steps, err)
-	_, err = c.GetWebhookMessage(ctx, testWebhookID, testMessageID)
-	steps = append(steps, err)
-	steps = append(steps, c.SendTestMessage(ctx, "user.created", "basiq-onboard trigger"))
-	steps = append(steps, c.DeleteWebhook(ctx, testWebhookID))
+	steps := []error{
+		errOf(c.CreateWebhook(ctx, req)),
+		errOf(c.ListWebhooks(ctx)),
+		errOf(c.GetWebhook(ctx, testWebhookID)),
+		errOf(c.UpdateWebhook(ctx, testWebhookID, WebhookRequest{URL: "https://piper.com/other/"})),
+		errOf(c.ListWebhookMessages(ctx, testWebhookID)),
+		errOf(c.GetWebhookMessage(ctx, testWebhookID, testMessageID)),
+		c.SendTestMessage(ctx, "user.created", "basiq-onboard trigger"),
+		c.DeleteWebhook(ctx, testWebhookID),
+	}
 	for i, err := range steps {
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
 
-	spec, seen := validateRequests(t, srv.URL, reqs)
+	spec, seen := stub.validate(t)
 	opts := &openapi3filter.Options{AuthenticationFunc: checkAuth, MultiError: true}
 	// The validator can fail: a webhook without its url does.
 	bad, _ := http.NewRequest(http.MethodPost, srv.URL+"/notifications/webhooks", strings.NewReader(`{"name":"no url"}`))
@@ -147,38 +123,30 @@ func TestContractWebhookExamples(t *testing.T) {
 	}
 	decoded := map[string]any{}
 	errorCodes := map[string]bool{}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			key := method + " " + path
-			for code, resp := range op.Responses.Map() {
-				if resp.Value == nil || resp.Value.Content.Get("application/json") == nil {
-					continue
+	jsonAnswers(doc, func(key, code string, media *openapi3.MediaType) {
+		for name, raw := range examples(media) {
+			b, _ := json.Marshal(raw)
+			if !strings.HasPrefix(code, "2") {
+				e := decodeError(400, nil, b)
+				if len(e.Items) == 0 {
+					t.Errorf("%s %s example %q is not read as an error list", key, code, name)
 				}
-				for name, raw := range examples(resp.Value.Content.Get("application/json")) {
-					b, _ := json.Marshal(raw)
-					if !strings.HasPrefix(code, "2") {
-						e := decodeError(400, nil, b)
-						if len(e.Items) == 0 {
-							t.Errorf("%s %s example %q is not read as an error list", key, code, name)
-						}
-						errorCodes[e.Code()] = true
-						continue
-					}
-					target, ok := targets[key]
-					if !ok {
-						t.Errorf("%s %s: an example the client has no type for", key, code)
-						continue
-					}
-					v := target()
-					if err := json.Unmarshal(b, v); err != nil {
-						t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
-						continue
-					}
-					decoded[key] = v
-				}
+				errorCodes[e.Code()] = true
+				continue
 			}
+			target, ok := targets[key]
+			if !ok {
+				t.Errorf("%s %s: an example the client has no type for", key, code)
+				continue
+			}
+			v := target()
+			if err := json.Unmarshal(b, v); err != nil {
+				t.Errorf("%s %s example %q does not decode: %v", key, code, name, err)
+				continue
+			}
+			decoded[key] = v
 		}
-	}
+	})
 	for key := range targets {
 		if decoded[key] == nil {
 			t.Errorf("%s: no example decoded", key)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
@@ -37,13 +38,7 @@ func newDeliveries(t *testing.T) *deliveries {
 
 func (d *deliveries) next(t *testing.T) delivery {
 	t.Helper()
-	select {
-	case x := <-d.got:
-		return x
-	case <-time.After(10 * time.Second):
-		t.Fatal("no delivery came within 10 s")
-		return delivery{}
-	}
+	return basiqtest.Receive(t, d.got, "delivery")
 }
 
 // tracedClient is a client of the simulator whose every exchange is kept.

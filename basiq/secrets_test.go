@@ -59,17 +59,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	var errs []error
-	_, err := c.CreateUser(ctx, NewUser{Email: "max@example.com"})
-	errs = append(errs, err)
-	_, err = c.GetUser(ctx, testUserID)
-	errs = append(errs, err)
-	_, err = c.GetJob(ctx, testJobID)
-	errs = append(errs, err)
-	_, err = c.ListAccounts(ctx, testUserID)
-	errs = append(errs, err)
-	_, err = c.ListConnections(ctx, testUserID)
-	errs = append(errs, err)
+	errs := []error{
+		errOf(c.CreateUser(ctx, NewUser{Email: "max@example.com"})),
+		errOf(c.GetUser(ctx, testUserID)),
+		errOf(c.GetJob(ctx, testJobID)),
+		errOf(c.ListAccounts(ctx, testUserID)),
+		errOf(c.ListConnections(ctx, testUserID)),
+	}
 	tok, _, err := c.ClientToken(ctx, testUserID)
 	errs = append(errs, err)
 	bad, _ := New(Config{APIKey: "c2VjcmV0LWJhZC1rZXk=", BaseURL: api.srv.URL, Clock: newFakeClock(), Trace: c.trace})

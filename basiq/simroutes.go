@@ -2,7 +2,6 @@ package basiq
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 )
@@ -68,14 +67,11 @@ func (c *Client) TriggerEvent(ctx context.Context, eventTypeID, userID string) (
 			return Triggered{}, err
 		}
 	}
-	b, err := json.Marshal(struct {
+	body := struct {
 		EventTypeID string `json:"eventTypeId"`
 		UserID      string `json:"userId,omitempty"`
-	}{eventTypeID, userID})
-	if err != nil {
-		return Triggered{}, err
-	}
+	}{eventTypeID, userID}
 	var out Triggered
-	err = c.call(ctx, request{method: http.MethodPost, path: "/_simulator/trigger", body: b, contentType: "application/json", retry: retryUnsent}, &out)
+	err := c.callJSON(ctx, request{method: http.MethodPost, path: "/_simulator/trigger", retry: retryUnsent}, body, &out)
 	return out, err
 }

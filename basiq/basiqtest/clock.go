@@ -1,6 +1,6 @@
 // Package basiqtest holds what tests of the client, of the quickstart and
 // of the webhook engine share: a clock that never sleeps, an in-memory
-// network for synctest bubbles.
+// network for synctest bubbles, a bounded wait for what a handler receives.
 package basiqtest
 
 import (

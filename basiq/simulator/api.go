@@ -167,7 +167,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /consent/done", s.handleConsentDone)
 	mux.HandleFunc("GET /consent/consent.css", s.handleConsentCSS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, &apiError{status: 404, code: "resource-not-found", title: "Requested resource is not found", detail: "Route not found for this API version."})
+		s.fail(w, resourceNotFound("Route not found for this API version."))
 	})
 	return s.faults.wrap(s.advancing(mux), s.fail)
 }
@@ -202,7 +202,7 @@ func (s *Server) lookupUser(w http.ResponseWriter, r *http.Request, a access) (*
 		return nil, false
 	}
 	if !validUUID(id) {
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "User ID value is not valid", source: &source{Parameter: "userId"}})
+		s.fail(w, badParameter("User ID value is not valid", "userId"))
 		return nil, false
 	}
 	u, ok := s.users[id]
@@ -479,9 +479,8 @@ func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 const jobsKept = 7 * 24 * time.Hour
 
 func (s *Server) handleUserJobs(w http.ResponseWriter, r *http.Request, u *user) {
-	filters, ok := jobFilters.read(r.URL.Query().Get("filter"))
+	filters, ok := jobFilters.fromRequest(s, w, r)
 	if !ok {
-		s.fail(w, badFilter)
 		return
 	}
 	now := s.clock.Now()
@@ -529,9 +528,8 @@ func accountBodyOf(base, userID string, c *connection, i int) accountBody {
 }
 
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, u *user) {
-	filters, ok := accountFilters.read(r.URL.Query().Get("filter"))
+	filters, ok := accountFilters.fromRequest(s, w, r)
 	if !ok {
-		s.fail(w, badFilter)
 		return
 	}
 	data := []accountBody{}
@@ -560,6 +558,15 @@ func handleOne[T any](s *Server, list func(*http.Request, *user, time.Time) []T,
 // maxTransactionsPage is Basiq's largest page (and its default).
 const maxTransactionsPage = 500
 
+// pageQuery reads a paged list's ?limit= (pageLimit) and ?filter=
+// (fromRequest), or answers the first that is wrong and reports false.
+func pageQuery[T any](s *Server, w http.ResponseWriter, r *http.Request, most int, fields filterFields[T]) (limit int, filters []statement, ok bool) {
+	if limit, ok = s.pageLimit(w, r.URL.Query(), most); ok {
+		filters, ok = fields.fromRequest(s, w, r)
+	}
+	return limit, filters, ok
+}
+
 // pageLimit reads ?limit= (1 to most; most when there is none), or answers
 // Basiq's 400 and says false.
 func (s *Server) pageLimit(w http.ResponseWriter, q url.Values, most int) (int, bool) {
@@ -570,31 +577,26 @@ func (s *Server) pageLimit(w http.ResponseWriter, q url.Values, most int) (int, 
 	n, err := strconv.Atoi(v)
 	switch {
 	case err != nil || n < 1:
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Limit value is not valid", source: &source{Parameter: "limit"}})
+		s.fail(w, badParameter("Limit value is not valid", "limit"))
 		return 0, false
 	case n > most:
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Maximum limit allowed is " + strconv.Itoa(most), source: &source{Parameter: "limit"}})
+		s.fail(w, badParameter("Maximum limit allowed is "+strconv.Itoa(most), "limit"))
 		return 0, false
 	}
 	return n, true
 }
 
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, u *user) {
+	limit, filters, ok := pageQuery(s, w, r, maxTransactionsPage, transactionFilters)
+	if !ok {
+		return
+	}
 	q := r.URL.Query()
-	limit, ok := s.pageLimit(w, q, maxTransactionsPage)
-	if !ok {
-		return
-	}
-	filters, ok := transactionFilters.read(q.Get("filter"))
-	if !ok {
-		s.fail(w, badFilter)
-		return
-	}
 	offset := 0
 	if v := q.Get("next"); v != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(v, "c"))
 		if err != nil || n < 0 || !strings.HasPrefix(v, "c") {
-			s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Next value is not valid", source: &source{Parameter: "next"}})
+			s.fail(w, badParameter("Next value is not valid", "next"))
 			return
 		}
 		offset = n

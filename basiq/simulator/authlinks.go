@@ -65,7 +65,7 @@ func (s *Server) handleCreateAuthLink(w http.ResponseWriter, r *http.Request, u 
 			detail: "Mobile is required: send one, or set the user's first.", source: &source{Parameter: "mobile"}})
 		return
 	case !mobilePattern.MatchString(mobile):
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "Provided mobile is in bad format.", source: &source{Parameter: "mobile"}})
+		s.fail(w, badParameter("Provided mobile is in bad format.", "mobile"))
 		return
 	}
 	if old := s.authLinks[u.authLink]; old != nil && old.gone == "" {

@@ -2,13 +2,13 @@ package simulator
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // BenchmarkOnboarding is the simulator's hot path, one quickstart an
@@ -58,12 +58,7 @@ func BenchmarkOnboarding(b *testing.B) {
 // under 5 ms). It reports the median and the 99th percentile; it never
 // fails.
 func BenchmarkEventToWebhook(b *testing.B) {
-	received := make(chan time.Time, 1)
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received <- time.Now()
-	}))
-	defer hs.Close()
+	handler := basiqtest.NewArrivals(b)
 	srv := New(Options{})
 	base, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -71,7 +66,7 @@ func BenchmarkEventToWebhook(b *testing.B) {
 	}
 	defer srv.Close()
 	tok := srv.mint(claims{Scope: scopeServer, Version: "3.0", Expires: time.Now().Add(time.Hour).Unix()})
-	req, _ := http.NewRequest("POST", base+"/notifications/webhooks", strings.NewReader(`{"url":"`+hs.URL+`/webhooks","subscribedEvents":["user.updated"]}`))
+	req, _ := http.NewRequest("POST", base+"/notifications/webhooks", strings.NewReader(`{"url":"`+handler.URL+`","subscribedEvents":["user.updated"]}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -89,11 +84,7 @@ func BenchmarkEventToWebhook(b *testing.B) {
 		start := time.Now()
 		srv.raiseUser(u, "updated", start)
 		srv.mu.Unlock()
-		latencies = append(latencies, (<-received).Sub(start))
+		latencies = append(latencies, handler.Since(start))
 	}
-	slices.Sort(latencies)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(latencies[len(latencies)/2]), "median-ms")
-	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99-ms")
-	b.ReportMetric(ms(latencies[len(latencies)-1]), "max-ms")
+	basiqtest.ReportLatencies(b, latencies)
 }

@@ -89,9 +89,8 @@ func connectionBodyOf(base, userID string, c *connection, status string, lastUse
 }
 
 func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request, u *user) {
-	filters, ok := connectionFilters.read(r.URL.Query().Get("filter"))
+	filters, ok := connectionFilters.fromRequest(s, w, r)
 	if !ok {
-		s.fail(w, badFilter)
 		return
 	}
 	now := s.clock.Now()

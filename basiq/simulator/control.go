@@ -38,8 +38,7 @@ var consentTravel = map[string]string{"expire": "expired", "warn": "warning", "r
 func (s *Server) handleConsentTravel(w http.ResponseWriter, r *http.Request, u *user) {
 	action := r.PathValue("action")
 	if _, ok := consentTravel[action]; !ok {
-		s.fail(w, &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found",
-			detail: "The simulator can expire, warn, remind or revoke a consent: POST …/consents/{consentId}/expire (or warn, remind, revoke)."})
+		s.fail(w, resourceNotFound("The simulator can expire, warn, remind or revoke a consent: POST …/consents/{consentId}/expire (or warn, remind, revoke)."))
 		return
 	}
 	id := r.PathValue("cid")
@@ -233,7 +232,7 @@ func (s *Server) triggerTarget(userID string, now time.Time) (*user, *apiError) 
 		return s.triggerUser(now), nil
 	}
 	if !validUUID(userID) {
-		return nil, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.", detail: "User ID value is not valid", source: &source{Parameter: "userId"}}
+		return nil, badParameter("User ID value is not valid", "userId")
 	}
 	u, ok := s.users[userID]
 	if !ok {

@@ -100,9 +100,7 @@ func TestConsentTimeTravel(t *testing.T) {
 func TestTimeTravelReachesTheHandler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := &hook{}
-		p := newInProcess(t, Options{WebhookTransport: servePipes(t, h)})
-		_, secret := p.subscribe(hookAt, `["consent.warning","consent.reminder","consent.expired","consent.revoked"]`)
-		h.trust(t, secret)
+		p, _ := hookedTo(t, h, Options{}, `["consent.warning","consent.reminder","consent.expired","consent.revoked"]`)
 		for _, action := range []string{"warn", "remind", "revoke"} {
 			user := p.onboard()
 			consents := p.do("GET", "/users/"+user+"/consents", "").items()

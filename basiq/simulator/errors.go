@@ -43,3 +43,8 @@ func resourceNotFound(detail string) *apiError {
 func badParameter(detail, parameter string) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: parameter}}
 }
+
+// internalError is a 500 for what went wrong inside the simulator itself.
+func internalError(err error) *apiError {
+	return &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()}
+}

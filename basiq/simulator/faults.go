@@ -92,13 +92,7 @@ func ParseFaults(spec string) (Faults, error) {
 }
 
 // MustParseFaults is ParseFaults for a spec written into a test.
-func MustParseFaults(spec string) Faults {
-	f, err := ParseFaults(spec)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+func MustParseFaults(spec string) Faults { return countspec.Must(ParseFaults(spec)) }
 
 func (f *Faults) add(part string) error {
 	key, value, ok := strings.Cut(part, "=")

@@ -22,8 +22,7 @@ type statement struct {
 
 // badFilter is Basiq's answer to a filter it cannot read, or a field or
 // operator the list does not filter on.
-var badFilter = &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.",
-	detail: "Filter value is not valid", source: &source{Parameter: "filter"}}
+var badFilter = badParameter("Filter value is not valid", "filter")
 
 var fieldAndOperator = regexp.MustCompile(`^([A-Za-z]+(?:\.[A-Za-z]+)*)\.([a-z]+)$`)
 
@@ -141,6 +140,15 @@ func (fs filterFields[T]) read(raw string) ([]statement, bool) {
 }
 
 // match reports whether item passes every statement (as read by read).
+// fromRequest reads r's ?filter=, or answers badFilter and reports false.
+func (fs filterFields[T]) fromRequest(s *Server, w http.ResponseWriter, r *http.Request) ([]statement, bool) {
+	stmts, ok := fs.read(r.URL.Query().Get("filter"))
+	if !ok {
+		s.fail(w, badFilter)
+	}
+	return stmts, ok
+}
+
 func (fs filterFields[T]) match(item T, stmts []statement) bool {
 	for _, st := range stmts {
 		if !fs[st.field].holds(item, st) {

@@ -187,9 +187,8 @@ func bankList[T any](s *Server, filters filterFields[T], body func(*http.Request
 			s.fail(w, err)
 			return
 		}
-		stmts, ok := filters.read(r.URL.Query().Get("filter"))
+		stmts, ok := filters.fromRequest(s, w, r)
 		if !ok {
-			s.fail(w, badFilter)
 			return
 		}
 		data := []T{}

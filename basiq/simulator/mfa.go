@@ -172,7 +172,6 @@ func (s *Server) handleAnswerMFA(w http.ResponseWriter, r *http.Request) {
 	case errWrongAnswer:
 		s.fail(w, &apiError{status: 400, code: wrongMFA.Code, title: wrongMFA.Title, detail: wrongMFA.Detail})
 	default:
-		s.fail(w, &apiError{status: 400, code: "parameter-not-valid", title: "Parameter not valid.",
-			detail: "The job is not waiting for a multi-factor answer.", source: &source{Parameter: "mfa-response"}})
+		s.fail(w, badParameter("The job is not waiting for a multi-factor answer.", "mfa-response"))
 	}
 }

@@ -54,24 +54,19 @@ type answer struct {
 }
 
 // errorCode is data[0].code of an error body.
-func (a answer) errorCode() string {
-	data, _ := a.body["data"].([]any)
-	if len(data) == 0 {
-		return ""
-	}
-	item, _ := data[0].(map[string]any)
-	code, _ := item["code"].(string)
-	return code
-}
+func (a answer) errorCode() string { return a.errorField("code") }
 
-func (a answer) errorDetail() string {
+// errorDetail is data[0].detail of an error body.
+func (a answer) errorDetail() string { return a.errorField("detail") }
+
+func (a answer) errorField(name string) string {
 	data, _ := a.body["data"].([]any)
 	if len(data) == 0 {
 		return ""
 	}
 	item, _ := data[0].(map[string]any)
-	d, _ := item["detail"].(string)
-	return d
+	v, _ := item[name].(string)
+	return v
 }
 
 func (s *sim) do(method, path string, header map[string]string, body string) answer {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 )
 
@@ -46,31 +47,34 @@ type webhookRequest struct {
 	SubscribedEvents *eventList `json:"subscribedEvents"`
 }
 
-// apply sets what the body says (its checked url and events) on wh; a name
-// or a description not sent stays as it was.
-func (in webhookRequest) apply(wh *subscription, url string, events []string) {
-	wh.url, wh.events = url, events
-	if in.Name != nil {
-		wh.name = *in.Name
+// webhookChange is a webhook's body that Basiq's rules have passed
+// (checkWebhook): its url and event types as checked.
+type webhookChange struct {
+	in     webhookRequest
+	url    string
+	events []string
+}
+
+// apply sets what the body says on wh; a name or a description not sent
+// stays as it was.
+func (c webhookChange) apply(wh *subscription) {
+	wh.url, wh.events = c.url, c.events
+	if c.in.Name != nil {
+		wh.name = *c.in.Name
 	}
-	if in.Description != nil {
-		wh.description = *in.Description
+	if c.in.Description != nil {
+		wh.description = *c.in.Description
 	}
 }
 
 type eventList []string
 
 func (l *eventList) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*l = eventList{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
+	list, ok := jsonlist.Strings(b)
+	if !ok {
 		return errors.New("subscribedEvents is a list of event types")
 	}
-	*l = many
+	*l = list
 	return nil
 }
 
@@ -96,8 +100,9 @@ func (s *Server) webhookRoute(serve func(http.ResponseWriter, *http.Request, *su
 }
 
 // webhookBodyRoute reads a webhook's body (the token and the body before
-// s.mu is taken) and, for an update, finds the webhook.
-func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *http.Request, *subscription, webhookRequest)) http.HandlerFunc {
+// s.mu is taken), for an update finds the webhook, and serves the body once
+// Basiq's rules have passed it.
+func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *http.Request, *subscription, webhookChange)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.authorize(r, serverOnly, ""); err != nil {
 			s.fail(w, err)
@@ -116,7 +121,12 @@ func (s *Server) webhookBodyRoute(update bool, serve func(http.ResponseWriter, *
 				return
 			}
 		}
-		serve(w, r, wh, in)
+		change, apiErr := s.checkWebhook(wh, in)
+		if apiErr != nil {
+			s.fail(w, apiErr)
+			return
+		}
+		serve(w, r, wh, change)
 	}
 }
 
@@ -132,8 +142,7 @@ func (s *Server) lookupWebhook(w http.ResponseWriter, r *http.Request) (*subscri
 			return wh, true
 		}
 	}
-	s.fail(w, &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found",
-		detail: "Webhook with provided id doesn't exist."})
+	s.fail(w, resourceNotFound("Webhook with provided id doesn't exist."))
 	return nil, false
 }
 
@@ -144,14 +153,15 @@ func invalidWebhook(detail string) *apiError {
 // checkWebhook applies Basiq's rules to a webhook's body, in Basiq's order
 // (the URL's conflict first), for wh (nil: a new one); s.mu is held. It
 // gives the URL and the event types, deduplicated, in the order sent.
-func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, events []string, apiErr *apiError) {
+func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (webhookChange, *apiError) {
+	var events []string
 	if in.URL == nil || strings.TrimSpace(*in.URL) == "" {
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs its url.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs its url.")
 	}
-	url = strings.TrimSpace(*in.URL)
+	url := strings.TrimSpace(*in.URL)
 	for _, other := range s.ev.webhooks {
 		if other != wh && other.url == url {
-			return "", nil, &apiError{status: http.StatusConflict, code: "resource-already-exists", title: "Resource already exists",
+			return webhookChange{}, &apiError{status: http.StatusConflict, code: "resource-already-exists", title: "Resource already exists",
 				detail: "Webhook with provided url already exists."}
 		}
 	}
@@ -161,13 +171,13 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 			u, _ := webhook.ParseURL(url)
 			detail = "Posted url is not on this machine (" + u.Hostname() + "): the simulator delivers webhooks only here. Use 127.0.0.1, [::1] or localhost, e.g. http://127.0.0.1:3000/webhooks."
 		}
-		return "", nil, &apiError{status: http.StatusBadRequest, code: "parameter-not-valid", title: "Parameter not valid.", detail: detail, source: &source{Parameter: "url"}}
+		return webhookChange{}, badParameter(detail, "url")
 	}
 	if in.SubscribedEvents == nil {
 		if wh != nil {
-			return url, wh.events, nil // an update that leaves them as they were
+			return webhookChange{in, url, wh.events}, nil // an update that leaves them as they were
 		}
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
 	}
 	var unknown []string
 	for _, t := range *in.SubscribedEvents {
@@ -184,9 +194,9 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 	}
 	switch {
 	case len(unknown) > 0:
-		return "", nil, invalidWebhook("Posted subscribedEvents contains unsupported event types: " + strings.Join(unknown, ", ") + ". GET /events/types lists them.")
+		return webhookChange{}, invalidWebhook("Posted subscribedEvents contains unsupported event types: " + strings.Join(unknown, ", ") + ". GET /events/types lists them.")
 	case len(events) == 0:
-		return "", nil, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
+		return webhookChange{}, invalidWebhook("Posted request not valid. A webhook needs subscribedEvents: one or more of GET /events/types.")
 	}
 	for _, other := range s.ev.webhooks {
 		if other == wh {
@@ -194,12 +204,12 @@ func (s *Server) checkWebhook(wh *subscription, in webhookRequest) (url string, 
 		}
 		for _, t := range events {
 			if slices.Contains(other.events, t) {
-				return "", nil, &apiError{status: http.StatusBadRequest, code: "event-already-subscribed", title: "Event already subscribed",
+				return webhookChange{}, &apiError{status: http.StatusBadRequest, code: "event-already-subscribed", title: "Event already subscribed",
 					detail: "Posted subscribedEvents contains events that are already subscribed to for this application: " + t + " (webhook " + other.id + ")."}
 			}
 		}
 	}
-	return url, events, nil
+	return webhookChange{in, url, events}, nil
 }
 
 // webhookBody is a webhook as Basiq shows it; the secret only when it is
@@ -213,23 +223,18 @@ func (s *Server) webhookBody(r *http.Request, wh *subscription, withSecret bool)
 	return body
 }
 
-func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request, _ *subscription, in webhookRequest) {
-	url, events, apiErr := s.checkWebhook(nil, in)
-	if apiErr != nil {
-		s.fail(w, apiErr)
-		return
-	}
+func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request, _ *subscription, change webhookChange) {
 	if err := s.startDelivering(); err != nil {
-		s.fail(w, &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()})
+		s.fail(w, internalError(err))
 		return
 	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
-		s.fail(w, &apiError{status: http.StatusInternalServerError, code: "internal-server-error", title: "Internal Server error.", detail: err.Error()})
+		s.fail(w, internalError(err))
 		return
 	}
 	wh := &subscription{id: s.ids.uuid(), secret: secret, created: s.clock.Now()}
-	in.apply(wh, url, events)
+	change.apply(wh)
 	s.ev.webhooks = append(s.ev.webhooks, wh)
 	writeJSON(w, http.StatusCreated, s.webhookBody(r, wh, true))
 }
@@ -255,13 +260,8 @@ func (s *Server) startDelivering() error {
 	return nil
 }
 
-func (s *Server) handleUpdateWebhook(w http.ResponseWriter, r *http.Request, wh *subscription, in webhookRequest) {
-	url, events, apiErr := s.checkWebhook(wh, in)
-	if apiErr != nil {
-		s.fail(w, apiErr)
-		return
-	}
-	in.apply(wh, url, events)
+func (s *Server) handleUpdateWebhook(w http.ResponseWriter, r *http.Request, wh *subscription, change webhookChange) {
+	change.apply(wh)
 	writeJSON(w, http.StatusOK, s.webhookBody(r, wh, false))
 }
 
@@ -317,14 +317,8 @@ const maxMessagesPage = 500
 // handleMessages is GET …/{id}/messages: the messages sent to the webhook,
 // newest first, each with its attempts.
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, wh *subscription) {
-	q := r.URL.Query()
-	limit, ok := s.pageLimit(w, q, maxMessagesPage)
+	limit, filters, ok := pageQuery(s, w, r, maxMessagesPage, messageFilters)
 	if !ok {
-		return
-	}
-	filters, ok := messageFilters.read(q.Get("filter"))
-	if !ok {
-		s.fail(w, badFilter)
 		return
 	}
 	records := s.ev.engine.Messages(wh.id)
@@ -341,7 +335,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, wh *subs
 func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request, wh *subscription) {
 	rec, ok := s.ev.engine.Message(r.PathValue("mid"))
 	if !ok || rec.Tag != wh.id {
-		s.fail(w, &apiError{status: http.StatusNotFound, code: "resource-not-found", title: "Requested resource is not found", detail: "Message not found."})
+		s.fail(w, resourceNotFound("Message not found."))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.messageBody(r, wh, rec))

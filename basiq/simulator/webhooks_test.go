@@ -172,6 +172,28 @@ func (p *inProcess) onboard() (userID string) {
 
 const hookAt = "http://127.0.0.1:3000/webhooks"
 
+// hookedTo is an in-process simulator with o whose webhooks reach h through
+// pipes: one webhook, to hookAt for these types (a JSON list), its secret
+// the one h trusts.
+func hookedTo(t *testing.T, h *hook, o Options, events string) (p *inProcess, webhookID string) {
+	t.Helper()
+	o.WebhookTransport = servePipes(t, h)
+	p = newInProcess(t, o)
+	webhookID, secret := p.subscribe(hookAt, events)
+	h.trust(t, secret)
+	return p, webhookID
+}
+
+// createUserThenWait makes a user and lets the bubble's time run for d:
+// what h has received by then.
+func (p *inProcess) createUserThenWait(h *hook, d time.Duration) []received {
+	p.t.Helper()
+	p.do("POST", "/users", `{"email":"max@example.com"}`)
+	time.Sleep(d)
+	synctest.Wait()
+	return h.deliveries()
+}
+
 // A whole demo onboarding reaches a developer's handler as Basiq would send
 // it, with nobody asking the simulator anything once consent is given: in
 // order, each delivery signed (the library verifies it), its body the
@@ -257,12 +279,8 @@ func jsonEqual(a, b any) bool {
 func TestTheBodyReachesTheHandlerByteForByte(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := &hook{}
-		p := newInProcess(t, Options{WebhookTransport: servePipes(t, h)})
-		webhookID, secret := p.subscribe(hookAt, `["user.created"]`)
-		h.trust(t, secret)
-		p.do("POST", "/users", `{"email":"max@example.com"}`)
-		synctest.Wait()
-		got := h.deliveries()
+		p, webhookID := hookedTo(t, h, Options{}, `["user.created"]`)
+		got := p.createUserThenWait(h, 0)
 		if len(got) != 1 || got[0].verified != nil {
 			t.Fatalf("deliveries: %v", got)
 		}
@@ -299,14 +317,9 @@ func TestAFailedDeliveryIsRetriedOnTheScaledSchedule(t *testing.T) {
 			_, _ = io.WriteString(w, "OK")
 			return true
 		}}
-		p := newInProcess(t, Options{WebhookTimeScale: 0.001, WebhookTransport: servePipes(t, h)})
-		webhookID, secret := p.subscribe(hookAt, `["user.created"]`)
-		h.trust(t, secret)
+		p, webhookID := hookedTo(t, h, Options{WebhookTimeScale: 0.001}, `["user.created"]`)
 		start := time.Now()
-		p.do("POST", "/users", `{"email":"max@example.com"}`)
-		time.Sleep(time.Second)
-		synctest.Wait()
-		got := h.deliveries()
+		got := p.createUserThenWait(h, time.Second)
 		if len(got) != 3 {
 			t.Fatalf("%d deliveries, want 3 (500, 500, 200)", len(got))
 		}
@@ -350,14 +363,9 @@ func TestNoAnswerWithin15sIsAFailedAttempt(t *testing.T) {
 			}
 			return false
 		}}
-		p := newInProcess(t, Options{WebhookTimeScale: 0.001, WebhookTransport: servePipes(t, h)})
-		webhookID, secret := p.subscribe(hookAt, `["user.created"]`)
-		h.trust(t, secret)
+		p, webhookID := hookedTo(t, h, Options{WebhookTimeScale: 0.001}, `["user.created"]`)
 		start := time.Now()
-		p.do("POST", "/users", `{"email":"max@example.com"}`)
-		time.Sleep(time.Minute)
-		synctest.Wait()
-		got := h.deliveries()
+		got := p.createUserThenWait(h, time.Minute)
 		if len(got) != 2 || got[1].at.Sub(start) != 15*time.Second+5*time.Millisecond {
 			t.Fatalf("%d deliveries; the retry at %v, want 15.005s", len(got), got[len(got)-1].at.Sub(start))
 		}
@@ -377,10 +385,8 @@ func TestNoAnswerWithin15sIsAFailedAttempt(t *testing.T) {
 func TestAWebhookFaultFailsTheHandlersVerification(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := &hook{}
-		p := newInProcess(t, Options{WebhookTimeScale: 0.001, WebhookTransport: servePipes(t, h),
-			WebhookFaults: webhook.MustParseFaults("user.created#1=bad-signature,user.created#2=duplicate")})
-		webhookID, secret := p.subscribe(hookAt, `["user.created"]`)
-		h.trust(t, secret)
+		p, webhookID := hookedTo(t, h, Options{WebhookTimeScale: 0.001,
+			WebhookFaults: webhook.MustParseFaults("user.created#1=bad-signature,user.created#2=duplicate")}, `["user.created"]`)
 		p.do("POST", "/users", `{"email":"a@example.com"}`)
 		p.do("POST", "/users", `{"email":"b@example.com"}`)
 		time.Sleep(time.Second)
@@ -525,13 +531,7 @@ func loopbackHook(t testing.TB, answer int) (url string, deliveries chan receive
 
 func nextDelivery(t testing.TB, ch chan received) received {
 	t.Helper()
-	select {
-	case d := <-ch:
-		return d
-	case <-time.After(10 * time.Second):
-		t.Fatal("no delivery within 10s")
-		return received{}
-	}
+	return basiqtest.Receive(t, ch, "delivery")
 }
 
 // POST /notifications/messages/test: 400 no-webhooks-found without a
@@ -644,13 +644,9 @@ func TestADeletedWebhookSendsNoMore(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return true
 		}}
-		p := newInProcess(t, Options{WebhookTransport: servePipes(t, h)})
-		id, secret := p.subscribe(hookAt, `["user.created"]`)
-		h.trust(t, secret)
-		p.do("POST", "/users", `{"email":"max@example.com"}`)
-		time.Sleep(6 * time.Second) // the first attempt, and the retry 5 s on
-		synctest.Wait()
-		if n := len(h.deliveries()); n != 2 {
+		p, id := hookedTo(t, h, Options{}, `["user.created"]`)
+		// the first attempt, and the retry 5 s on
+		if n := len(p.createUserThenWait(h, 6*time.Second)); n != 2 {
 			t.Fatalf("%d attempts before the delete, want 2", n)
 		}
 		if a := p.do("DELETE", "/notifications/webhooks/"+id, ""); a.status != 204 {

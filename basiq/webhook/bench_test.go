@@ -5,27 +5,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 )
 
 // BenchmarkDelivery is the time from handing a message to the engine to the
 // handler's receipt of its body, over loopback (target: under 5 ms). It
 // reports the median and the 99th percentile; it never fails.
 func BenchmarkDelivery(b *testing.B) {
-	received := make(chan time.Time, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received <- time.Now()
-	}))
-	defer srv.Close()
+	handler := basiqtest.NewArrivals(b)
 	e, err := New(Options{LoopbackOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	to := Endpoint{URL: srv.URL + "/webhooks", Secret: mustSecret(b)}
+	to := Endpoint{URL: handler.URL, Secret: mustSecret(b)}
 	body := payload("transactions.updated", "bench")
 	latencies := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -34,13 +30,10 @@ func BenchmarkDelivery(b *testing.B) {
 		if _, err := e.Send(to, Message{EventType: "transactions.updated", Payload: body}); err != nil {
 			b.Fatal(err)
 		}
-		latencies = append(latencies, (<-received).Sub(start))
+		latencies = append(latencies, handler.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(latencies)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(latencies[len(latencies)/2]), "median-ms")
-	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99-ms")
+	basiqtest.ReportLatencies(b, latencies)
 }
 
 // BenchmarkRecordedMessage is the memory one message keeps in the history

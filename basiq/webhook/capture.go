@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
 )
 
 // MaxCapture bounds a captured delivery: a webhook's body is a few hundred
@@ -63,17 +65,12 @@ func parseJSONCapture(data []byte) (Capture, error) {
 	}
 	c := Capture{Header: http.Header{}}
 	for name, v := range raw.Headers {
-		var one string
-		var many []string
-		switch {
-		case json.Unmarshal(v, &one) == nil:
-			c.Header.Add(name, one)
-		case json.Unmarshal(v, &many) == nil:
-			for _, s := range many {
-				c.Header.Add(name, s)
-			}
-		default:
+		values, ok := jsonlist.Strings(v)
+		if !ok {
 			return Capture{}, fmt.Errorf("the header %q is neither a string nor a list of strings", Sanitize(name))
+		}
+		for _, s := range values {
+			c.Header.Add(name, s)
 		}
 	}
 	var body string

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
@@ -26,13 +27,7 @@ func observed() (func(Attempt), chan Attempt) {
 
 func next(t *testing.T, ch chan Attempt) Attempt {
 	t.Helper()
-	select {
-	case a := <-ch:
-		return a
-	case <-time.After(10 * time.Second):
-		t.Fatal("no attempt within 10s")
-		return Attempt{}
-	}
+	return basiqtest.Receive(t, ch, "attempt")
 }
 
 // A body whose key order, spacing, escapes and trailing newline any

@@ -45,6 +45,15 @@ func Format(from, to int) string {
 	return n
 }
 
+// Must is what a fault spec's parser gave, for a spec written into a test
+// or a program: it panics where the spec has an error.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 // Matches reports whether the nth is among the ones counted.
 func Matches(n, from, to int) bool {
 	return n >= from && (to == 0 || n <= to)

@@ -1,6 +1,7 @@
 package countspec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,4 +27,17 @@ func TestParseAndFormat(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, want %q", s, err, want)
 		}
 	}
+}
+
+func TestMustPanicsOnASpecWithAnError(t *testing.T) {
+	if got := Must(7, nil); got != 7 {
+		t.Errorf("Must(7, nil) = %d", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "run backwards") {
+			t.Errorf("Must of an error: recovered %v, want the error", r)
+		}
+	}()
+	_, to, err := Parse("5-3", "request")
+	Must(to, err)
 }
