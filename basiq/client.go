@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -607,6 +608,11 @@ func neverSent(err error) bool {
 
 // errorText is err's message without url.Error's "Get \"...\": " prefix.
 func errorText(err error) string {
+	var dial *net.OpError
+	if errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &dial) && dial.Addr != nil {
+		// The usual cause on this machine: the simulator not started, or another port.
+		return "nothing listens at " + dial.Addr.String() + " (connection refused)"
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err.Error()

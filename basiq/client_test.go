@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -526,8 +527,8 @@ func TestNetworkErrors(t *testing.T) {
 	if !IsNetwork(err) || IsUnavailable(err) || len(clock.Waits()) != 3 {
 		t.Errorf("err = %v, waits = %v", err, clock.Waits())
 	}
-	if !strings.HasPrefix(err.Error(), "basiq: POST /token: no answer: ") {
-		t.Errorf("message = %q", err)
+	if want := "basiq: POST /token: no answer: nothing listens at " + addr + " (connection refused)"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("message = %q, want %q", err, want)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -862,5 +863,20 @@ func TestFirstPageIsTheRequestTheClientSends(t *testing.T) {
 		if want := q.FirstPage(testUserID); len(sent) != 1 || sent[0] != want {
 			t.Errorf("%+v: sent %q, FirstPage says %q", q, sent, want)
 		}
+	}
+}
+
+// A URL that is not Basiq's (a web server, a webhook handler on that port)
+// answers POST /token with a 404 of its own: not a bad key, and said so.
+func TestA404ThatIsNotBasiqsIsNotABadKey(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL, APIKey: "a-key", Clock: newFakeClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Authenticate(context.Background())
+	if IsBadAPIKey(err) || !IsNotBasiq(err) {
+		t.Errorf("IsBadAPIKey %v, IsNotBasiq %v for %v: want a URL that is not Basiq's", IsBadAPIKey(err), IsNotBasiq(err), err)
 	}
 }

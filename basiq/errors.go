@@ -239,13 +239,22 @@ func hasCode(e *Error, code string) bool {
 }
 
 // IsBadAPIKey: Basiq answers an unknown or wrong-environment key on /token
-// with 404 parameter-not-valid (not 401).
+// with 404 parameter-not-valid (not 401), in its JSON error list. A 404
+// without one is not Basiq's (IsNotBasiq): the key may be fine.
 func IsBadAPIKey(err error) bool {
 	if errors.Is(err, errNoKey) {
 		return true
 	}
 	e, ok := asError(err)
-	return ok && e.Path == "/token" && e.Status == http.StatusNotFound
+	return ok && e.Path == "/token" && e.Status == http.StatusNotFound && len(e.Items) > 0
+}
+
+// IsNotBasiq: a 404 without Basiq's JSON error list, which every route of
+// Basiq's (and the simulator's) gives: the API URL points at something
+// else, a web server or a webhook handler on that port.
+func IsNotBasiq(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Status == http.StatusNotFound && len(e.Items) == 0
 }
 
 // IsTokenExpired: the token was rejected as expired (403 access-denied) or

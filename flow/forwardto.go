@@ -12,7 +12,8 @@ import (
 
 // ParseForwardTo reads where listen (and the wizard's --forward-to) sends
 // events, in the forms stripe's listen takes: a URL, host:port (with a path
-// or not), :port, or a bare port; 3000 means http://localhost:3000. The
+// or not), :port, or a bare port (with a path or not); 3000 means
+// http://localhost:3000. The
 // error says what would do, in words fit for a usage error.
 func ParseForwardTo(s string) (string, error) {
 	s = strings.TrimSpace(s)
@@ -30,8 +31,8 @@ func ParseForwardTo(s string) (string, error) {
 		}
 		return u.String(), nil
 	}
-	if isPort(s) {
-		s = ":" + s
+	if port, _, _ := strings.Cut(s, "/"); isPort(port) {
+		s = ":" + s // 3000 and 3000/webhooks: a port of this machine
 	}
 	hostPort, path, _ := strings.Cut(s, "/")
 	host, port, err := net.SplitHostPort(hostPort)

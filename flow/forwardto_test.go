@@ -12,6 +12,7 @@ func TestForwardToTakesStripesForms(t *testing.T) {
 		"http://localhost:3000/hook":      "http://localhost:3000/hook",
 		"https://dev.example.com/webhook": "https://dev.example.com/webhook",
 		" 4242 ":                          "http://localhost:4242",
+		"3000/webhooks":                   "http://localhost:3000/webhooks",
 	} {
 		got, err := ParseForwardTo(in)
 		if err != nil || got != want {

@@ -52,7 +52,7 @@ func (e *Engine) post(ctx context.Context, m Message, to Endpoint, fault FaultKi
 	// Lower case on the wire, as the scheme writes them (HTTP/1.1 names are
 	// case-insensitive; some handlers' lookups are not).
 	req.Header["content-type"] = []string{"application/json"}
-	req.Header["user-agent"] = []string{UserAgent}
+	req.Header.Set("User-Agent", UserAgent) // canonical: under another spelling Go adds its own as well
 	req.Header[HeaderID] = []string{m.ID}
 	req.Header[HeaderTimestamp] = []string{strconv.FormatInt(a.Timestamp, 10)}
 	req.Header[HeaderSignature] = []string{sig}

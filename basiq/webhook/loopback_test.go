@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +50,9 @@ func TestTheBodyArrivesByteForByte(t *testing.T) {
 		_, _ = got.ReadFrom(r.Body)
 		if err := wh.Verify(got.Bytes(), r.Header); err != nil {
 			verifyErr.Store(err)
+		}
+		if ua := r.Header.Values("User-Agent"); len(ua) != 1 || ua[0] != UserAgent {
+			verifyErr.Store(fmt.Errorf("User-Agent %q, want %s once", ua, UserAgent))
 		}
 		received <- got.Bytes()
 	}))

@@ -166,6 +166,9 @@ func apiFailure(doing string, err error, next string) []string {
 	lines := []string{what}
 	advice := basiq.AdviceFor(e.Code())
 	switch {
+	case basiq.IsNotBasiq(err):
+		lines = append(lines, "That is not Basiq's API, nor the simulator's: check --api-url (or BASIQ_API_URL); Basiq's is "+basiq.DefaultBaseURL+".")
+		return lines
 	case basiq.IsBadAPIKey(err):
 		lines = append(lines, "Basiq did not accept the API key (BASIQ_API_KEY, or the one saved for this API): check it in the Basiq dashboard, under API Keys.")
 		return lines

@@ -397,6 +397,8 @@ func (a *applying) fatal(err error) *Problem {
 	s := a.s
 	e, isBasiq := asBasiqError(err)
 	switch {
+	case basiq.IsNotBasiq(err):
+		return problemOf(err, "This is not Basiq's API, nor the simulator's: ", "Check --api-url (or BASIQ_API_URL): Basiq's is "+basiq.DefaultBaseURL+".")
 	case basiq.IsBadAPIKey(err):
 		return problemOf(err, "Basiq did not accept the API key: ",
 			"Check BASIQ_API_KEY, or the key saved for this API (the wizard saves one); listen takes the key as the wizard does.")

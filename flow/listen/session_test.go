@@ -591,3 +591,14 @@ func TestDurationsReadAsPeopleWriteThem(t *testing.T) {
 		}
 	}
 }
+
+// listen pointed at something that is not Basiq (its handler's port, say):
+// it ends, naming the API URL, not the key.
+func TestAnAPIURLThatIsNotBasiqsEndsNamingTheURL(t *testing.T) {
+	s := started(t, Config{}, t0)
+	s.Apply(t0, Polled{Err: &basiq.Error{Status: 404, Method: http.MethodPost, Path: "/token", Body: "404 page not found"}})
+	if done, code := s.Finished(); !done || code != 1 || s.Problem == nil ||
+		!strings.Contains(s.Problem.Next, "--api-url") || strings.Contains(s.Problem.What+s.Problem.Next, "API key") {
+		t.Errorf("finished %v (%d), problem %+v", done, code, s.Problem)
+	}
+}

@@ -139,6 +139,9 @@ func problemFor(call Call, err error) Problem {
 	case apiErr != nil && apiErr.Location != "":
 		p.What = fmt.Sprintf("Basiq's address answered %d with %s while %s.", apiErr.Status, text.Field(apiErr.Body), doing)
 		p.Next = "The API URL should be Basiq's API itself (" + basiq.DefaultBaseURL + "): check --api-url and BASIQ_API_URL."
+	case basiq.IsNotBasiq(err) && apiErr.Body != "":
+		p.What = fmt.Sprintf("The API URL answered %d with %s while %s: that is not Basiq's API, nor the simulator's.", apiErr.Status, apiErr.Body, doing)
+		p.Next = "Check --api-url and BASIQ_API_URL: Basiq's is " + basiq.DefaultBaseURL + "."
 	case apiErr != nil && apiErr.Body != "":
 		p.What = fmt.Sprintf("Basiq answered %d with %s while %s.", apiErr.Status, apiErr.Body, doing)
 		p.Next = "Something between you and Basiq (a proxy or gateway) may be in the way; try again in a minute."
