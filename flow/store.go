@@ -36,6 +36,11 @@ func Origin(apiURL string) string {
 		return strings.TrimRight(apiURL, "/")
 	}
 	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if host == "localhost" {
+		// One API by either name (the simulator's banner says 127.0.0.1; people
+		// type localhost): one key, one saved user, one listen secret for both.
+		host = "127.0.0.1"
+	}
 	if port == map[string]string{"https": "443", "http": "80"}[scheme] {
 		port = ""
 	}

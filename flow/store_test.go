@@ -29,6 +29,8 @@ func TestOriginIsSchemeHostAndPortWhateverTheURLSays(t *testing.T) {
 		"https://au-api.basiq.io:443/x?y=1": defaultOrigin,
 		"https://au-api.basiq.io:8443":      "https://au-api.basiq.io:8443",
 		"http://127.0.0.1:8080/":            simulatorA,
+		"http://localhost:8080":             simulatorA,
+		"http://LOCALHOST:8080/x":           simulatorA,
 		"http://127.0.0.1:80":               "http://127.0.0.1",
 		"http://[::1]:8080":                 "http://[::1]:8080",
 		"http://[::1]":                      "http://[::1]",
