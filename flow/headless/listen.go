@@ -42,6 +42,9 @@ func Listen(ctx context.Context, r flow.ListenRun, out ListenOutput, stdout, std
 	w.object(map[string]any{"event": "done", "exit": code, "forwarded": s.Forwarded, "delivered": s.Delivered, "failing": s.Failing()})
 	if out == ListenLines {
 		fmt.Fprintf(stdout, "Stopped: %s forwarded, %d delivered.\n", countOf(s.Forwarded, "event"), s.Delivered)
+		if left := s.Undelivered(clock.Now()); left != "" {
+			fmt.Fprintln(stderr, theme.SymbolWarning+" "+left)
+		}
 	}
 	return code
 }

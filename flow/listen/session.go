@@ -14,6 +14,7 @@
 package listen
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -282,4 +283,31 @@ func (s *Session) Cursor() Cursor {
 		}
 	}
 	return c.bounded()
+}
+
+// Undelivered says what a run ending now leaves undelivered (sent and not
+// answered 2xx, retrying, failed, or still waiting), and how to send it
+// again: the next run backfills from the last event forwarded, so these
+// come again only with --since. "" when there are none.
+func (s *Session) Undelivered(now time.Time) string {
+	n, oldest := len(s.Waiting), time.Time{}
+	if n > 0 {
+		oldest = s.Waiting[0].Created
+	}
+	for _, it := range s.Items {
+		if it.State == Delivered {
+			continue
+		}
+		n++
+		if oldest.IsZero() || it.Created.Before(oldest) {
+			oldest = it.Created
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	// Rounded up to the minute, and within the 7 days --since takes.
+	since := min(now.Sub(oldest).Truncate(time.Minute)+time.Minute, MaxSince)
+	return fmt.Sprintf("%s not delivered: listen --since %s forwards %s again (the next run goes on from the last one forwarded).",
+		plural(n, "event"), Duration(since), map[bool]string{true: "it", false: "them"}[n == 1])
 }

@@ -602,3 +602,28 @@ func TestAnAPIURLThatIsNotBasiqsEndsNamingTheURL(t *testing.T) {
 		t.Errorf("finished %v (%d), problem %+v", done, code, s.Problem)
 	}
 }
+
+// Stopped with deliveries the handler has not taken: the next run goes on
+// from the last event forwarded, so the end says which --since sends them.
+func TestTheEndSaysWhatWasNotDeliveredAndHowToSendItAgain(t *testing.T) {
+	s := started(t, Config{Keep: 8}, t0)
+	events := []basiq.Event{ev("a", "user.created", t0.Add(-7*time.Minute)), ev("b", "user.updated", t0.Add(-5*time.Minute)),
+		ev("c", "user.updated", t0.Add(-4*time.Minute)), ev("d", "user.updated", t0.Add(-3*time.Minute))}
+	forwards := of[Forward](s.Apply(t0, Polled{Events: newestFirst(events...)}))
+	if s.Undelivered(t0) == "" {
+		t.Error("nothing answered yet, and the end would say all was delivered")
+	}
+	for _, f := range forwards {
+		s.Apply(t0, Attempted{attempt(f.MessageID, 1, 200, time.Time{})})
+	}
+	if left := s.Undelivered(t0); left != "" {
+		t.Errorf("all delivered, and the end says %q", left)
+	}
+	s2 := started(t, Config{Keep: 8}, t0)
+	forwards = of[Forward](s2.Apply(t0, Polled{Events: newestFirst(events...)}))
+	s2.Apply(t0, Attempted{attempt(forwards[0].MessageID, 1, 200, time.Time{})})           // a: delivered
+	s2.Apply(t0, Attempted{attempt(forwards[1].MessageID, 1, 500, t0.Add(5*time.Second))}) // b: retrying
+	if left, want := s2.Undelivered(t0), "3 events not delivered: listen --since 6m forwards them again"; !strings.HasPrefix(left, want) {
+		t.Errorf("the end says %q, want %q…", left, want)
+	}
+}

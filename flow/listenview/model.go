@@ -390,6 +390,9 @@ func Run(ctx context.Context, run flow.ListenRun, o Options, stdout, stderr io.W
 	s := m.Session
 	out := colorprofile.NewWriter(stdout, os.Environ())
 	fmt.Fprintf(out, "Stopped listening: %d forwarded, %d delivered.\n", s.Forwarded, s.Delivered)
+	if left := s.Undelivered(time.Now()); left != "" {
+		fmt.Fprintln(out, left)
+	}
 	if s.Problem != nil {
 		fmt.Fprintln(stderr, "basiq-onboard listen:", text.Safe(m.redact(s.Problem.What+" "+s.Problem.Next)))
 		return 1
