@@ -159,6 +159,8 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.quit()
 	case frame.TooSmall(m.width, m.height):
 		return m, nil // nothing acts behind the "needs a bigger window" cover
+	case m.showHelp && key.Matches(k, m.global.Leave):
+		return m, m.quit() // the help screen lists q quit too
 	case m.showHelp && (key.Matches(k, m.global.Help) || key.Matches(k, m.global.Back) || key.Matches(k, m.global.HelpWhileTyping)):
 		m.showHelp = false
 		return m, nil
@@ -170,7 +172,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if done, _ := m.Session.Finished(); done {
 		// Basiq's answer ended listen: the problem stays on screen until q.
-		if k.String() == "q" {
+		if key.Matches(k, m.global.Leave) {
 			return m, m.quit()
 		}
 		return m, nil

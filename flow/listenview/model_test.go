@@ -284,3 +284,18 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// The help screen lists q quit: q quits from it, as it says.
+func TestQQuitsFromTheHelpScreen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, &events{}, &handler{}, 80, 24)
+		h.press("?")
+		if !strings.Contains(h.screen(), "q") || !strings.Contains(h.screen(), "Keys on this screen") {
+			t.Fatalf("? shows no help with q:\n%s", h.screen())
+		}
+		h.press("q")
+		if !h.quit || h.m.ExitCode() != 0 {
+			t.Errorf("q in the help screen: quit %v, exit %d", h.quit, h.m.ExitCode())
+		}
+	})
+}
