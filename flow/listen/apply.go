@@ -30,7 +30,7 @@ func (a *applying) say(n Note)   { a.do(Say{Note: n}) }
 func (a *applying) finish(c int) { a.s.finished, a.s.code = true, c; a.do(Finish{Code: c}) }
 func (a *applying) poll(d time.Duration) {
 	a.s.Poll.NextAt = a.now.Add(d)
-	a.do(Poll{After: d, Filter: a.s.Poll.Filter})
+	a.do(Poll{Gen: a.s.Poll.Gen, After: d, Filter: a.s.Poll.Filter})
 }
 
 // Apply takes one event and returns what to do about it.
@@ -43,11 +43,21 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case Started:
 		a.start()
 	case Polled:
+		if ev.Gen != s.Poll.Gen || s.Poll.Stopped {
+			break // a poll PollAsked overtook: the newer one polls on
+		}
 		if ev.Err != nil {
 			a.pollFailed(ev.Err)
 		} else {
 			a.polled(ev.Events)
 		}
+	case PollAsked:
+		if s.Started.IsZero() {
+			break
+		}
+		s.Poll.Gen++
+		s.Poll.Stopped = false
+		a.poll(0)
 	case Sent:
 		if it := s.byEvent[ev.EventID]; it != nil && ev.Err != nil {
 			it.State, it.SendErr = Failed, ev.Err.Error()
@@ -224,6 +234,11 @@ func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 		delete(s.byMessage, old.MessageID)
 		s.Dropped++
 	}
+	if s.cfg.NoForward || created.Before(s.cfg.ForwardFrom.Truncate(time.Second)) {
+		it.State = Kept
+		a.say(Note{Kind: NoteEvent, Item: it})
+		return
+	}
 	s.Forwarded++
 	a.do(Forward{EventID: e.ID, MessageID: it.MessageID, EventType: e.TypeID(), Payload: it.Payload})
 	a.say(Note{Kind: NoteEvent, Item: it})
@@ -260,7 +275,7 @@ func (a *applying) attempted(at webhook.Attempt) {
 // resend sends a kept event again, as Basiq's dashboard cannot.
 func (a *applying) resend(id string) {
 	it := a.s.byEvent[id]
-	if it == nil {
+	if it == nil || a.s.cfg.NoForward {
 		return
 	}
 	it.Resends++
@@ -308,7 +323,13 @@ func (a *applying) entityFetched(ev EntityFetched) {
 // time, and longer still when Basiq says too many requests.
 func (a *applying) pollFailed(err error) {
 	s := a.s
-	if p := a.fatal(err); p != nil {
+	if p := a.fatal(err); p != nil && s.cfg.Stay {
+		// The wizard stays: the polling stops, and r starts it again.
+		s.Poll.Failures++
+		s.Poll.Failing, s.Poll.Stopped = p, true
+		a.say(Note{Kind: NotePollFailed, Problem: p, Count: s.Poll.Failures, Text: p.What + " " + p.Next})
+		return
+	} else if p != nil {
 		s.Problem = p
 		a.say(Note{Kind: NoteProblem, Problem: p, Text: p.What + " " + p.Next})
 		a.finish(1)
