@@ -41,6 +41,17 @@ type Job struct {
 	Failure *theme.Problem
 	// MFA is the bank's security question the job waits on, nil when none.
 	MFA *MFA
+	// Events are the Basiq events the connection raised, by the title of
+	// the step that raised them, oldest first.
+	Events map[string][]Event
+}
+
+// Event is one of Basiq's events, a line under its step.
+type Event struct {
+	Time time.Time
+	Type string // "connection.created"
+	// Handler is what the handler answered (--forward-to), "" when none.
+	Handler string
 }
 
 // State is everything the screen shows; it decides none of it.
@@ -460,11 +471,25 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if s.Status == basiq.StepFailed && j.Failure != nil {
 			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
 		}
+		for _, e := range j.Events[s.Title] {
+			lines = append(lines, m.eventLine(e, w))
+		}
 	}
 	if j.Trouble != nil {
 		lines = append(lines, "", st.RenderProblem(*j.Trouble, w))
 	}
 	return strings.Join(lines, "\n"), focus
+}
+
+// eventLine is an event under its step: when, its type, and what the
+// handler answered.
+func (m Model) eventLine(e Event, w int) string {
+	st := m.st
+	line := "  " + st.Muted.Render("↳ "+e.Time.Local().Format("15:04:05")+" ") + st.Text.Render(text.Field(text.Safe(e.Type)))
+	if e.Handler != "" {
+		line += st.Muted.Render(" → handler " + text.Safe(e.Handler))
+	}
+	return text.Cut(line, w)
 }
 
 // progressView is the bar over every step of every job, with an estimate
