@@ -114,7 +114,7 @@ func (a *applying) eventNote(n listen.Note) {
 	switch n.Kind {
 	case listen.NoteEvent:
 		e := n.Item.Event
-		a.do(Say{Kind: NoteBasiqEvent, Text: "Basiq event " + text.Field(e.TypeID()) + " (" + text.Field(e.ID) + ")", Listen: &n})
+		a.do(Say{Kind: NoteBasiqEvent, Text: "Basiq event " + text.Field(e.TypeID()) + " (" + text.ShortID(text.Field(e.ID)) + ")", Listen: &n})
 	case listen.NoteAnswer:
 		words := "no answer"
 		if at := n.Attempt; at.Status != 0 {
