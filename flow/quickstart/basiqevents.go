@@ -246,8 +246,9 @@ const jobSlack = 2 * time.Second
 
 // JobEvents are the events the connection raised while the job ran, each
 // under the step that raised it, oldest first. An event is the job's when
-// it names the job's connection (in its dataRef or its data), or else when
-// it came while the job ran (from its creation to a moment after its last
+// it names the job's connection (in its dataRef or its data), or else (a
+// connection's event that names another connection is not) when it came
+// while the job ran (from its creation to a moment after its last
 // step ended), the newest such job taking it; only the connection's,
 // accounts' and transactions' events count (a user's or consent's are not
 // the job's). Its step is the one its entity names (stepOfEntity) where the
@@ -281,6 +282,9 @@ func (s *Session) jobOf(it *listen.Item, now time.Time) string {
 				return id
 			}
 			continue
+		}
+		if it.Event.Entity == "connection" && strings.Contains(it.Event.DataRef, "/connections/") {
+			continue // another connection's
 		}
 		start, end := jobRun(w, now)
 		if it.Created.Before(start.Add(-jobSlack)) || it.Created.After(end.Add(jobSlack)) {
