@@ -204,7 +204,7 @@ func (m *Model) SetState(s State) {
 			colTime:   clock(r.Time, s.Now),
 			colType:   text.Safe(r.Type),
 			colEntity: text.Safe(r.Entity),
-			colAnswer: answer(r.State, r.Status, r.Answer),
+			colAnswer: m.answer(r, s.To),
 			colTook:   took(r),
 			colNote:   note(r, s.Now, m.watch),
 		}
@@ -247,6 +247,15 @@ func clock(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("2 Jan 15:04")
+}
+
+// answer is the handler's answer, "" where none is asked (the wizard
+// without --forward-to).
+func (m Model) answer(r Row, to string) string {
+	if m.watch && to == "" {
+		return ""
+	}
+	return answer(r.State, r.Status, r.Answer)
 }
 
 // answer is the handler's answer, marked so it reads without colour.
