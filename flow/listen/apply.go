@@ -343,7 +343,11 @@ func (a *applying) pollFailed(err error) {
 	} else {
 		wait = max(min(wait, maxFailureBackoff), s.Poll.Every)
 	}
-	p := problemOf(err, "GET /events failed: ", "listen tries again in "+Duration(wait)+"; the handler's deliveries go on.")
+	next := "listen tries again in " + Duration(wait) + "; the handler's deliveries go on."
+	if s.cfg.Stay {
+		next = "They are read again in " + Duration(wait) + "." // the wizard's: its r reads them at once
+	}
+	p := problemOf(err, "GET /events failed: ", next)
 	changed := s.Poll.Failing == nil || s.Poll.Failing.What != p.What
 	s.Poll.Failing = p
 	if changed { // said when it starts or changes, not on every try
