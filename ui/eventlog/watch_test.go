@@ -1,8 +1,10 @@
 package eventlog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -89,5 +91,39 @@ func TestTheWizardsEventsViewOpensButNeverResendsOrQuits(t *testing.T) {
 		if strings.Contains(v, no) {
 			t.Errorf("without --forward-to the view shows %q:\n%s", no, v)
 		}
+	}
+}
+
+// BenchmarkEventsViewNewState1000 is a frame of the wizard's Events view with the
+// 1,000 events it keeps: the state given again (as each poll does) and drawn.
+func BenchmarkEventsViewNewState1000(b *testing.B) {
+	s := watched()
+	s.Rows = nil
+	at := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	for i := range 1000 {
+		s.Rows = append(s.Rows, Row{ID: fmt.Sprint("e", 1000-i), Time: at.Add(-time.Duration(i) * time.Second), Type: "transactions.updated",
+			Entity: "transactions", State: Kept})
+	}
+	m := watchSized(100, 30, false, s)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.SetState(s)
+		_ = m.View()
+	}
+}
+
+// BenchmarkEventsViewRedraw1000 is a frame of it drawn again, its state as it was.
+func BenchmarkEventsViewRedraw1000(b *testing.B) {
+	s := watched()
+	s.Rows = nil
+	at := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
+	for i := range 1000 {
+		s.Rows = append(s.Rows, Row{ID: fmt.Sprint("e", 1000-i), Time: at.Add(-time.Duration(i) * time.Second), Type: "transactions.updated",
+			Entity: "transactions", State: Kept})
+	}
+	m := watchSized(100, 30, false, s)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
 	}
 }
