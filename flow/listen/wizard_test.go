@@ -52,7 +52,7 @@ func TestTheWizardsSessionStopsOnWhatWouldEndListenAndPollsAgainWhenAsked(t *tes
 	if len(polls) != 1 || polls[0].After != 0 || polls[0].Gen != 1 || s.Poll.Stopped {
 		t.Fatalf("r polls at once, in a new generation: %+v", effects)
 	}
-	effects = s.Apply(now, Polled{Gen: 1, Events: newestFirst(ev("e1", "user.created", now))})
+	s.Apply(now, Polled{Gen: 1, Events: newestFirst(ev("e1", "user.created", now))})
 	if s.Poll.Failing != nil || len(s.Items) != 1 {
 		t.Errorf("the poll that works clears the failure: %+v", s.Poll)
 	}

@@ -116,13 +116,15 @@ func (a *applying) eventNote(n listen.Note) {
 		e := n.Item.Event
 		a.do(Say{Kind: NoteBasiqEvent, Text: "Basiq event " + text.Field(e.TypeID()) + " (" + text.ShortID(text.Field(e.ID)) + ")", Listen: &n})
 	case listen.NoteAnswer:
-		words := "no answer"
-		if at := n.Attempt; at.Status != 0 {
-			words = strconv.Itoa(at.Status)
-		} else if at.Err != "" {
-			words = text.Field(at.Err)
+		typ, at := text.Field(n.Item.Event.TypeID()), n.Attempt
+		said := "The handler answered " + typ + ": " + strconv.Itoa(at.Status)
+		if at.Status == 0 {
+			said = "No answer from the handler to " + typ + ": " + text.Field(at.Err)
 		}
-		a.do(Say{Kind: NoteHandlerAnswer, Text: "The handler answered " + text.Field(n.Item.Event.TypeID()) + ": " + words, Listen: &n})
+		if !at.OK() && !at.Next.IsZero() {
+			said += " (tried again at " + at.Next.Local().Format("15:04:05") + ")"
+		}
+		a.do(Say{Kind: NoteHandlerAnswer, Text: said, Listen: &n})
 	case listen.NotePollFailed, listen.NoteSkipped:
 		a.say(NoteWarning, n.Text)
 	case listen.NotePollRecovered:

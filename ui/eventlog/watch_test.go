@@ -25,10 +25,7 @@ func watched() State {
 }
 
 func watchSized(w, h int, forwarding bool, s State) Model {
-	m := NewWatch(theme.New(true), forwarding)
-	m.SetSize(frame.BodySize(w, h))
-	m.SetState(s)
-	return m
+	return sizedModel(NewWatch(theme.New(true), forwarding), w, h, s)
 }
 
 func TestWatchGoldens(t *testing.T) {
@@ -94,9 +91,8 @@ func TestTheWizardsEventsViewOpensButNeverResendsOrQuits(t *testing.T) {
 	}
 }
 
-// BenchmarkEventsViewNewState1000 is a frame of the wizard's Events view with the
-// 1,000 events it keeps: the state given again (as each poll does) and drawn.
-func BenchmarkEventsViewNewState1000(b *testing.B) {
+// thousand is the Events view with the 1,000 events it keeps.
+func thousand() State {
 	s := watched()
 	s.Rows = nil
 	at := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
@@ -104,6 +100,13 @@ func BenchmarkEventsViewNewState1000(b *testing.B) {
 		s.Rows = append(s.Rows, Row{ID: fmt.Sprint("e", 1000-i), Time: at.Add(-time.Duration(i) * time.Second), Type: "transactions.updated",
 			Entity: "transactions", State: Kept})
 	}
+	return s
+}
+
+// BenchmarkEventsViewNewState1000 is a frame of the wizard's Events view
+// with 1,000 events: the state given again (as each poll does) and drawn.
+func BenchmarkEventsViewNewState1000(b *testing.B) {
+	s := thousand()
 	m := watchSized(100, 30, false, s)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -114,14 +117,7 @@ func BenchmarkEventsViewNewState1000(b *testing.B) {
 
 // BenchmarkEventsViewRedraw1000 is a frame of it drawn again, its state as it was.
 func BenchmarkEventsViewRedraw1000(b *testing.B) {
-	s := watched()
-	s.Rows = nil
-	at := time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
-	for i := range 1000 {
-		s.Rows = append(s.Rows, Row{ID: fmt.Sprint("e", 1000-i), Time: at.Add(-time.Duration(i) * time.Second), Type: "transactions.updated",
-			Entity: "transactions", State: Kept})
-	}
-	m := watchSized(100, 30, false, s)
+	m := watchSized(100, 30, false, thousand())
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
