@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -123,4 +124,58 @@ func dedupTail(rows []string) []string {
 		return rows[len(rows)-12:]
 	}
 	return rows
+}
+
+// TestTheDemoForwardsWithOneSecretOfItsOwnAcrossRuns: two headless demo
+// runs with --forward-to print the same secret (the store's demo slot),
+// although each demo's simulator has a port of its own, and the handler's
+// deliveries of both verify with it.
+func TestTheDemoForwardsWithOneSecretOfItsOwnAcrossRuns(t *testing.T) {
+	hook := newRecordingHandler(t)
+	env, _ := cleanEnv(t)
+	var secrets []string
+	for range 2 {
+		cmd := exec.Command(binary(t), "--demo", "--forward-to", hook.srv.URL, "--json")
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("the demo run: %v\n%s", err, &stderr)
+		}
+		m := wizardSecret.FindStringSubmatch(stderr.String())
+		if m == nil || !strings.HasPrefix(stderr.String(), "Forwarding the user's Basiq events to "+hook.srv.URL) {
+			t.Fatalf("no secret printed at the start:\n%s", &stderr)
+		}
+		secrets = append(secrets, m[1])
+		var result struct {
+			Events []struct {
+				Forwarded *struct{ State string }
+			}
+		}
+		if err := json.Unmarshal(out, &result); err != nil || len(result.Events) != 12 {
+			t.Fatalf("--json's events: %v, %d of them", err, len(result.Events))
+		}
+		for _, e := range result.Events {
+			if e.Forwarded == nil || e.Forwarded.State != "delivered" {
+				t.Errorf("an event was not delivered by the end of the run: %+v", e.Forwarded)
+			}
+		}
+		if strings.Contains(string(out), secrets[len(secrets)-1]) {
+			t.Error("the secret is in --json's output")
+		}
+	}
+	if secrets[0] != secrets[1] {
+		t.Errorf("the demo's secret changed between runs: %s, then %s", secrets[0], secrets[1])
+	}
+	wh, _ := standardwebhooks.NewWebhook(secrets[0])
+	got := hook.deliveries()
+	if len(got) != 24 {
+		t.Errorf("the handler received %d deliveries, want two onboardings' 24", len(got))
+	}
+	for _, d := range got {
+		if err := wh.Verify(d.body, d.header); err != nil {
+			t.Errorf("a delivery does not verify: %v", err)
+		}
+	}
 }
