@@ -1,7 +1,7 @@
 package quickstart
 
 import (
-	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -273,30 +273,54 @@ func (s *Session) JobEvents(jobID string, now time.Time) []JobEvent {
 	return out
 }
 
-// jobOf is the watched job an event belongs to, "" when none.
+// jobOf is the watched job an event belongs to, "" when none: the newest
+// job running at its time (with jobSlack) of the connection it names, or
+// of any connection where it names none.
 func (s *Session) jobOf(it *listen.Item, now time.Time) string {
+	cid := eventConnection(it.Event)
 	best, bestStart := "", time.Time{}
 	for _, id := range s.Jobs.Order {
 		w := s.Jobs.ByID[id]
-		cid := w.Job.ConnectionID()
-		if cid != "" && (strings.Contains(it.Event.DataRef, cid) || bytes.Contains(it.Event.Data, []byte(cid))) {
-			if start, end := jobRun(w, now); !it.Created.Before(start.Add(-jobSlack)) && !it.Created.After(end.Add(jobSlack)) {
-				return id
-			}
-			continue
-		}
-		if it.Event.Entity == "connection" && strings.Contains(it.Event.DataRef, "/connections/") {
-			continue // another connection's
-		}
 		start, end := jobRun(w, now)
 		if it.Created.Before(start.Add(-jobSlack)) || it.Created.After(end.Add(jobSlack)) {
 			continue
+		}
+		if cid != "" && w.Job.ConnectionID() != cid {
+			continue // another connection's
 		}
 		if best == "" || start.After(bestStart) {
 			best, bestStart = id, start
 		}
 	}
 	return best
+}
+
+// eventConnection is the connection an event is about, "" where it names
+// none: a connection's own (its dataRef), or the one an account's or its
+// transactions' snapshot names (Basiq's account has "connection" and
+// links.connection).
+func eventConnection(e basiq.Event) string {
+	if e.Entity == "connection" {
+		if _, after, ok := strings.Cut(e.DataRef, "/connections/"); ok {
+			id, _, _ := strings.Cut(after, "/")
+			id, _, _ = strings.Cut(id, "?")
+			return id
+		}
+	}
+	var data struct {
+		Connection json.RawMessage `json:"connection"`
+		Links      struct {
+			Connection string `json:"connection"`
+		} `json:"links"`
+	}
+	if len(e.Data) == 0 || json.Unmarshal(e.Data, &data) != nil {
+		return ""
+	}
+	var named string
+	if json.Unmarshal(data.Connection, &named) != nil || named == "" {
+		named = data.Links.Connection
+	}
+	return named[strings.LastIndex(named, "/")+1:]
 }
 
 // jobRun is when a job ran: from its creation (or its first step seen) to

@@ -174,6 +174,12 @@ func TestTheJobViewTiesEachEventToTheStepThatRaisedIt(t *testing.T) {
 		basiqEvent("c1", "connection.created", start, conn),
 		basiqEvent("s1", "consent.created", start, ""),
 	}})
+	// Another bank's job ran meanwhile: its accounts' events name its connection.
+	other := basiqEvent("a9", "account.updated", start.Add(3*time.Second), "https://x/users/"+userID+"/accounts/acc-9")
+	other.Data = []byte(`{"type":"account","id":"acc-9","links":{"connection":"https://x/users/` + userID + `/connections/conn-9"}}`)
+	theirs := basiqEvent("t9", "transactions.updated", start.Add(4*time.Second), "")
+	theirs.Data = []byte(`{"type":"transactions","connection":"conn-9"}`)
+	d.s.Events.Apply(start, listen.Polled{Events: []basiq.Event{theirs, other}})
 	var got []string
 	for _, e := range d.s.JobEvents(newJob, start.Add(6*time.Second)) {
 		got = append(got, e.Item.Event.ID+"@"+e.Step)

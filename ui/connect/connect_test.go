@@ -191,6 +191,22 @@ var states = map[string]func(Model) Model{
 		}
 		return show(m, 4*time.Second, j)
 	},
+	"events_folded": func(m Model) Model { // too tall: a type's events in a row share a line
+		var js []Job
+		at := time.Date(2026, 11, 24, 14, 5, 2, 0, time.UTC)
+		for i := range 3 {
+			j := hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "success", "success"))
+			if i == 2 {
+				j = hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "in-progress", "pending"))
+			}
+			j.Events = map[string][]Event{basiq.StepRetrieveAccounts: {}}
+			for range 4 {
+				j.Events[basiq.StepRetrieveAccounts] = append(j.Events[basiq.StepRetrieveAccounts], Event{Time: at, Type: "account.updated", Handler: "✓ 200"})
+			}
+			js = append(js, j)
+		}
+		return show(m, 4*time.Second, js...)
+	},
 	"not_answered_yet": func(m Model) Model {
 		return show(m, 0, Job{Job: basiq.Job{ID: id1}, Bank: "your bank"})
 	},
