@@ -184,10 +184,16 @@ func (a *applying) drained(ev listen.Event) {
 		}
 	}
 	if s.draining == drainSending && !s.sending() {
-		s.draining = drainDone
-		s.finished, s.exit = true, s.drainCode
-		a.do(Finish{Code: s.drainCode})
+		a.drainOver()
 	}
+}
+
+// drainOver ends a headless run with the code it had before its last events.
+func (a *applying) drainOver() {
+	s := a.s
+	s.draining = drainDone
+	s.finished, s.exit = true, s.drainCode
+	a.do(Finish{Code: s.drainCode})
 }
 
 // sending reports whether a delivery awaits its first answer.

@@ -229,3 +229,22 @@ func TestAHeadlessRunEndsOnceItsLastEventsAreSeenAndDelivered(t *testing.T) {
 		t.Errorf("exit %d: a handler that is down never fails the run", f.Code)
 	}
 }
+
+// The last events' wait is bounded by --timeout too: a poll that hangs at
+// the end does not hold the run past it.
+func TestAHeadlessRunsLastPollIsBoundedByTheTimeout(t *testing.T) {
+	cfg := headless
+	cfg.Events, cfg.UserID = true, userID
+	d, _ := drive(t, cfg)
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	d.apply(UserLoaded{User: basiq.User{ID: userID}})
+	d.apply(ConnectionsLoaded{Items: []basiq.Connection{{ID: "conn-1", Status: basiq.ConnectionActive}}})
+	effs := d.apply(AccountsLoaded{Seq: d.s.Accounts.seq, Accounts: []basiq.Account{{ID: "acc-1"}}})
+	if has[Finish](effs) {
+		t.Fatal("finished before the last poll")
+	}
+	d.now = d.s.Deadline
+	if f := want[Finish](t, d.apply(Tick{})); f.Code != ExitOK {
+		t.Errorf("exit %d at the deadline, want the run's 0", f.Code)
+	}
+}

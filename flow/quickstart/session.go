@@ -210,6 +210,9 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		if news, ok := ev.(ListenNews); ok {
 			a.listenNews(news)
 		}
+		if !s.finished && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
+			a.drainOver() // --timeout bounds the last events' wait too
+		}
 		return a.effects
 	}
 	if news, ok := ev.(ListenNews); ok {
