@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/basiqtest"
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
@@ -232,4 +234,57 @@ func TestEventsThatFailToLoadSayWhyWithRTryAgain(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAHandlerThatFailsNeverStopsTheWizardAndItsAnswerShows: with
+// --forward-to a handler that answers 500 to every first attempt, the
+// wizard goes on as ever; the Events view shows each failure with what the
+// handler said, then Basiq's retry 5 s on delivering it, with the same
+// webhook-id, signed with the secret shown.
+func TestAHandlerThatFailsNeverStopsTheWizardAndItsAnswerShows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, client, userID := simulated(t, "")
+		var mu sync.Mutex
+		tries := map[string]int{}
+		secret, err := webhook.NewSecret()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, hookTr := basiqtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if err := secret.Verify(body, r.Header, time.Now()); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			id := r.Header.Get("webhook-id")
+			if tries[id]++; tries[id] == 1 {
+				http.Error(w, `{"error":"the database is down"}`, http.StatusInternalServerError)
+			}
+		}))
+		cfg := liveConfig(client, userID)
+		cfg.ForwardTo, cfg.ForwardSecret, cfg.ForwardTransport = "http://localhost:3000/webhooks", secret, hookTr
+		l := runLive(t, cfg, 100, 30)
+		l.waitFor("showed the accounts", "Hooli Bank · 4 accounts")
+		l.press("shift+tab")
+		// The user's events are from before this run: shown, not forwarded.
+		l.waitFor("showed the user's events", "Events · 0 forwarded", "Forwarding to http://localhost:3000/webhooks", secret.Reveal())
+		if _, err := client.TriggerEvent(context.Background(), "user.updated", userID); err != nil {
+			t.Fatal(err)
+		}
+		l.press("home")
+		l.waitFor("showed the failure", "user.updated", "✗ 500", "retry in", `{"error":"the database is down"}`)
+		l.waitFor("showed the retry delivered", "1 forwarded · 1 delivered", "✓ 200")
+		mu.Lock()
+		defer mu.Unlock()
+		if len(tries) != 1 {
+			t.Errorf("the handler was sent %d events, want the one raised during the run", len(tries))
+		}
+		for id, n := range tries {
+			if n != 2 {
+				t.Errorf("%s was tried %d times, want the 500 and its retry", id, n)
+			}
+		}
+	})
 }
