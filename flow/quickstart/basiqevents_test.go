@@ -248,3 +248,19 @@ func TestAHeadlessRunsLastPollIsBoundedByTheTimeout(t *testing.T) {
 		t.Errorf("exit %d at the deadline, want the run's 0", f.Code)
 	}
 }
+
+// FuzzEventConnection: whatever an event's dataRef and data hold, reading
+// the connection it names neither panics nor returns a path.
+func FuzzEventConnection(f *testing.F) {
+	f.Add("connection", "https://x/users/u/connections/c1", `{}`)
+	f.Add("account", "https://x/users/u/accounts/a1", `{"links":{"connection":"https://x/users/u/connections/c1"}}`)
+	f.Add("transactions", "", `{"connection":"c1"}`)
+	f.Add("transactions", "", `{"connection":{"id":1}}`)
+	f.Add("account", "", `[`)
+	f.Fuzz(func(t *testing.T, entity, dataRef, data string) {
+		id := eventConnection(basiq.Event{Entity: entity, DataRef: dataRef, Data: []byte(data)})
+		if strings.Contains(id, "/") {
+			t.Errorf("%q %q %q named %q", entity, dataRef, data, id)
+		}
+	})
+}
