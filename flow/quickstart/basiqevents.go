@@ -158,13 +158,13 @@ func (s *Session) EventsProblem() *Problem {
 	return &Problem{Call: CallEvents, What: f.What, Next: f.Next, Code: f.Code, CorrelationID: f.CorrelationID, Remedies: []Remedy{RemedyRetry}}
 }
 
-// drainEvents: a headless run ends once its last events are seen, and with
-// --forward-to once each has had its first answer: one more poll, then the
-// deliveries in flight (each bounded in time). An interrupted run does not
-// wait; a run whose user is gone has nothing more to poll.
+// drainEvents: a headless run that worked ends once its last events are
+// seen, and with --forward-to once each has had its first answer: one more
+// poll, then the deliveries in flight (each bounded in time). A run that
+// failed, or was interrupted, ends at once: nothing runs after a failure.
 func (a *applying) drainEvents(code int) bool {
 	s := a.s
-	if s.cfg.Interactive || s.Events == nil || s.draining != drainNone || code >= ExitHungUp || code == ExitUsage {
+	if s.cfg.Interactive || s.Events == nil || s.draining != drainNone || code != ExitOK {
 		return false
 	}
 	if !s.Deadline.IsZero() && !a.now.Before(s.Deadline) {

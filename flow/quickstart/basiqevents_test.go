@@ -264,3 +264,20 @@ func FuzzEventConnection(f *testing.F) {
 		}
 	})
 }
+
+// A run that failed ends there: no last poll of the events after it.
+func TestAFailedHeadlessRunDoesNotWaitForItsEvents(t *testing.T) {
+	cfg := headless
+	cfg.Events = true
+	d, effs := toConsent(t, cfg)
+	poll := want[ListJobs](t, effs)
+	effs = d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Jobs: []basiq.Job{{ID: oldJob}, {ID: newJob}}})
+	p := want[PollJob](t, effs)
+	effs = d.apply(JobPolled{Gen: p.Gen, ID: newJob, Job: failedJob(newJob, "invalid-credentials")})
+	if f := want[Finish](t, effs); f.Code != ExitFailed {
+		t.Errorf("exit %d, want 1", f.Code)
+	}
+	for _, w := range listenWork(effs) {
+		t.Errorf("after the failure the events were asked for: %+v", w)
+	}
+}
