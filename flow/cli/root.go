@@ -110,6 +110,7 @@ func (a *app) rootCommand() *cobra.Command {
 		"debug":         {"FILE", "a file to write, e.g. --debug trace.log"},
 	})
 	a.completeRoot(cmd, &o)
+	register(cmd, "forward-to", cobra.NoFileCompletions) // a URL or a port: no file
 	return cmd
 }
 

@@ -276,6 +276,12 @@ func TestAHandlerThatFailsNeverStopsTheWizardAndItsAnswerShows(t *testing.T) {
 		l.press("home")
 		l.waitFor("showed the failure", "user.updated", "✗ 500", "retry in", `{"error":"the database is down"}`)
 		l.waitFor("showed the retry delivered", "1 forwarded · 1 delivered", "✓ 200")
+		l.mu.Lock()
+		summary := l.m.Summary()
+		l.mu.Unlock()
+		if !strings.Contains(summary, "Forwarded 1 of the user's Basiq events to http://localhost:3000/webhooks: 1 delivered.") {
+			t.Errorf("the summary does not say what was forwarded:\n%s", summary)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if len(tries) != 1 {

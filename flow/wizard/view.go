@@ -225,6 +225,13 @@ func (m Model) summary() string {
 	if c.Resume != "" {
 		b.WriteString(wrapped(st.Muted, c.Resume, width) + "\n")
 	}
+	if e := s.Events; e != nil && m.cfg.ForwardTo != "" {
+		line := fmt.Sprintf("Forwarded %d of the user's Basiq events to %s: %d delivered", e.Forwarded, m.cfg.ForwardTo, e.Delivered)
+		if n := e.Failing(); n > 0 {
+			line += fmt.Sprintf(", %d not (yet)", n)
+		}
+		b.WriteString(wrapped(st.Muted, line+".", width) + "\n")
+	}
 	switch w := c.Script; {
 	case w == nil:
 	case w.Err != nil:
