@@ -56,7 +56,12 @@ func TestTheWizardsSessionStopsOnWhatWouldEndListenAndPollsAgainWhenAsked(t *tes
 	if s.Poll.Failing != nil || len(s.Items) != 1 {
 		t.Errorf("the poll that works clears the failure: %+v", s.Poll)
 	}
+	// r just after a poll that worked sends nothing: the list is that fresh.
+	if effects := s.Apply(now.Add(500*time.Millisecond), PollAsked{}); len(effects) != 0 {
+		t.Errorf("r half a second after a poll: %+v", effects)
+	}
 	// r while a poll waits: the waiting one's answer is dropped, and starts no second loop.
+	now = now.Add(2 * time.Second)
 	s.Apply(now, PollAsked{})
 	if effects = s.Apply(now, Polled{Gen: 1, Events: newestFirst(ev("e2", "user.updated", now))}); len(effects) != 0 || len(s.Items) != 1 {
 		t.Errorf("a poll of an older generation is dropped: %+v", effects)
