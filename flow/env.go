@@ -6,10 +6,12 @@ package flow
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -100,6 +102,17 @@ type Config struct {
 	// saved as a bash script at the end, with the Go program beside it.
 	ExportScript string
 	DeleteUser   bool // headless: delete the user the run made, at the end
+	// Events: the user's Basiq events are polled while the run lasts (the
+	// Events view, --events' basiq_event lines); ForwardTo needs them. Off
+	// for the tests' fakes, which serve no events.
+	Events bool
+	// ForwardTo (--forward-to, ParseForwardTo's URL), when not "", is where
+	// the user's events are forwarded, signed with ForwardSecret as listen
+	// signs them (listen's secret for the API; the demo's own).
+	ForwardTo     string
+	ForwardSecret webhook.Secret
+	// ForwardTransport carries the deliveries (tests); nil = the engine's own.
+	ForwardTransport http.RoundTripper
 }
 
 // MemoryStore keeps what a session remembers, by the API origin it ran
@@ -139,6 +152,9 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		DeleteUser:   c.DeleteUser,
 		ExportScript: c.ExportScript,
 		Ask:          c.Prompt != nil && !interactive,
+		Events:       c.Events || c.ForwardTo != "",
+		Forward:      c.ForwardTo != "",
+		LocalAPI:     IsLoopbackURL(c.APIURL),
 	})
 }
 

@@ -124,20 +124,10 @@ func (f *Forwarder) endpoint() webhook.Endpoint {
 // none, and when ctx ends first. It blocks (a poll waits its interval):
 // faces run it off their event loop.
 func (f *Forwarder) Perform(ctx context.Context, eff listen.Effect) listen.Event {
+	if ev, ok := ReadEvents(ctx, f.cfg.API, f.clock, eff); ok {
+		return ev
+	}
 	switch e := eff.(type) {
-	case listen.Poll:
-		if e.After > 0 {
-			select {
-			case <-f.clock.After(e.After):
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		events, err := f.cfg.API.ListEvents(ctx, e.Filter)
-		if ctx.Err() != nil {
-			return nil
-		}
-		return listen.Polled{Events: events, Err: err}
 	case listen.Forward:
 		_, err := f.engine.Send(f.endpoint(), webhook.Message{ID: e.MessageID, EventType: e.EventType, Payload: e.Payload})
 		return listen.Sent{EventID: e.EventID, Err: err}
@@ -148,18 +138,41 @@ func (f *Forwarder) Perform(ctx context.Context, eff listen.Effect) listen.Event
 			_, err = f.engine.Send(f.endpoint(), webhook.Message{ID: e.MessageID, EventType: e.EventType, Payload: e.Payload})
 		}
 		return listen.Resent{EventID: e.EventID, Err: err}
-	case listen.FetchEntity:
-		body, err := f.cfg.API.GetLink(ctx, e.URL)
-		if ctx.Err() != nil {
-			return nil
-		}
-		return listen.EntityFetched{EventID: e.EventID, Body: body, Err: err}
 	case listen.SaveCursor:
 		if f.cfg.SaveCursor != nil {
 			_ = f.cfg.SaveCursor(e.Cursor) // a convenience for next time: never worth stopping for
 		}
 	}
 	return nil
+}
+
+// ReadEvents performs the effects of a listen session that read Basiq's
+// events (a poll after its wait, an event's entity), for the Forwarder and
+// for the wizard's session of its user, which may forward nothing. ok is
+// false for another effect; the answer is nil when ctx ends first.
+func ReadEvents(ctx context.Context, api EventsAPI, clock Clock, eff listen.Effect) (answer listen.Event, ok bool) {
+	switch e := eff.(type) {
+	case listen.Poll:
+		if e.After > 0 {
+			select {
+			case <-clock.After(e.After):
+			case <-ctx.Done():
+				return nil, true
+			}
+		}
+		events, err := api.ListEvents(ctx, e.Filter)
+		if ctx.Err() != nil {
+			return nil, true
+		}
+		return listen.Polled{Gen: e.Gen, Events: events, Err: err}, true
+	case listen.FetchEntity:
+		body, err := api.GetLink(ctx, e.URL)
+		if ctx.Err() != nil {
+			return nil, true
+		}
+		return listen.EntityFetched{EventID: e.EventID, Body: body, Err: err}, true
+	}
+	return nil, false
 }
 
 // ListenStore is what listen keeps per API origin through the store: its

@@ -2,10 +2,13 @@ package flow
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
 
@@ -19,15 +22,27 @@ type Performer struct {
 	mu   sync.Mutex
 	api  API   // the client of the key that was accepted, or the demo's
 	demo *Demo // the running simulator, nil when none
+
+	// forward delivers the user's events (--forward-to), nil without it;
+	// forwardErr is why it could not start.
+	forward    *Forwarder
+	forwardErr error
 }
 
 // NewPerformer performs effects with what cfg provides.
 func NewPerformer(cfg Config) *Performer {
-	return &Performer{cfg: cfg, clock: cfg.RunClock()}
+	p := &Performer{cfg: cfg, clock: cfg.RunClock()}
+	if cfg.ForwardTo != "" {
+		p.forward, p.forwardErr = NewForwarder(ForwarderConfig{To: cfg.ForwardTo, Secret: cfg.ForwardSecret, Clock: cfg.Clock, Transport: cfg.ForwardTransport})
+	}
+	return p
 }
 
-// Close stops the demo's simulator, if it runs.
+// Close stops the demo's simulator, if it runs, and the forwarding.
 func (p *Performer) Close() {
+	if p.forward != nil {
+		p.forward.Close()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.demo != nil && p.demo.Close != nil {
@@ -189,6 +204,18 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 		}
 		m, _ := p.cfg.Memory.Recall(p.origin()) // none, or unreadable: nothing to offer
 		return qs.Remembered{Memory: m}
+	case qs.ListenWork:
+		return p.listenWork(ctx, api, e.Effects)
+	case qs.AwaitAttempt:
+		if p.forward == nil {
+			return nil
+		}
+		select {
+		case ev := <-p.forward.Attempts():
+			return qs.ListenNews{Events: []listen.Event{ev}}
+		case <-ctx.Done():
+			return nil
+		}
 	case qs.Remember:
 		if p.cfg.Memory != nil {
 			_ = p.cfg.Memory.Remember(p.origin(), e.Memory) // a convenience for next time: never worth failing a run for
@@ -196,6 +223,43 @@ func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
 	}
 	return nil
 }
+
+// listenWork performs the user's events session's work: its polls and
+// fetches through the client, its deliveries through the Forwarder.
+func (p *Performer) listenWork(ctx context.Context, api API, effects []listen.Effect) qs.Event {
+	var answers []listen.Event
+	for _, eff := range effects {
+		var answer listen.Event
+		events, readsEvents := api.(EventsAPI)
+		if !readsEvents {
+			events = noEvents{}
+		}
+		if ev, ok := ReadEvents(ctx, events, p.clock, eff); ok {
+			answer = ev
+		} else if p.forward != nil {
+			answer = p.forward.Perform(ctx, eff)
+		} else if f, ok := eff.(listen.Forward); ok {
+			answer = listen.Sent{EventID: f.EventID, Err: p.forwardErr}
+		}
+		if answer != nil {
+			answers = append(answers, answer)
+		}
+	}
+	if len(answers) == 0 || ctx.Err() != nil {
+		return nil
+	}
+	return qs.ListenNews{Events: answers}
+}
+
+// noEvents is the events API of a client that has none (a test's fake).
+type noEvents struct{}
+
+var errNoEvents = errors.New("this client reads no events")
+
+func (noEvents) ListEvents(context.Context, basiq.EventFilter) ([]basiq.Event, error) {
+	return nil, errNoEvents
+}
+func (noEvents) GetLink(context.Context, string) (json.RawMessage, error) { return nil, errNoEvents }
 
 // sleep waits d on the clock, or until ctx ends; it reports whether to go on.
 func (p *Performer) sleep(ctx context.Context, d time.Duration) bool {

@@ -192,7 +192,7 @@ func CheckScriptPath(scriptPath string) error {
 	if strings.HasSuffix(scriptPath, ".go") {
 		return fmt.Errorf("%s: name the bash script (e.g. quickstart.sh); the Go program goes beside it as .go", scriptPath)
 	}
-	for _, p := range []string{scriptPath, qs.ProgramPathFor(scriptPath)} {
+	for _, p := range []string{scriptPath, qs.ProgramPathFor(scriptPath), qs.HandlerDirFor(scriptPath)} {
 		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("%s exists: an export never writes over a file; give a new name", p)
 		}
@@ -217,7 +217,39 @@ func ExportScript(f ScriptFacts, scriptPath string) ([]string, error) {
 		os.Remove(scriptPath) // made just now, by us: neither is left
 		return nil, exportError(programPath, err)
 	}
-	return []string{scriptPath, programPath}, nil
+	handlerDir := qs.HandlerDirFor(scriptPath)
+	if err := writeHandler(handlerDir); err != nil {
+		os.Remove(scriptPath)
+		os.Remove(programPath)
+		return nil, exportError(handlerDir, err)
+	}
+	return []string{scriptPath, programPath, handlerDir}, nil
+}
+
+// handlerFiles are the webhook handler's files, in its folder, from
+// assets/script/handler (named .tmpl there: a go.mod in the embedded tree
+// would make it a module of its own).
+var handlerFiles = []string{"main.go", "go.mod", "go.sum"}
+
+// writeHandler writes the webhook handler in Go into a new folder dir: its
+// own module, since it needs the Standard Webhooks library (the
+// quickstart program beside it stays one standard-library file). The
+// folder is made new, owner-only; a failure leaves nothing.
+func writeHandler(dir string) error {
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	for _, name := range handlerFiles {
+		body, err := assets.Script.ReadFile("script/handler/" + name + ".tmpl")
+		if err == nil {
+			err = writeNew(filepath.Join(dir, name), body)
+		}
+		if err != nil {
+			os.RemoveAll(dir) // made just now, by us
+			return err
+		}
+	}
+	return nil
 }
 
 // ExportScriptHere writes the session into the current directory, named by

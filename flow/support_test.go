@@ -94,3 +94,32 @@ func TestTraceLogKeepsTheLatestAndWritesTheDebugFile(t *testing.T) {
 		t.Errorf("debug file mode %o, want 0600", info.Mode().Perm())
 	}
 }
+
+// The events' poll answering as before takes one row of the inspector, its
+// newest; a poll that brought news, or failed, keeps its own.
+func TestTheInspectorKeepsOneRowOfEventPollsThatAnsweredTheSame(t *testing.T) {
+	log, closeLog, err := NewTraceLog("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeLog()
+	poll := func(body string, status int) basiq.Exchange {
+		return basiq.Exchange{Method: "GET", URL: "http://127.0.0.1:9/events?filter=user.id.eq('u')", Status: status, ResponseBody: body}
+	}
+	log.Add(basiq.Exchange{Method: "GET", URL: "http://127.0.0.1:9/users/u/accounts", Status: 200})
+	for range 300 {
+		log.Add(poll(`{"data":[]}`, 200))
+	}
+	log.Add(poll(`{"data":[{"id":"e1"}]}`, 200))
+	log.Add(poll(`{"data":[{"id":"e1"}]}`, 200))
+	log.Add(poll(`busy`, 500))
+	got := log.Snapshot()
+	var shape []string
+	for _, x := range got {
+		shape = append(shape, x.URL[strings.LastIndex(x.URL, "/"):]+" "+x.ResponseBody)
+	}
+	want := []string{"/accounts ", `/events?filter=user.id.eq('u') {"data":[]}`, `/events?filter=user.id.eq('u') {"data":[{"id":"e1"}]}`, "/events?filter=user.id.eq('u') busy"}
+	if strings.Join(shape, "|") != strings.Join(want, "|") {
+		t.Errorf("kept %q, want %q", shape, want)
+	}
+}

@@ -81,6 +81,11 @@ func fileKind(m os.FileMode) string {
 func (t *TraceLog) Add(x basiq.Exchange) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if i := t.samePoll(x); i >= 0 {
+		// The events' poll (every second in the demo) answered as before: the
+		// newest copy replaces the old, so the inspector keeps the rest.
+		t.last = append(t.last[:i], t.last[i+1:]...)
+	}
 	if len(t.last) == traceKeep {
 		t.last = append(t.last[:0], t.last[1:]...)
 	}
@@ -88,6 +93,30 @@ func (t *TraceLog) Add(x basiq.Exchange) {
 	if t.file != nil {
 		writeExchange(t.file, x)
 	}
+}
+
+// samePoll is where the last poll of the events with x's request is kept,
+// when it answered just as x did; -1 when none is, or x is another request.
+func (t *TraceLog) samePoll(x basiq.Exchange) int {
+	if x.Method != http.MethodGet || !isEventsPoll(x.URL) {
+		return -1
+	}
+	for i := len(t.last) - 1; i >= 0; i-- {
+		if p := t.last[i]; p.Method == x.Method && p.URL == x.URL {
+			if p.Status == x.Status && p.ResponseBody == x.ResponseBody && p.Err == x.Err {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// isEventsPoll reports whether a request's URL is GET /events' (a list,
+// not one event).
+func isEventsPoll(rawURL string) bool {
+	path, _, _ := strings.Cut(rawURL, "?")
+	return strings.HasSuffix(path, "/events")
 }
 
 // WriteOnly records x in the --debug file only, keeping nothing in memory:

@@ -43,6 +43,7 @@ type options struct {
 	debugFile  string
 	exportTo   string // --export-script: the bash script's path
 	deleteUser bool
+	forwardTo  string // --forward-to, as ParseForwardTo made it
 }
 
 const rootLong = `A terminal wizard for the Basiq open-banking API (v3): from an API key to a user, consent in the browser, the connection job and the user's accounts, in a few keys. With --demo it runs against a built-in Basiq simulator, no key needed.
@@ -90,6 +91,7 @@ func (a *app) rootCommand() *cobra.Command {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout; implies --plain")
 	fs.BoolVar(&o.events, "events", false, "print each step as a line of JSON on stdout;\nimplies --plain")
 	fs.StringVar(&o.exportTo, "export-script", "", "at the end, save the session as a bash script FILE\nand a Go program beside it")
+	fs.StringVar(&o.forwardTo, "forward-to", "", "forward the user's Basiq events to your handler, as\nlisten does: a URL, host:port, :port or a port")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the run may take, consent and jobs too;\nin the wizard, how long consent may take")
 	fs.StringVar(&o.debugFile, "debug", "", "write a redacted trace of each HTTP exchange to FILE")
 	describeValues(cmd, map[string]value{
@@ -101,10 +103,12 @@ func (a *app) rootCommand() *cobra.Command {
 		"user-id":       {"ID", "a user's id, e.g. --user-id 7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"},
 		"job-id":        {"ID[,ID...]", "one or more job ids, comma-separated"},
 		"export-script": {"FILE", "a file to write, e.g. --export-script quickstart.sh"},
+		"forward-to":    {"URL", "a URL, host:port, :port or a port, e.g. --forward-to 3000"},
 		"timeout":       {"DURATION", "a duration, e.g. --timeout 10m or --timeout 90s"},
 		"debug":         {"FILE", "a file to write, e.g. --debug trace.log"},
 	})
 	a.completeRoot(cmd, &o)
+	register(cmd, "forward-to", cobra.NoFileCompletions) // a URL or a port: no file
 	return cmd
 }
 
@@ -135,6 +139,9 @@ func checkOptions(o *options, getenv func(string) string) error {
 	}
 	if err := qs.CheckJobIDs(o.jobIDs); err != nil {
 		return err // the session's own rule, asked before any face starts
+	}
+	if err := checkForwardTo(o); err != nil {
+		return err
 	}
 	if o.exportTo != "" {
 		// Before any request: a run that cannot save its script at the end should not start.
@@ -224,6 +231,10 @@ func (a *app) run(ctx context.Context, o options) (int, error) {
 	defer closeTrace()
 
 	cfg := wizardConfig(o, getenv, traces, basiq.NewRedactor())
+	if err := forwardEvents(&cfg, o, stderr); err != nil {
+		fmt.Fprintln(stderr, "basiq-onboard:", err)
+		return qs.ExitFailed, nil
+	}
 	interactive := !o.plain && term.IsTerminal(stdin.Fd()) && term.IsTerminal(stdout.Fd()) && !lineByLine(getenv("TERM"))
 	if !interactive {
 		if term.IsTerminal(stdin.Fd()) {
@@ -315,6 +326,7 @@ func wizardConfig(o options, getenv func(string) string, traces *flow.TraceLog, 
 		Timeout:      o.timeout,
 		ExportScript: o.exportTo,
 		DeleteUser:   o.deleteUser,
+		Events:       true,
 	}
 	if o.demo {
 		cfg.EnvKey = "" // the demo has its own key; a real one stays out of it

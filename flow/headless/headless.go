@@ -155,6 +155,13 @@ func (w *headlessWriter) logf(format string, args ...any) {
 
 func (w *headlessWriter) note(n qs.Note) {
 	if w.out == OutputEvents {
+		if n.Listen != nil {
+			// listen --json's own objects: a script reads both alike.
+			if e := listenObject(*n.Listen, func(s string, _ int) string { return w.redact.String(s) }); e != nil {
+				w.event(e)
+			}
+			return
+		}
 		w.event(eventOf(n))
 		return
 	}
@@ -179,6 +186,14 @@ func (w *headlessWriter) note(n qs.Note) {
 		w.problem(n.Problem)
 	case qs.NoteMFAChallenge:
 		w.logf("? %s", n.Text)
+	case qs.NoteBasiqEvent:
+		w.logf("· %s", n.Text)
+	case qs.NoteHandlerAnswer:
+		mark := theme.SymbolFailed
+		if a := n.Listen.Attempt; a != nil && a.OK() {
+			mark = theme.SymbolDone
+		}
+		w.logf("%s %s", mark, n.Text)
 	case qs.NoteMFAOutcome:
 		mark := theme.SymbolDone
 		if n.MFA.Outcome != qs.MFAAccepted {

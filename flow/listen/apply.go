@@ -30,7 +30,7 @@ func (a *applying) say(n Note)   { a.do(Say{Note: n}) }
 func (a *applying) finish(c int) { a.s.finished, a.s.code = true, c; a.do(Finish{Code: c}) }
 func (a *applying) poll(d time.Duration) {
 	a.s.Poll.NextAt = a.now.Add(d)
-	a.do(Poll{After: d, Filter: a.s.Poll.Filter})
+	a.do(Poll{Gen: a.s.Poll.Gen, After: d, Filter: a.s.Poll.Filter})
 }
 
 // Apply takes one event and returns what to do about it.
@@ -43,11 +43,21 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case Started:
 		a.start()
 	case Polled:
+		if ev.Gen != s.Poll.Gen || s.Poll.Stopped {
+			break // a poll PollAsked overtook: the newer one polls on
+		}
 		if ev.Err != nil {
 			a.pollFailed(ev.Err)
 		} else {
 			a.polled(ev.Events)
 		}
+	case PollAsked:
+		if s.Started.IsZero() || (s.Poll.Failing == nil && !s.Poll.LastOK.IsZero() && now.Sub(s.Poll.LastOK) < s.cfg.PollEvery) {
+			break // as fresh as polling makes it: r pressed again sends nothing more
+		}
+		s.Poll.Gen++
+		s.Poll.Stopped = false
+		a.poll(0)
 	case Sent:
 		if it := s.byEvent[ev.EventID]; it != nil && ev.Err != nil {
 			a.settle(it, Failed)
@@ -275,6 +285,11 @@ func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 		delete(s.byMessage, old.MessageID)
 		s.Dropped++
 	}
+	if s.cfg.NoForward || created.Before(s.cfg.ForwardFrom.Truncate(time.Second)) {
+		it.State = Kept
+		a.say(Note{Kind: NoteEvent, Item: it})
+		return
+	}
 	s.Forwarded++
 	a.do(Forward{EventID: e.ID, MessageID: it.MessageID, EventType: e.TypeID(), Payload: it.Payload})
 	a.say(Note{Kind: NoteEvent, Item: it})
@@ -321,7 +336,7 @@ func (a *applying) saveCursor() {
 // resend sends a kept event again, as Basiq's dashboard cannot.
 func (a *applying) resend(id string) {
 	it := a.s.byEvent[id]
-	if it == nil {
+	if it == nil || a.s.cfg.NoForward {
 		return
 	}
 	it.Resends++
@@ -369,7 +384,13 @@ func (a *applying) entityFetched(ev EntityFetched) {
 // time, and longer still when Basiq says too many requests.
 func (a *applying) pollFailed(err error) {
 	s := a.s
-	if p := a.fatal(err); p != nil {
+	if p := a.fatal(err); p != nil && s.cfg.Stay {
+		// The wizard stays: the polling stops, and r starts it again.
+		s.Poll.Failures++
+		s.Poll.Failing, s.Poll.Stopped = p, true
+		a.say(Note{Kind: NotePollFailed, Problem: p, Count: s.Poll.Failures, Text: p.What + " " + p.Next})
+		return
+	} else if p != nil {
 		s.Problem = p
 		a.say(Note{Kind: NoteProblem, Problem: p, Text: p.What + " " + p.Next})
 		a.finish(1)
@@ -383,7 +404,11 @@ func (a *applying) pollFailed(err error) {
 	} else {
 		wait = max(min(wait, maxFailureBackoff), s.Poll.Every)
 	}
-	p := problemOf(err, "GET /events failed: ", "listen tries again in "+Duration(wait)+"; the handler's deliveries go on.")
+	next := "listen tries again in " + Duration(wait) + "; the handler's deliveries go on."
+	if s.cfg.Stay {
+		next = "They are read again in " + Duration(wait) + "." // the wizard's: its r reads them at once
+	}
+	p := problemOf(err, "GET /events failed: ", next)
 	changed := s.Poll.Failing == nil || s.Poll.Failing.What != p.What
 	s.Poll.Failing = p
 	if changed { // said when it starts or changes, not on every try

@@ -18,9 +18,13 @@ type (
 	// Polled is GET /events' answer: the events, newest first, as Basiq
 	// lists them.
 	Polled struct {
+		Gen    int // the Poll's
 		Events []basiq.Event
 		Err    error
 	}
+	// PollAsked polls now, whatever the wait (the wizard's r); after a
+	// failure that stopped the polling (Config.Stay), it starts again.
+	PollAsked struct{}
 	// Sent says whether the engine took a Forward's message.
 	Sent struct {
 		EventID string
@@ -49,6 +53,7 @@ type (
 
 func (Started) isEvent()       {}
 func (Polled) isEvent()        {}
+func (PollAsked) isEvent()     {}
 func (Sent) isEvent()          {}
 func (Attempted) isEvent()     {}
 func (ResendAsked) isEvent()   {}
@@ -64,6 +69,7 @@ type Effect interface{ isEffect() }
 type (
 	// Poll lists the events after a wait (answered with Polled).
 	Poll struct {
+		Gen    int
 		After  time.Duration
 		Filter basiq.EventFilter
 	}

@@ -77,6 +77,16 @@ type Config struct {
 	// APIBase is the API's base URL, for a payload's links.event where an
 	// event has no links.self.
 	APIBase string
+
+	// The wizard's session for its user (flow/quickstart runs it):
+	// NoForward keeps and shows the events and forwards none (no
+	// --forward-to); events created before ForwardFrom are shown, not
+	// forwarded (the wizard forwards what its onboarding raises, not the
+	// user's week); Stay: no failure ends the session, what would end
+	// listen stops the polling until PollAsked (the wizard's r).
+	NoForward   bool
+	ForwardFrom time.Time
+	Stay        bool
 }
 
 // DefaultPollEvery is the poll interval for an API: every second on this
@@ -137,6 +147,12 @@ type Session struct {
 type PollState struct {
 	// Request is the request each poll sends, to show: "GET /events?filter=…".
 	Request string
+	// Gen is the polling's generation: PollAsked starts the next, and the
+	// answer of a poll of an older one is dropped.
+	Gen int
+	// Stopped: a failure that would end listen stopped the polling (Stay);
+	// Failing says which, and PollAsked starts it again.
+	Stopped bool
 	Filter  basiq.EventFilter
 	// Every is the interval now: Config.PollEvery, or longer after 429s.
 	Every time.Duration
@@ -171,6 +187,8 @@ const (
 	Delivered ItemState = "delivered" // the handler answered 2xx
 	Retrying  ItemState = "retrying"  // the last attempt failed; another is due at Item.Next
 	Failed    ItemState = "failed"    // every attempt of the schedule failed, or the engine refused it
+	// Kept: shown, not forwarded (NoForward, or from before ForwardFrom).
+	Kept ItemState = "kept"
 )
 
 // Pending is a new event waiting for a slot: the handler is behind.

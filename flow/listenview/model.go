@@ -50,24 +50,7 @@ type Model struct {
 	// hundreds of answers a second are drawn, not each redrawn.
 	lastSync    time.Time
 	syncPending bool
-	// rows are the rows drawn so far, by item: an event is redacted once
-	// each time it changes, not each frame.
-	rows map[*listen.Item]cachedRow
-}
-
-// cachedRow is an item's row as of the item's version.
-type cachedRow struct {
-	version rowVersion
-	row     eventlog.Row
-}
-
-// rowVersion is what of an item a row shows that changes.
-type rowVersion struct {
-	state            listen.ItemState
-	tried, resends   int
-	attempts         int
-	sendErr          string
-	next, lastAnswer time.Time
+	rows        Rows
 }
 
 // frameEvery is the least time between two redraws the session asks for.
@@ -225,66 +208,14 @@ func (m *Model) sync() {
 	if p := s.Problem; p != nil {
 		st.Problem = &theme.Problem{What: m.redact(p.What), Next: m.redact(p.Next), CorrelationID: m.redact(p.CorrelationID)}
 	}
-	st.Rows = make([]eventlog.Row, 0, len(s.Items))
-	if m.rows == nil || len(m.rows) > 2*len(s.Items)+16 {
-		m.rows = make(map[*listen.Item]cachedRow, len(s.Items)) // forget the events no longer kept
-	}
-	for i := len(s.Items) - 1; i >= 0; i-- {
-		st.Rows = append(st.Rows, m.cachedRow(s.Items[i]))
-	}
+	m.rows.Redact = m.redact
+	st.Rows = m.rows.Of(s.Items)
 	m.screen.SetState(st)
 	if id := m.screen.Opened(); id != "" {
 		if it := s.Item(id); it != nil {
-			m.screen.SetDetail(m.detail(it))
+			m.screen.SetDetail(DetailOf(it, m.redact))
 		}
 	}
-}
-
-func (m *Model) cachedRow(it *listen.Item) eventlog.Row {
-	v := rowVersion{state: it.State, tried: it.Tried, resends: it.Resends, attempts: len(it.Attempts), sendErr: it.SendErr, next: it.Next}
-	if a := it.Last(); a != nil {
-		v.lastAnswer = a.Time
-	}
-	if c, ok := m.rows[it]; ok && c.version == v {
-		return c.row
-	}
-	r := m.row(it)
-	m.rows[it] = cachedRow{version: v, row: r}
-	return r
-}
-
-func (m *Model) row(it *listen.Item) eventlog.Row {
-	r := eventlog.Row{ID: m.redact(it.Event.ID), Time: it.Created, Type: m.redact(it.Event.TypeID()), Entity: m.redact(it.Event.Entity),
-		State: string(it.State), Tried: it.Tried, Next: it.Next, Backfill: it.Backfill, Resent: it.Resends > 0}
-	if a := it.Last(); a != nil {
-		r.Status, r.Took = a.Status, a.Duration
-		if a.Status == 0 {
-			r.Answer = m.redact(a.Err)
-		}
-		r.Body = m.redact(a.Body)
-	}
-	if it.SendErr != "" {
-		r.Answer = m.redact(it.SendErr)
-	}
-	return r
-}
-
-func (m *Model) detail(it *listen.Item) eventlog.Detail {
-	d := eventlog.Detail{ID: m.redact(it.Event.ID), Type: m.redact(it.Event.TypeID()), UserID: m.redact(it.Event.UserID),
-		WebhookID: m.redact(it.MessageID), Created: it.Created, Payload: m.redact(indent(it.Payload)), SendErr: m.redact(it.SendErr),
-		EntityURL: m.redact(entityPath(it.Entity.URL)), EntityLoading: it.Entity.Loading, EntityErr: m.redact(it.Entity.Err),
-		EntityCut: it.Entity.Cut}
-	if len(it.Entity.Body) > 0 {
-		d.Entity = m.redact(indent(it.Entity.Body))
-	}
-	if len(it.Event.Data) > 0 && string(it.Event.Data) != "null" {
-		d.Data = m.redact(indent(it.Event.Data))
-	}
-	for _, a := range it.Attempts {
-		d.Attempts = append(d.Attempts, eventlog.Attempt{N: a.N, Time: a.Time, Status: a.Status, Answer: m.redact(a.Err), OK: a.OK(),
-			Took: a.Duration, Body: m.redact(a.Body), Cut: a.BodyCut, Next: a.Next, Fault: faultName(a.Fault)})
-	}
-	return d
 }
 
 func faultName(f webhook.FaultKind) string { return string(f) }

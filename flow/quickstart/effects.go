@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 )
 
 // Effect is work the session asks its face to do. Each face performs them
@@ -115,18 +116,20 @@ func (Finish) isEffect()            {}
 type NoteKind int
 
 const (
-	NoteDoing        NoteKind = iota + 1 // a request starts: "Creating a user (POST /users)"
-	NoteDone                             // it went well: "✓ User 7f1c…"
-	NoteInfo                             // something worth knowing
-	NoteWarning                          // trouble being worked around
-	NoteUser                             // the user is known
-	NoteLink                             // the consent link
-	NoteJobStep                          // a job's step changed
-	NoteJobDone                          // a job ended (well or not)
-	NoteProblem                          // a failure
-	NoteAccounts                         // the accounts arrived
-	NoteMFAChallenge                     // a bank asks a question: what it asks (never an answer)
-	NoteMFAOutcome                       // what became of the answers
+	NoteDoing         NoteKind = iota + 1 // a request starts: "Creating a user (POST /users)"
+	NoteDone                              // it went well: "✓ User 7f1c…"
+	NoteInfo                              // something worth knowing
+	NoteWarning                           // trouble being worked around
+	NoteUser                              // the user is known
+	NoteLink                              // the consent link
+	NoteJobStep                           // a job's step changed
+	NoteJobDone                           // a job ended (well or not)
+	NoteProblem                           // a failure
+	NoteAccounts                          // the accounts arrived
+	NoteMFAChallenge                      // a bank asks a question: what it asks (never an answer)
+	NoteMFAOutcome                        // what became of the answers
+	NoteBasiqEvent                        // a Basiq event of the user seen (GET /events)
+	NoteHandlerAnswer                     // --forward-to: what the handler answered a delivery
 )
 
 // Note is one piece of news. Text is always set, in plain words with no
@@ -142,6 +145,9 @@ type Note struct {
 	Problem  *Problem
 	Accounts []basiq.Account
 	MFA      *MFANote
+	// Listen is the events session's own note (NoteBasiqEvent,
+	// NoteHandlerAnswer): its Item is the session's, to read at once.
+	Listen *listen.Note
 }
 
 // LinkNote is the consent link. Its URL holds a client token: shown because

@@ -3,6 +3,8 @@ package quickstart
 import (
 	"slices"
 
+	"github.com/basiq-onboard/basiq-onboard/flow/listen"
+
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 )
@@ -16,13 +18,14 @@ const (
 	ViewConnections
 	ViewConsents
 	ViewJobs
+	ViewEvents
 )
 
 // Views are the views in their tab order.
-var Views = []View{ViewAccounts, ViewTransactions, ViewConnections, ViewConsents, ViewJobs}
+var Views = []View{ViewAccounts, ViewTransactions, ViewConnections, ViewConsents, ViewJobs, ViewEvents}
 
 func (v View) String() string {
-	return [...]string{"Accounts", "Transactions", "Connections", "Consents", "Jobs"}[v]
+	return [...]string{"Accounts", "Transactions", "Connections", "Consents", "Jobs", "Events"}[v]
 }
 
 // List is one of the user's lists, as a view shows it.
@@ -226,6 +229,8 @@ func (s *Session) ViewProblem() *Problem {
 		return x.Consents.Problem
 	case ViewJobs:
 		return x.Jobs.Problem
+	case ViewEvents:
+		return s.EventsProblem()
 	}
 	return nil
 }
@@ -254,6 +259,10 @@ func (a *applying) loadView(again bool) {
 		if (!x.Consents.Loaded || again) && !x.Consents.Loading {
 			x.Consents.Loading, x.Consents.Endpoint = true, "GET /users/"+uid+"/consents"
 			a.do(LoadConsents{UserID: uid})
+		}
+	case ViewEvents:
+		if again { // live already: r polls now (and starts a stopped poll again)
+			a.listen(listen.PollAsked{})
 		}
 	case ViewJobs:
 		if (!x.Jobs.Loaded || again) && !x.Jobs.Loading {

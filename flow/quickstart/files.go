@@ -59,6 +59,12 @@ func ProgramPathFor(scriptPath string) string {
 	return strings.TrimSuffix(scriptPath, ".sh") + ".go"
 }
 
+// HandlerDirFor is the folder of the webhook handler in Go beside the
+// bash script at path: quickstart.sh gives quickstart-webhooks.
+func HandlerDirFor(scriptPath string) string {
+	return strings.TrimSuffix(scriptPath, ".sh") + "-webhooks"
+}
+
 // Said is the script's save in one line: what it wrote (and where, in Dir,
 // when there is room to say it), or why it did not; "" before any save.
 func (w *Written) Said(where bool) string {
@@ -69,8 +75,11 @@ func (w *Written) Said(where bool) string {
 		return "Session not saved as a script: " + w.Err.Error()
 	}
 	names := strings.Join(w.Files, " and ")
-	if len(w.Files) == 2 && ProgramPathFor(w.Files[0]) == w.Files[1] {
-		names = w.Files[0] + " and .go" // the usual pair: the name once
+	switch {
+	case len(w.Files) == 3 && ProgramPathFor(w.Files[0]) == w.Files[1] && HandlerDirFor(w.Files[0]) == w.Files[2]:
+		names = w.Files[0] + " and .go, with a webhook handler in " + w.Files[2] + "/" // the usual three: the name once
+	case len(w.Files) == 2 && ProgramPathFor(w.Files[0]) == w.Files[1]:
+		names = w.Files[0] + " and .go"
 	}
 	in := ""
 	if w.Dir != "" && where {

@@ -35,6 +35,7 @@ const (
 	CallRevokeConsent                    // DELETE /users/{id}/consents/{id}
 	CallDeleteUser                       // DELETE /users/{id}
 	CallMFA                              // POST /jobs/{id}/mfa, or a bank's question nobody can answer
+	CallEvents                           // GET /events?filter=user.id.eq(…)
 )
 
 // doing is what the call was doing, for "… while checking the key".
@@ -56,6 +57,7 @@ var doing = map[Call]string{
 	CallRevokeConsent:    "revoking the consent",
 	CallDeleteUser:       "deleting the user",
 	CallMFA:              "sending the answers to the bank's question",
+	CallEvents:           "loading the user's events",
 }
 
 // Remedy is a way forward from a problem. The wizard gives each a key on the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 )
 
 // Exit codes (a contract: design.md).
@@ -96,6 +97,15 @@ type Config struct {
 	Ask bool
 	// Jitter returns a number in [0,1) to spread retries; nil is math/rand.
 	Jitter func() float64
+	// Events: the user's events are polled (GET /events) once the user is
+	// known, for as long as the session runs.
+	Events bool
+	// Forward (--forward-to): the user's events are forwarded to a handler
+	// as listen forwards them; without it they are only shown.
+	Forward bool
+	// LocalAPI: the API is on this machine (a simulator): its events are
+	// polled every second, Basiq's every 5 s (the demo's always every second).
+	LocalAPI bool
 }
 
 // Session is one run of the quickstart. Its fields are for faces to read;
@@ -128,12 +138,19 @@ type Session struct {
 	Consented []Consented
 	// Script is the last save of the session as a script, nil before one.
 	Script *Written
+	// Events are the user's events (GET /events filtered by user.id), kept
+	// and polled by listen's core (and forwarded with --forward-to); nil
+	// until the user is known.
+	Events *listen.Session
 
 	finished      bool
-	closing       bool // the user is being deleted on the way out
-	exporting     bool // --export-script is being written on the way out
-	exported      bool // and was (or could not be)
-	feeds         int  // transaction feeds made so far: each gets the next as its id
+	draining      drain // headless: the last events are polled (and delivered) before the end
+	drainCode     int   // the exit code once they are
+	awaiting      bool  // the forwarding engine's next attempt is awaited
+	closing       bool  // the user is being deleted on the way out
+	exporting     bool  // --export-script is being written on the way out
+	exported      bool  // and was (or could not be)
+	feeds         int   // transaction feeds made so far: each gets the next as its id
 	exit          int
 	ending        int      // the exit code once the user is deleted, or the question answered
 	memory        Memory   // the last session's, until offered
@@ -189,6 +206,19 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		return nil // nothing runs after the end
 	}
 	a := &applying{s: s, now: now}
+	if s.draining != drainNone {
+		if news, ok := ev.(ListenNews); ok {
+			a.listenNews(news)
+		}
+		if !s.finished && !s.Deadline.IsZero() && !now.Before(s.Deadline) {
+			a.drainOver() // --timeout bounds the last events' wait too
+		}
+		return a.effects
+	}
+	if news, ok := ev.(ListenNews); ok {
+		a.listenNews(news) // the events go on whatever the stage, the deadline's end included
+		return a.effects
+	}
 	if s.closing || s.exporting {
 		// Deleting the user, or writing the script, at the end: only their answers matter now.
 		switch ev.(type) {
@@ -236,6 +266,8 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		a.back()
 	case Answered:
 		a.answered(ev.Yes)
+	case EventOpenAsked:
+		a.listen(listen.OpenAsked{EventID: ev.ID})
 	default:
 		_ = a.keyEvent(ev) || a.userEvent(ev) || a.consentEvent(ev) || a.jobEvent(ev) ||
 			a.accountsEvent(ev) || a.exploreEvent(ev) || a.laterEvent(ev) || a.mfaEvent(ev) || a.fileEvent(ev)
@@ -266,7 +298,7 @@ func (a *applying) doing(where *string, text string) {
 
 // finish ends the run with code, once --export-script (where given) is written.
 func (a *applying) finish(code int) {
-	if a.exportAtTheEnd(code) {
+	if a.exportAtTheEnd(code) || a.drainEvents(code) {
 		return
 	}
 	a.s.finished, a.s.exit = true, code
@@ -517,6 +549,8 @@ type Result struct {
 	Deleted bool `json:"deleted,omitempty"`
 	// Problem is the failure the run ended with (nil when it did not fail).
 	Problem *ProblemReport `json:"problem,omitempty"`
+	// Events are the user's Basiq events seen (GET /events), oldest first.
+	Events []EventReport `json:"events"`
 }
 
 // Result is the session's outcome so far, with Basiq's own field names.
@@ -539,5 +573,6 @@ func (s *Session) Result() Result {
 		report := s.Problem.Report()
 		r.Problem = &report
 	}
+	r.Events = s.EventReports()
 	return r
 }

@@ -158,6 +158,7 @@ func (a *applying) userLoaded(ev UserLoaded) {
 	u := ev.User
 	a.do(Say{Kind: NoteUser, Text: "User " + text.Field(u.ID), User: &u})
 	a.remember()
+	a.startEvents()
 	switch {
 	case len(s.cfg.JobIDs) > 0:
 		a.watchFromBefore(s.cfg.JobIDs)

@@ -74,7 +74,7 @@ func TestEveryHelpLineOfAWalkListsEachKeyOnce(t *testing.T) {
 	walk("? esc i tab tab esc enter ? esc esc t esc") // accounts, their details and transactions, the inspector
 	walk("tab f ? esc esc / esc")                     // transactions: the filter, the search
 	walk("tab d ? esc n")                             // connections: deleting one asks
-	walk("tab x n tab down tab")                      // consents: revoking asks; jobs; back to the accounts
+	walk("tab x n tab down tab tab")                  // consents: revoking asks; jobs; events; back to the accounts
 	walk("tab tab")
 	// Consent for another bank waits for ever: no settling there.
 	w.send(uitest.Press("b")).until("showed another bank's link", func(m Model) bool { return m.session.Consent.Waiting })

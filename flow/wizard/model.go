@@ -15,6 +15,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
+	"github.com/basiq-onboard/basiq-onboard/flow/listenview"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
@@ -22,6 +23,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consent"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
+	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
@@ -72,6 +74,8 @@ type Model struct {
 	connectionsScreen  *component[connections.Model, *connections.Model]
 	consentsScreen     *component[consents.Model, *consents.Model]
 	jobsScreen         *component[jobs.Model, *jobs.Model]
+	eventsScreen       *component[eventlog.Model, *eventlog.Model]
+	eventRows          *listenview.Rows // the Events view's rows, made again only for events that changed
 	inspector          *component[inspector.Model, *inspector.Model]
 	stages             [qs.StageAccounts]screen // indexed by the stage
 	views              []screen                 // indexed by the view, as qs.Views orders them
@@ -116,12 +120,14 @@ func New(cfg flow.Config, isDark bool) Model {
 		connectionsScreen:  &component[connections.Model, *connections.Model]{connections.New(st)},
 		consentsScreen:     &component[consents.Model, *consents.Model]{consents.New(st)},
 		jobsScreen:         &component[jobs.Model, *jobs.Model]{jobs.New(st)},
+		eventsScreen:       &component[eventlog.Model, *eventlog.Model]{eventlog.NewWatch(st, cfg.ForwardTo != "")},
+		eventRows:          &listenview.Rows{Redact: cfg.Redactor.String},
 		inspector:          &component[inspector.Model, *inspector.Model]{inspector.New(st)},
 	}
 	m.stages = [qs.StageAccounts]screen{qs.StageKey: m.keyScreen, qs.StageUser: m.userScreen, qs.StageConsent: m.consentScreen, qs.StageConnect: m.connectScreen}
 	m.views = make([]screen, len(qs.Views))
 	m.views[qs.ViewAccounts], m.views[qs.ViewTransactions], m.views[qs.ViewConnections] = m.accountsScreen, m.transactionsScreen, m.connectionsScreen
-	m.views[qs.ViewConsents], m.views[qs.ViewJobs] = m.consentsScreen, m.jobsScreen
+	m.views[qs.ViewConsents], m.views[qs.ViewJobs], m.views[qs.ViewEvents] = m.consentsScreen, m.jobsScreen, m.eventsScreen
 	m.userScreen.m.SetValues(cfg.Email, cfg.Mobile)
 	if cfg.EnvKey != "" && !cfg.Demo {
 		m.keyScreen.m.SetValue(cfg.EnvKey)

@@ -9,13 +9,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
 
 // savedScripts are the session's files in the current directory.
 func savedScripts(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("basiq-quickstart-*")
+	files, err := filepath.Glob("basiq-quickstart-*.[sg][ho]") // the .sh and the .go; the handler's folder is handlerDir
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,10 +40,13 @@ func TestSOnTheAccountsTableSavesTheSessionAndTheSummaryNamesIt(t *testing.T) {
 	if len(files) != 2 || !strings.HasSuffix(files[0], ".go") || !strings.HasSuffix(files[1], ".sh") {
 		t.Fatalf("s wrote %q, want a .sh and a .go", files)
 	}
-	w.sees("Saved the session as " + files[1] + " and .go (mode 0600)")
+	w.sees("Saved the session as " + files[1] + " and .go, with a webhook handler in")
+	if _, err := os.Stat(filepath.Join(qs.HandlerDirFor(files[1]), "go.mod")); err != nil {
+		t.Errorf("no webhook handler beside them: %v", err)
+	}
 	w.keys("q", "n")
 	summary := w.m.Summary()
-	for _, want := range []string{"bash " + files[1], "go run " + files[0], "$BASIQ_API_KEY"} {
+	for _, want := range []string{"bash " + files[1], "go run " + files[0], "$BASIQ_API_KEY", "cd " + qs.HandlerDirFor(files[1]) + " && BASIQ_WEBHOOK_SECRET=$(basiq-onboard listen --print-secret) go run ."} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, summary)
 		}
@@ -73,7 +77,7 @@ func TestSInTheInspectorSavesTheSessionOnceThereIsAUser(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("s in the inspector wrote %q", files)
 	}
-	w.sees("Saved the session as " + files[1] + " and .go in")
+	w.sees("Saved the session as " + files[1] + " and .go, with a")
 	script, _ := os.ReadFile(files[1])
 	if !strings.Contains(string(script), `NEW_USER='{"email":"max@example.com"}'`) {
 		t.Errorf("the script does not create the session's user:\n%s", script)

@@ -1,11 +1,13 @@
 package wizard
 
 import (
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
@@ -163,10 +165,35 @@ func (m *Model) connectState() connect.State {
 				Sending: c.Sending, Sent: c.Sent, Refused: c.Refused, Problem: themeProblem(c.Problem)}
 		}
 		j.Failure = themeProblem(s.JobFailure(id))
+		for _, e := range s.JobEvents(id, now) {
+			if j.Events == nil {
+				j.Events = map[string][]connect.Event{}
+			}
+			j.Events[e.Step] = append(j.Events[e.Step], connect.Event{Time: e.Item.Created, Type: m.cfg.Redactor.String(e.Item.Event.TypeID()), Handler: handlerWords(e.Item)})
+		}
 		st.Jobs = append(st.Jobs, j)
 	}
 	st.Problem = themeProblem(s.ConnectProblem())
 	return st
+}
+
+// handlerWords is what the handler answered an event, in a few words; ""
+// for one not forwarded.
+func handlerWords(it *listen.Item) string {
+	a := it.Last()
+	switch {
+	case it.State == listen.Kept:
+		return ""
+	case it.SendErr != "":
+		return theme.SymbolFailed + " not sent"
+	case a == nil:
+		return "…"
+	case a.OK():
+		return fmt.Sprintf("%s %d", theme.SymbolDone, a.Status)
+	case a.Status != 0:
+		return fmt.Sprintf("%s %d", theme.SymbolFailed, a.Status)
+	}
+	return theme.SymbolFailed + " no answer"
 }
 
 // accountsState is the accounts as the accounts' view draws them.

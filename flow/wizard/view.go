@@ -225,11 +225,18 @@ func (m Model) summary() string {
 	if c.Resume != "" {
 		b.WriteString(wrapped(st.Muted, c.Resume, width) + "\n")
 	}
+	if e := s.Events; e != nil && m.cfg.ForwardTo != "" {
+		line := fmt.Sprintf("Forwarded %d of the user's Basiq events to %s: %d delivered", e.Forwarded, m.cfg.ForwardTo, e.Delivered)
+		if n := e.Failing(); n > 0 {
+			line += fmt.Sprintf(", %d not (yet)", n)
+		}
+		b.WriteString(wrapped(st.Muted, line+".", width) + "\n")
+	}
 	switch w := c.Script; {
 	case w == nil:
 	case w.Err != nil:
 		b.WriteString(wrapped(st.Error, theme.SymbolFailed+" "+w.Said(false), width) + "\n")
-	case len(w.Files) == 2:
+	case len(w.Files) >= 2:
 		intro := "The whole session as a script, saved"
 		if w.Dir != "" {
 			intro += " in " + w.Dir
@@ -237,6 +244,10 @@ func (m Model) summary() string {
 		b.WriteString(wrapped(st.Muted, intro+" (the key stays in $BASIQ_API_KEY):", width) + "\n")
 		b.WriteString("  bash " + text.Safe(w.Files[0]) + "\n")
 		b.WriteString("  go run " + text.Safe(w.Files[1]) + "\n")
+		if len(w.Files) == 3 {
+			b.WriteString(wrapped(st.Muted, "A handler of Basiq's webhooks in Go, which verifies each delivery and prints it (then basiq-onboard listen --forward-to 3000):", width) + "\n")
+			b.WriteString("  cd " + text.Safe(w.Files[2]) + " && BASIQ_WEBHOOK_SECRET=$(basiq-onboard listen --print-secret) go run .\n")
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -2,17 +2,21 @@ package wizard
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/basiq-onboard/basiq-onboard/flow/listenview"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/connections"
 	"github.com/basiq-onboard/basiq-onboard/ui/consents"
+	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 )
 
@@ -86,6 +90,8 @@ func viewIntent(msg tea.Msg) qs.Event {
 		return qs.RemoveAsked{ID: msg.ID}
 	case consents.RemoveAskedMsg:
 		return qs.RemoveAsked{ID: msg.ID}
+	case eventlog.OpenMsg:
+		return qs.EventOpenAsked{ID: msg.ID}
 	}
 	return nil
 }
@@ -98,6 +104,7 @@ func (m Model) shortRequest(request string) string {
 	if id == "" || len(id) <= 8 {
 		return request
 	}
+	request = strings.ReplaceAll(request, "user.id.eq('"+id+"')", "user.id.eq('"+text.ShortID(id)+"…')") // the events' filter
 	return strings.ReplaceAll(request, "/users/"+id+"/", "/users/"+text.ShortID(id)+"…/")
 }
 
@@ -138,6 +145,42 @@ func (m *Model) syncViews() {
 		}
 	}
 	m.jobsScreen.m.SetState(jobs.State{Items: history, Load: listLoad(x.Jobs, m.shortRequest), Now: now})
+	m.syncEvents(now)
+}
+
+// syncEvents gives the Events view the user's events, newest first.
+func (m *Model) syncEvents(now time.Time) {
+	s := m.session
+	redact := m.cfg.Redactor.String
+	st := eventlog.State{Now: now, To: m.cfg.ForwardTo,
+		Empty: "No events of this user yet. Basiq raises them as the user, its consents and its connections change; they show here as they come."}
+	if m.cfg.ForwardTo != "" {
+		st.Secret = m.cfg.ForwardSecret.Reveal() // the handler needs it: shown, as listen shows it
+	}
+	e := s.Events
+	if e == nil {
+		if !m.cfg.Events {
+			st.Empty, st.Idle = "The events are not read in this run.", true
+		}
+		m.eventsScreen.m.SetState(st)
+		return
+	}
+	st.Request = m.shortRequest(e.Poll.Request)
+	st.Every, st.LastOK, st.RetryAt = e.Poll.Every, e.Poll.LastOK, e.Poll.NextAt
+	st.Forwarded, st.Delivered, st.Failures, st.Dropped = e.Forwarded, e.Delivered, e.Failing(), e.Dropped
+	if e.Backfilled {
+		st.Backfill = redact(e.BackfillSaid)
+	}
+	if p := s.EventsProblem(); p != nil {
+		st.Failing = &theme.Problem{What: redact(p.What), Next: redact(p.Next), CorrelationID: redact(p.CorrelationID)}
+	}
+	st.Rows = m.eventRows.Of(e.Items)
+	m.eventsScreen.m.SetState(st)
+	if id := m.eventsScreen.m.Opened(); id != "" {
+		if it := e.Item(id); it != nil {
+			m.eventsScreen.m.SetDetail(listenview.DetailOf(it, redact))
+		}
+	}
 }
 
 // listLoad is how far one of the session's lists has come, as a view shows it.

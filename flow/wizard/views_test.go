@@ -56,18 +56,19 @@ func TestTabGoesThroughTheViewsAndEachSaysWhatItRead(t *testing.T) {
 		{[]string{"1 connection", "GET /users/7f1c2a4e…/connections", "Hooli Bank", "active"}, "GET /users/" + flowtest.UserID + "/connections"},
 		{[]string{"1 consent", "GET /users/7f1c2a4e…/consents", "See your accounts in basiq-onboard"}, "GET /users/" + flowtest.UserID + "/consents"},
 		{[]string{"1 job, newest first", "GET /users/7f1c2a4e…/jobs", "✓ done"}, "GET /users/" + flowtest.UserID + "/jobs"},
+		{[]string{"Events · 0 of this user", "The events are not read in this run."}, ""},
 	} {
 		w.keys("tab")
 		w.sees(v.sees...)
-		if n := r.api.Count(v.call); n != 1 {
+		if n := r.api.Count(v.call); n != 1 && v.call != "" {
 			t.Errorf("%s called %d times, want once", v.call, n)
 		}
 	}
 	w.keys("tab")
 	w.sees("Hooli Bank · 4 accounts")
-	w.keys("shift+tab", "shift+tab")
+	w.keys("shift+tab", "shift+tab", "shift+tab")
 	w.sees("1 consent")
-	w.keys("tab", "tab", "tab")
+	w.keys("tab", "tab", "tab", "tab")
 	for _, call := range []string{"/connections", "/consents", "/jobs", "/transactions"} {
 		if n := r.api.Count("GET /users/" + flowtest.UserID + call); n != 1 {
 			t.Errorf("coming back, %s was read %d times: a view reads once, and again on r", call, n)

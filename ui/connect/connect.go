@@ -41,6 +41,17 @@ type Job struct {
 	Failure *theme.Problem
 	// MFA is the bank's security question the job waits on, nil when none.
 	MFA *MFA
+	// Events are the Basiq events the connection raised, by the title of
+	// the step that raised them, oldest first.
+	Events map[string][]Event
+}
+
+// Event is one of Basiq's events, a line under its step.
+type Event struct {
+	Time time.Time
+	Type string // "connection.created"
+	// Handler is what the handler answered (--forward-to), "" when none.
+	Handler string
 }
 
 // State is everything the screen shows; it decides none of it.
@@ -460,11 +471,36 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if s.Status == basiq.StepFailed && j.Failure != nil {
 			lines = append(lines, lipgloss.NewStyle().PaddingLeft(2).Render(m.st.RenderProblem(m.withKeys(*j.Failure), w-2)))
 		}
+		lines = append(lines, m.eventLines(j.Events[s.Title], w, fold)...)
 	}
 	if j.Trouble != nil {
 		lines = append(lines, "", st.RenderProblem(*j.Trouble, w))
 	}
 	return strings.Join(lines, "\n"), focus
+}
+
+// eventLines are a step's events, one line each: when, the type, and what
+// the handler answered. Where the jobs do not fit (fold), events of one
+// type in a row that the handler answered alike share a line: "×4".
+func (m Model) eventLines(events []Event, w int, fold bool) []string {
+	st := m.st
+	var lines []string
+	for i := 0; i < len(events); {
+		e, n := events[i], 1
+		for fold && i+n < len(events) && events[i+n].Type == e.Type && events[i+n].Handler == e.Handler {
+			n++
+		}
+		line := "  " + st.Muted.Render("↳ "+e.Time.Local().Format("15:04:05")+" ") + st.Text.Render(text.Field(text.Safe(e.Type)))
+		if n > 1 {
+			line += st.Muted.Render(fmt.Sprintf(" ×%d", n))
+		}
+		if e.Handler != "" {
+			line += st.Muted.Render(" → handler " + text.Safe(e.Handler))
+		}
+		lines = append(lines, text.Cut(line, w))
+		i += n
+	}
+	return lines
 }
 
 // progressView is the bar over every step of every job, with an estimate

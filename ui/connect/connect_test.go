@@ -20,7 +20,10 @@ import (
 
 var hooli = basiq.Institution{ID: "AU00000", Name: "Hooli Bank"}
 
-func init() { hooli.Stats.AverageDurationMs.Total = 32000 }
+func init() {
+	hooli.Stats.AverageDurationMs.Total = 32000
+	time.Local = time.UTC // an event's time of day, drawn alike wherever the goldens run
+}
 
 func job(id string, statuses ...string) basiq.Job {
 	titles := []string{basiq.StepVerifyCredentials, basiq.StepRetrieveAccounts, basiq.StepRetrieveTransactions, basiq.StepRetrieveStatements}
@@ -178,6 +181,31 @@ var states = map[string]func(Model) Model{
 		s.BackToAccounts = true
 		m.SetState(s)
 		return m
+	},
+	"events": func(m Model) Model {
+		j := hooliJob(job(id1, "success", "success", "in-progress"))
+		at := time.Date(2026, 11, 24, 14, 5, 2, 0, time.UTC)
+		j.Events = map[string][]Event{
+			basiq.StepVerifyCredentials: {{Time: at, Type: "connection.created", Handler: "✓ 200"}, {Time: at.Add(2 * time.Second), Type: "connection.activated", Handler: "✗ 500"}},
+			basiq.StepRetrieveAccounts:  {{Time: at.Add(3 * time.Second), Type: "account.updated", Handler: "…"}, {Time: at.Add(3 * time.Second), Type: "account.updated"}},
+		}
+		return show(m, 4*time.Second, j)
+	},
+	"events_folded": func(m Model) Model { // too tall: a type's events in a row share a line
+		var js []Job
+		at := time.Date(2026, 11, 24, 14, 5, 2, 0, time.UTC)
+		for i := range 3 {
+			j := hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "success", "success"))
+			if i == 2 {
+				j = hooliJob(job(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), "success", "in-progress", "pending"))
+			}
+			j.Events = map[string][]Event{basiq.StepRetrieveAccounts: {}}
+			for range 4 {
+				j.Events[basiq.StepRetrieveAccounts] = append(j.Events[basiq.StepRetrieveAccounts], Event{Time: at, Type: "account.updated", Handler: "✓ 200"})
+			}
+			js = append(js, j)
+		}
+		return show(m, 4*time.Second, js...)
 	},
 	"not_answered_yet": func(m Model) Model {
 		return show(m, 0, Job{Job: basiq.Job{ID: id1}, Bank: "your bank"})

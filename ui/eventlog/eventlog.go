@@ -26,6 +26,9 @@ const (
 	Delivered = "delivered"
 	Retrying  = "retrying"
 	Failed    = "failed"
+	// Kept: shown, not forwarded (the wizard without --forward-to, or an
+	// event from before it started).
+	Kept = "kept"
 )
 
 // Row is one event as the list shows it.
@@ -76,6 +79,8 @@ type Detail struct {
 	EntityCut     bool
 	EntityErr     string
 	Data          string // the event's own snapshot, indented JSON
+	// Kept: shown, not forwarded (from before the wizard's run).
+	Kept bool
 }
 
 // State is listen as the view shows it.
@@ -99,6 +104,10 @@ type State struct {
 	Waiting   int // new events held back until the handler catches up
 	Dropped   int // events no longer kept (the view keeps the last 1,000)
 	Rows      []Row
+	// Empty is what an empty list says ("" for listen's words).
+	Empty string
+	// Idle: nothing is read, nothing is coming (the list is what it is).
+	Idle bool
 }
 
 // Intents.
@@ -114,6 +123,9 @@ type (
 // Model is the view.
 type Model struct {
 	listing.Screen
+	// watch: the wizard's Events view: no handler column, no resend (r
+	// reads the events again there), and no secret line without a handler.
+	watch  bool
 	keys   keys.Listen
 	state  State
 	open   string // the event opened; "" shows the list
@@ -133,9 +145,30 @@ const (
 	colNote
 )
 
-// New builds the view.
-func New(st *theme.Styles) Model {
+// New builds listen's view.
+func New(st *theme.Styles) Model { return newModel(st, false) }
+
+// NewWatch builds the wizard's Events view: the user's events, each opening
+// to its data; with a handler (--forward-to) its answers too, but r there
+// is the views' "read again", so no resend.
+func NewWatch(st *theme.Styles, forwarding bool) Model {
+	m := newModel(st, true)
+	if !forwarding {
+		m.Screen = listing.NewScreen(st, []listing.Column{
+			colTime:   {Title: "Time"},
+			colType:   {Title: "Type"},
+			colEntity: {Title: "Entity", Drop: 2},
+			colAnswer: {Title: "", Drop: 4}, // always empty: never shown
+			colTook:   {Title: "", Drop: 3},
+			colNote:   {Title: "", Flex: true, Min: 10, Drop: 1},
+		}, true)
+	}
+	return m
+}
+
+func newModel(st *theme.Styles, watch bool) Model {
 	return Model{
+		watch: watch,
 		Screen: listing.NewScreen(st, []listing.Column{
 			colTime:   {Title: "Time"},
 			colType:   {Title: "Type"},
@@ -172,9 +205,9 @@ func (m *Model) SetState(s State) {
 			colTime:   clock(r.Time, s.Now),
 			colType:   text.Safe(r.Type),
 			colEntity: text.Safe(r.Entity),
-			colAnswer: answer(r.State, r.Status, r.Answer),
+			colAnswer: m.answer(r, s.To),
 			colTook:   took(r),
-			colNote:   note(r, s.Now),
+			colNote:   note(r, s.Now, m.watch),
 		}
 	}
 	m.List.SetRows(rows)
@@ -217,9 +250,20 @@ func clock(t, now time.Time) string {
 	return t.Format("2 Jan 15:04")
 }
 
+// answer is the handler's answer, "" where none is asked (the wizard
+// without --forward-to).
+func (m Model) answer(r Row, to string) string {
+	if m.watch && to == "" {
+		return ""
+	}
+	return answer(r.State, r.Status, r.Answer)
+}
+
 // answer is the handler's answer, marked so it reads without colour.
 func answer(state string, status int, words string) string {
 	switch {
+	case state == Kept:
+		return "–"
 	case state == Sending:
 		return "…"
 	case state == Delivered:
@@ -261,7 +305,7 @@ func Took(d time.Duration) string {
 
 // note is what else a row says: when the next attempt goes, what it came
 // with.
-func note(r Row, now time.Time) string {
+func note(r Row, now time.Time, watch bool) string {
 	var parts []string
 	switch r.State {
 	case Retrying:
@@ -276,7 +320,7 @@ func note(r Row, now time.Time) string {
 	if r.Resent {
 		parts = append(parts, "resent")
 	}
-	if r.Backfill {
+	if r.Backfill && !watch { // the wizard's first poll is its own onboarding's start
 		parts = append(parts, "backfill")
 	}
 	return strings.Join(parts, " · ")
@@ -298,11 +342,15 @@ func in(t, now time.Time) string {
 
 // ShortHelp are the keys that work now, most useful first.
 func (m Model) ShortHelp() []key.Binding {
-	if m.open != "" {
+	switch {
+	case m.open != "" && m.watch:
+		return []key.Binding{m.keys.Up, m.keys.Close}
+	case m.open != "":
 		return []key.Binding{m.keys.Resend, m.keys.Up, m.keys.Close}
-	}
-	if m.List.Len() == 0 {
+	case m.List.Len() == 0:
 		return nil
+	case m.watch:
+		return []key.Binding{m.keys.Open, m.List.Move()}
 	}
 	// q quit is the frame's, after these: every screen has it.
 	return []key.Binding{m.keys.Open, m.keys.Resend, m.List.Move()}
@@ -324,10 +372,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	switch {
-	case key.Matches(k, m.keys.Quit):
+	case key.Matches(k, m.keys.Quit) && !m.watch: // the wizard's q is its own
 		return m, keys.Send(QuitMsg{})
 	case m.open != "":
 		return m.updateDetail(k)
+	case key.Matches(k, m.keys.Resend) && m.watch:
 	case key.Matches(k, m.keys.Open):
 		if id := m.Selected(); id != "" {
 			m.open, m.scroll = id, 0
@@ -351,7 +400,7 @@ func (m Model) updateDetail(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.keys.Close):
 		m.open = ""
-	case key.Matches(k, m.keys.Resend):
+	case key.Matches(k, m.keys.Resend) && !m.watch:
 		return m, keys.Send(ResendMsg{ID: m.open})
 	default:
 		switch {
@@ -390,17 +439,25 @@ func (m Model) page() listing.Page {
 	st := m.St
 	w := m.BodyWidth()
 	title := "Events · " + counted(s)
+	if m.watch && s.To == "" {
+		title = "Events · " + listing.Thousands(len(s.Rows)) + " of this user"
+	}
 	request := s.Request
 	if s.Every > 0 {
 		request += " every " + every(s.Every)
 	}
 	var above []string
-	secret := st.Label.Render("Secret ") + st.Code.Render(text.Safe(s.Secret))
-	if more := st.Muted.Render(" · the same every run against this API"); lipgloss.Width(secret+more) <= w {
-		secret += more
+	if s.Secret != "" {
+		secret := st.Label.Render("Secret ") + st.Code.Render(text.Safe(s.Secret))
+		if m.watch {
+			secret = st.Label.Render("Forwarding to ") + st.Code.Render(text.Safe(s.To)) + st.Muted.Render(" · signed with ") + st.Code.Render(text.Safe(s.Secret))
+		}
+		if more := st.Muted.Render(" · the same every run against this API"); lipgloss.Width(secret+more) <= w {
+			secret += more
+		}
+		above = append(above, theme.Wrap(w, secret))
 	}
-	above = append(above, theme.Wrap(w, secret))
-	if s.Backfill != "" {
+	if s.Backfill != "" && !m.watch {
 		above = append(above, st.Muted.Width(w).Render(text.Safe(s.Backfill)))
 	}
 	switch {
@@ -410,8 +467,12 @@ func (m Model) page() listing.Page {
 		p := *s.Failing
 		above = append(above, st.RenderProblem(p, w))
 	}
-	p := listing.Page{Title: title, Request: request, Loaded: s.Backfill != "", Loading: s.Backfill == "" && s.Problem == nil,
+	loaded := s.Backfill != "" || s.Idle
+	p := listing.Page{Title: title, Request: request, Loaded: loaded, Loading: !loaded && s.Problem == nil && s.Failing == nil,
 		Above: strings.Join(above, "\n"), Empty: "No events yet. They come as Basiq raises them: onboard a user (basiq-onboard --user-id, or the wizard) and they show here."}
+	if s.Empty != "" {
+		p.Empty = s.Empty
+	}
 	if s.Dropped > 0 {
 		p.Note = fmt.Sprintf("the last %s kept, %s older", listing.Thousands(len(s.Rows)), listing.Thousands(s.Dropped))
 	}
@@ -489,16 +550,26 @@ func (m Model) detailLines() []string {
 	}
 	add(st.Muted.Width(w).Render(strings.Join(facts, " · ")))
 	add(st.Muted.Render("webhook-id ") + st.Code.Render(cut(text.Safe(d.WebhookID), w-11)))
-	add("", st.Label.Render("The payload sent"))
-	block(d.Payload)
-	add("", st.Label.Render("The handler's answers")+st.Muted.Render(" · "+text.Safe(m.state.To)))
-	if d.SendErr != "" {
-		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.SendErr)))
+	if m.watch && m.state.To == "" {
+		add("", st.Label.Render("The payload Basiq's webhook carries")+st.Muted.Render(" · --forward-to sends it to a handler"))
+		block(d.Payload)
+	} else {
+		add("", st.Label.Render("The payload sent"))
+		block(d.Payload)
+		add("", st.Label.Render("The handler's answers")+st.Muted.Render(" · "+text.Safe(m.state.To)))
 	}
-	if len(d.Attempts) == 0 && d.SendErr == "" {
+	attempts := d.Attempts
+	switch {
+	case m.watch && m.state.To == "":
+		attempts = nil
+	case d.SendErr != "":
+		add("  " + st.Error.Width(w-2).Render(theme.SymbolFailed+" "+text.Safe(d.SendErr)))
+	case d.Kept:
+		add("  " + st.Muted.Render("Not forwarded: Basiq raised it before this run began."))
+	case len(d.Attempts) == 0:
 		add("  " + st.Muted.Render("None yet."))
 	}
-	for i, a := range d.Attempts {
+	for i, a := range attempts {
 		words := fmt.Sprintf("%s  attempt %d  ", clock(a.Time, m.state.Now), a.N)
 		style := st.Success
 		status := fmt.Sprintf("%s %d in %s", theme.SymbolDone, a.Status, Took(a.Took))

@@ -59,8 +59,10 @@ func detail() Detail {
 	}
 }
 
-func sized(w, h int, s State) Model {
-	m := New(theme.New(true))
+func sized(w, h int, s State) Model { return sizedModel(New(theme.New(true)), w, h, s) }
+
+// sizedModel is m in a window of w by h, showing s.
+func sizedModel(m Model, w, h int, s State) Model {
 	m.SetSize(frame.BodySize(w, h))
 	m.SetState(s)
 	return m
