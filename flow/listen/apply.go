@@ -273,7 +273,12 @@ func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 	s.cursorMoved = true
 	it := &Item{Event: e, Created: created, Seen: a.now, Backfill: backfill, MessageID: MessageID(e.ID),
 		Payload: Payload(e, s.cfg.APIBase), Entity: Entity{URL: e.DataRef}}
-	a.settle(it, Sending)
+	kept := s.cfg.NoForward || created.Before(s.cfg.ForwardFrom.Truncate(time.Second))
+	if kept {
+		it.State = Kept // shown, never sent: it holds no slot
+	} else {
+		a.settle(it, Sending)
+	}
 	s.Items = append(s.Items, it)
 	s.byEvent[e.ID] = it
 	s.byMessage[it.MessageID] = it
@@ -285,8 +290,7 @@ func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 		delete(s.byMessage, old.MessageID)
 		s.Dropped++
 	}
-	if s.cfg.NoForward || created.Before(s.cfg.ForwardFrom.Truncate(time.Second)) {
-		it.State = Kept
+	if kept {
 		a.say(Note{Kind: NoteEvent, Item: it})
 		return
 	}

@@ -313,7 +313,7 @@ func (s *Session) Undelivered(now time.Time) string {
 		oldest = s.Waiting[0].Created
 	}
 	for _, it := range s.Items {
-		if it.State == Delivered {
+		if it.State == Delivered || it.State == Kept {
 			continue
 		}
 		n++

@@ -627,3 +627,19 @@ func TestTheEndSaysWhatWasNotDeliveredAndHowToSendItAgain(t *testing.T) {
 		t.Errorf("the end says %q, want %q…", left, want)
 	}
 }
+
+// The wizard without --forward-to keeps every event and sends none: none
+// holds a slot, so a week of them is all shown, and none is "undelivered".
+func TestEventsKeptWithoutForwardingHoldNoSlot(t *testing.T) {
+	s := started(t, Config{NoForward: true}, t0)
+	var events []basiq.Event
+	for i := range 800 {
+		events = append(events, ev(fmt.Sprintf("e%04d", i), "user.updated", t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	if f := of[Forward](s.Apply(t0, Polled{Events: newestFirst(events...)})); len(f) != 0 || len(s.Items) != 800 || len(s.Waiting) != 0 {
+		t.Errorf("forwarded %d, kept %d, %d waiting: want 0, 800, 0", len(f), len(s.Items), len(s.Waiting))
+	}
+	if left := s.Undelivered(t0); left != "" {
+		t.Errorf("nothing was to be sent, and the end says %q", left)
+	}
+}
