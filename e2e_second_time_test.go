@@ -79,6 +79,7 @@ func TestItem5AKeySavedForOneSimulatorIsNeverSentToAnother(t *testing.T) {
 	s.waitFor("Save it in")
 	s.keys("y")
 	s.waitFor("Create a user")
+	s.waitFor("Key saved in") // written off the event loop: on a loaded machine after the next screen
 	s.keys("C-c")
 	s.exitCode()
 	secrets, err := os.ReadFile(filepath.Join(home, ".config", "basiq-onboard", "secrets.json"))

@@ -86,7 +86,7 @@ func listenCommand(a *app) *cobra.Command {
 		"forward-to":       {"URL", "a URL, host:port, :port or a port, e.g. --forward-to 3000"},
 		"events":           {"TYPE[,TYPE...]", "event types, e.g. --events user.created,consent.revoked"},
 		"user-id":          {"ID", "a user's id, e.g. --user-id 7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"},
-		"since":            {"DURATION", "a duration, e.g. --since 10m or --since 24h"},
+		"since":            {"DURATION", "a duration, e.g. --since 10m, 24h or 168h (7 days, the most)"},
 		"poll-interval":    {"DURATION", "a duration, e.g. --poll-interval 5s"},
 		"forward-timeout":  {"DURATION", "a duration, e.g. --forward-timeout 10s"},
 		"retry-time-scale": {"F", "a number above 0, e.g. --retry-time-scale 0.001"},

@@ -147,6 +147,14 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 	res := triggerResult{API: conn.url, Simulator: true, EventTypeID: eventType, UserID: t.UserID, UserCreated: o.userID == "", Raised: t.Events, JobID: t.JobID}
 	res.Events = ofType(t.Events, eventType)
 	if len(res.Events) == 0 && t.JobID != "" {
+		if wait := t.DueAt().Sub(commandClock().Now()); wait >= time.Second && !o.json {
+			// Said on stderr while it waits: made so far, and how long it may take.
+			who := "On user " + t.UserID
+			if res.UserCreated {
+				who = "Made user " + t.UserID
+			}
+			printLines(a.stderr, conn.redact, fmt.Sprintf("%s, started job %s: %s comes with its step, in about %s…", who, t.JobID, eventType, wait.Round(time.Second)))
+		}
 		events, later, err := waitForJobEvent(ctx, conn.client, t, eventType, start)
 		if err != nil {
 			a.failCall(cmd, conn, "waiting for "+eventType+" from job "+t.JobID, err,

@@ -426,8 +426,6 @@ func (a *applying) fatal(err error) *Problem {
 	s := a.s
 	e, isBasiq := asBasiqError(err)
 	switch {
-	case basiq.IsNotBasiq(err):
-		return problemOf(err, "This is not Basiq's API, nor the simulator's: ", "Check --api-url (or BASIQ_API_URL): Basiq's is "+basiq.DefaultBaseURL+".")
 	case basiq.IsBadAPIKey(err):
 		return problemOf(err, "Basiq did not accept the API key: ",
 			"Check BASIQ_API_KEY, or the key saved for this API (the wizard saves one); listen takes the key as the wizard does.")
@@ -443,6 +441,8 @@ func (a *applying) fatal(err error) *Problem {
 		return problemOf(err, "Basiq refused to list all of the application's events: ", next)
 	case e.Status == 404 && e.Path == "/events":
 		return problemOf(err, "This API has no events (GET /events answered 404): ", "Check --api-url (or BASIQ_API_URL): it should be Basiq's API or the simulator's.")
+	case basiq.IsNotBasiq(err): // POST /token answered by something else: a web server, a handler
+		return problemOf(err, "This is not Basiq's API, nor the simulator's: ", "Check --api-url (or BASIQ_API_URL): Basiq's is "+basiq.DefaultBaseURL+".")
 	case e.Status/100 == 3:
 		return problemOf(err, "GET /events was redirected, and redirects are not followed: ", "Check --api-url (or BASIQ_API_URL).")
 	}

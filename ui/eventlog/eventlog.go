@@ -469,7 +469,7 @@ func (m Model) page() listing.Page {
 	}
 	loaded := s.Backfill != "" || s.Idle
 	p := listing.Page{Title: title, Request: request, Loaded: loaded, Loading: !loaded && s.Problem == nil && s.Failing == nil,
-		Above: strings.Join(above, "\n"), Empty: "No events yet. They come as Basiq raises them: onboard a user (basiq-onboard --user-id, or the wizard) and they show here."}
+		Above: strings.Join(above, "\n"), Empty: "No events yet. They come as Basiq raises them: onboard a user (the wizard), or against the simulator raise one (basiq-onboard trigger user.created), and they show here."}
 	if s.Empty != "" {
 		p.Empty = s.Empty
 	}
