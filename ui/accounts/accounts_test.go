@@ -67,9 +67,7 @@ func many(n int) []basiq.Account {
 }
 
 func sized(w, h int, accts []basiq.Account) Model {
-	m := New(theme.New(true))
-	bw, bh := frame.BodySize(w, h)
-	m.SetSize(bw, bh)
+	m := uitest.Sized(New(theme.New(true)), frame.BodySize, w, h)
 	m.setHeading("Max Wentworth-Smith")
 	all := map[string]basiq.Institution{"AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}
 	for k, v := range insts {
