@@ -132,18 +132,12 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 
 func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	m := sized(80, 24, loaded())
-	if _, msg := uitest.Keys(m, "m"); msg != (keys.IntentMsg{Intent: keys.More}) {
-		t.Errorf("n sent %#v", msg)
-	}
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.More}, "m")
 	s := loaded()
 	s.More = false
-	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
-		t.Errorf("n after the last page sent %#v", msg)
-	}
+	uitest.Sends(t, sized(80, 24, s), nil, "m") // after the last page
 	s.More, s.Loading = true, true
-	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
-		t.Errorf("n while a page loads sent %#v", msg)
-	}
+	uitest.Sends(t, sized(80, 24, s), nil, "m") // while a page loads
 }
 
 // TestAnotherScreensTickLeavesTheFilterAsItIs: the wizard gives every
