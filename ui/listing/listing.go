@@ -386,6 +386,23 @@ func (m *Model) lineWidth(widths []int) int {
 	return n
 }
 
+// StyleWhere is a Style that draws the cells where says so in style (a
+// whole row where it ignores the column), the others in the terminal's
+// own colour.
+func StyleWhere(style lipgloss.Style, where func(row, col int) bool) func(row, col int) (lipgloss.Style, bool) {
+	return func(row, col int) (lipgloss.Style, bool) { return style, where(row, col) }
+}
+
+// SelectedOf is the item under l's cursor, items being what its rows show
+// in order; false where no row is selected.
+func SelectedOf[T any](l Model, items []T) (T, bool) {
+	if sel := l.Selected(); sel >= 0 && sel < len(items) {
+		return items[sel], true
+	}
+	var none T
+	return none, false
+}
+
 func (m *Model) cellStyle(r, i, how int) (lipgloss.Style, bool) {
 	if m.Style == nil || how == plainCells {
 		return lipgloss.Style{}, false
@@ -690,6 +707,12 @@ func (s Screen) BodyWidth() int { return max(s.Width, 40) }
 // whether k was one of the list's keys.
 func (s *Screen) Scroll(k tea.KeyPressMsg, p Page) bool {
 	return s.List.Update(k, s.List.Visible(p, s.BodyWidth(), s.Height))
+}
+
+// ListHelp is a list view's full help: its keys (short), then the list's
+// moves by the page and to its ends.
+func (s Screen) ListHelp(short []key.Binding) [][]key.Binding {
+	return keys.KeyMap{Short: short, More: s.List.Moves()}.FullHelp()
 }
 
 // Show draws page p around the rows, cut to the body's width.
