@@ -68,7 +68,7 @@ func New(st *theme.Styles) Model {
 	return Model{
 		st:        st,
 		paste:     in,
-		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		spin:      st.NewSpinner(),
 		copyKey:   keys.Copy.Help("copy link"),
 		linkKey:   keys.WholeLink.Binding(),
 		qrKey:     keys.QRCode.Binding(),
