@@ -189,12 +189,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		// A pasted key often carries a newline or spaces from the dashboard.
-		key := strings.TrimSpace(msg.Content)
-		if m.hint = theme.PasteTooLong(m.input, key); m.hint != "" {
-			return m, nil
-		}
-		m.input.SetValue(key)
-		m.input.CursorEnd()
+		m.hint = theme.PasteWhole(&m.input, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.key(msg)

@@ -276,12 +276,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.paste.SetValue("")
 			m.paste.Focus()
 		}
-		text := strings.TrimSpace(msg.Content)
-		if m.pasteErr = theme.PasteTooLong(m.paste, text); m.pasteErr != "" {
-			return m, nil
-		}
-		m.paste.SetValue(text)
-		m.paste.CursorEnd()
+		m.pasteErr = theme.PasteWhole(&m.paste, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		switch {
