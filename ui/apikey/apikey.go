@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -20,9 +19,9 @@ type SubmittedMsg struct{ Key string }
 
 // Model is the key screen.
 type Model struct {
+	theme.Body
 	st       *theme.Styles
 	input    textinput.Model
-	width    int
 	working  theme.Working // the key being checked
 	fromEnv  bool
 	problem  *theme.Problem
@@ -98,7 +97,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width = width
+	m.Body.SetSize(width, height)
 	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
@@ -236,7 +235,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // View draws the screen. The key itself never appears: only its mask.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	para := func(s string) string { return st.Text.Width(w).Render(s) }
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Your API key") + "\n\n")
@@ -286,5 +285,5 @@ func (m Model) View() string {
 			b.WriteString(theme.Wrap(w, st.Muted.Render("No key yet? "), st.Key.Render("ctrl+d"), st.Muted.Render(" runs the demo against a built-in Basiq simulator.")) + "\n")
 		}
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }

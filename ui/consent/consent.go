@@ -27,8 +27,8 @@ type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
-	st            *theme.Styles
-	width, height int
+	theme.Body
+	st *theme.Styles
 
 	userID, userName string
 	link             string
@@ -140,7 +140,7 @@ func (m Model) TakesEsc() bool { return m.pasting }
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.Body.SetSize(width, height)
 	theme.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
@@ -353,7 +353,7 @@ func (m Model) pasteKeyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // View draws the screen.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	para := func(s string) string { return st.Text.Width(w).Render(s) }
 	var b strings.Builder
 	title := "Consent in the browser"
@@ -452,7 +452,7 @@ func (m Model) View() string {
 	if m.problem != nil {
 		b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }
 
 // linkLine is the link as an OSC 8 hyperlink: clickable in full even where

@@ -680,9 +680,9 @@ func Thousands(n int) string {
 // keys: the styles, the size of the body, and the list. A view embeds
 // it, and says otherwise where it has a text field.
 type Screen struct {
-	St            *theme.Styles
-	Width, Height int
-	List          Model
+	St *theme.Styles
+	theme.Body
+	List Model
 }
 
 // NewScreen is a view's list of these columns; selectable rows have a cursor.
@@ -690,18 +690,11 @@ func NewScreen(st *theme.Styles, cols []Column, selectable bool) Screen {
 	return Screen{St: st, List: New(st, cols, selectable)}
 }
 
-// SetSize gives the view its body size.
-func (s *Screen) SetSize(width, height int) { s.Width, s.Height = width, height }
-
 // Capturing is false: a list has no text field.
 func (Screen) Capturing() bool { return false }
 
 // TakesEsc is false: esc has nothing to close in a list.
 func (Screen) TakesEsc() bool { return false }
-
-// BodyWidth is the width the view draws in: the body's, but never so
-// narrow that a row has no room.
-func (s Screen) BodyWidth() int { return max(s.Width, 40) }
 
 // Scroll moves the cursor for k over page p as it is shown; it reports
 // whether k was one of the list's keys.
@@ -718,9 +711,4 @@ func (s Screen) ListHelp(short []key.Binding) [][]key.Binding {
 // Show draws page p around the rows, cut to the body's width.
 func (s Screen) Show(p Page) string {
 	return s.Fit(s.List.Render(p, s.BodyWidth(), s.Height))
-}
-
-// Fit cuts what the view draws to the body's width.
-func (s Screen) Fit(view string) string {
-	return lipgloss.NewStyle().MaxWidth(s.BodyWidth()).Render(view)
 }

@@ -40,6 +40,7 @@ const (
 
 // Model is the user screen.
 type Model struct {
+	theme.Body
 	st      *theme.Styles
 	fields  [3]textinput.Model
 	touched [3]bool     // left once, or submit tried: errors show from then on
@@ -58,7 +59,6 @@ type Model struct {
 	user     *basiq.User
 	created  bool // user was created here, not looked up
 	copied   bool
-	width    int
 	answers  int // the session's answers about the user the form has taken
 
 	submit, toggle, copyID, cont, yes, no, resume, fresh key.Binding
@@ -150,7 +150,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width = width
+	m.Body.SetSize(width, height)
 	for i := range m.fields {
 		theme.SetInputWidth(&m.fields[i], min(max(width-30, 20), 44))
 	}
@@ -419,9 +419,9 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 // View draws the screen.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	if m.offer != nil && !m.working.Busy() {
-		return lipgloss.NewStyle().MaxWidth(w).Render(m.offerView(w))
+		return m.Fit(m.offerView(w))
 	}
 	var b strings.Builder
 	if m.byID {
@@ -464,7 +464,7 @@ func (m Model) View() string {
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
 			st.Muted.Render(" with nothing typed creates "+text.Safe(m.example)+".")))
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }
 
 func (m Model) fieldLine(label string, i int) string {
@@ -482,9 +482,9 @@ func (m Model) fieldLine(label string, i int) string {
 	switch {
 	case e != "":
 		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
-		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
+		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > m.BodyWidth() {
 			// No room beside the field: under it, aligned with the value.
-			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
+			under := st.Error.Width(max(m.Width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
 		mark = " " + msg
