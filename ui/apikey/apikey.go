@@ -236,10 +236,9 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) View() string {
 	st := m.st
 	w := m.BodyWidth()
-	para := func(s string) string { return st.Text.Width(w).Render(s) }
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Your API key") + "\n\n")
-	b.WriteString(para("Paste the key from the Basiq dashboard (Developer → API Keys). It is swapped for an access token that lasts 60 minutes; the key itself is never shown, logged or sent anywhere but Basiq.") + "\n\n")
+	b.WriteString(st.Text.Width(w).Render("Paste the key from the Basiq dashboard (Developer → API Keys). It is swapped for an access token that lasts 60 minutes; the key itself is never shown, logged or sent anywhere but Basiq.") + "\n\n")
 
 	field := m.input.View()
 	if m.working.Busy() || m.asking {

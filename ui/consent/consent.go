@@ -354,7 +354,6 @@ func (m Model) pasteKeyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) View() string {
 	st := m.st
 	w := m.BodyWidth()
-	para := func(s string) string { return st.Text.Width(w).Render(s) }
 	var b strings.Builder
 	title := "Consent in the browser"
 	if m.anotherBank != "" {
@@ -388,7 +387,7 @@ func (m Model) View() string {
 	default:
 		lead += " Open this link:"
 	}
-	b.WriteString(para(lead) + "\n\n")
+	b.WriteString(st.Text.Width(w).Render(lead) + "\n\n")
 	b.WriteString(m.linkLine(w) + "\n")
 	note := "The link holds a token that expires"
 	if !m.expires.IsZero() {
