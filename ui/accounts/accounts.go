@@ -75,7 +75,8 @@ type Model struct {
 	version     int     // the accounts' version laid out
 	shownExport *Export // the session's last export, as shown
 
-	// up and down scroll an account's transactions (the table moves with the list's own keys).
+	// up and down scroll an account's transactions, and up is the table's ↑/↓ in the help
+	// line (the table itself moves with the list's keys).
 	up, down, detail, txnKey, export, back, more, retry, choose, write key.Binding
 }
 
