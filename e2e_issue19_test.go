@@ -21,37 +21,21 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	s.keys("b")
 	s.waitFor("Sandbox bank: Pied Piper Bank") // the bank a connects, named
 	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("2 banks · 8 accounts")
-	s.keys("Tab", "Tab")
-	s.waitFor("2 connections")
-	s.keys("Down")
-	s.waitFor("›Pied Piper Bank")
-	s.keys("u")
+	s.seeTheAccounts("2 banks · 8 accounts")
+	s.refreshPiedPiper()
 	// The refresh keeps its bank's name, and the bank asks: the first field has the cursor.
-	p := s.waitFor("What's the ID of this institution?")
-	for _, want := range []string{"Connecting Pied Piper Bank", "Pied Piper Bank asks", "enter send · tab next field · esc answer later"} {
-		if !strings.Contains(p, want) {
-			t.Errorf("the job view lacks %q:\n%s", want, p)
-		}
-	}
+	s.holds(s.waitFor("What's the ID of this institution?"), "the job view",
+		"Connecting Pied Piper Bank", "Pied Piper Bank asks", "enter send · tab next field · esc answer later")
 	s.text("Basiq")
 	s.keys("Tab")
 	s.text("AU00000")
 	s.waitFor("AU00000")
 	s.keys("Enter")
 	s.waitFor("Connected Pied Piper Bank")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("2 banks · 8 accounts")
+	s.seeTheAccounts("2 banks · 8 accounts")
 	// Item 2: a wrong answer fails the refresh; r goes through consent for that
 	// connection, and Connections still has one row for Pied Piper.
-	s.keys("Tab", "Tab")
-	s.waitFor("2 connections")
-	s.keys("Down")
-	s.waitFor("›Pied Piper Bank")
-	s.keys("u")
+	s.refreshPiedPiper()
 	s.waitFor("What's the ID of this institution?")
 	s.text("Hooligan")
 	s.keys("Tab")
@@ -62,33 +46,35 @@ func TestTmuxDemoPiedPiperRefreshedAndItsQuestionsAnsweredInTheTerminal(t *testi
 	s.waitFor("connectionId=")
 	s.waitFor("Sandbox bank: Pied Piper Bank")
 	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("/accounts at") // on the accounts: a tab sent before them lands on the job view, which has none
+	s.seeTheAccounts("/accounts at") // on the accounts: a tab sent before them lands on the job view, which has none
 	s.keys("Tab", "Tab")
-	p = s.waitFor("2 connections")
+	p := s.waitFor("2 connections")
 	if strings.Count(p, "Pied Piper Bank") != 1 {
 		t.Errorf("Connections after consent again:\n%s", p)
 	}
 	s.quit(keepTheUser)
-	if code := s.exitCode(); code != "0" {
-		t.Errorf("exit code %s, want 0", code)
-	}
+	s.exits("0", "")
 }
 
 // demoToTheAccounts walks the demo to its accounts: the made-up user, on
 // to consent, a for the sandbox persona, enter once they are in.
 func (s *tmuxSession) demoToTheAccounts() {
 	s.t.Helper()
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Created user")
-	s.keys("Enter")
+	s.demoUserOnToConsent()
 	s.waitFor("Waiting for a connection")
 	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("Hooli Bank · 4 accounts")
+	s.seeTheAccounts("Hooli Bank · 4 accounts")
+}
+
+// refreshPiedPiper goes from the accounts of the two banks to Connections
+// and refreshes Pied Piper's, the second row.
+func (s *tmuxSession) refreshPiedPiper() {
+	s.t.Helper()
+	s.keys("Tab", "Tab")
+	s.waitFor("2 connections")
+	s.keys("Down")
+	s.waitFor("›Pied Piper Bank")
+	s.keys("u")
 }
 
 // createUser types email in the user form, creates the user and returns its id.
@@ -187,9 +173,7 @@ func TestTmuxComingBackToAUserWhoseOldJobFailedShowsWhatIsCurrentAndExitsZero(t 
 	first.keys("Enter")
 	first.waitFor("Waiting for a connection")
 	sim.consent(user, "AU00000", "Wentworth-Smith", "whislter")
-	first.waitFor("Press enter to see them")
-	first.keys("Enter")
-	first.waitFor("Hooli Bank · 4 accounts")
+	first.seeTheAccounts("Hooli Bank · 4 accounts")
 	// Another bank, whose question is left unanswered when the person quits.
 	first.keys("Tab", "Tab")
 	first.waitFor("1 connection")
@@ -222,9 +206,7 @@ func TestTmuxComingBackToAUserWhoseOldJobFailedShowsWhatIsCurrentAndExitsZero(t 
 	second.keys("Tab", "Tab", "Tab", "Tab")
 	second.waitFor("2 jobs, newest first") // the Jobs view has it
 	second.quit(keepTheUser)
-	if code := second.exitCode(); code != "0" {
-		t.Errorf("a clean quit after coming back: exit code %s, want 0", code)
-	}
+	second.exits("0", "a clean quit after coming back: ")
 }
 
 func TestTmuxADumbTerminalGetsLinesAndAsksForTheKeyAndTheEmail(t *testing.T) {
@@ -255,9 +237,7 @@ func TestTmuxADumbTerminalGetsLinesAndAsksForTheKeyAndTheEmail(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("took the answers")
 	p = s.waitFor("Transaction 23000")
-	if code := s.exitCode(); code != "0" {
-		t.Errorf("exit code %s, want 0:\n%s", code, s.pane())
-	}
+	s.exits("0", "")
 	if strings.Contains(p, apiKey) {
 		t.Errorf("the key was echoed:\n%s", p)
 	}

@@ -9,10 +9,6 @@ func TestTmuxEscThenCtrlCQuits(t *testing.T) {
 	s := startTmux(t, env, 100, 30, "--demo", "--no-browser")
 	s.waitFor("Email")
 	s.keys("Escape", "C-c") // one send-keys: the two bytes arrive together
-	if code := s.exitCode(); code != "130" {
-		t.Errorf("esc then ctrl+c: exit %s, want 130; the screen:\n%s", code, s.pane())
-	}
-	if alt, cursor, echo := s.terminal(); alt || !cursor || !echo {
-		t.Errorf("after quitting: alternate screen %v, cursor %v, echo %v", alt, cursor, echo)
-	}
+	s.exits("130", "esc then ctrl+c: ")
+	s.leftTheTerminalAsItWas("quitting")
 }

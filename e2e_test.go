@@ -283,6 +283,54 @@ func (s *tmuxSession) exitCode() string {
 	}
 }
 
+// exits waits for the program to end and fails the test unless its exit
+// code is want; when tells which run or key it was ("" for none).
+func (s *tmuxSession) exits(want, when string) {
+	s.t.Helper()
+	if code := s.exitCode(); code != want {
+		s.t.Errorf("%sexit code %s, want %s; the screen:\n%s", when, code, want, s.pane())
+	}
+}
+
+// leftTheTerminalAsItWas fails the test unless the program, once ended,
+// left the alternate screen, showed the cursor and made the tty echo again.
+func (s *tmuxSession) leftTheTerminalAsItWas(after string) {
+	s.t.Helper()
+	if alt, cursor, echo := s.terminal(); alt || !cursor || !echo {
+		s.t.Errorf("after %s: alternate screen %v, cursor shown %v, echo %v; want the terminal as it was", after, alt, cursor, echo)
+	}
+}
+
+// holds fails the test for each of wants the pane p lacks; what names the
+// screen for the message ("the accounts table").
+func (s *tmuxSession) holds(p, what string, wants ...string) {
+	s.t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(p, want) {
+			s.t.Errorf("%s lacks %q:\n%s", what, want, p)
+		}
+	}
+}
+
+// demoUserOnToConsent takes the demo's made-up user (enter on the empty
+// form) and goes on to consent.
+func (s *tmuxSession) demoUserOnToConsent() {
+	s.t.Helper()
+	s.waitFor("Email")
+	s.keys("Enter")
+	s.waitFor("Created user")
+	s.keys("Enter")
+}
+
+// seeTheAccounts waits for the finished job's offer, takes it, and waits
+// for want on the accounts; it returns the pane that shows it.
+func (s *tmuxSession) seeTheAccounts(want string) string {
+	s.t.Helper()
+	s.waitFor("Press enter to see them")
+	s.keys("Enter")
+	return s.waitFor(want)
+}
+
 func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
 	env, _ := cleanEnv(t, "BASIQ_DEMO_STEP_DELAY=300ms")
 	s := startTmux(t, env, 100, 30)
@@ -296,42 +344,20 @@ func TestTmuxDemoFromTheKeyScreenToTheAccounts(t *testing.T) {
 	s.waitFor("Hooli")
 	s.keys("a")
 	s.waitFor("Verifying credentials")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("Transaction 14000")
-	p := s.waitFor("-$232,914.02")
-	for _, want := range []string{"$34,076.00", "-$299,292.25"} {
-		if !strings.Contains(p, want) {
-			t.Errorf("the accounts table lacks %s:\n%s", want, p)
-		}
-	}
+	s.seeTheAccounts("Transaction 14000")
+	s.holds(s.waitFor("-$232,914.02"), "the accounts table", "$34,076.00", "-$299,292.25")
 	s.quit(keepTheUser)
-	if code := s.exitCode(); code != "0" {
-		t.Errorf("exit code %s, want 0", code)
-	}
-	after := s.pane()
-	for _, want := range []string{"Transaction 14000", "User "} {
-		if !strings.Contains(after, want) {
-			t.Errorf("after quitting the scrollback lacks %q:\n%s", want, after)
-		}
-	}
+	s.exits("0", "")
+	s.holds(s.pane(), "after quitting the scrollback", "Transaction 14000", "User ")
 }
 
 func TestTmuxFailurePersonaIsExplainedAndExitsOne(t *testing.T) {
 	env, _ := cleanEnv(t)
 	s := startTmux(t, env, 100, 30, "--demo", "--persona", "bighead", "--email", "a@b.co")
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Created user")
-	s.keys("Enter")
-	p := s.waitFor("Account is locked")
-	if !strings.Contains(p, "consent again") {
-		t.Errorf("the failure is not explained:\n%s", p)
-	}
+	s.demoUserOnToConsent()
+	s.holds(s.waitFor("Account is locked"), "the failure's explanation", "consent again")
 	s.quit(keepTheUser)
-	if code := s.exitCode(); code != "1" {
-		t.Errorf("exit code %s, want 1", code)
-	}
+	s.exits("1", "")
 }
 
 func (s *tmuxSession) waitForFile(path string) {
@@ -347,28 +373,18 @@ func (s *tmuxSession) waitForFile(path string) {
 func TestTmuxUnknownPastedJobLeadsBackToConsentAndThePersonaFinishes(t *testing.T) {
 	env, _ := cleanEnv(t)
 	s := startTmux(t, env, 100, 30, "--demo", "--no-browser")
-	s.waitFor("Email")
-	s.keys("Enter")
-	s.waitFor("Created user")
-	s.keys("Enter")
+	s.demoUserOnToConsent()
 	s.waitFor("Waiting for a connection")
 	s.keys("p")
 	s.text("deadbeef-0000-4000-8000-000000000000")
 	s.keys("Enter")
-	p := s.waitFor("Basiq has no job deadbeef-0000-4000-8000-000000000000")
-	if !strings.Contains(p, "esc back") {
-		t.Errorf("the help line does not offer the way back:\n%s", p)
-	}
+	s.holds(s.waitFor("Basiq has no job deadbeef-0000-4000-8000-000000000000"), "the help line (the way back)", "esc back")
 	s.keys("Escape")
 	s.waitFor("Waiting for a connection")
 	s.keys("a")
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	s.waitFor("Transaction 14000")
+	s.seeTheAccounts("Transaction 14000")
 	s.quit(keepTheUser)
-	if code := s.exitCode(); code != "0" {
-		t.Errorf("exit code %s, want 0", code)
-	}
+	s.exits("0", "")
 }
 
 func TestTmuxSignalsExitWithTheirCodeAndRestoreTheTerminal(t *testing.T) {
@@ -380,18 +396,11 @@ func TestTmuxSignalsExitWithTheirCodeAndRestoreTheTerminal(t *testing.T) {
 		t.Run(c.sig.String(), func(t *testing.T) {
 			env, _ := cleanEnv(t, "BASIQ_DEMO_STEP_DELAY=1h") // the job never ends on its own
 			s := startTmux(t, env, 100, 30, "--demo", "--persona", "Wentworth-Smith")
-			s.waitFor("Email")
-			s.keys("Enter")
-			s.waitFor("Created user")
-			s.keys("Enter")
+			s.demoUserOnToConsent()
 			s.waitFor("Verifying credentials") // mid-job
 			s.signal(c.sig)
-			if code := s.exitCode(); code != c.code {
-				t.Errorf("exit code %s, want %s", code, c.code)
-			}
-			if alt, cursor, echo := s.terminal(); alt || !cursor || !echo {
-				t.Errorf("after %v: alternate screen %v, cursor shown %v, echo %v; want the terminal as it was", c.sig, alt, cursor, echo)
-			}
+			s.exits(c.code, "")
+			s.leftTheTerminalAsItWas(c.sig.String())
 		})
 	}
 }
@@ -450,9 +459,7 @@ func TestTmuxWrongKeyThenTheRightOneNeverShowsTheKey(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("token=")
 	s.keys("C-c")
-	if code := s.exitCode(); code != "130" {
-		t.Errorf("ctrl+c exit code %s, want 130", code)
-	}
+	s.exits("130", "ctrl+c: ")
 	if p := s.pane(); strings.Contains(p, apiKey) {
 		t.Fatalf("the API key is on screen or in the scrollback:\n%s", p)
 	}

@@ -31,22 +31,11 @@ func TestTmuxDemoAnotherBankThenQuitDeletesTheUser(t *testing.T) {
 	s.waitFor("Press a to connect Pied Piper Bank as Wentworth-Smith")
 	s.keys("a")
 	// Pied Piper asks its security question; the demo's consent answers it.
-	p := s.waitFor("Connected Pied Piper Bank")
-	if !strings.Contains(p, "✓ Answering a security question") {
-		t.Errorf("the job view lacks Pied Piper's answered question:\n%s", p)
-	}
-	s.waitFor("Press enter to see them")
-	s.keys("Enter")
-	p = s.waitFor("-$465,828.04") // the overall total, drawn last: the whole table is on the pane
-	for _, want := range []string{"Hooli Bank", "Pied Piper Bank", "-$232,914.02", "-$465,828.04"} {
-		if !strings.Contains(p, want) {
-			t.Errorf("the one table across banks lacks %s:\n%s", want, p)
-		}
-	}
+	s.holds(s.waitFor("Connected Pied Piper Bank"), "the job view (Pied Piper's answered question)", "✓ Answering a security question")
+	p := s.seeTheAccounts("-$465,828.04") // the overall total, drawn last: the whole table is on the pane
+	s.holds(p, "the one table across banks", "Hooli Bank", "Pied Piper Bank", "-$232,914.02", "-$465,828.04")
 	s.quit(deleteTheUser)
-	if code := s.exitCode(); code != "0" {
-		t.Errorf("exit code %s, want 0", code)
-	}
+	s.exits("0", "")
 	// How we know the user went: the wizard's last words name the DELETE,
 	// and the request trace has Basiq's 204 for it.
 	after := s.pane()
@@ -126,9 +115,7 @@ func TestTmuxASecondStartOffersToContinueAndStateHoldsNoSecret(t *testing.T) {
 	first.waitFor("Waiting for a connection") // the consent link: a client token was minted too
 	first.waitForFile(state)
 	first.keys("C-c") // quit, keeping the user
-	if code := first.exitCode(); code != "130" {
-		t.Errorf("ctrl+c exit code %s, want 130", code)
-	}
+	first.exits("130", "ctrl+c: ")
 
 	b, err := os.ReadFile(state)
 	if err != nil {
@@ -155,16 +142,11 @@ func TestTmuxASecondStartOffersToContinueAndStateHoldsNoSecret(t *testing.T) {
 
 	second := startTmux(t, env, 100, 30, "--no-browser")
 	second.waitFor("Continue where you left off?")
-	p := second.waitFor("Continue with user " + userID[:8] + "…?")
-	if !strings.Contains(p, "enter continue") || !strings.Contains(p, "n start fresh") {
-		t.Errorf("the offer lacks its keys:\n%s", p)
-	}
+	second.holds(second.waitFor("Continue with user "+userID[:8]+"…?"), "the offer", "enter continue", "n start fresh")
 	second.keys("Enter")
 	second.waitFor("Waiting for a connection") // the same user, on to consent: it has no bank yet
 	second.keys("C-c")
-	if code := second.exitCode(); code != "130" {
-		t.Errorf("ctrl+c exit code %s, want 130", code)
-	}
+	second.exits("130", "ctrl+c: ")
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.newUsers != 1 {

@@ -54,29 +54,30 @@ type txnState struct {
 	top int // the first transaction shown
 }
 
-// Model is the accounts screen.
+// Model is the accounts screen: a view of a list (the table), with an
+// account's details, its transactions and the export beside it.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	heading       string
-	request       string   // the request the accounts came from, "" outside the views
-	rows          []row    // grouped by bank, in Basiq's order within each
-	banks         []string // the banks, in the order of the rows
-	list          listing.Model
-	updated       time.Time
-	unparsed      int // balances that did not parse, left out of the totals
-	mode          view
-	txnsPending   bool
-	noConsent     bool // the consent was revoked: the accounts went with it
-	txns          map[string]*txnState
-	exportDir     string   // where the last export went
-	exported      []string // the files it wrote
-	exportErr     error
-	format        int     // the export's format chosen: an index into exportFormats
-	version       int     // the accounts' version laid out
-	shownExport   *Export // the session's last export, as shown
+	listing.Screen
+	heading     string
+	request     string   // the request the accounts came from, "" outside the views
+	rows        []row    // grouped by bank, in Basiq's order within each
+	banks       []string // the banks, in the order of the rows
+	updated     time.Time
+	unparsed    int // balances that did not parse, left out of the totals
+	mode        view
+	txnsPending bool
+	noConsent   bool // the consent was revoked: the accounts went with it
+	txns        map[string]*txnState
+	exportDir   string   // where the last export went
+	exported    []string // the files it wrote
+	exportErr   error
+	format      int     // the export's format chosen: an index into exportFormats
+	version     int     // the accounts' version laid out
+	shownExport *Export // the session's last export, as shown
 
-	up, down, pgUp, pgDown, home, end, detail, txnKey, export, back, more, retry, choose, write key.Binding
+	// up and down scroll an account's transactions, and up is the table's ↑/↓ in the help
+	// line (the table itself moves with the list's keys).
+	up, down, detail, txnKey, export, back, more, retry, choose, write key.Binding
 }
 
 // exportFormats are what e writes, as ←/→ chooses them.
@@ -85,15 +86,10 @@ var exportFormats = []struct{ name, words string }{{"csv", "CSV"}, {"json", "JSO
 // New builds the accounts screen.
 func New(st *theme.Styles) Model {
 	return Model{
-		st:     st,
-		list:   listing.New(st, columns(0), true),
+		Screen: listing.NewScreen(st, columns(0), true),
 		txns:   map[string]*txnState{},
 		up:     keys.Up.Binding(),
 		down:   keys.Down.Hidden(),
-		pgUp:   keys.PageUp.Hidden(),
-		pgDown: keys.PageDown.Hidden(),
-		home:   keys.Home.Hidden(),
-		end:    keys.End.Hidden(),
 		detail: keys.Main.Help("details"),
 		txnKey: keys.Transactions.Binding(),
 		export: keys.Export.Binding(),
@@ -152,9 +148,6 @@ func (m *Model) SetState(s State) {
 	}
 }
 
-// SetSize gives the screen its body size.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
-
 // setAccounts shows the accounts; insts names their institutions. The rows
 // are grouped by bank (in the order the banks first appear), so each bank
 // has its total under the table.
@@ -181,13 +174,13 @@ func (m *Model) setAccounts(accts []basiq.Account, insts map[string]basiq.Instit
 	for i, r := range m.rows {
 		cells[i] = r.cells
 	}
-	m.list.SetColumns(columns(len(m.banks)))
-	m.list.SetRows(cells)
+	m.List.SetColumns(columns(len(m.banks)))
+	m.List.SetRows(cells)
 	totals, unparsed := m.totals()
-	m.list.SetTotals(totals)
+	m.List.SetTotals(totals)
 	m.unparsed = unparsed
 	rows := *m
-	m.list.Style, m.list.RowStyle = rows.style, rows.rowStyle
+	m.List.Style, m.List.RowStyle = rows.style, rows.rowStyle
 }
 
 // setHeading names whose accounts these are ("" for nobody in particular).
@@ -227,9 +220,6 @@ func (m *Model) txnState(id string) *txnState {
 	return s
 }
 
-// Capturing is false: the screen has no text field, so letters are keys.
-func (m Model) Capturing() bool { return false }
-
 // TakesEsc is true away from the table, where esc goes back to it.
 func (m Model) TakesEsc() bool { return m.mode != viewTable }
 
@@ -237,7 +227,7 @@ func (m Model) TakesEsc() bool { return m.mode != viewTable }
 func (m Model) FullHelp() [][]key.Binding {
 	k := keys.KeyMap{Short: m.ShortHelp()}
 	if m.mode == viewTable {
-		k.More = m.list.Moves()
+		k.More = m.List.Moves()
 	}
 	return k.FullHelp()
 }
@@ -272,7 +262,7 @@ func (m Model) current() *txnState {
 }
 
 // selected is the account under the cursor (there is one, where rows are).
-func (m Model) selected() row { return m.rows[max(m.list.Selected(), 0)] }
+func (m Model) selected() row { return m.rows[max(m.List.Selected(), 0)] }
 
 // Update handles keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -295,7 +285,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.subviewKey(k)
 	}
 	switch {
-	case m.list.Update(k, m.list.Visible(m.page(true), max(m.width, 40), m.height)):
+	case m.Scroll(k, m.page(true)):
 	case len(m.rows) == 0:
 	case key.Matches(k, m.detail):
 		m.mode = viewDetail
@@ -343,7 +333,7 @@ func (m Model) openTransactions() (Model, tea.Cmd) {
 
 // View draws the current view.
 func (m Model) View() string {
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	var out string
 	switch m.mode {
 	case viewDetail:
@@ -353,21 +343,21 @@ func (m Model) View() string {
 	default:
 		// The table is laid out to fit w; it skips the clipping pass below,
 		// which would cost as much as drawing it.
-		out = m.list.Render(m.page(true), w, m.height)
+		out = m.List.Render(m.page(true), w, m.Height)
 		if m.mode == viewExport {
-			out += "\n\n" + theme.Wrap(w, m.st.Text.Render("Export the accounts (and transactions loaded so far) as "),
-				m.st.Selected.Render("‹ ")+m.st.Value.Render(exportFormats[m.format].words)+m.st.Selected.Render(" ›"),
-				m.st.Text.Render("? "), m.st.Key.Render("←/→"), m.st.Muted.Render(" choose · "), m.st.Key.Render("enter"), m.st.Muted.Render(" writes it"))
+			out += "\n\n" + theme.Wrap(w, m.St.Text.Render("Export the accounts (and transactions loaded so far) as "),
+				m.St.Selected.Render("‹ ")+m.St.Value.Render(exportFormats[m.format].words)+m.St.Selected.Render(" ›"),
+				m.St.Text.Render("? "), m.St.Key.Render("←/→"), m.St.Muted.Render(" choose · "), m.St.Key.Render("enter"), m.St.Muted.Render(" writes it"))
 		}
 		return out
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(out)
+	return m.Fit(out)
 }
 
 // FinalView is the table for the scrollback after quitting: no cursor, and
 // at most finalRows rows.
 func (m Model) FinalView(width int) string {
-	return m.list.Unselected().RenderRows(m.page(false), width, finalRows)
+	return m.List.Unselected().RenderRows(m.page(false), width, finalRows)
 }
 
 // page is the table's heading and notes: in the views (interactive) with
@@ -415,14 +405,14 @@ func (m Model) page(interactive bool) listing.Page {
 	}
 	p.Note = strings.Join(notes, " · ")
 	if interactive {
-		p.Under = strings.Join(m.exportView(max(m.width, 40)), "\n")
+		p.Under = strings.Join(m.exportView(m.BodyWidth()), "\n")
 	}
 	return p
 }
 
 // exportView says where the last export went, or why it failed.
 func (m Model) exportView(w int) []string {
-	st := m.st
+	st := m.St
 	switch {
 	case m.exportErr != nil:
 		return []string{st.Error.Width(w).Render(theme.SymbolFailed + " The export failed: " + m.exportErr.Error())}
@@ -444,7 +434,7 @@ func (m Model) exportView(w int) []string {
 const finalRows = 50
 
 func (m Model) detailView(w int) string {
-	st := m.st
+	st := m.St
 	r := m.selected()
 	a := r.acct
 	var b strings.Builder
@@ -486,7 +476,7 @@ func (m Model) detailView(w int) string {
 }
 
 func (m Model) transactionsView(w int) string {
-	st := m.st
+	st := m.St
 	r := m.selected()
 	s := m.txnState(r.acct.ID)
 	var lines []string
@@ -511,7 +501,7 @@ func (m Model) transactionsView(w int) string {
 		amountW = max(amountW, lipgloss.Width(text.FormatAmount(t.Amount, t.Currency)))
 	}
 	descW := max(w-12-amountW-4, 10)
-	visible := max(m.height-4, 3)
+	visible := max(m.Height-4, 3)
 	end := min(s.top+visible, len(s.Items))
 	for _, t := range s.Items[s.top:end] {
 		date := t.PostDate
@@ -565,7 +555,7 @@ func classWords(class string) string {
 // keep the terminal's own colour (a frame styles only what needs it).
 func (m *Model) style(i, col int) (lipgloss.Style, bool) {
 	r := &m.rows[i]
-	st := m.st
+	st := m.St
 	switch {
 	case r.na:
 		return st.Dimmed, true // the selected row: its cells are drawn one by one
@@ -579,7 +569,7 @@ func (m *Model) style(i, col int) (lipgloss.Style, bool) {
 
 // rowStyle dims a whole row unavailable at its bank, drawn at once.
 func (m *Model) rowStyle(i int) (lipgloss.Style, bool) {
-	return m.st.Dimmed, m.rows[i].na
+	return m.St.Dimmed, m.rows[i].na
 }
 
 // updatedAt is when the accounts were loaded, for the heading.

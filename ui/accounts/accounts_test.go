@@ -67,9 +67,7 @@ func many(n int) []basiq.Account {
 }
 
 func sized(w, h int, accts []basiq.Account) Model {
-	m := New(theme.New(true))
-	bw, bh := frame.BodySize(w, h)
-	m.SetSize(bw, bh)
+	m := uitest.Sized(New(theme.New(true)), frame.BodySize, w, h)
 	m.setHeading("Max Wentworth-Smith")
 	all := map[string]basiq.Institution{"AU00001": {ID: "AU00001", Name: "Hooli Credit Union"}}
 	for k, v := range insts {
@@ -100,58 +98,48 @@ func txns() []basiq.Transaction {
 }
 
 func TestGoldens(t *testing.T) {
-	type goldenCase struct {
-		accts []basiq.Account
-		setup func(Model) Model
-	}
-	cases := map[string]goldenCase{
-		"none": {nil, nil},
-		"consent_revoked": {nil, func(m Model) Model {
+	cases := map[string]uitest.Drawn[[]basiq.Account, Model]{
+		"none": {},
+		"consent_revoked": {Then: func(m Model) Model {
 			m.setNoConsent(true)
 			return m
 		}},
-		"four":      {wentworthSmith(), nil},
-		"two_banks": {twoBanks(), nil},
-		"two_banks_selected": {twoBanks(), func(m Model) Model {
+		"four":      {State: wentworthSmith()},
+		"two_banks": {State: twoBanks()},
+		"two_banks_selected": {State: twoBanks(), Then: func(m Model) Model {
 			for range 4 {
 				m, _ = press(m, 'j')
 			}
 			return m
 		}},
-		"thousand":     {many(1000), nil},
-		"thousand_end": {many(1000), func(m Model) Model { m, _ = press(m, 'G'); return m }},
-		"detail": {wentworthSmith(), func(m Model) Model {
+		"thousand":     {State: many(1000)},
+		"thousand_end": {State: many(1000), Then: func(m Model) Model { m, _ = press(m, 'G'); return m }},
+		"detail": {State: wentworthSmith(), Then: func(m Model) Model {
 			for range 3 {
 				m, _ = press(m, 'j')
 			}
 			m, _ = press(m, tea.KeyEnter)
 			return m
 		}},
-		"detail_long_values": {func() []basiq.Account {
+		"detail_long_values": {State: func() []basiq.Account {
 			a := wentworthSmith()
 			a[0].AccountHolder = "Max Wentworth-Smith & Paul Wentworth-Smith & Hooli Family Trust (ABN 12 345 678 901) as trustee for the Wentworth-Smith Superannuation Fund"
 			a[0].ID = "acc-" + strings.Repeat("0123456789", 10)
 			return a
-		}(), func(m Model) Model { m, _ = press(m, tea.KeyEnter); return m }},
-		"transactions": {wentworthSmith(), func(m Model) Model {
+		}(), Then: func(m Model) Model { m, _ = press(m, tea.KeyEnter); return m }},
+		"transactions": {State: wentworthSmith(), Then: func(m Model) Model {
 			m, _ = press(m, 't')
 			m.setFeed("acc-2", Feed{Items: txns(), Started: true, More: true})
 			return m
 		}},
-		"pending_transactions": {wentworthSmith(), func(m Model) Model { m.setTransactionsPending(true); return m }},
-		"exported": {wentworthSmith(), func(m Model) Model {
+		"pending_transactions": {State: wentworthSmith(), Then: func(m Model) Model { m.setTransactionsPending(true); return m }},
+		"exported": {State: wentworthSmith(), Then: func(m Model) Model {
 			m, _ = press(m, 'e')
 			m.setExported("/home/max", []string{"basiq-accounts-20261124-140512.csv", "basiq-transactions-20261124-140512.csv"}, nil)
 			return m
 		}},
 	}
-	uitest.Goldens(t, uitest.Windows, frame.BodySize, cases, func(c goldenCase, w, h int) string {
-		m := sized(w, h, c.accts)
-		if c.setup != nil {
-			m = c.setup(m)
-		}
-		return m.View()
-	})
+	uitest.StateGoldens(t, uitest.Windows, frame.BodySize, cases, sized)
 	t.Run("color", func(t *testing.T) { uitest.GoldenColor(t, sized(100, 30, wentworthSmith()).View()) })
 	t.Run("color_light", func(t *testing.T) {
 		m := New(theme.New(false))

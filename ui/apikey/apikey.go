@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -20,11 +19,10 @@ type SubmittedMsg struct{ Key string }
 
 // Model is the key screen.
 type Model struct {
+	theme.Body
 	st       *theme.Styles
 	input    textinput.Model
-	spin     spinner.Model
-	width    int
-	working  bool
+	working  theme.Working // the key being checked
 	fromEnv  bool
 	problem  *theme.Problem
 	retry    bool
@@ -45,7 +43,7 @@ func New(st *theme.Styles) Model {
 	return Model{
 		st:         st,
 		input:      in,
-		spin:       spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		working:    st.NewWorking(),
 		submit:     keys.Main.Help("check the key"),
 		demo:       keys.Demo.Binding(),
 		demoLetter: keys.Demo.Alt(),
@@ -99,7 +97,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width = width
+	m.Body.SetSize(width, height)
 	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
@@ -118,15 +116,11 @@ func (m *Model) setFromEnv(v bool) { m.fromEnv = v }
 // setWorking shows the spinner while the key is checked; it returns the
 // spinner's first tick when it starts.
 func (m *Model) setWorking(working bool) tea.Cmd {
-	started := working && !m.working
-	m.working = working
-	if working {
-		m.input.Blur()
+	if !working {
+		return m.working.Set("")
 	}
-	if started {
-		return m.spin.Tick
-	}
-	return nil
+	m.input.Blur()
+	return m.working.Set("Exchanging the key for an access token…")
 }
 
 // setProblem shows why the key did not work; the field keeps the key.
@@ -154,7 +148,7 @@ func (m Model) TakesEsc() bool { return m.asking }
 func (m *Model) stopAsking() { m.asking = false }
 
 // Capturing reports whether the field has focus (letters are text).
-func (m Model) Capturing() bool { return m.input.Focused() && !m.working && !m.asking }
+func (m Model) Capturing() bool { return m.input.Focused() && !m.working.Busy() && !m.asking }
 
 // ShortHelp are this screen's keys for its state.
 func (m Model) ShortHelp() []key.Binding {
@@ -165,7 +159,7 @@ func (m Model) ShortHelp() []key.Binding {
 		no := m.no
 		no.SetHelp("n/esc", "not now")
 		return []key.Binding{m.yes, no}
-	case m.working:
+	case m.working.Busy():
 		return nil
 	case m.problem != nil && m.retry:
 		return []key.Binding{keys.Main.Help("try again"), m.demo}
@@ -176,7 +170,7 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp are the help line's keys, and d for the demo while the field is empty.
 func (m Model) FullHelp() [][]key.Binding {
 	k := keys.KeyMap{Short: m.ShortHelp()}
-	if !m.asking && !m.working && m.input.Value() == "" {
+	if !m.asking && !m.working.Busy() && m.input.Value() == "" {
 		k.More = []key.Binding{m.demoLetter}
 	}
 	return k.FullHelp()
@@ -186,23 +180,15 @@ func (m Model) FullHelp() [][]key.Binding {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !m.working {
-			return m, nil
-		}
 		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+		m.working, cmd = m.working.Update(msg)
 		return m, cmd
 	case tea.PasteMsg:
-		if m.working || m.asking {
+		if m.working.Busy() || m.asking {
 			return m, nil
 		}
 		// A pasted key often carries a newline or spaces from the dashboard.
-		key := strings.TrimSpace(msg.Content)
-		if m.hint = theme.PasteTooLong(m.input, key); m.hint != "" {
-			return m, nil
-		}
-		m.input.SetValue(key)
-		m.input.CursorEnd()
+		m.hint = theme.PasteWhole(&m.input, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -224,7 +210,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, keys.Ask(keys.No)
 		}
 		return m, nil
-	case m.working:
+	case m.working.Busy():
 		return m, nil
 	case key.Matches(msg, m.demo), key.Matches(msg, m.demoLetter) && m.input.Value() == "":
 		return m, keys.Ask(keys.Demo)
@@ -249,14 +235,13 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // View draws the screen. The key itself never appears: only its mask.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
-	para := func(s string) string { return st.Text.Width(w).Render(s) }
+	w := m.BodyWidth()
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Your API key") + "\n\n")
-	b.WriteString(para("Paste the key from the Basiq dashboard (Developer → API Keys). It is swapped for an access token that lasts 60 minutes; the key itself is never shown, logged or sent anywhere but Basiq.") + "\n\n")
+	b.WriteString(st.Text.Width(w).Render("Paste the key from the Basiq dashboard (Developer → API Keys). It is swapped for an access token that lasts 60 minutes; the key itself is never shown, logged or sent anywhere but Basiq.") + "\n\n")
 
 	field := m.input.View()
-	if m.working || m.asking {
+	if m.working.Busy() || m.asking {
 		field = st.Dimmed.Render(strings.Repeat("•", min(len([]rune(m.input.Value())), 40)))
 	}
 	label := st.Label.Render("API key   ")
@@ -270,8 +255,8 @@ func (m Model) View() string {
 	b.WriteString("\n")
 
 	switch {
-	case m.working:
-		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render("Exchanging the key for an access token…") + "\n")
+	case m.working.Busy():
+		b.WriteString(m.working.View(st) + "\n")
 	case m.asking && m.saveTo == "":
 		b.WriteString(st.Success.Render(theme.SymbolDone+" Basiq accepted the key.") + "\n\n")
 		b.WriteString(st.Muted.Render("Finding where it could be saved…") + "\n")
@@ -291,7 +276,7 @@ func (m Model) View() string {
 	case m.problem != nil:
 		b.WriteString(st.RenderProblem(*m.problem, w) + "\n")
 	}
-	if !m.asking && !m.working {
+	if !m.asking && !m.working.Busy() {
 		b.WriteString("\n")
 		if m.input.Value() == "" {
 			b.WriteString(theme.Wrap(w, st.Muted.Render("No key yet? Press "), st.Key.Render("d"), st.Muted.Render(" for the demo: the whole flow against a built-in Basiq simulator.")) + "\n")
@@ -299,5 +284,5 @@ func (m Model) View() string {
 			b.WriteString(theme.Wrap(w, st.Muted.Render("No key yet? "), st.Key.Render("ctrl+d"), st.Muted.Render(" runs the demo against a built-in Basiq simulator.")) + "\n")
 		}
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }

@@ -16,9 +16,7 @@ import (
 const secret = "NjA0ZmY0ZTgtc2VjcmV0LWtleTpzZWNyZXQ="
 
 func sized(w, h int) Model {
-	m := New(theme.New(true))
-	bw, bh := frame.BodySize(w, h)
-	m.SetSize(bw, bh)
+	m := uitest.Sized(New(theme.New(true)), frame.BodySize, w, h)
 	m.focus()
 	return m
 }

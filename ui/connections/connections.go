@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -80,12 +79,9 @@ func (m Model) anotherKey() key.Binding {
 // SetState shows the connections as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.List.Style = func(row, _ int) (lipgloss.Style, bool) {
-		if s.Items[row].Status != basiq.ConnectionActive {
-			return m.St.Warning, true // not refreshing as it should: worth a look
-		}
-		return lipgloss.Style{}, false
-	}
+	m.List.Style = listing.StyleWhere(m.St.Warning, func(row, _ int) bool {
+		return s.Items[row].Status != basiq.ConnectionActive // not refreshing as it should: worth a look
+	})
 	rows := make([][]string, len(s.Items))
 	for i, c := range s.Items {
 		bank := text.Safe(c.Institution.ID)
@@ -105,7 +101,7 @@ func (m *Model) SetState(s State) {
 
 // FullHelp are the help line's keys and the list's other moves.
 func (m Model) FullHelp() [][]key.Binding {
-	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+	return m.ListHelp(m.ShortHelp())
 }
 
 // ShortHelp are the view's keys for its state.
@@ -131,17 +127,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if m.Scroll(k, m.page()) {
 		return m, nil
 	}
-	sel := m.List.Selected()
+	sel, ok := listing.SelectedOf(m.List, m.state.Items)
 	switch {
 	case key.Matches(k, m.another):
 		return m, keys.Ask(keys.NewLink)
-	case sel < 0:
+	case !ok:
 	case key.Matches(k, m.refresh):
-		return m, keys.Send(RefreshAskedMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RefreshAskedMsg{ID: sel.ID})
 	case key.Matches(k, m.refreshAll):
 		return m, keys.Ask(keys.RefreshAll)
 	case key.Matches(k, m.del):
-		return m, keys.Send(RemoveAskedMsg{ID: m.state.Items[sel].ID})
+		return m, keys.Send(RemoveAskedMsg{ID: sel.ID})
 	}
 	return m, nil
 }
@@ -153,8 +149,8 @@ func (m Model) page() listing.Page {
 		empty = "No connections: the consent was revoked, and Basiq deleted them with their accounts and transactions. Press b to consent again and connect a bank."
 	}
 	p := s.Load.Page("Connections", listing.Plural(len(s.Items), "connection"), empty)
-	if sel := m.List.Selected(); sel >= 0 {
-		p.Under = m.details(s.Items[sel])
+	if sel, ok := listing.SelectedOf(m.List, s.Items); ok {
+		p.Under = m.details(sel)
 	}
 	return p
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -32,52 +30,30 @@ func sized(w, h int, s State) Model {
 }
 
 func TestGoldens(t *testing.T) {
-	type goldenCase struct {
-		state State
-		setup func(Model) Model
+	cases := map[string]uitest.Drawn[State, Model]{
+		"loading":         {State: State{Load: listing.Load{Loading: true, Request: request}}},
+		"two_banks":       {State: twoBanks()},
+		"second_selected": {State: twoBanks(), Then: uitest.Pressing[Model]("down")},
+		"none":            {State: State{Load: listing.Load{Loaded: true, Request: request}}},
+		"consent_revoked": {State: State{Load: listing.Load{Loaded: true, Request: request}, NoConsent: true}},
+		"problem": {State: State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
+			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}},
 	}
-	cases := map[string]goldenCase{
-		"loading":   {State{Load: listing.Load{Loading: true, Request: request}}, nil},
-		"two_banks": {twoBanks(), nil},
-		"second_selected": {twoBanks(), func(m Model) Model {
-			m, _ = uitest.Keys(m, "down")
-			return m
-		}},
-		"none":            {State{Load: listing.Load{Loaded: true, Request: request}}, nil},
-		"consent_revoked": {State{Load: listing.Load{Loaded: true, Request: request}, NoConsent: true}, nil},
-		"problem": {State{Load: listing.Load{Request: request, Problem: &theme.Problem{What: "Loading the connections: Service unavailable. (503 service-unavailable)",
-			Meaning: "Basiq is not answering right now.", CorrelationID: "c0ffee"}}}, nil},
-	}
-	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
-		m := sized(w, h, c.state)
-		if c.setup != nil {
-			m = c.setup(m)
-		}
-		return m.View()
-	})
+	uitest.StateGoldens(t, uitest.Windows, frame.TabbedBodySize, cases, sized)
 }
 
 func TestKeysActOnTheSelectedConnection(t *testing.T) {
 	m := sized(80, 24, twoBanks())
-	if _, msg := uitest.Keys(m, "u"); msg != (RefreshAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}) {
-		t.Errorf("u sent %#v", msg)
-	}
+	uitest.Sends(t, m, RefreshAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000001"}, "u")
 	m, _ = uitest.Keys(m, "j")
-	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}) {
-		t.Errorf("x on the second sent %#v", msg)
-	}
-	for key, want := range map[string]tea.Msg{"U": keys.IntentMsg{Intent: keys.RefreshAll}, "b": keys.IntentMsg{Intent: keys.NewLink}} {
-		if _, msg := uitest.Keys(m, key); msg != want {
-			t.Errorf("%s sent %#v, want %#v", key, msg, want)
-		}
-	}
+	uitest.Sends(t, m, RemoveAskedMsg{ID: "b1d3c0de-0000-4000-8000-000000000002"}, "x") // on the second
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.RefreshAll}, "U")
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.NewLink}, "b")
 	// Issue 19 item 16: one connection: refreshing all is refreshing it, and U says so.
 	one := twoBanks()
 	one.Items = one.Items[:1]
 	m = sized(80, 24, one)
-	if _, msg := uitest.Keys(m, "U"); msg != (keys.IntentMsg{Intent: keys.RefreshAll}) {
-		t.Errorf("U with one connection sent %#v", msg)
-	}
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.RefreshAll}, "U")
 	var saysOne bool
 	for _, k := range m.ShortHelp() {
 		saysOne = saysOne || k.Help().Key == "U" && strings.Contains(k.Help().Desc, "the one")
@@ -95,9 +71,7 @@ func TestKeysActOnTheSelectedConnection(t *testing.T) {
 		t.Errorf("keys with no connection: %q", helps)
 	}
 	for _, key := range []string{"u", "d", "U"} {
-		if _, msg := uitest.Keys(m, key); msg != nil {
-			t.Errorf("%s with no connection sent %#v", key, msg)
-		}
+		uitest.Sends(t, m, nil, key) // with no connection
 	}
 }
 
@@ -121,7 +95,5 @@ func TestItem12AfterARevokeTheViewSaysConsentIsTheWayToABankAgain(t *testing.T) 
 	if strings.Join(help, " · ") != "b consent again" {
 		t.Errorf("keys after a revoke: %q, want only b, to consent again", help)
 	}
-	if _, msg := uitest.Keys(m, "b"); msg != (keys.IntentMsg{Intent: keys.NewLink}) {
-		t.Errorf("b sent %#v", msg)
-	}
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.NewLink}, "b")
 }

@@ -27,8 +27,8 @@ type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
-	st            *theme.Styles
-	width, height int
+	theme.Body
+	st *theme.Styles
 
 	userID, userName string
 	link             string
@@ -68,7 +68,7 @@ func New(st *theme.Styles) Model {
 	return Model{
 		st:        st,
 		paste:     in,
-		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		spin:      st.NewSpinner(),
 		copyKey:   keys.Copy.Help("copy link"),
 		linkKey:   keys.WholeLink.Binding(),
 		qrKey:     keys.QRCode.Binding(),
@@ -140,7 +140,7 @@ func (m Model) TakesEsc() bool { return m.pasting }
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.Body.SetSize(width, height)
 	theme.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
@@ -276,12 +276,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.paste.SetValue("")
 			m.paste.Focus()
 		}
-		text := strings.TrimSpace(msg.Content)
-		if m.pasteErr = theme.PasteTooLong(m.paste, text); m.pasteErr != "" {
-			return m, nil
-		}
-		m.paste.SetValue(text)
-		m.paste.CursorEnd()
+		m.pasteErr = theme.PasteWhole(&m.paste, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		switch {
@@ -358,8 +353,7 @@ func (m Model) pasteKeyPress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // View draws the screen.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
-	para := func(s string) string { return st.Text.Width(w).Render(s) }
+	w := m.BodyWidth()
 	var b strings.Builder
 	title := "Consent in the browser"
 	if m.anotherBank != "" {
@@ -393,7 +387,7 @@ func (m Model) View() string {
 	default:
 		lead += " Open this link:"
 	}
-	b.WriteString(para(lead) + "\n\n")
+	b.WriteString(st.Text.Width(w).Render(lead) + "\n\n")
 	b.WriteString(m.linkLine(w) + "\n")
 	note := "The link holds a token that expires"
 	if !m.expires.IsZero() {
@@ -457,7 +451,7 @@ func (m Model) View() string {
 	if m.problem != nil {
 		b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }
 
 // linkLine is the link as an OSC 8 hyperlink: clickable in full even where

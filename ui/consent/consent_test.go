@@ -23,9 +23,7 @@ const link = "https://consent.basiq.io/home?token=eyJhbGciOiJIUzI1NiIsInR5cCI6Ik
 var now = time.Date(2026, 11, 24, 14, 5, 0, 0, time.UTC)
 
 func sized(w, h int) Model {
-	m := New(theme.New(true))
-	bw, bh := frame.BodySize(w, h)
-	m.SetSize(bw, bh)
+	m := uitest.Sized(New(theme.New(true)), frame.BodySize, w, h)
 	m.setUser("7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a", "")
 	return m
 }

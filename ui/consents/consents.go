@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -64,12 +63,9 @@ func New(st *theme.Styles) Model {
 // SetState shows the consents as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.List.Style = func(row, _ int) (lipgloss.Style, bool) {
-		if s.Items[row].Consent.Status != basiq.ConsentActive {
-			return m.St.Dimmed, true // no longer in force
-		}
-		return lipgloss.Style{}, false
-	}
+	m.List.Style = listing.StyleWhere(m.St.Dimmed, func(row, _ int) bool {
+		return s.Items[row].Consent.Status != basiq.ConsentActive // no longer in force
+	})
 	rows := make([][]string, len(s.Items))
 	for i, it := range s.Items {
 		c := it.Consent
@@ -96,16 +92,11 @@ func day(t time.Time) string {
 	return t.Local().Format("2 Jan 2006")
 }
 
-func (m Model) selected() (Item, bool) {
-	if sel := m.List.Selected(); sel >= 0 {
-		return m.state.Items[sel], true
-	}
-	return Item{}, false
-}
+func (m Model) selected() (Item, bool) { return listing.SelectedOf(m.List, m.state.Items) }
 
 // FullHelp are the help line's keys and the list's other moves.
 func (m Model) FullHelp() [][]key.Binding {
-	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+	return m.ListHelp(m.ShortHelp())
 }
 
 // ShortHelp are the view's keys for its state.

@@ -34,33 +34,19 @@ func sized(w, h int, s State) Model {
 }
 
 func TestGoldens(t *testing.T) {
-	type goldenCase struct {
-		state State
-		down  bool
+	cases := map[string]uitest.Drawn[State, Model]{
+		"given":            {State: given()},
+		"revoked_selected": {State: given(), Then: uitest.Pressing[Model]("down")},
+		"none":             {State: State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}}},
 	}
-	cases := map[string]goldenCase{
-		"given":            {given(), false},
-		"revoked_selected": {given(), true},
-		"none":             {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/consents"}}, false},
-	}
-	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
-		m := sized(w, h, c.state)
-		if c.down {
-			m, _ = uitest.Keys(m, "down")
-		}
-		return m.View()
-	})
+	uitest.StateGoldens(t, uitest.Windows, frame.TabbedBodySize, cases, sized)
 }
 
 func TestOnlyAConsentInForceIsOfferedForRevoking(t *testing.T) {
 	m := sized(80, 24, given())
-	if _, msg := uitest.Keys(m, "x"); msg != (RemoveAskedMsg{ID: "cons-2"}) {
-		t.Errorf("x on the consent in force sent %#v", msg)
-	}
+	uitest.Sends(t, m, RemoveAskedMsg{ID: "cons-2"}, "x") // on the consent in force
 	m, _ = uitest.Keys(m, "down")
-	if _, msg := uitest.Keys(m, "x"); msg != nil {
-		t.Errorf("x on a revoked consent sent %#v", msg)
-	}
+	uitest.Sends(t, m, nil, "x") // on a revoked consent
 	for _, k := range m.ShortHelp() {
 		if k.Help().Key == "x" {
 			t.Error("x is offered on a revoked consent")

@@ -54,18 +54,18 @@ func answerText(e Entry) string {
 
 // Model is the inspector.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	entries       []Entry
-	cursor        int
-	follow        bool // the cursor stays on the newest until the user moves it
-	copied        bool
-	canSave       bool   // there is a session to save: s works
-	saved         string // what the last save wrote, or why it did not
-	saveFailed    bool
-	answer        []string // the selected exchange's answer, laid out for width
-	answerText    string   // the answer it was laid out from
-	answerWidth   int      // and for which width
+	theme.Body
+	st          *theme.Styles
+	entries     []Entry
+	cursor      int
+	follow      bool // the cursor stays on the newest until the user moves it
+	copied      bool
+	canSave     bool   // there is a session to save: s works
+	saved       string // what the last save wrote, or why it did not
+	saveFailed  bool
+	answer      []string // the selected exchange's answer, laid out for width
+	answerText  string   // the answer it was laid out from
+	answerWidth int      // and for which width
 	// scroll shows the answer a window at a time (its own keys unbound:
 	// the one keymap's move it).
 	scroll        viewport.Model
@@ -103,7 +103,7 @@ func (m *Model) Hide() { m.copied = false }
 
 // SetSize gives the inspector its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.Body.SetSize(width, height)
 	m.layOutAnswer()
 }
 
@@ -217,7 +217,7 @@ func (m *Model) layOutAnswer() {
 	if len(m.entries) > 0 {
 		text = answerText(m.entries[m.cursor])
 	}
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	if text != m.answerText {
 		m.scroll.SetYOffset(0)
 	}
@@ -240,7 +240,7 @@ type layout struct {
 }
 
 func (m Model) layout() layout {
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	var l layout
 	if len(m.entries) == 0 {
 		return l
@@ -259,8 +259,8 @@ func (m Model) layout() layout {
 		used += 2 // blank, "answer"
 		answerWanted = min(len(m.answer), minAnswerRows)
 	}
-	room := max(m.height-used, 2)
-	l.listRows = max(min(len(m.entries), m.height/3), 1)
+	room := max(m.Height-used, 2)
+	l.listRows = max(min(len(m.entries), m.Height/3), 1)
 	if m.answerFocused {
 		l.listRows = min(l.listRows, 3) // reading the answer: it gets the room
 	}
@@ -278,7 +278,7 @@ func (m Model) layout() layout {
 // View draws the list and the selected exchange.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
+	w := m.BodyWidth()
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Requests") + st.Muted.Render(fmt.Sprintf("  %d so far; keys and tokens hidden", len(m.entries))) + "\n")
 	switch {
@@ -340,7 +340,7 @@ func (m Model) View() string {
 		top := m.scroll.YOffset()
 		b.WriteString(st.Code.Render(strings.Join(m.answer[top:min(top+l.answerRows, len(m.answer))], "\n")) + "\n")
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }
 
 // answerLabel names the answer and, when it does not fit, which lines show.

@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
-	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -106,7 +105,7 @@ func stateWords(j basiq.Job) string {
 
 // FullHelp are the help line's keys and the list's other moves.
 func (m Model) FullHelp() [][]key.Binding {
-	return keys.KeyMap{Short: m.ShortHelp(), More: m.List.Moves()}.FullHelp()
+	return m.ListHelp(m.ShortHelp())
 }
 
 // ShortHelp are the view's keys for its state.
@@ -128,8 +127,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) page() listing.Page {
 	s := m.state
 	p := s.Load.Page("Jobs", listing.Plural(len(s.Items), "job")+", newest first", "No jobs: this user has connected no bank yet.")
-	if sel := m.List.Selected(); sel >= 0 {
-		p.Under = m.details(s.Items[sel])
+	if it, ok := listing.SelectedOf(m.List, s.Items); ok {
+		p.Under = m.details(it)
 	}
 	return p
 }

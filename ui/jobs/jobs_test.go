@@ -42,22 +42,12 @@ func sized(w, h int, s State) Model {
 }
 
 func TestGoldens(t *testing.T) {
-	type goldenCase struct {
-		state State
-		downs int
+	cases := map[string]uitest.Drawn[State, Model]{
+		"three":           {State: three()},
+		"failed_selected": {State: three(), Then: uitest.Pressing[Model]("down")},
+		"none":            {State: State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/jobs"}}},
 	}
-	cases := map[string]goldenCase{
-		"three":           {three(), 0},
-		"failed_selected": {three(), 1},
-		"none":            {State{Load: listing.Load{Loaded: true, Request: "GET /users/7f1c2a4e…/jobs"}}, 0},
-	}
-	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
-		m := sized(w, h, c.state)
-		for range c.downs {
-			m, _ = m.Update(uitest.Press("down"))
-		}
-		return m.View()
-	})
+	uitest.StateGoldens(t, uitest.Windows, frame.TabbedBodySize, cases, sized)
 }
 
 func TestEachJobSaysHowItEndedInWords(t *testing.T) {

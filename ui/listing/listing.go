@@ -393,6 +393,23 @@ func (m *Model) lineWidth(widths []int) int {
 	return n
 }
 
+// StyleWhere is a Style that draws the cells where says so in style (a
+// whole row where it ignores the column), the others in the terminal's
+// own colour.
+func StyleWhere(style lipgloss.Style, where func(row, col int) bool) func(row, col int) (lipgloss.Style, bool) {
+	return func(row, col int) (lipgloss.Style, bool) { return style, where(row, col) }
+}
+
+// SelectedOf is the item under l's cursor, items being what its rows show
+// in order; false where no row is selected.
+func SelectedOf[T any](l Model, items []T) (T, bool) {
+	if sel := l.Selected(); sel >= 0 && sel < len(items) {
+		return items[sel], true
+	}
+	var none T
+	return none, false
+}
+
 func (m *Model) cellStyle(r, i, how int) (lipgloss.Style, bool) {
 	if m.Style == nil || how == plainCells {
 		return lipgloss.Style{}, false
@@ -670,9 +687,9 @@ func Thousands(n int) string {
 // keys: the styles, the size of the body, and the list. A view embeds
 // it, and says otherwise where it has a text field.
 type Screen struct {
-	St            *theme.Styles
-	Width, Height int
-	List          Model
+	St *theme.Styles
+	theme.Body
+	List Model
 }
 
 // NewScreen is a view's list of these columns; selectable rows have a cursor.
@@ -680,18 +697,11 @@ func NewScreen(st *theme.Styles, cols []Column, selectable bool) Screen {
 	return Screen{St: st, List: New(st, cols, selectable)}
 }
 
-// SetSize gives the view its body size.
-func (s *Screen) SetSize(width, height int) { s.Width, s.Height = width, height }
-
 // Capturing is false: a list has no text field.
 func (Screen) Capturing() bool { return false }
 
 // TakesEsc is false: esc has nothing to close in a list.
 func (Screen) TakesEsc() bool { return false }
-
-// BodyWidth is the width the view draws in: the body's, but never so
-// narrow that a row has no room.
-func (s Screen) BodyWidth() int { return max(s.Width, 40) }
 
 // Scroll moves the cursor for k over page p as it is shown; it reports
 // whether k was one of the list's keys.
@@ -699,12 +709,13 @@ func (s *Screen) Scroll(k tea.KeyPressMsg, p Page) bool {
 	return s.List.Update(k, s.List.Visible(p, s.BodyWidth(), s.Height))
 }
 
+// ListHelp is a list view's full help: its keys (short), then the list's
+// moves by the page and to its ends.
+func (s Screen) ListHelp(short []key.Binding) [][]key.Binding {
+	return keys.KeyMap{Short: short, More: s.List.Moves()}.FullHelp()
+}
+
 // Show draws page p around the rows, cut to the body's width.
 func (s Screen) Show(p Page) string {
 	return s.Fit(s.List.Render(p, s.BodyWidth(), s.Height))
-}
-
-// Fit cuts what the view draws to the body's width.
-func (s Screen) Fit(view string) string {
-	return lipgloss.NewStyle().MaxWidth(s.BodyWidth()).Render(view)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/colorprofile"
+
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
@@ -75,5 +77,40 @@ func TestRowsThatOnlyScrollStopAtTheLastWindow(t *testing.T) {
 	m.Update(uitest.Press("down"), 4)
 	if from, _ := m.Window(4); from != 6 {
 		t.Errorf("down past the end scrolled to %d", from)
+	}
+}
+
+func TestStyleWhereColoursOnlyTheCellsItNames(t *testing.T) {
+	st := theme.New(true)
+	m := New(st, []Column{{Title: "Name"}, {Title: "Status"}}, false)
+	m.SetRows([][]string{{"Hooli", "active"}, {"Pied Piper", "invalid"}})
+	m.Style = StyleWhere(st.Warning, func(row, col int) bool { return row == 1 && col == 1 })
+	styled := uitest.Render(m.View(60, 5), colorprofile.ANSI256)
+	plain := strings.Split(uitest.Render(m.View(60, 5), colorprofile.NoTTY), "\n")
+	lines := strings.Split(styled, "\n")
+	if lines[1] != plain[1] {
+		t.Errorf("a row StyleWhere does not name is coloured: %q", lines[1])
+	}
+	if want := uitest.Render(st.Warning.Render("invalid"), colorprofile.ANSI256); lines[2] == plain[2] || !strings.Contains(lines[2], want) {
+		t.Errorf("the cell StyleWhere names is not in its style: %q", lines[2])
+	}
+}
+
+func TestSelectedOfIsTheItemUnderTheCursorAndNoneWithoutOne(t *testing.T) {
+	items := []string{"first", "second"}
+	cols := []Column{{Title: "Item"}}
+	m := New(theme.New(true), cols, true)
+	m.SetRows([][]string{{"first"}, {"second"}})
+	m.Update(uitest.Press("down"), 5)
+	if it, ok := SelectedOf(m, items); !ok || it != "second" {
+		t.Errorf("after down: %q, %v; want the second", it, ok)
+	}
+	if _, ok := SelectedOf(New(theme.New(true), cols, true), items); ok {
+		t.Error("a list without rows has a selected item")
+	}
+	scrolled := New(theme.New(true), cols, false)
+	scrolled.SetRows([][]string{{"first"}, {"second"}})
+	if _, ok := SelectedOf(scrolled, items); ok {
+		t.Error("a list without a cursor has a selected item")
 	}
 }

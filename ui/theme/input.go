@@ -2,6 +2,7 @@ package theme
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
@@ -27,6 +28,19 @@ func TextInput(placeholder string, limit int) textinput.Model {
 func SetInputWidth(in *textinput.Model, width int) {
 	in.SetWidth(width)
 	in.SetCursor(in.Position())
+}
+
+// PasteWhole puts pasted text, trimmed of the newline and spaces a copy
+// often carries, in the field in place of what it held (a key, a link:
+// pasted whole); it says why not ("" when it went in).
+func PasteWhole(in *textinput.Model, content string) string {
+	text := strings.TrimSpace(content)
+	if why := PasteTooLong(*in, text); why != "" {
+		return why
+	}
+	in.SetValue(text)
+	in.CursorEnd()
+	return ""
 }
 
 // PasteTooLong says why a paste that would make the field hold result does

@@ -83,6 +83,18 @@ func NewFor(isDark bool, profile colorprofile.Profile) *Styles {
 	return trueColorStyles(isDark)
 }
 
+// palette is what a kind of terminal draws the roles with: the colours,
+// and the few styles that differ in more than a colour. styles maps every
+// role onto them, once for both kinds.
+type palette struct {
+	isDark                                bool
+	accent, success, errc                 color.Color
+	warningColor, mutedColor, subtleColor color.Color
+	dimmedColor                           color.Color
+	text, muted, subtle, dimmed, warning  lipgloss.Style
+	tableHeader, selectedRow, box, qr     lipgloss.Style
+}
+
 func trueColorStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	accent := ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#A996FF"))
@@ -104,50 +116,16 @@ func trueColorStyles(isDark bool) *Styles {
 	selection := ld(lipgloss.Color("#D7D7FF"), lipgloss.Color("#303030"))
 
 	s := lipgloss.NewStyle()
-	return &Styles{
-		IsDark:       isDark,
-		AccentColor:  accent,
-		SuccessColor: success,
-		ErrorColor:   errc,
-		WarningColor: warning,
-		MutedColor:   muted,
-		SubtleColor:  subtle,
-		DimmedColor:  dimmed,
-
-		Product:     s.Bold(true).Foreground(accent),
-		Where:       s.Foreground(muted),
-		StepDone:    s.Foreground(success),
-		StepCurrent: s.Bold(true).Foreground(accent),
-		StepFuture:  s.Foreground(muted),
-
-		Title:     s.Bold(true).Foreground(text),
-		Text:      s.Foreground(text),
-		Muted:     s.Foreground(muted),
-		Label:     s.Foreground(muted),
-		Value:     s.Foreground(text),
-		Link:      s.Foreground(accent).Underline(true),
-		Code:      s.Foreground(accent),
-		Key:       s.Bold(true).Foreground(text),
-		KeyHelp:   s.Foreground(muted),
-		Separator: s.Foreground(subtle),
-
-		Success: s.Foreground(success),
-		Error:   s.Foreground(errc),
-		Warning: s.Foreground(warning),
-		Spinner: s.Foreground(accent),
-		Dimmed:  s.Foreground(dimmed),
-
-		TableHeader: s.Bold(true).Foreground(muted),
-		TableRow:    s.Foreground(text),
-		Selected:    s.Bold(true).Foreground(accent),
-		SelectedRow: s.Bold(true).Foreground(text).Background(selection),
-		Rule:        s.Foreground(subtle),
-
-		InputFocused: s.Foreground(text),
-		InputBlurred: s.Foreground(muted),
-		Box:          s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
-		QR:           s.Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
-	}
+	return styles(palette{
+		isDark: isDark, accent: accent, success: success, errc: errc,
+		warningColor: warning, mutedColor: muted, subtleColor: subtle, dimmedColor: dimmed,
+		text: s.Foreground(text), muted: s.Foreground(muted), subtle: s.Foreground(subtle),
+		dimmed: s.Foreground(dimmed), warning: s.Foreground(warning),
+		tableHeader: s.Bold(true).Foreground(muted),
+		selectedRow: s.Bold(true).Foreground(text).Background(selection),
+		box:         s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
+		qr:          s.Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
+	})
 }
 
 // ansiStyles are the styles for 8 or 16 colours: the terminal's own palette,
@@ -162,9 +140,6 @@ func ansiStyles(isDark bool) *Styles {
 		}
 		return light
 	}
-	accent := pick(lipgloss.Magenta, lipgloss.BrightMagenta)
-	success := pick(lipgloss.Green, lipgloss.BrightGreen)
-	errc := pick(lipgloss.Red, lipgloss.BrightRed)
 	none := lipgloss.NoColor{}
 	s := lipgloss.NewStyle()
 	faint := s.Faint(true)
@@ -172,48 +147,66 @@ func ansiStyles(isDark bool) *Styles {
 	if isDark {
 		warning = s.Foreground(lipgloss.BrightYellow)
 	}
+	return styles(palette{
+		isDark:       isDark,
+		accent:       pick(lipgloss.Magenta, lipgloss.BrightMagenta),
+		success:      pick(lipgloss.Green, lipgloss.BrightGreen),
+		errc:         pick(lipgloss.Red, lipgloss.BrightRed),
+		warningColor: warning.GetForeground(), mutedColor: none, subtleColor: none, dimmedColor: none,
+		text: s, muted: faint, subtle: faint, dimmed: faint, warning: warning,
+		tableHeader: s.Bold(true),
+		selectedRow: s.Bold(true).Reverse(true),
+		box:         s.Border(lipgloss.RoundedBorder()).Padding(0, 1),
+		qr:          s.Foreground(lipgloss.Black).Background(lipgloss.BrightWhite),
+	})
+}
+
+// styles gives every role its look from p: which roles read as text, as
+// muted, in the accent, bold.
+func styles(p palette) *Styles {
+	s := lipgloss.NewStyle()
 	return &Styles{
-		IsDark:       isDark,
-		AccentColor:  accent,
-		SuccessColor: success,
-		ErrorColor:   errc,
-		WarningColor: warning.GetForeground(),
-		MutedColor:   none,
-		SubtleColor:  none,
-		DimmedColor:  none,
+		IsDark:       p.isDark,
+		AccentColor:  p.accent,
+		SuccessColor: p.success,
+		ErrorColor:   p.errc,
+		WarningColor: p.warningColor,
+		MutedColor:   p.mutedColor,
+		SubtleColor:  p.subtleColor,
+		DimmedColor:  p.dimmedColor,
 
-		Product:     s.Bold(true).Foreground(accent),
-		Where:       faint,
-		StepDone:    s.Foreground(success),
-		StepCurrent: s.Bold(true).Foreground(accent),
-		StepFuture:  faint,
+		Product:     s.Bold(true).Foreground(p.accent),
+		Where:       p.muted,
+		StepDone:    s.Foreground(p.success),
+		StepCurrent: s.Bold(true).Foreground(p.accent),
+		StepFuture:  p.muted,
 
-		Title:     s.Bold(true),
-		Text:      s,
-		Muted:     faint,
-		Label:     faint,
-		Value:     s,
-		Link:      s.Foreground(accent).Underline(true),
-		Code:      s.Foreground(accent),
-		Key:       s.Bold(true),
-		KeyHelp:   faint,
-		Separator: faint,
+		Title:     p.text.Bold(true),
+		Text:      p.text,
+		Muted:     p.muted,
+		Label:     p.muted,
+		Value:     p.text,
+		Link:      s.Foreground(p.accent).Underline(true),
+		Code:      s.Foreground(p.accent),
+		Key:       p.text.Bold(true),
+		KeyHelp:   p.muted,
+		Separator: p.subtle,
 
-		Success: s.Foreground(success),
-		Error:   s.Foreground(errc),
-		Warning: warning,
-		Spinner: s.Foreground(accent),
-		Dimmed:  faint,
+		Success: s.Foreground(p.success),
+		Error:   s.Foreground(p.errc),
+		Warning: p.warning,
+		Spinner: s.Foreground(p.accent),
+		Dimmed:  p.dimmed,
 
-		TableHeader: s.Bold(true),
-		TableRow:    s,
-		Selected:    s.Bold(true).Foreground(accent),
-		SelectedRow: s.Bold(true).Reverse(true),
-		Rule:        faint,
+		TableHeader: p.tableHeader,
+		TableRow:    p.text,
+		Selected:    s.Bold(true).Foreground(p.accent),
+		SelectedRow: p.selectedRow,
+		Rule:        p.subtle,
 
-		InputFocused: s,
-		InputBlurred: faint,
-		Box:          s.Border(lipgloss.RoundedBorder()).Padding(0, 1),
-		QR:           s.Foreground(lipgloss.Black).Background(lipgloss.BrightWhite),
+		InputFocused: p.text,
+		InputBlurred: p.muted,
+		Box:          p.box,
+		QR:           p.qr,
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -124,12 +123,10 @@ func (m *Model) match() {
 			colAmount:      text.FormatAmount(text.Safe(t.Amount), t.Currency),
 		})
 	}
-	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
-		if col == colAmount && text.ParseMoney(s.Items[m.shown[row]].Amount).Negative() {
-			return m.St.Error, true
-		}
-		return lipgloss.Style{}, false
-	}
+	shown := m.shown
+	m.List.Style = listing.StyleWhere(m.St.Error, func(row, col int) bool {
+		return col == colAmount && text.ParseMoney(s.Items[shown[row]].Amount).Negative()
+	})
 	m.List.SetRows(rows)
 }
 

@@ -35,18 +35,10 @@ func loaded() State {
 }
 
 func sized(w, h int, s State) Model {
-	m := New(theme.New(true))
-	m.SetSize(frame.TabbedBodySize(w, h))
-	m.SetState(s)
-	return m
+	return uitest.InTabs(New(theme.New(true)), frame.TabbedBodySize, w, h, s)
 }
 
-func typeText(m Model, text string) Model {
-	for _, k := range uitest.Type(text) {
-		m, _ = m.Update(k)
-	}
-	return m
-}
+func typeText(m Model, text string) Model { return uitest.Typed(m, text) }
 
 func TestGoldens(t *testing.T) {
 	filtered := loaded()
@@ -54,23 +46,20 @@ func TestGoldens(t *testing.T) {
 	filtered.Endpoint = "GET /users/7f1c2a4e…/transactions?filter=transaction.direction.eq('debit'),transaction.class.eq('payment')," +
 		"transaction.postDate.gteq('2026-11-01'),transaction.postDate.lteq('2026-11-30')&limit=50"
 	filtered.More = false
-	type goldenCase struct {
-		state State
-		setup func(Model) Model
-	}
-	cases := map[string]goldenCase{
-		"loading":  {State{Loading: true, Endpoint: request}, nil},
-		"loaded":   {loaded(), nil},
-		"filtered": {filtered, nil},
-		"searched": {loaded(), func(m Model) Model {
-			m, _ = uitest.Keys(typeText(func() Model { m, _ = uitest.Keys(m, "/"); return m }(), "cafe"), "enter")
+	cases := map[string]uitest.Drawn[State, Model]{
+		"loading":  {State: State{Loading: true, Endpoint: request}},
+		"loaded":   {State: loaded()},
+		"filtered": {State: filtered},
+		"searched": {State: loaded(), Then: func(m Model) Model {
+			m, _ = uitest.Keys(m, "/")
+			m, _ = uitest.Keys(typeText(m, "cafe"), "enter")
 			return m
 		}},
-		"filter_form": {loaded(), func(m Model) Model {
-			m, _ = uitest.Keys(m, "f", "right", "right", "tab", "right")
-			return typeText(func() Model { m, _ = uitest.Keys(m, "tab"); return m }(), "2026-11-01")
+		"filter_form": {State: loaded(), Then: func(m Model) Model {
+			m, _ = uitest.Keys(m, "f", "right", "right", "tab", "right", "tab")
+			return typeText(m, "2026-11-01")
 		}},
-		"two_banks": {func() State {
+		"two_banks": {State: func() State {
 			s := loaded()
 			for i := range s.Items {
 				s.Items[i].Institution = "AU00000"
@@ -78,21 +67,15 @@ func TestGoldens(t *testing.T) {
 			s.Items[3].Institution = "AU00002"
 			s.Banks = map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"}
 			return s
-		}(), nil},
-		"none_pass": {State{Started: true, Endpoint: request, Filter: Filter{Class: "refund"}}, nil},
-		"problem": {func() State {
+		}()},
+		"none_pass": {State: State{Started: true, Endpoint: request, Filter: Filter{Class: "refund"}}},
+		"problem": {State: func() State {
 			s := loaded()
 			s.Problem = &theme.Problem{What: "Loading transactions: Service unavailable. (503 service-unavailable)"}
 			return s
-		}(), nil},
+		}()},
 	}
-	uitest.Goldens(t, uitest.Windows, frame.TabbedBodySize, cases, func(c goldenCase, w, h int) string {
-		m := sized(w, h, c.state)
-		if c.setup != nil {
-			m = c.setup(m)
-		}
-		return m.View()
-	})
+	uitest.StateGoldens(t, uitest.Windows, frame.TabbedBodySize, cases, sized)
 }
 
 func TestTheFilterFormAsksForWhatItShows(t *testing.T) {
@@ -149,18 +132,12 @@ func TestSearchNarrowsWhatIsLoadedAndEscClearsIt(t *testing.T) {
 
 func TestMoreIsAskedOnlyWhenThereIsMore(t *testing.T) {
 	m := sized(80, 24, loaded())
-	if _, msg := uitest.Keys(m, "m"); msg != (keys.IntentMsg{Intent: keys.More}) {
-		t.Errorf("n sent %#v", msg)
-	}
+	uitest.Sends(t, m, keys.IntentMsg{Intent: keys.More}, "m")
 	s := loaded()
 	s.More = false
-	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
-		t.Errorf("n after the last page sent %#v", msg)
-	}
+	uitest.Sends(t, sized(80, 24, s), nil, "m") // after the last page
 	s.More, s.Loading = true, true
-	if _, msg := uitest.Keys(sized(80, 24, s), "n"); msg != nil {
-		t.Errorf("n while a page loads sent %#v", msg)
-	}
+	uitest.Sends(t, sized(80, 24, s), nil, "m") // while a page loads
 }
 
 // TestAnotherScreensTickLeavesTheFilterAsItIs: the wizard gives every

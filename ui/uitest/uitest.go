@@ -152,6 +152,16 @@ func Typed[M Updater[M]](m M, text string) M {
 	return m
 }
 
+// Sized is a screen (new) sized for a w x h window's body (body gives it:
+// frame.BodySize, or frame.TabbedBodySize under the tabs).
+func Sized[M any, P interface {
+	*M
+	SetSize(width, height int)
+}](m M, body func(w, h int) (int, int), w, h int) M {
+	P(&m).SetSize(body(w, h))
+	return m
+}
+
 // InTabs is a view of the user (new) sized for a w x h window's body under
 // the tabs (tabbed gives it, frame.TabbedBodySize), showing state.
 func InTabs[M any, S any, P interface {
@@ -159,7 +169,44 @@ func InTabs[M any, S any, P interface {
 	SetSize(width, height int)
 	SetState(S)
 }](m M, tabbed func(w, h int) (int, int), w, h int, state S) M {
-	P(&m).SetSize(tabbed(w, h))
+	m = Sized[M, P](m, tabbed, w, h)
 	P(&m).SetState(state)
 	return m
+}
+
+// Sends fails t unless pressing the named keys on m sends want with the
+// last of them (nil: nothing).
+func Sends[M Updater[M]](t testing.TB, m M, want tea.Msg, names ...string) {
+	t.Helper()
+	if _, msg := Keys(m, names...); msg != want {
+		t.Errorf("%s sent %#v, want %#v", strings.Join(names, " "), msg, want)
+	}
+}
+
+// Drawn is a state a golden draws, and what is done to the screen before
+// (nil: nothing).
+type Drawn[S, M any] struct {
+	State S
+	Then  func(M) M
+}
+
+// Pressing is a Drawn's Then that presses the named keys.
+func Pressing[M Updater[M]](names ...string) func(M) M {
+	return func(m M) M {
+		m, _ = Keys(m, names...)
+		return m
+	}
+}
+
+// StateGoldens is Goldens for a screen that sized builds for a window,
+// showing a case's state, its Then done before it is drawn.
+func StateGoldens[S any, M interface{ View() string }](t *testing.T, windows [][2]int, body func(w, h int) (int, int), cases map[string]Drawn[S, M], sized func(w, h int, state S) M) {
+	t.Helper()
+	Goldens(t, windows, body, cases, func(c Drawn[S, M], w, h int) string {
+		m := sized(w, h, c.State)
+		if c.Then != nil {
+			m = c.Then(m)
+		}
+		return m.View()
+	})
 }

@@ -40,6 +40,7 @@ const (
 
 // Model is the user screen.
 type Model struct {
+	theme.Body
 	st      *theme.Styles
 	fields  [3]textinput.Model
 	touched [3]bool     // left once, or submit tried: errors show from then on
@@ -49,8 +50,7 @@ type Model struct {
 	// example is the user enter on an empty form creates ("" for none): the
 	// demo's, where the details are made up anyway.
 	example  string
-	spin     spinner.Model
-	working  string         // what is being done, "" when nothing
+	working  theme.Working  // what is being done
 	problem  *theme.Problem // from flow: a request that failed
 	hint     string         // from the form itself: what to fix before sending
 	retry    bool           // enter tries the failed request again
@@ -59,7 +59,6 @@ type Model struct {
 	user     *basiq.User
 	created  bool // user was created here, not looked up
 	copied   bool
-	width    int
 	answers  int // the session's answers about the user the form has taken
 
 	submit, toggle, copyID, cont, yes, no, resume, fresh key.Binding
@@ -71,13 +70,13 @@ type apiError struct{ msg, value string }
 // New builds the user screen.
 func New(st *theme.Styles) Model {
 	m := Model{
-		st:     st,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
-		submit: keys.Main.Help("create"),
-		next:   keys.Next.Help("next field"),
-		prev:   keys.Prev.Hidden(),
-		up:     keys.Up.Hidden(),
-		down:   keys.Down.Hidden(),
+		st:      st,
+		working: st.NewWorking(),
+		submit:  keys.Main.Help("create"),
+		next:    keys.Next.Help("next field"),
+		prev:    keys.Prev.Hidden(),
+		up:      keys.Up.Hidden(),
+		down:    keys.Down.Hidden(),
 		// ctrl+o, not ctrl+u: in a shell ctrl+u clears the line, and a field should too.
 		toggle: keys.ExistingUser.Binding(),
 		copyID: keys.Copy.Help("copy the id"),
@@ -151,7 +150,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width = width
+	m.Body.SetSize(width, height)
 	for i := range m.fields {
 		theme.SetInputWidth(&m.fields[i], min(max(width-30, 20), 44))
 	}
@@ -159,7 +158,7 @@ func (m *Model) SetSize(width, height int) {
 
 // focusField puts the cursor in the current field.
 func (m *Model) focusField() tea.Cmd {
-	if m.user != nil || m.working != "" || m.fields[m.focus].Focused() {
+	if m.user != nil || m.working.Busy() || m.fields[m.focus].Focused() {
 		return nil
 	}
 	return m.fields[m.focus].Focus()
@@ -178,15 +177,10 @@ func (m *Model) SetValues(email, mobile string) {
 // setWorking shows a spinner with what is being done ("" when nothing); it
 // returns the spinner's first tick when it starts.
 func (m *Model) setWorking(what string) tea.Cmd {
-	started := what != "" && m.working == ""
-	m.working = what
 	if what != "" {
 		m.fields[m.focus].Blur()
 	}
-	if started {
-		return m.spin.Tick
-	}
-	return nil
+	return m.working.Set(what)
 }
 
 // setFieldErrors puts Basiq's words next to the fields they concern
@@ -260,7 +254,7 @@ func (m Model) TakesEsc() bool { return m.askAgain }
 
 // Capturing reports whether a text field has focus.
 func (m Model) Capturing() bool {
-	return m.user == nil && m.working == "" && !m.askAgain && m.offer == nil
+	return m.user == nil && !m.working.Busy() && !m.askAgain && m.offer == nil
 }
 
 // FullHelp are the help line's keys: the form has no others.
@@ -271,7 +265,7 @@ func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.user != nil:
 		return []key.Binding{m.cont, m.copyID}
-	case m.working != "":
+	case m.working.Busy():
 		return nil
 	case m.offer != nil:
 		return []key.Binding{m.resume, m.fresh}
@@ -325,11 +319,8 @@ func (m Model) fieldError(i int) string {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if m.working == "" {
-			return m, nil
-		}
 		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+		m.working, cmd = m.working.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -359,7 +350,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if m.working != "" {
+	if m.working.Busy() {
 		return m, nil
 	}
 	if m.offer != nil {
@@ -428,9 +419,9 @@ func (m Model) trySubmit() (Model, tea.Cmd) {
 // View draws the screen.
 func (m Model) View() string {
 	st := m.st
-	w := max(m.width, 40)
-	if m.offer != nil && m.working == "" {
-		return lipgloss.NewStyle().MaxWidth(w).Render(m.offerView(w))
+	w := m.BodyWidth()
+	if m.offer != nil && !m.working.Busy() {
+		return m.Fit(m.offerView(w))
 	}
 	var b strings.Builder
 	if m.byID {
@@ -457,8 +448,8 @@ func (m Model) View() string {
 			b.WriteString(st.Muted.Render("  (c copies the id)"))
 		}
 		b.WriteString("\n\n" + theme.Wrap(w, st.Text.Render("Next: consent, where the user picks a bank and agrees to share data. Press "), st.Key.Render("enter"), st.Text.Render(".")))
-	case m.working != "":
-		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working))
+	case m.working.Busy():
+		b.WriteString(m.working.View(st))
 	case m.askAgain:
 		if m.problem != nil {
 			b.WriteString(st.RenderProblem(*m.problem, w) + "\n\n")
@@ -473,14 +464,14 @@ func (m Model) View() string {
 		b.WriteString(theme.Wrap(w, st.Muted.Render("Demo: "), st.Key.Render("enter"),
 			st.Muted.Render(" with nothing typed creates "+text.Safe(m.example)+".")))
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.TrimRight(b.String(), "\n"))
+	return m.Fit(strings.TrimRight(b.String(), "\n"))
 }
 
 func (m Model) fieldLine(label string, i int) string {
 	st := m.st
 	labelCell := st.Label.Render(lipgloss.NewStyle().Width(labelWidth).Render(label))
 	value := m.fields[i].View()
-	if m.user != nil || m.working != "" {
+	if m.user != nil || m.working.Busy() {
 		// Shown whole, a long value (a 240-character email) wraps within
 		// the field's column as one block, the mark beside its first line.
 		value = st.Value.Render(text.WrapValue(text.Safe(m.fields[i].Value()), m.fields[i].Width()))
@@ -491,9 +482,9 @@ func (m Model) fieldLine(label string, i int) string {
 	switch {
 	case e != "":
 		msg := st.Error.Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
-		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > max(m.width, 40) {
+		if labelWidth+lipgloss.Width(field)+1+lipgloss.Width(msg) > m.BodyWidth() {
 			// No room beside the field: under it, aligned with the value.
-			under := st.Error.Width(max(m.width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
+			under := st.Error.Width(max(m.Width-labelWidth, 20)).Render(theme.SymbolFailed + " " + text.Field(text.Safe(e)))
 			return lipgloss.JoinHorizontal(lipgloss.Top, labelCell, field) + "\n" + lipgloss.NewStyle().PaddingLeft(labelWidth).Render(under)
 		}
 		mark = " " + msg

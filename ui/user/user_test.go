@@ -15,9 +15,7 @@ import (
 )
 
 func sized(w, h int) Model {
-	m := New(theme.New(true))
-	bw, bh := frame.BodySize(w, h)
-	m.SetSize(bw, bh)
+	m := uitest.Sized(New(theme.New(true)), frame.BodySize, w, h)
 	m.focusField()
 	return m
 }

@@ -1,0 +1,33 @@
+package theme
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/spinner"
+)
+
+func TestWorkingTurnsOnlyWhileSomethingIsBeingDone(t *testing.T) {
+	st := New(true)
+	w := st.NewWorking()
+	if w.Busy() {
+		t.Fatal("a new Working is busy")
+	}
+	if cmd := w.Set("Creating the user…"); cmd == nil {
+		t.Error("starting gives no first tick: the spinner would never turn")
+	}
+	if cmd := w.Set("Looking up the user…"); cmd != nil {
+		t.Error("a spinner already turning was started again: two ticks would race")
+	}
+	if v := w.View(st); !strings.Contains(v, "Looking up the user…") {
+		t.Errorf("the view does not say what is being done: %q", v)
+	}
+	tick := w.spin.Tick().(spinner.TickMsg)
+	if _, cmd := w.Update(tick); cmd == nil {
+		t.Error("a busy Working let its tick go: the spinner stops")
+	}
+	w.Set("")
+	if _, cmd := w.Update(tick); cmd != nil || w.Busy() {
+		t.Error("an idle Working keeps ticking")
+	}
+}
