@@ -25,9 +25,13 @@ type applying struct {
 	effects []Effect
 }
 
-func (a *applying) do(e Effect)  { a.effects = append(a.effects, e) }
-func (a *applying) say(n Note)   { a.do(Say{Note: n}) }
-func (a *applying) finish(c int) { a.s.finished, a.s.code = true, c; a.do(Finish{Code: c}) }
+func (a *applying) do(e Effect) { a.effects = append(a.effects, e) }
+func (a *applying) say(n Note)  { a.do(Say{Note: n}) }
+func (a *applying) finish(c int) {
+	a.saveCursor() // what was forwarded since the last poll, for the next run: however it ends
+	a.s.finished, a.s.code = true, c
+	a.do(Finish{Code: c})
+}
 func (a *applying) poll(d time.Duration) {
 	a.s.Poll.NextAt = a.now.Add(d)
 	a.do(Poll{Gen: a.s.Poll.Gen, After: d, Filter: a.s.Poll.Filter})
@@ -77,7 +81,6 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 	case EntityFetched:
 		a.entityFetched(ev)
 	case QuitAsked:
-		a.saveCursor()
 		a.finish(0) // listen's way to stop: exit 0, as the simulator
 	}
 	return a.effects
@@ -164,6 +167,7 @@ func (a *applying) polled(events []basiq.Event) {
 	if over := len(s.Waiting) - waitingLimit*s.cfg.Keep; over > 0 {
 		for _, p := range s.Waiting[:over] {
 			delete(s.waiting, p.Event.ID)
+			s.letGo(p.Created)
 		}
 		clear(s.Waiting[:over])
 		s.Waiting = s.Waiting[over:]
@@ -231,6 +235,14 @@ func (a *applying) backfillNote(n int) Note {
 	return Note{Kind: NoteBackfill, Count: n, Since: s.From, Text: text}
 }
 
+// letGo counts an event let go undelivered, for Undelivered.
+func (s *Session) letGo(created time.Time) {
+	s.unsent++
+	if s.unsentOldest.IsZero() || created.Before(s.unsentOldest) {
+		s.unsentOldest = created
+	}
+}
+
 // inFlightLimit is how many kept events may be unsettled at once: half of
 // what the engine keeps, so it always has a settled message to let go.
 func (s *Session) inFlightLimit() int { return max(1, s.cfg.Keep/2) }
@@ -284,6 +296,9 @@ func (a *applying) forward(e basiq.Event, created time.Time, backfill bool) {
 	s.byMessage[it.MessageID] = it
 	if len(s.Items) > s.cfg.Keep {
 		old := s.Items[0]
+		if old.State == Sending || old.State == Retrying || old.State == Failed {
+			s.letGo(old.Created)
+		}
 		a.settle(old, Failed) // no longer followed: its slot is free
 		s.Items = slices.Delete(s.Items, 0, 1)
 		delete(s.byEvent, old.Event.ID)

@@ -87,6 +87,10 @@ type Config struct {
 	NoForward   bool
 	ForwardFrom time.Time
 	Stay        bool
+	// FirstGen is the polling's first generation: a session that takes over
+	// from another (the wizard's, for another user) starts past the other's,
+	// so a poll of the old one still out is not taken for its own.
+	FirstGen int
 }
 
 // DefaultPollEvery is the poll interval for an API: every second on this
@@ -134,6 +138,11 @@ type Session struct {
 	waiting   map[string]bool // the ids of Waiting
 	// cursorMoved: an event was forwarded since the cursor was last saved.
 	cursorMoved bool
+	// unsent counts the events let go undelivered (dropped from Items while
+	// under way, or from Waiting as Behind), unsentOldest the oldest: what
+	// Undelivered says with the rest.
+	unsent       int
+	unsentOldest time.Time
 
 	types     map[string]bool
 	seen      map[string]time.Time // event id -> createdDate, for the Lateness window
@@ -266,6 +275,7 @@ func New(cfg Config) *Session {
 	s.Poll.Filter = basiq.EventFilter{UserID: cfg.UserID}
 	s.Poll.Request = s.Poll.Filter.Request()
 	s.Poll.Every = cfg.PollEvery
+	s.Poll.Gen = cfg.FirstGen
 	return s
 }
 
@@ -308,20 +318,23 @@ func (s *Session) Cursor() Cursor {
 // again: the next run backfills from the last event forwarded, so these
 // come again only with --since. "" when there are none.
 func (s *Session) Undelivered(now time.Time) string {
-	n, oldest := len(s.Waiting), time.Time{}
-	if n > 0 {
-		oldest = s.Waiting[0].Created
+	n, oldest := s.unsent, s.unsentOldest
+	older := func(t time.Time) {
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	for _, p := range s.Waiting { // a late event waits behind newer ones: look at all
+		n++
+		older(p.Created)
 	}
 	for _, it := range s.Items {
-		if it.State == Delivered || it.State == Kept {
-			continue
-		}
-		n++
-		if oldest.IsZero() || it.Created.Before(oldest) {
-			oldest = it.Created
+		if it.State != Delivered && it.State != Kept {
+			n++
+			older(it.Created)
 		}
 	}
-	if n == 0 {
+	if n == 0 || oldest.IsZero() {
 		return ""
 	}
 	// Rounded up to the minute, and within the 7 days --since takes.

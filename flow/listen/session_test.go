@@ -643,3 +643,46 @@ func TestEventsKeptWithoutForwardingHoldNoSlot(t *testing.T) {
 		t.Errorf("nothing was to be sent, and the end says %q", left)
 	}
 }
+
+// However listen ends (q, a signal, a fatal answer), what it forwarded since
+// the last poll is in the cursor it keeps: the next run does not send it again.
+func TestTheCursorIsKeptHoweverTheRunEnds(t *testing.T) {
+	for name, end := range map[string]Event{
+		"quit":  QuitAsked{},
+		"fatal": Polled{Err: basiqError(404, "/token", "parameter-not-valid")},
+	} {
+		s := started(t, Config{Keep: 2}, t0) // one slot: the second waits for the first's answer
+		forwards := of[Forward](s.Apply(t0, Polled{Events: newestFirst(ev("a", "user.created", t0), ev("b", "user.updated", t0.Add(time.Second)))}))
+		released := of[Forward](s.Apply(t0, Attempted{attempt(forwards[0].MessageID, 1, 200, time.Time{})}))
+		if len(forwards) != 1 || len(released) != 1 || released[0].EventID != "b" {
+			t.Fatalf("%s: forwarded %+v, then %+v", name, forwards, released)
+		}
+		saved := of[SaveCursor](s.Apply(t0, end))
+		if len(saved) != 1 || saved[0].Cursor.Last != t0.Add(time.Second) {
+			t.Errorf("%s: the cursor kept at the end: %+v, want one, up to b", name, saved)
+		}
+	}
+}
+
+// What the end says covers every event not delivered: kept ones still
+// retrying, ones dropped from the kept list undelivered, ones let go as
+// behind, and a late one waiting behind newer ones.
+func TestTheEndCountsEveryEventNotDelivered(t *testing.T) {
+	s := started(t, Config{Keep: 2}, t0.Add(10*time.Minute))
+	now := t0.Add(10 * time.Minute)
+	var events []basiq.Event
+	for i := range 30 {
+		events = append(events, ev(fmt.Sprintf("e%02d", i), "user.updated", t0.Add(time.Minute+time.Duration(i)*time.Second)))
+	}
+	events = append(events, ev("late", "user.created", t0.Add(30*time.Second))) // oldest, listed last
+	for _, f := range of[Forward](s.Apply(now, Polled{Events: newestFirst(events...)})) {
+		s.Apply(now, Attempted{attempt(f.MessageID, 1, 500, now.Add(5*time.Second))})
+	}
+	if s.Behind == 0 {
+		t.Fatal("the test wants some let go as behind")
+	}
+	left := s.Undelivered(now)
+	if want := "31 events not delivered: listen --since 10m"; !strings.HasPrefix(left, want) {
+		t.Errorf("the end says %q, want %q…", left, want)
+	}
+}

@@ -78,35 +78,27 @@ func (d *Driver) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 // QuitAsked) and turns its effects into commands.
 func (d *Driver) Apply(ev listen.Event) tea.Cmd {
 	var cmds []tea.Cmd
-	var inOrder []listen.Effect
-	for _, eff := range d.Session.Apply(d.clock.Now(), ev) {
-		switch eff := eff.(type) {
-		case listen.Say:
-			if d.Notes != nil {
-				d.Notes(eff.Note)
-			}
-		case listen.Finish:
-		case listen.Poll, listen.FetchEntity: // they wait: each on its own
-			cmds = append(cmds, d.perform(eff))
-		default:
-			inOrder = append(inOrder, eff)
-		}
-	}
-	if len(inOrder) > 0 {
-		// Deliveries go to the engine in the session's order: one command.
-		f, ctx := d.f, d.ctx
-		cmds = append(cmds, func() tea.Msg {
-			var answers []listen.Event
-			for _, eff := range inOrder {
-				if ev := f.Perform(ctx, eff); ev != nil {
-					answers = append(answers, ev)
+	for queue := []listen.Event{ev}; len(queue) > 0; {
+		ev, queue = queue[0], queue[1:]
+		for _, eff := range d.Session.Apply(d.clock.Now(), ev) {
+			switch eff := eff.(type) {
+			case listen.Say:
+				if d.Notes != nil {
+					d.Notes(eff.Note)
+				}
+			case listen.Finish:
+			case listen.Poll, listen.FetchEntity: // they wait: each on its own
+				cmds = append(cmds, d.perform(eff))
+			default:
+				// Deliveries and the cursor, here and now: the engine takes a
+				// message at once and a cursor is a small write, and done here
+				// they reach the engine in the session's order (commands run
+				// at once, in no order) and the last cursor is kept at the end.
+				if answer := d.f.Perform(d.ctx, eff); answer != nil {
+					queue = append(queue, answer)
 				}
 			}
-			if len(answers) == 0 {
-				return nil
-			}
-			return EventsMsg{events: answers}
-		})
+		}
 	}
 	return tea.Batch(cmds...)
 }

@@ -316,10 +316,13 @@ func hostPath(raw string) string {
 func Run(ctx context.Context, run flow.ListenRun, o Options, stdout, stderr io.Writer) int {
 	m := New(ctx, run, o)
 	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler()).Run()
-	m.Close()
 	if fm, ok := final.(Model); ok {
 		m = fm
 	}
+	if done, _ := m.Session.Finished(); !done {
+		m.Apply(listen.QuitAsked{}) // ended by a signal: the cursor is kept as q keeps it
+	}
+	m.Close()
 	s := m.Session
 	out := colorprofile.NewWriter(stdout, os.Environ())
 	fmt.Fprintf(out, "Stopped listening: %d forwarded, %d delivered.\n", s.Forwarded, s.Delivered)

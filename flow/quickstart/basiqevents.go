@@ -61,10 +61,14 @@ func (a *applying) startEvents() {
 	if !s.cfg.Events || uid == "" || (s.Events != nil && s.Events.Config().UserID == uid) {
 		return
 	}
+	firstGen := 0
+	if s.Events != nil {
+		firstGen = s.Events.Poll.Gen + 1 // the old user's poll may still be out: not this one's
+	}
 	s.Events = listen.New(listen.Config{
 		UserID: uid, Since: listen.MaxSince, SinceGiven: true,
 		PollEvery: listen.DefaultPollEvery(s.cfg.LocalAPI || s.Demo),
-		NoForward: !s.cfg.Forward, ForwardFrom: s.Started, Stay: true,
+		NoForward: !s.cfg.Forward, ForwardFrom: s.Started, Stay: true, FirstGen: firstGen,
 	})
 	a.listen(listen.Started{})
 	if s.cfg.Forward && !s.awaiting {

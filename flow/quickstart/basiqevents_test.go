@@ -281,3 +281,22 @@ func TestAFailedHeadlessRunDoesNotWaitForItsEvents(t *testing.T) {
 		t.Errorf("after the failure the events were asked for: %+v", w)
 	}
 }
+
+// Another user in the same run (back from consent, another email): a poll
+// of the first user's events still out is not the second's, and starts no
+// second polling loop.
+func TestAPollOfTheUserBeforeIsNotTheNextUsers(t *testing.T) {
+	d, _ := drive(t, Config{Interactive: true, EnvKey: "key", UserID: userID, Events: true, LocalAPI: true})
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	first := pollOf(t, d.apply(UserLoaded{User: basiq.User{ID: userID}}))
+	const other = "2b4d6f8a-1c3e-4a5b-9d7f-0e2c4a6b8d0f"
+	second := pollOf(t, d.apply(UserLoaded{User: basiq.User{ID: other}}))
+	if second.Filter.UserID != other || second.Gen == first.Gen {
+		t.Fatalf("the second user's poll %+v, the first's %+v: want the other user, another generation", second, first)
+	}
+	late := basiqEvent("e-old", "user.created", d.now, "")
+	effs := d.apply(ListenNews{Events: []listen.Event{listen.Polled{Gen: first.Gen, Events: []basiq.Event{late}}}})
+	if len(d.s.Events.Items) != 0 || len(listenWork(effs)) != 0 {
+		t.Errorf("the first user's answer was taken for the second's: %d items, work %+v", len(d.s.Events.Items), listenWork(effs))
+	}
+}

@@ -227,8 +227,8 @@ func (m Model) summary() string {
 	}
 	if e := s.Events; e != nil && m.cfg.ForwardTo != "" {
 		line := fmt.Sprintf("Forwarded %d of the user's Basiq events to %s: %d delivered", e.Forwarded, m.cfg.ForwardTo, e.Delivered)
-		if n := e.Failing(); n > 0 {
-			line += fmt.Sprintf(", %d not (yet)", n)
+		if n := e.Forwarded - e.Delivered; n > 0 { // failing, retrying, or still on their way when it quit
+			line += fmt.Sprintf(", %d not", n)
 		}
 		b.WriteString(wrapped(st.Muted, line+".", width) + "\n")
 	}
