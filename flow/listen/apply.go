@@ -56,7 +56,7 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 			a.polled(ev.Events)
 		}
 	case PollAsked:
-		if s.Started.IsZero() || (s.Poll.Failing == nil && !s.Poll.LastOK.IsZero() && now.Sub(s.Poll.LastOK) < s.cfg.PollEvery) {
+		if s.Started.IsZero() || (!ev.Fresh && s.Poll.Failing == nil && !s.Poll.LastOK.IsZero() && now.Sub(s.Poll.LastOK) < s.cfg.PollEvery) {
 			break // as fresh as polling makes it: r pressed again sends nothing more
 		}
 		s.Poll.Gen++

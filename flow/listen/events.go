@@ -24,7 +24,10 @@ type (
 	}
 	// PollAsked polls now, whatever the wait (the wizard's r); after a
 	// failure that stopped the polling (Config.Stay), it starts again.
-	PollAsked struct{}
+	// r pressed again within a poll interval of the last answer sends
+	// nothing more, unless Fresh: a run's last look (headless, at its end)
+	// wants what came since that answer, now.
+	PollAsked struct{ Fresh bool }
 	// Sent says whether the engine took a Forward's message.
 	Sent struct {
 		EventID string

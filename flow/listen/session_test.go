@@ -686,3 +686,17 @@ func TestTheEndCountsEveryEventNotDelivered(t *testing.T) {
 		t.Errorf("the end says %q, want %q…", left, want)
 	}
 }
+
+// r pressed twice in a poll interval polls once; a run's last look (Fresh)
+// polls at once whatever the last poll's age: a headless demo ends in
+// milliseconds, not at the next poll.
+func TestAFreshPollGoesAtOnce(t *testing.T) {
+	s := started(t, Config{PollEvery: time.Second}, t0)
+	s.Apply(t0, Polled{Events: nil})
+	if p := of[Poll](s.Apply(t0.Add(100*time.Millisecond), PollAsked{})); len(p) != 0 {
+		t.Errorf("r right after a poll polled again: %+v", p)
+	}
+	if p := of[Poll](s.Apply(t0.Add(100*time.Millisecond), PollAsked{Fresh: true})); len(p) != 1 || p[0].After != 0 {
+		t.Errorf("a fresh poll: %+v, want one, at once", p)
+	}
+}
