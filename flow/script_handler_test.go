@@ -79,8 +79,21 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	handler.Stderr = &stderr
+	stderrPipe, err := handler.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its stderr line by line, as it writes them (read while it runs: a
+	// buffer read at once may not hold the last line yet).
+	stderrLines := make(chan string, 16)
+	var stderr strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderrPipe)
+		for sc.Scan() {
+			stderrLines <- sc.Text()
+		}
+		close(stderrLines)
+	}()
 	if err := handler.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +144,18 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a tampered delivery: %d %s, want 401", res.StatusCode, body)
 	}
-	if !strings.Contains(stderr.String(), "refused msg_evt-2") {
-		t.Errorf("the handler did not say it refused the tampered delivery:\n%s", &stderr)
+	deadline := time.After(30 * time.Second)
+	for refused := false; !refused; {
+		select {
+		case line, ok := <-stderrLines:
+			if !ok {
+				t.Fatalf("the handler ended without saying it refused the tampered delivery:\n%s", &stderr)
+			}
+			stderr.WriteString(line + "\n")
+			refused = strings.Contains(line, "refused msg_evt-2")
+		case <-deadline:
+			t.Fatalf("the handler did not say it refused the tampered delivery within 30s:\n%s", &stderr)
+		}
 	}
 }
 
