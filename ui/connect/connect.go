@@ -17,6 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // AccountsAskedMsg: enter, on to the accounts. The screen's other requests
@@ -423,7 +424,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		title = "Could not connect to " + bank
 	}
 	right := st.Muted.Render("job " + text.ShortID(text.Safe(j.Job.ID)))
-	lines := []string{theme.Spread(st.Title.Render(title), right, w)}
+	lines := []string{widget.Spread(st.Title.Render(title), right, w)}
 	lines = append(lines, "")
 	if !j.Seen && !m.state.Stopped {
 		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Asking Basiq about the job…"))
@@ -438,7 +439,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if took > 0 {
 			done += " in " + seconds(took)
 		}
-		return theme.Spread(st.Success.Render(done), right, w), -1
+		return widget.Spread(st.Success.Render(done), right, w), -1
 	}
 	for _, s := range j.Job.Steps {
 		var mark string

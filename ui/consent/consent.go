@@ -19,6 +19,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // JobsPastedMsg asks flow to watch the jobs of a pasted redirect URL or job ids.
@@ -27,7 +28,7 @@ type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
-	theme.Body
+	widget.Body
 	st *theme.Styles
 
 	userID, userName string
@@ -64,11 +65,11 @@ type Model struct {
 
 // New builds the consent screen.
 func New(st *theme.Styles) Model {
-	in := theme.TextInput("https://…?jobId=… or a job id", 4096)
+	in := widget.TextInput("https://…?jobId=… or a job id", 4096)
 	return Model{
 		st:        st,
 		paste:     in,
-		spin:      st.NewSpinner(),
+		spin:      widget.NewSpinner(st),
 		copyKey:   keys.Copy.Help("copy link"),
 		linkKey:   keys.WholeLink.Binding(),
 		qrKey:     keys.QRCode.Binding(),
@@ -141,7 +142,7 @@ func (m Model) TakesEsc() bool { return m.pasting }
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.Body.SetSize(width, height)
-	theme.SetInputWidth(&m.paste, max(width-16, 20))
+	widget.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
 // setUser names whose consent this is.
@@ -276,7 +277,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.paste.SetValue("")
 			m.paste.Focus()
 		}
-		m.pasteErr = theme.PasteWhole(&m.paste, msg.Content)
+		m.pasteErr = widget.PasteWhole(&m.paste, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		switch {

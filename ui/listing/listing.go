@@ -16,6 +16,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // Column is one column of a list.
@@ -482,7 +483,7 @@ func Heading(st *theme.Styles, title, request string, w int) string {
 	}
 	req := text.Field(text.Safe(request))
 	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
-		return theme.Spread(title, st.Muted.Render(req), w)
+		return widget.Spread(title, st.Muted.Render(req), w)
 	}
 	var lines []string
 	for _, l := range breakRequest(req, w) {
@@ -688,7 +689,7 @@ func Thousands(n int) string {
 // it, and says otherwise where it has a text field.
 type Screen struct {
 	St *theme.Styles
-	theme.Body
+	widget.Body
 	List Model
 }
 

@@ -1,15 +1,16 @@
-package theme
+package widget
 
 import (
 	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/spinner"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
 func TestWorkingTurnsOnlyWhileSomethingIsBeingDone(t *testing.T) {
-	st := New(true)
-	w := st.NewWorking()
+	st := theme.New(true)
+	w := NewWorking(st)
 	if w.Busy() {
 		t.Fatal("a new Working is busy")
 	}

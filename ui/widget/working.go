@@ -1,13 +1,14 @@
-package theme
+package widget
 
 import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 )
 
-// NewSpinner is the spinner every screen turns.
-func (s *Styles) NewSpinner() spinner.Model {
-	return spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(s.Spinner))
+// NewSpinner is the spinner every screen turns, in st's spinner style.
+func NewSpinner(st *theme.Styles) spinner.Model {
+	return spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner))
 }
 
 // Working is what a form says while it waits on Basiq: what is being done,
@@ -18,7 +19,7 @@ type Working struct {
 }
 
 // NewWorking is a form's Working, nothing being done yet.
-func (s *Styles) NewWorking() Working { return Working{spin: s.NewSpinner()} }
+func NewWorking(st *theme.Styles) Working { return Working{spin: NewSpinner(st)} }
 
 // Set says what is being done ("" for nothing); it returns the spinner's
 // first tick when it starts.
@@ -46,4 +47,4 @@ func (w Working) Update(msg spinner.TickMsg) (Working, tea.Cmd) {
 }
 
 // View is the spinner and what is being done, in st's colours of now.
-func (w Working) View(st *Styles) string { return st.Spin(w.spin) + " " + st.Text.Render(w.what) }
+func (w Working) View(st *theme.Styles) string { return st.Spin(w.spin) + " " + st.Text.Render(w.what) }
