@@ -254,7 +254,7 @@ func (m Model) mfaView(j Job, w int) (view string, focus int) {
 	}
 	switch {
 	case q.Sending:
-		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Sending the answers to "+bank+"…"))
+		lines = append(lines, m.spin.View(m.st)+" "+st.Muted.Render("Sending the answers to "+bank+"…"))
 	case q.Problem != nil:
 		lines = append(lines, st.RenderProblem(*q.Problem, w))
 	case m.later && m.focusJob == j.Job.ID:
