@@ -371,19 +371,8 @@ func (m *Model) scrollBy(msg tea.KeyPressMsg) {
 		return
 	}
 	top, _ := m.window(len(lines), focus)
-	page := max(m.Height-2, 1)
-	switch {
-	case key.Matches(msg, m.up):
-		top--
-	case key.Matches(msg, m.down):
-		top++
-	case key.Matches(msg, m.pageUp):
-		top -= page
-	case key.Matches(msg, m.pageDown):
-		top += page
-	}
 	last := max(len(lines)-(m.Height-1), 0)
-	m.scroll = min(max(top, 0), last)
+	m.scroll, _ = keys.Moved(msg, top, max(m.Height-2, 1), last)
 	m.pinned = m.scroll == last
 }
 

@@ -403,21 +403,7 @@ func (m Model) updateDetail(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Resend) && !m.watch:
 		return m, keys.Send(ResendMsg{ID: m.open})
 	default:
-		switch {
-		case key.Matches(k, m.keys.Up):
-			m.scroll--
-		case key.Matches(k, m.keys.Down):
-			m.scroll++
-		case key.Matches(k, m.keys.PageUp):
-			m.scroll -= page
-		case key.Matches(k, m.keys.PageDown):
-			m.scroll += page
-		case key.Matches(k, m.keys.Home):
-			m.scroll = 0
-		case key.Matches(k, m.keys.End):
-			m.scroll = lines
-		}
-		m.scroll = max(min(m.scroll, lines-m.Height), 0)
+		m.scroll, _ = keys.Moved(k, m.scroll, page, lines-m.Height)
 	}
 	return m, nil
 }

@@ -71,7 +71,7 @@ type Model struct {
 	// at its bank, dimmed): drawn at once, not cell by cell.
 	RowStyle func(row int) (lipgloss.Style, bool)
 
-	up, down, pgUp, pgDown, home, end key.Binding
+	up key.Binding // the moves' help; keys.Moved moves
 }
 
 // New is a list of these columns; selectable rows have a cursor.
@@ -82,12 +82,7 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	}
 	m := Model{
 		st: st, cols: cols, selectable: selectable,
-		up:     keys.Up.Help(help),
-		down:   keys.Down.Hidden(),
-		pgUp:   keys.PageUp.Hidden(),
-		pgDown: keys.PageDown.Hidden(),
-		home:   keys.Home.Hidden(),
-		end:    keys.End.Hidden(),
+		up: keys.Up.Help(help),
 	}
 	m.SetRows(nil)
 	return m
@@ -190,23 +185,11 @@ func (m *Model) Update(k tea.KeyPressMsg, visible int) bool {
 	if !m.selectable {
 		last = max(len(m.rows)-visible, 0) // the first row shown, at most
 	}
-	switch {
-	case key.Matches(k, m.up):
-		m.cursor--
-	case key.Matches(k, m.down):
-		m.cursor++
-	case key.Matches(k, m.pgUp):
-		m.cursor -= visible
-	case key.Matches(k, m.pgDown):
-		m.cursor += visible
-	case key.Matches(k, m.home):
-		m.cursor = 0
-	case key.Matches(k, m.end):
-		m.cursor = last
-	default:
+	cursor, moved := keys.Moved(k, m.cursor, visible, last)
+	if !moved {
 		return false
 	}
-	m.cursor = max(min(m.cursor, last), 0)
+	m.cursor = cursor
 	m.keepInView(visible)
 	return true
 }
