@@ -384,6 +384,16 @@ func StyleWhere(style lipgloss.Style, where func(row, col int) bool) func(row, c
 	return func(row, col int) (lipgloss.Style, bool) { return style, where(row, col) }
 }
 
+// SetRowsOf gives l one row an item, in order, its cells made of the item
+// by cells (safe to show), so that SelectedOf finds the item under the cursor.
+func SetRowsOf[T any](l *Model, items []T, cells func(T) []string) {
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		rows[i] = cells(it)
+	}
+	l.SetRows(rows)
+}
+
 // SelectedOf is the item under l's cursor, items being what its rows show
 // in order; false where no row is selected.
 func SelectedOf[T any](l Model, items []T) (T, bool) {
