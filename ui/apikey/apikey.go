@@ -12,6 +12,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // SubmittedMsg asks flow to exchange the key for a token.
@@ -19,10 +20,10 @@ type SubmittedMsg struct{ Key string }
 
 // Model is the key screen.
 type Model struct {
-	theme.Body
+	widget.Body
 	st       *theme.Styles
 	input    textinput.Model
-	working  theme.Working // the key being checked
+	working  widget.Working // the key being checked
 	fromEnv  bool
 	problem  *theme.Problem
 	retry    bool
@@ -37,13 +38,13 @@ type Model struct {
 
 // New builds the key screen.
 func New(st *theme.Styles) Model {
-	in := theme.TextInput("paste your API key", 512)
+	in := widget.TextInput("paste your API key", 512)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	return Model{
 		st:         st,
 		input:      in,
-		working:    st.NewWorking(),
+		working:    widget.NewWorking(st),
 		submit:     keys.Main.Help("check the key"),
 		demo:       keys.Demo.Binding(),
 		demoLetter: keys.Demo.Alt(),
@@ -98,7 +99,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.Body.SetSize(width, height)
-	theme.SetInputWidth(&m.input, min(max(width-14, 20), 60))
+	widget.SetInputWidth(&m.input, min(max(width-14, 20), 60))
 }
 
 // focus puts the cursor in the field.
@@ -188,7 +189,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		// A pasted key often carries a newline or spaces from the dashboard.
-		m.hint = theme.PasteWhole(&m.input, msg.Content)
+		m.hint = widget.PasteWhole(&m.input, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.key(msg)

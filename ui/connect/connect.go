@@ -17,6 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // AccountsAskedMsg: enter, on to the accounts. The screen's other requests
@@ -78,11 +79,10 @@ type State struct {
 
 // Model is the job view.
 type Model struct {
-	st            *theme.Styles
-	width, height int
-	state         State
-	spin          spinner.Model
-	spinning      bool // a spinner tick is on its way
+	widget.Body
+	st    *theme.Styles
+	state State
+	spin  widget.Spinner
 
 	// The fields of the banks' questions, by job id; the one with focus;
 	// later: the person left them (esc), and the jobs wait on.
@@ -104,7 +104,7 @@ type Model struct {
 func New(st *theme.Styles) Model {
 	return Model{
 		st:        st,
-		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner)),
+		spin:      widget.NewSpinner(st),
 		refresh:   keys.Refresh.Help("retry the connection"),
 		retry:     keys.TryAgain.Binding(),
 		cont:      keys.Main.Help("accounts"),
@@ -124,12 +124,12 @@ func New(st *theme.Styles) Model {
 
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.Body.SetSize(width, height)
 	m.fitFields()
 }
 
 // bodyWidth is the width the screen draws in.
-func (m Model) bodyWidth() int { return min(max(m.width, 40), readableWidth) }
+func (m Model) bodyWidth() int { return min(m.BodyWidth(), readableWidth) }
 
 // SetState shows the jobs as they are now. It returns the spinner's first
 // tick when something starts running: the spinner turns, and the screen
@@ -137,9 +137,8 @@ func (m Model) bodyWidth() int { return min(max(m.width, 40), readableWidth) }
 func (m *Model) SetState(s State) tea.Cmd {
 	m.state = s
 	focus := m.syncFields()
-	if m.running() && !m.spinning {
-		m.spinning = true
-		return tea.Batch(m.spin.Tick, focus)
+	if start := m.spin.Start(m.running()); start != nil {
+		return tea.Batch(start, focus)
 	}
 	return focus
 }
@@ -232,15 +231,8 @@ func (m Model) fieldCount() int {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() {
-			return m, nil
-		}
-		if !m.running() {
-			m.spinning = false // stops here; SetState starts it again
-			return m, nil
-		}
 		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+		m.spin, cmd = m.spin.Update(msg, m.running())
 		return m, cmd
 	case tea.PasteMsg:
 		if m.answering() {
@@ -280,10 +272,10 @@ const readableWidth = 100
 func (m Model) View() string {
 	w := m.bodyWidth()
 	lines, focus := m.lines(w, false)
-	if m.height > 0 && len(lines) > m.height {
+	if m.Height > 0 && len(lines) > m.Height {
 		lines, focus = m.lines(w, true)
 	}
-	if m.height > 0 && len(lines) > m.height {
+	if m.Height > 0 && len(lines) > m.Height {
 		top, shown := m.window(len(lines), focus)
 		out := lines[top : top+shown]
 		if top > 0 {
@@ -294,7 +286,7 @@ func (m Model) View() string {
 		}
 		lines = out
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(strings.Join(lines, "\n"))
+	return widget.Cut(strings.Join(lines, "\n"), w)
 }
 
 // lines are the screen's lines, whole, and the line of the field with the
@@ -339,7 +331,7 @@ func (m Model) lines(w int, fold bool) (lines []string, focus int) {
 // window is the first line shown and how many, for total lines in the
 // screen's height, room kept for the lines that say more is above or below.
 func (m Model) window(total, focus int) (top, shown int) {
-	h := m.height
+	h := m.Height
 	last := max(total-(h-1), 0) // the end in view, under the line that says more is above
 	switch {
 	case m.pinned:
@@ -362,36 +354,25 @@ func (m Model) window(total, focus int) (top, shown int) {
 
 // scrollable reports whether the jobs do not fit even folded.
 func (m Model) scrollable() bool {
-	if m.height <= 0 {
+	if m.Height <= 0 {
 		return false
 	}
 	lines, _ := m.lines(m.bodyWidth(), true)
-	return len(lines) > m.height
+	return len(lines) > m.Height
 }
 
 // scrollBy moves the window a line or a page; at the end it follows the end again.
 func (m *Model) scrollBy(msg tea.KeyPressMsg) {
 	lines, focus := m.lines(m.bodyWidth(), false)
-	if len(lines) <= m.height {
+	if len(lines) <= m.Height {
 		lines, focus = m.lines(m.bodyWidth(), true)
 	}
-	if m.height <= 0 || len(lines) <= m.height {
+	if m.Height <= 0 || len(lines) <= m.Height {
 		return
 	}
 	top, _ := m.window(len(lines), focus)
-	page := max(m.height-2, 1)
-	switch {
-	case key.Matches(msg, m.up):
-		top--
-	case key.Matches(msg, m.down):
-		top++
-	case key.Matches(msg, m.pageUp):
-		top -= page
-	case key.Matches(msg, m.pageDown):
-		top += page
-	}
-	last := max(len(lines)-(m.height-1), 0)
-	m.scroll = min(max(top, 0), last)
+	last := max(len(lines)-(m.Height-1), 0)
+	m.scroll, _ = keys.Moved(msg, top, max(m.Height-2, 1), last)
 	m.pinned = m.scroll == last
 }
 
@@ -423,10 +404,10 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		title = "Could not connect to " + bank
 	}
 	right := st.Muted.Render("job " + text.ShortID(text.Safe(j.Job.ID)))
-	lines := []string{theme.Spread(st.Title.Render(title), right, w)}
+	lines := []string{widget.Spread(st.Title.Render(title), right, w)}
 	lines = append(lines, "")
 	if !j.Seen && !m.state.Stopped {
-		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Asking Basiq about the job…"))
+		lines = append(lines, m.spin.View(m.st)+" "+st.Muted.Render("Asking Basiq about the job…"))
 	}
 	focus = -1
 	if fold && j.Job.State() == basiq.JobSucceeded {
@@ -438,7 +419,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		if took > 0 {
 			done += " in " + seconds(took)
 		}
-		return theme.Spread(st.Success.Render(done), right, w), -1
+		return widget.Spread(st.Success.Render(done), right, w), -1
 	}
 	for _, s := range j.Job.Steps {
 		var mark string
@@ -448,7 +429,7 @@ func (m Model) jobView(j Job, w, nameW int, fold bool) (view string, focus int) 
 		case s.Status == basiq.StepFailed:
 			mark = st.Error.Render(theme.SymbolFailed)
 		case s.Status == basiq.StepInProgress:
-			mark = m.st.Spin(m.spin)
+			mark = m.spin.View(m.st)
 		default:
 			mark = st.Muted.Render(theme.SymbolPending)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // TypedMsg: enter on a bank's question, with one answer a question.
@@ -57,7 +58,7 @@ func (m *Model) syncFields() tea.Cmd {
 		if len(m.fields[j.Job.ID]) != len(q.Questions) {
 			ins := make([]textinput.Model, len(q.Questions))
 			for i := range ins {
-				ins[i] = theme.TextInput("", answerLimit)
+				ins[i] = widget.TextInput("", answerLimit)
 			}
 			m.fields[j.Job.ID] = ins
 		}
@@ -93,7 +94,7 @@ func (m *Model) fitFields() {
 		}
 		labelW = min(labelW, w/2)
 		for i := range m.fields[j.Job.ID] {
-			theme.SetInputWidth(&m.fields[j.Job.ID][i], max(w-labelW-4, 10))
+			widget.SetInputWidth(&m.fields[j.Job.ID][i], max(w-labelW-4, 10))
 		}
 	}
 }
@@ -253,7 +254,7 @@ func (m Model) mfaView(j Job, w int) (view string, focus int) {
 	}
 	switch {
 	case q.Sending:
-		lines = append(lines, m.st.Spin(m.spin)+" "+st.Muted.Render("Sending the answers to "+bank+"…"))
+		lines = append(lines, m.spin.View(m.st)+" "+st.Muted.Render("Sending the answers to "+bank+"…"))
 	case q.Problem != nil:
 		lines = append(lines, st.RenderProblem(*q.Problem, w))
 	case m.later && m.focusJob == j.Job.ID:

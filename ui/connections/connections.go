@@ -82,21 +82,19 @@ func (m *Model) SetState(s State) {
 	m.List.Style = listing.StyleWhere(m.St.Warning, func(row, _ int) bool {
 		return s.Items[row].Status != basiq.ConnectionActive // not refreshing as it should: worth a look
 	})
-	rows := make([][]string, len(s.Items))
-	for i, c := range s.Items {
+	listing.SetRowsOf(&m.List, s.Items, func(c basiq.Connection) []string {
 		bank := text.Safe(c.Institution.ID)
 		if name, ok := s.Banks[c.Institution.ID]; ok && name != "" {
 			bank = text.Safe(name)
 		}
-		rows[i] = []string{
+		return []string{
 			colBank:     bank,
 			colMethod:   text.Safe(c.Method),
 			colStatus:   text.Safe(c.Status),
 			colCreated:  listing.When(c.CreatedAt(), s.Now),
 			colLastUsed: listing.When(c.LastUsedAt(), s.Now),
 		}
-	}
-	m.List.SetRows(rows)
+	})
 }
 
 // FullHelp are the help line's keys and the list's other moves.

@@ -19,6 +19,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // JobsPastedMsg asks flow to watch the jobs of a pasted redirect URL or job ids.
@@ -27,7 +28,7 @@ type JobsPastedMsg struct{ IDs []string }
 
 // Model is the consent screen.
 type Model struct {
-	theme.Body
+	widget.Body
 	st *theme.Styles
 
 	userID, userName string
@@ -56,19 +57,18 @@ type Model struct {
 	pasting          bool
 	pasteErr         string
 	paste            textinput.Model
-	spin             spinner.Model
-	spinning         bool // a spinner tick is on its way
+	spin             widget.Spinner
 
 	copyKey, linkKey, qrKey, openKey, pasteKey, autoKey, waitKey, reopenKey, retryKey, enterKey, cancelKey key.Binding
 }
 
 // New builds the consent screen.
 func New(st *theme.Styles) Model {
-	in := theme.TextInput("https://…?jobId=… or a job id", 4096)
+	in := widget.TextInput("https://…?jobId=… or a job id", 4096)
 	return Model{
 		st:        st,
 		paste:     in,
-		spin:      st.NewSpinner(),
+		spin:      widget.NewSpinner(st),
 		copyKey:   keys.Copy.Help("copy link"),
 		linkKey:   keys.WholeLink.Binding(),
 		qrKey:     keys.QRCode.Binding(),
@@ -141,7 +141,7 @@ func (m Model) TakesEsc() bool { return m.pasting }
 // SetSize gives the screen its body size.
 func (m *Model) SetSize(width, height int) {
 	m.Body.SetSize(width, height)
-	theme.SetInputWidth(&m.paste, max(width-16, 20))
+	widget.SetInputWidth(&m.paste, max(width-16, 20))
 }
 
 // setUser names whose consent this is.
@@ -153,13 +153,7 @@ func (m *Model) setWorking(what string) { m.working = what }
 // Spin starts the spinner when the screen shows one and it is not turning
 // yet; call it after changing what the screen shows. The spinner stops by
 // itself once it is not shown, so a screen left behind redraws nothing.
-func (m *Model) Spin() tea.Cmd {
-	if m.spinning || !m.spinnerShown() {
-		return nil
-	}
-	m.spinning = true
-	return m.spin.Tick
-}
+func (m *Model) Spin() tea.Cmd { return m.spin.Start(m.spinnerShown()) }
 
 // spinnerShown reports whether View draws the spinner.
 func (m Model) spinnerShown() bool {
@@ -260,14 +254,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() {
-			return m, nil
-		}
-		if !m.spinnerShown() {
-			m.spinning = false // Spin starts it again
-			return m, nil
-		}
-		m.spin, cmd = m.spin.Update(msg)
+		m.spin, cmd = m.spin.Update(msg, m.spinnerShown())
 		return m, cmd
 	case tea.PasteMsg:
 		m.showQR = false
@@ -276,7 +263,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.paste.SetValue("")
 			m.paste.Focus()
 		}
-		m.pasteErr = theme.PasteWhole(&m.paste, msg.Content)
+		m.pasteErr = widget.PasteWhole(&m.paste, msg.Content)
 		return m, nil
 	case tea.KeyPressMsg:
 		switch {
@@ -362,7 +349,7 @@ func (m Model) View() string {
 	b.WriteString(st.Title.Render(title) + "\n\n")
 	if m.link == "" {
 		if m.working != "" {
-			b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
+			b.WriteString(m.spin.View(m.st) + " " + st.Text.Render(m.working) + "\n")
 		}
 		if m.problem != nil {
 			b.WriteString("\n" + st.RenderProblem(*m.problem, w) + "\n")
@@ -429,12 +416,12 @@ func (m Model) View() string {
 			b.WriteString(st.Muted.Width(w).Render("Paste the address the consent page ended on (it carries jobIds), or a job id.") + "\n")
 		}
 	case m.working != "":
-		b.WriteString(m.st.Spin(m.spin) + " " + st.Text.Render(m.working) + "\n")
+		b.WriteString(m.spin.View(m.st) + " " + st.Text.Render(m.working) + "\n")
 	case m.timedOut:
 		b.WriteString(st.Warning.Width(w).Render(fmt.Sprintf("%s No connection after %s. Did consent finish? Press w to wait longer, b for a new link, or ctrl+c to quit.",
 			theme.SymbolWarning, m.waited.Round(time.Second))) + "\n")
 	default:
-		line := m.st.Spin(m.spin) + " " + st.Text.Render("Waiting for a connection…")
+		line := m.spin.View(m.st) + " " + st.Text.Render("Waiting for a connection…")
 		if !m.polled.IsZero() && !m.now.IsZero() {
 			ago := max(m.now.Sub(m.polled), 0).Round(time.Second)
 			if ago < time.Second {
@@ -534,7 +521,7 @@ func (m Model) QRWindow(width, height int) string {
 			st.Text.Render(fmt.Sprintf("It needs %dx%d; this one is %dx%d.", needW, needH, width, height)) + "\n" +
 			st.Muted.Render("Make the window larger (or the font smaller), or copy the link with c.") + "\n\n" +
 			st.Muted.Render("Any key returns.")
-		return place(lipgloss.NewStyle().MaxWidth(width).Render(msg))
+		return place(widget.Cut(msg, width))
 	}
 	code := st.QR.Render(strings.Join(rows, "\n"))
 	return place(lipgloss.JoinVertical(lipgloss.Center, code, " ", strings.Join(caption, "\n")))

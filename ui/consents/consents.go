@@ -66,22 +66,20 @@ func (m *Model) SetState(s State) {
 	m.List.Style = listing.StyleWhere(m.St.Dimmed, func(row, _ int) bool {
 		return s.Items[row].Consent.Status != basiq.ConsentActive // no longer in force
 	})
-	rows := make([][]string, len(s.Items))
-	for i, it := range s.Items {
+	listing.SetRowsOf(&m.List, s.Items, func(it Item) []string {
 		c := it.Consent
 		revoked := ""
 		if c.Revoked != nil {
 			revoked = day(*c.Revoked)
 		}
-		rows[i] = []string{
+		return []string{
 			colStatus:  text.Safe(c.Status),
 			colPurpose: text.Safe(c.Purpose.Primary.Title),
 			colGiven:   day(c.Created),
 			colExpires: day(c.ExpiryDate),
 			colRevoked: revoked,
 		}
-	}
-	m.List.SetRows(rows)
+	})
 }
 
 // day is a date as the consents show it: a consent lasts a year, so the year counts.

@@ -184,10 +184,7 @@ func newModel(st *theme.Styles, watch bool) Model {
 
 // SetState shows listen as it is now; the rows come newest first.
 func (m *Model) SetState(s State) {
-	selected := ""
-	if i := m.List.Selected(); i >= 0 && i < len(m.state.Rows) {
-		selected = m.state.Rows[i].ID
-	}
+	selected := m.Selected()
 	m.state = s
 	st := m.St
 	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
@@ -199,9 +196,8 @@ func (m *Model) SetState(s State) {
 		}
 		return lipgloss.Style{}, false
 	}
-	rows := make([][]string, len(s.Rows))
-	for i, r := range s.Rows {
-		rows[i] = []string{
+	listing.SetRowsOf(&m.List, s.Rows, func(r Row) []string {
+		return []string{
 			colTime:   clock(r.Time, s.Now),
 			colType:   text.Safe(r.Type),
 			colEntity: text.Safe(r.Entity),
@@ -209,8 +205,7 @@ func (m *Model) SetState(s State) {
 			colTook:   took(r),
 			colNote:   note(r, s.Now, m.watch),
 		}
-	}
-	m.List.SetRows(rows)
+	})
 	switch {
 	case m.followNewest || selected == "":
 		m.List.Select(0)
@@ -232,10 +227,8 @@ func (m Model) Opened() string { return m.open }
 
 // Selected is the id of the event under the cursor, "" when none.
 func (m Model) Selected() string {
-	if i := m.List.Selected(); i >= 0 && i < len(m.state.Rows) {
-		return m.state.Rows[i].ID
-	}
-	return ""
+	r, _ := listing.SelectedOf(m.List, m.state.Rows)
+	return r.ID
 }
 
 // clock is a time as the list shows it: the time of day today, with the day before.
@@ -403,21 +396,7 @@ func (m Model) updateDetail(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Resend) && !m.watch:
 		return m, keys.Send(ResendMsg{ID: m.open})
 	default:
-		switch {
-		case key.Matches(k, m.keys.Up):
-			m.scroll--
-		case key.Matches(k, m.keys.Down):
-			m.scroll++
-		case key.Matches(k, m.keys.PageUp):
-			m.scroll -= page
-		case key.Matches(k, m.keys.PageDown):
-			m.scroll += page
-		case key.Matches(k, m.keys.Home):
-			m.scroll = 0
-		case key.Matches(k, m.keys.End):
-			m.scroll = lines
-		}
-		m.scroll = max(min(m.scroll, lines-m.Height), 0)
+		m.scroll, _ = keys.Moved(k, m.scroll, page, lines-m.Height)
 	}
 	return m, nil
 }

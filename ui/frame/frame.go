@@ -14,6 +14,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // Steps are the quickstart's stages, as the header names them.
@@ -193,7 +194,7 @@ func tabs(st *theme.Styles, names []string, current, w int) []string {
 	}
 	text := line.String()
 	if hint := st.Muted.Render("tab / shift+tab"); lipgloss.Width(text)+4+lipgloss.Width(hint) <= w {
-		text = theme.Spread(text, hint, w)
+		text = widget.Spread(text, hint, w)
 	}
 	rule.WriteString(st.Rule.Render(strings.Repeat("─", max(w-lipgloss.Width(rule.String()), 0))))
 	return []string{"  " + clip(text, w), "  " + clip(rule.String(), w)}

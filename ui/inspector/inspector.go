@@ -20,6 +20,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // Entry is one exchange, secrets already hidden by the client.
@@ -54,7 +55,7 @@ func answerText(e Entry) string {
 
 // Model is the inspector.
 type Model struct {
-	theme.Body
+	widget.Body
 	st          *theme.Styles
 	entries     []Entry
 	cursor      int

@@ -68,8 +68,7 @@ func (m *Model) SetState(s State) {
 		}
 		return lipgloss.Style{}, false
 	}
-	rows := make([][]string, len(s.Items))
-	for i, it := range s.Items {
+	listing.SetRowsOf(&m.List, s.Items, func(it Item) []string {
 		failed := ""
 		if step := it.Job.FailedStep(); step != nil {
 			failed = text.Safe(basiq.StepName(step.Title))
@@ -77,14 +76,13 @@ func (m *Model) SetState(s State) {
 				failed += ": " + text.Safe(it.Failure)
 			}
 		}
-		rows[i] = []string{
+		return []string{
 			colStarted: listing.When(it.Job.Created, s.Now),
 			colBank:    text.Safe(it.Bank),
 			colState:   stateWords(it.Job),
 			colFailed:  failed,
 		}
-	}
-	m.List.SetRows(rows)
+	})
 }
 
 // stateWords is a job's state with its symbol, so it reads without colour.

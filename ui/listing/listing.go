@@ -16,6 +16,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // Column is one column of a list.
@@ -70,7 +71,7 @@ type Model struct {
 	// at its bank, dimmed): drawn at once, not cell by cell.
 	RowStyle func(row int) (lipgloss.Style, bool)
 
-	up, down, pgUp, pgDown, home, end key.Binding
+	up key.Binding // the moves' help; keys.Moved moves
 }
 
 // New is a list of these columns; selectable rows have a cursor.
@@ -81,12 +82,7 @@ func New(st *theme.Styles, cols []Column, selectable bool) Model {
 	}
 	m := Model{
 		st: st, cols: cols, selectable: selectable,
-		up:     keys.Up.Help(help),
-		down:   keys.Down.Hidden(),
-		pgUp:   keys.PageUp.Hidden(),
-		pgDown: keys.PageDown.Hidden(),
-		home:   keys.Home.Hidden(),
-		end:    keys.End.Hidden(),
+		up: keys.Up.Help(help),
 	}
 	m.SetRows(nil)
 	return m
@@ -189,23 +185,11 @@ func (m *Model) Update(k tea.KeyPressMsg, visible int) bool {
 	if !m.selectable {
 		last = max(len(m.rows)-visible, 0) // the first row shown, at most
 	}
-	switch {
-	case key.Matches(k, m.up):
-		m.cursor--
-	case key.Matches(k, m.down):
-		m.cursor++
-	case key.Matches(k, m.pgUp):
-		m.cursor -= visible
-	case key.Matches(k, m.pgDown):
-		m.cursor += visible
-	case key.Matches(k, m.home):
-		m.cursor = 0
-	case key.Matches(k, m.end):
-		m.cursor = last
-	default:
+	cursor, moved := keys.Moved(k, m.cursor, visible, last)
+	if !moved {
 		return false
 	}
-	m.cursor = max(min(m.cursor, last), 0)
+	m.cursor = cursor
 	m.keepInView(visible)
 	return true
 }
@@ -400,6 +384,16 @@ func StyleWhere(style lipgloss.Style, where func(row, col int) bool) func(row, c
 	return func(row, col int) (lipgloss.Style, bool) { return style, where(row, col) }
 }
 
+// SetRowsOf gives l one row an item, in order, its cells made of the item
+// by cells (safe to show), so that SelectedOf finds the item under the cursor.
+func SetRowsOf[T any](l *Model, items []T, cells func(T) []string) {
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		rows[i] = cells(it)
+	}
+	l.SetRows(rows)
+}
+
 // SelectedOf is the item under l's cursor, items being what its rows show
 // in order; false where no row is selected.
 func SelectedOf[T any](l Model, items []T) (T, bool) {
@@ -482,7 +476,7 @@ func Heading(st *theme.Styles, title, request string, w int) string {
 	}
 	req := text.Field(text.Safe(request))
 	if lipgloss.Width(title)+2+lipgloss.Width(req) <= w {
-		return theme.Spread(title, st.Muted.Render(req), w)
+		return widget.Spread(title, st.Muted.Render(req), w)
 	}
 	var lines []string
 	for _, l := range breakRequest(req, w) {
@@ -688,7 +682,7 @@ func Thousands(n int) string {
 // it, and says otherwise where it has a text field.
 type Screen struct {
 	St *theme.Styles
-	theme.Body
+	widget.Body
 	List Model
 }
 

@@ -114,3 +114,18 @@ func TestSelectedOfIsTheItemUnderTheCursorAndNoneWithoutOne(t *testing.T) {
 		t.Error("a list without a cursor has a selected item")
 	}
 }
+
+func TestSetRowsOfDrawsARowAnItemInOrderAndSelectsThem(t *testing.T) {
+	type item struct{ name, amount string }
+	items := []item{{"rent", "-1,200.00"}, {"salary", "4,000.00"}}
+	m := New(theme.New(true), []Column{{Title: "Name"}, {Title: "Amount", Right: true}}, true)
+	SetRowsOf(&m, items, func(it item) []string { return []string{it.name, it.amount} })
+	v := uitest.Render(m.View(40, 5), colorprofile.NoTTY)
+	if m.Len() != 2 || strings.Index(v, "rent") > strings.Index(v, "salary") || !strings.Contains(v, "4,000.00") {
+		t.Errorf("%d rows, drawn:\n%s\nwant rent then salary with their amounts", m.Len(), v)
+	}
+	m.Update(uitest.Press("down"), 5)
+	if it, _ := SelectedOf(m, items); it.name != "salary" {
+		t.Errorf("after down the selected item is %q, want salary", it.name)
+	}
+}

@@ -4,17 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/lipgloss/v2"
 )
-
-// Spread puts left and right on one line of width w, at least two columns apart.
-func Spread(left, right string, w int) string {
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 2 {
-		return left + "  " + right
-	}
-	return left + strings.Repeat(" ", gap) + right
-}
 
 // Spin draws a spinner in the current colours: a spinner built before the
 // terminal said whether its background is light keeps the style it was

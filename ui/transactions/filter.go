@@ -14,6 +14,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // Filter narrows the transactions, as Basiq filters them: "" leaves a part open.
@@ -55,8 +56,8 @@ type form struct {
 func newForm(st *theme.Styles) form {
 	f := form{
 		st:         st,
-		from:       theme.TextInput("YYYY-MM-DD", len(dateLayout)),
-		to:         theme.TextInput("YYYY-MM-DD", len(dateLayout)),
+		from:       widget.TextInput("YYYY-MM-DD", len(dateLayout)),
+		to:         widget.TextInput("YYYY-MM-DD", len(dateLayout)),
 		directions: []string{"", basiq.DirectionCredit, basiq.DirectionDebit},
 		classes:    append([]string{""}, basiq.TransactionClasses...),
 		apply:      keys.Main.Help("apply"),
@@ -67,8 +68,8 @@ func newForm(st *theme.Styles) form {
 		choose:     keys.Choose.Binding(),
 		cancel:     keys.Back.Help("cancel"),
 	}
-	theme.SetInputWidth(&f.from, len(dateLayout)+1)
-	theme.SetInputWidth(&f.to, len(dateLayout)+1)
+	widget.SetInputWidth(&f.from, len(dateLayout)+1)
+	widget.SetInputWidth(&f.to, len(dateLayout)+1)
 	return f
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // State is the transactions as flow has them.
@@ -68,7 +69,7 @@ func New(st *theme.Styles) Model {
 			colClass:       {Title: "Class", Drop: 4},
 			colAmount:      {Title: "Amount", Right: true},
 		}, false),
-		search:      theme.TextInput("words in the description", 60),
+		search:      widget.TextInput("words in the description", 60),
 		form:        newForm(st),
 		more:        keys.More.Binding(),
 		filter:      keys.Filter.Binding(),
@@ -81,7 +82,7 @@ func New(st *theme.Styles) Model {
 // SetSize gives the view its body size.
 func (m *Model) SetSize(width, height int) {
 	m.Screen.SetSize(width, height)
-	theme.SetInputWidth(&m.search, min(max(width-20, 20), 50))
+	widget.SetInputWidth(&m.search, min(max(width-20, 20), 50))
 }
 
 // SetState shows the transactions as they are now.

@@ -16,6 +16,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
 // SubmittedMsg asks flow to create a user (the values are validated), or
@@ -40,7 +41,7 @@ const (
 
 // Model is the user screen.
 type Model struct {
-	theme.Body
+	widget.Body
 	st      *theme.Styles
 	fields  [3]textinput.Model
 	touched [3]bool     // left once, or submit tried: errors show from then on
@@ -50,7 +51,7 @@ type Model struct {
 	// example is the user enter on an empty form creates ("" for none): the
 	// demo's, where the details are made up anyway.
 	example  string
-	working  theme.Working  // what is being done
+	working  widget.Working // what is being done
 	problem  *theme.Problem // from flow: a request that failed
 	hint     string         // from the form itself: what to fix before sending
 	retry    bool           // enter tries the failed request again
@@ -71,7 +72,7 @@ type apiError struct{ msg, value string }
 func New(st *theme.Styles) Model {
 	m := Model{
 		st:      st,
-		working: st.NewWorking(),
+		working: widget.NewWorking(st),
 		submit:  keys.Main.Help("create"),
 		next:    keys.Next.Help("next field"),
 		prev:    keys.Prev.Hidden(),
@@ -90,7 +91,7 @@ func New(st *theme.Styles) Model {
 	}
 	placeholders := [3]string{"max@example.com", "+61412345678", "7f1c2a4e-…"}
 	for i := range m.fields {
-		in := theme.TextInput(placeholders[i], 254)
+		in := widget.TextInput(placeholders[i], 254)
 		m.fields[i] = in
 	}
 	return m
@@ -152,7 +153,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 func (m *Model) SetSize(width, height int) {
 	m.Body.SetSize(width, height)
 	for i := range m.fields {
-		theme.SetInputWidth(&m.fields[i], min(max(width-30, 20), 44))
+		widget.SetInputWidth(&m.fields[i], min(max(width-30, 20), 44))
 	}
 }
 
@@ -329,7 +330,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		text := strings.TrimSpace(msg.Content)
-		if m.hint = theme.PasteTooLong(m.fields[m.focus], m.fields[m.focus].Value()+text); m.hint != "" {
+		if m.hint = widget.PasteTooLong(m.fields[m.focus], m.fields[m.focus].Value()+text); m.hint != "" {
 			return m, nil
 		}
 		var cmd tea.Cmd

@@ -1,4 +1,4 @@
-package theme
+package widget
 
 import "charm.land/lipgloss/v2"
 
@@ -14,6 +14,9 @@ func (b *Body) SetSize(width, height int) { b.Width, b.Height = width, height }
 func (b Body) BodyWidth() int { return max(b.Width, 40) }
 
 // Fit cuts what the screen draws to BodyWidth.
-func (b Body) Fit(view string) string {
-	return lipgloss.NewStyle().MaxWidth(b.BodyWidth()).Render(view)
+func (b Body) Fit(view string) string { return Cut(view, b.BodyWidth()) }
+
+// Cut cuts every line of view to at most width cells.
+func Cut(view string, width int) string {
+	return lipgloss.NewStyle().MaxWidth(width).Render(view)
 }
