@@ -119,25 +119,14 @@ func (b *simBasiq) existingUserSession(t *testing.T, scriptPath string) (string,
 	t.Helper()
 	ctx := context.Background()
 	c := b.client(t)
-	u, err := c.CreateUser(ctx, basiq.NewUser{Email: "gavin@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := c.ClientToken(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := b.consent(ctx, token, qs.SandboxPersona)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID, b.session(t, flow.Config{
+	userID, jobID := flowtest.ConsentedUser(t, ctx, c, b.srv, "gavin@example.com")
+	return userID, b.session(t, flow.Config{
 		NewAPI:       func(string) (flow.API, error) { return b.client(t), nil },
 		EnvKey:       simulator.DemoAPIKey,
 		APIURL:       b.base,
 		ConsentBase:  b.srv.ConsentBase(),
-		UserID:       u.ID,
-		JobIDs:       jobs,
+		UserID:       userID,
+		JobIDs:       []string{jobID},
 		ExportScript: scriptPath,
 	})
 }
