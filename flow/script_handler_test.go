@@ -17,6 +17,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -75,16 +76,9 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	ln.Close()
 	handler := exec.Command(bin)
 	handler.Env = append(os.Environ(), "BASIQ_WEBHOOK_SECRET="+secret.Reveal(), "ADDR="+addr)
-	stdout, err := handler.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stderr bytes.Buffer
 	handler.Stderr = &stderr
-	if err := handler.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = handler.Process.Kill(); _ = handler.Wait() })
+	stdout := flowtest.Start(t, handler)
 	waitListening(t, addr)
 
 	// What listen sends: its Forwarder, its payload and webhook-id, its signature.
