@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,20 +61,15 @@ func (b *simBasiq) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || req.URL.Path != "/token" {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	token, err := flowtest.AccessToken(resp)
 	if err != nil {
 		return nil, err
 	}
-	var answer struct {
-		AccessToken string `json:"access_token"`
-	}
-	if json.Unmarshal(body, &answer) == nil && answer.AccessToken != "" {
+	if token != "" {
 		b.mu.Lock()
-		b.tokens = append(b.tokens, answer.AccessToken)
+		b.tokens = append(b.tokens, token)
 		b.mu.Unlock()
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
 
