@@ -250,15 +250,9 @@ func TestSimulatorExitsZeroWhenStoppedBySignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(binary(t), "simulator", "--addr", "127.0.0.1:0")
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			stdout := flowtest.Start(t, cmd)
 			lines := bufio.NewScanner(stdout)
 			if !lines.Scan() || !strings.HasPrefix(lines.Text(), "export BASIQ_API_URL=") {
 				_ = cmd.Process.Kill()

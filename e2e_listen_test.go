@@ -230,14 +230,7 @@ func TestTheREADMEHandlerVerifiesWhatListenSends(t *testing.T) {
 	env, _ := cleanEnv(t, "BASIQ_API_URL="+api.srv.URL, "BASIQ_API_KEY=a-key")
 	handler := exec.Command(handlerBin)
 	handler.Env = append(env, "BASIQ_WEBHOOK_SECRET="+printSecret(t, env))
-	out, err := handler.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := handler.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = handler.Process.Kill(); _ = handler.Wait() })
+	out := flowtest.Start(t, handler)
 
 	listen := exec.Command(binary(t), "listen", "--forward-to", addr+"/webhooks")
 	listen.Env = env

@@ -409,15 +409,7 @@ func TestTmuxSignalsExitWithTheirCodeAndRestoreTheTerminal(t *testing.T) {
 func startSimulator(t *testing.T) (apiURL, apiKey string) {
 	t.Helper()
 	cmd := exec.Command(binary(t), "simulator", "--addr", "127.0.0.1:0", "--step-delay", "0s")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
+	lines := bufio.NewScanner(flowtest.Start(t, cmd))
 	for lines.Scan() && (apiURL == "" || apiKey == "") {
 		line := lines.Text()
 		if v, ok := strings.CutPrefix(line, "export BASIQ_API_URL="); ok {

@@ -5,8 +5,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 )
 
 func TestTmuxDemoAnotherBankThenQuitDeletesTheUser(t *testing.T) {
@@ -76,20 +76,13 @@ func (r *tokenRecorder) serve(t *testing.T, target string) string {
 		if resp.Request.URL.Path != "/token" {
 			return nil
 		}
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return err
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		var answer struct {
-			AccessToken string `json:"access_token"`
-		}
-		if json.Unmarshal(body, &answer) == nil && answer.AccessToken != "" {
+		token, err := flowtest.AccessToken(resp)
+		if token != "" {
 			r.mu.Lock()
-			r.tokens = append(r.tokens, answer.AccessToken)
+			r.tokens = append(r.tokens, token)
 			r.mu.Unlock()
 		}
-		return nil
+		return err
 	}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)

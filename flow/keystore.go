@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +22,19 @@ const (
 // withTimeout runs a keyring call that may hang (a locked keyring waiting for
 // a prompt nobody sees, a D-Bus that never answers) for at most keyringTimeout.
 func withTimeout(call func() (string, error)) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyringTimeout)
+	defer cancel()
+	s, err := untilDone(ctx, call)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "", errors.New("the system keyring did not answer")
+	}
+	return s, err
+}
+
+// untilDone runs a call that may block for ever (a keyring, a terminal's
+// read) and waits for its answer or ctx's end, whichever comes first: then
+// ctx.Err(), and the call is left to end alone.
+func untilDone(ctx context.Context, call func() (string, error)) (string, error) {
 	type result struct {
 		s   string
 		err error
@@ -33,8 +47,8 @@ func withTimeout(call func() (string, error)) (string, error) {
 	select {
 	case r := <-done:
 		return r.s, r.err
-	case <-time.After(keyringTimeout):
-		return "", errors.New("the system keyring did not answer")
+	case <-ctx.Done():
+		return "", ctx.Err()
 	}
 }
 

@@ -67,22 +67,12 @@ func (p *TerminalPrompter) Secret(ctx context.Context, question string) (string,
 // read runs readFn until it answers or ctx ends; on ctx's end, restore
 // puts the terminal back before the run goes on to its end.
 func (p *TerminalPrompter) read(ctx context.Context, readFn func() (string, error), restore func()) (string, error) {
-	type result struct {
-		line string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		line, err := readFn()
-		done <- result{line, err}
-	}()
-	select {
-	case r := <-done:
-		return strings.TrimSpace(r.line), r.err
-	case <-ctx.Done():
+	line, err := untilDone(ctx, readFn)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		restore()
-		return "", ctx.Err()
+		return "", err
 	}
+	return strings.TrimSpace(line), err
 }
 
 // readLine reads up to a newline a byte at a time: nothing past the line

@@ -17,6 +17,7 @@ import (
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 )
@@ -75,29 +76,21 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	ln.Close()
 	handler := exec.Command(bin)
 	handler.Env = append(os.Environ(), "BASIQ_WEBHOOK_SECRET="+secret.Reveal(), "ADDR="+addr)
-	stdout, err := handler.StdoutPipe()
+	stderr, err := handler.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderrPipe, err := handler.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Its stderr line by line, as it writes them (read while it runs: a
-	// buffer read at once may not hold the last line yet).
-	stderrLines := make(chan string, 16)
-	var stderr strings.Builder
+	stdout := flowtest.Start(t, handler)
+	// What the handler logs, a line at a time: a line comes through a pipe,
+	// after the answer it was logged before, so a test waits for it.
+	logged := make(chan string, 64)
 	go func() {
-		sc := bufio.NewScanner(stderrPipe)
-		for sc.Scan() {
-			stderrLines <- sc.Text()
+		lines := bufio.NewScanner(stderr)
+		for lines.Scan() {
+			logged <- lines.Text()
 		}
-		close(stderrLines)
+		close(logged)
 	}()
-	if err := handler.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = handler.Process.Kill(); _ = handler.Wait() })
 	waitListening(t, addr)
 
 	// What listen sends: its Forwarder, its payload and webhook-id, its signature.
@@ -115,7 +108,7 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	select {
 	case ev := <-f.Attempts():
 		if a := ev.(listen.Attempted).Attempt; a.Status != http.StatusOK {
-			t.Errorf("the handler answered listen's delivery %d (%s), want 200\n%s", a.Status, a.Body, &stderr)
+			t.Errorf("the handler answered listen's delivery %d (%s), want 200", a.Status, a.Body)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("no answer from the handler")
@@ -144,17 +137,18 @@ func TestTheExportedWebhookHandlerVerifiesWhatListenSends(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a tampered delivery: %d %s, want 401", res.StatusCode, body)
 	}
-	deadline := time.After(30 * time.Second)
+	var said []string
+	waiting := time.After(30 * time.Second)
 	for refused := false; !refused; {
 		select {
-		case line, ok := <-stderrLines:
+		case line, ok := <-logged:
 			if !ok {
-				t.Fatalf("the handler ended without saying it refused the tampered delivery:\n%s", &stderr)
+				t.Fatalf("the handler ended without saying it refused the tampered delivery:\n%s", strings.Join(said, "\n"))
 			}
-			stderr.WriteString(line + "\n")
+			said = append(said, line)
 			refused = strings.Contains(line, "refused msg_evt-2")
-		case <-deadline:
-			t.Fatalf("the handler did not say it refused the tampered delivery within 30s:\n%s", &stderr)
+		case <-waiting:
+			t.Fatalf("the handler did not say it refused the tampered delivery:\n%s", strings.Join(said, "\n"))
 		}
 	}
 }

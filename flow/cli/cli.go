@@ -76,6 +76,16 @@ func (a *app) exitsWith(run func(*cobra.Command) (int, error)) func(*cobra.Comma
 	}
 }
 
+// flagsOnly finishes a command of ours that takes flags and no word: its
+// flags are listed in the order they are added, and run decides the exit
+// code.
+func (a *app) flagsOnly(cmd *cobra.Command, run func(*cobra.Command) (int, error)) *cobra.Command {
+	cmd.Args = noArgs
+	cmd.RunE = a.exitsWith(run)
+	cmd.Flags().SortFlags = false
+	return cmd
+}
+
 // commandTree is the root command with every subcommand, the one help
 // command, and the usage rules they share.
 func (a *app) commandTree() *cobra.Command {

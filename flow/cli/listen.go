@@ -53,19 +53,16 @@ type listenOptions struct {
 
 func listenCommand(a *app) *cobra.Command {
 	var o listenOptions
-	cmd := &cobra.Command{
+	cmd := a.flagsOnly(&cobra.Command{
 		Use:     "listen",
 		Short:   "Forward Basiq's events to a handler on this machine",
 		Long:    listenLong,
 		Example: listenExamples,
-		Args:    noArgs,
-		RunE: a.exitsWith(func(cmd *cobra.Command) (int, error) {
-			o.sinceGiven = cmd.Flags().Changed("since")
-			return a.runListen(cmd, o)
-		}),
-	}
+	}, func(cmd *cobra.Command) (int, error) {
+		o.sinceGiven = cmd.Flags().Changed("since")
+		return a.runListen(cmd, o)
+	})
 	fs := cmd.Flags()
-	fs.SortFlags = false
 	fs.StringVar(&o.forwardTo, "forward-to", "", "where your handler listens: a URL, host:port, :port\nor a port (3000 is http://localhost:3000)")
 	fs.StringVar(&o.events, "events", "", "forward these event types only (TYPE,TYPE,…;\ndefault all of Basiq's 15)")
 	fs.StringVar(&o.userID, "user-id", "", "this user's events only (else the application's,\nwhere the API allows it)")

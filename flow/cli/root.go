@@ -62,21 +62,19 @@ basiq-onboard --user-id "$USER_ID"`
 // rootCommand is basiq-onboard itself: the wizard, or its plain faces.
 func (a *app) rootCommand() *cobra.Command {
 	var o options
-	cmd := &cobra.Command{
+	cmd := a.flagsOnly(&cobra.Command{
 		Use:     "basiq-onboard",
 		Short:   "Onboard a user with the Basiq API v3, in the terminal",
 		Long:    rootLong,
 		Example: rootExamples,
-		Args:    noArgs,
-		RunE: a.exitsWith(func(cmd *cobra.Command) (int, error) {
-			if err := checkOptions(&o, a.getenv); err != nil {
-				return 0, usageError{cmd.CommandPath(), err.Error()}
-			}
-			return a.run(cmd.Context(), o)
-		}),
-	}
+	}, func(cmd *cobra.Command) (int, error) {
+		if err := checkOptions(&o, a.getenv); err != nil {
+			return 0, usageError{cmd.CommandPath(), err.Error()}
+		}
+		return a.run(cmd.Context(), o)
+	})
 	fs := cmd.Flags()
-	fs.SortFlags = false // in the order below: what to run against, the user, output, timing and debugging
+	// The flags in the order below: what to run against, the user, output, timing and debugging.
 	fs.BoolVar(&o.demo, "demo", false, "run against the built-in simulator; no key needed")
 	fs.StringVar(&o.apiURL, "api-url", "", "the Basiq API to run against, or BASIQ_API_URL\n(default "+basiq.DefaultBaseURL+"; http on loopback)")
 	fs.StringVar(&o.consentURL, "consent-url", "", "the consent page, or BASIQ_CONSENT_URL\n(default "+basiq.DefaultConsentBase+")")

@@ -40,16 +40,13 @@ type simulatorOptions struct {
 
 func simulatorCommand(a *app) *cobra.Command {
 	var o simulatorOptions
-	cmd := &cobra.Command{
+	cmd := a.flagsOnly(&cobra.Command{
 		Use:     "simulator",
 		Short:   "Run the built-in Basiq simulator alone, on loopback",
 		Long:    simulatorLong,
 		Example: simulatorExamples,
-		Args:    noArgs,
-		RunE:    a.exitsWith(func(cmd *cobra.Command) (int, error) { return a.runSimulator(cmd, o) }),
-	}
+	}, func(cmd *cobra.Command) (int, error) { return a.runSimulator(cmd, o) })
 	fs := cmd.Flags()
-	fs.SortFlags = false
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "where to listen, on this machine only;\nport 0 picks a free one")
 	fs.DurationVar(&o.stepDelay, "step-delay", 2*time.Second, "how long each job step takes")
 	fs.StringVar(&o.faults, "faults", "", "misbehave on purpose: ROUTE#N=KIND, KIND=SHARE,\nburst429=N, latency=D, seed=N, comma-separated;\nkinds: "+

@@ -168,11 +168,7 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 			}
 		}
 	}
-	if o.json {
-		return a.printJSON(conn, res)
-	}
-	printLines(a.stdout, conn.redact, simulatorTriggerText(res, conn)...)
-	return nil
+	return a.printAnswer(conn, o.json, res, simulatorTriggerText(res, conn)...)
 }
 
 // waitForJobEvent waits until the job's step is due, then finds the events
@@ -332,16 +328,22 @@ func (a *app) testMessage(cmd *cobra.Command, ctx context.Context, conn *apiConn
 	}
 	no := false
 	res := triggerResult{API: conn.url, EventTypeID: eventType, Sent: "POST /notifications/messages/test", InEvents: &no}
-	if o.json {
-		return a.printJSON(conn, res)
-	}
-	printLines(a.stdout, conn.redact,
+	return a.printAnswer(conn, o.json, res,
 		"Sent Basiq's test message for "+eventType+" to "+conn.where(),
 		"(POST /notifications/messages/test). Basiq sends it to this application's",
 		"registered webhooks only, at their public URLs (webhooks list shows them).",
 		"It is not known to appear in GET /events, so listen does not show it: the",
 		"events listen sees come from what users do (the wizard), or from trigger",
 		"against the simulator.")
+}
+
+// printAnswer is what a command found: v as JSON with --json, else lines,
+// both through the redactor.
+func (a *app) printAnswer(conn *apiConn, asJSON bool, v any, lines ...string) error {
+	if asJSON {
+		return a.printJSON(conn, v)
+	}
+	printLines(a.stdout, conn.redact, lines...)
 	return nil
 }
 

@@ -36,16 +36,13 @@ type verifyOptions struct {
 
 func (a *app) webhooksVerifyCommand() *cobra.Command {
 	var o verifyOptions
-	cmd := &cobra.Command{
+	cmd := a.flagsOnly(&cobra.Command{
 		Use:     "verify",
 		Short:   "Check a captured delivery's signature",
 		Long:    verifyLong,
 		Example: verifyExamples,
-		Args:    noArgs,
-		RunE:    a.exitsWith(func(cmd *cobra.Command) (int, error) { return a.runVerify(cmd, o) }),
-	}
+	}, func(cmd *cobra.Command) (int, error) { return a.runVerify(cmd, o) })
 	fs := cmd.Flags()
-	fs.SortFlags = false
 	fs.StringVar(&o.secretFile, "secret-file", "", "read the webhook's secret from FILE\n(else BASIQ_WEBHOOK_SECRET)")
 	fs.StringVar(&o.secret, "secret", "", "the webhook's secret (shows in ps: prefer\nBASIQ_WEBHOOK_SECRET or --secret-file)")
 	fs.StringVar(&o.computed, "computed", "", "the signature your handler computed, to name its mistake")

@@ -276,11 +276,7 @@ func (a *app) webhooksDeleteCommand() *cobra.Command {
 			a.failCall(cmd, conn, "deleting webhook "+id, err, next)
 			return nil
 		}
-		if asJSON {
-			return a.printJSON(conn, map[string]string{"deleted": id})
-		}
-		printLines(a.stdout, conn.redact, "Deleted webhook "+id+" at "+conn.where()+".")
-		return nil
+		return a.printAnswer(conn, asJSON, map[string]string{"deleted": id}, "Deleted webhook "+id+" at "+conn.where()+".")
 	})
 }
 
@@ -325,11 +321,7 @@ func (a *app) webhooksMessagesCommand() *cobra.Command {
 				a.failCall(cmd, conn, "reading message "+args[1]+" of webhook "+id, err, notFound(err, "such message of webhook "+id))
 				return nil
 			}
-			if asJSON {
-				return a.printJSON(conn, m)
-			}
-			printLines(a.stdout, conn.redact, messageText(m)...)
-			return nil
+			return a.printAnswer(conn, asJSON, m, messageText(m)...)
 		}
 		messages, err := conn.client.ListWebhookMessages(cmd.Context(), id)
 		if err != nil {

@@ -1,6 +1,7 @@
 package flowtest
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -20,4 +21,19 @@ func RequireProgram(t testing.TB, name, debianPackage string) string {
 	}
 	t.Skipf("%s is not installed: apt-get install %s", name, debianPackage)
 	return ""
+}
+
+// Start starts cmd with its stdout piped back, and kills it at the test's
+// end if it still runs: a test reads what it prints while it runs.
+func Start(t testing.TB, cmd *exec.Cmd) io.Reader {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return stdout
 }

@@ -522,21 +522,9 @@ func TestListenForwardsEveryEventOfADemoOnboardingInOrder(t *testing.T) {
 		go func() { done <- Listen(ctx, run, ListenLines, stdout, stderr) }()
 
 		// The demo's onboarding: a user, consent at Hooli as the sandbox persona, the job to its end.
-		user, err := client.CreateUser(ctx, basiq.NewUser{Email: "max@example.com"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := client.ClientToken(ctx, user.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		password, _ := simulator.Persona(qs.SandboxPersona)
-		jobs, err := sim.CompleteConsent(ctx, token, qs.SandboxInstitution, qs.SandboxPersona, password)
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("consent: %v, %v", jobs, err)
-		}
+		userID, jobID := flowtest.ConsentedUser(t, ctx, client, sim, "max@example.com")
 		for {
-			job, err := client.GetJob(ctx, jobs[0])
+			job, err := client.GetJob(ctx, jobID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -547,7 +535,7 @@ func TestListenForwardsEveryEventOfADemoOnboardingInOrder(t *testing.T) {
 		}
 		time.Sleep(3 * time.Second) // the last events' poll and delivery
 		synctest.Wait()
-		listed, err := client.ListEvents(ctx, basiq.EventFilter{UserID: user.ID})
+		listed, err := client.ListEvents(ctx, basiq.EventFilter{UserID: userID})
 		if err != nil {
 			t.Fatal(err)
 		}

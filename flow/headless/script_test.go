@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,20 +61,15 @@ func (b *simBasiq) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || req.URL.Path != "/token" {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	token, err := flowtest.AccessToken(resp)
 	if err != nil {
 		return nil, err
 	}
-	var answer struct {
-		AccessToken string `json:"access_token"`
-	}
-	if json.Unmarshal(body, &answer) == nil && answer.AccessToken != "" {
+	if token != "" {
 		b.mu.Lock()
-		b.tokens = append(b.tokens, answer.AccessToken)
+		b.tokens = append(b.tokens, token)
 		b.mu.Unlock()
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
 
@@ -119,25 +113,14 @@ func (b *simBasiq) existingUserSession(t *testing.T, scriptPath string) (string,
 	t.Helper()
 	ctx := context.Background()
 	c := b.client(t)
-	u, err := c.CreateUser(ctx, basiq.NewUser{Email: "gavin@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := c.ClientToken(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := b.consent(ctx, token, qs.SandboxPersona)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID, b.session(t, flow.Config{
+	userID, jobID := flowtest.ConsentedUser(t, ctx, c, b.srv, "gavin@example.com")
+	return userID, b.session(t, flow.Config{
 		NewAPI:       func(string) (flow.API, error) { return b.client(t), nil },
 		EnvKey:       simulator.DemoAPIKey,
 		APIURL:       b.base,
 		ConsentBase:  b.srv.ConsentBase(),
-		UserID:       u.ID,
-		JobIDs:       jobs,
+		UserID:       userID,
+		JobIDs:       []string{jobID},
 		ExportScript: scriptPath,
 	})
 }

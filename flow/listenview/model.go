@@ -17,6 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/listen"
+	"github.com/basiq-onboard/basiq-onboard/flow/window"
 	"github.com/basiq-onboard/basiq-onboard/ui/eventlog"
 	"github.com/basiq-onboard/basiq-onboard/ui/frame"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
@@ -38,14 +39,10 @@ type Model struct {
 	redact func(string) string
 	opts   Options
 
-	styles        *theme.Styles
-	isDark        bool
-	profile       colorprofile.Profile
-	global        keys.Global
-	screen        eventlog.Model
-	width, height int
-	showHelp      bool
-	quitting      bool
+	window.Window
+	global   keys.Global
+	screen   eventlog.Model
+	showHelp bool
 	// Redraws of the list are at most one a frameEvery: a busy handler's
 	// hundreds of answers a second are drawn, not each redrawn.
 	lastSync    time.Time
@@ -64,17 +61,15 @@ type tickMsg struct{}
 
 // New builds the view over a listen ready to run.
 func New(ctx context.Context, run flow.ListenRun, o Options) Model {
-	st := theme.New(o.IsDark)
+	win := window.New(o.IsDark)
 	m := Model{
-		Driver:  NewDriver(ctx, run),
-		banner:  run.Banner,
-		redact:  run.Redactor.String,
-		opts:    o,
-		styles:  st,
-		isDark:  o.IsDark,
-		profile: colorprofile.TrueColor,
-		global:  keys.NewGlobal(),
-		screen:  eventlog.New(st),
+		Driver: NewDriver(ctx, run),
+		banner: run.Banner,
+		redact: run.Redactor.String,
+		opts:   o,
+		Window: win,
+		global: keys.NewGlobal(),
+		screen: eventlog.New(win.Styles),
 	}
 	m.sync()
 	return m
@@ -104,22 +99,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.Driver.Update(msg); ok {
 		return m, tea.Batch(cmd, m.after())
 	}
+	if handled, resized := m.Window.Update(msg); handled {
+		if resized {
+			m.screen.SetSize(frame.BodySize(m.Width, m.Height))
+		}
+		return m, nil
+	}
 	switch msg := msg.(type) {
 	case syncMsg:
 		m.syncPending = false
 		m.sync()
-		return m, nil
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.screen.SetSize(frame.BodySize(m.width, m.height))
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		*m.styles = *theme.NewFor(m.isDark, m.profile)
-		return m, nil
-	case tea.ColorProfileMsg:
-		m.profile = msg.Profile
-		*m.styles = *theme.NewFor(m.isDark, m.profile)
 		return m, nil
 	case tickMsg:
 		m.sync()
@@ -140,7 +129,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.global.Quit):
 		return m, m.quit()
-	case frame.TooSmall(m.width, m.height):
+	case frame.TooSmall(m.Width, m.Height):
 		return m, nil // nothing acts behind the "needs a bigger window" cover
 	case m.showHelp && key.Matches(k, m.global.Leave):
 		return m, m.quit() // the help screen lists q quit too
@@ -171,7 +160,7 @@ func (m *Model) quit() tea.Cmd {
 	if done, _ := m.Session.Finished(); !done {
 		m.Apply(listen.QuitAsked{})
 	}
-	m.quitting = true
+	m.Quitting = true
 	m.Close()
 	return tea.Quit
 }
@@ -247,21 +236,7 @@ func indent(b []byte) string {
 
 // View draws the frame around the screen.
 func (m Model) View() tea.View {
-	if m.quitting {
-		return tea.NewView("")
-	}
-	var v tea.View
-	v.AltScreen = true
-	v.WindowTitle = "basiq-onboard listen"
-	if m.width == 0 {
-		return v
-	}
-	if frame.TooSmall(m.width, m.height) {
-		v.Content = frame.TooSmallView(m.styles, m.width, m.height)
-		return v
-	}
-	v.Content = m.Frame()
-	return v
+	return m.Window.View("basiq-onboard listen", m.Frame)
 }
 
 // Frame is the window's picture: the header (where events come from and
@@ -274,15 +249,15 @@ func (m Model) Frame() string {
 	if done, _ := m.Session.Finished(); done {
 		keysNow = keys.KeyMap{} // the frame's q quit is all that is left
 	}
-	return frame.Render(m.styles, frame.Frame{
-		Width:    m.width,
-		Height:   m.height,
+	return frame.Render(m.Styles, frame.Frame{
+		Width:    m.Width,
+		Height:   m.Height,
 		Where:    "listen · " + hostOf(m.banner.API),
 		Right:    "→ " + hostPath(m.banner.To),
 		Body:     m.screen.View(),
 		Keys:     keysNow,
 		ShowHelp: m.showHelp,
-		Notice:   m.styles.Muted.Render(m.notice()),
+		Notice:   m.Styles.Muted.Render(m.notice()),
 		Global:   m.global,
 	})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/basiq/simulator"
 	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	"github.com/basiq-onboard/basiq-onboard/flow"
-	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/flow/flowtest"
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
 
@@ -136,21 +136,9 @@ func simulated(t *testing.T, faults string) (*simulator.Server, *basiq.Client, s
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	u, err := client.CreateUser(ctx, basiq.NewUser{Email: "max@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := client.ClientToken(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	password, _ := simulator.Persona(qs.SandboxPersona)
-	jobs, err := sim.CompleteConsent(ctx, token, qs.SandboxInstitution, qs.SandboxPersona, password)
-	if err != nil || len(jobs) != 1 {
-		t.Fatalf("consent: %v %v", jobs, err)
-	}
+	userID, _ := flowtest.ConsentedUser(t, ctx, client, sim, "max@example.com")
 	time.Sleep(5 * time.Second) // the job's three steps, on the bubble's clock
-	return sim, client, u.ID
+	return sim, client, userID
 }
 
 func liveConfig(client *basiq.Client, userID string) flow.Config {

@@ -11,12 +11,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
 	"github.com/basiq-onboard/basiq-onboard/flow"
 	"github.com/basiq-onboard/basiq-onboard/flow/listenview"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
+	"github.com/basiq-onboard/basiq-onboard/flow/window"
 	"github.com/basiq-onboard/basiq-onboard/ui/accounts"
 	"github.com/basiq-onboard/basiq-onboard/ui/apikey"
 	"github.com/basiq-onboard/basiq-onboard/ui/connect"
@@ -28,7 +28,6 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/inspector"
 	"github.com/basiq-onboard/basiq-onboard/ui/jobs"
 	"github.com/basiq-onboard/basiq-onboard/ui/keys"
-	"github.com/basiq-onboard/basiq-onboard/ui/theme"
 	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
@@ -46,20 +45,14 @@ type Model struct {
 	cancel  context.CancelFunc
 	clock   flow.Clock
 
-	styles *theme.Styles // shared by pointer with every screen; replaced in place on a background or profile change
-	// isDark and profile are what the styles were built for: the terminal's
-	// background, and its colours (8 or 16 get a palette of their own).
-	isDark  bool
-	profile colorprofile.Profile
-	global  keys.Global
+	window.Window
+	global keys.Global
 	// yes and no answer a y/N question (enter and esc are no too).
 	yes, no, noEnter, noEsc key.Binding
 	tabKeys                 viewKeys // the keys every view of the user shares
 
-	width, height int
 	showHelp      bool
 	showInspector bool
-	quitting      bool
 	initCmds      tea.Cmd // what New started, for Init to return
 	noTicks       bool    // tests move the clock themselves
 
@@ -92,7 +85,8 @@ type clockTickMsg struct{}
 // Run it with tea.NewProgram(m).Run(); Close it after.
 func New(cfg flow.Config, isDark bool) Model {
 	ctx, cancel := context.WithCancel(context.Background())
-	st := theme.New(isDark)
+	win := window.New(isDark)
+	st := win.Styles
 	clock := cfg.RunClock()
 	m := Model{
 		cfg:     cfg,
@@ -101,9 +95,7 @@ func New(cfg flow.Config, isDark bool) Model {
 		ctx:     ctx,
 		cancel:  cancel,
 		clock:   clock,
-		styles:  st,
-		isDark:  isDark,
-		profile: colorprofile.TrueColor,
+		Window:  win,
 		global:  keys.NewGlobal(),
 		yes:     keys.Yes.Binding(),
 		no:      keys.No.Help("no (enter)"),
@@ -172,23 +164,17 @@ func (m Model) ExitCode() int {
 func (m Model) Session() *qs.Session { return m.session }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if handled, resized := m.Window.Update(msg); handled {
+		if resized {
+			m.resize()
+		}
+		return m, nil
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.resize()
-		return m, nil
-	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		*m.styles = *theme.NewFor(m.isDark, m.profile)
-		return m, nil
-	case tea.ColorProfileMsg:
-		m.profile = msg.Profile
-		*m.styles = *theme.NewFor(m.isDark, m.profile)
-		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.showInspector || frame.TooSmall(m.width, m.height) {
+		if m.showInspector || frame.TooSmall(m.Width, m.Height) {
 			return m, nil
 		}
 		return m, m.forwardToScreen(msg)
@@ -227,7 +213,7 @@ func (m *Model) apply(ev qs.Event) tea.Cmd {
 		case qs.Say:
 			// News is for the headless faces; the screens draw the state itself.
 		case qs.Finish:
-			m.quitting = true
+			m.Quitting = true
 			m.cancel()
 			cmds = append(cmds, tea.Quit)
 		default:
@@ -301,7 +287,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case g.Quits(msg):
 		return m.apply(qs.QuitAsked{Interrupted: true})
-	case frame.TooSmall(m.width, m.height):
+	case frame.TooSmall(m.Width, m.Height):
 		return nil // nothing acts behind the "needs a bigger window" cover
 	case m.session.Explore.Confirm != nil:
 		// A y/N question: y is yes; n, enter and esc are no; ? shows them

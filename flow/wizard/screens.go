@@ -88,12 +88,12 @@ func (m *Model) forwardToAll(msg tea.Msg) tea.Cmd {
 
 // resize gives every screen the body size of the frame: the views' is under their tabs.
 func (m *Model) resize() {
-	w, h := frame.BodySize(m.width, m.height)
+	w, h := frame.BodySize(m.Width, m.Height)
 	m.inspector.SetSize(w, h)
 	for _, s := range m.stages {
 		s.SetSize(w, h)
 	}
-	w, h = frame.TabbedBodySize(m.width, m.height)
+	w, h = frame.TabbedBodySize(m.Width, m.Height)
 	for _, s := range m.views {
 		s.SetSize(w, h)
 	}

@@ -304,8 +304,8 @@ func TestItem8AtSixteenColoursTheWizardDrawsWithTheTerminalsOwnPalette(t *testin
 		}
 	}
 	w.send(tea.BackgroundColorMsg{Color: color.White}) // a light terminal: still its own palette
-	if w.m.styles.IsDark || w.m.styles.Muted.GetFaint() != true {
-		t.Errorf("after a light background at 16 colours: dark %v, muted faint %v", w.m.styles.IsDark, w.m.styles.Muted.GetFaint())
+	if w.m.Styles.IsDark || w.m.Styles.Muted.GetFaint() != true {
+		t.Errorf("after a light background at 16 colours: dark %v, muted faint %v", w.m.Styles.IsDark, w.m.Styles.Muted.GetFaint())
 	}
 }
 

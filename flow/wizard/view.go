@@ -23,30 +23,21 @@ import (
 // draws nothing: main prints Summary after the terminal is restored, so the
 // accounts and how to get them again stay in the scrollback, whole.
 func (m Model) View() tea.View {
-	if m.quitting {
-		return tea.NewView("")
-	}
-	var v tea.View
-	v.AltScreen = true
-	v.WindowTitle = "basiq-onboard"
-	if m.width == 0 {
-		return v // no size yet: nothing sensible to draw
-	}
-	if frame.TooSmall(m.width, m.height) {
-		v.Content = frame.TooSmallView(m.styles, m.width, m.height)
-		return v
-	}
+	return m.Window.View("basiq-onboard", m.picture)
+}
+
+// picture is the window's content: the QR code or the link alone, or the
+// frame around the screen.
+func (m Model) picture() string {
 	if m.showingQR() {
-		v.Content = m.consentScreen.m.QRWindow(m.width, m.height)
-		return v
+		return m.consentScreen.m.QRWindow(m.Width, m.Height)
 	}
 	if m.showingLink() {
-		v.Content = m.consentScreen.m.LinkWindow(m.width, m.height)
-		return v
+		return m.consentScreen.m.LinkWindow(m.Width, m.Height)
 	}
 	f := frame.Frame{
-		Width:     m.width,
-		Height:    m.height,
+		Width:     m.Width,
+		Height:    m.Height,
 		Where:     m.where(),
 		Step:      int(m.session.Stage),
 		Keys:      m.screenKeys(),
@@ -69,8 +60,7 @@ func (m Model) View() tea.View {
 	default:
 		f.Body = m.screenView()
 	}
-	v.Content = frame.Render(m.styles, f)
-	return v
+	return frame.Render(m.Styles, f)
 }
 
 // shownKeys are the keys of what is shown: a y/N question over everything,
@@ -121,11 +111,11 @@ func (m Model) notice() string {
 	case n.Text == "":
 		return ""
 	case n.Warning:
-		return m.styles.Warning.Render(theme.SymbolWarning + " " + text.Safe(n.Text))
+		return m.Styles.Warning.Render(theme.SymbolWarning + " " + text.Safe(n.Text))
 	case n.Done:
-		return m.styles.Success.Render(theme.SymbolDone + " " + text.Safe(n.Text))
+		return m.Styles.Success.Render(theme.SymbolDone + " " + text.Safe(n.Text))
 	}
-	return m.styles.Muted.Render(text.Safe(n.Text))
+	return m.Styles.Muted.Render(text.Safe(n.Text))
 }
 
 func (m Model) screenView() string { return m.current().View() }
@@ -171,11 +161,11 @@ func (m Model) Summary() string { return m.cfg.Redactor.String(m.summary()) }
 
 func (m Model) summary() string {
 	s := m.session
-	width := m.width
+	width := m.Width
 	if width <= 0 {
 		width = 100
 	}
-	st := m.styles
+	st := m.Styles
 	c := s.Closing()
 	var b strings.Builder
 	if s.Accounts.Loaded {
@@ -289,8 +279,8 @@ func (m Model) inspectorEntries() []inspector.Entry {
 
 // question draws a y/N question: what it asks, and what Basiq does on yes.
 func (m Model) question(c *qs.Confirm) string {
-	st := m.styles
-	w, _ := frame.BodySize(m.width, m.height)
+	st := m.Styles
+	w, _ := frame.BodySize(m.Width, m.Height)
 	return st.Title.Render(text.Safe(c.Question)) + "\n\n" + st.Text.Width(w).Render(text.Safe(c.Then)) + "\n\n" +
 		theme.Wrap(w, st.Key.Render("y"), st.Text.Render(" yes · "), st.Key.Render("n"), st.Text.Render(" no (the default: enter or esc too)"))
 }
