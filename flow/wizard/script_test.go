@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
+	"github.com/basiq-onboard/basiq-onboard/basiq/webhook"
 	qs "github.com/basiq-onboard/basiq-onboard/flow/quickstart"
 	"github.com/basiq-onboard/basiq-onboard/ui/user"
 )
@@ -81,5 +82,31 @@ func TestSInTheInspectorSavesTheSessionOnceThereIsAUser(t *testing.T) {
 	script, _ := os.ReadFile(files[1])
 	if !strings.Contains(string(script), `NEW_USER='{"email":"max@example.com"}'`) {
 		t.Errorf("the script does not create the session's user:\n%s", script)
+	}
+}
+
+// With --forward-to the exported handler's line carries the secret this
+// run signed with (the demo's is nowhere else), past the redactor that
+// hides it everywhere else in the summary.
+func TestTheExportedHandlersLineHasTheSecretTheRunSignedWith(t *testing.T) {
+	t.Chdir(t.TempDir())
+	r := newRig()
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cfg.Redactor = basiq.NewRedactor()
+	r.cfg.Redactor.Remember(secret.Reveal())
+	r.cfg.ForwardSecret = secret
+	w := r.demoToAccounts(t)
+	w.keys("s")
+	files := savedScripts(t)
+	w.keys("q", "n")
+	summary := w.m.Summary()
+	if want := "cd " + qs.HandlerDirFor(files[1]) + " && BASIQ_WEBHOOK_SECRET=" + secret.Reveal() + " go run ."; !strings.Contains(summary, want) {
+		t.Errorf("the summary lacks %q:\n%s", want, summary)
+	}
+	if strings.Count(summary, secret.Reveal()) != 1 {
+		t.Errorf("the secret is in the summary %d times, want once, in the handler's line:\n%s", strings.Count(summary, secret.Reveal()), summary)
 	}
 }

@@ -157,7 +157,24 @@ func (m Model) screenKeys() keys.KeyMap {
 // Summary is what stays in the terminal after quitting: the accounts, and
 // what was created with how to pick it up again. Never a secret: it goes
 // through the redactor whole.
-func (m Model) Summary() string { return m.cfg.Redactor.String(m.summary()) }
+func (m Model) Summary() string {
+	s := m.cfg.Redactor.String(m.summary())
+	if run := m.handlerRunLine(); run != "" {
+		s += "\n" + run // after the redactor: it holds the secret the handler needs
+	}
+	return s
+}
+
+// handlerRunLine runs the exported webhook handler, with the secret its
+// deliveries are signed with; "" when no handler was exported. It is the
+// summary's last line.
+func (m Model) handlerRunLine() string {
+	w := m.session.Closing().Script
+	if w == nil || w.Err != nil || len(w.Files) != 3 {
+		return ""
+	}
+	return "  cd " + text.Safe(w.Files[2]) + " && BASIQ_WEBHOOK_SECRET=" + m.handlerSecret() + " go run ."
+}
 
 func (m Model) summary() string {
 	s := m.session
@@ -235,11 +252,28 @@ func (m Model) summary() string {
 		b.WriteString("  bash " + text.Safe(w.Files[0]) + "\n")
 		b.WriteString("  go run " + text.Safe(w.Files[1]) + "\n")
 		if len(w.Files) == 3 {
-			b.WriteString(wrapped(st.Muted, "A handler of Basiq's webhooks in Go, which verifies each delivery and prints it (then basiq-onboard listen --forward-to 3000):", width) + "\n")
-			b.WriteString("  cd " + text.Safe(w.Files[2]) + " && BASIQ_WEBHOOK_SECRET=$(basiq-onboard listen --print-secret) go run .\n")
+			then := "then basiq-onboard listen --forward-to 3000"
+			if m.cfg.Demo {
+				then = "then basiq-onboard --demo --forward-to 3000, whose secret is the demo's, below"
+			}
+			b.WriteString(wrapped(st.Muted, "A handler of Basiq's webhooks in Go, which verifies each delivery and prints it ("+then+"):", width) + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// handlerSecret is how the exported handler's run line gets the secret its
+// deliveries are signed with: the one this run forwarded with (shown at its
+// start already; the demo's own is nowhere else), else listen's for the API.
+func (m Model) handlerSecret() string {
+	if sec := m.cfg.ForwardSecret; !sec.IsZero() {
+		return basiq.ShellWord(sec.Reveal())
+	}
+	cmd := "basiq-onboard listen --print-secret"
+	if u := m.cfg.APIURL; u != "" && flow.Origin(u) != flow.Origin(basiq.DefaultBaseURL) && !m.cfg.Demo {
+		cmd += " --api-url " + basiq.ShellWord(u) // each API has its own: the handler's shell may not have BASIQ_API_URL
+	}
+	return "$(" + cmd + ")"
 }
 
 // wrapped is text made safe and wrapped to width at its spaces: an id (or
