@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -124,9 +125,13 @@ func (e *Engine) failed(a Attempt, o Outcome, err error, start time.Time) Attemp
 		a.Err = "stopped before an answer came"
 	case Unreachable:
 		a.Err = Sanitize(unwrapURLError(err).Error())
-		if errors.Is(err, syscall.ECONNREFUSED) {
+		var dns *net.DNSError
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
 			// Said plainly: the usual cause is a handler not started yet, or on another port.
 			a.Err = "nothing listens at " + Sanitize(hostOf(a.URL)) + " (connection refused): is the handler running, on that port?"
+		case errors.As(err, &dns) && dns.IsNotFound:
+			a.Err = "no host is named " + Sanitize(dns.Name) + ": check the host in the handler's URL (localhost?)"
 		}
 	default:
 		a.Err = Sanitize(unwrapURLError(err).Error())

@@ -78,6 +78,7 @@ func TestUsageErrorsNameTheFlagInTwoLinesAndExitTwo(t *testing.T) {
 		{[]string{"simulator", "--demo"}, []string{"basiq-onboard simulator:", "--demo is basiq-onboard's flag, not simulator's"}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "now"}, []string{"basiq-onboard simulator:", `unexpected argument "now"`}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "--step-delay", "fast"}, []string{`--step-delay "fast" is not a duration`}, "basiq-onboard simulator --help"},
+		{[]string{"--demo", "--forward-to", ""}, []string{"--forward-to is empty"}, "basiq-onboard --help"}, // an unset $PORT
 		{[]string{"simulator", "--max-users"}, []string{"--max-users needs a value"}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "--max-users", "0"}, []string{"--max-users 0: keep at least 1"}, "basiq-onboard simulator --help"},
 		{[]string{"simulator", "--faults", "503=2"}, []string{"--faults:", "503=2"}, "basiq-onboard simulator --help"},

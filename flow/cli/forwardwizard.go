@@ -10,7 +10,7 @@ import (
 
 // checkForwardTo reads the wizard's --forward-to as listen reads its own.
 func checkForwardTo(o *options) error {
-	if o.forwardTo == "" {
+	if o.forwardTo == "" && !o.forwardToGiven {
 		return nil
 	}
 	to, err := flow.ParseForwardTo(o.forwardTo)

@@ -44,6 +44,9 @@ type options struct {
 	exportTo   string // --export-script: the bash script's path
 	deleteUser bool
 	forwardTo  string // --forward-to, as ParseForwardTo made it
+	// forwardToGiven: --forward-to was on the command line, even empty (an
+	// unset $PORT): an empty one is a mistake, not "no forwarding".
+	forwardToGiven bool
 }
 
 const rootLong = `A terminal wizard for the Basiq open-banking API (v3): from an API key to a user, consent in the browser, the connection job and the user's accounts, in a few keys. With --demo it runs against a built-in Basiq simulator, no key needed.
@@ -68,6 +71,7 @@ func (a *app) rootCommand() *cobra.Command {
 		Long:    rootLong,
 		Example: rootExamples,
 	}, func(cmd *cobra.Command) (int, error) {
+		o.forwardToGiven = cmd.Flags().Changed("forward-to")
 		if err := checkOptions(&o, a.getenv); err != nil {
 			return 0, usageError{cmd.CommandPath(), err.Error()}
 		}
