@@ -318,6 +318,17 @@ func (s *Session) Cursor() Cursor {
 // again: the next run backfills from the last event forwarded, so these
 // come again only with --since. "" when there are none.
 func (s *Session) Undelivered(now time.Time) string {
+	n, since := s.UndeliveredSince(now)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s not delivered: listen --since %s forwards %s again (the next run goes on from the last one forwarded).",
+		plural(n, "event"), Duration(since), map[bool]string{true: "it", false: "them"}[n == 1])
+}
+
+// UndeliveredSince counts the events not delivered (as Undelivered says
+// them) and the --since that reaches the oldest, rounded up to the minute.
+func (s *Session) UndeliveredSince(now time.Time) (int, time.Duration) {
 	n, oldest := s.unsent, s.unsentOldest
 	older := func(t time.Time) {
 		if oldest.IsZero() || t.Before(oldest) {
@@ -335,10 +346,8 @@ func (s *Session) Undelivered(now time.Time) string {
 		}
 	}
 	if n == 0 || oldest.IsZero() {
-		return ""
+		return 0, 0
 	}
 	// Rounded up to the minute, and within the 7 days --since takes.
-	since := min(now.Sub(oldest).Truncate(time.Minute)+time.Minute, MaxSince)
-	return fmt.Sprintf("%s not delivered: listen --since %s forwards %s again (the next run goes on from the last one forwarded).",
-		plural(n, "event"), Duration(since), map[bool]string{true: "it", false: "them"}[n == 1])
+	return n, min(now.Sub(oldest).Truncate(time.Minute)+time.Minute, MaxSince)
 }

@@ -2,6 +2,7 @@ package quickstart
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -126,7 +127,7 @@ func (a *applying) eventNote(n listen.Note) {
 			said = "No answer from the handler to " + typ + ": " + text.Field(at.Err)
 		}
 		if !at.OK() && !at.Next.IsZero() {
-			said += " (tried again at " + at.Next.Local().Format("15:04:05") + ")"
+			said += " (next try at " + at.Next.Local().Format("15:04:05") + ", while the run lasts)"
 		}
 		a.do(Say{Kind: NoteHandlerAnswer, Text: said, Listen: &n})
 	case listen.NotePollFailed, listen.NoteSkipped:
@@ -195,6 +196,20 @@ func (a *applying) drained(ev listen.Event) {
 // drainOver ends a headless run with the code it had before its last events.
 func (a *applying) drainOver() {
 	s := a.s
+	if e := s.Events; e != nil && s.cfg.Forward && e.Forwarded > 0 {
+		said := fmt.Sprintf("Forwarded %d of the user's Basiq events to the handler: %d delivered.", e.Forwarded, e.Delivered)
+		kind := NoteDone
+		if n, since := e.UndeliveredSince(a.now); n > 0 {
+			kind = NoteWarning
+			if s.Demo {
+				said += fmt.Sprintf(" %d not, and the demo's simulator ends with the run: with the handler up, run the demo again.", n)
+			} else {
+				said += fmt.Sprintf(" %d not, and their retries end with the run: basiq-onboard listen --user-id %s --since %s --forward-to URL sends them again.",
+					n, s.User.User.ID, listen.Duration(since))
+			}
+		}
+		a.say(kind, said)
+	}
 	s.draining = drainDone
 	s.finished, s.exit = true, s.drainCode
 	a.do(Finish{Code: s.drainCode})

@@ -300,3 +300,35 @@ func TestAPollOfTheUserBeforeIsNotTheNextUsers(t *testing.T) {
 		t.Errorf("the first user's answer was taken for the second's: %d items, work %+v", len(d.s.Events.Items), listenWork(effs))
 	}
 }
+
+// A headless run with --forward-to ends saying what reached the handler,
+// and for what did not, the way to send it again.
+func TestAHeadlessRunEndsSayingWhatReachedTheHandler(t *testing.T) {
+	d, _ := drive(t, Config{EnvKey: "key", UserID: userID, Events: true, LocalAPI: true, Forward: true})
+	d.apply(KeyChecked{Source: KeyFromEnv})
+	d.apply(UserLoaded{User: basiq.User{ID: userID}})
+	effs := d.apply(ListenNews{Events: []listen.Event{listen.Polled{Events: []basiq.Event{basiqEvent("e1", "user.updated", d.now, "")}}}})
+	var msgID string
+	for _, w := range listenWork(effs) {
+		if f, ok := w.(listen.Forward); ok {
+			msgID = f.MessageID
+		}
+	}
+	if msgID == "" {
+		t.Fatalf("nothing forwarded: %s", describe(effs))
+	}
+	d.apply(ListenNews{Events: []listen.Event{listen.Attempted{Attempt: webhook.Attempt{MessageID: msgID, N: 1, Outcome: webhook.Unreachable, Err: "nothing listens", Next: d.now.Add(5 * time.Second)}}}})
+	d.s.draining, d.s.drainCode = drainSending, ExitOK
+	var a applying
+	a.s, a.now = d.s, d.now
+	a.drainOver()
+	var said string
+	for _, e := range a.effects {
+		if s, ok := e.(Say); ok && s.Kind == NoteWarning {
+			said = s.Text
+		}
+	}
+	if !strings.Contains(said, "Forwarded 1 of the user's Basiq events to the handler: 0 delivered. 1 not") || !strings.Contains(said, "listen --user-id "+userID+" --since 1m") {
+		t.Errorf("the end says %q", said)
+	}
+}
