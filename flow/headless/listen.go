@@ -150,6 +150,9 @@ func (w *listenWriter) answerLine(it *listen.Item, a webhook.Attempt) string {
 		if body := strings.TrimSpace(a.Body); body != "" {
 			b.WriteString(" · " + w.shown(body, lineFieldCells))
 		}
+		if hint := listen.AnswerHint(a); hint != "" {
+			b.WriteString(" · " + hint)
+		}
 	}
 	if it.Backfill && a.N == 1 {
 		b.WriteString(" · backfill")

@@ -492,6 +492,17 @@ func answerOf(err error) string {
 	return text.Field(strings.TrimPrefix(err.Error(), "basiq: "))
 }
 
+// AnswerHint is what a handler's answer most likely means, where it says
+// more than its status: a 401 or 403 is a delivery the handler did not
+// verify, most often because it holds another sender's secret. "" for
+// the rest.
+func AnswerHint(a webhook.Attempt) string {
+	if a.Status == 401 || a.Status == 403 {
+		return "the handler did not verify it: signed with another secret? (listen --print-secret prints listen's; webhooks verify says why)"
+	}
+	return ""
+}
+
 // MessageID is the webhook-id of an event's delivery: "msg_" and the
 // event's id, so a resend (and a restart's backfill) keeps it; an id that
 // could not travel in a header is hashed.

@@ -700,3 +700,13 @@ func TestAFreshPollGoesAtOnce(t *testing.T) {
 		t.Errorf("a fresh poll: %+v, want one, at once", p)
 	}
 }
+
+// A 401 or 403 from the handler is a delivery it did not verify: the hint
+// names the secret; other statuses get none.
+func TestAnAnswerThatRefusesTheSignatureNamesTheSecret(t *testing.T) {
+	for status, want := range map[int]bool{401: true, 403: true, 500: false, 200: false, 404: false} {
+		if got := AnswerHint(attempt("msg_x", 1, status, time.Time{})); (got != "") != want || want && !strings.Contains(got, "secret") {
+			t.Errorf("%d: hint %q", status, got)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func RowOf(it *listen.Item, redact func(string) string) eventlog.Row {
 			r.Answer = redact(a.Err)
 		}
 		r.Body = redact(a.Body)
+		r.Hint = listen.AnswerHint(*a)
 	}
 	if it.SendErr != "" {
 		r.Answer = redact(it.SendErr)

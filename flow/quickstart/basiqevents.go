@@ -126,6 +126,9 @@ func (a *applying) eventNote(n listen.Note) {
 		if at.Status == 0 {
 			said = "No answer from the handler to " + typ + ": " + text.Field(at.Err)
 		}
+		if hint := listen.AnswerHint(*at); hint != "" {
+			said += ": " + hint
+		}
 		if !at.OK() && !at.Next.IsZero() {
 			said += " (next try at " + at.Next.Local().Format("15:04:05") + ", while the run lasts)"
 		}

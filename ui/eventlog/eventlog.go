@@ -47,8 +47,10 @@ type Row struct {
 	Backfill bool
 	Resent   bool
 	// Body is the handler's last answer (sanitised and cut by flow),
-	// shown under the list for a row that failed.
+	// shown under the list for a row that failed; Hint what it most likely
+	// means, where it says more than its status (flow's words).
 	Body string
+	Hint string
 }
 
 // Attempt is one of the handler's answers, in the opened event.
@@ -505,6 +507,9 @@ func (m Model) under(r Row) string {
 				}
 				lines = append(lines, "  "+st.Error.Render(cut(text.Safe(l), w-2)))
 			}
+		}
+		if r.Hint != "" {
+			lines = append(lines, st.Muted.Width(w).Render(text.Safe(r.Hint)))
 		}
 	}
 	return strings.Join(lines, "\n")

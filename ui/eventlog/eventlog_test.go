@@ -203,3 +203,18 @@ func TestTheOpenedEventScrolls(t *testing.T) {
 		t.Error("home does not come back to the top")
 	}
 }
+
+// What a refusal most likely means (flow's hint) is said under its answer.
+func TestAFailedDeliverysHintIsUnderItsAnswer(t *testing.T) {
+	s := onboarding()
+	for i := range s.Rows {
+		if s.Rows[i].ID == "e3" {
+			s.Rows[i].Status, s.Rows[i].Body, s.Rows[i].Hint = 401, "signature not verified", "signed with another secret?"
+		}
+	}
+	m := sized(120, 40, s)
+	m, _ = uitest.Keys(m, "down", "down", "down")
+	if v := uitest.Render(m.View(), 0); !strings.Contains(v, "The handler answered 401:") || !strings.Contains(v, "signed with another secret?") {
+		t.Errorf("the 401's hint is not under it:\n%s", v)
+	}
+}
