@@ -489,7 +489,7 @@ func TestHeadlessSavesTheScriptWhenTheRunEndsOrSaysWhyNot(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, &r.stdout)
 	}
 	events := outputLines(r.stdout.String())
-	if saved := events[len(events)-2]; !strings.Contains(saved, `"message":"Saved the session as `+r.cfg.ExportScript+` and .go, with a webhook handler in `+qs.HandlerDirFor(r.cfg.ExportScript)+`/ (mode 0600)"`) {
+	if saved := events[len(events)-2]; !strings.Contains(saved, `"message":"Saved the session as `+r.cfg.ExportScript+`, .go and -webhooks/ (mode 0600)"`) {
 		t.Errorf("the event before done is %s, want the saved files", saved)
 	}
 	script, _ := os.ReadFile(r.cfg.ExportScript)

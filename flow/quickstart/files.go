@@ -77,7 +77,8 @@ func (w *Written) Said(where bool) string {
 	names := strings.Join(w.Files, " and ")
 	switch {
 	case len(w.Files) == 3 && ProgramPathFor(w.Files[0]) == w.Files[1] && HandlerDirFor(w.Files[0]) == w.Files[2]:
-		names = w.Files[0] + " and .go, with a webhook handler in " + w.Files[2] + "/" // the usual three: the name once
+		// The usual three, the name once: the notice is one line, at 100 columns too.
+		names = w.Files[0] + ", .go and " + strings.TrimPrefix(w.Files[2], strings.TrimSuffix(w.Files[0], ".sh")) + "/"
 	case len(w.Files) == 2 && ProgramPathFor(w.Files[0]) == w.Files[1]:
 		names = w.Files[0] + " and .go"
 	}

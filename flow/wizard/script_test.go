@@ -41,7 +41,7 @@ func TestSOnTheAccountsTableSavesTheSessionAndTheSummaryNamesIt(t *testing.T) {
 	if len(files) != 2 || !strings.HasSuffix(files[0], ".go") || !strings.HasSuffix(files[1], ".sh") {
 		t.Fatalf("s wrote %q, want a .sh and a .go", files)
 	}
-	w.sees("Saved the session as " + files[1] + " and .go, with a webhook handler in")
+	w.sees("Saved the session as " + files[1] + ", .go and -webhooks/ (mode 0600)")
 	if _, err := os.Stat(filepath.Join(qs.HandlerDirFor(files[1]), "go.mod")); err != nil {
 		t.Errorf("no webhook handler beside them: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestSInTheInspectorSavesTheSessionOnceThereIsAUser(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("s in the inspector wrote %q", files)
 	}
-	w.sees("Saved the session as " + files[1] + " and .go, with a")
+	w.sees("Saved the session as " + files[1] + ", .go and -webhooks/ in")
 	script, _ := os.ReadFile(files[1])
 	if !strings.Contains(string(script), `NEW_USER='{"email":"max@example.com"}'`) {
 		t.Errorf("the script does not create the session's user:\n%s", script)
