@@ -565,8 +565,10 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 		return a, true, errBodyTooBig
 	}
 	a.body = body
-	if id := correlationFromBody(body); id != "" {
-		x.CorrelationID = c.redactString(id)
+	if a.status >= 400 { // Basiq's error list holds it; an answer that worked is not read twice (a week of events is megabytes)
+		if id := correlationFromBody(body); id != "" {
+			x.CorrelationID = c.redactString(id)
+		}
 	}
 	return a, true, nil
 }
