@@ -76,7 +76,7 @@ func SuggestEventType(name string) (suggestion string, ok bool) {
 	}
 	best, bestDist := "", -1
 	for _, t := range EventTypes {
-		d := editDistance(n, t.ID)
+		d := EditDistance(n, t.ID)
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = t.ID, d
 		}
@@ -104,9 +104,11 @@ func normalizeEventName(name string) string {
 	}, name)
 }
 
-// editDistance is the Damerau-Levenshtein distance (optimal string
-// alignment) of two short ASCII-ish names, counted in bytes.
-func editDistance(a, b string) int {
+// EditDistance is the Damerau-Levenshtein distance (optimal string
+// alignment) of two short ASCII-ish names, counted in bytes: a swap of two
+// letters is one edit. The suggestions of a near miss use it, the command
+// line's for its flags too.
+func EditDistance(a, b string) int {
 	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
