@@ -90,6 +90,7 @@ type Model struct {
 	focusJob   string
 	focusField int
 	later      bool
+	pasteHint  string // why the last paste into an answer did not go in, "" when it did
 	// scroll is the first line shown when the jobs do not fit; pinned
 	// keeps the end (the progress, a failure) in view until a scroll.
 	scroll int
@@ -237,7 +238,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.PasteMsg:
 		if m.answering() {
 			var cmd tea.Cmd
-			m.fields[m.focusJob][m.focusField], cmd = m.fields[m.focusJob][m.focusField].Update(msg)
+			m.pasteHint, cmd = widget.PasteAtCursor(&m.fields[m.focusJob][m.focusField], msg.Content)
 			return m, cmd
 		}
 	case tea.KeyPressMsg:

@@ -501,3 +501,27 @@ func BenchmarkJobViewTooTall(b *testing.B) {
 		_ = m.ShortHelp()
 	}
 }
+
+func TestAPastedAnswerGoesInTrimmedAndOneTooLongIsRefusedWhole(t *testing.T) {
+	m := questions(sized(100, 30), nil)
+	// A code copied from a message carries its newline: it goes in without it.
+	m = feed(m, tea.PasteMsg{Content: " Basiq\n"})
+	if got := m.fields[id1][0].Value(); got != "Basiq" {
+		t.Fatalf("pasted answer %q, want Basiq", got)
+	}
+	// A page pasted by mistake is refused whole, said under the fields, and
+	// what was typed stays.
+	m = feed(m, tea.PasteMsg{Content: strings.Repeat("x", answerLimit)})
+	if got := m.fields[id1][0].Value(); got != "Basiq" {
+		t.Errorf("after a paste too long the answer is %q, want Basiq kept", got)
+	}
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	if !strings.Contains(v, "Nothing pasted: that would be 205 characters, and this field takes at most 200.") {
+		t.Errorf("a paste too long is not explained:\n%s", v)
+	}
+	// The next key is an answer again, and the note goes.
+	m = feed(m, uitest.Type("!")...)
+	if v := uitest.Render(m.View(), colorprofile.NoTTY); strings.Contains(v, "Nothing pasted") || m.fields[id1][0].Value() != "Basiq!" {
+		t.Errorf("after a key the field holds %q and the view:\n%s", m.fields[id1][0].Value(), v)
+	}
+}

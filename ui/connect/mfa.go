@@ -151,6 +151,7 @@ func (m Model) leftQuestions() bool {
 // mfaKey acts on a key while a question has focus.
 func (m *Model) mfaKey(msg tea.KeyPressMsg) tea.Cmd {
 	ins := m.fields[m.focusJob]
+	m.pasteHint = ""
 	switch {
 	case key.Matches(msg, m.send):
 		for i, in := range ins {
@@ -253,6 +254,8 @@ func (m Model) mfaView(j Job, w int) (view string, focus int) {
 		lines = append(lines, st.Label.Render(text.PadRight(label, labelW))+" "+mark+in.View())
 	}
 	switch {
+	case m.pasteHint != "" && m.focusJob == j.Job.ID:
+		lines = append(lines, st.Warning.Width(w).Render(m.pasteHint))
 	case q.Sending:
 		lines = append(lines, m.spin.View(m.st)+" "+st.Muted.Render("Sending the answers to "+bank+"…"))
 	case q.Problem != nil:

@@ -329,12 +329,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if !m.Capturing() {
 			return m, nil
 		}
-		text := strings.TrimSpace(msg.Content)
-		if m.hint = widget.PasteTooLong(m.fields[m.focus], m.fields[m.focus].Value()+text); m.hint != "" {
-			return m, nil
-		}
 		var cmd tea.Cmd
-		m.fields[m.focus], cmd = m.fields[m.focus].Update(tea.PasteMsg{Content: text})
+		m.hint, cmd = widget.PasteAtCursor(&m.fields[m.focus], msg.Content)
 		return m, cmd
 	}
 	return m, nil

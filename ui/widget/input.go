@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 )
 
 // TextInput is a field as every screen draws one: no prompt (the screen
@@ -41,6 +42,18 @@ func PasteWhole(in *textinput.Model, content string) string {
 	in.SetValue(text)
 	in.CursorEnd()
 	return ""
+}
+
+// PasteAtCursor puts pasted text, trimmed of the newline and spaces a copy
+// often carries, in the field at its cursor (a code, an email: added to what
+// is typed); it says why not ("" when it went in).
+func PasteAtCursor(in *textinput.Model, content string) (why string, cmd tea.Cmd) {
+	text := strings.TrimSpace(content)
+	if why := PasteTooLong(*in, in.Value()+text); why != "" {
+		return why, nil
+	}
+	*in, cmd = in.Update(tea.PasteMsg{Content: text})
+	return "", cmd
 }
 
 // PasteTooLong says why a paste that would make the field hold result does
