@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
 func FuzzDecodeError(f *testing.F) {
@@ -70,7 +72,7 @@ func FuzzValidateNewUser(f *testing.F) {
 		}
 		if e := strings.TrimSpace(email); e != "" {
 			at := strings.LastIndexByte(e, '@')
-			if len(e) > maxEmailOctets || at < 1 || at > maxLocalOctets || strings.IndexFunc(e, HiddenRune) >= 0 || !utf8.ValidString(e) {
+			if len(e) > maxEmailOctets || at < 1 || at > maxLocalOctets || strings.IndexFunc(e, printable.Hidden) >= 0 || !utf8.ValidString(e) {
 				t.Errorf("accepted email %q", e)
 			}
 			if _, err := mail.ParseAddress(e); err != nil {

@@ -7,8 +7,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
 // Local validation with Basiq's own rules, so a form can say what is wrong
@@ -48,7 +49,7 @@ func ValidateEmail(email string) error {
 	if at := strings.LastIndexByte(email, '@'); at > maxLocalOctets {
 		return fmt.Errorf("%w (this one has %d)", ErrEmailLocalTooLong, at)
 	}
-	if i := strings.IndexFunc(email, HiddenRune); i >= 0 {
+	if i := strings.IndexFunc(email, printable.Hidden); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(email[i:])
 		return fmt.Errorf("%w (found %U)", ErrEmailHidden, r)
 	}
@@ -62,15 +63,6 @@ func ValidateEmail(email string) error {
 		return ErrEmailFormat
 	}
 	return nil
-}
-
-// HiddenRune reports a character a person cannot see or that changes how
-// the text around it shows: C0 and C1 controls (ESC, U+009B CSI), formatting
-// characters (zero-width, bidi overrides and isolates) and the line and
-// paragraph separators. The one definition: input is refused with them, and
-// server text is shown without them (text.Safe).
-func HiddenRune(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // NormalizeMobile drops the spaces, dashes and brackets people type in phone

@@ -13,10 +13,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
 // UserAgent names the sender on every attempt.
@@ -71,14 +70,14 @@ func (e *Engine) post(ctx context.Context, m Message, to Endpoint, fault FaultKi
 	if readErr == nil && !a.BodyCut {
 		_, _ = io.CopyN(io.Discard, resp.Body, drainLimit) // so the connection carries the next
 	}
-	a.Body = Sanitize(string(body))
+	a.Body = printable.Text(string(body))
 	a.Duration = time.Since(start)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		a.Outcome = Success
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		a.Outcome = Redirected
-		a.Location = Sanitize(resp.Header.Get("Location"))
+		a.Location = printable.Text(resp.Header.Get("Location"))
 		a.Err = fmt.Sprintf("answered %d, a redirect (not followed)", resp.StatusCode)
 		if a.Location != "" {
 			a.Err = fmt.Sprintf("answered %d, a redirect to %s (not followed)", resp.StatusCode, a.Location)
@@ -88,7 +87,7 @@ func (e *Engine) post(ctx context.Context, m Message, to Endpoint, fault FaultKi
 		a.Err = fmt.Sprintf("answered %d", resp.StatusCode)
 	}
 	if readErr != nil && a.Outcome == Success {
-		a.Err = "the answer's body was cut short: " + Sanitize(readErr.Error())
+		a.Err = "the answer's body was cut short: " + printable.Text(readErr.Error())
 	}
 	return a
 }
@@ -124,17 +123,17 @@ func (e *Engine) failed(a Attempt, o Outcome, err error, start time.Time) Attemp
 	case Aborted:
 		a.Err = "stopped before an answer came"
 	case Unreachable:
-		a.Err = Sanitize(unwrapURLError(err).Error())
+		a.Err = printable.Text(unwrapURLError(err).Error())
 		var dns *net.DNSError
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
 			// Said plainly: the usual cause is a handler not started yet, or on another port.
-			a.Err = "nothing listens at " + Sanitize(hostOf(a.URL)) + " (connection refused): is the handler running, on that port?"
+			a.Err = "nothing listens at " + printable.Text(hostOf(a.URL)) + " (connection refused): is the handler running, on that port?"
 		case errors.As(err, &dns) && dns.IsNotFound:
-			a.Err = "no host is named " + Sanitize(dns.Name) + ": check the host in the handler's URL (localhost?)"
+			a.Err = "no host is named " + printable.Text(dns.Name) + ": check the host in the handler's URL (localhost?)"
 		}
 	default:
-		a.Err = Sanitize(unwrapURLError(err).Error())
+		a.Err = printable.Text(unwrapURLError(err).Error())
 	}
 	return a
 }
@@ -149,40 +148,6 @@ func unwrapURLError(err error) error {
 		}
 	}
 	return err
-}
-
-// Sanitize makes text from a handler fit to keep and show: invalid UTF-8
-// becomes U+FFFD, escape sequences are removed, and control characters
-// (but newlines and tabs) and invisible format marks are dropped. A face
-// still cuts it to its width.
-func Sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = ansi.Strip(s)
-	if plain(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r == '\r':
-		case unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // hostOf is a URL's host and port, or the URL where it cannot be read.

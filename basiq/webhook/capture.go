@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/jsonlist"
+	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
 // MaxCapture bounds a captured delivery: a webhook's body is a few hundred
@@ -67,7 +68,7 @@ func parseJSONCapture(data []byte) (Capture, error) {
 	for name, v := range raw.Headers {
 		values, ok := jsonlist.Strings(v)
 		if !ok {
-			return Capture{}, fmt.Errorf("the header %q is neither a string nor a list of strings", Sanitize(name))
+			return Capture{}, fmt.Errorf("the header %q is neither a string nor a list of strings", printable.Text(name))
 		}
 		for _, s := range values {
 			c.Header.Add(name, s)
@@ -85,7 +86,7 @@ func parseJSONCapture(data []byte) (Capture, error) {
 func parseHTTPCapture(data []byte) (Capture, error) {
 	line, _, _ := strings.Cut(string(data), "\n")
 	if !strings.Contains(line, " HTTP/1.") {
-		return Capture{}, fmt.Errorf("the capture is neither JSON nor an HTTP/1.x request: its first line is %q", cutText(Sanitize(strings.TrimSpace(line)), 80))
+		return Capture{}, fmt.Errorf("the capture is neither JSON nor an HTTP/1.x request: its first line is %q", cutText(printable.Text(strings.TrimSpace(line)), 80))
 	}
 	br := bufio.NewReader(bytes.NewReader(data))
 	req, err := http.ReadRequest(br)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq/internal/dueheap"
+	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
 // BasiqSchedule is the delay before each attempt of a message, Basiq's: at
@@ -750,7 +751,7 @@ func checkID(id string) error {
 	}
 	for i := 0; i < len(id); i++ {
 		if c := id[i]; c <= ' ' || c >= 0x7f {
-			return fmt.Errorf("the message id %q has a space, a control or a non-ASCII character", Sanitize(id))
+			return fmt.Errorf("the message id %q has a space, a control or a non-ASCII character", printable.Text(id))
 		}
 	}
 	return nil
