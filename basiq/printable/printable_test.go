@@ -1,26 +1,57 @@
 package printable
 
-import "testing"
+import (
+	"testing"
+	"unicode"
+)
 
-func TestTextKeepsLinesAndLineFlattensThem(t *testing.T) {
-	for _, c := range []struct{ in, text, line string }{
-		{"plain", "plain", "plain"},
-		{"two\nlines\tand a tab", "two\nlines\tand a tab", "two lines and a tab"},
-		{"crlf\r\nend", "crlf\nend", "crlf  end"},
-		// An escape that would set the clipboard, a zero-width space and a
-		// bidi override are gone; invalid UTF-8 shows as U+FFFD.
-		{"Hooli\x1b]52;c;aGk=\a Bank", "Hooli Bank", "Hooli Bank"},
-		{"a\u200bb\u202ec", "abc", "abc"},
-		{"bad \xff\xfe byte", "bad \uFFFD byte", "bad \uFFFD byte"},
-		{"储蓄账户", "储蓄账户", "储蓄账户"},
-	} {
-		if got := Text(c.in); got != c.text {
-			t.Errorf("Text(%q) = %q, want %q", c.in, got, c.text)
-		}
-		if got := Line(c.in); got != c.line {
-			t.Errorf("Line(%q) = %q, want %q", c.in, got, c.line)
+func TestLineDefusesWhatAServerCouldSendToTheTerminal(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"plain":            {"Hooli Bank", "Hooli Bank"},
+		"clipboard (OSC)":  {"Hooli\x1b]52;c;ZXZpbA==\aBank", "HooliBank"},
+		"redraw (CSI)":     {"Hooli\x1b[2J\x1b[HBank", "HooliBank"},
+		"C1 CSI":           {"Hooli\u009b2JBank", "Hooli2JBank"},
+		"newlines, tabs":   {"Hooli\r\nBank\tAU", "Hooli  Bank AU"},
+		"bidi override":    {"Hooli \u202eknaB", "Hooli knaB"},
+		"zero-width space": {"Hoo\u200bli", "Hooli"},
+		"accents kept":     {"Crédit Agricole", "Crédit Agricole"},
+		"wide kept":        {"储蓄账户", "储蓄账户"},
+		"invalid UTF-8":    {"bad \xff\xfe byte", "bad \uFFFD byte"},
+	}
+	for name, c := range cases {
+		if got := Line(c.in); got != c.want {
+			t.Errorf("%s: Line(%q) = %q, want %q", name, c.in, got, c.want)
 		}
 	}
+}
+
+// Text is Line but for the lines: a handler's body keeps its shape.
+func TestTextKeepsNewlinesAndTabsAndDropsCarriageReturns(t *testing.T) {
+	in := "{\r\n\t\"ok\": true\x1b[2J\u200b\r\n}"
+	if got, want := Text(in), "{\n\t\"ok\": true\n}"; got != want {
+		t.Errorf("Text(%q) = %q, want %q", in, got, want)
+	}
+	if got, want := Text("two\nlines\tand a tab"), "two\nlines\tand a tab"; got != want {
+		t.Errorf("plain text with lines changed: %q", got)
+	}
+}
+
+func FuzzLine(f *testing.F) {
+	for _, s := range []string{"Hooli", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\", "\u009b31m", "a\u2066b", "a\nb\tc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, r := range Line(s) {
+			if r != unicode.ReplacementChar && (unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)) {
+				t.Fatalf("Line(%q) kept %U", s, r)
+			}
+		}
+		for _, r := range Text(s) {
+			if r != '\n' && r != '\t' && Hidden(r) {
+				t.Fatalf("Text(%q) kept %U", s, r)
+			}
+		}
+	})
 }
 
 func BenchmarkLinePlain(b *testing.B) {
