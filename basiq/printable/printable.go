@@ -7,6 +7,7 @@ package printable
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -69,4 +70,39 @@ func plain(s string, keepLines bool) bool {
 		}
 	}
 	return true
+}
+
+// Ellipsis ends text that was cut.
+const Ellipsis = "…"
+
+// bytesPerCell bounds the bytes measured for a cut: a cell is one to four
+// bytes, or a few more with combining marks; a field of megabytes is cut
+// to its start before it is measured at all.
+const bytesPerCell = 32
+
+// Cut is s in at most cells terminal cells: whole when it fits, else its
+// start and an ellipsis in the last cell. Cells are measured as a terminal
+// draws them: a wide character takes two, an escape sequence none.
+func Cut(s string, cells int) string {
+	if cells <= 0 {
+		return ""
+	}
+	if len(s) <= cells {
+		return s // a cell takes a byte at least
+	}
+	limit := cells * bytesPerCell
+	if len(s) <= limit {
+		if ansi.StringWidth(s) <= cells {
+			return s
+		}
+		return ansi.Truncate(s, cells, Ellipsis)
+	}
+	start := s[:limit]
+	for len(start) > 0 && !utf8.RuneStart(s[len(start)]) {
+		start = start[:len(start)-1]
+	}
+	if ansi.StringWidth(start) < cells {
+		return start + Ellipsis // marks that take no cell: cut all the same
+	}
+	return ansi.Truncate(start, cells, Ellipsis)
 }

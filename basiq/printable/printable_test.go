@@ -3,6 +3,8 @@ package printable
 import (
 	"testing"
 	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestLineDefusesWhatAServerCouldSendToTheTerminal(t *testing.T) {
@@ -52,6 +54,31 @@ func FuzzLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCutMeasuresCellsAndEndsWithAnEllipsis(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		cells int
+		want  string
+	}{
+		{"Savings", 10, "Savings"},
+		{"Savings", 7, "Savings"},
+		{"Savings", 6, "Savin…"},
+		{"日本語の口座", 12, "日本語の口座"},
+		{"日本語の口座", 11, "日本語の口…"},
+		{"日本語の口座", 6, "日本…"}, // a wide character does not fit in the one cell left
+		{"\x1b[1mBold\x1b[0m name", 9, "\x1b[1mBold\x1b[0m name"},
+		{"anything", 0, ""},
+		{"é", 1, "é"},
+	} {
+		if got := Cut(c.in, c.cells); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.cells, got, c.want)
+		}
+		if w := ansi.StringWidth(Cut(c.in, c.cells)); w > c.cells {
+			t.Errorf("Cut(%q, %d) is %d cells", c.in, c.cells, w)
+		}
+	}
 }
 
 func BenchmarkLinePlain(b *testing.B) {

@@ -86,7 +86,7 @@ func parseJSONCapture(data []byte) (Capture, error) {
 func parseHTTPCapture(data []byte) (Capture, error) {
 	line, _, _ := strings.Cut(string(data), "\n")
 	if !strings.Contains(line, " HTTP/1.") {
-		return Capture{}, fmt.Errorf("the capture is neither JSON nor an HTTP/1.x request: its first line is %q", cutText(printable.Text(strings.TrimSpace(line)), 80))
+		return Capture{}, fmt.Errorf("the capture is neither JSON nor an HTTP/1.x request: its first line is %q", printable.Cut(printable.Text(strings.TrimSpace(line)), 80))
 	}
 	br := bufio.NewReader(bytes.NewReader(data))
 	req, err := http.ReadRequest(br)
@@ -104,13 +104,4 @@ func parseHTTPCapture(data []byte) (Capture, error) {
 		body, _ = io.ReadAll(br) // no length given: the rest is the body
 	}
 	return Capture{Header: req.Header, Body: body}, nil
-}
-
-// cutText cuts s to at most n characters, marking the cut.
-func cutText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

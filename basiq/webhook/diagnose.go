@@ -293,10 +293,10 @@ func (d Diagnosis) Explain() []string {
 	case MissingHeaders:
 		out = append(out, fmt.Sprintf("the delivery has no %s: a Standard Webhooks delivery carries webhook-id, webhook-timestamp and webhook-signature (a proxy or the framework may have dropped them, or the capture left them out)", strings.Join(d.Missing, ", ")))
 	case BadTimestamp:
-		line := fmt.Sprintf("webhook-timestamp is %q, not a time in Unix seconds", cutText(printable.Text(d.rawTS), 40))
+		line := fmt.Sprintf("webhook-timestamp is %q, not a time in Unix seconds", printable.Cut(printable.Text(d.rawTS), 40))
 		out = append(out, line)
 	case BadSignatureHeader:
-		out = append(out, fmt.Sprintf(`webhook-signature holds no "v1,<base64>" entry: it is %q`, cutText(printable.Text(d.rawSig), 80)))
+		out = append(out, fmt.Sprintf(`webhook-signature holds no "v1,<base64>" entry: it is %q`, printable.Cut(printable.Text(d.rawSig), 80)))
 	case BodyChanged:
 		line := fmt.Sprintf("the body is not the bytes that were signed: the signature matches this body written %s", d.Signed.Form)
 		if d.Signed.SameJSON {
