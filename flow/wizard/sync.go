@@ -203,7 +203,7 @@ func (m *Model) accountsState() accounts.State {
 		Updated: m.clock.Now(), Request: m.shortRequest("GET /users/" + s.User.User.ID + "/accounts"),
 		Pending: s.Jobs.Running(), NoConsent: s.Explore.NoConsent, Feeds: map[string]accounts.Feed{}}
 	for id, f := range s.Feeds {
-		st.Feeds[id] = accounts.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)}
+		st.Feeds[id] = feedOf(f)
 	}
 	if e := s.Accounts.Export; e != nil {
 		st.Export = &accounts.Export{Dir: e.Dir, Files: e.Files, Err: e.Err}

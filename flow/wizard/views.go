@@ -124,8 +124,7 @@ func (m *Model) syncViews() {
 	}
 	ts := transactions.State{Filter: transactions.Filter(x.Filter), Accounts: names, Banks: banks, Pending: s.Jobs.Running(), NoConsent: x.NoConsent}
 	if f := s.Feeds[qs.AllAccounts]; f != nil {
-		ts.Items, ts.Started, ts.More, ts.Loading = f.Items, f.Started, f.More(), f.Loading
-		ts.Problem, ts.Endpoint = themeProblem(f.Problem), m.shortRequest(f.Endpoint)
+		ts.Feed, ts.Endpoint = feedOf(f), m.shortRequest(f.Endpoint)
 	}
 	m.transactionsScreen.m.SetState(ts)
 
@@ -184,6 +183,11 @@ func (m *Model) syncEvents(now time.Time) {
 }
 
 // listLoad is how far one of the session's lists has come, as a view shows it.
+// feedOf is transactions as the core has loaded them, as a view draws them.
+func feedOf(f *qs.Feed) transactions.Feed {
+	return transactions.Feed{Items: f.Items, Started: f.Started, More: f.More(), Loading: f.Loading, Problem: themeProblem(f.Problem)}
+}
+
 func listLoad[T any](l qs.List[T], short func(string) string) listing.Load {
 	return listing.Load{Loaded: l.Loaded, Loading: l.Loading, Problem: themeProblem(l.Problem), Request: short(l.Endpoint)}
 }

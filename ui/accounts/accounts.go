@@ -17,6 +17,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/listing"
 	"github.com/basiq-onboard/basiq-onboard/ui/text"
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
+	"github.com/basiq-onboard/basiq-onboard/ui/transactions"
 )
 
 // Messages to flow.
@@ -39,15 +40,8 @@ const (
 	viewExport
 )
 
-// Feed is one account's transactions as loaded so far (flow decides what
-// is loaded, and when).
-type Feed struct {
-	Items   []basiq.Transaction
-	Started bool // the first page is in
-	More    bool // another page can be asked for
-	Loading bool
-	Problem *theme.Problem
-}
+// Feed is one account's transactions as loaded so far.
+type Feed = transactions.Feed
 
 type txnState struct {
 	Feed

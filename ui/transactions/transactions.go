@@ -18,13 +18,19 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/widget"
 )
 
+// Feed is transactions as loaded so far, of every account here and of one
+// in the accounts' detail (flow decides what is loaded, and when).
+type Feed struct {
+	Items   []basiq.Transaction
+	Started bool // the first page is in
+	More    bool // another page can be asked for
+	Loading bool
+	Problem *theme.Problem
+}
+
 // State is the transactions as flow has them.
 type State struct {
-	Items    []basiq.Transaction
-	Started  bool // the first page is in
-	More     bool // another page can be asked for
-	Loading  bool
-	Problem  *theme.Problem
+	Feed
 	Endpoint string // the first page's request, filter and all
 	Filter   Filter
 	// Accounts name the accounts by id, and Banks the institutions.

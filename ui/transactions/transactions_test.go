@@ -23,15 +23,15 @@ func txn(id, date, account, desc, class, amount string) basiq.Transaction {
 }
 
 func loaded() State {
-	return State{Started: true, More: true, Endpoint: request, Accounts: map[string]string{"acc-1": "Transaction 14000", "acc-3": "Credit Card 13000", "acc-b1": "Everyday"},
-		Items: []basiq.Transaction{
+	return State{Endpoint: request, Accounts: map[string]string{"acc-1": "Transaction 14000", "acc-3": "Credit Card 13000", "acc-b1": "Everyday"},
+		Feed: Feed{Started: true, More: true, Items: []basiq.Transaction{
 			txn("t1", "2026-11-23", "acc-1", "BILL & TONY'S CAFE NEWTOWN", "payment", "-12.20"),
 			txn("t2", "2026-11-23", "acc-3", "COLES 0456 NEWTOWN", "payment", "-116.42"),
 			txn("t3", "2026-11-22", "acc-1", "TRANSFER TO SAVINGS 123890", "transfer", "-1000.00"),
 			txn("t4", "2026-11-21", "acc-b1", "PAYROLL RAVIGA CAPITAL", "direct-credit", "2940.00"),
 			txn("t5", "2026-11-21", "acc-1", "MONTHLY ACCOUNT FEE", "bank-fee", "-5.00"),
 			txn("t6", "2026-11-20", "acc-1", "BILL & TONY'S CAFE NEWTOWN", "payment", "-8.71"),
-		}}
+		}}}
 }
 
 func sized(w, h int, s State) Model {
@@ -47,7 +47,7 @@ func TestGoldens(t *testing.T) {
 		"transaction.postDate.gteq('2026-11-01'),transaction.postDate.lteq('2026-11-30')&limit=50"
 	filtered.More = false
 	cases := map[string]uitest.Drawn[State, Model]{
-		"loading":  {State: State{Loading: true, Endpoint: request}},
+		"loading":  {State: State{Feed: Feed{Loading: true}, Endpoint: request}},
 		"loaded":   {State: loaded()},
 		"filtered": {State: filtered},
 		"searched": {State: loaded(), Then: func(m Model) Model {
@@ -68,7 +68,7 @@ func TestGoldens(t *testing.T) {
 			s.Banks = map[string]string{"AU00000": "Hooli Bank", "AU00002": "Pied Piper Bank"}
 			return s
 		}()},
-		"none_pass": {State: State{Started: true, Endpoint: request, Filter: Filter{Class: "refund"}}},
+		"none_pass": {State: State{Feed: Feed{Started: true}, Endpoint: request, Filter: Filter{Class: "refund"}}},
 		"problem": {State: func() State {
 			s := loaded()
 			s.Problem = &theme.Problem{What: "Loading transactions: Service unavailable. (503 service-unavailable)"}
