@@ -77,6 +77,15 @@ type apiConn struct {
 // where names the API for a sentence: its host.
 func (c *apiConn) where() string { return whereLabel(c.url) }
 
+// ifNotFound is what to do next when Basiq answered a call 404: next then,
+// "" for any other failure (whose own advice failCall gives).
+func ifNotFound(err error, next string) string {
+	if basiq.IsNotFound(err) {
+		return next
+	}
+	return ""
+}
+
 // connect checks the command line's API, finds the key and makes the
 // client. Bad usage (a URL refused, no key to be had, a --debug file that
 // cannot be written) is a usageError; a key that cannot be read is said

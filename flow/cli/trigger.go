@@ -137,11 +137,8 @@ func (a *app) raiseInSimulator(cmd *cobra.Command, ctx context.Context, conn *ap
 	start := commandClock().Now().Truncate(time.Second)
 	t, err := conn.client.TriggerEvent(ctx, eventType, o.userID)
 	if err != nil {
-		next := ""
-		if basiq.IsNotFound(err) {
-			next = "The simulator has no such user (it keeps its users in memory, until it stops): leave out --user-id for a new one."
-		}
-		a.failCall(cmd, conn, "raising "+eventType+" in the simulator", err, next)
+		a.failCall(cmd, conn, "raising "+eventType+" in the simulator", err,
+			ifNotFound(err, "The simulator has no such user (it keeps its users in memory, until it stops): leave out --user-id for a new one."))
 		return nil
 	}
 	res := triggerResult{API: conn.url, Simulator: true, EventTypeID: eventType, UserID: t.UserID, UserCreated: o.userID == "", Raised: t.Events, JobID: t.JobID}

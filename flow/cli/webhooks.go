@@ -269,11 +269,7 @@ func (a *app) webhooksDeleteCommand() *cobra.Command {
 	}, func(cmd *cobra.Command, args []string, conn *apiConn, asJSON bool) error {
 		id := args[0]
 		if err := conn.client.DeleteWebhook(cmd.Context(), id); err != nil {
-			next := ""
-			if basiq.IsNotFound(err) {
-				next = "No webhook " + id + " at " + conn.where() + ": basiq-onboard webhooks list shows the application's."
-			}
-			a.failCall(cmd, conn, "deleting webhook "+id, err, next)
+			a.failCall(cmd, conn, "deleting webhook "+id, err, ifNotFound(err, "No webhook "+id+" at "+conn.where()+": basiq-onboard webhooks list shows the application's."))
 			return nil
 		}
 		return a.printAnswer(conn, asJSON, map[string]string{"deleted": id}, "Deleted webhook "+id+" at "+conn.where()+".")
@@ -310,10 +306,7 @@ func (a *app) webhooksMessagesCommand() *cobra.Command {
 	}, func(cmd *cobra.Command, args []string, conn *apiConn, asJSON bool) error {
 		id := args[0]
 		notFound := func(err error, what string) string {
-			if basiq.IsNotFound(err) {
-				return "No " + what + " at " + conn.where() + ": basiq-onboard webhooks list shows the webhooks, and webhooks messages WEBHOOK_ID the messages of one."
-			}
-			return ""
+			return ifNotFound(err, "No "+what+" at "+conn.where()+": basiq-onboard webhooks list shows the webhooks, and webhooks messages WEBHOOK_ID the messages of one.")
 		}
 		if len(args) == 2 {
 			m, err := conn.client.GetWebhookMessage(cmd.Context(), id, args[1])
