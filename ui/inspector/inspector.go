@@ -80,6 +80,13 @@ type Model struct {
 // small the window: the list and the curl give way first.
 const minAnswerRows = 5
 
+// A small window shares its rows: the list keeps minListRows and a long
+// curl minCurlRows, before either gives way further.
+const (
+	minListRows = 3
+	minCurlRows = 3
+)
+
 // New builds the inspector.
 func New(st *theme.Styles) Model {
 	return Model{
@@ -263,14 +270,21 @@ func (m Model) layout() layout {
 	room := max(m.Height-used, 2)
 	l.listRows = max(min(len(m.entries), m.Height/3), 1)
 	if m.answerFocused {
-		l.listRows = min(l.listRows, 3) // reading the answer: it gets the room
+		l.listRows = min(l.listRows, minListRows) // reading the answer: it gets the room
 	}
 	l.curlRows = len(l.curl)
 	if over := l.listRows + l.curlRows + answerWanted - room; over > 0 {
-		// The list gives way to its selected row, then the curl is cut.
-		shrink := min(over, l.listRows-1)
-		l.listRows -= shrink
-		l.curlRows = max(l.curlRows-(over-shrink), 1)
+		// Each gives way in turn: the list to a few rows to move through, the
+		// curl to its first lines (c copies it whole), the list to its
+		// selected row, the curl to one line.
+		for _, step := range []struct {
+			rows  *int
+			floor int
+		}{{&l.listRows, minListRows}, {&l.curlRows, minCurlRows}, {&l.listRows, 1}, {&l.curlRows, 1}} {
+			cut := min(over, max(*step.rows-step.floor, 0))
+			*step.rows -= cut
+			over -= cut
+		}
 	}
 	l.answerRows = max(room-l.listRows-l.curlRows, 0)
 	return l

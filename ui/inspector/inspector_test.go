@@ -213,3 +213,32 @@ func TestATokenAnswerShowsOnlyItsLengthAndACutBodyItsWholeLength(t *testing.T) {
 		t.Errorf("a cut body:\n%s", v)
 	}
 }
+
+// What the wizard's inspector showed at 80x24 after a retried POST /users:
+// its 7-line curl, correlation id and error answer took every row but one of
+// the list, so up/down moved through exchanges one at a time, unseen.
+func TestAtTheSmallestWindowALongCurlGivesWayBeforeTheList(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(frame.BodySize(80, 24))
+	retried := Entry{Time: t0.Add(3 * time.Second), Method: "POST", URL: "https://au-api.basiq.io/users", Status: 429, Duration: 2 * time.Millisecond,
+		CorrelationID: "8d5ad3ac-41b6-4381-8141-06d456130203",
+		Curl:          `curl -X POST https://au-api.basiq.io/users -H 'Accept: application/json' -H "Authorization: Bearer $BASIQ_TOKEN" -H 'Basiq-Version: 3.0' -H 'Content-Type: application/json' -H 'User-Agent: basiq-onboard/dev' --data-raw '{"email":"max@example.com"}'`,
+		Response:      `{"correlationId":"8d5ad3ac-41b6-4381-8141-06d456130203","data":[{"type":"error","code":"too-many-requests","title":"Too many requests","detail":"Slow down."}],"type":"list"}`}
+	m.SetEntries(append(entries(), longAnswer(), retried))
+	v := uitest.Render(m.View(), colorprofile.NoTTY)
+	listed := 0
+	for _, line := range strings.Split(v, "\n") {
+		if strings.Contains(line, "  /") { // a row of the list: time, method, status, path
+			listed++
+		}
+	}
+	if listed < 3 {
+		t.Errorf("at 80x24 the list should keep at least 3 of its 5 rows (a long curl gives way first), got %d:\n%s", listed, v)
+	}
+	if !strings.Contains(v, "c copies the whole command") {
+		t.Errorf("the cut curl should say how to get it whole:\n%s", v)
+	}
+	if _, after, _ := strings.Cut(v, "answer"); strings.Count(after, "\n") < minAnswerRows {
+		t.Errorf("the answer keeps its %d lines:\n%s", minAnswerRows, v)
+	}
+}
