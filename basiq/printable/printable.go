@@ -80,6 +80,18 @@ const Ellipsis = "…"
 // to its start before it is measured at all.
 const bytesPerCell = 32
 
+// Width is s's width in terminal cells, as Cut measures it: a wide
+// character takes two, an escape sequence none. Printable ASCII, most of
+// what a table holds, is its length, counted without the grapheme walk.
+func Width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // Cut is s in at most cells terminal cells: whole when it fits, else its
 // start and an ellipsis in the last cell. Cells are measured as a terminal
 // draws them: a wide character takes two, an escape sequence none.
@@ -92,7 +104,7 @@ func Cut(s string, cells int) string {
 	}
 	limit := cells * bytesPerCell
 	if len(s) <= limit {
-		if ansi.StringWidth(s) <= cells {
+		if Width(s) <= cells {
 			return s
 		}
 		return ansi.Truncate(s, cells, Ellipsis)
@@ -101,7 +113,7 @@ func Cut(s string, cells int) string {
 	for len(start) > 0 && !utf8.RuneStart(s[len(start)]) {
 		start = start[:len(start)-1]
 	}
-	if ansi.StringWidth(start) < cells {
+	if Width(start) < cells {
 		return start + Ellipsis // marks that take no cell: cut all the same
 	}
 	return ansi.Truncate(start, cells, Ellipsis)

@@ -86,3 +86,16 @@ func BenchmarkLinePlain(b *testing.B) {
 		Line("Transaction 14000 · Hooli Bank")
 	}
 }
+
+// Width is the width a terminal draws, whatever the text: its ASCII shortcut
+// must agree with the grapheme walk, or a column would end out of line.
+func FuzzWidthIsTheTerminalsWidth(f *testing.F) {
+	for _, s := range []string{"", "Savings 123890", "$34,076.00", "••8901", "储蓄账户", "e\u0301", "a\tb", "\x1b[31mred\x1b[0m", "\x7f", "👍🏽"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, the terminal draws %d cells", s, got, want)
+		}
+	})
+}

@@ -8,8 +8,6 @@ package text
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/basiq-onboard/basiq-onboard/basiq/printable"
 )
 
@@ -30,13 +28,13 @@ func Cut(s string, cells int) string { return printable.Cut(s, cells) }
 // PadRight is s cut to w cells and padded with spaces to w.
 func PadRight(s string, w int) string {
 	s = Cut(s, w)
-	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+	return s + strings.Repeat(" ", max(w-printable.Width(s), 0))
 }
 
 // PadLeft is s cut to w cells and padded on the left to w: a number ends in line.
 func PadLeft(s string, w int) string {
 	s = Cut(s, w)
-	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
+	return strings.Repeat(" ", max(w-printable.Width(s), 0)) + s
 }
 
 // Columns lays rows out in columns two spaces apart, each as wide as its
@@ -50,7 +48,7 @@ func Columns(rows [][]string, right []bool) []string {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], ansi.StringWidth(cell))
+			widths[i] = max(widths[i], printable.Width(cell))
 		}
 	}
 	lines := make([]string, 0, len(rows))
