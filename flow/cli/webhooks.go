@@ -233,7 +233,7 @@ func (a *app) printCreated(conn *apiConn, h basiq.Webhook) {
 	fmt.Fprintln(a.stdout, "Its signing secret, shown this once (it is never shown again: keep it now):")
 	fmt.Fprintln(a.stdout, "  "+sanitized(secret))
 	fmt.Fprintln(a.stdout, "For your handler (this webhook's deliveries; listen signs with its own):")
-	fmt.Fprintln(a.stdout, "export BASIQ_WEBHOOK_SECRET='"+strings.ReplaceAll(sanitized(secret), "'", `'\''`)+"'")
+	fmt.Fprintln(a.stdout, "export BASIQ_WEBHOOK_SECRET="+basiq.ShellWord(sanitized(secret)))
 	printLines(a.stdout, conn.redact,
 		"Basiq may take up to 15 minutes to start sending to a new webhook; the",
 		"simulator sends at once. A delivery your handler refuses, and why:",

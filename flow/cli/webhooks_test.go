@@ -41,7 +41,7 @@ func TestWebhooksCommandsAgainstTheSimulator(t *testing.T) {
 		t.Fatalf("create shows no secret that parses (%v):\n%s", err, made.stdout)
 	}
 	for _, want := range []string{"Created webhook ", "\n  url     " + h.url + "\n  status  active\n  events  user.created, consent.revoked\n", "shown this once", "never shown again",
-		"\nexport BASIQ_WEBHOOK_SECRET='" + secret + "'\n", "webhooks verify"} {
+		"\nexport BASIQ_WEBHOOK_SECRET=" + secret + "\n", "webhooks verify"} {
 		if !strings.Contains(made.stdout, want) {
 			t.Errorf("create does not say %q:\n%s", want, made.stdout)
 		}
