@@ -84,12 +84,10 @@ const bytesPerCell = 32
 // character takes two, an escape sequence none. Printable ASCII, most of
 // what a table holds, is its length, counted without the grapheme walk.
 func Width(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' {
-			return ansi.StringWidth(s)
-		}
+	if plain(s, false) {
+		return len(s)
 	}
-	return len(s)
+	return ansi.StringWidth(s)
 }
 
 // Cut is s in at most cells terminal cells: whole when it fits, else its
