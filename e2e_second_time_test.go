@@ -78,8 +78,10 @@ func TestItem5AKeySavedForOneSimulatorIsNeverSentToAnother(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("Save it in")
 	s.keys("y")
+	// ctrl+c as soon as the next screen shows, not waiting for "Key saved":
+	// the save, off the event loop, is waited for at the end
+	// (flow.Performer.Close), so quitting right after y loses nothing.
 	s.waitFor("Create a user")
-	s.waitFor("Key saved in") // written off the event loop: on a loaded machine after the next screen
 	s.keys("C-c")
 	s.exitCode()
 	secrets, err := os.ReadFile(filepath.Join(home, ".config", "basiq-onboard", "secrets.json"))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,7 +29,13 @@ type Performer struct {
 	// forwardErr is why it could not start.
 	forward    *Forwarder
 	forwardErr error
+
+	writes writes // the person's files being written, which Close waits for
 }
+
+// closeWait is how long Close waits for writes in flight: a key store or a
+// disk that takes longer is said to have lost the write, not waited on.
+const closeWait = 2 * time.Second
 
 // NewPerformer performs effects with what cfg provides.
 func NewPerformer(cfg Config) *Performer {
@@ -38,8 +46,12 @@ func NewPerformer(cfg Config) *Performer {
 	return p
 }
 
-// Close stops the demo's simulator, if it runs, and the forwarding.
-func (p *Performer) Close() {
+// Close waits (up to closeWait) for the writes in flight, so that quitting
+// right after asking for one (y to save the key) loses nothing; then it
+// stops the demo's simulator, if it runs, and the forwarding. It returns a
+// sentence for each write that did not finish, for the face to print.
+func (p *Performer) Close() (unfinished []string) {
+	unfinished = p.writes.wait(closeWait)
 	if p.forward != nil {
 		p.forward.Close()
 	}
@@ -49,6 +61,7 @@ func (p *Performer) Close() {
 		p.demo.Close()
 		p.demo = nil
 	}
+	return unfinished
 }
 
 // origin is the slot of the store the session's things go in: the demo's
@@ -72,6 +85,25 @@ func (p *Performer) client() (API, *Demo) {
 // Perform does one effect. It returns nil for effects with no answer, and
 // when ctx ends first (the run is over: nobody is waiting for the answer).
 func (p *Performer) Perform(ctx context.Context, eff qs.Effect) qs.Event {
+	return p.Later(eff)(ctx)
+}
+
+// Later is Perform to be called on another goroutine (a tea.Cmd): a write
+// of the person's (the key, the session, an export, the script) counts as
+// in flight from this call, so that a quit before the goroutine runs is
+// waited for too (Close).
+func (p *Performer) Later(eff qs.Effect) func(context.Context) qs.Event {
+	end := func() {}
+	if what := writing(eff); what != "" {
+		end = p.writes.start(what)
+	}
+	return func(ctx context.Context) qs.Event {
+		defer end()
+		return p.perform(ctx, eff)
+	}
+}
+
+func (p *Performer) perform(ctx context.Context, eff qs.Effect) qs.Event {
 	api, demo := p.client()
 	switch e := eff.(type) {
 	case qs.StartDemo:
@@ -272,4 +304,79 @@ func (p *Performer) sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// writing is what eff writes of the person's, as Close's sentence names it
+// when it does not finish; "" for an effect that writes nothing.
+func writing(eff qs.Effect) string {
+	switch eff.(type) {
+	case qs.SaveKey:
+		return "The key was still being saved when the run ended: it may not be saved (run again and answer y)."
+	case qs.Remember:
+		return "The session was still being saved for next time when the run ended: the next run may not offer to continue."
+	case qs.ExportAccounts:
+		return "The export was still being written when the run ended: its files may be missing or cut short."
+	case qs.SaveScript:
+		return "The script was still being written when the run ended: its files may be missing or cut short."
+	}
+	return ""
+}
+
+// writes are the writes in flight, each with its sentence.
+type writes struct {
+	mu      sync.Mutex
+	pending map[int]string
+	next    int
+	idle    chan struct{} // closed when the last one ends; nil when none is in flight
+}
+
+// start counts a write in; the func it returns counts it out.
+func (w *writes) start(what string) (end func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[int]string{}
+	}
+	if w.idle == nil {
+		w.idle = make(chan struct{})
+	}
+	w.next++
+	id := w.next
+	w.pending[id] = what
+	return func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.pending, id)
+		if len(w.pending) == 0 {
+			close(w.idle)
+			w.idle = nil
+		}
+	}
+}
+
+// wait waits until no write is in flight, or for d; it returns the
+// sentences of those still in flight, oldest first. d is on the real clock,
+// not the run's: a test's clock that nobody moves must not hold a quit (a
+// test of it runs in a testing/synctest bubble).
+func (w *writes) wait(d time.Duration) []string {
+	w.mu.Lock()
+	idle := w.idle
+	w.mu.Unlock()
+	if idle != nil {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-idle:
+		case <-t.C:
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var left []string
+	for _, id := range slices.Sorted(maps.Keys(w.pending)) {
+		if what := w.pending[id]; !slices.Contains(left, what) {
+			left = append(left, what)
+		}
+	}
+	return left
 }

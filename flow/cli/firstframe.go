@@ -47,9 +47,11 @@ func (w *madeInInit) model() (wizard.Model, bool) {
 	return *w.m, true
 }
 
-// close ends what the wizard still has in flight, if it was made.
-func (w *madeInInit) close() {
+// close ends what the wizard still has in flight, if it was made, and
+// says what it could not finish (wizard.Model.Close).
+func (w *madeInInit) close() (unfinished []string) {
 	if w.m != nil {
-		w.m.Close()
+		return w.m.Close()
 	}
+	return nil
 }

@@ -275,10 +275,14 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 	browser.Stdout, browser.Stderr = io.Discard, io.Discard
 	isDark := theme.DarkFromEnv(getenv)
 	m := &madeInInit{make: func() wizard.Model { return wizard.New(cfg, isDark) }}
-	defer m.close()
 	// Signals are ours (withSignals): Bubble Tea's own handler would quit
 	// with exit 0 on SIGTERM. Cancelling ctx restores the terminal.
 	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(firstFrameFPS)).Run()
+	// However it ended, what it was still writing is waited for, and said
+	// where it did not finish.
+	for _, line := range m.close() {
+		fmt.Fprintln(stderr, "basiq-onboard:", line)
+	}
 	if c := signalled(ctx); c != 0 {
 		return c
 	}
@@ -287,7 +291,6 @@ func runWizard(ctx context.Context, cfg flow.Config, getenv func(string) string,
 		fmt.Fprintln(stderr, "basiq-onboard:", err)
 		return qs.ExitFailed
 	}
-	fm.Close()
 	if summary := fm.Summary(); summary != "" {
 		// Printed after the program, to the restored terminal, in its colours (or none).
 		out := colorprofile.NewWriter(stdout, os.Environ())

@@ -148,10 +148,13 @@ func (m Model) tick() tea.Cmd {
 	}
 }
 
-// Close cancels everything still in flight and stops the demo's simulator.
-func (m Model) Close() {
+// Close cancels the calls still in flight, waits a little for the writes
+// (flow.Performer.Close) and stops the demo's simulator. It returns a
+// sentence for each write that did not finish, to print once the terminal
+// is restored.
+func (m Model) Close() (unfinished []string) {
 	m.cancel()
-	m.perform.Close()
+	return m.perform.Close()
 }
 
 // ExitCode is the process exit code the wizard ended with.
@@ -225,9 +228,9 @@ func (m *Model) apply(ev qs.Event) tea.Cmd {
 }
 
 func (m *Model) performCmd(eff qs.Effect) tea.Cmd {
-	p, ctx := m.perform, m.ctx
+	perform, ctx := m.perform.Later(eff), m.ctx
 	return func() tea.Msg {
-		if ev := p.Perform(ctx, eff); ev != nil {
+		if ev := perform(ctx); ev != nil {
 			return eventMsg{ev}
 		}
 		return nil
