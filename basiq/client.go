@@ -259,13 +259,19 @@ type request struct {
 	// and the error too.
 	tracedBody string
 	hide       []string
+	// stream, when set, reads a 2xx body as it arrives instead of keeping it
+	// whole (GET /events: a week of events is megabytes, most of them seen
+	// already); its error is the body's, told as decode tells a kept one's.
+	stream func(io.Reader) error
 }
 
-// answer is a complete HTTP answer.
+// answer is a complete HTTP answer; a streamed one keeps only the start of
+// its body (for the trace and to tell an HTML page) and how reading it ended.
 type answer struct {
-	status int
-	header http.Header
-	body   []byte
+	status    int
+	header    http.Header
+	body      []byte
+	streamErr error
 }
 
 // getJSON fetches path and decodes it into a T.
@@ -309,12 +315,15 @@ func (c *Client) call(ctx context.Context, req request, out any) error {
 // decode reads a 2xx answer into out. A body it cannot read after a POST
 // /users means the user may exist: the server said it was done.
 func (c *Client) decode(req request, a answer, out any) error {
-	if out == nil {
+	if out == nil && req.stream == nil {
 		return nil
 	}
 	body := bytes.TrimSpace(a.body)
 	var err error
-	if len(body) > 0 {
+	switch {
+	case req.stream != nil:
+		err = a.streamErr
+	case len(body) > 0:
 		err = json.NewDecoder(bytes.NewReader(body)).Decode(out)
 	}
 	e := &Error{Status: a.status, Method: req.method, Path: req.path, CorrelationID: correlationFromHeader(a.header), UserMayExist: req.createsUser, cause: err}
@@ -326,6 +335,8 @@ func (c *Client) decode(req request, a answer, out any) error {
 			return nil
 		}
 		e.Body = bodyNoUserID
+	case errors.Is(err, errTooManyEvents), errors.Is(err, errEventTooBig):
+		e.Body = err.Error()
 	case looksHTML(body):
 		e.Body = bodyHTML
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -353,8 +364,8 @@ func (c *Client) send(ctx context.Context, req request, token string, out any) (
 		switch {
 		case err == nil && a.status/100 == 2:
 			err := c.decode(req, a, out)
-			if err == nil || req.retry != retrySafe {
-				return a, err
+			if err == nil || req.retry != retrySafe || errors.Is(err, errTooManyEvents) || errors.Is(err, errEventTooBig) {
+				return a, err // (a list past its bounds comes the same again)
 			}
 			// A 2xx whose body cannot be read (cut short, a proxy's page) is
 			// asked for again, as if no answer came: the request changes nothing.
@@ -544,6 +555,9 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 	x.Status = resp.StatusCode
 	x.ResponseHeader = c.redactHeader(resp.Header)
 	x.CorrelationID = c.redactString(correlationFromHeader(resp.Header))
+	if req.stream != nil && a.status/100 == 2 {
+		return c.readStream(ctx, req, a, resp.Body, stillSending, &x)
+	}
 	body, err := io.ReadAll(io.LimitReader(activityReader{resp.Body, stillSending}, maxBodyBytes+1))
 	if err != nil {
 		return a, true, whyEnded(ctx, err)
@@ -571,6 +585,46 @@ func (c *Client) once(ctx context.Context, req request, token string) (a answer,
 		}
 	}
 	return a, true, nil
+}
+
+// readStream hands a 2xx body to req.stream as it arrives, keeping its
+// first TraceBodyLimit bytes for the trace and for decode. A transport
+// failure is the attempt's error, as a kept body's; the stream's own error
+// (not JSON, cut short, over its bounds) is the answer's, for decode.
+func (c *Client) readStream(ctx context.Context, req request, a answer, body io.Reader, stillSending func(), x *Exchange) (answer, bool, error) {
+	r := &streamReader{r: activityReader{body, stillSending}}
+	streamErr := req.stream(r)
+	x.ResponseBytes = r.n
+	x.ResponseBody = c.redact.String(CutBytes(string(r.head), TraceBodyLimit))
+	if r.err != nil && !errors.Is(r.err, io.EOF) {
+		return a, true, whyEnded(ctx, r.err)
+	}
+	a.body, a.streamErr = r.head, streamErr
+	if a.body == nil {
+		a.body = []byte{} // read, and empty
+	}
+	return a, true, nil
+}
+
+// streamReader counts what it reads, keeps the start of it, and remembers
+// how reading ended.
+type streamReader struct {
+	r    io.Reader
+	n    int
+	head []byte
+	err  error
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += n
+	if room := TraceBodyLimit - len(s.head); room > 0 {
+		s.head = append(s.head, p[:min(n, room)]...)
+	}
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 // activityReader calls active whenever bytes arrive, so that a body that

@@ -3,7 +3,9 @@ package basiq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -97,6 +99,35 @@ func (f EventFilter) Request() string {
 // gives them (newest first). The spec gives the list no paging: this is all
 // of them.
 func (c *Client) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
+	return c.ScanEvents(ctx, f, nil)
+}
+
+// The bounds of one GET /events: Basiq keeps 7 days of events, and a list
+// past these is not one this program can use (nor one Basiq sends).
+const (
+	maxEventsListed = 200_000
+	maxEventBytes   = 1 << 20
+)
+
+var (
+	errTooManyEvents = errors.New("a list of more than 200,000 events")
+	errEventTooBig   = errors.New("an event of more than 1 MiB")
+)
+
+// IsTooManyEvents reports an event list past this client's bounds (more
+// than 200,000 events, or one of more than 1 MiB): asking again brings the
+// same, a narrower filter (one user's) does not.
+func IsTooManyEvents(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Body == errTooManyEvents.Error() || e.Body == errEventTooBig.Error())
+}
+
+// ScanEvents is ListEvents reading the list as it arrives and keeping only
+// the events keep takes (nil: every one), in Basiq's order: a poll that
+// wants the few new events of a week's thousands holds those few, never the
+// whole body. The list is bounded in events and in an event's size, not in
+// bytes as other answers are.
+func (c *Client) ScanEvents(ctx context.Context, f EventFilter, keep func(Event) bool) ([]Event, error) {
 	if f.UserID != "" {
 		if err := ValidateID(f.UserID); err != nil {
 			return nil, err
@@ -106,10 +137,112 @@ func (c *Client) ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
 	if err != nil {
 		return nil, err
 	}
-	var out listBody[Event]
-	err = c.call(ctx, get("/events", q), &out)
-	return out.Data, err
+	var kept []Event
+	req := get("/events", q)
+	req.stream = func(r io.Reader) error {
+		kept = kept[:0] // a retried attempt starts again
+		return scanEventList(r, func(e Event) {
+			if keep == nil || keep(e) {
+				kept = append(kept, e)
+			}
+		})
+	}
+	if err := c.call(ctx, req, nil); err != nil {
+		return nil, err
+	}
+	return kept, nil
 }
+
+// scanEventList reads Basiq's list envelope ({"type": "list", "data": […],
+// "links": …}) from r, handing each event of data to each as it is decoded.
+func scanEventList(r io.Reader, each func(Event)) error {
+	lr := &valueLimit{r: r, limit: maxEventBytes}
+	dec := json.NewDecoder(lr)
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return cutIsUnexpected(err)
+		}
+		if key, _ := tok.(string); !strings.EqualFold(key, "data") { // as encoding/json matches a field
+			lr.mark()
+			var skip json.RawMessage // type, links: small
+			if err := dec.Decode(&skip); err != nil {
+				return cutIsUnexpected(err)
+			}
+			continue
+		}
+		switch tok, err := dec.Token(); {
+		case err != nil:
+			return cutIsUnexpected(err)
+		case tok == nil:
+			continue // "data": null, an empty list as json.Unmarshal reads it
+		case tok != json.Delim('['):
+			return fmt.Errorf("basiq: the event list's data is %v, not a list", tok)
+		}
+		for n := 0; dec.More(); n++ {
+			if n == maxEventsListed {
+				return errTooManyEvents
+			}
+			lr.mark()
+			var e Event
+			if err := dec.Decode(&e); err != nil {
+				return cutIsUnexpected(err)
+			}
+			each(e)
+		}
+		if err := expectDelim(dec, ']'); err != nil {
+			return err
+		}
+	}
+	return expectDelim(dec, '}')
+}
+
+// expectDelim reads the next token, which must be d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return cutIsUnexpected(err)
+	}
+	if tok != d {
+		return fmt.Errorf("basiq: the event list has %v where %v belongs", tok, d)
+	}
+	return nil
+}
+
+// cutIsUnexpected is a stream's end before its JSON ended told as a body
+// cut short, as decoding a whole body tells it.
+func cutIsUnexpected(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// valueLimit fails a read once more than limit bytes (and the decoder's
+// read-ahead) have come since the last mark: one event of megabytes is not
+// buffered whole.
+type valueLimit struct {
+	r           io.Reader
+	limit, read int
+	since       int
+}
+
+func (v *valueLimit) mark() { v.since = v.read }
+
+func (v *valueLimit) Read(p []byte) (int, error) {
+	if v.read-v.since > v.limit+readAhead {
+		return 0, errEventTooBig
+	}
+	n, err := v.r.Read(p)
+	v.read += n
+	return n, err
+}
+
+// readAhead is what json.Decoder may have read past the value it decodes.
+const readAhead = 64 << 10
 
 // GetEvent fetches one event.
 func (c *Client) GetEvent(ctx context.Context, id string) (Event, error) {
