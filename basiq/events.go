@@ -99,7 +99,8 @@ func (f EventFilter) Request() string {
 // gives them (newest first). The spec gives the list no paging: this is all
 // of them.
 func (c *Client) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
-	return c.ScanEvents(ctx, f, nil)
+	events, _, err := c.ScanEvents(ctx, f, nil)
+	return events, err
 }
 
 // The bounds of one GET /events: Basiq keeps 7 days of events, and a list
@@ -125,32 +126,32 @@ func IsTooManyEvents(err error) bool {
 // ScanEvents is ListEvents reading the list as it arrives and keeping only
 // the events keep takes (nil: every one), in Basiq's order: a poll that
 // wants the few new events of a week's thousands holds those few, never the
-// whole body. The list is bounded in events and in an event's size, not in
-// bytes as other answers are.
-func (c *Client) ScanEvents(ctx context.Context, f EventFilter, keep func(Event) bool) ([]Event, error) {
+// whole body. listed is how many the list held. The list is bounded in
+// events and in an event's size, not in bytes as other answers are.
+func (c *Client) ScanEvents(ctx context.Context, f EventFilter, keep func(Event) bool) (kept []Event, listed int, err error) {
 	if f.UserID != "" {
 		if err := ValidateID(f.UserID); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	q, err := filterQuery(f.Filters())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var kept []Event
 	req := get("/events", q)
 	req.stream = func(r io.Reader) error {
-		kept = kept[:0] // a retried attempt starts again
+		kept, listed = kept[:0], 0 // a retried attempt starts again
 		return scanEventList(r, func(e Event) {
+			listed++
 			if keep == nil || keep(e) {
 				kept = append(kept, e)
 			}
 		})
 	}
 	if err := c.call(ctx, req, nil); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return kept, nil
+	return kept, listed, nil
 }
 
 // scanEventList reads Basiq's list envelope ({"type": "list", "data": […],

@@ -198,7 +198,7 @@ func TestScanEventsKeepsWhatItIsToldAndTellsABrokenListAsAnyAnswer(t *testing.T)
 			})
 			var traced []Exchange
 			c := f.client(t, newFakeClock(), func(cfg *Config) { cfg.Trace = func(x Exchange) { traced = append(traced, x) } })
-			kept, err := c.ScanEvents(context.Background(), EventFilter{}, tc.keep)
+			kept, listed, err := c.ScanEvents(context.Background(), EventFilter{}, tc.keep)
 			if tc.err {
 				if err == nil || !strings.Contains(err.Error(), tc.want[0]) {
 					t.Fatalf("got %.300v, want it to say %q", err, tc.want[0])
@@ -215,6 +215,9 @@ func TestScanEventsKeepsWhatItIsToldAndTellsABrokenListAsAnyAnswer(t *testing.T)
 			if !slices.Equal(ids, tc.want) {
 				t.Errorf("kept %q, want %q", ids, tc.want)
 			}
+			if want := strings.Count(tc.body, `"id":"e`); listed != want {
+				t.Errorf("listed %d, the list held %d", listed, want)
+			}
 			if gets.Load() != 1 || len(traced) == 0 || traced[len(traced)-1].ResponseBytes != len(tc.body) {
 				t.Errorf("%d requests; the trace should count the whole body (%d bytes): %+v", gets.Load(), len(tc.body), traced)
 			}
@@ -229,7 +232,7 @@ func TestScanEventsRefusesAListPastItsBoundOnce(t *testing.T) {
 		_, _ = io.WriteString(w, `{"data":[`+strings.Repeat(`{},`, maxEventsListed)+`{}]}`)
 	})
 	c := f.client(t, newFakeClock())
-	_, err := c.ScanEvents(context.Background(), EventFilter{}, func(Event) bool { return false })
+	_, _, err := c.ScanEvents(context.Background(), EventFilter{}, func(Event) bool { return false })
 	if !IsTooManyEvents(err) || !strings.Contains(err.Error(), "200 with a list of more than 200,000 events") || gets.Load() != 1 {
 		t.Errorf("got %v after %d requests; want the bound said, once", err, gets.Load())
 	}

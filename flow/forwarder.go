@@ -15,7 +15,9 @@ import (
 
 // EventsAPI is what listen asks of Basiq: *basiq.Client, or a fake in tests.
 type EventsAPI interface {
-	ListEvents(ctx context.Context, f basiq.EventFilter) ([]basiq.Event, error)
+	// ScanEvents lists the events f selects, keeping those keep takes, and
+	// says how many the list held.
+	ScanEvents(ctx context.Context, f basiq.EventFilter, keep func(basiq.Event) bool) ([]basiq.Event, int, error)
 	GetLink(ctx context.Context, link string) (json.RawMessage, error)
 }
 
@@ -160,11 +162,11 @@ func ReadEvents(ctx context.Context, api EventsAPI, clock Clock, eff listen.Effe
 				return nil, true
 			}
 		}
-		events, err := api.ListEvents(ctx, e.Filter)
+		events, listed, err := api.ScanEvents(ctx, e.Filter, e.Want.Takes)
 		if ctx.Err() != nil {
 			return nil, true
 		}
-		return listen.Polled{Gen: e.Gen, Events: events, Err: err}, true
+		return listen.Polled{Gen: e.Gen, Events: events, Listed: listed, Err: err}, true
 	case listen.FetchEntity:
 		body, err := api.GetLink(ctx, e.URL)
 		if ctx.Err() != nil {

@@ -288,8 +288,8 @@ type noEvents struct{}
 
 var errNoEvents = errors.New("this client reads no events")
 
-func (noEvents) ListEvents(context.Context, basiq.EventFilter) ([]basiq.Event, error) {
-	return nil, errNoEvents
+func (noEvents) ScanEvents(context.Context, basiq.EventFilter, func(basiq.Event) bool) ([]basiq.Event, int, error) {
+	return nil, 0, errNoEvents
 }
 func (noEvents) GetLink(context.Context, string) (json.RawMessage, error) { return nil, errNoEvents }
 

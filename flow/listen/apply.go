@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -34,7 +35,10 @@ func (a *applying) finish(c int) {
 }
 func (a *applying) poll(d time.Duration) {
 	a.s.Poll.NextAt = a.now.Add(d)
-	a.do(Poll{Gen: a.s.Poll.Gen, After: d, Filter: a.s.Poll.Filter})
+	s := a.s
+	// seen changes only when this poll is answered, but another poll (r)
+	// may be answered meanwhile: the poll gets a copy.
+	a.do(Poll{Gen: s.Poll.Gen, After: d, Filter: s.Poll.Filter, Want: Want{Floor: s.floor(), Types: s.types, Seen: maps.Clone(s.seen)}})
 }
 
 // Apply takes one event and returns what to do about it.
@@ -53,7 +57,7 @@ func (s *Session) Apply(now time.Time, ev Event) []Effect {
 		if ev.Err != nil {
 			a.pollFailed(ev.Err)
 		} else {
-			a.polled(ev.Events)
+			a.polled(ev.Events, max(ev.Listed, len(ev.Events)))
 		}
 	case PollAsked:
 		if s.Started.IsZero() || (!ev.Fresh && s.Poll.Failing == nil && !s.Poll.LastOK.IsZero() && now.Sub(s.Poll.LastOK) < s.cfg.PollEvery) {
@@ -112,11 +116,11 @@ func (a *applying) start() {
 }
 
 // polled forwards what is new, oldest first by createdDate, once per id.
-func (a *applying) polled(events []basiq.Event) {
+func (a *applying) polled(events []basiq.Event, listed int) {
 	s := a.s
 	first := !s.Backfilled
 	s.Poll.Polls++
-	s.Poll.Listed = len(events)
+	s.Poll.Listed = listed
 	s.Poll.LastOK = a.now
 	if s.Poll.Failures > 0 {
 		a.say(Note{Kind: NotePollRecovered, Count: s.Poll.Failures,

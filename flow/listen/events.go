@@ -15,11 +15,13 @@ type Event interface{ isEvent() }
 type (
 	// Started begins the session: the first event every face sends.
 	Started struct{}
-	// Polled is GET /events' answer: the events, newest first, as Basiq
-	// lists them.
+	// Polled is GET /events' answer: the events the Poll's Want takes,
+	// newest first, as Basiq lists them; Listed is how many the list held
+	// (0: as many as Events).
 	Polled struct {
 		Gen    int // the Poll's
 		Events []basiq.Event
+		Listed int
 		Err    error
 	}
 	// PollAsked polls now, whatever the wait (the wizard's r); after a
@@ -70,11 +72,13 @@ func (QuitAsked) isEvent()     {}
 type Effect interface{ isEffect() }
 
 type (
-	// Poll lists the events after a wait (answered with Polled).
+	// Poll lists the events after a wait (answered with Polled), keeping
+	// only those Want takes.
 	Poll struct {
 		Gen    int
 		After  time.Duration
 		Filter basiq.EventFilter
+		Want   Want
 	}
 	// Forward hands a delivery to the engine (answered with Sent; its
 	// attempts come as Attempted).
@@ -106,6 +110,36 @@ func (FetchEntity) isEffect() {}
 func (SaveCursor) isEffect()  {}
 func (Say) isEffect()         {}
 func (Finish) isEffect()      {}
+
+// Want is which of a poll's events the session can use, fixed when the
+// poll is asked: the list is read on another goroutine, which drops the
+// others as they come, so a week of events seen already is never held.
+// Its maps are the poll's own (or never written again): the session goes
+// on while the poll runs.
+type Want struct {
+	Floor time.Time            // older ones are past: before the cursor, or too late
+	Types map[string]bool      // nil: every type
+	Seen  map[string]time.Time // ids handed on already
+}
+
+// Takes reports whether the session can use e. An event with no id or no
+// readable date is taken, for the session to count as skipped.
+func (w Want) Takes(e basiq.Event) bool {
+	if e.ID == "" {
+		return true
+	}
+	if _, seen := w.Seen[e.ID]; seen {
+		return false
+	}
+	t := e.Created()
+	switch {
+	case t.IsZero():
+		return true
+	case t.Before(w.Floor):
+		return false
+	}
+	return w.Types == nil || w.Types[e.TypeID()]
+}
 
 // NoteKind is what a note is about; the JSON face's "event" field.
 type NoteKind string

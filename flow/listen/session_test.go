@@ -710,3 +710,48 @@ func TestAnAnswerThatRefusesTheSignatureNamesTheSecret(t *testing.T) {
 		}
 	}
 }
+
+// A poll says which events it wants, so that the list is read keeping only
+// those: what the session forwarded, what is older than its floor and other
+// types are dropped as they come; what it would count as skipped is kept.
+// The poll's copy of what was seen does not move with the session.
+func TestAPollsWantDropsWhatTheSessionWouldAndIsItsOwn(t *testing.T) {
+	now := t0.Add(30 * time.Minute)
+	s := started(t, Config{PollEvery: time.Second, Types: []string{"user.created", "consent.created"}}, now)
+	a := ev("e1", "user.created", now.Add(-5*time.Minute))
+	effects := s.Apply(now, Polled{Events: newestFirst(a)})
+	polls := of[Poll](effects)
+	if len(polls) != 1 {
+		t.Fatalf("no next poll: %#v", effects)
+	}
+	want := polls[0].Want
+	for _, c := range []struct {
+		e     basiq.Event
+		takes bool
+		why   string
+	}{
+		{a, false, "forwarded already"},
+		{ev("e0", "user.created", now.Add(-20*time.Minute)), false, "older than the floor (the backfill's 10 minutes)"},
+		{ev("e2", "account.updated", now), false, "a type not forwarded"},
+		{ev("e3", "consent.created", now), true, "new, of a type forwarded"},
+		{basiq.Event{Entity: "user", EventType: "created"}, true, "no id: taken, to be counted as skipped"},
+		{basiq.Event{ID: "e5", Entity: "user", EventType: "created", CreatedDate: "yesterday"}, true, "no readable date: taken, to be counted"},
+	} {
+		if got := want.Takes(c.e); got != c.takes {
+			t.Errorf("Takes(%s) = %v, want %v: %s", c.e.ID, got, c.takes, c.why)
+		}
+	}
+	// The session sees e3 next; the poll asked before it keeps its own view.
+	s.Apply(now.Add(time.Second), Polled{Gen: polls[0].Gen, Events: newestFirst(a, ev("e3", "consent.created", now))})
+	if !want.Takes(ev("e3", "consent.created", now)) {
+		t.Error("the earlier poll's Want changed with the session: it shares its map")
+	}
+	if s.Poll.Listed != 2 {
+		t.Errorf("listed %d, want 2", s.Poll.Listed)
+	}
+	// Listed counts what the list held, kept or not.
+	s.Apply(now.Add(2*time.Second), Polled{Gen: s.Poll.Gen, Events: nil, Listed: 9000})
+	if s.Poll.Listed != 9000 {
+		t.Errorf("listed %d, want the 9000 the list held", s.Poll.Listed)
+	}
+}

@@ -46,10 +46,16 @@ func (e *events) raise(id, typ string, at time.Time) {
 		Links: basiq.EventLinks{Self: "http://127.0.0.1:8080/events/" + id}}}, e.list...)
 }
 
-func (e *events) ListEvents(context.Context, basiq.EventFilter) ([]basiq.Event, error) {
+func (e *events) ScanEvents(_ context.Context, _ basiq.EventFilter, keep func(basiq.Event) bool) ([]basiq.Event, int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]basiq.Event(nil), e.list...), e.err
+	var kept []basiq.Event
+	for _, ev := range e.list {
+		if keep(ev) {
+			kept = append(kept, ev)
+		}
+	}
+	return kept, len(e.list), e.err
 }
 
 func (e *events) GetLink(_ context.Context, link string) (json.RawMessage, error) {
