@@ -53,16 +53,51 @@ func ValidateEmail(email string) error {
 		r, _ := utf8.DecodeRuneInString(email[i:])
 		return fmt.Errorf("%w (found %U)", ErrEmailHidden, r)
 	}
+	if why := emailTypo(email); why != "" {
+		return emailFormatError(why)
+	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
 		return ErrEmailFormat
 	}
-	at := strings.LastIndexByte(email, '@')
-	domain := email[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return ErrEmailFormat
-	}
 	return nil
+}
+
+// emailFormatError is ErrEmailFormat with what is wrong, in the words a
+// form shows under the field.
+type emailFormatError string
+
+func (e emailFormatError) Error() string        { return "not an email address: " + string(e) }
+func (e emailFormatError) Is(target error) bool { return target == ErrEmailFormat }
+
+// emailTypo names the slips people make typing an address, with the address
+// they meant where it is plain: "" when none is seen.
+func emailTypo(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	switch {
+	case strings.ContainsAny(email, " \t"):
+		return "it has a space (an address has none)"
+	case at < 0:
+		return "it has no @, e.g. max@example.com"
+	case strings.Count(email, "@") > 1:
+		return "it has more than one @"
+	case at == 0:
+		return "nothing before the @, e.g. max@example.com"
+	}
+	domain := email[at+1:]
+	switch {
+	case domain == "":
+		return "nothing after the @, e.g. max@example.com"
+	case strings.ContainsAny(domain, ",;"):
+		return "a comma where a dot belongs? (" + email[:at+1] + strings.NewReplacer(",", ".", ";", ".").Replace(domain) + ")"
+	case strings.Contains(domain, ".."):
+		return "two dots in a row after the @"
+	case strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."):
+		return "the part after the @ starts or ends with a dot"
+	case !strings.Contains(domain, "."):
+		return "the part after the @ has no dot (" + email[:at+1] + domain + ".com?)"
+	}
+	return ""
 }
 
 // NormalizeMobile drops the spaces, dashes and brackets people type in phone

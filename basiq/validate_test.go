@@ -25,7 +25,16 @@ func TestValidateEmail(t *testing.T) {
 		{"escape", "max\x1b]52;c;aGk=\a@example.com", ErrEmailHidden, "(found U+001B)"},
 		{"right-to-left override", "max\u202e@example.com", ErrEmailHidden, "(found U+202E)"},
 		{"zero-width space", "ma\u200bx@example.com", ErrEmailHidden, "(found U+200B)"},
-		{"no domain dot", "max@example", ErrEmailFormat, "not an email address"},
+		{"no domain dot", "max@example", ErrEmailFormat, "the part after the @ has no dot (max@example.com?)"},
+		{"a comma for the dot", "max@exmaple,com", ErrEmailFormat, "a comma where a dot belongs? (max@exmaple.com)"},
+		{"a space", "max @example.com", ErrEmailFormat, "it has a space"},
+		{"no @", "max.example.com", ErrEmailFormat, "it has no @"},
+		{"two @", "max@@example.com", ErrEmailFormat, "more than one @"},
+		{"nothing after the @", "max@", ErrEmailFormat, "nothing after the @"},
+		{"nothing before the @", "@example.com", ErrEmailFormat, "nothing before the @"},
+		{"two dots", "max@example..com", ErrEmailFormat, "two dots in a row"},
+		{"a trailing dot", "max@example.com.", ErrEmailFormat, "starts or ends with a dot"},
+		{"subdomains and a plus", "max+test@mail.example.com.au", nil, ""},
 		{"a name too", "Max <max@example.com>", ErrEmailFormat, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

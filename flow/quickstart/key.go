@@ -198,8 +198,13 @@ func (s *Session) usageProblem() string {
 	case c.Email == "" && c.Mobile == "" && !c.Demo:
 		return "Without a terminal there is no form to fill: give --email or --mobile (or --user-id)."
 	default:
-		if err := s.newUserFromFlags().Validate(); err != nil {
-			return "--email/--mobile: " + err.Error()
+		u := s.newUserFromFlags()
+		if err := u.Validate(); err != nil {
+			flag := "--mobile" // the flag whose value is wrong
+			if basiq.ValidateEmail(strings.TrimSpace(u.Email)) != nil {
+				flag = "--email"
+			}
+			return flag + ": " + err.Error()
 		}
 	}
 	return ""

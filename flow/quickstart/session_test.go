@@ -413,6 +413,19 @@ func TestHeadlessUsageIsCheckedBeforeAnythingIsSent(t *testing.T) {
 	if _, effs := drive(t, Config{Email: "a@b.co"}); want[Finish](t, effs).Code != ExitUsage {
 		t.Error("no key headless is not a usage error")
 	}
+	// The problem names the flag that is wrong, and the slip where it can.
+	for _, c := range []struct {
+		cfg  Config
+		says string
+	}{
+		{Config{EnvKey: "k", Email: "max@exmaple,com"}, "--email: not an email address: a comma where a dot belongs? (max@exmaple.com)"},
+		{Config{EnvKey: "k", Email: "max@example.com", Mobile: "12"}, "--mobile: use international form"},
+	} {
+		d, _ := drive(t, c.cfg)
+		if d.s.Problem == nil || !strings.HasPrefix(d.s.Problem.What, c.says) {
+			t.Errorf("%+v: the problem is %+v, want it to say %q", c.cfg, d.s.Problem, c.says)
+		}
+	}
 }
 
 func TestATimeoutSaysWhatBasiqLastAnswered(t *testing.T) {
