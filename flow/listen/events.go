@@ -111,36 +111,6 @@ func (SaveCursor) isEffect()  {}
 func (Say) isEffect()         {}
 func (Finish) isEffect()      {}
 
-// Want is which of a poll's events the session can use, fixed when the
-// poll is asked: the list is read on another goroutine, which drops the
-// others as they come, so a week of events seen already is never held.
-// Its maps are the poll's own (or never written again): the session goes
-// on while the poll runs.
-type Want struct {
-	Floor time.Time            // older ones are past: before the cursor, or too late
-	Types map[string]bool      // nil: every type
-	Seen  map[string]time.Time // ids handed on already
-}
-
-// Takes reports whether the session can use e. An event with no id or no
-// readable date is taken, for the session to count as skipped.
-func (w Want) Takes(e basiq.Event) bool {
-	if e.ID == "" {
-		return true
-	}
-	if _, seen := w.Seen[e.ID]; seen {
-		return false
-	}
-	t := e.Created()
-	switch {
-	case t.IsZero():
-		return true
-	case t.Before(w.Floor):
-		return false
-	}
-	return w.Types == nil || w.Types[e.TypeID()]
-}
-
 // NoteKind is what a note is about; the JSON face's "event" field.
 type NoteKind string
 
@@ -179,4 +149,34 @@ type Note struct {
 	Count   int
 	Since   time.Time     // NoteBackfill: the window's start
 	RetryIn time.Duration // NotePollFailed: when the next poll goes
+}
+
+// Want is which of a poll's events the session can use, fixed when the
+// poll is asked: the list is read on another goroutine, which drops the
+// others as they come, so a week of events seen already is never held.
+// Its maps are the poll's own (or never written again): the session goes
+// on while the poll runs.
+type Want struct {
+	Floor time.Time            // older ones are past: before the cursor, or too late
+	Types map[string]bool      // nil: every type
+	Seen  map[string]time.Time // ids handed on already
+}
+
+// Takes reports whether the session can use e. An event with no id or no
+// readable date is taken, for the session to count as skipped.
+func (w Want) Takes(e basiq.Event) bool {
+	if e.ID == "" {
+		return true
+	}
+	if _, seen := w.Seen[e.ID]; seen {
+		return false
+	}
+	t := e.Created()
+	switch {
+	case t.IsZero():
+		return true
+	case t.Before(w.Floor):
+		return false
+	}
+	return w.Types == nil || w.Types[e.TypeID()]
 }
