@@ -388,11 +388,18 @@ func (s *Session) BankName(id string) string {
 	if inst, ok := s.Institutions[id]; ok && inst.Name != "" {
 		return text.Field(inst.DisplayName())
 	}
+	if name, ok := sandboxBankNames[id]; ok {
+		return name // before (or without) its record: the sandbox's own banks have known names
+	}
 	if id != "" {
 		return text.Field(id)
 	}
 	return "your bank"
 }
+
+// sandboxBankNames are the names Basiq's institution records give the
+// sandbox banks the quickstart connects.
+var sandboxBankNames = map[string]string{SandboxInstitution: "Hooli Bank", SecondBank: "Pied Piper Bank"}
 
 // retryConnection asks Basiq to run the failed job's connection again; with
 // no connection to refresh, consent again is the only way.

@@ -30,6 +30,7 @@ const MaxJobs = basiq.MaxJobRefs
 const (
 	SandboxInstitution = "AU00000"
 	SandboxPersona     = "Wentworth-Smith"
+	SandboxPassword    = "whislter" // sic, as Basiq's Testing page spells it
 	// ExampleEmail is the made-up user of the demo.
 	ExampleEmail = "max@example.com"
 )

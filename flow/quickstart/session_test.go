@@ -218,7 +218,7 @@ func TestAFailedJobEndsAHeadlessRunWithoutFetchingAccounts(t *testing.T) {
 	if f := want[Finish](t, effs); f.Code != ExitFailed || has[LoadAccounts](effs) {
 		t.Errorf("effects %s", describe(effs))
 	}
-	if !strings.Contains(d.s.Problem.What, "Account is locked") || !strings.Contains(d.s.Problem.What, "AU00000") {
+	if !strings.Contains(d.s.Problem.What, "Account is locked") || !strings.Contains(d.s.Problem.What, "Hooli Bank") {
 		t.Errorf("problem %q: Basiq's reason, at the bank consent was given at", d.s.Problem.What)
 	}
 }
@@ -436,5 +436,20 @@ func TestATimeoutSaysWhatBasiqLastAnswered(t *testing.T) {
 	want[Finish](t, d.apply(JobsListed{Gen: poll.Gen, Purpose: ListWaiting, Err: limited}))
 	if p := d.s.Problem; !strings.Contains(p.Meaning, "Too many requests") || p.CorrelationID != "c-1" {
 		t.Errorf("problem %+v: the last answer, with its correlation id", p)
+	}
+}
+
+func TestABankIsNamedByItsRecordElseTheSandboxsNameElseItsID(t *testing.T) {
+	s := &Session{Institutions: map[string]basiq.Institution{"AU00001": {ID: "AU00001", Name: "Nucleus Bank"}}}
+	for id, want := range map[string]string{
+		SandboxInstitution: "Hooli Bank", // before GET /institutions answers: the consent hint says it
+		SecondBank:         "Pied Piper Bank",
+		"AU00001":          "Nucleus Bank",
+		"AU12345":          "AU12345", // a production bank not loaded yet
+		"":                 "your bank",
+	} {
+		if got := s.BankName(id); got != want {
+			t.Errorf("BankName(%q) = %q, want %q", id, got, want)
+		}
 	}
 }

@@ -114,9 +114,7 @@ func (m *Model) consentState() consent.State {
 	if s.Link.Action == basiq.ConsentConnect {
 		st.AnotherBank = s.BankName(s.AutoConsentBank())
 	}
-	if s.Link.ConnectionID != "" || st.AnotherBank != "" {
-		st.SandboxBank = s.BankName(s.AutoConsentBank()) // else the sandbox's Hooli
-	}
+	st.SandboxBank, st.SandboxLogin, st.SandboxPassword = s.BankName(s.AutoConsentBank()), qs.SandboxPersona, qs.SandboxPassword
 	if st.Problem = m.problemHere(qs.StageConsent); st.Problem == nil {
 		st.Problem = themeProblem(s.Consent.PollProblem)
 	}

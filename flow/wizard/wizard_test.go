@@ -132,6 +132,8 @@ func TestConsentOpensTheBrowserAndTheNewJobIsTheOneNotThereBefore(t *testing.T) 
 		t.Fatalf("browser opened %q, want the consent link with the client token", r.opened)
 	}
 	w.sees("It opened in your", "Waiting for a connection")
+	// The hint names the bank as the job screen will, before its record is in.
+	w.sees("Sandbox bank: Hooli Bank · login Wentworth-Smith · password whislter")
 	w.until("polled past the snapshot", func(m Model) bool { return r.api.Count("GET /users/"+flowtest.UserID+"/jobs") >= 3 })
 	if w.stage() != qs.StageConsent {
 		t.Fatalf("an old job was taken for the new connection (on %v)", w.stage())

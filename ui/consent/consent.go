@@ -41,7 +41,9 @@ type Model struct {
 	demo             bool
 	persona          string
 	anotherBank      string // the bank a connects, for a user who has one already; "" for a first consent
-	sandboxBank      string // the bank the sandbox hint names: "" is Hooli
+	sandboxBank      string // the bank the sandbox hint names, with its login: "" gives no hint
+	sandboxLogin     string
+	sandboxPassword  string
 	polled           time.Time
 	pollWhat         string
 	now              time.Time
@@ -99,10 +101,11 @@ type State struct {
 	Reason  string
 	Refused bool
 	// Demo offers a (consent as Persona); AnotherBank is the bank a connects
-	// for a user who has one already ("" for a first consent); SandboxBank
-	// the bank the sandbox hint names ("" is Hooli).
-	Demo                              bool
-	Persona, AnotherBank, SandboxBank string
+	// for a user who has one already ("" for a first consent). The sandbox
+	// hint names SandboxBank and its login ("" bank: no hint).
+	Demo                                       bool
+	Persona, AnotherBank                       string
+	SandboxBank, SandboxLogin, SandboxPassword string
 	// Polled is when the user's jobs were last listed, with Polling.
 	Polled  time.Time
 	Polling string
@@ -126,7 +129,7 @@ func (m *Model) SetState(s State) tea.Cmd {
 	m.setOpenRefused(s.Refused)
 	m.setDemo(s.Demo, s.Persona)
 	m.setAnotherBank(s.AnotherBank)
-	m.setSandboxBank(s.SandboxBank)
+	m.setSandbox(s.SandboxBank, s.SandboxLogin, s.SandboxPassword)
 	m.setPolling(s.Polled, s.Polling)
 	m.setNow(s.Now)
 	m.setTimedOut(s.TimedOut, s.Waited)
@@ -191,9 +194,10 @@ func (m *Model) setDemo(demo bool, login string) { m.demo, m.persona = demo, log
 // "" is a first consent.
 func (m *Model) setAnotherBank(bank string) { m.anotherBank = bank }
 
-// setSandboxBank names the bank the link is for, where it is not the
-// sandbox's Hooli: another bank's, or that of a connection logged in again.
-func (m *Model) setSandboxBank(bank string) { m.sandboxBank = bank }
+// setSandbox names the sandbox bank the link is for and its login.
+func (m *Model) setSandbox(bank, login, password string) {
+	m.sandboxBank, m.sandboxLogin, m.sandboxPassword = bank, login, password
+}
 
 // setRemedies says which ways on a problem offers: r tries again, b a new link.
 func (m *Model) setRemedies(retry, reopen bool) { m.canRetry, m.canReopen = retry, reopen }
@@ -393,12 +397,10 @@ func (m Model) View() string {
 	}
 	b.WriteString("\n")
 	// Basiq's sandbox and the simulator share these; a production key has no Hooli, and says so.
-	bank := "Hooli"
 	if m.sandboxBank != "" {
-		bank = text.Safe(m.sandboxBank)
+		b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render(text.Safe(m.sandboxBank)) + st.Label.Render(" · login ") +
+			st.Code.Render(text.Safe(m.sandboxLogin)) + st.Label.Render(" · password ") + st.Code.Render(text.Safe(m.sandboxPassword)) + "\n")
 	}
-	b.WriteString(st.Label.Render("Sandbox bank: ") + st.Value.Render(bank) + st.Label.Render(" · login ") +
-		st.Code.Render("Wentworth-Smith") + st.Label.Render(" · password ") + st.Code.Render("whislter") + "\n")
 	switch {
 	case m.demo && m.anotherBank != "":
 		b.WriteString(theme.Wrap(w, st.Muted.Render("No browser? Press "), st.Key.Render("a"), st.Muted.Render(" to connect "+text.Field(text.Safe(m.anotherBank))+

@@ -33,6 +33,7 @@ func withLink(m Model) Model {
 	m.setBrowser(true, 1, "")
 	m.setNow(now.Add(3 * time.Second))
 	m.setPolling(now, "GET /users/7f1c2a4e…/jobs")
+	m.setSandbox("Hooli Bank", "Wentworth-Smith", "whislter")
 	return m
 }
 
@@ -75,6 +76,7 @@ func TestGoldens(t *testing.T) {
 			m = withLink(m)
 			m.setDemo(true, "Wentworth-Smith")
 			m.setAnotherBank("Pied Piper Bank")
+			m.setSandbox("Pied Piper Bank", "Wentworth-Smith", "whislter")
 			return m
 		},
 		"paste": func(m Model) Model {
