@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,36 @@ func TestRefreshingAPiedPiperConnectionAsksAgain(t *testing.T) {
 	}
 	if inst := s.do("GET", "/institutions/AU00002", s.bearer(tok), ""); inst.body["authorization"] != "user-mfa" {
 		t.Errorf("Pied Piper's authorization: %v", inst.body["authorization"])
+	}
+}
+
+// A job that asked a question brings its accounts' events once answered,
+// as one that asked nothing does: the job view's lines under its steps.
+func TestAnAnsweredChallengeStillRaisesTheAccountsEvents(t *testing.T) {
+	for _, upFront := range []bool{false, true} {
+		s := newSim(t, Options{StepDelay: 2 * time.Second})
+		tok := s.serverToken()
+		user := s.createUser(tok, "max@example.com")
+		answers, _ := PersonaMFA("Wentworth-Smith")
+		var job string
+		if upFront {
+			job = s.connectAs(user, "AU00002", "Wentworth-Smith", MFAResponse(answers...))
+		} else {
+			job = s.connectAs(user, "AU00002", "Wentworth-Smith")
+			s.clock.Advance(4 * time.Second) // the queue, verify-credentials, and a second of the question
+			if err := s.srv.AnswerMFA(context.Background(), s.clientToken(user), job, answers...); err != nil {
+				t.Fatalf("answering: %v", err)
+			}
+		}
+		s.clock.Advance(10 * time.Second)
+		if got := strings.Join(stepStatuses(s.do("GET", "/jobs/"+job, s.bearer(tok), "")), " "); got != "success success success success" {
+			t.Fatalf("up front %v: the job %s", upFront, got)
+		}
+		got := types(s.eventsOf(tok, "user.id.eq('"+user+"')"))
+		want := append([]string{"user.created", "consent.created", "connection.created", "connection.activated"},
+			append(repeat("account.updated", 4), repeat("transactions.updated", 4)...)...)
+		if !slices.Equal(got, want) {
+			t.Errorf("up front %v: the events\n%v\nwant\n%v", upFront, got, want)
+		}
 	}
 }

@@ -316,6 +316,7 @@ func (s *Server) connectLocked(userID, institutionID, loginID, password string, 
 	j := s.newJob(u, c, now)
 	if req.mfaAnswers != nil {
 		j.answer = &mfaAnswer{at: now, values: req.mfaAnswers}
+		s.rewatch(j) // the challenge ends when it starts, not when it would expire: its events come with its steps
 	}
 	return j.id, nil
 }
