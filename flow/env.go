@@ -108,9 +108,12 @@ type Config struct {
 	Events bool
 	// ForwardTo (--forward-to, ParseForwardTo's URL), when not "", is where
 	// the user's events are forwarded, signed with ForwardSecret as listen
-	// signs them (listen's secret for the API; the demo's own).
-	ForwardTo     string
-	ForwardSecret webhook.Secret
+	// signs them (listen's secret for the API; the demo's own), or, once
+	// ctrl+d starts the demo in a run begun without --demo, with
+	// DemoForwardSecret: the demo's events are never signed as the API's.
+	ForwardTo         string
+	ForwardSecret     webhook.Secret
+	DemoForwardSecret webhook.Secret
 	// ForwardTransport carries the deliveries (tests); nil = the engine's own.
 	ForwardTransport http.RoundTripper
 }
@@ -156,6 +159,15 @@ func (c Config) Session(interactive bool) *quickstart.Session {
 		Forward:      c.ForwardTo != "",
 		LocalAPI:     IsLoopbackURL(c.APIURL),
 	})
+}
+
+// ForwardSecretFor is the secret the forwarded events are signed with, in
+// the demo or not.
+func (c Config) ForwardSecretFor(demo bool) webhook.Secret {
+	if demo && !c.Demo && !c.DemoForwardSecret.IsZero() {
+		return c.DemoForwardSecret
+	}
+	return c.ForwardSecret
 }
 
 // RunClock is the clock the run goes by: Clock, or the wall clock.

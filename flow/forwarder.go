@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/basiq-onboard/basiq-onboard/basiq"
@@ -60,6 +61,9 @@ type Forwarder struct {
 	clock    Clock
 	attempts chan listen.Event
 	done     chan struct{} // closed by Close: nobody reads attempts any more
+
+	mu     sync.Mutex
+	secret webhook.Secret // what signs the next delivery: cfg.Secret until SignWith
 }
 
 // NewForwarder starts the delivery engine; Close stops it.
@@ -70,7 +74,7 @@ func NewForwarder(cfg ForwarderConfig) (*Forwarder, error) {
 	if cfg.Secret.IsZero() {
 		return nil, errors.New("listen has no secret to sign with")
 	}
-	f := &Forwarder{cfg: cfg, clock: cfg.Clock, attempts: make(chan listen.Event, 64), done: make(chan struct{})}
+	f := &Forwarder{cfg: cfg, clock: cfg.Clock, attempts: make(chan listen.Event, 64), done: make(chan struct{}), secret: cfg.Secret}
 	if f.clock == nil {
 		f.clock = basiq.RealClock{}
 	}
@@ -117,9 +121,19 @@ func (f *Forwarder) Close() {
 	_ = f.engine.Close()
 }
 
+// SignWith signs the deliveries from now on with secret: the wizard's, once
+// ctrl+d has turned the run into the demo, whose events are the demo's.
+func (f *Forwarder) SignWith(secret webhook.Secret) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.secret = secret
+}
+
 // endpoint is where every delivery goes.
 func (f *Forwarder) endpoint() webhook.Endpoint {
-	return webhook.Endpoint{URL: f.cfg.To, Secret: f.cfg.Secret}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return webhook.Endpoint{URL: f.cfg.To, Secret: f.secret}
 }
 
 // Perform does one effect and returns its answer; nil for effects with

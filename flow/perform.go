@@ -112,6 +112,9 @@ func (p *Performer) perform(ctx context.Context, eff qs.Effect) qs.Event {
 			p.mu.Lock()
 			p.api, p.demo = d.API, &d
 			p.mu.Unlock()
+			if p.forward != nil {
+				p.forward.SignWith(p.cfg.ForwardSecretFor(true))
+			}
 		}
 		return qs.DemoStarted{Err: err}
 	case qs.LoadSavedKey:

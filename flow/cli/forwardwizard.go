@@ -39,17 +39,29 @@ func forwardEvents(cfg *flow.Config, o options, stderr io.Writer) error {
 	if o.demo {
 		kept = "the same every demo run"
 	}
+	// ctrl+d can turn a run begun without --demo into the demo: its events
+	// are then signed with the demo's secret, never with the API's.
+	var demoSecret webhook.Secret
 	if store, storeErr := openStore(); storeErr == nil {
 		secret, err = flow.ListenStore{Store: store, Origin: origin}.Secret()
+		if err == nil && !o.demo {
+			demoSecret, err = flow.ListenStore{Store: store, Origin: flow.DemoOrigin}.Secret()
+		}
 	} else {
 		kept = "a new one this run: there is no place to keep it (" + storeErr.Error() + ")"
-		secret, err = webhook.NewSecret()
+		if secret, err = webhook.NewSecret(); err == nil && !o.demo {
+			demoSecret, err = webhook.NewSecret()
+		}
 	}
 	if err != nil {
 		return err
 	}
-	cfg.Redactor.Remember(secret.Reveal()) // hidden in --debug, the inspector and --events, as the key is
-	cfg.ForwardTo, cfg.ForwardSecret, cfg.Events = o.forwardTo, secret, true
+	for _, s := range []webhook.Secret{secret, demoSecret} {
+		if !s.IsZero() {
+			cfg.Redactor.Remember(s.Reveal()) // hidden in --debug, the inspector and --events, as the key is
+		}
+	}
+	cfg.ForwardTo, cfg.ForwardSecret, cfg.DemoForwardSecret, cfg.Events = o.forwardTo, secret, demoSecret, true
 	fmt.Fprintf(stderr, "Forwarding the user's Basiq events to %s, signed with %s (%s).\n", o.forwardTo, secret.Reveal(), kept)
 	return nil
 }

@@ -253,7 +253,7 @@ func (m Model) summary() string {
 		b.WriteString("  go run " + text.Safe(w.Files[1]) + "\n")
 		if len(w.Files) == 3 {
 			then := "then basiq-onboard listen --forward-to 3000"
-			if m.cfg.Demo {
+			if s.Demo {
 				then = "then basiq-onboard --demo --forward-to 3000, whose secret is the demo's, below"
 			}
 			b.WriteString(wrapped(st.Muted, "A handler of Basiq's webhooks in Go, which verifies each delivery and prints it ("+then+"):", width) + "\n")
@@ -266,11 +266,11 @@ func (m Model) summary() string {
 // deliveries are signed with: the one this run forwarded with (shown at its
 // start already; the demo's own is nowhere else), else listen's for the API.
 func (m Model) handlerSecret() string {
-	if sec := m.cfg.ForwardSecret; !sec.IsZero() {
+	if sec := m.cfg.ForwardSecretFor(m.session.Demo); !sec.IsZero() {
 		return basiq.ShellWord(sec.Reveal())
 	}
 	cmd := "basiq-onboard listen --print-secret"
-	if u := m.cfg.APIURL; u != "" && flow.Origin(u) != flow.Origin(basiq.DefaultBaseURL) && !m.cfg.Demo {
+	if u := m.cfg.APIURL; u != "" && flow.Origin(u) != flow.Origin(basiq.DefaultBaseURL) && !m.session.Demo {
 		cmd += " --api-url " + basiq.ShellWord(u) // each API has its own: the handler's shell may not have BASIQ_API_URL
 	}
 	return "$(" + cmd + ")"

@@ -154,7 +154,7 @@ func (m *Model) syncEvents(now time.Time) {
 	st := eventlog.State{Now: now, To: m.cfg.ForwardTo,
 		Empty: "No events of this user yet. Basiq raises them as the user, its consents and its connections change; they show here as they come."}
 	if m.cfg.ForwardTo != "" {
-		st.Secret = m.cfg.ForwardSecret.Reveal() // the handler needs it: shown, as listen shows it
+		st.Secret = m.cfg.ForwardSecretFor(s.Demo).Reveal() // the handler needs it: shown, as listen shows it
 	}
 	e := s.Events
 	if e == nil {
