@@ -19,7 +19,7 @@ func (s *Server) WriteBanner(w io.Writer, faultSpec string) {
 	for _, line := range serverTokenCall() {
 		fmt.Fprintf(w, "#   %s\n", line)
 	}
-	fmt.Fprintf(w, "# Sandbox login: Hooli · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
+	fmt.Fprintf(w, "# Sandbox login: Hooli Bank · Wentworth-Smith / whislter. ctrl+c stops it; nothing is written to disk.\n")
 	fmt.Fprintf(w, "# Its events to your webhook handler: basiq-onboard listen --forward-to 3000; raise one: basiq-onboard trigger user.created\n")
 	if !s.opts.Faults.none() {
 		fmt.Fprintf(w, "# Misbehaving on purpose (--faults %s): the API only, not the consent page.\n", faultSpec)

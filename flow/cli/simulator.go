@@ -16,7 +16,7 @@ import (
 
 func init() { addCommand(simulatorCommand) }
 
-const simulatorLong = `The built-in Basiq alone, on this machine: the same paths, status codes, error bodies, job steps and sandbox logins as the real API, and a consent page of its own (Hooli: Wentworth-Smith / whislter). It prints three export lines to paste into another shell, after which basiq-onboard (or curl) talks to it. State lives in memory; ctrl+c stops it (exit 0).`
+const simulatorLong = `The built-in Basiq alone, on this machine: the same paths, status codes, error bodies, job steps and sandbox logins as the real API, and a consent page of its own (Hooli Bank: Wentworth-Smith / whislter). It prints three export lines to paste into another shell, after which basiq-onboard (or curl) talks to it. State lives in memory; ctrl+c stops it (exit 0).`
 
 const simulatorExamples = `# A local Basiq whose jobs finish at once
 basiq-onboard simulator --addr 127.0.0.1:8080 --step-delay 0s
