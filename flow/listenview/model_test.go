@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,11 +20,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
 
-// The goldens show times of day: they are drawn in UTC wherever they run.
-func TestMain(m *testing.M) {
-	time.Local = time.UTC
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.MainInUTC(m) }
 
 const userID = "7f1c2a4e-5b6d-4c3e-9f8a-0b2e9c3d4f5a"
 

@@ -20,10 +20,9 @@ import (
 
 var hooli = basiq.Institution{ID: "AU00000", Name: "Hooli Bank"}
 
-func init() {
-	hooli.Stats.AverageDurationMs.Total = 32000
-	time.Local = time.UTC // an event's time of day, drawn alike wherever the goldens run
-}
+func init() { hooli.Stats.AverageDurationMs.Total = 32000 }
+
+func TestMain(m *testing.M) { uitest.MainInUTC(m) }
 
 func job(id string, statuses ...string) basiq.Job {
 	titles := []string{basiq.StepVerifyCredentials, basiq.StepRetrieveAccounts, basiq.StepRetrieveTransactions, basiq.StepRetrieveStatements}

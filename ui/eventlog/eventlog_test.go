@@ -2,7 +2,6 @@ package eventlog
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +11,7 @@ import (
 	"github.com/basiq-onboard/basiq-onboard/ui/uitest"
 )
 
-// The goldens show times of day: they are drawn in UTC wherever they run.
-func TestMain(m *testing.M) {
-	time.Local = time.UTC
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.MainInUTC(m) }
 
 var now = time.Date(2026, 11, 24, 14, 5, 12, 0, time.UTC)
 

@@ -5,14 +5,23 @@ package uitest
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
+
+// MainInUTC runs a package's tests in UTC, for a TestMain: goldens that
+// show a time of day are then drawn alike wherever they run.
+func MainInUTC(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
 
 // Render converts a styled view to what a terminal with the given profile
 // receives: colorprofile.NoTTY gives plain text, colorprofile.ANSI256 keeps
