@@ -547,23 +547,26 @@ func classWords(class string) string {
 // style draws a cell of row i: unavailable accounts dimmed, negative
 // amounts in the error colour, the money in the text's; the other cells
 // keep the terminal's own colour (a frame styles only what needs it).
-func (m *Model) style(i, col int) (lipgloss.Style, bool) {
+func (m *Model) style(i, col int) *lipgloss.Style {
 	r := &m.rows[i]
 	st := m.St
 	switch {
 	case r.na:
-		return st.Dimmed, true // the selected row: its cells are drawn one by one
+		return &st.Dimmed // the selected row: its cells are drawn one by one
 	case col == colBalance && r.negBal || col == colAvail && r.negAvail:
-		return st.TableRow.Foreground(st.ErrorColor), true
+		return &st.Error // negative money
 	case col == colBalance || col == colAvail || col == colLimit:
-		return st.TableRow, true
+		return &st.TableRow
 	}
-	return lipgloss.Style{}, false
+	return nil
 }
 
 // rowStyle dims a whole row unavailable at its bank, drawn at once.
-func (m *Model) rowStyle(i int) (lipgloss.Style, bool) {
-	return m.St.Dimmed, m.rows[i].na
+func (m *Model) rowStyle(i int) *lipgloss.Style {
+	if m.rows[i].na {
+		return &m.St.Dimmed
+	}
+	return nil
 }
 
 // updatedAt is when the accounts were loaded, for the heading.

@@ -79,7 +79,7 @@ func (m Model) anotherKey() key.Binding {
 // SetState shows the connections as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.List.Style = listing.StyleWhere(m.St.Warning, func(row, _ int) bool {
+	m.List.Style = listing.StyleWhere(&m.St.Warning, func(row, _ int) bool {
 		return s.Items[row].Status != basiq.ConnectionActive // not refreshing as it should: worth a look
 	})
 	listing.SetRowsOf(&m.List, s.Items, func(c basiq.Connection) []string {

@@ -63,7 +63,7 @@ func New(st *theme.Styles) Model {
 // SetState shows the consents as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.List.Style = listing.StyleWhere(m.St.Dimmed, func(row, _ int) bool {
+	m.List.Style = listing.StyleWhere(&m.St.Dimmed, func(row, _ int) bool {
 		return s.Items[row].Consent.Status != basiq.ConsentActive // no longer in force
 	})
 	listing.SetRowsOf(&m.List, s.Items, func(it Item) []string {

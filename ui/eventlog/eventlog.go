@@ -189,14 +189,14 @@ func (m *Model) SetState(s State) {
 	selected := m.Selected()
 	m.state = s
 	st := m.St
-	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
-		switch s.Rows[row].State {
-		case Failed, Retrying:
-			return st.Error, col == colAnswer || col == colNote
-		case Delivered:
-			return st.Success, col == colAnswer
+	m.List.Style = func(row, col int) *lipgloss.Style {
+		switch state := s.Rows[row].State; {
+		case (state == Failed || state == Retrying) && (col == colAnswer || col == colNote):
+			return &st.Error
+		case state == Delivered && col == colAnswer:
+			return &st.Success
 		}
-		return lipgloss.Style{}, false
+		return nil
 	}
 	listing.SetRowsOf(&m.List, s.Rows, func(r Row) []string {
 		return []string{

@@ -59,14 +59,14 @@ func New(st *theme.Styles) Model {
 // SetState shows the jobs as they are now.
 func (m *Model) SetState(s State) {
 	m.state = s
-	m.List.Style = func(row, col int) (lipgloss.Style, bool) {
-		switch s.Items[row].Job.State() {
-		case basiq.JobFailed:
-			return m.St.Error, col == colState || col == colFailed
-		case basiq.JobSucceeded:
-			return m.St.Success, col == colState
+	m.List.Style = func(row, col int) *lipgloss.Style {
+		switch state := s.Items[row].Job.State(); {
+		case state == basiq.JobFailed && (col == colState || col == colFailed):
+			return &m.St.Error
+		case state == basiq.JobSucceeded && col == colState:
+			return &m.St.Success
 		}
-		return lipgloss.Style{}, false
+		return nil
 	}
 	listing.SetRowsOf(&m.List, s.Items, func(it Item) []string {
 		failed := ""

@@ -64,12 +64,14 @@ type Model struct {
 	selectable bool
 	cursor     int // the selected row, or (not selectable) the first shown
 	top        int
-	// Style styles a cell where it says so (a negative amount, a failed
-	// job); the others keep the terminal's own colour.
-	Style func(row, col int) (lipgloss.Style, bool)
-	// RowStyle styles a whole row where it says so (an account unavailable
-	// at its bank, dimmed): drawn at once, not cell by cell.
-	RowStyle func(row int) (lipgloss.Style, bool)
+	// Style styles a cell where it names a style (a negative amount, a
+	// failed job); where it is nil the cell keeps the terminal's own
+	// colour. It names one of the screen's Styles, so that a frame draws in
+	// the colours of the moment: a frame renders each style it meets once.
+	Style func(row, col int) *lipgloss.Style
+	// RowStyle styles a whole row where it names a style (an account
+	// unavailable at its bank, dimmed): drawn at once, not cell by cell.
+	RowStyle func(row int) *lipgloss.Style
 
 	up key.Binding // the moves' help; keys.Moved moves
 }
@@ -289,13 +291,16 @@ func (m Model) View(w, visible int) string {
 	st := m.st
 	widths := m.layout(w)
 	var b strings.Builder
-	b.Grow((visible + 2 + len(m.totals)) * (w + 64)) // a line and its styles' escapes
+	// A line and its cells' escapes: short, and the whole frame is copied
+	// again as the builder grows.
+	b.Grow((visible + 2 + len(m.totals)) * (w + 16*len(m.cols) + 16))
 	b.WriteString(" ")
 	header := make([]string, len(m.cols))
 	for i, c := range m.cols {
 		header[i] = c.Title
 	}
-	b.WriteString(st.TableHeader.Render(m.line(header, widths, -1, -1, plainCells, "  ")))
+	var p paints
+	b.WriteString(st.TableHeader.Render(m.line(&p, header, widths, -1, -1, plainCells, "  ")))
 	from, to := m.Window(visible)
 	sel := st.SelectedRow
 	selected := m.Selected()
@@ -305,21 +310,23 @@ func (m Model) View(w, visible int) string {
 			above = r - 1
 		}
 		b.WriteString("\n")
-		switch rs, whole := m.rowStyle(r); {
+		switch rs := m.rowStyle(r); {
 		case r == selected:
 			// The selection's background runs from edge to edge; without
 			// colour the › and bold still mark it.
 			b.WriteString(st.Selected.Background(sel.GetBackground()).Render("›"))
-			b.WriteString(m.line(m.rows[r], widths, above, r, selectedCells, sel.Render("  ")))
-		case whole:
-			b.WriteString(" " + rs.Render(m.line(m.rows[r], widths, above, r, plainCells, "  ")))
+			m.writeLine(&b, &p, m.rows[r], widths, above, r, selectedCells, sel.Render("  "))
+		case rs != nil:
+			b.WriteString(" ")
+			b.WriteString(p.around(rs, m.line(&p, m.rows[r], widths, above, r, plainCells, "  ")))
 		default:
 			b.WriteString(" ")
-			b.WriteString(m.line(m.rows[r], widths, above, r, styledCells, "  "))
+			m.writeLine(&b, &p, m.rows[r], widths, above, r, styledCells, "  ")
 		}
 	}
 	for _, l := range m.totalLines(widths) {
-		b.WriteString("\n" + l)
+		b.WriteString("\n")
+		b.WriteString(l)
 	}
 	return b.String()
 }
@@ -334,9 +341,16 @@ const (
 // line lays row r's cells out in the columns' widths, drawn as cells
 // says; a group's cell the row above (above, -1 for none) holds too is
 // left blank.
-func (m *Model) line(cells []string, widths []int, above, r, how int, gap string) string {
+func (m *Model) line(p *paints, cells []string, widths []int, above, r, how int, gap string) string {
 	var b strings.Builder
 	b.Grow(m.lineWidth(widths) * 2) // room for the cells and their styles' escapes
+	m.writeLine(&b, p, cells, widths, above, r, how, gap)
+	return b.String()
+}
+
+// writeLine is line written to b: a row drawn as it is, with no style
+// around it, goes straight into the frame.
+func (m *Model) writeLine(b *strings.Builder, p *paints, cells []string, widths []int, above, r, how int, gap string) {
 	first := true
 	for i := range m.cols {
 		c := &m.cols[i]
@@ -355,17 +369,16 @@ func (m *Model) line(cells []string, widths []int, above, r, how int, gap string
 			cell = "" // the row above, in the window, says it
 		}
 		text := fit(cell, widths[i], c.Right)
-		switch s, ok := m.cellStyle(r, i, how); {
-		case ok && how == selectedCells:
+		switch s := m.cellStyle(r, i, how); {
+		case s != nil && how == selectedCells:
 			text = s.Bold(true).Background(m.st.SelectedRow.GetBackground()).Render(text)
 		case how == selectedCells:
 			text = m.st.SelectedRow.Render(text)
-		case ok:
-			text = s.Render(text)
+		case s != nil:
+			text = p.around(s, text)
 		}
 		b.WriteString(text)
 	}
-	return b.String()
 }
 
 // lineWidth is a line's cells and gaps.
@@ -380,8 +393,45 @@ func (m *Model) lineWidth(widths []int) int {
 // StyleWhere is a Style that draws the cells where says so in style (a
 // whole row where it ignores the column), the others in the terminal's
 // own colour.
-func StyleWhere(style lipgloss.Style, where func(row, col int) bool) func(row, col int) (lipgloss.Style, bool) {
-	return func(row, col int) (lipgloss.Style, bool) { return style, where(row, col) }
+func StyleWhere(style *lipgloss.Style, where func(row, col int) bool) func(row, col int) *lipgloss.Style {
+	return func(row, col int) *lipgloss.Style {
+		if where(row, col) {
+			return style
+		}
+		return nil
+	}
+}
+
+// paints are the styles one frame has met, each rendered once: a cell is
+// then its style's escapes around it, as Render draws it. (A Render a cell
+// was two thirds of a long list's frame.)
+type paints []paint
+
+type paint struct {
+	style   *lipgloss.Style
+	on, off string // the escapes before a cell and after it
+	render  bool   // the style does more than wrap a line: each cell is a Render
+}
+
+// around is s drawn in style, a line without a line break.
+func (p *paints) around(style *lipgloss.Style, s string) string {
+	for _, q := range *p {
+		if q.style == style {
+			if q.render {
+				return style.Render(s)
+			}
+			return q.on + s + q.off
+		}
+	}
+	const mark, probe = "\x00", "a b"
+	drawn := style.Render(mark)
+	q := paint{style: style, render: true}
+	if i := strings.Index(drawn, mark); i >= 0 && strings.Count(drawn, mark) == 1 {
+		q.on, q.off = drawn[:i], drawn[i+len(mark):]
+		q.render = style.Render(probe) != q.on+probe+q.off // a width, an alignment
+	}
+	*p = append(*p, q)
+	return p.around(style, s)
 }
 
 // SetRowsOf gives l one row an item, in order, its cells made of the item
@@ -404,16 +454,16 @@ func SelectedOf[T any](l Model, items []T) (T, bool) {
 	return none, false
 }
 
-func (m *Model) cellStyle(r, i, how int) (lipgloss.Style, bool) {
+func (m *Model) cellStyle(r, i, how int) *lipgloss.Style {
 	if m.Style == nil || how == plainCells {
-		return lipgloss.Style{}, false
+		return nil
 	}
 	return m.Style(r, i)
 }
 
-func (m *Model) rowStyle(r int) (lipgloss.Style, bool) {
+func (m *Model) rowStyle(r int) *lipgloss.Style {
 	if m.RowStyle == nil {
-		return lipgloss.Style{}, false
+		return nil
 	}
 	return m.RowStyle(r)
 }

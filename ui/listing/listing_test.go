@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/basiq-onboard/basiq-onboard/ui/theme"
@@ -80,11 +81,50 @@ func TestRowsThatOnlyScrollStopAtTheLastWindow(t *testing.T) {
 	}
 }
 
+// A frame renders each style once and puts its escapes around each cell:
+// the cells must come out as Render draws them, in every style a list
+// uses, on either background and in 16 colours.
+func TestACellIsDrawnAsItsStyleRendersIt(t *testing.T) {
+	for _, dark := range []bool{true, false} {
+		for _, profile := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ANSI} {
+			st := theme.NewFor(dark, profile)
+			for name, style := range map[string]*lipgloss.Style{"Error": &st.Error, "Success": &st.Success,
+				"Warning": &st.Warning, "Dimmed": &st.Dimmed, "TableRow": &st.TableRow, "padded": new(lipgloss.NewStyle().Padding(0, 1)), "wide": new(lipgloss.NewStyle().Width(14))} {
+				var p paints
+				for _, cell := range []string{"-$6,081.50  ", "failed", ""} {
+					if got, want := p.around(style, cell), style.Render(cell); got != want && cell != "" {
+						t.Errorf("dark %v, %v, %s: %q drawn %q, want %q", dark, profile, name, cell, got, want)
+					}
+				}
+				if len(p) != 1 {
+					t.Errorf("%s rendered %d times in a frame, want once", name, len(p))
+				}
+			}
+		}
+	}
+}
+
+// A list's styles are the screen's own, read each frame: a terminal that
+// says its background is light after the rows are in redraws them in the
+// light palette.
+func TestAFrameDrawsTheStylesOfTheMoment(t *testing.T) {
+	st := theme.New(true)
+	m := New(st, []Column{{Title: "Name"}, {Title: "Status"}}, false)
+	m.SetRows([][]string{{"Pied Piper", "invalid"}})
+	m.Style = StyleWhere(&st.Error, func(row, col int) bool { return col == 1 })
+	dark := uitest.Render(m.View(60, 5), colorprofile.ANSI256)
+	*st = *theme.New(false)
+	light := uitest.Render(m.View(60, 5), colorprofile.ANSI256)
+	if want := uitest.Render(st.Error.Render("invalid"), colorprofile.ANSI256); dark == light || !strings.Contains(light, want) {
+		t.Errorf("after the background changed:\n%q\nwant it to hold %q", light, want)
+	}
+}
+
 func TestStyleWhereColoursOnlyTheCellsItNames(t *testing.T) {
 	st := theme.New(true)
 	m := New(st, []Column{{Title: "Name"}, {Title: "Status"}}, false)
 	m.SetRows([][]string{{"Hooli", "active"}, {"Pied Piper", "invalid"}})
-	m.Style = StyleWhere(st.Warning, func(row, col int) bool { return row == 1 && col == 1 })
+	m.Style = StyleWhere(&st.Warning, func(row, col int) bool { return row == 1 && col == 1 })
 	styled := uitest.Render(m.View(60, 5), colorprofile.ANSI256)
 	plain := strings.Split(uitest.Render(m.View(60, 5), colorprofile.NoTTY), "\n")
 	lines := strings.Split(styled, "\n")

@@ -131,7 +131,7 @@ func (m *Model) match() {
 		})
 	}
 	shown := m.shown
-	m.List.Style = listing.StyleWhere(m.St.Error, func(row, col int) bool {
+	m.List.Style = listing.StyleWhere(&m.St.Error, func(row, col int) bool {
 		return col == colAmount && text.ParseMoney(s.Items[shown[row]].Amount).Negative()
 	})
 	m.List.SetRows(rows)
